@@ -1,0 +1,1 @@
+"""Plain-Python core: reading, querying and losslessly editing a content folder. Never imports Qt."""

@@ -1,0 +1,401 @@
+"""The query language: parse a search string into a predicate over articles.
+
+    words                  every word in title, excerpt, provider name or path
+    field:value            contains, case-insensitive; dotted keys reach nested values
+    field:=value           equals;  field:>=60, field:<0, date:>=2023-01-01, date:2023-11
+    field:#>2              count of a list (calibre style)
+    published:true|false|unset   has:images   -term   a or b   ( ... )
+
+>>> q = compile_query('topic:"Computer Vision" quality:>=60')
+>>> q.describe()
+'(topics contains "computer vision" and quality >= 60)'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+Predicate = Callable[[object], bool]
+
+# Short names an editor types, mapped to the front-matter keys.
+ALIASES = {
+    "date": "publishedDateTime",
+    "topic": "topics",
+    "image": "images",
+    "url": "originalUrl",
+    "domain": "provider.domain",
+}
+OPERATORS = (">=", "<=", "!=", ">", "<", "=")
+_FIELD = re.compile(r"([A-Za-z_][\w.\-]*):")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?$")
+
+
+class QueryError(ValueError):
+    """A malformed query, with the 0-based position of the error in the text."""
+
+    def __init__(self, message: str, position: int):
+        super().__init__(f"{message} (at position {position + 1})")
+        self.message = message
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # WORD, LPAREN, RPAREN, NOT, OR, AND
+    text: str
+    pos: int
+    quoted: bool = False
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c in "()":
+            tokens.append(Token("LPAREN" if c == "(" else "RPAREN", c, i))
+            i += 1
+        elif c == "-" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] != ")":
+            tokens.append(Token("NOT", c, i))
+            i += 1
+        else:
+            token, i = _read_word(text, i)
+            upper = token.text.upper() if not token.quoted else ""
+            if upper in ("OR", "AND", "NOT"):
+                token = Token(upper, token.text, token.pos)
+            tokens.append(token)
+    return tokens
+
+
+def _read_word(text: str, start: int) -> tuple[Token, int]:
+    i, n = start, len(text)
+    out = []
+    quoted = False
+    while i < n and not text[i].isspace() and text[i] not in "()":
+        if text[i] == '"':
+            end = text.find('"', i + 1)
+            if end == -1:
+                raise QueryError("this quote is never closed", i)
+            out.append(text[i + 1:end])
+            quoted = True
+            i = end + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return Token("WORD", "".join(out), start, quoted and text[start] == '"'), i
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def parse(self) -> "Node":
+        if not self.tokens:
+            return Everything()
+        node = self.parse_or()
+        token = self.peek()
+        if token is not None:
+            raise QueryError("this ')' has no matching '('" if token.kind == "RPAREN"
+                             else f"unexpected '{token.text}'", token.pos)
+        return node
+
+    def parse_or(self) -> "Node":
+        parts = [self.parse_and()]
+        while self.peek() is not None and self.peek().kind == "OR":
+            token = self.take()
+            if self.peek() is None or self.peek().kind in ("OR", "RPAREN"):
+                raise QueryError("'or' needs a term after it", token.pos)
+            parts.append(self.parse_and())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def parse_and(self) -> "Node":
+        parts = [self.parse_unary()]
+        while self.peek() is not None and self.peek().kind not in ("OR", "RPAREN"):
+            if self.peek().kind == "AND":
+                token = self.take()
+                if self.peek() is None or self.peek().kind in ("OR", "AND", "RPAREN"):
+                    raise QueryError("'and' needs a term after it", token.pos)
+            parts.append(self.parse_unary())
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def parse_unary(self) -> "Node":
+        token = self.peek()
+        if token is None:
+            raise QueryError("the query ends where a term was expected", len(self.text))
+        if token.kind == "NOT":
+            self.take()
+            if self.peek() is None:
+                raise QueryError(f"'{token.text}' needs a term after it", token.pos)
+            return Not(self.parse_unary())
+        if token.kind == "LPAREN":
+            self.take()
+            if self.peek() is not None and self.peek().kind == "RPAREN":
+                raise QueryError("empty parentheses", token.pos)
+            node = self.parse_or()
+            if self.peek() is None or self.peek().kind != "RPAREN":
+                raise QueryError("this '(' is never closed", token.pos)
+            self.take()
+            return node
+        if token.kind in ("OR", "AND", "RPAREN"):
+            raise QueryError(f"a term was expected, not '{token.text}'", token.pos)
+        self.take()
+        return _term(token)
+
+
+def _term(token: Token) -> "Node":
+    m = None if token.quoted else _FIELD.match(token.text)
+    if m is None:
+        return Word(token.text.lower())
+    field = m.group(1)
+    raw = token.text[m.end():]
+    value_pos = token.pos + m.end()
+    if field.lower() == "has":
+        if not raw:
+            raise QueryError("'has:' needs a field name, as in has:images", value_pos)
+        return Has(ALIASES.get(raw.lower(), raw))
+    if field.lower() == "published":
+        return _published(raw, value_pos)
+    count = raw.startswith("#")
+    if count:
+        raw = raw[1:]
+    op = next((o for o in OPERATORS if raw.startswith(o)), "")
+    value = raw[len(op):]
+    if not value:
+        raise QueryError(f"'{field}:' needs a value", value_pos)
+    if count and not _NUMBER.match(value):
+        raise QueryError(f"a count must be a number, not '{value}'", value_pos)
+    name = ALIASES.get(field.lower(), field)
+    if count:
+        return Count(name, op or "=", int(float(value)))
+    return Field(name, op, value)
+
+
+def _published(raw: str, pos: int) -> "Node":
+    value = raw.lower().lstrip("=")
+    states = {"true": True, "yes": True, "false": False, "no": False, "unset": None, "none": None}
+    if value not in states:
+        raise QueryError("published: takes true, false or unset", pos)
+    return Published(states[value])
+
+
+# --- the syntax tree; each node is a predicate -------------------------------------------
+
+class Node:
+    def __call__(self, article) -> bool:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Everything(Node):
+    def __call__(self, article) -> bool:
+        return True
+
+    def describe(self) -> str:
+        return "everything"
+
+
+@dataclass(frozen=True)
+class And(Node):
+    parts: tuple
+
+    def __call__(self, article) -> bool:
+        return all(p(article) for p in self.parts)
+
+    def describe(self) -> str:
+        return "(" + " and ".join(p.describe() for p in self.parts) + ")"
+
+
+@dataclass(frozen=True)
+class Or(Node):
+    parts: tuple
+
+    def __call__(self, article) -> bool:
+        return any(p(article) for p in self.parts)
+
+    def describe(self) -> str:
+        return "(" + " or ".join(p.describe() for p in self.parts) + ")"
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    part: Node
+
+    def __call__(self, article) -> bool:
+        return not self.part(article)
+
+    def describe(self) -> str:
+        return "not " + self.part.describe()
+
+
+@dataclass(frozen=True)
+class Word(Node):
+    word: str
+
+    def __call__(self, article) -> bool:
+        return self.word in search_text(article)
+
+    def describe(self) -> str:
+        return f'"{self.word}"'
+
+
+@dataclass(frozen=True)
+class Published(Node):
+    state: bool | None
+
+    def __call__(self, article) -> bool:
+        return article.published is self.state
+
+    def describe(self) -> str:
+        return "published is " + {True: "true", False: "false", None: "unset"}[self.state]
+
+
+@dataclass(frozen=True)
+class Has(Node):
+    name: str
+
+    def __call__(self, article) -> bool:
+        return any(_present(v) for v in resolve(article, self.name))
+
+    def describe(self) -> str:
+        return f"has {self.name}"
+
+
+@dataclass(frozen=True)
+class Count(Node):
+    name: str
+    op: str
+    number: int
+
+    def __call__(self, article) -> bool:
+        raw = resolve(article, self.name, flatten=False)
+        n = sum(len(v) if isinstance(v, (list, dict)) else (1 if _present(v) else 0) for v in raw)
+        return _compare(n, self.op, self.number)
+
+    def describe(self) -> str:
+        return f"count of {self.name} {self.op} {self.number}"
+
+
+@dataclass(frozen=True)
+class Field(Node):
+    name: str
+    op: str
+    value: str
+
+    def __call__(self, article) -> bool:
+        return any(self._match(v) for v in resolve(article, self.name))
+
+    def _match(self, actual) -> bool:
+        wanted = self.value
+        if isinstance(actual, bool):
+            return _compare(str(actual).lower(), self.op or "=", wanted.lower())
+        if isinstance(actual, (int, float)) and _NUMBER.match(wanted):
+            return _compare(actual, self.op or "=", float(wanted))
+        if isinstance(actual, dict):
+            return any(self._match(v) for v in actual.values() if not isinstance(v, (dict, list)))
+        if actual is None:
+            return False
+        text = str(actual).lower()
+        wanted = wanted.lower()
+        if not self.op:
+            return wanted in text
+        if self.op in ("=", "!="):
+            return _compare(text, self.op, wanted)
+        if _NUMBER.match(text) and _NUMBER.match(wanted):
+            return _compare(float(text), self.op, float(wanted))
+        # Dates and other ordered text: compare at the precision the editor typed.
+        return _compare(text[:len(wanted)], self.op, wanted)
+
+    def describe(self) -> str:
+        verb = {"": "contains", "=": "=", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}[self.op]
+        value = self.value if _NUMBER.match(self.value) else f'"{self.value.lower()}"'
+        return f"{self.name} {verb} {value}"
+
+
+def _compare(a, op: str, b) -> bool:
+    if op == "=":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == ">":
+        return a > b
+    if op == "<":
+        return a < b
+    if op == ">=":
+        return a >= b
+    return a <= b
+
+
+def _present(value) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, (str, list, dict)):
+        return bool(value)
+    return True
+
+
+_MISSING = object()
+
+
+def resolve(article, name: str, flatten: bool = True) -> list:
+    """Values at a dotted key; lists along the way fan out, so any element can match."""
+    if name == "path":
+        return [article.relpath]
+    values = [article.metadata]
+    for part in name.split("."):
+        nxt = []
+        for value in values:
+            for item in (value if isinstance(value, list) else [value]):
+                if isinstance(item, dict):
+                    found = _lookup(item, part)
+                    if found is not _MISSING:
+                        nxt.append(found)
+        values = nxt
+    if not flatten:
+        return values
+    flat = []
+    for value in values:
+        flat.extend(value if isinstance(value, list) else [value])
+    return flat
+
+
+def _lookup(mapping: dict, key: str):
+    if key in mapping:
+        return mapping[key]
+    lowered = key.lower()
+    for k, v in mapping.items():
+        if isinstance(k, str) and k.lower() == lowered:
+            return v
+    return _MISSING
+
+
+def search_text(article) -> str:
+    """Lower-cased title, excerpt, provider name and path: what free words search.
+
+    Cached on the article: edits only touch published and quality, never these.
+    """
+    cached = getattr(article, "_search_text", None)
+    if cached is None:
+        cached = "\n".join((article.title, article.excerpt, article.provider.name, article.relpath)).lower()
+        article._search_text = cached
+    return cached
+
+
+def compile_query(text: str) -> Node:
+    """Parse `text` into a predicate; raises QueryError with a position when malformed."""
+    return _Parser(text).parse()
