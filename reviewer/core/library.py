@@ -122,8 +122,11 @@ def _classify(root: str, entry: os.DirEntry, stack: list, found: list, early: Ba
         if entry.name not in SKIPPED_DIRS and not entry.name.startswith("."):
             stack.append(entry.path)
         return
-    if entry.is_symlink() and not is_file:
-        early.problems.append(_link_problem(root, entry.path))
+    if not is_file:
+        if entry.is_symlink():
+            early.problems.append(_link_problem(root, entry.path))
+        else:
+            early.skipped += 1  # a pipe, socket or device: opening it could block
         return
     if entry.name.lower().endswith(ARTICLE_EXTENSIONS) and not entry.name.startswith("."):
         found.append(entry.path)

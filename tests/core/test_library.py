@@ -1,0 +1,136 @@
+"""Scanning: what counts as an article, what is skipped, and one problem per kind of bad input."""
+import os
+
+import pytest
+
+from reviewer.core.library import MAX_FILE_SIZE, scan
+
+
+def write(folder, name, data):
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def only_problem(root):
+    result = scan(str(root))
+    assert len(result.problems) == 1, result.problems
+    return result.problems[0]
+
+
+def test_articles_skipped_files_and_skipped_folders(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: A\npublished: false\n---\n")
+    write(tmp_path, "sub/b.markdown", "\ufeff---\ntitle: B\n---\n")
+    write(tmp_path, "c.html", "---\ntitle: C\n---\n<p>x</p>")
+    write(tmp_path, "notes.md", "# no front matter\n")
+    write(tmp_path, "logo.png", b"\x89PNG....")
+    for hidden in (".git/x.md", "_site/x.md", "node_modules/x.md", ".cache/x.md", "vendor/x.md"):
+        write(tmp_path, hidden, "---\ntitle: hidden\n---\n")
+    result = scan(str(tmp_path))
+    assert [a.relpath for a in result.articles] == ["a.md", "c.html", "sub/b.markdown"]
+    assert result.skipped == 2
+    assert result.problems == []
+    assert result.articles[0].published is False
+    assert result.articles[2].published is None
+
+
+def test_published_absent_is_none_and_quality_above_100_is_kept(tmp_path):
+    write(tmp_path, "a.md", "---\nquality: 161\n---\n")
+    article = scan(str(tmp_path)).articles[0]
+    assert article.published is None and article.quality == 161
+
+
+@pytest.mark.parametrize("content, kind, line", [
+    ("---\ntitle: A\nbad: [1\n---\n", "invalid-yaml", 4),
+    ("---\ntitle: A\n", "unclosed", 1),
+    (b"---\ntitle: caf\xe9\n---\n", "not-utf8", 2),
+    (b"---\n\x00\x01\x02\n---\n", "binary", None),
+    ("---\n- a\n- b\n---\n", "not-mapping", 2),
+    ("---\nx: !!python/object/apply:os.system ['true']\n---\n", "unsafe-tag", 2),
+    ("---\nx: !custom 1\n---\n", "unsafe-tag", 2),
+])
+def test_each_bad_input_becomes_a_problem_with_a_line(tmp_path, content, kind, line):
+    write(tmp_path, "bad.md", content)
+    write(tmp_path, "good.md", "---\ntitle: fine\n---\n")
+    problem = only_problem(tmp_path)
+    assert (problem.kind, problem.line) == (kind, line)
+    assert problem.relpath == "bad.md" and problem.message
+    assert problem.format().startswith("bad.md")
+
+
+def test_billion_laughs_is_refused(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    write(tmp_path, "bomb.md", "---\n" + "\n".join(lines) + "\n---\n")
+    assert only_problem(tmp_path).kind == "alias-bomb"
+
+
+def test_recursive_alias_is_refused(tmp_path):
+    write(tmp_path, "loop.md", "---\na: &a [*a]\n---\n")
+    assert only_problem(tmp_path).kind == "alias-bomb"
+
+
+def test_file_over_size_limit(tmp_path):
+    write(tmp_path, "big.md", "---\ntitle: big\n---\n" + "x" * (MAX_FILE_SIZE + 1))
+    assert only_problem(tmp_path).kind == "too-large"
+
+
+def test_broken_symlink_and_loop(tmp_path):
+    os.symlink(tmp_path / "missing.md", tmp_path / "broken.md")
+    os.symlink(tmp_path / "l2.md", tmp_path / "l1.md")
+    os.symlink(tmp_path / "l1.md", tmp_path / "l2.md")
+    kinds = sorted(p.kind for p in scan(str(tmp_path)).problems)
+    assert kinds == ["broken-link", "link-loop", "link-loop"]
+
+
+def test_directory_symlink_loop_is_visited_once(tmp_path):
+    write(tmp_path, "sub/a.md", "---\ntitle: A\n---\n")
+    os.symlink(tmp_path, tmp_path / "sub" / "back")
+    result = scan(str(tmp_path))
+    assert [a.relpath for a in result.articles] == ["sub/a.md"]
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    path = write(tmp_path, "secret.md", "---\ntitle: A\n---\n")
+    real_open = open
+
+    def refusing_open(file, *args, **kwargs):
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refusing_open)
+    problem = only_problem(tmp_path)
+    assert (problem.kind, problem.message) == ("unreadable", "Permission denied")
+
+
+def test_fifo_is_skipped_not_opened(tmp_path):
+    os.mkfifo(tmp_path / "pipe.md")
+    write(tmp_path, "a.md", "---\ntitle: A\n---\n")
+    result = scan(str(tmp_path))
+    assert len(result.articles) == 1 and result.skipped == 1
+
+
+def test_parallel_scan_gives_the_same_result(tmp_path):
+    for i in range(30):
+        write(tmp_path, f"y/{i:03}.md", f"---\ntitle: T{i}\nquality: {i}\n---\n")
+    write(tmp_path, "y/bad.md", "---\nx: [\n---\n")
+    from reviewer.core import library
+    serial = [(a.relpath, a.quality) for a in scan(str(tmp_path)).articles]
+    result = library.ScanResult(str(tmp_path))
+    for batch in library.scan_batches(str(tmp_path), parallel=True):
+        result.add(batch)
+    assert sorted((a.relpath, a.quality) for a in result.articles) == serial
+    assert [p.kind for p in result.problems] == ["invalid-yaml"]
+
+
+def test_corpus_scans_without_problems(corpus_copy):
+    result = scan(str(corpus_copy))
+    assert len(result.articles) == 107
+    assert result.problems == []
+    states = [a.published for a in result.articles if "/_news/" in "/" + a.relpath]
+    assert None in states and True in states and False in states
+    assert max(a.quality or 0 for a in result.articles) == 161

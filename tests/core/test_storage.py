@@ -1,0 +1,113 @@
+"""Saving: atomic, conflict-checked, permission-respecting, and only ever the edited lines."""
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from reviewer.core.library import read_article
+from reviewer.core.storage import SaveError, current_metadata, save
+
+TEXT = "---\ntitle: A\nquality: 40\nheat: -1\npublished: false\n---\nBody stays.\n"
+
+
+@pytest.fixture
+def article(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text(TEXT)
+    path.chmod(0o640)
+    return read_article(str(path), str(tmp_path))
+
+
+def test_save_writes_the_edit_and_folds_it_into_original(article):
+    article.set("published", True)
+    saved = save(article)
+    assert Path(article.path).read_text() == TEXT.replace("published: false", "published: true")
+    assert saved.changes == [("published", False, True)]
+    assert not article.is_modified and article.original["published"] is True
+    article.set("quality", 41)
+    save(article)  # the new identity lets a second save through
+    assert "quality: 41\n" in Path(article.path).read_text()
+
+
+def test_permission_bits_are_kept(article):
+    article.set("quality", 50)
+    save(article)
+    assert stat.S_IMODE(os.stat(article.path).st_mode) == 0o640
+
+
+def test_file_changed_on_disk_is_a_conflict_and_is_not_written(article):
+    Path(article.path).write_text(TEXT.replace("title: A", "title: Changed elsewhere"))
+    article.set("published", True)
+    with pytest.raises(SaveError) as err:
+        save(article)
+    assert err.value.kind == "conflict"
+    assert "published: false" in Path(article.path).read_text()
+    assert article.is_modified
+    assert current_metadata(article)["title"] == "Changed elsewhere"
+
+
+def test_overwrite_applies_the_edit_to_the_file_as_it_is_now(article):
+    Path(article.path).write_text(TEXT.replace("title: A", "title: Theirs"))
+    article.set("published", True)
+    save(article, overwrite=True)
+    text = Path(article.path).read_text()
+    assert "title: Theirs" in text and "published: true" in text
+
+
+def test_read_only_file_is_refused_even_for_root(article):
+    os.chmod(article.path, 0o444)
+    article.set("quality", 99)
+    with pytest.raises(SaveError) as err:
+        save(article)
+    assert err.value.kind == "read-only"
+    assert Path(article.path).read_text() == TEXT
+
+
+def test_deleted_file_is_refused(article):
+    os.unlink(article.path)
+    article.set("quality", 99)
+    with pytest.raises(SaveError) as err:
+        save(article)
+    assert err.value.kind == "missing"
+
+
+def test_crash_between_temporary_write_and_replace_leaves_original(article, monkeypatch):
+    def crash(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    article.set("quality", 99)
+    with pytest.raises(SaveError) as err:
+        save(article)
+    assert err.value.kind == "io" and "No space" in err.value.message
+    assert Path(article.path).read_text() == TEXT
+    assert os.listdir(os.path.dirname(article.path)) == ["a.md"]  # no temporary file left
+
+
+def test_unverifiable_edit_is_refused_and_file_untouched(tmp_path):
+    path = tmp_path / "dup.md"
+    path.write_text("---\npublished: false\ntitle: A\npublished: false\n---\n")
+    article = read_article(str(path), str(tmp_path))
+    article.set("published", True)
+    with pytest.raises(SaveError) as err:
+        save(article)
+    assert err.value.kind == "unverifiable"
+    assert path.read_text() == "---\npublished: false\ntitle: A\npublished: false\n---\n"
+
+
+def test_save_through_a_symlink_edits_the_target(tmp_path):
+    real = tmp_path / "real.md"
+    real.write_text(TEXT)
+    os.symlink(real, tmp_path / "link.md")
+    article = read_article(str(tmp_path / "link.md"), str(tmp_path))
+    article.set("quality", 1)
+    save(article)
+    assert os.path.islink(tmp_path / "link.md")
+    assert "quality: 1\n" in real.read_text()
+
+
+def test_setting_a_value_back_drops_the_edit(article):
+    article.set("quality", 41)
+    article.set("quality", 40)
+    assert not article.is_modified
