@@ -1,0 +1,45 @@
+# make run: set everything up and open the window on examples/newsroom
+# make test: set everything up and run the tests (offscreen)
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+STAMP := $(VENV)/.installed
+
+# Libraries Qt needs even offscreen, and those its X11 (xcb) platform needs for a real window.
+QT_LIBS := libglib2.0-0 libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libxkbcommon0 fonts-dejavu-core
+XCB_LIBS := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
+            libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0
+
+.PHONY: run test venv syslibs syslibs-window bench newsroom clean
+
+run: venv syslibs syslibs-window
+	$(VENV)/bin/reviewer examples/newsroom
+
+test: venv syslibs
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Reviewer needs Python 3.11 or newer; $(PYTHON) is older." >&2; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+syslibs:
+	@scripts/ensure-packages $(QT_LIBS)
+
+syslibs-window:
+	@scripts/ensure-packages $(XCB_LIBS)
+
+newsroom: venv
+	$(PY) examples/make_newsroom.py
+
+bench: venv
+	$(PY) benchmarks/bench_list.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis
