@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import stat
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -70,19 +71,30 @@ def scan_batches(root: str, parallel: bool | None = None) -> Iterator[Batch]:
     if parallel is None:
         parallel = len(paths) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
     if parallel:
-        # forkserver: safe to start from a program that already runs threads (the window).
-        context = multiprocessing.get_context("forkserver")
+        chunks = yield from _read_in_processes(root, chunks, done, total)
+        done = total - sum(map(len, chunks))
+    for chunk in chunks:
+        batch = read_chunk(root, chunk)
+        done += len(chunk)
+        batch.done, batch.total = done, total
+        yield batch
+
+
+def _read_in_processes(root: str, chunks: list[list[str]], done: int, total: int):
+    """Read chunks in worker processes; return the chunks left unread if the pool fails."""
+    # forkserver: safe to start from a program that already runs threads (the window).
+    context = multiprocessing.get_context("forkserver")
+    finished = 0
+    try:
         with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
             for batch in pool.map(read_chunk, [root] * len(chunks), chunks):
-                done += len(batch.articles) + len(batch.problems) + batch.skipped
+                done += len(chunks[finished])
+                finished += 1
                 batch.done, batch.total = done, total
                 yield batch
-    else:
-        for chunk in chunks:
-            batch = read_chunk(root, chunk)
-            done += len(chunk)
-            batch.done, batch.total = done, total
-            yield batch
+    except (BrokenProcessPool, OSError):
+        pass  # no worker processes here (sandbox, no /dev/shm): read the rest in this one
+    return chunks[finished:]
 
 
 def find_candidates(root: str) -> tuple[list[str], Batch]:

@@ -1,0 +1,65 @@
+"""Time `reviewer list --json` against a plain python-frontmatter load loop, same folder, same run.
+
+    python benchmarks/bench_list.py [--n 20000] [--repeat 3]
+
+Prints each median and the ratio ours / baseline (goal: at most 0.67).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from generate import write_folder  # noqa: E402
+
+BASELINE = """
+import json, os, sys, frontmatter
+for folder, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith('.md'):
+            post = frontmatter.load(os.path.join(folder, name))
+            sys.stdout.write(json.dumps({'path': name, 'title': post.get('title')}, default=str) + '\\n')
+"""
+
+
+def corpus(n: int) -> str:
+    root = os.path.join(HERE, "data", f"articles-{n}")
+    if not os.path.isdir(root):
+        print(f"generating {n} articles in {root} ...", flush=True)
+        write_folder(root, n, seed=7)
+    return root
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    root = corpus(args.n)
+    ours_cmd = [sys.executable, "-m", "reviewer", "list", root, "--json"]
+    base_cmd = [sys.executable, "-c", BASELINE, root]
+    timed(base_cmd)  # warm the page cache for both
+    ours, base = [], []
+    for _ in range(args.repeat):
+        base.append(timed(base_cmd))
+        ours.append(timed(ours_cmd))
+    o, b = statistics.median(ours), statistics.median(base)
+    print(f"articles: {args.n}  cores: {os.cpu_count()}")
+    print(f"python-frontmatter load loop: {b:.2f} s (median of {args.repeat})")
+    print(f"reviewer list --json:         {o:.2f} s (median of {args.repeat})")
+    print(f"ratio ours/baseline: {o / b:.2f}  (goal <= 0.67)")
+
+
+if __name__ == "__main__":
+    main()
