@@ -28,76 +28,86 @@ class Saved:
     changes: list  # (key, old, new)
 
 
-def save(article: Article, overwrite: bool = False) -> Saved:
-    """Write `article.edits` to its file and fold them into `article.original`.
+@dataclass(frozen=True)
+class Written:
+    """What is on disk after write_edits: the file's new identity and metadata."""
 
-    Refuses, raising SaveError, when the file changed on disk since it was read (unless
-    `overwrite`: then the edits are applied to the file as it is now), when it has no
-    write permission bit, or when the edit cannot be verified. The replace is atomic:
-    the file on disk is always either the old one or the new one.
-    """
+    identity: Identity
+    metadata: dict
+
+
+def save(article: Article, overwrite: bool = False) -> Saved:
+    """Write `article.edits` to its file and fold them into `article.original`."""
     if not article.edits:
         return Saved(article, [])
-    target = os.path.realpath(article.path)
-    data, st = _read_current(article, target)
-    if not overwrite and (len(data) != article.identity.size or
-                          Identity.of(data, st.st_size, st.st_mtime_ns).digest != article.identity.digest):
-        raise SaveError("conflict", article.path, "the file changed on disk since it was read")
-    text = _decode(article, data)
-    metadata = article.original
-    if overwrite:
-        metadata = _parse_current(article, text)
-    try:
-        new_text = set_keys(text, article.edits, metadata)
-    except (EditError, FrontMatterError) as exc:
-        raise SaveError("unverifiable", article.path, str(exc)) from None
-    new_data = new_text.encode("utf-8")
-    _atomic_write(article.path, target, new_data, st)
+    written = write_edits(article.path, article.identity, article.original, article.edits, overwrite)
     changes = article.changes()
-    metadata = dict(metadata)
-    metadata.update(article.edits)
-    after = os.stat(target)
-    article.original = metadata
-    article.identity = Identity.of(new_data, after.st_size, after.st_mtime_ns)
+    article.original = written.metadata
+    article.identity = written.identity
     article.edits = {}
     return Saved(article, changes)
+
+
+def write_edits(path: str, identity: Identity, original: dict, edits: dict, overwrite: bool = False) -> Written:
+    """Write `edits` into the file at `path`, which was read as `identity` / `original`.
+
+    Touches nothing but the file. Refuses, raising SaveError, when the file changed on
+    disk since it was read (unless `overwrite`: then the edits are applied to the file
+    as it is now), when it has no write permission bit, or when the edit cannot be
+    verified. The replace is atomic: the file is always either the old one or the new.
+    """
+    target = os.path.realpath(path)
+    data, st = _read_current(path, target)
+    if not overwrite and (len(data) != identity.size or
+                          Identity.of(data, st.st_size, st.st_mtime_ns).digest != identity.digest):
+        raise SaveError("conflict", path, "the file changed on disk since it was read")
+    text = _decode(path, data)
+    metadata = _parse_current(path, text) if overwrite else original
+    try:
+        new_text = set_keys(text, edits, metadata)
+    except (EditError, FrontMatterError) as exc:
+        raise SaveError("unverifiable", path, str(exc)) from None
+    new_data = new_text.encode("utf-8")
+    _atomic_write(path, target, new_data, st)
+    after = os.stat(target)
+    return Written(Identity.of(new_data, after.st_size, after.st_mtime_ns), {**metadata, **edits})
 
 
 def current_metadata(article: Article) -> dict:
     """The metadata of the file as it is on disk now (for showing a conflict)."""
     target = os.path.realpath(article.path)
-    data, _ = _read_current(article, target)
-    return _parse_current(article, _decode(article, data))
+    data, _ = _read_current(article.path, target, for_writing=False)
+    return _parse_current(article.path, _decode(article.path, data))
 
 
-def _read_current(article: Article, target: str) -> tuple[bytes, os.stat_result]:
+def _read_current(path: str, target: str, for_writing: bool = True) -> tuple[bytes, os.stat_result]:
     try:
         st = os.stat(target)
         if not stat.S_ISREG(st.st_mode):
-            raise SaveError("missing", article.path, "is no longer a regular file")
-        if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-            raise SaveError("read-only", article.path, "the file is read-only (it has no write permission)")
+            raise SaveError("missing", path, "is no longer a regular file")
+        if for_writing and not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            raise SaveError("read-only", path, "the file is read-only (it has no write permission)")
         with open(target, "rb") as fh:
             return fh.read(), st
     except FileNotFoundError:
-        raise SaveError("missing", article.path, "the file was deleted or moved on disk") from None
+        raise SaveError("missing", path, "the file was deleted or moved on disk") from None
     except OSError as exc:
-        raise SaveError("io", article.path, exc.strerror or str(exc)) from None
+        raise SaveError("io", path, exc.strerror or str(exc)) from None
 
 
-def _decode(article: Article, data: bytes) -> str:
+def _decode(path: str, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise SaveError("unverifiable", article.path, "the file on disk is no longer valid UTF-8") from None
+        raise SaveError("unverifiable", path, "the file on disk is no longer valid UTF-8") from None
 
 
-def _parse_current(article: Article, text: str) -> dict:
+def _parse_current(path: str, text: str) -> dict:
     try:
         sp = split(text)
         return parse(sp.yaml_text(text), sp.first_line)
     except FrontMatterError as exc:
-        raise SaveError("unverifiable", article.path, f"the file on disk no longer parses: {exc.message}") from None
+        raise SaveError("unverifiable", path, f"the file on disk no longer parses: {exc.message}") from None
 
 
 def _atomic_write(shown_path: str, target: str, data: bytes, st: os.stat_result) -> None:
