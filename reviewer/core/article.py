@@ -159,6 +159,7 @@ class Article(Fields):
     original: dict
     body: str = ""
     edits: dict = field(default_factory=dict)
+    conflict: bool = False  # the file changed on disk while this article had pending edits
 
     @property
     def metadata(self) -> dict:

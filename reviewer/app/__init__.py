@@ -1,0 +1,1 @@
+"""Session state, undo commands, background tasks and settings (Qt, no widgets)."""

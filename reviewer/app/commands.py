@@ -1,0 +1,51 @@
+"""Undo commands: every edit is one; a batch is one; repeated quality nudges merge into one."""
+from __future__ import annotations
+
+from PySide6.QtGui import QUndoCommand
+
+_ABSENT = object()
+ORIGINAL = object()  # as a new value: drop the pending edit, back to what the file says
+NUDGE_ID = 1001
+
+
+class SetValues(QUndoCommand):
+    """Set `key` on each article to its value; undo restores what each had before."""
+
+    def __init__(self, session, key: str, values: list[tuple[object, object]], text: str, nudge: bool = False):
+        super().__init__(text)
+        self.session = session
+        self.key = key
+        self.articles = [a for a, _ in values]
+        self.after = [v for _, v in values]
+        self.before = [a.edits.get(key, a.original.get(key, _ABSENT)) for a in self.articles]
+        self.nudge = nudge
+
+    def redo(self) -> None:
+        for article, value in zip(self.articles, self.after):
+            if value is ORIGINAL:
+                article.edits.pop(self.key, None)
+            else:
+                article.set(self.key, value)
+        self.session.notify_changed(self.articles)
+
+    def undo(self) -> None:
+        for article, value in zip(self.articles, self.before):
+            if value is _ABSENT:
+                # The key was not in the file; if it still is not, dropping the edit restores that.
+                if self.key not in article.original:
+                    article.edits.pop(self.key, None)
+            else:
+                article.set(self.key, value)
+        self.session.notify_changed(self.articles)
+
+    def id(self) -> int:
+        return NUDGE_ID if self.nudge else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not (isinstance(other, SetValues) and other.nudge and other.key == self.key
+                and len(other.articles) == len(self.articles)
+                and all(a is b for a, b in zip(other.articles, self.articles))):
+            return False
+        self.after = other.after
+        self.setText(other.text())
+        return True

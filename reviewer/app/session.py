@@ -1,0 +1,328 @@
+"""Session: the open folder, its articles and problems, pending edits, undo, saving, and disk changes."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from ..core.article import Article
+from ..core.library import Batch, find_candidates, read_article, relative, scan_batches
+from ..core.problems import Problem
+from ..core.site import Site
+from ..core.storage import SaveError, Written, current_metadata, write_edits
+from .commands import ORIGINAL, SetValues
+from .tasks import SyncRunner, ThreadRunner
+
+
+@dataclass
+class SaveReport:
+    saved: list = field(default_factory=list)  # (article, [(key, old, new)])
+    failed: list = field(default_factory=list)  # (article, SaveError)
+
+    @property
+    def conflicts(self) -> list:
+        return [(a, e) for a, e in self.failed if e.kind == "conflict"]
+
+
+class Session(QObject):
+    loading_started = Signal()
+    batch_loaded = Signal(list)  # new articles
+    progress = Signal(int, int)
+    loading_finished = Signal()
+    articles_changed = Signal(list)  # edits, metadata or conflict state changed
+    articles_removed = Signal(list)
+    problems_changed = Signal()
+    modified_changed = Signal(bool)
+    save_progress = Signal(int, int)
+    save_finished = Signal(object)  # SaveReport
+
+    def __init__(self, runner=None, watch: bool = True, parent=None):
+        super().__init__(parent)
+        self.runner = runner or ThreadRunner()
+        self.root = ""
+        self.site = Site("")
+        self.articles: list[Article] = []
+        self.problems: list[Problem] = []
+        self.skipped = 0
+        self.loading = False
+        self.saving = False
+        self.undo_stack = QUndoStack(self)
+        self._by_path: dict[str, Article] = {}
+        self._load_context = None
+        self._modified = False
+        self._watch = watch
+        self._watcher: QFileSystemWatcher | None = None
+        self._dirty_dirs: set[str] = set()
+        self._rescan_timer = QTimer(self, singleShot=True, interval=400, timeout=self._rescan_dirty)
+
+    # --- loading -------------------------------------------------------------------------
+
+    def open(self, root: str) -> None:
+        if self._load_context:
+            self._load_context.cancel()
+        self.root = os.path.abspath(root)
+        self.site = Site.load(self.root)
+        self.articles, self.problems, self.skipped = [], [], 0
+        self._by_path = {}
+        self.undo_stack.clear()
+        self.loading = True
+        self._set_modified(False)
+        self.loading_started.emit()
+        root = self.root
+
+        def work(ctx):
+            for batch in scan_batches(root):
+                if ctx.cancelled:
+                    return False
+                ctx.report(batch)
+            return True
+
+        self._load_context = self.runner.start(work, self._on_batch, self._on_loaded)
+
+    def _on_batch(self, batch: Batch) -> None:
+        if self._load_context and self._load_context.cancelled:
+            return
+        self.articles.extend(batch.articles)
+        for article in batch.articles:
+            self._by_path[article.path] = article
+        self.skipped += batch.skipped
+        if batch.problems:
+            self.problems.extend(batch.problems)
+            self.problems_changed.emit()
+        if batch.articles:
+            self.batch_loaded.emit(batch.articles)
+        self.progress.emit(batch.done, batch.total)
+
+    def _on_loaded(self, result, error) -> None:
+        if result is False:
+            return  # cancelled: another folder is loading
+        self.loading = False
+        self._load_context = None
+        if error is not None:
+            self.problems.append(Problem(self.root, ".", "unreadable", f"the folder could not be read: {error}"))
+            self.problems_changed.emit()
+        self.problems.sort(key=lambda p: p.relpath)
+        if self._watch:
+            self._start_watching()
+        self.loading_finished.emit()
+
+    def article_at(self, path: str) -> Article | None:
+        return self._by_path.get(os.path.abspath(path))
+
+    # --- editing -------------------------------------------------------------------------
+
+    def set_value(self, articles: list[Article], key: str, value, text: str) -> None:
+        self.set_values(key, [(a, value) for a in articles], text)
+
+    def set_values(self, key: str, values: list[tuple[Article, object]], text: str, nudge: bool = False) -> None:
+        values = [(a, v) for a, v in values if a.metadata.get(key) != v or type(a.metadata.get(key)) is not type(v)]
+        if values:
+            self.undo_stack.push(SetValues(self, key, values, text, nudge))
+
+    def nudge_quality(self, articles: list[Article], delta: int, text: str) -> None:
+        values = [(a, max(0, (a.quality or 0) + delta)) for a in articles]
+        self.set_values("quality", values, text, nudge=True)
+
+    def revert(self, articles: list[Article]) -> None:
+        """Drop pending edits, as one undoable step."""
+        articles = [a for a in articles if a.edits]
+        if not articles:
+            return
+        self.undo_stack.beginMacro(f"Revert {_count(len(articles))}")
+        for key in ("published", "quality"):
+            values = [(a, ORIGINAL) for a in articles if key in a.edits]
+            if values:
+                self.undo_stack.push(SetValues(self, key, values, ""))
+        self.undo_stack.endMacro()
+
+    def notify_changed(self, articles: list[Article]) -> None:
+        self.articles_changed.emit(list(articles))
+        self._set_modified(any(a.edits for a in self.articles))
+
+    @property
+    def modified(self) -> list[Article]:
+        return [a for a in self.articles if a.edits]
+
+    def _set_modified(self, value: bool) -> None:
+        if value != self._modified:
+            self._modified = value
+            self.modified_changed.emit(value)
+
+    # --- saving --------------------------------------------------------------------------
+
+    def save(self, articles: list[Article] | None = None, overwrite: bool = False, wait: bool = False) -> bool:
+        """Save pending edits in the background; save_finished reports. False when busy."""
+        if self.saving:
+            return False
+        targets = [a for a in (self.modified if articles is None else articles) if a.edits]
+        jobs = [(a, a.path, a.identity, a.original, dict(a.edits)) for a in targets]
+        self.saving = True
+
+        def work(ctx):
+            results = []
+            for i, (article, path, identity, original, edits) in enumerate(jobs):
+                try:
+                    outcome = write_edits(path, identity, original, edits, overwrite)
+                except SaveError as exc:
+                    outcome = exc
+                results.append((article, edits, outcome))
+                ctx.report((i + 1, len(jobs)))
+            return results
+
+        self.runner.start(work, lambda p: self.save_progress.emit(*p), self._on_saved)
+        if wait:
+            self.runner.wait()
+        return True
+
+    def _on_saved(self, results, error) -> None:
+        self.saving = False
+        report = SaveReport()
+        for article, edits, outcome in results or []:
+            if isinstance(outcome, Written):
+                changes = [(k, article.original.get(k), v) for k, v in edits.items()]
+                article.original = outcome.metadata
+                article.identity = outcome.identity
+                for key, value in edits.items():
+                    if key in article.edits and article.edits[key] == value:
+                        del article.edits[key]
+                article.conflict = False
+                report.saved.append((article, changes))
+            else:
+                if outcome.kind == "conflict":
+                    article.conflict = True
+                report.failed.append((article, outcome))
+        changed = [a for a, _ in report.saved] + [a for a, _ in report.failed]
+        if changed:
+            self.notify_changed(changed)
+        self.save_finished.emit(report)
+
+    # --- the disk ------------------------------------------------------------------------
+
+    def reload(self, articles: list[Article]) -> list[Article]:
+        """Drop pending edits and read the files again. Returns those that are gone."""
+        gone = []
+        for article in articles:
+            fresh = read_article(article.path, self.root)
+            if isinstance(fresh, Article):
+                article.original, article.identity, article.body = fresh.original, fresh.identity, fresh.body
+                article.edits.clear()
+                article.conflict = False
+                article.__dict__.pop("_search_text", None)
+            else:
+                gone.append(article)
+        self._remove([a for a in gone])
+        self.notify_changed([a for a in articles if a not in gone])
+        self.undo_stack.clear()  # commands refer to values that no longer hold
+        return gone
+
+    def disk_metadata(self, article: Article) -> dict | None:
+        try:
+            return current_metadata(article)
+        except SaveError:
+            return None
+
+    def _start_watching(self) -> None:
+        folders = {self.root} | {os.path.dirname(a.path) for a in self.articles}
+        if self._watcher is None:
+            self._watcher = QFileSystemWatcher(self)
+            self._watcher.directoryChanged.connect(self._on_directory_changed)
+        elif self._watcher.directories():
+            self._watcher.removePaths(self._watcher.directories())
+        self._watcher.addPaths(sorted(folders))
+
+    def _on_directory_changed(self, folder: str) -> None:
+        self._dirty_dirs.add(folder)
+        self._rescan_timer.start()
+
+    def check_disk(self, folders: list[str] | None = None) -> None:
+        """Compare files with what was read: reload changed ones, mark conflicts, add and remove."""
+        folders = folders or sorted({os.path.dirname(a.path) for a in self.articles} | {self.root})
+        self._dirty_dirs.update(folders)
+        self._rescan_dirty()
+
+    def _rescan_dirty(self) -> None:
+        dirty, self._dirty_dirs = self._dirty_dirs, set()
+        if self.loading or self.saving or not self.root:
+            self._dirty_dirs |= dirty
+            self._rescan_timer.start()
+            return
+        changed, added, removed = [], [], []
+        for folder in dirty:
+            present = self._files_in(folder)
+            known = [a for a in self.articles if os.path.dirname(a.path) == folder]
+            for article in known:
+                if article.path not in present:
+                    removed.append(article)
+                elif self._changed_on_disk(article):
+                    changed.append(article)
+            for path in present:
+                if path not in self._by_path:
+                    item = read_article(path, self.root)
+                    if isinstance(item, Article):
+                        added.append(item)
+        self._apply_disk_changes(changed, added, removed)
+
+    def _files_in(self, folder: str) -> set[str]:
+        if not os.path.isdir(folder):
+            return set()
+        paths, _ = find_candidates(folder)
+        return set(paths)
+
+    @staticmethod
+    def _changed_on_disk(article: Article) -> bool:
+        try:
+            st = os.stat(article.path)
+        except OSError:
+            return True
+        return (st.st_size, st.st_mtime_ns) != (article.identity.size, article.identity.mtime_ns)
+
+    def _apply_disk_changes(self, changed: list, added: list, removed: list) -> None:
+        updated = []
+        for article in changed:
+            fresh = read_article(article.path, self.root)
+            if not isinstance(fresh, Article):
+                continue
+            if fresh.identity.digest == article.identity.digest:
+                article.identity = fresh.identity  # touched, not changed
+                continue
+            if article.edits:
+                article.conflict = True
+            else:
+                article.original, article.identity, article.body = fresh.original, fresh.identity, fresh.body
+                article.__dict__.pop("_search_text", None)
+            updated.append(article)
+        for article in added:
+            self.articles.append(article)
+            self._by_path[article.path] = article
+        if added:
+            self.batch_loaded.emit(added)
+        self._remove([a for a in removed if not a.edits])
+        for article in removed:
+            if article.edits:
+                article.conflict = True
+                updated.append(article)
+        if updated:
+            self.notify_changed(updated)
+        if added and self._watcher is not None:
+            self._watcher.addPaths(sorted({os.path.dirname(a.path) for a in added}))
+
+    def _remove(self, articles: list[Article]) -> None:
+        if not articles:
+            return
+        gone = {id(a) for a in articles}
+        self.articles = [a for a in self.articles if id(a) not in gone]
+        for article in articles:
+            self._by_path.pop(article.path, None)
+        self.articles_removed.emit(list(articles))
+
+    def relpath(self, path: str) -> str:
+        return relative(self.root, path)
+
+
+def _count(n: int) -> str:
+    return f"{n} article{'s' if n != 1 else ''}"
+
+
+__all__ = ["Session", "SaveReport", "SyncRunner", "ThreadRunner"]

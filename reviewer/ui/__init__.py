@@ -1,0 +1,1 @@
+"""The Qt widgets: main window, list model, detail pane, dialogs."""

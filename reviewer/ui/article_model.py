@@ -1,0 +1,264 @@
+"""The article list model: a thin table over the session's articles, filtered and sorted in Python.
+
+QSortFilterProxyModel over a Python model took 20-35 s to sort 100k rows here; sorting a
+list of articles with a key function takes well under a tenth of a second.
+"""
+from __future__ import annotations
+
+import enum
+import os
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
+
+from ..core.article import Article
+from ..core.query import Everything
+
+SortRole = Qt.UserRole + 1
+ArticleRole = Qt.UserRole + 2
+
+
+class Column(enum.IntEnum):
+    STATUS = 0
+    QUALITY = 1
+    TITLE = 2
+    PROVIDER = 3
+    DATE = 4
+    TOPICS = 5
+    TYPE = 6
+    PATH = 7
+
+
+HEADERS = {
+    Column.STATUS: "Status", Column.QUALITY: "Quality", Column.TITLE: "Title", Column.PROVIDER: "Provider",
+    Column.DATE: "Date", Column.TOPICS: "Topics", Column.TYPE: "Type", Column.PATH: "Path",
+}
+STATUS_WORDS = {True: "published", False: "unpublished", None: "unset"}
+_STATUS_ORDER = {False: 0, None: 1, True: 2}
+
+
+def _quality_key(a: Article):
+    q = a.quality
+    return (0, 0) if q is None else (1, q)
+
+
+SORT_KEYS = {
+    Column.STATUS: lambda a: _STATUS_ORDER[a.published],
+    Column.QUALITY: _quality_key,
+    Column.TITLE: lambda a: a.title.casefold(),
+    Column.PROVIDER: lambda a: a.provider.name.casefold(),
+    Column.DATE: lambda a: a.date,
+    Column.TOPICS: lambda a: ", ".join(a.topics).casefold(),
+    Column.TYPE: lambda a: a.type,
+    Column.PATH: lambda a: a.relpath,
+}
+
+
+class ArticleTableModel(QAbstractTableModel):
+    def __init__(self, icons: dict | None = None, logo_for=None, parent=None):
+        super().__init__(parent)
+        self._all: list[Article] = []
+        self._rows: list[Article] = []
+        self._predicate = Everything()
+        self._sort_column = Column.DATE
+        self._order = Qt.DescendingOrder
+        self._icons = icons or {}
+        self._logo_for = logo_for  # article -> QIcon | None
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # --- Qt model interface ----------------------------------------------------------------
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(Column):
+            return HEADERS[Column(section)]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.NoItemFlags
+        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        article = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.DisplayRole:
+            return self._display(article, column)
+        if role == ArticleRole:
+            return article
+        if role == SortRole:
+            return SORT_KEYS[column](article)
+        if role == Qt.DecorationRole:
+            if column == Column.STATUS:
+                return self._icons.get(article.published)
+            if column == Column.PROVIDER and self._logo_for:
+                return self._logo_for(article)
+        if role == Qt.FontRole and article.edits:
+            return self._bold
+        if role == Qt.ForegroundRole and article.conflict:
+            return QBrush(QColor(200, 40, 40))
+        if role == Qt.ToolTipRole:
+            return self._tooltip(article, column)
+        if role == Qt.TextAlignmentRole and column == Column.QUALITY:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.AccessibleTextRole:
+            return self._display(article, column)
+        return None
+
+    def _display(self, article: Article, column: Column) -> str:
+        if column == Column.STATUS:
+            word = STATUS_WORDS[article.published]
+            return word + " *" if article.edits else word
+        if column == Column.QUALITY:
+            return "" if article.quality is None else str(article.quality)
+        if column == Column.TITLE:
+            return article.title or os.path.basename(article.relpath)
+        if column == Column.PROVIDER:
+            return article.provider.name
+        if column == Column.DATE:
+            return article.date[:16].replace("T", " ")
+        if column == Column.TOPICS:
+            return ", ".join(article.topics)
+        if column == Column.TYPE:
+            return article.type
+        return article.relpath
+
+    def _tooltip(self, article: Article, column: Column) -> str | None:
+        if article.conflict:
+            return "Changed on disk while you had unsaved edits: save to choose Reload or Overwrite"
+        if article.edits:
+            changes = ", ".join(f"{k}: {_yaml(o)} → {_yaml(n)}" for k, o, n in article.changes())
+            return f"Unsaved: {changes}"
+        if column == Column.TITLE:
+            return article.title
+        return None
+
+    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+        self._sort_column, self._order = Column(column), order
+        self.layoutAboutToBeChanged.emit()
+        sources = self.persistentIndexList()
+        articles = [self.article(i.row()) for i in sources]
+        self._sort_rows()
+        rows = {id(a): r for r, a in enumerate(self._rows)}
+        targets = [self.index(rows[id(a)], i.column()) if a is not None and id(a) in rows else QModelIndex()
+                   for i, a in zip(sources, articles)]
+        self.changePersistentIndexList(sources, targets)
+        self.layoutChanged.emit()
+
+    def _sort_rows(self) -> None:
+        key = SORT_KEYS[self._sort_column]
+        reverse = self._order == Qt.DescendingOrder
+        self._rows.sort(key=lambda a: a.relpath, reverse=reverse)  # ties in path order
+        self._rows.sort(key=key, reverse=reverse)
+
+    # --- the editor's operations -----------------------------------------------------------
+
+    @property
+    def sort_state(self) -> tuple[Column, Qt.SortOrder]:
+        return self._sort_column, self._order
+
+    def set_articles(self, articles: list[Article]) -> None:
+        self.beginResetModel()
+        self._all = list(articles)
+        self._rows = [a for a in self._all if self._predicate(a)]
+        self._sort_rows()
+        self.endResetModel()
+
+    def append(self, articles: list[Article]) -> None:
+        """Add newly read articles; they go in sorted place at the end of loading (resort)."""
+        self._all.extend(articles)
+        new = [a for a in articles if self._predicate(a)]
+        if new:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
+            self._rows.extend(new)
+            self.endInsertRows()
+
+    def resort(self) -> None:
+        self.sort(self._sort_column, self._order)
+
+    def set_predicate(self, predicate) -> None:
+        self.beginResetModel()
+        self._predicate = predicate
+        self._rows = [a for a in self._all if predicate(a)]
+        self._sort_rows()
+        self.endResetModel()
+
+    def remove(self, articles: list[Article]) -> None:
+        gone = {id(a) for a in articles}
+        self._all = [a for a in self._all if id(a) not in gone]
+        for article in articles:
+            row = self.row_of(article)
+            if row is not None:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+
+    def refresh(self, articles: list[Article]) -> None:
+        """Articles whose values changed: update their cells, or move them in or out of the view."""
+        for article in articles:
+            row = self.row_of(article)
+            matches = self._predicate(article)
+            if row is not None and not matches:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+            elif row is None and matches and any(a is article for a in self._all):
+                row = self._insert_position(article)
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._rows.insert(row, article)
+                self.endInsertRows()
+            elif row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def _insert_position(self, article: Article) -> int:
+        key = SORT_KEYS[self._sort_column]
+
+        def full(a):
+            return (key(a), a.relpath)
+
+        target = full(article)
+        descending = self._order == Qt.DescendingOrder
+        lo, hi = 0, len(self._rows)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            here = full(self._rows[mid])
+            before = here > target if descending else here < target
+            if before:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def row_of(self, article: Article) -> int | None:
+        try:
+            return self._rows.index(article)
+        except ValueError:
+            return None
+
+    def article(self, row: int) -> Article | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    @property
+    def articles(self) -> list[Article]:
+        return self._rows
+
+    @property
+    def all_articles(self) -> list[Article]:
+        return self._all
+
+
+def _yaml(value) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

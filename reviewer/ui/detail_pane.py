@@ -1,0 +1,465 @@
+"""The detail pane: one article's metadata, editors for published and quality, images, related links."""
+from __future__ import annotations
+
+import html
+import os
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFontDatabase, QImage, QPixmap
+from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu,
+                               QPlainTextEdit, QScrollArea, QSizePolicy, QSpinBox, QTabWidget,
+                               QTextBrowser, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from ..core.article import Article
+from ..core.frontmatter_text import FrontMatterError, split
+from ..core.site import ImageSource, is_safe_link, resolve_image
+
+THUMB = 160
+LOGO = 32
+QUALITY_MAX = 2_000_000_000  # no upper limit in practice; QSpinBox needs some bound
+
+
+def open_link(url: str, parent=None) -> bool:
+    """Open http, https and mailto links in the browser; anything else is only shown."""
+    if is_safe_link(url):
+        return QDesktopServices.openUrl(QUrl(url))
+    if parent is not None and hasattr(parent.window(), "statusBar"):
+        parent.window().statusBar().showMessage(f"Not opened (only http, https and mailto links open): {url}", 6000)
+    return False
+
+
+def _link(url: str, text: str | None = None) -> str:
+    shown = html.escape(text if text is not None else url)
+    if not url:
+        return shown
+    return f'<a href="{html.escape(url, quote=True)}">{shown}</a>'
+
+
+class SafeBrowser(QTextBrowser):
+    """Shows Markdown or HTML with no scripts (Qt runs none) and no remote or local resources."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(lambda url: open_link(url.toString(), self))
+
+    def loadResource(self, kind, url):
+        return None  # never fetch: no tracking pixels, no file reads
+
+
+class ImageButton(QToolButton):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setToolButtonStyle(Qt.ToolButtonTextUnderIcon)
+        self.setIconSize(QSize(THUMB, THUMB))
+        self.setMinimumSize(THUMB + 12, THUMB + 36)
+        self.setAutoRaise(True)
+
+
+class ImageDialog(QDialog):
+    """An image shown large."""
+
+    def __init__(self, loader, source: ImageSource, title: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.label = QLabel("Loading…", alignment=Qt.AlignCenter)
+        self.label.setMinimumSize(320, 240)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        self.key = loader.request(source, 1000)
+        loader.ready.connect(self._ready)
+        loader.failed.connect(self._failed)
+        self.resize(900, 650)
+
+    def _ready(self, key: str, image: QImage) -> None:
+        if key == self.key:
+            self.label.setPixmap(QPixmap.fromImage(image))
+
+    def _failed(self, key: str, reason: str) -> None:
+        if key == self.key:
+            self.label.setText(f"Could not load the image: {reason}")
+
+
+class DetailPane(QScrollArea):
+    published_chosen = Signal(bool)
+    quality_chosen = Signal(int)
+    show_article = Signal(object)  # an Article in the open folder
+
+    def __init__(self, session, image_loader, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.loader = image_loader
+        self.article: Article | None = None
+        self._image_keys: dict[str, QToolButton | QLabel] = {}
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setAccessibleName("Article details")
+        body = QWidget()
+        self.setWidget(body)
+        self.layout_ = QVBoxLayout(body)
+        self.layout_.setContentsMargins(12, 10, 12, 10)
+        self._build_header()
+        self._build_editors()
+        self._build_images()
+        self._build_related()
+        self._build_tabs()
+        self.loader.ready.connect(self._image_ready)
+        self.loader.failed.connect(self._image_failed)
+        self.show_article_none()
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _build_header(self) -> None:
+        self.title = QLabel(wordWrap=True, textFormat=Qt.RichText, openExternalLinks=False)
+        self.title.setTextInteractionFlags(Qt.TextBrowserInteraction)
+        self.title.linkActivated.connect(lambda url: open_link(url, self))
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setAccessibleName("Title")
+        self.layout_.addWidget(self.title)
+
+        row = QHBoxLayout()
+        self.logo = QLabel()
+        self.logo.setFixedSize(LOGO, LOGO)
+        self.logo.setAccessibleName("Provider logo")
+        self.provider = QLabel(textFormat=Qt.RichText)
+        self.provider.setAccessibleName("Provider")
+        self.meta = QLabel()
+        self.meta.setAccessibleName("Date and type")
+        self.meta.setForegroundRole(self.meta.foregroundRole())
+        row.addWidget(self.logo)
+        row.addWidget(self.provider)
+        row.addStretch(1)
+        row.addWidget(self.meta)
+        self.layout_.addLayout(row)
+
+        self.topics = QHBoxLayout()
+        self.topics.setSpacing(4)
+        self.layout_.addLayout(self.topics)
+
+        self.excerpt = QLabel(wordWrap=True)
+        self.excerpt.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.excerpt.setAccessibleName("Excerpt")
+        self.layout_.addWidget(self.excerpt)
+
+        self.links = QLabel(wordWrap=True, textFormat=Qt.RichText)
+        self.links.setTextInteractionFlags(Qt.TextBrowserInteraction)
+        self.links.linkActivated.connect(lambda url: open_link(url, self))
+        self.links.setAccessibleName("Links")
+        self.layout_.addWidget(self.links)
+
+    def _build_editors(self) -> None:
+        box = QFrame()
+        box.setFrameShape(QFrame.StyledPanel)
+        grid = QGridLayout(box)
+        self.published = QComboBox()
+        self.published.addItems(["published", "unpublished", "unset"])
+        self.published.model().item(2).setEnabled(False)  # absent can be kept, not chosen
+        self.published.setToolTip("published: true or false (p toggles, a approves, x rejects)")
+        self.published.setAccessibleName("Published")
+        self.published.activated.connect(self._published_activated)
+        self.quality = QSpinBox()
+        self.quality.setRange(0, QUALITY_MAX)
+        self.quality.setSpecialValueText("")
+        self.quality.setToolTip("quality: a whole number, no upper limit (+/- by 5, ]/[ by 1)")
+        self.quality.setAccessibleName("Quality")
+        self.quality.valueChanged.connect(self._quality_changed)
+        self.quality_range = QLabel()
+        self.quality_range.setAccessibleName("Quality range in this folder")
+        self.state = QLabel()
+        self.state.setAccessibleName("Edit state")
+        grid.addWidget(QLabel("Published:"), 0, 0)
+        grid.addWidget(self.published, 0, 1)
+        grid.addWidget(QLabel("Quality:"), 0, 2)
+        grid.addWidget(self.quality, 0, 3)
+        grid.addWidget(self.quality_range, 0, 4)
+        grid.setColumnStretch(5, 1)
+        grid.addWidget(self.state, 1, 0, 1, 6)
+        self.layout_.addWidget(box)
+
+    def _build_images(self) -> None:
+        self.images_label = QLabel("<b>Images</b>")
+        self.layout_.addWidget(self.images_label)
+        self.images = QHBoxLayout()
+        self.images.setSpacing(8)
+        self.layout_.addLayout(self.images)
+
+    def _build_related(self) -> None:
+        self.related_label = QLabel("<b>Related</b>")
+        self.layout_.addWidget(self.related_label)
+        self.related = QTreeWidget()
+        self.related.setHeaderLabels(["Title", "Provider", "Date", "Quality"])
+        self.related.setRootIsDecorated(False)
+        self.related.setAccessibleName("Related articles")
+        self.related.setToolTip("Enter or double-click opens the link; the context menu can jump to it in the list")
+        self.related.itemActivated.connect(lambda item, _: open_link(item.data(0, Qt.UserRole) or "", self))
+        self.related.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.related.customContextMenuRequested.connect(self._related_menu)
+        self.related.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.layout_.addWidget(self.related)
+
+    def _build_tabs(self) -> None:
+        self.tabs = QTabWidget()
+        self.fields = QTreeWidget()
+        self.fields.setHeaderLabels(["Key", "Value"])
+        self.fields.setAccessibleName("All front-matter fields")
+        self.preview = SafeBrowser()
+        self.preview.setAccessibleName("Body preview")
+        self.raw = QPlainTextEdit(readOnly=True)
+        self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        self.raw.setAccessibleName("Raw front matter")
+        self.tabs.addTab(self.fields, "Fields")
+        self.tabs.addTab(self.preview, "Preview")
+        self.tabs.addTab(self.raw, "Front matter")
+        self.tabs.setMinimumHeight(220)
+        self.layout_.addWidget(self.tabs, 1)
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def show_article_none(self, message: str = "Select an article to see its details.") -> None:
+        self.article = None
+        self.title.setText(html.escape(message))
+        for widget in (self.provider, self.meta, self.excerpt, self.links, self.state):
+            widget.clear()
+        self.logo.clear()
+        self._clear_layout(self.topics)
+        self._clear_layout(self.images)
+        self.related.clear()
+        self.fields.clear()
+        self.preview.clear()
+        self.raw.clear()
+        for widget in (self.published, self.quality):
+            widget.setEnabled(False)
+
+    def display(self, article: Article | None) -> None:
+        if article is None:
+            self.show_article_none()
+            return
+        same = article is self.article
+        self.article = article
+        self._show_header(article)
+        self.update_editors()
+        if not same:
+            self._show_images(article)
+            self._show_related(article)
+            self._show_fields(article)
+            self._show_body(article)
+            self.verticalScrollBar().setValue(0)
+
+    def update_editors(self) -> None:
+        """Refresh what edits change: the editors and the edit state line."""
+        article = self.article
+        if article is None:
+            return
+        self.published.blockSignals(True)
+        self.published.setCurrentIndex({True: 0, False: 1, None: 2}[article.published])
+        self.published.blockSignals(False)
+        self.quality.blockSignals(True)
+        self.quality.setValue(article.quality or 0)
+        self.quality.setSpecialValueText("unset" if article.quality is None else "")
+        self.quality.blockSignals(False)
+        self.published.setEnabled(True)
+        self.quality.setEnabled(True)
+        parts = []
+        if article.edits:
+            parts.append("Unsaved: " + ", ".join(f"{k} {_yaml(o)} → {_yaml(n)}" for k, o, n in article.changes()))
+        if article.conflict:
+            parts.append("<span style='color:#c62828'>Changed on disk since it was read: saving will ask "
+                         "whether to reload or overwrite.</span>")
+        self.state.setText("<br>".join(parts))
+
+    def set_quality_range(self, low: int | None, high: int | None) -> None:
+        self.quality_range.setText(f"folder range {low}–{high}" if low is not None else "")
+
+    def _show_header(self, article: Article) -> None:
+        self.title.setText(_link(article.link, article.title or os.path.basename(article.relpath)))
+        provider = article.provider
+        domain = f" <span style='color:gray'>{html.escape(provider.domain)}</span>" if provider.domain else ""
+        self.provider.setText(f"<b>{html.escape(provider.name)}</b>{domain}")
+        meta = [article.date.replace("T", " ").replace("Z", " UTC"), article.type, article.category]
+        self.meta.setText(" · ".join(m for m in meta if m))
+        self._clear_layout(self.topics)
+        for topic in article.topics:
+            chip = QLabel(topic)
+            chip.setStyleSheet("QLabel { border: 1px solid palette(mid); border-radius: 9px; padding: 1px 8px; }")
+            self.topics.addWidget(chip)
+        self.topics.addStretch(1)
+        self.excerpt.setText(article.excerpt)
+        links = []
+        if article.original_url:
+            links.append("Original: " + _link(article.original_url))
+        if article.web_url and article.web_url != article.original_url:
+            links.append("Web: " + _link(article.web_url))
+        links.append(f"<span style='color:gray'>{html.escape(article.relpath)}</span>")
+        self.links.setText("<br>".join(links))
+        self.logo.clear()
+        if provider.images:
+            source = resolve_image(provider.images[0].url, article.path, self.session.site)
+            self._request(source, LOGO, self.logo)
+
+    def _show_images(self, article: Article) -> None:
+        self._clear_layout(self.images)
+        self._image_keys = {k: w for k, w in self._image_keys.items() if w is self.logo}
+        images = article.images
+        self.images_label.setVisible(bool(images))
+        for image in images:
+            source = resolve_image(image.url, article.path, self.session.site)
+            button = ImageButton()
+            size = f"{image.width}×{image.height}" if image.width and image.height else "size unknown"
+            button.setText(f"Loading…\n{size}")
+            button.setToolTip(image.url)
+            button.setAccessibleName(f"Image {image.url}")
+            button.setProperty("caption", size)
+            button.clicked.connect(lambda _=False, s=source, u=image.url: ImageDialog(
+                self.loader, s, u, self).exec())
+            self.images.addWidget(button)
+            self._request(source, THUMB, button)
+        self.images.addStretch(1)
+
+    def _request(self, source: ImageSource, size: int, widget) -> None:
+        key = self.loader.key(source, size)
+        self._image_keys[key] = widget
+        self.loader.request(source, size)
+
+    def _image_ready(self, key: str, image: QImage) -> None:
+        widget = self._image_keys.get(key)
+        if widget is None:
+            return
+        pixmap = QPixmap.fromImage(image)
+        if isinstance(widget, QToolButton):
+            widget.setIcon(pixmap)
+            caption = widget.property("caption")
+            real = image.text("source-size").replace("x", "×")
+            widget.setText(caption if not real or real == caption else f"{caption} (file {real})")
+        else:
+            widget.setPixmap(pixmap.scaled(LOGO, LOGO, Qt.KeepAspectRatio, Qt.SmoothTransformation))
+
+    def _image_failed(self, key: str, reason: str) -> None:
+        widget = self._image_keys.get(key)
+        if isinstance(widget, QToolButton):
+            widget.setText(f"{widget.property('caption')}\n{_shorten(reason, 40)}")
+            widget.setToolTip(f"{widget.toolTip()}\n{reason}")
+        elif isinstance(widget, QLabel):
+            widget.setToolTip(f"Logo not loaded: {reason}")
+
+    def _show_related(self, article: Article) -> None:
+        self.related.clear()
+        related = article.related
+        self.related_label.setVisible(bool(related))
+        self.related.setVisible(bool(related))
+        for item in related:
+            url = item.link
+            row = QTreeWidgetItem([item.title, item.provider.name, item.date[:10],
+                                   "" if item.quality is None else str(item.quality)])
+            row.setData(0, Qt.UserRole, url)
+            row.setToolTip(0, url)
+            target = self.find_by_url(url)
+            if target is not None:
+                row.setData(1, Qt.UserRole, target)
+                row.setText(0, item.title + "  ↪")
+                row.setToolTip(0, f"{url}\nIn this folder: {target.relpath} (context menu: Show in list)")
+            self.related.addTopLevelItem(row)
+        for column in range(4):
+            self.related.resizeColumnToContents(column)
+        self.related.setColumnWidth(0, min(self.related.columnWidth(0), 420))
+        self.related.setFixedHeight(min(24 + 22 * len(related), 260))
+
+    def find_by_url(self, url: str) -> Article | None:
+        if not url:
+            return None
+        index = getattr(self.session, "_url_index", None)
+        if index is None or index[0] != len(self.session.articles):
+            mapping = {}
+            for a in self.session.articles:
+                for u in (a.original_url, a.web_url):
+                    if u:
+                        mapping.setdefault(u.rstrip("/"), a)
+            index = (len(self.session.articles), mapping)
+            self.session._url_index = index
+        return index[1].get(url.rstrip("/"))
+
+    def _related_menu(self, pos) -> None:
+        item = self.related.itemAt(pos)
+        if item is None:
+            return
+        menu = QMenu(self)
+        url = item.data(0, Qt.UserRole) or ""
+        menu.addAction("Open in Browser", lambda: open_link(url, self)).setEnabled(bool(url))
+        target = item.data(1, Qt.UserRole)
+        action = menu.addAction("Show in List", lambda: self.show_article.emit(target))
+        action.setEnabled(target is not None)
+        menu.exec(self.related.viewport().mapToGlobal(pos))
+
+    def _show_fields(self, article: Article) -> None:
+        self.fields.clear()
+        for key, value in article.metadata.items():
+            self.fields.addTopLevelItem(_tree_item(str(key), value))
+        self.fields.resizeColumnToContents(0)
+
+    def _show_body(self, article: Article) -> None:
+        body = article.body.strip()
+        if not body:
+            self.preview.setPlainText("(no body)")
+        elif article.path.lower().endswith((".html", ".htm")) or body.lstrip().startswith("<"):
+            self.preview.setHtml(body)
+        else:
+            self.preview.setMarkdown(body)
+        self.raw.setPlainText(_front_matter_text(article.path))
+
+    # --- editors ----------------------------------------------------------------------------
+
+    def _published_activated(self, index: int) -> None:
+        if index in (0, 1):
+            self.published_chosen.emit(index == 0)
+
+    def _quality_changed(self, value: int) -> None:
+        if self.article is not None:
+            self.quality_chosen.emit(value)
+
+    @staticmethod
+    def _clear_layout(layout) -> None:
+        while layout.count():
+            item = layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+
+
+def _tree_item(key: str, value) -> QTreeWidgetItem:
+    if isinstance(value, dict):
+        item = QTreeWidgetItem([key, f"{{{len(value)} keys}}"])
+        for k, v in value.items():
+            item.addChild(_tree_item(str(k), v))
+        return item
+    if isinstance(value, list):
+        item = QTreeWidgetItem([key, f"[{len(value)} items]"])
+        for i, v in enumerate(value):
+            item.addChild(_tree_item(str(i), v))
+        return item
+    item = QTreeWidgetItem([key, _yaml(value)])
+    item.setToolTip(1, _yaml(value))
+    return item
+
+
+def _front_matter_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read(2_000_000)
+        sp = split(text)
+        return text[:sp.body_start].lstrip("\ufeff")
+    except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
+        return f"(could not read the file: {exc})"
+
+
+def _yaml(value) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _shorten(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+

@@ -1,0 +1,223 @@
+"""Dialogs: conflicts, a problem file's text, keyboard shortcuts, preferences."""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFontDatabase, QKeySequence, QTextCursor, QTextFormat
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QKeySequenceEdit,
+                               QLabel, QPlainTextEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QTextEdit, QVBoxLayout, QWidget)
+
+from ..core.problems import Problem
+from .actions import ACTIONS
+
+
+def _yaml(value) -> str:
+    if value is None:
+        return "(absent)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def describe_disk_change(read: dict, disk: dict | None) -> str:
+    """The keys that differ between the file as read and as it is now, for a person."""
+    if disk is None:
+        return "The file was deleted or can no longer be parsed."
+    keys = [k for k in dict.fromkeys([*read, *disk]) if read.get(k) != disk.get(k)]
+    if not keys:
+        return "Only its formatting changed on disk."
+    lines = [f"{k}: {_shorten(_yaml(read.get(k)))} → {_shorten(_yaml(disk.get(k)))}" for k in keys[:8]]
+    if len(keys) > 8:
+        lines.append(f"… and {len(keys) - 8} more keys")
+    return "\n".join(lines)
+
+
+def _shorten(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+class ConflictDialog(QDialog):
+    """Files changed on disk since they were read: Reload (drop my edits), Overwrite, or Cancel."""
+
+    RELOAD, OVERWRITE = 1, 2
+
+    def __init__(self, conflicts: list, disk_metadata, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Changed on Disk")
+        layout = QVBoxLayout(self)
+        n = len(conflicts)
+        layout.addWidget(QLabel(
+            f"<b>{n} file{'s' if n != 1 else ''} changed on disk since Reviewer read "
+            f"{'them' if n != 1 else 'it'}.</b><br>Your edits were not saved. "
+            "Reload drops your edits and reads the files again; Overwrite writes your edits into the files "
+            "as they are now (their other changes are kept)."))
+        text = QPlainTextEdit(readOnly=True)
+        text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        parts = []
+        for article in conflicts:
+            mine = ", ".join(f"{k} → {_yaml(v)}" for k, v in article.edits.items())
+            parts.append(f"{article.relpath}\n  your edits: {mine}\n  changed on disk:\n    "
+                         + describe_disk_change(article.original, disk_metadata(article)).replace("\n", "\n    "))
+        text.setPlainText("\n\n".join(parts))
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
+        reload = buttons.addButton("Reload", QDialogButtonBox.DestructiveRole)
+        overwrite = buttons.addButton("Overwrite", QDialogButtonBox.AcceptRole)
+        reload.clicked.connect(lambda: self.done(self.RELOAD))
+        overwrite.clicked.connect(lambda: self.done(self.OVERWRITE))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(700, 420)
+
+
+class ProblemDialog(QDialog):
+    """A file that could not be read: its text, with the problem's line marked."""
+
+    def __init__(self, problem: Problem, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(problem.relpath)
+        layout = QVBoxLayout(self)
+        where = f"line {problem.line}: " if problem.line else ""
+        label = QLabel(f"<b>{html.escape(problem.label)}</b> — {html.escape(where + problem.message)}")
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.text = QPlainTextEdit(readOnly=True)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        self.text.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.text.setPlainText(_read_for_display(problem.path))
+        layout.addWidget(self.text)
+        if problem.line:
+            self._mark(problem.line)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(760, 520)
+
+    def _mark(self, line: int) -> None:
+        block = self.text.document().findBlockByLineNumber(line - 1)
+        if not block.isValid():
+            return
+        cursor = QTextCursor(block)
+        selection = QTextEdit.ExtraSelection()
+        selection.format.setBackground(QColor(255, 205, 210))
+        selection.format.setForeground(QColor(0, 0, 0))
+        selection.format.setProperty(QTextFormat.FullWidthSelection, True)
+        selection.cursor = cursor
+        self.text.setExtraSelections([selection])
+        self.text.setTextCursor(cursor)
+        self.text.centerCursor()
+
+    @property
+    def marked_line(self) -> int | None:
+        selections = self.text.extraSelections()
+        return selections[0].cursor.blockNumber() + 1 if selections else None
+
+
+def _read_for_display(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(1_000_000)
+    except OSError as exc:
+        return f"(the file cannot be read: {exc.strerror or exc})"
+    if b"\x00" in data[:8192]:
+        return "(binary content, not shown)"
+    return data.decode("utf-8", errors="replace")
+
+
+class ShortcutsDialog(QDialog):
+    """Every action and its keys."""
+
+    def __init__(self, actions: dict, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard Shortcuts")
+        layout = QVBoxLayout(self)
+        table = QTableWidget(len(ACTIONS), 3)
+        table.setHorizontalHeaderLabels(["Keys", "Action", "What it does"])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.NoEditTriggers)
+        for row, spec in enumerate(ACTIONS):
+            keys = ", ".join(k.toString(QKeySequence.NativeText) for k in actions[spec.id].shortcuts())
+            for column, text in enumerate((keys, spec.text.replace("&", ""), spec.tip)):
+                table.setItem(row, column, QTableWidgetItem(text))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(table)
+        layout.addWidget(QLabel("Digits typed in quick succession set the quality (7 5 sets 75); "
+                                "Enter or a short pause commits. Esc in the query bar returns to the list."))
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(720, 640)
+
+
+class PreferencesDialog(QDialog):
+    """Saving, remote images, batch confirmation, and every action's keys."""
+
+    def __init__(self, settings, actions: dict, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.settings = settings
+        tabs = QTabWidget()
+        general = QWidget()
+        form = QFormLayout(general)
+        self.save_each = QCheckBox("Save each triage decision at once")
+        self.save_each.setChecked(settings.save_each_decision)
+        self.remote = QCheckBox("Load remote images (fetched into a local cache)")
+        self.remote.setChecked(settings.remote_images)
+        self.threshold = QSpinBox()
+        self.threshold.setRange(1, 1_000_000)
+        self.threshold.setValue(settings.batch_threshold)
+        self.threshold.setAccessibleName("Confirm batches larger than")
+        form.addRow(self.save_each)
+        form.addRow(self.remote)
+        form.addRow("Confirm batch edits of more than", self.threshold)
+        tabs.addTab(general, "General")
+
+        self.keys = QTableWidget(len(ACTIONS), 2)
+        self.keys.setHorizontalHeaderLabels(["Action", "Key"])
+        self.keys.verticalHeader().hide()
+        self.editors = {}
+        for row, spec in enumerate(ACTIONS):
+            self.keys.setItem(row, 0, QTableWidgetItem(spec.text.replace("&", "")))
+            editor = QKeySequenceEdit(actions[spec.id].shortcut())
+            editor.setAccessibleName(f"Key for {spec.text.replace('&', '')}")
+            self.keys.setCellWidget(row, 1, editor)
+            self.editors[spec.id] = editor
+        self.keys.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        self.keys.horizontalHeader().setStretchLastSection(True)
+        keys_tab = QWidget()
+        keys_layout = QVBoxLayout(keys_tab)
+        keys_layout.addWidget(self.keys)
+        defaults = QPushButton("Restore Default Keys")
+        defaults.clicked.connect(self._restore_defaults)
+        keys_layout.addWidget(defaults)
+        tabs.addTab(keys_tab, "Keys")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, 600)
+
+    def _restore_defaults(self) -> None:
+        for spec in ACTIONS:
+            self.editors[spec.id].setKeySequence(QKeySequence(spec.keys[0]) if spec.keys else QKeySequence())
+
+    def apply(self, actions: dict) -> None:
+        from .actions import BY_ID, apply_keys
+        self.settings.save_each_decision = self.save_each.isChecked()
+        self.settings.remote_images = self.remote.isChecked()
+        self.settings.batch_threshold = self.threshold.value()
+        for action_id, editor in self.editors.items():
+            spec = BY_ID[action_id]
+            chosen = editor.keySequence().toString(QKeySequence.PortableText)
+            if chosen == actions[action_id].shortcut().toString(QKeySequence.PortableText):
+                continue
+            default = QKeySequence(spec.keys[0]).toString(QKeySequence.PortableText) if spec.keys else ""
+            keys = None if chosen == default else ([chosen] if chosen else [])
+            self.settings.set_shortcuts(action_id, keys)
+            apply_keys(actions[action_id], spec, keys)

@@ -1,0 +1,156 @@
+"""Images for the detail pane: local files and site URLs first, remote ones fetched to a disk cache;
+thumbnails made off the GUI thread with Pillow.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections import OrderedDict
+
+from PIL import Image, ImageOps
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
+
+from ..core.site import ImageSource
+
+REMOTE_TIMEOUT_MS = 15000
+REMOTE_MAX_BYTES = 15 * 1024 * 1024
+Image.MAX_IMAGE_PIXELS = 80_000_000  # refuse decompression bombs
+
+
+def make_thumbnail(data_or_path, size: int) -> QImage:
+    """Decode and shrink an image: EXIF orientation applied, JPEG decoded at reduced size."""
+    source = io.BytesIO(data_or_path) if isinstance(data_or_path, (bytes, bytearray)) else data_or_path
+    with Image.open(source) as image:
+        width, height = image.size
+        if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # rotated a quarter turn
+            width, height = height, width
+        image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at a fraction of full size
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((size, size))
+        original = (width, height)
+        image = image.convert("RGBA")
+        data = image.tobytes("raw", "RGBA")
+        qimage = QImage(data, image.width, image.height, image.width * 4, QImage.Format_RGBA8888).copy()
+    qimage.setText("source-size", f"{original[0]}x{original[1]}")
+    return qimage
+
+
+class ImageLoader(QObject):
+    """Loads images by ImageSource; emits ready(key, QImage) or failed(key, reason) on the GUI thread."""
+
+    ready = Signal(str, QImage)
+    failed = Signal(str, str)
+
+    def __init__(self, runner, cache_dir: str, remote_enabled=lambda: True, parent=None):
+        super().__init__(parent)
+        self.runner = runner
+        self.cache_dir = cache_dir
+        self.remote_enabled = remote_enabled
+        self._memory: OrderedDict[str, QImage] = OrderedDict()
+        self._pending: set[str] = set()
+        self._network: QNetworkAccessManager | None = None
+
+    @staticmethod
+    def key(source: ImageSource, size: int) -> str:
+        return f"{size}:{source.location}"
+
+    def cached(self, source: ImageSource, size: int) -> QImage | None:
+        return self._memory.get(self.key(source, size))
+
+    def request(self, source: ImageSource, size: int) -> str:
+        """Start loading (unless cached or under way); returns the key signals will carry."""
+        key = self.key(source, size)
+        if key in self._memory:
+            image = self._memory[key]
+            QTimer.singleShot(0, lambda: self.ready.emit(key, image))
+        elif key in self._pending:
+            pass
+        elif source.kind == "local":
+            self._pending.add(key)
+            self._decode(key, source.location, size)
+        elif source.kind == "remote":
+            self._fetch(key, source.location, size)
+        else:
+            QTimer.singleShot(0, lambda: self.failed.emit(key, source.location))
+        return key
+
+    def _decode(self, key: str, data_or_path, size: int) -> None:
+        def done(image, error):
+            self._pending.discard(key)
+            if error is not None:
+                self.failed.emit(key, _reason(error))
+                return
+            self._remember(key, image)
+            self.ready.emit(key, image)
+
+        self.runner.start(lambda ctx: make_thumbnail(data_or_path, size), on_done=done)
+
+    def _remember(self, key: str, image: QImage) -> None:
+        self._memory[key] = image
+        self._memory.move_to_end(key)
+        while len(self._memory) > 400:
+            self._memory.popitem(last=False)
+
+    # --- remote ---------------------------------------------------------------------------
+
+    def cache_path(self, url: str) -> str:
+        return os.path.join(self.cache_dir, hashlib.sha1(url.encode("utf-8")).hexdigest())
+
+    def _fetch(self, key: str, url: str, size: int) -> None:
+        cached = self.cache_path(url)
+        if os.path.isfile(cached):
+            self._pending.add(key)
+            self._decode(key, cached, size)
+            return
+        if not self.remote_enabled():
+            QTimer.singleShot(0, lambda: self.failed.emit(key, "remote images are switched off (View menu)"))
+            return
+        self._pending.add(key)
+        if self._network is None:
+            self._network = QNetworkAccessManager(self)
+        request = QNetworkRequest(QUrl(url))
+        request.setTransferTimeout(REMOTE_TIMEOUT_MS)
+        request.setAttribute(QNetworkRequest.RedirectPolicyAttribute, QNetworkRequest.NoLessSafeRedirectPolicy)
+        reply = self._network.get(request)
+        reply.downloadProgress.connect(lambda received, total: self._check_size(reply, received, total))
+        reply.finished.connect(lambda: self._fetched(reply, key, url, size))
+
+    @staticmethod
+    def _check_size(reply: QNetworkReply, received: int, total: int) -> None:
+        if max(received, total) > REMOTE_MAX_BYTES:
+            reply.setProperty("too_large", True)
+            reply.abort()
+
+    def _fetched(self, reply: QNetworkReply, key: str, url: str, size: int) -> None:
+        reply.deleteLater()
+        if reply.property("too_large"):
+            self._pending.discard(key)
+            self.failed.emit(key, f"larger than {REMOTE_MAX_BYTES // 1048576} MB, not loaded")
+            return
+        if reply.error() != QNetworkReply.NoError:
+            self._pending.discard(key)
+            self.failed.emit(key, reply.errorString())
+            return
+        data = bytes(reply.readAll())
+        try:
+            os.makedirs(self.cache_dir, exist_ok=True)
+            tmp = self.cache_path(url) + ".part"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, self.cache_path(url))
+        except OSError:
+            pass  # the cache is an optimisation; the image still shows
+        self._decode(key, data, size)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, Image.DecompressionBombError):
+        return "the image is too large to decode safely"
+    if isinstance(error, FileNotFoundError):
+        return "the file is missing"
+    if isinstance(error, OSError) and "cannot identify image" in str(error):
+        return "not an image Pillow can read"
+    return str(error) or type(error).__name__

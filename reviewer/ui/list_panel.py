@@ -1,0 +1,249 @@
+"""The left and middle of the window: saved views with counts, the query bar, the article table, problems."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QListWidget,
+                               QListWidgetItem, QStackedWidget, QTableView, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from ..core.query import And, QueryError, compile_query
+from .article_model import ArticleTableModel, Column
+
+BUILTIN_VIEWS = [("All", ""), ("Unpublished", "published:false"), ("Published", "published:true"),
+                 ("Unset", "published:unset")]
+PROBLEMS = "Problems"
+
+
+class ArticleTable(QTableView):
+    def __init__(self, model: ArticleTableModel, parent=None):
+        super().__init__(parent)
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.setSortingEnabled(True)
+        self.setShowGrid(False)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.setAccessibleName("Articles")
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        header = self.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        header.setContextMenuPolicy(Qt.CustomContextMenu)
+        widths = {Column.STATUS: 120, Column.QUALITY: 64, Column.TITLE: 420, Column.PROVIDER: 160,
+                  Column.DATE: 130, Column.TOPICS: 160, Column.TYPE: 70, Column.PATH: 260}
+        for column, width in widths.items():
+            self.setColumnWidth(column, width)
+        model.sort(Column.DATE, Qt.DescendingOrder)
+        header.setSortIndicator(Column.DATE, Qt.DescendingOrder)
+
+    def select_row(self, row: int) -> None:
+        model = self.model()
+        if model.rowCount() == 0:
+            return
+        row = max(0, min(row, model.rowCount() - 1))
+        index = model.index(row, Column.TITLE)
+        self.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        self.scrollTo(index)
+
+    def select_articles(self, articles: list) -> None:
+        model = self.model()
+        rows = [r for r in (model.row_of(a) for a in articles) if r is not None]
+        if not rows:
+            return
+        selection = self.selectionModel()
+        selection.clearSelection()
+        self.select_row(rows[0])
+        for row in rows[1:]:
+            selection.select(model.index(row, 0), QItemSelectionModel.Select | QItemSelectionModel.Rows)
+
+
+class ListPanel(QWidget):
+    """Views, query bar, and the table or the problems list. Emits when the view changes."""
+
+    view_changed = Signal()
+    problem_activated = Signal(object)
+    leave_query = Signal()
+
+    def __init__(self, session, model: ArticleTableModel, settings, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.model = model
+        self.settings = settings
+        self.view_query = ""
+        self.user_predicate = None
+
+        self.views = QListWidget()
+        self.views.setAccessibleName("Views")
+        self.views.setMaximumWidth(230)
+        self.views.currentRowChanged.connect(self._view_selected)
+
+        self.query = QComboBox()
+        self.query.setEditable(True)
+        self.query.setInsertPolicy(QComboBox.NoInsert)
+        self.query.lineEdit().setPlaceholderText("Search: words, field:value, quality:>=60, -has:related …  ( / )")
+        self.query.lineEdit().setClearButtonEnabled(True)
+        self.query.setAccessibleName("Query")
+        self.query.addItems(settings.query_history)
+        self.query.setCurrentText("")
+        self.query.lineEdit().textEdited.connect(lambda _: self._typing.start())
+        self.query.lineEdit().returnPressed.connect(self._commit_query)
+        self.query.activated.connect(lambda _: self.apply_query())
+        self.query.lineEdit().installEventFilter(self)
+        self._typing = QTimer(self, singleShot=True, interval=250, timeout=self.apply_query)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setAccessibleName("Query error")
+        self.error.setTextFormat(Qt.PlainText)
+        self.error.hide()
+
+        self.table = ArticleTable(model)
+        self.problems = QTableWidget(0, 4)
+        self.problems.setHorizontalHeaderLabels(["File", "Line", "Kind", "Message"])
+        self.problems.verticalHeader().hide()
+        self.problems.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.problems.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.problems.horizontalHeader().setStretchLastSection(True)
+        self.problems.setAccessibleName("Problems")
+        self.problems.itemActivated.connect(self._problem_activated)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.problems)
+
+        middle = QVBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.addWidget(self.query)
+        middle.addWidget(self.error)
+        middle.addWidget(self.stack)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.views)
+        layout.addLayout(middle, 1)
+        self._counts_timer = QTimer(self, singleShot=True, interval=300, timeout=self.update_counts)
+        self.rebuild_views()
+
+    # --- views --------------------------------------------------------------------------
+
+    def rebuild_views(self) -> None:
+        current = self.current_view_name()
+        self.views.blockSignals(True)
+        self.views.clear()
+        for name, query in BUILTIN_VIEWS:
+            self._add_view(name, query)
+        self._add_view(PROBLEMS, None)
+        for name, query in self.settings.saved_queries:
+            self._add_view(name, query, saved=True)
+        self.views.blockSignals(False)
+        self.select_view(current or "All", emit=False)
+        self.update_counts()
+
+    def _add_view(self, name: str, query, saved: bool = False) -> None:
+        item = QListWidgetItem(name)
+        item.setData(Qt.UserRole, (name, query, saved))
+        item.setToolTip(query or ("Files that could not be read" if query is None else "Every article"))
+        self.views.addItem(item)
+
+    def current_view_name(self) -> str | None:
+        item = self.views.currentItem()
+        return item.data(Qt.UserRole)[0] if item else None
+
+    def select_view(self, name: str, emit: bool = True) -> None:
+        for row in range(self.views.count()):
+            if self.views.item(row).data(Qt.UserRole)[0] == name:
+                if not emit:
+                    self.views.blockSignals(True)
+                self.views.setCurrentRow(row)
+                if not emit:
+                    self.views.blockSignals(False)
+                    self._apply_view(row)
+                return
+
+    def _view_selected(self, row: int) -> None:
+        self._apply_view(row)
+
+    def _apply_view(self, row: int) -> None:
+        item = self.views.item(row)
+        if item is None:
+            return
+        _, query, _ = item.data(Qt.UserRole)
+        if query is None:
+            self.show_problems()
+            self.view_changed.emit()
+            return
+        self.stack.setCurrentWidget(self.table)
+        self.view_query = query
+        self.apply_query(force=True)
+
+    def show_problems(self) -> None:
+        self.stack.setCurrentWidget(self.problems)
+        problems = self.session.problems
+        self.problems.setRowCount(len(problems))
+        for row, problem in enumerate(problems):
+            cells = [problem.relpath, str(problem.line or ""), problem.label, problem.message]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.UserRole, problem)
+                item.setToolTip(problem.format())
+                self.problems.setItem(row, column, item)
+        self.problems.resizeColumnsToContents()
+
+    def _problem_activated(self, item) -> None:
+        self.problem_activated.emit(item.data(Qt.UserRole))
+
+    def update_counts(self) -> None:
+        articles = self.session.articles
+        states = {True: 0, False: 0, None: 0}
+        for article in articles:
+            states[article.published] += 1
+        counts = {"All": len(articles), "Unpublished": states[False], "Published": states[True],
+                  "Unset": states[None], PROBLEMS: len(self.session.problems)}
+        for row in range(self.views.count()):
+            item = self.views.item(row)
+            name, query, saved = item.data(Qt.UserRole)
+            if saved:
+                try:
+                    predicate = compile_query(query)
+                    counts[name] = sum(1 for a in articles if predicate(a))
+                except QueryError:
+                    counts[name] = "?"
+            item.setText(f"{name}  ({counts.get(name, 0):,})" if isinstance(counts.get(name, 0), int)
+                         else f"{name}  (?)")
+
+    def schedule_counts(self) -> None:
+        self._counts_timer.start()
+
+    # --- query --------------------------------------------------------------------------
+
+    def _commit_query(self) -> None:
+        self._typing.stop()
+        if self.apply_query():
+            self.settings.add_query(self.query.currentText())
+            self.leave_query.emit()
+
+    def apply_query(self, force: bool = False) -> bool:
+        text = self.query.currentText()
+        try:
+            user = compile_query(text)
+            view = compile_query(self.view_query)
+        except QueryError as exc:
+            self.error.setText(f"{exc.message} (position {exc.position + 1}):  {text[:exc.position]}▸{text[exc.position:]}")
+            self.error.show()
+            return False
+        self.error.hide()
+        if self.stack.currentWidget() is not self.table:
+            self.stack.setCurrentWidget(self.table)
+            self.select_view("All", emit=False)
+        self.model.set_predicate(And((view, user)))
+        self.view_changed.emit()
+        return True
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape:
+            self.leave_query.emit()
+            return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,536 @@
+"""The main window: assembles the list, the detail pane, the changes panel, menus and status bar."""
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QListWidget,
+                               QMainWindow, QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedWidget,
+                               QToolBar, QVBoxLayout, QWidget)
+
+from .. import __version__
+from ..app.session import Session
+from ..app.settings import Settings, cache_dir
+from ..app.tasks import ThreadRunner
+from ..core.site import resolve_image
+from .actions import make_actions
+from .article_model import HEADERS, ArticleTableModel, Column
+from .changes_panel import ChangesPanel
+from .detail_pane import DetailPane
+from .dialogs import ConflictDialog, PreferencesDialog, ProblemDialog, ShortcutsDialog
+from .images import ImageLoader
+from .list_panel import ListPanel
+from .triage import Triage
+
+RESOURCES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources")
+
+
+def resource_icon(name: str) -> QIcon:
+    return QIcon(os.path.join(RESOURCES, name + ".svg"))
+
+
+class Welcome(QWidget):
+    """Shown when no folder is open: Open Folder and the recent list."""
+
+    def __init__(self, open_action, open_folder, settings, parent=None):
+        super().__init__(parent)
+        self.settings = settings
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        icon = QLabel(alignment=Qt.AlignCenter)
+        icon.setPixmap(resource_icon("reviewer").pixmap(96, 96))
+        layout.addWidget(icon)
+        title = QLabel("<h2>Reviewer</h2><p>Open a content folder (Jekyll, Hugo, …) to review its articles.</p>",
+                       alignment=Qt.AlignCenter)
+        layout.addWidget(title)
+        button = QPushButton("Open Folder…")
+        button.setAccessibleName("Open Folder")
+        button.clicked.connect(open_action.trigger)
+        layout.addWidget(button, alignment=Qt.AlignCenter)
+        self.recent = QListWidget()
+        self.recent.setAccessibleName("Recent folders")
+        self.recent.setMaximumWidth(560)
+        self.recent.itemActivated.connect(lambda item: open_folder(item.text()))
+        layout.addWidget(QLabel("Recent folders:", alignment=Qt.AlignCenter))
+        layout.addWidget(self.recent, alignment=Qt.AlignHCenter)
+        layout.addStretch(2)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.recent.clear()
+        self.recent.addItems(self.settings.recent_folders)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None, runner=None, watch: bool = True):
+        super().__init__()
+        self.settings = settings or Settings()
+        self.runner = runner or ThreadRunner()
+        self.session = Session(self.runner, watch=watch, parent=self)
+        self.actions = make_actions(self, self.settings)
+        self.setWindowIcon(resource_icon("reviewer"))
+        self.setAcceptDrops(True)
+        self._logos: dict[str, QIcon | None] = {}
+        self._close_after_save = False
+
+        icons = {True: resource_icon("published"), False: resource_icon("unpublished"), None: resource_icon("unset")}
+        self.model = ArticleTableModel(icons, self._logo_for, self)
+        self.list = ListPanel(self.session, self.model, self.settings)
+        self.table = self.list.table
+        loader = ImageLoader(self.runner, cache_dir("images"), lambda: self.settings.remote_images, self)
+        self.detail = DetailPane(self.session, loader)
+        self.triage = Triage(self)
+
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.addWidget(self.list)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.welcome = Welcome(self.actions["open"], self.open_folder, self.settings)
+        self.central = QStackedWidget()
+        self.central.addWidget(self.welcome)
+        self.central.addWidget(self.splitter)
+        self.setCentralWidget(self.central)
+
+        self.changes = ChangesPanel(self.session)
+        self.changes_dock = QDockWidget("Changes", self)
+        self.changes_dock.setObjectName("changes")
+        self.changes_dock.setWidget(self.changes)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.changes_dock)
+        self.changes_dock.hide()
+
+        self._build_status_bar()
+        self._build_menus()
+        self._build_toolbar()
+        self._connect()
+        self._restore_state()
+        self._update_title()
+
+    # --- building -------------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        self.counts = QLabel()
+        self.counts.setAccessibleName("Queue counts")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.counts)
+        self.statusBar().addPermanentWidget(self.progress)
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction(a["open"])
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addSeparator()
+        for name in ("save_all", "save_article", "revert_article", "reload"):
+            file.addAction(a[name])
+        file.addSeparator()
+        file.addAction(a["quit"])
+        edit = bar.addMenu("&Edit")
+        for name in ("undo", "redo"):
+            edit.addAction(a[name])
+        edit.addSeparator()
+        for name in ("approve", "reject", "toggle", "quality_up5", "quality_down5", "quality_up1",
+                     "quality_down1", "set_quality"):
+            edit.addAction(a[name])
+        edit.addSeparator()
+        edit.addAction(a["select_all"])
+        edit.addAction(a["preferences"])
+        view = bar.addMenu("&View")
+        view.addAction(self.changes_dock.toggleViewAction())
+        self.changes_dock.toggleViewAction().setText("&Changes Panel")
+        self.changes_dock.toggleViewAction().setShortcut("Ctrl+Shift+C")
+        columns = view.addMenu("C&olumns")
+        header = self.table.horizontalHeader()
+        for column in Column:
+            action = columns.addAction(HEADERS[column])
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+            self._column_actions = getattr(self, "_column_actions", {})
+            self._column_actions[column] = action
+        header.customContextMenuRequested.connect(lambda pos: columns.exec(header.mapToGlobal(pos)))
+        self.remote_action = view.addAction("Load &Remote Images")
+        self.remote_action.setCheckable(True)
+        self.remote_action.setChecked(self.settings.remote_images)
+        self.remote_action.toggled.connect(lambda on: setattr(self.settings, "remote_images", on))
+        view.addAction("&Save Query as View…", self._save_query_as_view)
+        view.addAction("&Remove Saved View", self._remove_saved_view)
+        go = bar.addMenu("&Go")
+        for name in ("next", "previous", "queue", "find", "open_link"):
+            go.addAction(a[name])
+        help_ = bar.addMenu("&Help")
+        help_.addAction(a["shortcuts"])
+        help_.addAction(a["about"])
+
+        # Single-key actions live on the list and the detail pane, so typing elsewhere stays typing.
+        for action in a.values():
+            if action.shortcutContext() == Qt.WidgetWithChildrenShortcut:
+                self.table.addAction(action)
+                self.detail.addAction(action)
+                self.list.problems.addAction(action)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main")
+        bar.setObjectName("main-toolbar")
+        bar.setIconSize(QSize(20, 20))
+        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        style = self.style()
+        icons = {"open": style.standardIcon(style.StandardPixmap.SP_DirOpenIcon),
+                 "save_all": style.standardIcon(style.StandardPixmap.SP_DialogSaveButton),
+                 "undo": style.standardIcon(style.StandardPixmap.SP_ArrowBack),
+                 "redo": style.standardIcon(style.StandardPixmap.SP_ArrowForward),
+                 "approve": resource_icon("published"), "reject": resource_icon("unpublished")}
+        for name, icon in icons.items():
+            self.actions[name].setIcon(icon)
+        for name in ("open", "save_all", "undo", "redo"):
+            bar.addAction(self.actions[name])
+        bar.addSeparator()
+        self.approve_selected = bar.addAction(resource_icon("published"), "Approve Selected", self.triage.approve_selection)
+        self.reject_selected = bar.addAction(resource_icon("unpublished"), "Reject Selected", self.triage.reject_selection)
+        bar.addAction(self.actions["set_quality"])
+        self.addToolBar(bar)
+
+    def _connect(self) -> None:
+        a, s = self.actions, self.session
+        a["open"].triggered.connect(self.choose_folder)
+        a["save_all"].triggered.connect(lambda: self.save(None))
+        a["save_article"].triggered.connect(lambda: self.save(self.triage.targets()))
+        a["revert_article"].triggered.connect(lambda: s.revert(self.triage.targets()))
+        a["reload"].triggered.connect(lambda: s.check_disk())
+        a["quit"].triggered.connect(self.close)
+        a["undo"].triggered.connect(self.triage.undo)
+        a["redo"].triggered.connect(self.triage.redo)
+        a["select_all"].triggered.connect(self.table.selectAll)
+        a["preferences"].triggered.connect(self.preferences)
+        a["find"].triggered.connect(self.focus_query)
+        a["shortcuts"].triggered.connect(lambda: ShortcutsDialog(self.actions, self).exec())
+        a["about"].triggered.connect(self.about)
+        a["open_link"].triggered.connect(self.triage.open_link)
+        self.triage.connect_actions(a)
+        s.undo_stack.canUndoChanged.connect(a["undo"].setEnabled)
+        s.undo_stack.canRedoChanged.connect(a["redo"].setEnabled)
+        a["undo"].setEnabled(False)
+        a["redo"].setEnabled(False)
+
+        s.loading_started.connect(self._on_loading_started)
+        s.batch_loaded.connect(self._on_batch)
+        s.progress.connect(self._on_progress)
+        s.loading_finished.connect(self._on_loaded)
+        s.articles_changed.connect(self._on_articles_changed)
+        s.articles_removed.connect(self._on_removed)
+        s.problems_changed.connect(self.list.schedule_counts)
+        s.modified_changed.connect(lambda _: self._update_title())
+        s.save_progress.connect(self._on_save_progress)
+        s.save_finished.connect(self._on_saved)
+
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.triage.update_status())
+        self.table.doubleClicked.connect(lambda _: self.triage.open_link())
+        self.list.view_changed.connect(self._on_view_changed)
+        self.list.leave_query.connect(self.focus_list)
+        self.list.problem_activated.connect(lambda p: ProblemDialog(p, self).exec())
+        self.detail.published_chosen.connect(self.triage.set_published_from_pane)
+        self.detail.quality_chosen.connect(self.triage.set_quality_from_pane)
+        self.detail.show_article.connect(self.reveal)
+        self.changes.save_requested.connect(self.save)
+        self.changes.revert_requested.connect(s.revert)
+        self.changes.article_activated.connect(self.reveal)
+
+    # --- folders --------------------------------------------------------------------------
+
+    def choose_folder(self) -> None:
+        start = self.session.root or (self.settings.recent_folders or [os.path.expanduser("~")])[0]
+        folder = QFileDialog.getExistingDirectory(self, "Open Content Folder", start)
+        if folder:
+            self.open_folder(folder)
+
+    def open_folder(self, folder: str) -> bool:
+        if not os.path.isdir(folder):
+            QMessageBox.warning(self, "Open Folder", f"{folder} is not a folder (it may have been moved).")
+            return False
+        if not self._confirm_discard("open another folder"):
+            return False
+        self.settings.add_recent_folder(folder)
+        self.welcome.refresh()
+        self.central.setCurrentWidget(self.splitter)
+        self._logos.clear()
+        self.detail.display(None)
+        self.session.open(folder)
+        self._update_title()
+        return True
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for folder in self.settings.recent_folders:
+            self.recent_menu.addAction(folder, lambda f=folder: self.open_folder(f))
+        if not self.settings.recent_folders:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear Menu", self.settings.clear_recent_folders)
+
+    def dragEnterEvent(self, event) -> None:
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile() and os.path.isdir(urls[0].toLocalFile()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        self.open_folder(event.mimeData().urls()[0].toLocalFile())
+
+    # --- loading --------------------------------------------------------------------------
+
+    def _on_loading_started(self) -> None:
+        self.model.set_articles([])
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Reading…")
+        self.progress.show()
+        self.list.rebuild_views()
+
+    def _on_batch(self, articles: list) -> None:
+        first = self.model.rowCount() == 0
+        self.model.append(articles)
+        if first and self.model.rowCount():
+            self.table.select_row(0)
+            self.table.setFocus()
+        self.list.schedule_counts()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"Reading %v / %m")
+
+    def _on_loaded(self) -> None:
+        self.progress.hide()
+        current = self.table.currentIndex()
+        article = self.model.article(current.row()) if current.isValid() else None
+        self.model.resort()
+        self.list.update_counts()
+        if self.list.stack.currentWidget() is self.list.problems:
+            self.list.show_problems()
+        self.triage.remember_initial_states()
+        qualities = [a.quality for a in self.session.articles if a.quality is not None]
+        self.detail.set_quality_range(min(qualities, default=None), max(qualities, default=None))
+        self.focus_list(first_row=article is None)
+        s = self.session
+        self.statusBar().showMessage(
+            f"Read {len(s.articles):,} articles, {len(s.problems):,} problems, {s.skipped:,} other files", 8000)
+
+    def _on_view_changed(self) -> None:
+        self.focus_list(first_row=True)
+        self.triage.update_status()
+
+    def focus_list(self, first_row: bool = False) -> None:
+        if self.list.stack.currentWidget() is self.list.problems:
+            self.list.problems.setFocus()
+            return
+        self.table.setFocus()
+        if first_row or not self.table.currentIndex().isValid():
+            self.table.select_row(0)
+        if self.model.rowCount() == 0:
+            self.detail.display(None)
+            if not self.session.loading:
+                self.detail.show_article_none("No articles in this view.")
+
+    def focus_query(self) -> None:
+        self.list.query.setFocus()
+        self.list.query.lineEdit().selectAll()
+
+    def reveal(self, article) -> None:
+        """Make an article current, switching to All when the view hides it."""
+        if self.model.row_of(article) is None:
+            self.list.query.setCurrentText("")
+            self.list.select_view("All")
+        self.table.select_articles([article])
+        self.table.setFocus()
+
+    def _show_current(self) -> None:
+        index = self.table.currentIndex()
+        self.detail.display(self.model.article(index.row()) if index.isValid() else None)
+
+    # --- edits ----------------------------------------------------------------------------
+
+    def _on_articles_changed(self, articles: list) -> None:
+        self.model.refresh(articles)
+        if self.detail.article is not None and any(a is self.detail.article for a in articles):
+            self.detail.update_editors()
+        self.triage.articles_changed(articles)
+        self.list.schedule_counts()
+
+    def _on_removed(self, articles: list) -> None:
+        self.model.remove(articles)
+        self.list.schedule_counts()
+        if self.detail.article is not None and any(a is self.detail.article for a in articles):
+            self._show_current()
+
+    def _update_title(self) -> None:
+        name = os.path.basename(self.session.root.rstrip(os.sep)) if self.session.root else ""
+        self.setWindowTitle(f"{name}[*] — Reviewer" if name else "Reviewer")
+        self.setWindowModified(bool(self.session.modified) if self.session.root else False)
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def save(self, articles=None) -> None:
+        targets = self.session.modified if articles is None else [a for a in articles if a.edits]
+        if not targets:
+            self.statusBar().showMessage("Nothing to save", 3000)
+            return
+        if not self.session.save(targets):
+            self.statusBar().showMessage("Still saving the previous edits…", 3000)
+            return
+        self.progress.setRange(0, len(targets))
+        self.progress.setValue(0)
+        self.progress.setFormat("Saving %v / %m")
+        self.progress.show()
+
+    def _on_save_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+
+    def _on_saved(self, report) -> None:
+        self.progress.hide()
+        saved, failed = len(report.saved), len(report.failed)
+        message = f"Saved {saved} file{'s' if saved != 1 else ''}"
+        if failed:
+            message += f"; {failed} not saved"
+        self.statusBar().showMessage(message, 8000)
+        conflicts = report.conflicts
+        others = [(a, e) for a, e in report.failed if e.kind != "conflict"]
+        if others:
+            lines = "\n".join(f"{a.relpath}: {e.message}" for a, e in others[:30])
+            more = f"\n… and {len(others) - 30} more" if len(others) > 30 else ""
+            QMessageBox.warning(self, "Not Saved",
+                                f"These files were not saved; their edits are still pending:\n\n{lines}{more}")
+        if conflicts:
+            self._resolve_conflicts([a for a, _ in conflicts])
+        elif self._close_after_save and not failed:
+            self.close()
+        self._close_after_save = False
+
+    def _resolve_conflicts(self, articles: list) -> None:
+        choice = ConflictDialog(articles, self.session.disk_metadata, self).exec()
+        if choice == ConflictDialog.RELOAD:
+            self.session.reload(articles)
+            self.statusBar().showMessage(f"Reloaded {len(articles)} file(s) from disk; your edits to them were dropped", 8000)
+        elif choice == ConflictDialog.OVERWRITE:
+            self.session.save(articles, overwrite=True)
+
+    def _confirm_discard(self, doing: str) -> bool:
+        if not self.session.modified:
+            return True
+        n = len(self.session.modified)
+        box = QMessageBox(QMessageBox.Warning, "Unsaved Edits",
+                          f"{n} article{'s have' if n != 1 else ' has'} unsaved edits.",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
+        box.setInformativeText(f"Save them before you {doing}?")
+        box.button(QMessageBox.Save).setText("Save All")
+        box.setDefaultButton(QMessageBox.Save)
+        answer = box.exec()
+        if answer == QMessageBox.Save:
+            self._close_after_save = doing == "close"
+            self.save(None)
+            return False
+        return answer == QMessageBox.Discard
+
+    def closeEvent(self, event) -> None:
+        if self.session.saving:
+            event.ignore()
+            self.statusBar().showMessage("Saving… the window closes when it is done", 3000)
+            self._close_after_save = True
+            return
+        if not self._confirm_discard("close"):
+            event.ignore()
+            return
+        self._save_state()
+        event.accept()
+
+    # --- preferences and state ------------------------------------------------------------
+
+    def preferences(self) -> None:
+        dialog = PreferencesDialog(self.settings, self.actions, self)
+        if dialog.exec():
+            dialog.apply(self.actions)
+            self.remote_action.setChecked(self.settings.remote_images)
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About Reviewer",
+                          f"<h3>Reviewer {__version__}</h3><p>Review, publish and rate the articles of a "
+                          "Markdown content folder. Saves change only the edited lines.</p>")
+
+    def _save_query_as_view(self) -> None:
+        query = self.list.query.currentText().strip()
+        if not query:
+            QMessageBox.information(self, "Save Query", "Type a query in the query bar first.")
+            return
+        name, ok = QInputDialog.getText(self, "Save Query as View", "Name of the view:", text=query[:30])
+        if ok and name.strip():
+            saved = [(n, q) for n, q in self.settings.saved_queries if n != name.strip()]
+            self.settings.set_saved_queries(saved + [(name.strip(), query)])
+            self.list.rebuild_views()
+
+    def _remove_saved_view(self) -> None:
+        name = self.list.current_view_name()
+        saved = self.settings.saved_queries
+        if name not in [n for n, _ in saved]:
+            QMessageBox.information(self, "Remove Saved View", "Select one of your saved views first.")
+            return
+        self.settings.set_saved_queries([(n, q) for n, q in saved if n != name])
+        self.list.rebuild_views()
+
+    def _logo_for(self, article):
+        images = article.provider.images
+        if not images:
+            return None
+        url = images[0].url
+        if url not in self._logos:
+            source = resolve_image(url, article.path, self.session.site)
+            icon = None
+            if source.kind == "local":
+                pixmap = QPixmap(source.location)
+                if not pixmap.isNull():
+                    icon = QIcon(pixmap.scaled(32, 32, Qt.KeepAspectRatio, Qt.SmoothTransformation))
+            self._logos[url] = icon
+        return self._logos[url]
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 860)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([820, 540])
+        header = self.settings.value("window/header")
+        if isinstance(header, QByteArray):
+            self.table.horizontalHeader().restoreState(header)
+            for column, action in self._column_actions.items():
+                action.setChecked(not self.table.horizontalHeader().isSectionHidden(column))
+            h = self.table.horizontalHeader()
+            self.model.sort(h.sortIndicatorSection(), h.sortIndicatorOrder())
+
+    def _save_state(self) -> None:
+        self.settings.set_value("window/geometry", self.saveGeometry())
+        self.settings.set_value("window/state", self.saveState())
+        self.settings.set_value("window/splitter", self.splitter.saveState())
+        self.settings.set_value("window/header", self.table.horizontalHeader().saveState())
+        self.settings.set_value("folders/last", self.session.root)
+
+
+def last_folder(settings: Settings) -> str | None:
+    folder = settings.value("folders/last")
+    return folder if isinstance(folder, str) and os.path.isdir(folder) else None
+
+
+

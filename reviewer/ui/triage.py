@@ -1,0 +1,291 @@
+"""Keyboard triage: approve, reject, toggle and rate the current article or the selection, then move on."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from .detail_pane import open_link
+
+DIGIT_PAUSE_MS = 900
+
+
+def _plural(n: int) -> str:
+    return f"{n} article{'s' if n != 1 else ''}"
+
+
+class Triage(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.w = window
+        self.session = window.session
+        self._initial: dict[int, bool | None] = {}
+        self._state: dict[int, bool | None] = {}
+        self._approved: set[int] = set()
+        self._rejected: set[int] = set()
+        self._unpublished = 0
+        self._previous_view = "All"
+        self._digits = ""
+        self._digit_timer = QTimer(self, singleShot=True, interval=DIGIT_PAUSE_MS, timeout=self.commit_digits)
+        window.table.installEventFilter(self)
+        window.detail.installEventFilter(self)
+
+    def connect_actions(self, a: dict) -> None:
+        a["approve"].triggered.connect(lambda: self.decide(True))
+        a["reject"].triggered.connect(lambda: self.decide(False))
+        a["toggle"].triggered.connect(self.toggle)
+        a["quality_up5"].triggered.connect(lambda: self.nudge(5))
+        a["quality_down5"].triggered.connect(lambda: self.nudge(-5))
+        a["quality_up1"].triggered.connect(lambda: self.nudge(1))
+        a["quality_down1"].triggered.connect(lambda: self.nudge(-1))
+        a["set_quality"].triggered.connect(self.ask_quality)
+        a["next"].triggered.connect(lambda: self.move(1))
+        a["previous"].triggered.connect(lambda: self.move(-1))
+        a["queue"].triggered.connect(self.toggle_queue)
+
+    # --- what an action applies to ----------------------------------------------------------
+
+    def selected(self) -> list:
+        model = self.w.model
+        rows = sorted({i.row() for i in self.w.table.selectionModel().selectedRows()})
+        return [model.article(r) for r in rows if model.article(r) is not None]
+
+    def current(self):
+        index = self.w.table.currentIndex()
+        return self.w.model.article(index.row()) if index.isValid() else None
+
+    def targets(self) -> list:
+        selected = self.selected()
+        if len(selected) > 1:
+            return selected
+        current = self.current()
+        return [current] if current is not None else []
+
+    def _confirm(self, verb: str, articles: list) -> bool:
+        threshold = self.w.settings.batch_threshold
+        if len(articles) <= threshold:
+            return True
+        answer = QMessageBox.question(self.w, f"{verb} {len(articles):,} Articles",
+                                      f"{verb} {len(articles):,} articles? This is one step you can undo.",
+                                      QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+        return answer == QMessageBox.Yes
+
+    def _describe(self, verb: str, articles: list) -> str:
+        if len(articles) == 1:
+            return f'{verb} "{articles[0].title}"'
+        return f"{verb} {_plural(len(articles))}"
+
+    # --- decisions --------------------------------------------------------------------------
+
+    def decide(self, published: bool) -> None:
+        """a / x: set published on the selection, or on the current article and move on."""
+        articles = self.targets()
+        if not articles:
+            return
+        verb = "Approved" if published else "Rejected"
+        if not self._confirm("Approve" if published else "Reject", articles):
+            return
+        text = self._describe(verb, articles)
+        batch = len(articles) > 1
+        row = self.w.table.currentIndex().row()
+        self.session.set_value(articles, "published", published, text)
+        self._after_decision(articles, text)
+        if not batch:
+            self._advance(articles[0], row)
+
+    def approve_selection(self) -> None:
+        self.decide(True)
+
+    def reject_selection(self) -> None:
+        self.decide(False)
+
+    def toggle(self) -> None:
+        """p / Space: flip published on the targets without moving."""
+        articles = self.targets()
+        if not articles or not self._confirm("Toggle", articles):
+            return
+        values = [(a, not bool(a.published)) for a in articles]
+        text = self._describe("Toggled published on", articles)
+        row = self.w.table.currentIndex().row()
+        self.session.set_values("published", values, text)
+        self._after_decision(articles, text)
+        if len(articles) == 1 and self.w.model.row_of(articles[0]) is None:
+            self._advance(articles[0], row)
+
+    def nudge(self, delta: int) -> None:
+        articles = self.targets()
+        if not articles or not self._confirm("Change quality of", articles):
+            return
+        sign = "+" if delta > 0 else "−"
+        text = self._describe(f"Quality {sign}{abs(delta)} on", articles)
+        self.session.nudge_quality(articles, delta, text)
+        self._after_decision(articles, text, decision=False)
+
+    def set_quality(self, value: int, articles: list | None = None) -> None:
+        articles = articles if articles is not None else self.targets()
+        if not articles or not self._confirm("Set quality of", articles):
+            return
+        text = self._describe(f"Quality {value} on", articles)
+        self.session.set_value(articles, "quality", value, text)
+        self._after_decision(articles, text, decision=False)
+
+    def ask_quality(self) -> None:
+        articles = self.targets()
+        if not articles:
+            return
+        start = articles[0].quality or 0
+        value, ok = QInputDialog.getInt(self.w, "Set Quality", f"Quality for {_plural(len(articles))}:",
+                                        start, 0, 2_000_000_000)
+        if ok:
+            self.set_quality(value, articles)
+
+    def set_published_from_pane(self, published: bool) -> None:
+        article = self.w.detail.article
+        if article is not None:
+            self.session.set_value([article], "published", published,
+                                   self._describe("Approved" if published else "Rejected", [article]))
+            self._after_decision([article], "")
+
+    def set_quality_from_pane(self, value: int) -> None:
+        article = self.w.detail.article
+        if article is not None:
+            self.session.set_values("quality", [(article, value)],
+                                    self._describe(f"Quality {value} on", [article]), nudge=True)
+
+    def _after_decision(self, articles: list, text: str, decision: bool = True) -> None:
+        if text:
+            self.w.statusBar().showMessage(text, 5000)
+        if self.w.settings.save_each_decision and any(a.edits for a in articles):
+            self.w.save(articles)
+
+    def _advance(self, article, row: int) -> None:
+        """Next article of the view: the same row when the article left it, else the row below."""
+        model = self.w.model
+        if model.rowCount() == 0:
+            self.w.detail.show_article_none("The view is empty: every article in it has been handled.")
+            return
+        if model.row_of(article) is None:
+            self.w.table.select_row(min(row, model.rowCount() - 1))
+        else:
+            self.w.table.select_row(min(model.row_of(article) + 1, model.rowCount() - 1))
+
+    # --- moving -----------------------------------------------------------------------------
+
+    def move(self, step: int) -> None:
+        index = self.w.table.currentIndex()
+        row = index.row() + step if index.isValid() else 0
+        self.w.table.select_row(row)
+
+    def toggle_queue(self) -> None:
+        current = self.w.list.current_view_name()
+        if current == "Unpublished":
+            self.w.list.select_view(self._previous_view or "All")
+        else:
+            self._previous_view = current or "All"
+            self.w.list.select_view("Unpublished")
+
+    def open_link(self) -> None:
+        if self._digits:
+            self.commit_digits()
+            return
+        article = self.current()
+        if article is None:
+            return
+        if not article.link:
+            self.w.statusBar().showMessage("This article has no originalUrl or webUrl", 4000)
+            return
+        open_link(article.link, self.w.table)
+
+    # --- undo that shows what it undid ------------------------------------------------------
+
+    def undo(self) -> None:
+        self._step(self.session.undo_stack.index() - 1, self.session.undo_stack.undo, "Undid")
+
+    def redo(self) -> None:
+        self._step(self.session.undo_stack.index(), self.session.undo_stack.redo, "Redid")
+
+    def _step(self, index: int, do, verb: str) -> None:
+        stack = self.session.undo_stack
+        command = stack.command(index) if 0 <= index < stack.count() else None
+        if command is None:
+            return
+        articles = _articles_of(command)
+        text = command.text()
+        do()
+        if articles:
+            self.w.table.select_articles(articles)
+        self.w.statusBar().showMessage(f"{verb}: {text}", 5000)
+
+    # --- counts -----------------------------------------------------------------------------
+
+    def remember_initial_states(self) -> None:
+        articles = self.session.articles
+        self._initial = {id(a): a.published for a in articles}
+        self._state = dict(self._initial)
+        self._approved, self._rejected = set(), set()
+        self._unpublished = sum(1 for a in articles if a.published is False)
+        self.update_status()
+
+    def articles_changed(self, articles: list) -> None:
+        for article in articles:
+            key = id(article)
+            if key not in self._initial:
+                self._initial[key] = article.published
+                self._state[key] = article.published
+                self._unpublished += article.published is False
+                continue
+            old, new = self._state[key], article.published
+            self._unpublished += (new is False) - (old is False)
+            self._state[key] = new
+            self._approved.discard(key)
+            self._rejected.discard(key)
+            if new != self._initial[key]:
+                (self._approved if new else self._rejected).add(key)
+        self.update_status()
+
+    def update_status(self) -> None:
+        text = f"Unpublished: {self._unpublished:,} left · {len(self._approved):,} approved · {len(self._rejected):,} rejected"
+        selected = len(self.w.table.selectionModel().selectedRows())
+        if selected > 1:
+            text = f"{selected:,} selected · " + text
+        if self._digits:
+            text = f"Quality: {self._digits}_ · " + text
+        self.w.counts.setText(text)
+
+    # --- digits -----------------------------------------------------------------------------
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.KeyPress and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+            text = event.text()
+            if text.isdigit() and len(text) == 1:
+                self._digits = (self._digits + text)[:9]
+                self._digit_timer.start()
+                self.update_status()
+                return True
+            if event.key() == Qt.Key_Escape and self._digits:
+                self._digits = ""
+                self._digit_timer.stop()
+                self.update_status()
+                return True
+            if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self._digits:
+                self.commit_digits()
+                return True
+        return super().eventFilter(watched, event)
+
+    def commit_digits(self) -> None:
+        self._digit_timer.stop()
+        digits, self._digits = self._digits, ""
+        if digits:
+            self.set_quality(int(digits))
+        self.update_status()
+
+
+def _articles_of(command) -> list:
+    articles = list(getattr(command, "articles", []))
+    for i in range(command.childCount()):
+        articles.extend(getattr(command.child(i), "articles", []))
+    seen, unique = set(), []
+    for article in articles:
+        if id(article) not in seen:
+            seen.add(id(article))
+            unique.append(article)
+    return unique
