@@ -6,7 +6,7 @@ import os
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase, QImage, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QMenu,
+from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QMenu,
                                QPlainTextEdit, QScrollArea, QSizePolicy, QSpinBox, QTabWidget,
                                QTextBrowser, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -92,6 +92,7 @@ class DetailPane(QScrollArea):
         self.article: Article | None = None
         self._image_keys: dict[str, QToolButton | QLabel] = {}
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # wrap to the pane, never scroll sideways
         self.setFrameShape(QFrame.NoFrame)
         self.setAccessibleName("Article details")
         body = QWidget()
@@ -128,12 +129,13 @@ class DetailPane(QScrollArea):
         self.provider.setAccessibleName("Provider")
         self.meta = QLabel()
         self.meta.setAccessibleName("Date and type")
-        self.meta.setForegroundRole(self.meta.foregroundRole())
         row.addWidget(self.logo)
-        row.addWidget(self.provider)
-        row.addStretch(1)
-        row.addWidget(self.meta)
+        row.addWidget(self.provider, 1)
         self.layout_.addLayout(row)
+        self.layout_.addWidget(self.meta)
+        for label in (self.provider, self.meta):
+            label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
 
         self.topics = QHBoxLayout()
         self.topics.setSpacing(4)
@@ -143,11 +145,15 @@ class DetailPane(QScrollArea):
         self.excerpt.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.excerpt.setAccessibleName("Excerpt")
         self.layout_.addWidget(self.excerpt)
+        for label in (self.title, self.excerpt):
+            label.setMinimumWidth(120)
+            label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
 
         self.links = QLabel(wordWrap=True, textFormat=Qt.RichText)
         self.links.setTextInteractionFlags(Qt.TextBrowserInteraction)
         self.links.linkActivated.connect(lambda url: open_link(url, self))
         self.links.setAccessibleName("Links")
+        self.links.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.layout_.addWidget(self.links)
 
     def _build_editors(self) -> None:
@@ -198,6 +204,10 @@ class DetailPane(QScrollArea):
         self.related.setContextMenuPolicy(Qt.CustomContextMenu)
         self.related.customContextMenuRequested.connect(self._related_menu)
         self.related.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.related.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        header = self.related.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
         self.layout_.addWidget(self.related)
 
     def _build_tabs(self) -> None:
@@ -269,6 +279,7 @@ class DetailPane(QScrollArea):
             parts.append("<span style='color:#c62828'>Changed on disk since it was read: saving will ask "
                          "whether to reload or overwrite.</span>")
         self.state.setText("<br>".join(parts))
+        self.state.setVisible(bool(parts))
 
     def set_quality_range(self, low: int | None, high: int | None) -> None:
         self.quality_range.setText(f"folder range {low}–{high}" if low is not None else "")
@@ -289,10 +300,10 @@ class DetailPane(QScrollArea):
         self.excerpt.setText(article.excerpt)
         links = []
         if article.original_url:
-            links.append("Original: " + _link(article.original_url))
+            links.append("Original: " + _link(article.original_url, _shorten(article.original_url, 70)))
         if article.web_url and article.web_url != article.original_url:
-            links.append("Web: " + _link(article.web_url))
-        links.append(f"<span style='color:gray'>{html.escape(article.relpath)}</span>")
+            links.append("Web: " + _link(article.web_url, _shorten(article.web_url, 70)))
+        links.append(f"<span style='color:gray'>File: {html.escape(_shorten(article.relpath, 80))}</span>")
         self.links.setText("<br>".join(links))
         self.logo.clear()
         if provider.images:
@@ -339,6 +350,8 @@ class DetailPane(QScrollArea):
     def _image_failed(self, key: str, reason: str) -> None:
         widget = self._image_keys.get(key)
         if isinstance(widget, QToolButton):
+            widget.setIcon(self.style().standardIcon(self.style().StandardPixmap.SP_MessageBoxWarning))
+            widget.setIconSize(QSize(32, 32))
             widget.setText(f"{widget.property('caption')}\n{_shorten(reason, 40)}")
             widget.setToolTip(f"{widget.toolTip()}\n{reason}")
         elif isinstance(widget, QLabel):
@@ -358,13 +371,12 @@ class DetailPane(QScrollArea):
             target = self.find_by_url(url)
             if target is not None:
                 row.setData(1, Qt.UserRole, target)
-                row.setText(0, item.title + "  ↪")
+                row.setText(0, "↪ " + item.title)
                 row.setToolTip(0, f"{url}\nIn this folder: {target.relpath} (context menu: Show in list)")
             self.related.addTopLevelItem(row)
-        for column in range(4):
+        for column in range(1, 4):
             self.related.resizeColumnToContents(column)
-        self.related.setColumnWidth(0, min(self.related.columnWidth(0), 420))
-        self.related.setFixedHeight(min(24 + 22 * len(related), 260))
+        self.related.setFixedHeight(min(34 + 24 * len(related), 280))
 
     def find_by_url(self, url: str) -> Article | None:
         if not url:

@@ -46,7 +46,9 @@ class ArticleTable(QTableView):
         if model.rowCount() == 0:
             return
         row = max(0, min(row, model.rowCount() - 1))
-        index = model.index(row, Column.TITLE)
+        current = self.currentIndex()
+        column = current.column() if current.isValid() else self.horizontalHeader().logicalIndex(0)
+        index = model.index(row, column)
         self.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
         self.scrollTo(index)
@@ -80,7 +82,8 @@ class ListPanel(QWidget):
 
         self.views = QListWidget()
         self.views.setAccessibleName("Views")
-        self.views.setMaximumWidth(230)
+        self.views.setMaximumWidth(190)
+        self.views.setMinimumWidth(120)
         self.views.currentRowChanged.connect(self._view_selected)
 
         self.query = QComboBox()

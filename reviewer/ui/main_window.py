@@ -299,6 +299,7 @@ class MainWindow(QMainWindow):
         if first and self.model.rowCount():
             self.table.select_row(0)
             self.table.setFocus()
+            self._auto_current = self.model.article(0)
         self.list.schedule_counts()
 
     def _on_progress(self, done: int, total: int) -> None:
@@ -310,6 +311,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         current = self.table.currentIndex()
         article = self.model.article(current.row()) if current.isValid() else None
+        moved_by_user = article is not None and article is not getattr(self, "_auto_current", None)
         self.model.resort()
         self.list.update_counts()
         if self.list.stack.currentWidget() is self.list.problems:
@@ -317,7 +319,7 @@ class MainWindow(QMainWindow):
         self.triage.remember_initial_states()
         qualities = [a.quality for a in self.session.articles if a.quality is not None]
         self.detail.set_quality_range(min(qualities, default=None), max(qualities, default=None))
-        self.focus_list(first_row=article is None)
+        self.focus_list(first_row=not moved_by_user)
         s = self.session
         self.statusBar().showMessage(
             f"Read {len(s.articles):,} articles, {len(s.problems):,} problems, {s.skipped:,} other files", 8000)
@@ -410,7 +412,7 @@ class MainWindow(QMainWindow):
         if conflicts:
             self._resolve_conflicts([a for a, _ in conflicts])
         elif self._close_after_save and not failed:
-            self.close()
+            QTimer.singleShot(0, self.close)
         self._close_after_save = False
 
     def _resolve_conflicts(self, articles: list) -> None:

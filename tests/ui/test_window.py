@@ -1,0 +1,204 @@
+"""The main window on examples/newsroom: listing, details, editing, saving, undo, conflicts."""
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
+
+from reviewer.ui.article_model import ArticleRole, Column
+from reviewer.ui.dialogs import ConflictDialog
+from tests.helpers import changed_lines, key_of
+
+
+def current(window):
+    return window.model.article(window.table.currentIndex().row())
+
+
+def test_opening_lists_every_article_and_the_problems(window):
+    assert window.model.rowCount() == len(window.session.articles) == 58
+    assert sorted(p.relpath for p in window.session.problems) == [
+        "_broken/bad-indent.md", "_broken/invalid-yaml.md", "_broken/never-closed.md",
+        "_broken/not-a-mapping.md", "_broken/unsafe-tag.md"]
+    assert window.windowTitle() == f"{window.root.name}[*] — Reviewer"
+    assert window.table.currentIndex().row() == 0
+    assert QApplication.focusWidget() is window.table
+    assert window.detail.article is current(window)
+
+
+def test_problems_view_lists_kind_line_and_message(window, dialogs):
+    window.list.select_view("Problems")
+    table = window.list.problems
+    assert table.rowCount() == 5
+    rows = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text()) for r in range(5)}
+    assert rows["_broken/unsafe-tag.md"] == ("3", "unsafe or unknown tag")
+    dialogs.answer(0)
+    table.itemActivated.emit(table.item(0, 0))
+    assert dialogs.shown and dialogs.shown[0].startswith("ProblemDialog")
+
+
+def test_problem_dialog_marks_the_line(window):
+    from reviewer.ui.dialogs import ProblemDialog
+    problem = next(p for p in window.session.problems if p.relpath.endswith("unsafe-tag.md"))
+    dialog = ProblemDialog(problem)
+    assert dialog.marked_line == 3
+    assert "!!python/object" in dialog.text.toPlainText()
+
+
+def test_selecting_a_row_fills_the_detail_pane(window, qtbot):
+    model = window.model
+    row = next(r for r in range(model.rowCount())
+               if model.article(r).related and model.article(r).images[0].url.startswith("/assets"))
+    window.table.select_row(row)
+    article = model.article(row)
+    pane = window.detail
+    assert pane.article is article
+    assert article.title in pane.title.text()
+    assert article.provider.name in pane.provider.text()
+    assert pane.related.topLevelItemCount() == len(article.related)
+    in_folder = [pane.related.topLevelItem(i) for i in range(pane.related.topLevelItemCount())
+                 if pane.related.topLevelItem(i).data(1, Qt.UserRole) is not None]
+    assert in_folder, "related links to articles of the folder can jump to them"
+    button = pane.images.itemAt(0).widget()
+    assert isinstance(button, QToolButton)
+    qtbot.waitUntil(lambda: not button.icon().isNull())  # resolved from the local assets folder
+    assert "1200×675" in button.text()
+    target = in_folder[0].data(1, Qt.UserRole)
+    pane.show_article.emit(target)
+    assert current(window) is target
+
+
+def test_edit_published_and_quality_then_save_changes_only_those_lines(window, qtbot):
+    article = current(window)
+    before = Path(article.path).read_bytes()
+    window.detail.published.setCurrentIndex(1)
+    window.detail.published.activated.emit(1)
+    window.detail.quality.setValue(77)
+    assert article.edits == {"published": False, "quality": 77}
+    assert window.isWindowModified()
+    assert window.model.data(window.model.index(0, Column.STATUS)).endswith("*")
+    window.actions["save_all"].trigger()
+    removed, added = changed_lines(before, Path(article.path).read_bytes())
+    assert sorted(map(key_of, added)) == ["published", "quality"]
+    assert set(map(key_of, removed)) <= {"published", "quality"}
+    assert not article.edits and not window.isWindowModified()
+
+
+def test_undo_and_redo(window):
+    article = current(window)
+    was = article.published
+    window.actions["toggle"].trigger()
+    assert article.published is (not bool(was))
+    window.actions["undo"].trigger()
+    assert article.published is was and not article.edits
+    window.actions["redo"].trigger()
+    assert article.published is (not bool(was))
+
+
+def test_changes_panel_lists_and_reverts_pending_edits(window):
+    article = current(window)
+    window.triage.set_quality(12)
+    window.changes.rebuild()
+    top = window.changes.tree.topLevelItem(0)
+    assert top.text(0) == article.relpath
+    assert (top.child(0).text(0), top.child(0).text(2)) == ("quality", "12")
+    top.setSelected(True)
+    window.session.revert(window.changes.selected())
+    assert not article.edits
+
+
+def test_conflict_offers_reload_or_overwrite(window, dialogs):
+    article = current(window)
+    path = Path(article.path)
+    window.actions["toggle"].trigger()
+    path.write_text(path.read_text().replace("category: news", "category: changed-elsewhere"))
+    dialogs.answer(ConflictDialog.OVERWRITE)
+    window.actions["save_all"].trigger()
+    text = path.read_text()
+    assert "category: changed-elsewhere" in text
+    assert f"published: {'true' if article.published else 'false'}" in text
+    assert not article.edits and not article.conflict
+
+
+def test_conflict_reload_drops_my_edit(window, dialogs):
+    article = current(window)
+    path = Path(article.path)
+    window.triage.set_quality(3)
+    path.write_text(path.read_text().replace("category: news", "category: theirs"))
+    dialogs.answer(ConflictDialog.RELOAD)
+    window.actions["save_all"].trigger()
+    assert "ConflictDialog" in dialogs.shown[0]
+    assert not article.edits and article.original["category"] == "theirs"
+    assert "quality: 3\n" not in path.read_text()
+
+
+def test_read_only_file_is_named_and_its_edit_stays_pending(window, dialogs):
+    article = current(window)
+    os.chmod(article.path, 0o444)
+    before = Path(article.path).read_bytes()
+    window.triage.set_quality(5)
+    dialogs.answer(QMessageBox.Ok)
+    window.actions["save_all"].trigger()
+    assert article.relpath in dialogs.shown[0] and "read-only" in dialogs.shown[0]
+    assert article.edits == {"quality": 5}
+    assert Path(article.path).read_bytes() == before
+
+
+def test_closing_with_pending_edits_asks(window, dialogs):
+    window.triage.set_quality(9)
+    dialogs.answer(QMessageBox.Cancel)
+    assert not window.close()
+    assert "unsaved edits" in dialogs.shown[0]
+    before = Path(current(window).path).read_bytes()
+    dialogs.answer(QMessageBox.Discard)
+    assert window.close()
+    assert Path(current(window).path).read_bytes() == before
+
+
+def test_closing_with_save_all_saves_then_closes(window, dialogs, qtbot):
+    article = current(window)
+    window.triage.set_quality(9)
+    dialogs.answer(QMessageBox.Save)
+    window.close()
+    assert "quality: 9" in Path(article.path).read_text()
+    qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_query_bar_filters_and_shows_errors_in_place(window, qtbot):
+    window.list.query.setCurrentText("quality:>=150")
+    window.list.apply_query()
+    assert window.model.rowCount() > 0
+    assert all(window.model.article(r).quality >= 150 for r in range(window.model.rowCount()))
+    window.list.query.setCurrentText("(quality:>=150")
+    assert not window.list.apply_query()
+    assert not window.list.error.isHidden() and "position 1" in window.list.error.text()
+
+
+def test_sorting_by_quality_in_the_model(window):
+    window.table.sortByColumn(Column.QUALITY, Qt.DescendingOrder)
+    values = [window.model.article(r).quality for r in range(window.model.rowCount())]
+    present = [v for v in values if v is not None]
+    assert present == sorted(present, reverse=True) and values[-1] is None
+
+
+def test_files_changed_on_disk_are_reloaded_or_marked(window):
+    session = window.session
+    quiet, edited = window.model.article(0), window.model.article(1)
+    window.table.select_row(1)
+    window.triage.set_quality(1)
+    for article in (quiet, edited):
+        path = Path(article.path)
+        path.write_text(path.read_text().replace("category: news", "category: pulled"))
+    new = window.root / "_news" / "2099-01-01-new.md"
+    new.write_text("---\ntitle: Brand new\npublished: false\n---\n")
+    session.check_disk()
+    assert quiet.original["category"] == "pulled" and not quiet.conflict
+    assert edited.conflict and edited.edits == {"quality": 1}
+    assert any(a.title == "Brand new" for a in session.articles)
+    os.unlink(new)
+    session.check_disk()
+    assert not any(a.title == "Brand new" for a in session.articles)
+
+
+def test_model_passes_qt_model_tester(window, qtmodeltester):
+    qtmodeltester.check(window.model, force_py=True)
+    assert isinstance(window.model.data(window.model.index(0, 0), ArticleRole), object)
