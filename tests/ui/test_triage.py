@@ -1,0 +1,139 @@
+"""Keyboard triage with real key events sent to the window, checked on disk."""
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from tests.helpers import changed_lines, key_of
+
+
+def keys(qtbot, widget, *names):
+    for name in names:
+        key, modifier = name if isinstance(name, tuple) else (name, Qt.NoModifier)
+        qtbot.keyClick(widget, key, modifier)
+
+
+def snapshot(window) -> dict:
+    return {a.path: Path(a.path).read_bytes() for a in window.session.articles}
+
+
+def changed_files(before: dict) -> dict:
+    return {p: changed_lines(b, Path(p).read_bytes()) for p, b in before.items() if Path(p).read_bytes() != b}
+
+
+def queue_articles(window, n):
+    return [window.model.article(r) for r in range(n)]
+
+
+def test_u_a_a_x_then_save_changes_exactly_the_two_approved_files(window, qtbot):
+    before = snapshot(window)
+    table = window.table
+    keys(qtbot, table, Qt.Key_U)
+    assert window.list.current_view_name() == "Unpublished"
+    first, second, third = queue_articles(window, 3)
+    keys(qtbot, table, Qt.Key_A, Qt.Key_A, Qt.Key_X, (Qt.Key_S, Qt.ControlModifier))
+    changed = changed_files(before)
+    assert set(changed) == {first.path, second.path}
+    for removed, added in changed.values():
+        assert [key_of(line) for line in removed] == ["published"]
+        assert [line.strip() for line in added] == ["published: true"]
+    assert third.published is False and third.path not in changed
+    assert window.counts.text().startswith("Unpublished: 22 left · 2 approved")
+
+
+def test_cursor_keeps_its_position_when_an_approved_article_leaves_the_queue(window, qtbot):
+    table = window.table
+    keys(qtbot, table, Qt.Key_U, Qt.Key_J, Qt.Key_J)
+    assert table.currentIndex().row() == 2
+    approved, following = window.model.article(2), window.model.article(3)
+    keys(qtbot, table, Qt.Key_A)
+    assert window.model.row_of(approved) is None
+    assert table.currentIndex().row() == 2 and window.model.article(2) is following
+    assert window.detail.article is following
+    keys(qtbot, table, (Qt.Key_Z, Qt.ControlModifier))
+    assert window.model.row_of(approved) == 2
+    assert table.currentIndex().row() == 2 and window.detail.article is approved
+
+
+def test_reject_in_the_all_view_moves_to_the_next_row(window, qtbot):
+    table = window.table
+    first, second = queue_articles(window, 2)
+    keys(qtbot, table, Qt.Key_X)
+    assert first.published is False
+    assert table.currentIndex().row() == 1 and window.detail.article is second
+
+
+def test_batch_approve_five_with_shift_down_then_save(window, qtbot):
+    before = snapshot(window)
+    table = window.table
+    keys(qtbot, table, Qt.Key_U)
+    five = queue_articles(window, 5)
+    keys(qtbot, table, *[(Qt.Key_Down, Qt.ShiftModifier)] * 4)
+    assert len(table.selectionModel().selectedRows()) == 5
+    keys(qtbot, table, Qt.Key_A)
+    assert all(a.published is True for a in five)
+    assert window.statusBar().currentMessage() == "Approved 5 articles"
+    assert window.session.undo_stack.count() == 1
+    keys(qtbot, table, (Qt.Key_Z, Qt.ControlModifier))
+    assert all(a.published is False and not a.edits for a in five)
+    assert [window.model.row_of(a) for a in five] == [0, 1, 2, 3, 4]
+    keys(qtbot, table, (Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier))
+    keys(qtbot, table, (Qt.Key_S, Qt.ControlModifier))
+    changed = changed_files(before)
+    assert set(changed) == {a.path for a in five}
+    assert all([key_of(x) for x in added] == ["published"] for _, added in changed.values())
+
+
+def test_batch_above_threshold_asks_first(window, qtbot, dialogs, settings):
+    settings.batch_threshold = 3
+    table = window.table
+    keys(qtbot, table, *[(Qt.Key_Down, Qt.ShiftModifier)] * 4)
+    dialogs.answer(QMessageBox.Cancel)
+    keys(qtbot, table, Qt.Key_A)
+    assert "5 articles" in dialogs.shown[0]
+    assert not window.session.modified
+
+
+def test_digits_set_quality(window, qtbot):
+    article = window.detail.article
+    keys(qtbot, window.table, Qt.Key_7, Qt.Key_5)
+    assert "Quality: 75_" in window.counts.text()
+    keys(qtbot, window.table, Qt.Key_Return)
+    assert article.quality == 75
+
+
+def test_digits_commit_after_a_pause(window, qtbot):
+    article = window.detail.article
+    keys(qtbot, window.table, Qt.Key_1, Qt.Key_2, Qt.Key_0)
+    qtbot.waitUntil(lambda: article.quality == 120, timeout=3000)
+
+
+def test_plus_and_minus_merge_into_one_undo_step(window, qtbot):
+    article = window.detail.article
+    start = article.quality or 0
+    keys(qtbot, window.table, Qt.Key_Plus, Qt.Key_Plus, Qt.Key_BracketRight, Qt.Key_Minus)
+    assert article.quality == start + 6
+    assert window.session.undo_stack.count() == 1
+    keys(qtbot, window.table, (Qt.Key_Z, Qt.ControlModifier))
+    assert not article.edits and article.quality == article.original.get("quality")
+
+
+def test_p_toggles_without_moving_and_slash_focuses_the_query(window, qtbot):
+    article = window.detail.article
+    was = article.published
+    keys(qtbot, window.table, Qt.Key_P)
+    assert article.published is (not bool(was)) and window.detail.article is article
+    keys(qtbot, window.table, Qt.Key_Slash)
+    assert window.list.query.lineEdit().hasFocus()
+    qtbot.keyClicks(window.list.query.lineEdit(), "a")  # typing in the query bar is typing, not approving
+    assert window.list.query.currentText() == "a" and article.edits.get("published") is (not bool(was))
+    keys(qtbot, window.list.query.lineEdit(), Qt.Key_Escape)
+    assert window.table.hasFocus()
+
+
+def test_save_each_decision_preference_writes_at_once(window, qtbot, settings):
+    settings.save_each_decision = True
+    article = window.detail.article
+    keys(qtbot, window.table, Qt.Key_X)
+    assert "published: false" in Path(article.path).read_text()
+    assert not article.edits
