@@ -17,7 +17,7 @@ class SetValues(QUndoCommand):
         self.key = key
         self.articles = [a for a, _ in values]
         self.after = [v for _, v in values]
-        self.before = [a.edits.get(key, a.original.get(key, _ABSENT)) for a in self.articles]
+        self.before = [a.edits.get(key, a.stored(key, _ABSENT)) for a in self.articles]
         self.nudge = nudge
 
     def redo(self) -> None:
@@ -32,7 +32,7 @@ class SetValues(QUndoCommand):
         for article, value in zip(self.articles, self.before):
             if value is _ABSENT:
                 # The key was not in the file; if it still is not, dropping the edit restores that.
-                if self.key not in article.original:
+                if not article.has_stored(self.key):
                     article.edits.pop(self.key, None)
             else:
                 article.set(self.key, value)

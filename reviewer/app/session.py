@@ -117,7 +117,7 @@ class Session(QObject):
         self.set_values(key, [(a, value) for a in articles], text)
 
     def set_values(self, key: str, values: list[tuple[Article, object]], text: str, nudge: bool = False) -> None:
-        values = [(a, v) for a, v in values if a.metadata.get(key) != v or type(a.metadata.get(key)) is not type(v)]
+        values = [(a, v) for a, v in values if a.value(key) != v or type(a.value(key)) is not type(v)]
         if values:
             self.undo_stack.push(SetValues(self, key, values, text, nudge))
 
@@ -181,7 +181,7 @@ class Session(QObject):
         report = SaveReport()
         for article, edits, outcome in results or []:
             if isinstance(outcome, Written):
-                changes = [(k, article.original.get(k), v) for k, v in edits.items()]
+                changes = [(k, article.stored(k), v) for k, v in edits.items()]
                 article.original = outcome.metadata
                 article.identity = outcome.identity
                 for key, value in edits.items():
@@ -206,10 +206,9 @@ class Session(QObject):
         for article in articles:
             fresh = read_article(article.path, self.root)
             if isinstance(fresh, Article):
-                article.original, article.identity, article.body = fresh.original, fresh.identity, fresh.body
+                article.original, article.identity = fresh.original, fresh.identity
                 article.edits.clear()
                 article.conflict = False
-                article.__dict__.pop("_search_text", None)
             else:
                 gone.append(article)
         self._remove([a for a in gone])
@@ -290,8 +289,7 @@ class Session(QObject):
             if article.edits:
                 article.conflict = True
             else:
-                article.original, article.identity, article.body = fresh.original, fresh.identity, fresh.body
-                article.__dict__.pop("_search_text", None)
+                article.original, article.identity = fresh.original, fresh.identity
             updated.append(article)
         for article in added:
             self.articles.append(article)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+
+from PySide6.QtCore import QObject, Signal
 
 
 class Context:
@@ -26,31 +28,22 @@ class _Bridge(QObject):
     finished = Signal(object, object)  # result, error
 
 
-class _Job(QRunnable):
-    def __init__(self, fn, context: Context, bridge: _Bridge):
-        super().__init__()
-        self.fn, self.context, self.bridge = fn, context, bridge
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        try:
-            result, error = self.fn(self.context), None
-        except Exception as exc:  # delivered to the GUI thread as a value, Picard-style
-            result, error = None, exc
-        self.bridge.finished.emit(result, error)
-
-
 class ThreadRunner:
-    """Runs tasks on a thread pool; callbacks run on the GUI thread."""
+    """Runs tasks on a pool of Python threads; callbacks run on the GUI thread.
 
-    def __init__(self, pool: QThreadPool | None = None):
-        self.pool = pool or QThreadPool.globalInstance()
+    Python threads rather than QRunnable subclasses: auto-deleted Python QRunnables
+    corrupted reference counts here (a crash at exit after a few hundred thumbnails).
+    """
+
+    def __init__(self, workers: int = 4):
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reviewer")
         self._alive: set[_Bridge] = set()
+        self._futures: set[Future] = set()
 
     def start(self, fn: Callable[[Context], object], on_report: Callable | None = None,
               on_done: Callable[[object, Exception | None], None] | None = None) -> Context:
         bridge = _Bridge()
-        context = Context(bridge.reported.emit)
+        context = Context(lambda value: _emit(bridge.reported, value))
         if on_report:
             bridge.reported.connect(on_report)
 
@@ -61,11 +54,29 @@ class ThreadRunner:
 
         bridge.finished.connect(done)
         self._alive.add(bridge)
-        self.pool.start(_Job(fn, context, bridge))
+
+        def job():
+            try:
+                result, error = fn(context), None
+            except Exception as exc:  # delivered to the GUI thread as a value, Picard-style
+                result, error = None, exc
+            _emit(bridge.finished, result, error)
+
+        future = self.pool.submit(job)
+        self._futures.add(future)
+        future.add_done_callback(self._futures.discard)
         return context
 
     def wait(self, msecs: int = 30000) -> bool:
-        return self.pool.waitForDone(msecs)
+        done, pending = wait(list(self._futures), timeout=msecs / 1000)
+        return not pending
+
+
+def _emit(signal, *args) -> None:
+    try:
+        signal.emit(*args)
+    except RuntimeError:
+        pass  # the window closed while the task ran: nobody is waiting for it
 
 
 class SyncRunner:

@@ -2,26 +2,30 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import marshal
+import pickle
+import sys
+import zlib
+from dataclasses import dataclass
 
 EDITABLE_KEYS = ("published", "quality")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
     """What a file was when it was read; a save refuses when the file no longer matches."""
 
     size: int
     mtime_ns: int
-    digest: str
+    digest: bytes
 
     @classmethod
     def of(cls, data: bytes, size: int, mtime_ns: int) -> "Identity":
         return cls(size, mtime_ns, content_digest(data))
 
 
-def content_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def content_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Provider:
 class Fields:
     """Typed accessors over a front-matter mapping; shared by articles and related items."""
 
+    __slots__ = ()
     metadata: dict
 
     def _get(self, key: str):
@@ -145,34 +150,96 @@ class Related(Fields):
     metadata: dict
 
 
-@dataclass(eq=False)
+# Top-level keys kept decoded on every article: what the list shows, sorts and filters on.
+SUMMARY_KEYS = ("title", "name", "excerpt", "published", "quality", "heat", "type", "category",
+                "publishedDateTime", "provider", "topics", "originalUrl", "webUrl")
+_SUMMARY = frozenset(SUMMARY_KEYS)
+_ABSENT = object()
+
+
 class Article(Fields):
     """A file with front matter. `original` is what is on disk; `edits` what the editor changed.
 
-    The current metadata is derived: original updated with edits. After a save the
-    edits fold into original.
+    The current metadata is derived: original updated with edits; after a save the edits
+    fold into original. To hold 100,000 articles in a few hundred MB, the full metadata is
+    kept packed (marshal + zlib) and decoded on demand; the keys the list shows, sorts and
+    filters on stay decoded in `summary`, with the sizes of all list and mapping values.
     """
 
-    path: str  # absolute
-    relpath: str  # relative to the library root, with '/' separators
-    identity: Identity
-    original: dict
-    body: str = ""
-    edits: dict = field(default_factory=dict)
-    conflict: bool = False  # the file changed on disk while this article had pending edits
+    __slots__ = ("path", "relpath", "identity", "edits", "conflict", "summary", "sizes", "_packed",
+                 "_search_text")
+
+    def __init__(self, path: str, relpath: str, identity: Identity, original: dict, body: str | None = None):
+        self.path = path  # absolute
+        self.relpath = relpath  # relative to the library root, with '/' separators
+        self.identity = identity
+        self.edits: dict = {}
+        self.conflict = False  # the file changed on disk while this article had pending edits
+        self._search_text = None
+        self.original = original
+
+    @property
+    def original(self) -> dict:
+        cached = _DECODED.get(id(self))
+        if cached is not None and cached[0] is self._packed:
+            return cached[1]
+        value = _unpack(self._packed)
+        _DECODED[id(self)] = (self._packed, value)
+        if len(_DECODED) > 512:
+            _DECODED.pop(next(iter(_DECODED)))
+        return value
+
+    @original.setter
+    def original(self, metadata: dict) -> None:
+        self._packed = _pack(metadata)
+        self.summary = _compact_summary({k: metadata[k] for k in SUMMARY_KEYS if k in metadata})
+        self.sizes = _shared({k: len(v) for k, v in metadata.items() if isinstance(v, (list, dict))})
+        self._search_text = None
+        _DECODED.pop(id(self), None)
+
+    def __getstate__(self):
+        return (self.path, self.relpath, self.identity, self.edits, self.conflict, self.summary, self.sizes,
+                self._packed)
+
+    def __setstate__(self, state) -> None:
+        (self.path, self.relpath, self.identity, self.edits, self.conflict, summary, self.sizes,
+         self._packed) = state
+        self.summary = _compact_summary(summary)
+        self.sizes = _shared(self.sizes)
+        self._search_text = None
+
+    def stored(self, key: str, default=None):
+        """The value on disk, without unpacking for the keys the list uses."""
+        if key in _SUMMARY:
+            return self.summary.get(key, default)
+        return self.original.get(key, default)
+
+    def has_stored(self, key: str) -> bool:
+        return self.stored(key, _ABSENT) is not _ABSENT
 
     @property
     def metadata(self) -> dict:
-        if not self.edits:
-            return self.original
         merged = dict(self.original)
         merged.update(self.edits)
         return merged
 
+    @property
+    def body(self) -> str:
+        """The text after the front matter, read from the file (bodies are not kept in memory)."""
+        from .frontmatter_text import FrontMatterError, split
+        try:
+            with open(self.path, encoding="utf-8") as fh:
+                text = fh.read()
+            return text[split(text).body_start:]
+        except (OSError, UnicodeDecodeError, FrontMatterError):
+            return ""
+
     def _get(self, key: str):
         if key in self.edits:
             return self.edits[key]
-        return self.original.get(key)
+        return self.stored(key)
+
+    value = _get  # the current value of a top-level key: the pending edit, else what is stored
 
     @property
     def is_modified(self) -> bool:
@@ -182,7 +249,8 @@ class Article(Fields):
         """Set an editable key; setting it back to its original value drops the edit."""
         if key not in EDITABLE_KEYS:
             raise KeyError(f"{key} is not editable")
-        if key in self.original and self.original[key] == value and type(self.original[key]) is type(value):
+        old = self.stored(key, _ABSENT)
+        if old is not _ABSENT and old == value and type(old) is type(value):
             self.edits.pop(key, None)
         else:
             self.edits[key] = value
@@ -192,7 +260,70 @@ class Article(Fields):
 
     def changes(self) -> list[tuple[str, object, object]]:
         """(key, original value or None, new value) for each pending edit."""
-        return [(k, self.original.get(k), v) for k, v in self.edits.items()]
+        return [(k, self.stored(k), v) for k, v in self.edits.items()]
+
+    def __repr__(self) -> str:
+        return f"Article({self.relpath!r})"
+
+
+_DECODED: dict[int, tuple[bytes, dict]] = {}
+
+
+def _pack(metadata: dict) -> bytes:
+    try:
+        return b"M" + zlib.compress(marshal.dumps(metadata), 1)
+    except ValueError:  # a value marshal cannot hold (a date from an explicit !!timestamp tag)
+        return b"P" + zlib.compress(pickle.dumps(metadata), 1)
+
+
+def _unpack(packed: bytes) -> dict:
+    data = zlib.decompress(packed[1:])
+    return marshal.loads(data) if packed[:1] == b"M" else pickle.loads(data)
+
+
+_SHARED: dict = {}
+
+
+def _shared(value):
+    """One object for equal values that repeat across articles (providers, topic lists, sizes).
+
+    Safe because summary values are never mutated: edits live in `edits`.
+    """
+    try:
+        key = (type(value), marshal.dumps(value))
+    except ValueError:
+        return value
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) > 50_000:
+            _SHARED.clear()
+        found = _SHARED[key] = _interned(value)
+    return found
+
+
+def _compact_summary(summary: dict) -> dict:
+    compact = {}
+    for key, value in summary.items():
+        key = sys.intern(key)
+        if key in ("provider", "topics", "type", "category") or isinstance(value, (list, dict)):
+            value = _shared(value)
+        elif isinstance(value, str):
+            value = _interned(value)
+        compact[key] = value
+    if "webUrl" in compact and compact["webUrl"] == compact.get("originalUrl"):
+        compact["webUrl"] = compact.get("originalUrl")
+    return compact
+
+
+def _interned(value):
+    """Share the many repeated short strings (types, topics, provider names) between articles."""
+    if isinstance(value, str):
+        return sys.intern(value) if len(value) <= 40 else value
+    if isinstance(value, list):
+        return [_interned(v) for v in value]
+    if isinstance(value, dict):
+        return {(sys.intern(k) if isinstance(k, str) else k): _interned(v) for k, v in value.items()}
+    return value
 
 
 def _text(value) -> str:

@@ -5,6 +5,7 @@ import errno
 import multiprocessing
 import os
 import stat
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -82,8 +83,10 @@ def scan_batches(root: str, parallel: bool | None = None) -> Iterator[Batch]:
 
 def _read_in_processes(root: str, chunks: list[list[str]], done: int, total: int):
     """Read chunks in worker processes; return the chunks left unread if the pool fails."""
-    # forkserver: safe to start from a program that already runs threads (the window).
-    context = multiprocessing.get_context("forkserver")
+    # fork is fastest and imports nothing again, but is unsafe once threads run (the window):
+    # then forkserver, which re-imports the main module in each worker.
+    single = threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if single else "forkserver")
     finished = 0
     try:
         with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from .article import SUMMARY_KEYS
+
 Predicate = Callable[[object], bool]
 
 # Short names an editor types, mapped to the front-matter keys.
@@ -270,6 +272,9 @@ class Has(Node):
     name: str
 
     def __call__(self, article) -> bool:
+        sizes = getattr(article, "sizes", None)
+        if sizes is not None and "." not in self.name and self.name in sizes:
+            return sizes[self.name] > 0
         return any(_present(v) for v in resolve(article, self.name))
 
     def describe(self) -> str:
@@ -283,6 +288,11 @@ class Count(Node):
     number: int
 
     def __call__(self, article) -> bool:
+        sizes = getattr(article, "sizes", None)
+        if sizes is not None and "." not in self.name and self.name not in getattr(article, "summary", ()):
+            if not sizes.get(self.name) and article.has_stored(self.name):
+                return _compare(1 if _present(article.stored(self.name)) else 0, self.op, self.number)
+            return _compare(sizes.get(self.name, 0), self.op, self.number)
         raw = resolve(article, self.name, flatten=False)
         n = sum(len(v) if isinstance(v, (list, dict)) else (1 if _present(v) else 0) for v in raw)
         return _compare(n, self.op, self.number)
@@ -356,8 +366,16 @@ def resolve(article, name: str, flatten: bool = True) -> list:
     """Values at a dotted key; lists along the way fan out, so any element can match."""
     if name == "path":
         return [article.relpath]
-    values = [article.metadata]
-    for part in name.split("."):
+    first, _, rest = name.partition(".")
+    summary = getattr(article, "summary", None)
+    if summary is not None and (first in summary or first in article.edits or first in SUMMARY_KEYS):
+        value = article.value(first)
+        values = [] if value is None and not article.has_stored(first) and first not in article.edits else [value]
+        parts = rest.split(".") if rest else []
+    else:
+        values = [article.metadata]
+        parts = name.split(".")
+    for part in parts:
         nxt = []
         for value in values:
             for item in (value if isinstance(value, list) else [value]):

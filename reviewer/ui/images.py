@@ -20,8 +20,12 @@ REMOTE_MAX_BYTES = 15 * 1024 * 1024
 Image.MAX_IMAGE_PIXELS = 80_000_000  # refuse decompression bombs
 
 
-def make_thumbnail(data_or_path, size: int) -> QImage:
-    """Decode and shrink an image: EXIF orientation applied, JPEG decoded at reduced size."""
+def make_thumbnail(data_or_path, size: int) -> tuple[bytes, int, int, tuple[int, int]]:
+    """Decode and shrink an image: EXIF orientation applied, JPEG decoded at reduced size.
+
+    Returns RGBA pixels, width, height and the file's own size; plain Python values, so
+    that it can run on a worker thread and the QImage is made on the GUI thread.
+    """
     source = io.BytesIO(data_or_path) if isinstance(data_or_path, (bytes, bytearray)) else data_or_path
     with Image.open(source) as image:
         width, height = image.size
@@ -30,10 +34,21 @@ def make_thumbnail(data_or_path, size: int) -> QImage:
         image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at a fraction of full size
         image = ImageOps.exif_transpose(image)
         image.thumbnail((size, size))
-        original = (width, height)
         image = image.convert("RGBA")
-        data = image.tobytes("raw", "RGBA")
-        qimage = QImage(data, image.width, image.height, image.width * 4, QImage.Format_RGBA8888).copy()
+        return image.tobytes("raw", "RGBA"), image.width, image.height, (width, height)
+
+
+def to_qimage(pixels: tuple[bytes, int, int, tuple[int, int]]) -> QImage:
+    """A QImage owning a copy of the RGBA pixels, with the file's size as the text 'source-size'."""
+    data, width, height, original = pixels
+    qimage = QImage(width, height, QImage.Format_RGBA8888)
+    target = memoryview(qimage.bits())
+    stride = qimage.bytesPerLine()
+    if stride == width * 4:
+        target[:len(data)] = data
+    else:
+        for y in range(height):
+            target[y * stride:y * stride + width * 4] = data[y * width * 4:(y + 1) * width * 4]
     qimage.setText("source-size", f"{original[0]}x{original[1]}")
     return qimage
 
@@ -78,11 +93,12 @@ class ImageLoader(QObject):
         return key
 
     def _decode(self, key: str, data_or_path, size: int) -> None:
-        def done(image, error):
+        def done(pixels, error):
             self._pending.discard(key)
             if error is not None:
                 self.failed.emit(key, _reason(error))
                 return
+            image = to_qimage(pixels)
             self._remember(key, image)
             self.ready.emit(key, image)
 

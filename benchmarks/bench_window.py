@@ -1,0 +1,199 @@
+"""The window on generated folders: loading, sorting, querying, the detail pane, memory.
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_window.py [--small 20000] [--large 100000]
+
+Each figure is printed beside a baseline measured in the same run:
+  loading      the core scan alone (what `reviewer list` does)
+  sort, query  QSortFilterProxyModel over the same model (what we chose not to use)
+  detail pane  python-frontmatter loading the same file (a naive pane's first step)
+  memory       the same process with the window open and no folder
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+
+from generate import write_folder  # noqa: E402
+
+
+def folder(n: int) -> str:
+    root = os.path.join(HERE, "data", f"articles-{n}")
+    if not os.path.isdir(root):
+        print(f"generating {n} articles in {root} ...", flush=True)
+        write_folder(root, n, seed=7)
+    return root
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1048576
+
+
+def make_window(tmp_settings: str):
+    from PySide6.QtCore import QSettings
+
+    from reviewer.app.settings import Settings
+    from reviewer.ui.main_window import MainWindow
+
+    settings = Settings(QSettings(tmp_settings, QSettings.IniFormat))
+    settings.remote_images = False
+    window = MainWindow(settings, watch=False)
+    window.show()
+    return window
+
+
+def wait_for(app, condition, timeout=600.0) -> float:
+    start = time.perf_counter()
+    while not condition():
+        app.processEvents()
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError
+        time.sleep(0.001)
+    return time.perf_counter() - start
+
+
+def bench_loading(app, root: str, settings_path: str) -> None:
+    from reviewer.core.library import scan
+
+    start = time.perf_counter()
+    scanned = scan(root)
+    baseline = time.perf_counter() - start
+    window = make_window(settings_path)
+    loaded = []
+    window.session.loading_finished.connect(lambda: loaded.append(time.perf_counter()))
+    start = time.perf_counter()
+    window.open_folder(root)
+    first = wait_for(app, lambda: window.model.rowCount() > 0)
+    wait_for(app, lambda: bool(loaded))
+    full = loaded[0] - start
+    n = len(scanned.articles)
+    print(f"loading {n:,} articles: first rows shown {first * 1000:.0f} ms; fully loaded {full:.2f} s; "
+          f"core scan alone {baseline:.2f} s; ratio window/scan {full / baseline:.2f}")
+    window.session.undo_stack.clear()
+    window.close()
+
+
+def bench_large(app, root: str, settings_path: str) -> None:
+    from PySide6.QtCore import QSortFilterProxyModel, Qt
+
+    from reviewer.core.query import And, compile_query
+    from reviewer.ui.article_model import Column
+
+    window = make_window(settings_path)
+    before = current_rss_mb()
+    loaded = []
+    window.session.loading_finished.connect(lambda: loaded.append(1))
+    window.open_folder(root)
+    wait_for(app, lambda: bool(loaded))
+    app.processEvents()
+    n = len(window.session.articles)
+    print(f"memory with {n:,} articles: peak {rss_mb():.0f} MB; window with no folder {before:.0f} MB "
+          f"(goal: peak under 400 MB)")
+
+    model = window.model
+    sorts = {}
+    for column in (Column.TITLE, Column.QUALITY, Column.DATE, Column.STATUS, Column.PROVIDER):
+        start = time.perf_counter()
+        window.table.sortByColumn(column, Qt.AscendingOrder)
+        sorts[column.name.lower()] = time.perf_counter() - start
+    queries = {}
+    for text in ("published:false", "quality:>=60 -published:true", "robots lisbon", 'topic:"Computer Vision"',
+                 "date:>=2020-01-01 has:related", "provider.domain:northwind"):
+        start = time.perf_counter()
+        model.set_predicate(And((compile_query(""), compile_query(text))))
+        queries[text] = time.perf_counter() - start
+    model.set_predicate(compile_query(""))
+
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    start = time.perf_counter()
+    proxy.sort(Column.TITLE, Qt.AscendingOrder)
+    proxy_sort = time.perf_counter() - start
+    proxy.setFilterKeyColumn(Column.TITLE)
+    start = time.perf_counter()
+    proxy.setFilterFixedString("robots")
+    proxy.rowCount()
+    proxy_filter = time.perf_counter() - start
+
+    print(f"sort at {n:,} rows (goal under 150 ms each):")
+    for name, seconds in sorts.items():
+        print(f"  {name:<10} {seconds * 1000:7.0f} ms")
+    print(f"  baseline QSortFilterProxyModel by title: {proxy_sort * 1000:.0f} ms; "
+          f"ratio ours(title)/proxy {sorts['title'] / proxy_sort:.3f}")
+    print(f"query at {n:,} rows (goal under 150 ms each):")
+    for text, seconds in queries.items():
+        print(f"  {text:<32} {seconds * 1000:7.0f} ms")
+    print(f"  baseline QSortFilterProxyModel title filter 'robots': {proxy_filter * 1000:.0f} ms; "
+          f"ratio ours('robots lisbon')/proxy {queries['robots lisbon'] / proxy_filter:.3f}")
+    window.session.undo_stack.clear()
+    window.close()
+
+
+def bench_detail(app, root: str, settings_path: str, samples: int = 300) -> None:
+    import frontmatter
+
+    window = make_window(settings_path)
+    loaded = []
+    window.session.loading_finished.connect(lambda: loaded.append(1))
+    window.open_folder(root)
+    wait_for(app, lambda: bool(loaded))
+    rng = random.Random(3)
+    rows = [rng.randrange(window.model.rowCount()) for _ in range(samples)]
+    ours, naive = [], []
+    for row in rows:
+        start = time.perf_counter()
+        window.table.select_row(row)
+        ours.append(time.perf_counter() - start)
+        assert window.detail.article is window.model.article(row)
+        app.processEvents()
+        start = time.perf_counter()
+        frontmatter.load(window.model.article(row).path)
+        naive.append(time.perf_counter() - start)
+    med, p99 = statistics.median(ours), sorted(ours)[int(len(ours) * 0.99) - 1]
+    base = statistics.median(naive)
+    print(f"select a row -> filled detail pane ({samples} rows, no remote images): median {med * 1000:.1f} ms, "
+          f"p99 {p99 * 1000:.1f} ms (goal under 30 ms); python-frontmatter load of the same file "
+          f"{base * 1000:.2f} ms; ratio {med / base:.1f}")
+    window.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=20000)
+    parser.add_argument("--large", type=int, default=100000)
+    parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--large-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    from reviewer.ui.application import make_application
+
+    app = make_application()
+    import subprocess
+    import tempfile
+    settings_path = os.path.join(tempfile.mkdtemp(), "settings.ini")
+    if args.large_only:
+        bench_large(app, folder(args.large), settings_path)
+        return
+    small = folder(args.small)
+    bench_loading(app, small, settings_path)
+    bench_detail(app, small, settings_path)
+    if not args.skip_large:
+        # A process of its own, so that its peak memory is the large folder's alone.
+        subprocess.run([sys.executable, __file__, "--large-only", "--large", str(args.large)], check=True)
+
+
+if __name__ == "__main__":
+    main()

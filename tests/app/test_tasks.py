@@ -1,0 +1,54 @@
+"""Background tasks: results and reports arrive on the GUI thread, intact."""
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from reviewer.app.tasks import SyncRunner, ThreadRunner
+
+CROSS_THREAD = """
+import sys, threading
+from PySide6.QtCore import QCoreApplication
+from reviewer.app.tasks import ThreadRunner
+app = QCoreApplication([])
+runner = ThreadRunner()
+done = []
+for i in range(2500):
+    runner.start(lambda ctx: (ctx.report(None), True)[1], lambda r: None, lambda r, e: done.append(r))
+while len(done) < 2500:
+    app.processEvents()
+print("ok", sys.getrefcount(None) > 100)
+"""
+
+
+def test_thread_runner_delivers_results_on_the_gui_thread(qtbot):
+    runner = ThreadRunner()
+    seen = []
+    main = threading.get_ident()
+
+    def work(ctx):
+        ctx.report(("progress", threading.get_ident()))
+        return threading.get_ident()
+
+    runner.start(work, lambda r: seen.append(("report", threading.get_ident(), r)),
+                 lambda result, error: seen.append(("done", threading.get_ident(), result, error)))
+    qtbot.waitUntil(lambda: any(s[0] == "done" for s in seen))
+    report = next(s for s in seen if s[0] == "report")
+    done = next(s for s in seen if s[0] == "done")
+    assert report[1] == main and done[1] == main
+    assert done[2] != main and done[3] is None
+
+
+def test_errors_come_back_as_values():
+    seen = []
+    SyncRunner().start(lambda ctx: 1 / 0, on_done=lambda r, e: seen.append((r, type(e))))
+    assert seen == [(None, ZeroDivisionError)]
+
+
+def test_cross_thread_signals_keep_reference_counts():
+    """PySide6 6.12.0 crashed here (a reference count of None or True dropping to zero)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    out = subprocess.run([sys.executable, "-c", CROSS_THREAD], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ok True"
