@@ -131,6 +131,9 @@ class _Parser:
                 if self.peek() is None or self.peek().kind in ("OR", "AND", "RPAREN"):
                     raise QueryError("'and' needs a term after it", token.pos)
             parts.append(self.parse_unary())
+        words = tuple(w for p in parts if isinstance(p, Word) for w in p.words)
+        if len(words) > 1:  # one pass over each article's text for all the words
+            parts = [Word(words)] + [p for p in parts if not isinstance(p, Word)]
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
     def parse_unary(self) -> "Node":
@@ -160,7 +163,7 @@ class _Parser:
 def _term(token: Token) -> "Node":
     m = None if token.quoted else _FIELD.match(token.text)
     if m is None:
-        return Word(token.text.lower())
+        return Word((token.text.lower(),))
     field = m.group(1)
     raw = token.text[m.end():]
     value_pos = token.pos + m.end()
@@ -217,7 +220,10 @@ class And(Node):
     parts: tuple
 
     def __call__(self, article) -> bool:
-        return all(p(article) for p in self.parts)
+        for part in self.parts:
+            if not part(article):
+                return False
+        return True
 
     def describe(self) -> str:
         return "(" + " and ".join(p.describe() for p in self.parts) + ")"
@@ -228,7 +234,10 @@ class Or(Node):
     parts: tuple
 
     def __call__(self, article) -> bool:
-        return any(p(article) for p in self.parts)
+        for part in self.parts:
+            if part(article):
+                return True
+        return False
 
     def describe(self) -> str:
         return "(" + " or ".join(p.describe() for p in self.parts) + ")"
@@ -247,13 +256,24 @@ class Not(Node):
 
 @dataclass(frozen=True)
 class Word(Node):
-    word: str
+    """Free words: each must occur in the title, excerpt, provider name or path."""
+
+    words: tuple
 
     def __call__(self, article) -> bool:
-        return self.word in search_text(article)
+        title = article.title.lower()
+        rest = None
+        for word in self.words:
+            if word in title:
+                continue
+            if rest is None:
+                rest = "\n".join((article.excerpt, article.provider.name, article.relpath)).lower()
+            if word not in rest:
+                return False
+        return True
 
     def describe(self) -> str:
-        return f'"{self.word}"'
+        return " and ".join(f'"{w}"' for w in self.words)
 
 
 @dataclass(frozen=True)
@@ -272,9 +292,12 @@ class Has(Node):
     name: str
 
     def __call__(self, article) -> bool:
-        sizes = getattr(article, "sizes", None)
-        if sizes is not None and "." not in self.name and self.name in sizes:
-            return sizes[self.name] > 0
+        keys = getattr(article, "keys", None)
+        if keys is not None and "." not in self.name:
+            if self.name in article.sizes:
+                return article.sizes[self.name] > 0
+            if self.name not in keys:
+                return False
         return any(_present(v) for v in resolve(article, self.name))
 
     def describe(self) -> str:
@@ -289,7 +312,7 @@ class Count(Node):
 
     def __call__(self, article) -> bool:
         sizes = getattr(article, "sizes", None)
-        if sizes is not None and "." not in self.name and self.name not in getattr(article, "summary", ()):
+        if sizes is not None and "." not in self.name:
             if not sizes.get(self.name) and article.has_stored(self.name):
                 return _compare(1 if _present(article.stored(self.name)) else 0, self.op, self.number)
             return _compare(sizes.get(self.name, 0), self.op, self.number)
@@ -307,29 +330,55 @@ class Field(Node):
     op: str
     value: str
 
+    def __post_init__(self):
+        # Worked out once per query, not once per article.
+        object.__setattr__(self, "_wanted", self.value.lower())
+        object.__setattr__(self, "_number", float(self.value) if _NUMBER.match(self.value) else None)
+        first, *rest = self.name.split(".")
+        # Keys the article keeps decoded are read directly; others go through resolve().
+        object.__setattr__(self, "_fast", (first, tuple(rest)) if first in SUMMARY_KEYS else None)
+
     def __call__(self, article) -> bool:
-        return any(self._match(v) for v in resolve(article, self.name))
+        if self._fast is None or not hasattr(article, "keys"):
+            return any(self._match(v) for v in resolve(article, self.name))
+        first, rest = self._fast
+        value = article.value(first)
+        for part in rest:
+            if isinstance(value, dict):
+                value = value[part] if part in value else _lookup(value, part)
+                if value is _MISSING:
+                    return False
+            elif isinstance(value, list):
+                return any(self._match(v) for v in resolve(article, self.name))
+            else:
+                return False
+        if isinstance(value, list):
+            match = self._match
+            for item in value:
+                if match(item):
+                    return True
+            return False
+        return value is not None and self._match(value)
 
     def _match(self, actual) -> bool:
-        wanted = self.value
+        op, wanted, number = self.op, self._wanted, self._number
         if isinstance(actual, bool):
-            return _compare(str(actual).lower(), self.op or "=", wanted.lower())
-        if isinstance(actual, (int, float)) and _NUMBER.match(wanted):
-            return _compare(actual, self.op or "=", float(wanted))
+            return _compare("true" if actual else "false", op or "=", wanted)
+        if isinstance(actual, (int, float)) and number is not None:
+            return _compare(actual, op or "=", number)
         if isinstance(actual, dict):
             return any(self._match(v) for v in actual.values() if not isinstance(v, (dict, list)))
         if actual is None:
             return False
-        text = str(actual).lower()
-        wanted = wanted.lower()
-        if not self.op:
+        text = (actual if isinstance(actual, str) else str(actual)).lower()
+        if not op:
             return wanted in text
-        if self.op in ("=", "!="):
-            return _compare(text, self.op, wanted)
-        if _NUMBER.match(text) and _NUMBER.match(wanted):
-            return _compare(float(text), self.op, float(wanted))
+        if op == "=" or op == "!=":
+            return _compare(text, op, wanted)
+        if number is not None and _NUMBER.match(text):
+            return _compare(float(text), op, number)
         # Dates and other ordered text: compare at the precision the editor typed.
-        return _compare(text[:len(wanted)], self.op, wanted)
+        return _compare(text[:len(wanted)], op, wanted)
 
     def describe(self) -> str:
         verb = {"": "contains", "=": "=", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}[self.op]
@@ -367,8 +416,14 @@ def resolve(article, name: str, flatten: bool = True) -> list:
     if name == "path":
         return [article.relpath]
     first, _, rest = name.partition(".")
-    summary = getattr(article, "summary", None)
-    if summary is not None and (first in summary or first in article.edits or first in SUMMARY_KEYS):
+    keys = getattr(article, "keys", None)
+    if keys is not None and first not in keys and first not in article.edits:
+        lowered = first.lower()
+        first = next((k for k in keys if isinstance(k, str) and k.lower() == lowered), None)
+        if first is None:
+            return []
+        name = first + ("." + rest if rest else "")
+    if first in SUMMARY_KEYS and keys is not None:
         value = article.value(first)
         values = [] if value is None and not article.has_stored(first) and first not in article.edits else [value]
         parts = rest.split(".") if rest else []
@@ -400,18 +455,6 @@ def _lookup(mapping: dict, key: str):
         if isinstance(k, str) and k.lower() == lowered:
             return v
     return _MISSING
-
-
-def search_text(article) -> str:
-    """Lower-cased title, excerpt, provider name and path: what free words search.
-
-    Cached on the article: edits only touch published and quality, never these.
-    """
-    cached = getattr(article, "_search_text", None)
-    if cached is None:
-        cached = "\n".join((article.title, article.excerpt, article.provider.name, article.relpath)).lower()
-        article._search_text = cached
-    return cached
 
 
 def compile_query(text: str) -> Node:

@@ -37,9 +37,12 @@ STATUS_WORDS = {True: "published", False: "unpublished", None: "unset"}
 _STATUS_ORDER = {False: 0, None: 1, True: 2}
 
 
+_NO_QUALITY = float("-inf")
+
+
 def _quality_key(a: Article):
     q = a.quality
-    return (0, 0) if q is None else (1, q)
+    return _NO_QUALITY if q is None else q
 
 
 SORT_KEYS = {
@@ -154,10 +157,14 @@ class ArticleTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _sort_rows(self) -> None:
+        """Sort the view and everything behind it; stable, so ties keep their previous order."""
         key = SORT_KEYS[self._sort_column]
         reverse = self._order == Qt.DescendingOrder
-        self._rows.sort(key=lambda a: a.relpath, reverse=reverse)  # ties in path order
-        self._rows.sort(key=key, reverse=reverse)
+        self._all.sort(key=key, reverse=reverse)
+        if len(self._rows) == len(self._all):
+            self._rows = list(self._all)
+        else:
+            self._rows.sort(key=key, reverse=reverse)
 
     # --- the editor's operations -----------------------------------------------------------
 
@@ -167,9 +174,9 @@ class ArticleTableModel(QAbstractTableModel):
 
     def set_articles(self, articles: list[Article]) -> None:
         self.beginResetModel()
-        self._all = list(articles)
-        self._rows = [a for a in self._all if self._predicate(a)]
+        self._all = sorted(articles, key=lambda a: a.relpath)
         self._sort_rows()
+        self._rows = [a for a in self._all if self._predicate(a)]
         self.endResetModel()
 
     def append(self, articles: list[Article]) -> None:
@@ -186,10 +193,10 @@ class ArticleTableModel(QAbstractTableModel):
         self.sort(self._sort_column, self._order)
 
     def set_predicate(self, predicate) -> None:
+        """Filter: `_all` is kept in the sort order, so the view needs no sorting of its own."""
         self.beginResetModel()
         self._predicate = predicate
         self._rows = [a for a in self._all if predicate(a)]
-        self._sort_rows()
         self.endResetModel()
 
     def remove(self, articles: list[Article]) -> None:
@@ -221,18 +228,13 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _insert_position(self, article: Article) -> int:
         key = SORT_KEYS[self._sort_column]
-
-        def full(a):
-            return (key(a), a.relpath)
-
-        target = full(article)
+        target = key(article)
         descending = self._order == Qt.DescendingOrder
         lo, hi = 0, len(self._rows)
         while lo < hi:
             mid = (lo + hi) // 2
-            here = full(self._rows[mid])
-            before = here > target if descending else here < target
-            if before:
+            here = key(self._rows[mid])
+            if (here > target) if descending else (here < target):
                 lo = mid + 1
             else:
                 hi = mid

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QListWidgetItem, QStackedWidget, QTableView, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from ..core.query import And, QueryError, compile_query
+from ..core.query import And, Everything, QueryError, compile_query
 from .article_model import ArticleTableModel, Column
 
 BUILTIN_VIEWS = [("All", ""), ("Unpublished", "published:false"), ("Published", "published:true"),
@@ -241,7 +241,8 @@ class ListPanel(QWidget):
         if self.stack.currentWidget() is not self.table:
             self.stack.setCurrentWidget(self.table)
             self.select_view("All", emit=False)
-        self.model.set_predicate(And((view, user)))
+        everything = Everything()
+        self.model.set_predicate(view if user == everything else user if view == everything else And((view, user)))
         self.view_changed.emit()
         return True
 
