@@ -14,8 +14,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 from ..core.article import Article
 from ..core.query import Everything
 
-SortRole = Qt.UserRole + 1
-ArticleRole = Qt.UserRole + 2
+SortRole = int(Qt.UserRole.value) + 1
+ArticleRole = int(Qt.UserRole.value) + 2
 
 
 class Column(enum.IntEnum):
@@ -44,6 +44,14 @@ def _quality_key(a: Article):
     q = a.quality
     return _NO_QUALITY if q is None else q
 
+
+_DISPLAY, _DECORATION, _FONT = int(Qt.DisplayRole.value), int(Qt.DecorationRole.value), int(Qt.FontRole.value)
+_FOREGROUND, _ALIGNMENT = int(Qt.ForegroundRole.value), int(Qt.TextAlignmentRole.value)
+_TOOLTIP, _ACCESSIBLE = int(Qt.ToolTipRole.value), int(Qt.AccessibleTextRole.value)
+_SORT, _ARTICLE = int(SortRole), int(ArticleRole)
+_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+_RIGHT = int((Qt.AlignRight | Qt.AlignVCenter).value)
+_CONFLICT_BRUSH = QBrush(QColor(200, 40, 40))
 
 SORT_KEYS = {
     Column.STATUS: lambda a: _STATUS_ORDER[a.published],
@@ -79,44 +87,46 @@ class ArticleTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(Column)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(Column):
+        if role == _DISPLAY and orientation == Qt.Horizontal and 0 <= section < len(Column):
             return HEADERS[Column(section)]
         return None
 
     def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        return _FLAGS if index.isValid() else Qt.NoItemFlags
 
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # Roles arrive as ints; comparing an int with a Qt enum costs microseconds a time,
+        # and a repaint asks for thousands of cells, so the roles are compared as ints.
+        row = index.row()
+        if not 0 <= row < len(self._rows):
             return None
-        article = self._rows[index.row()]
-        column = Column(index.column())
-        if role == Qt.DisplayRole:
+        article = self._rows[row]
+        column = index.column()
+        if role == _DISPLAY:
             return self._display(article, column)
-        if role == ArticleRole:
-            return article
-        if role == SortRole:
-            return SORT_KEYS[column](article)
-        if role == Qt.DecorationRole:
+        if role == _DECORATION:
             if column == Column.STATUS:
                 return self._icons.get(article.published)
             if column == Column.PROVIDER and self._logo_for:
                 return self._logo_for(article)
-        if role == Qt.FontRole and article.edits:
-            return self._bold
-        if role == Qt.ForegroundRole and article.conflict:
-            return QBrush(QColor(200, 40, 40))
-        if role == Qt.ToolTipRole:
+            return None
+        if role == _FONT:
+            return self._bold if article.edits else None
+        if role == _FOREGROUND:
+            return _CONFLICT_BRUSH if article.conflict else None
+        if role == _ALIGNMENT:
+            return _RIGHT if column == Column.QUALITY else None
+        if role == _ARTICLE:
+            return article
+        if role == _SORT:
+            return SORT_KEYS[Column(column)](article)
+        if role == _TOOLTIP:
             return self._tooltip(article, column)
-        if role == Qt.TextAlignmentRole and column == Column.QUALITY:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.AccessibleTextRole:
+        if role == _ACCESSIBLE:
             return self._display(article, column)
         return None
 
-    def _display(self, article: Article, column: Column) -> str:
+    def _display(self, article: Article, column: int) -> str:
         if column == Column.STATUS:
             word = STATUS_WORDS[article.published]
             return word + " *" if article.edits else word
@@ -134,7 +144,7 @@ class ArticleTableModel(QAbstractTableModel):
             return article.type
         return article.relpath
 
-    def _tooltip(self, article: Article, column: Column) -> str | None:
+    def _tooltip(self, article: Article, column: int) -> str | None:
         if article.conflict:
             return "Changed on disk while you had unsaved edits: save to choose Reload or Overwrite"
         if article.edits:
