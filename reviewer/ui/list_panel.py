@@ -218,7 +218,8 @@ class ListPanel(QWidget):
                          else f"{name}  (?)")
 
     def schedule_counts(self) -> None:
-        self._counts_timer.start()
+        if not self._counts_timer.isActive():  # at most one count a moment, also while loading
+            self._counts_timer.start()
 
     # --- query --------------------------------------------------------------------------
 

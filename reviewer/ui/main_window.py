@@ -288,6 +288,7 @@ class MainWindow(QMainWindow):
 
     def _on_loading_started(self) -> None:
         self.model.set_articles([])
+        self.triage.reset_counts()
         self.progress.setRange(0, 0)
         self.progress.setFormat("Reading…")
         self.progress.show()
@@ -296,6 +297,7 @@ class MainWindow(QMainWindow):
     def _on_batch(self, articles: list) -> None:
         first = self.model.rowCount() == 0
         self.model.append(articles)
+        self.triage.add_articles(articles)
         if first and self.model.rowCount():
             self.table.select_row(0)
             self.table.setFocus()
@@ -316,7 +318,6 @@ class MainWindow(QMainWindow):
         self.list.update_counts()
         if self.list.stack.currentWidget() is self.list.problems:
             self.list.show_problems()
-        self.triage.remember_initial_states()
         qualities = [a.quality for a in self.session.articles if a.quality is not None]
         self.detail.set_quality_range(min(qualities, default=None), max(qualities, default=None))
         self.focus_list(first_row=not moved_by_user)
@@ -367,6 +368,7 @@ class MainWindow(QMainWindow):
 
     def _on_removed(self, articles: list) -> None:
         self.model.remove(articles)
+        self.triage.remove_articles(articles)
         self.list.schedule_counts()
         if self.detail.article is not None and any(a is self.detail.article for a in articles):
             self._show_current()

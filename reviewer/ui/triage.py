@@ -217,21 +217,34 @@ class Triage(QObject):
 
     # --- counts -----------------------------------------------------------------------------
 
-    def remember_initial_states(self) -> None:
-        articles = self.session.articles
-        self._initial = {id(a): a.published for a in articles}
-        self._state = dict(self._initial)
+    def reset_counts(self) -> None:
+        self._initial, self._state = {}, {}
         self._approved, self._rejected = set(), set()
-        self._unpublished = sum(1 for a in articles if a.published is False)
+        self._unpublished = 0
+        self.update_status()
+
+    def add_articles(self, articles: list) -> None:
+        """Articles read from disk: their state now is what approved and rejected count from."""
+        for article in articles:
+            self._initial[id(article)] = self._state[id(article)] = article.published
+            self._unpublished += article.published is False
+        self.update_status()
+
+    def remove_articles(self, articles: list) -> None:
+        for article in articles:
+            key = id(article)
+            if key in self._state:
+                self._unpublished -= self._state.pop(key) is False
+                self._initial.pop(key, None)
+                self._approved.discard(key)
+                self._rejected.discard(key)
         self.update_status()
 
     def articles_changed(self, articles: list) -> None:
         for article in articles:
             key = id(article)
             if key not in self._initial:
-                self._initial[key] = article.published
-                self._state[key] = article.published
-                self._unpublished += article.published is False
+                self.add_articles([article])
                 continue
             old, new = self._state[key], article.published
             self._unpublished += (new is False) - (old is False)
