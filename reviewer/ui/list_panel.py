@@ -34,7 +34,7 @@ class ArticleTable(QTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
         header.setContextMenuPolicy(Qt.CustomContextMenu)
-        widths = {Column.STATUS: 120, Column.QUALITY: 64, Column.TITLE: 420, Column.PROVIDER: 160,
+        widths = {Column.STATUS: 140, Column.QUALITY: 64, Column.TITLE: 420, Column.PROVIDER: 160,
                   Column.DATE: 130, Column.TOPICS: 160, Column.TYPE: 70, Column.PATH: 260}
         for column, width in widths.items():
             self.setColumnWidth(column, width)
