@@ -332,6 +332,12 @@ class MainWindow(QMainWindow):
     def focus_list(self, first_row: bool = False) -> None:
         if self.list.stack.currentWidget() is self.list.problems:
             self.list.problems.setFocus()
+            self.list.problems.selectRow(0)
+            n = len(self.session.problems)
+            self.detail.show_article_none(
+                f"{n} file{'s' if n != 1 else ''} could not be read. Press Enter or double-click one to see "
+                "its text with the line marked. Fix them in your editor; Reviewer never writes them."
+                if n else "Every file in the folder could be read.")
             return
         self.table.setFocus()
         if first_row or not self.table.currentIndex().isValid():
