@@ -56,6 +56,7 @@ class Session(QObject):
         self._watcher: QFileSystemWatcher | None = None
         self._dirty_dirs: set[str] = set()
         self._rescan_timer = QTimer(self, singleShot=True, interval=400, timeout=self._rescan_dirty)
+        self._checking = False
 
     # --- loading -------------------------------------------------------------------------
 
@@ -243,46 +244,31 @@ class Session(QObject):
 
     def _rescan_dirty(self) -> None:
         dirty, self._dirty_dirs = self._dirty_dirs, set()
-        if self.loading or self.saving or not self.root:
+        if self.loading or self.saving or self._checking or not self.root:
             self._dirty_dirs |= dirty
             self._rescan_timer.start()
             return
-        changed, added, removed = [], [], []
-        for folder in dirty:
-            present = self._files_in(folder)
-            known = [a for a in self.articles if os.path.dirname(a.path) == folder]
-            for article in known:
-                if article.path not in present:
-                    removed.append(article)
-                elif self._changed_on_disk(article):
-                    changed.append(article)
-            for path in present:
-                if path not in self._by_path:
-                    item = read_article(path, self.root)
-                    if isinstance(item, Article):
-                        added.append(item)
-        self._apply_disk_changes(changed, added, removed)
+        known: dict[str, list] = {}
+        for article in self.articles:
+            folder = os.path.dirname(article.path)
+            if folder in dirty:
+                known.setdefault(folder, []).append((article, article.identity.size, article.identity.mtime_ns))
+        seen, root = set(self._by_path), self.root
+        self._checking = True
 
-    def _files_in(self, folder: str) -> set[str]:
-        if not os.path.isdir(folder):
-            return set()
-        paths, _ = find_candidates(folder)
-        return set(paths)
+        def work(ctx):
+            return _compare_with_disk(root, sorted(dirty), known, seen)
 
-    @staticmethod
-    def _changed_on_disk(article: Article) -> bool:
-        try:
-            st = os.stat(article.path)
-        except OSError:
-            return True
-        return (st.st_size, st.st_mtime_ns) != (article.identity.size, article.identity.mtime_ns)
+        self.runner.start(work, on_done=self._on_checked)
+
+    def _on_checked(self, result, error) -> None:
+        self._checking = False
+        if error is None and self.root:
+            self._apply_disk_changes(*result)
 
     def _apply_disk_changes(self, changed: list, added: list, removed: list) -> None:
         updated = []
-        for article in changed:
-            fresh = read_article(article.path, self.root)
-            if not isinstance(fresh, Article):
-                continue
+        for article, fresh in changed:
             if fresh.identity.digest == article.identity.digest:
                 article.identity = fresh.identity  # touched, not changed
                 continue
@@ -291,6 +277,7 @@ class Session(QObject):
             else:
                 article.original, article.identity = fresh.original, fresh.identity
             updated.append(article)
+        added = [a for a in added if a.path not in self._by_path]
         for article in added:
             self.articles.append(article)
             self._by_path[article.path] = article
@@ -317,6 +304,30 @@ class Session(QObject):
 
     def relpath(self, path: str) -> str:
         return relative(self.root, path)
+
+
+def _compare_with_disk(root: str, folders: list[str], known: dict, seen: set) -> tuple[list, list, list]:
+    """Off the GUI thread: which known files changed or went, and which are new, in `folders`."""
+    changed, added, removed, new_paths = [], [], [], set()
+    for folder in folders:
+        present = set(find_candidates(folder)[0]) if os.path.isdir(folder) else set()
+        for article, size, mtime_ns in known.get(folder, []):
+            try:
+                st = os.stat(article.path)
+            except OSError:
+                st = None
+            if st is None or article.path not in present:
+                removed.append(article)
+            elif (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
+                fresh = read_article(article.path, root)
+                if isinstance(fresh, Article):
+                    changed.append((article, fresh))
+        new_paths |= {p for p in present if p not in seen}
+    for path in sorted(new_paths):
+        item = read_article(path, root)
+        if isinstance(item, Article):
+            added.append(item)
+    return changed, added, removed
 
 
 def _count(n: int) -> str:

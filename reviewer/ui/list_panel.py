@@ -226,7 +226,11 @@ class ListPanel(QWidget):
     def _commit_query(self) -> None:
         self._typing.stop()
         if self.apply_query():
-            self.settings.add_query(self.query.currentText())
+            text = self.query.currentText()
+            self.settings.add_query(text)
+            if text.strip() and self.query.findText(text) == -1:
+                self.query.insertItem(0, text)
+                self.query.setCurrentText(text)
             self.leave_query.emit()
 
     def apply_query(self, force: bool = False) -> bool:

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+import time
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QListWidget,
-                               QMainWindow, QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedWidget,
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QInputDialog, QLabel, QListWidget,
+                               QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedWidget,
                                QToolBar, QVBoxLayout, QWidget)
 
 from .. import __version__
@@ -73,6 +74,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._logos: dict[str, QIcon | None] = {}
         self._close_after_save = False
+        self._watch = watch
+        self._checked_at = time.monotonic()
 
         icons = {True: resource_icon("published"), False: resource_icon("unpublished"), None: resource_icon("unset")}
         self.model = ArticleTableModel(icons, self._logo_for, self)
@@ -233,6 +236,8 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.triage.update_status())
         self.table.doubleClicked.connect(lambda _: self.triage.open_link())
+        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._table_menu)
         self.list.view_changed.connect(self._on_view_changed)
         self.list.leave_query.connect(self.focus_list)
         self.list.problem_activated.connect(lambda p: ProblemDialog(p, self).exec())
@@ -362,6 +367,31 @@ class MainWindow(QMainWindow):
     def _show_current(self) -> None:
         index = self.table.currentIndex()
         self.detail.display(self.model.article(index.row()) if index.isValid() else None)
+
+    def _table_menu(self, pos) -> None:
+        if not self.table.indexAt(pos).isValid():
+            return
+        a = self.actions
+        menu = QMenu(self)
+        for name in ("approve", "reject", "toggle", "set_quality"):
+            menu.addAction(a[name])
+        menu.addSeparator()
+        menu.addAction(a["save_article"])
+        menu.addAction(a["revert_article"])
+        menu.addSeparator()
+        menu.addAction(a["open_link"])
+        article = self.triage.current()
+        if article is not None:
+            menu.addAction("Copy File Path", lambda: QApplication.clipboard().setText(article.path))
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def changeEvent(self, event) -> None:
+        # Coming back to the window (after a git pull, say): look for files changed on disk.
+        if event.type() == QEvent.ActivationChange and self.isActiveWindow() and self.session.root \
+                and not self.session.loading and self._watch and time.monotonic() - self._checked_at > 5:
+            self._checked_at = time.monotonic()
+            self.session.check_disk()
+        super().changeEvent(event)
 
     # --- edits ----------------------------------------------------------------------------
 
