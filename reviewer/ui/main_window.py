@@ -53,7 +53,8 @@ class Welcome(QWidget):
         self.recent.setAccessibleName("Recent folders")
         self.recent.setMaximumWidth(560)
         self.recent.itemActivated.connect(lambda item: open_folder(item.text()))
-        layout.addWidget(QLabel("Recent folders:", alignment=Qt.AlignCenter))
+        self.recent_label = QLabel("Recent folders:", alignment=Qt.AlignCenter)
+        layout.addWidget(self.recent_label)
         layout.addWidget(self.recent, alignment=Qt.AlignHCenter)
         layout.addStretch(2)
         self.refresh()
@@ -61,6 +62,8 @@ class Welcome(QWidget):
     def refresh(self) -> None:
         self.recent.clear()
         self.recent.addItems(self.settings.recent_folders)
+        self.recent.setVisible(bool(self.settings.recent_folders))
+        self.recent_label.setVisible(bool(self.settings.recent_folders))
 
 
 class MainWindow(QMainWindow):
