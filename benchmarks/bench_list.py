@@ -15,7 +15,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from generate import write_folder  # noqa: E402
+from generate import data_folder  # noqa: E402
 
 BASELINE = """
 import json, os, sys, frontmatter
@@ -25,14 +25,6 @@ for folder, _, files in os.walk(sys.argv[1]):
             post = frontmatter.load(os.path.join(folder, name))
             sys.stdout.write(json.dumps({'path': name, 'title': post.get('title')}, default=str) + '\\n')
 """
-
-
-def corpus(n: int) -> str:
-    root = os.path.join(HERE, "data", f"articles-{n}")
-    if not os.path.isdir(root):
-        print(f"generating {n} articles in {root} ...", flush=True)
-        write_folder(root, n, seed=7)
-    return root
 
 
 def timed(cmd: list[str]) -> float:
@@ -46,7 +38,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    root = corpus(args.n)
+    root = data_folder(args.n)
     ours_cmd = [sys.executable, "-m", "reviewer", "list", root, "--json"]
     base_cmd = [sys.executable, "-c", BASELINE, root]
     timed(base_cmd)  # warm the page cache for both

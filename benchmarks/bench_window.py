@@ -23,15 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
-from generate import write_folder  # noqa: E402
-
-
-def folder(n: int) -> str:
-    root = os.path.join(HERE, "data", f"articles-{n}")
-    if not os.path.isdir(root):
-        print(f"generating {n} articles in {root} ...", flush=True)
-        write_folder(root, n, seed=7)
-    return root
+from generate import data_folder as folder  # noqa: E402
 
 
 def rss_mb() -> float:

@@ -132,6 +132,15 @@ def write_folder(root: str, n: int, seed: int = 1) -> list[dict]:
     return items
 
 
+def data_folder(n: int, seed: int = 7) -> str:
+    """benchmarks/data/articles-N, written the first time a benchmark asks for it."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", f"articles-{n}")
+    if not os.path.isdir(root):
+        print(f"generating {n} articles in {root} ...", flush=True)
+        write_folder(root, n, seed=seed)
+    return root
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out")

@@ -7,7 +7,7 @@ import os
 import sys
 
 from . import __version__
-from .core.article import Article
+from .core.article import Article, shown
 from .core.library import ScanResult, read_article, scan
 from .core.problems import Problem
 from .core.query import QueryError, compile_query
@@ -213,17 +213,9 @@ def _apply(target, changes: dict) -> bool:
     except SaveError as exc:
         _error(f"{target.relpath}: {exc.kind}: {exc.message}")
         return False
-    parts = [f"{key} {_yaml(old)} -> {_yaml(new)}" for key, old, new in saved.changes]
+    parts = [f"{key} {shown(old, '(unset)')} -> {shown(new, '(unset)')}" for key, old, new in saved.changes]
     print(f"{target.relpath}: {', '.join(parts)}")
     return True
-
-
-def _yaml(value) -> str:
-    if value is None:
-        return "(unset)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 # --- shared -------------------------------------------------------------------------------

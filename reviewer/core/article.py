@@ -375,6 +375,15 @@ def _interned(value):
     return value
 
 
+def shown(value, absent: str = "unset") -> str:
+    """A value as the editor reads it in YAML terms: true/false, numbers, text; `absent` for None."""
+    if value is None:
+        return absent
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _text(value) -> str:
     if value is None:
         return ""

@@ -11,7 +11,7 @@ import os
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
-from ..core.article import Article
+from ..core.article import Article, shown
 from ..core.query import Everything
 
 SortRole = int(Qt.UserRole.value) + 1
@@ -148,7 +148,7 @@ class ArticleTableModel(QAbstractTableModel):
         if article.conflict:
             return "Changed on disk while you had unsaved edits: save to choose Reload or Overwrite"
         if article.edits:
-            changes = ", ".join(f"{k}: {_yaml(o)} → {_yaml(n)}" for k, o, n in article.changes())
+            changes = ", ".join(f"{k}: {shown(o)} → {shown(n)}" for k, o, n in article.changes())
             return f"Unsaved: {changes}"
         if column == Column.TITLE:
             return article.title
@@ -268,9 +268,3 @@ class ArticleTableModel(QAbstractTableModel):
         return self._all
 
 
-def _yaml(value) -> str:
-    if value is None:
-        return "unset"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

@@ -4,13 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-
-def _yaml(value) -> str:
-    if value is None:
-        return "(absent)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+from ..core.article import shown
 
 
 class ChangesPanel(QWidget):
@@ -53,7 +47,7 @@ class ChangesPanel(QWidget):
             top = QTreeWidgetItem([article.relpath + ("  (changed on disk)" if article.conflict else "")])
             top.setData(0, Qt.UserRole, article)
             for key, old, new in article.changes():
-                child = QTreeWidgetItem([key, _yaml(old), _yaml(new)])
+                child = QTreeWidgetItem([key, shown(old, '(absent)'), shown(new, '(absent)')])
                 child.setData(0, Qt.UserRole, article)
                 top.addChild(child)
             self.tree.addTopLevelItem(top)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QGridLayout, QHBoxLay
                                QPlainTextEdit, QScrollArea, QSizePolicy, QSpinBox, QTabWidget,
                                QTextBrowser, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from ..core.article import Article
+from ..core.article import Article, shown
 from ..core.frontmatter_text import FrontMatterError, split
 from ..core.site import ImageSource, is_safe_link, resolve_image
 
@@ -274,7 +274,7 @@ class DetailPane(QScrollArea):
         self.quality.setEnabled(True)
         parts = []
         if article.edits:
-            parts.append("Unsaved: " + ", ".join(f"{k} {_yaml(o)} → {_yaml(n)}" for k, o, n in article.changes()))
+            parts.append("Unsaved: " + ", ".join(f"{k} {shown(o)} → {shown(n)}" for k, o, n in article.changes()))
         if article.conflict:
             parts.append("<span style='color:#c62828'>Changed on disk since it was read: saving will ask "
                          "whether to reload or overwrite.</span>")
@@ -449,8 +449,8 @@ def _tree_item(key: str, value) -> QTreeWidgetItem:
         for i, v in enumerate(value):
             item.addChild(_tree_item(str(i), v))
         return item
-    item = QTreeWidgetItem([key, _yaml(value)])
-    item.setToolTip(1, _yaml(value))
+    item = QTreeWidgetItem([key, shown(value)])
+    item.setToolTip(1, shown(value))
     return item
 
 
@@ -462,14 +462,6 @@ def _front_matter_text(path: str) -> str:
         return text[:sp.body_start].lstrip("\ufeff")
     except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
         return f"(could not read the file: {exc})"
-
-
-def _yaml(value) -> str:
-    if value is None:
-        return "unset"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _shorten(text: str, n: int) -> str:

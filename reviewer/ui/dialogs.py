@@ -10,15 +10,8 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
 from ..core.problems import Problem
+from ..core.article import shown
 from .actions import ACTIONS
-
-
-def _yaml(value) -> str:
-    if value is None:
-        return "(absent)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def describe_disk_change(read: dict, disk: dict | None) -> str:
@@ -28,7 +21,8 @@ def describe_disk_change(read: dict, disk: dict | None) -> str:
     keys = [k for k in dict.fromkeys([*read, *disk]) if read.get(k) != disk.get(k)]
     if not keys:
         return "Only its formatting changed on disk."
-    lines = [f"{k}: {_shorten(_yaml(read.get(k)))} → {_shorten(_yaml(disk.get(k)))}" for k in keys[:8]]
+    lines = [f"{k}: {_shorten(shown(read.get(k), '(absent)'))} → {_shorten(shown(disk.get(k), '(absent)'))}"
+             for k in keys[:8]]
     if len(keys) > 8:
         lines.append(f"… and {len(keys) - 8} more keys")
     return "\n".join(lines)
@@ -57,7 +51,7 @@ class ConflictDialog(QDialog):
         text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
         parts = []
         for article in conflicts:
-            mine = ", ".join(f"{k} → {_yaml(v)}" for k, v in article.edits.items())
+            mine = ", ".join(f"{k} → {shown(v, '(absent)')}" for k, v in article.edits.items())
             parts.append(f"{article.relpath}\n  your edits: {mine}\n  changed on disk:\n    "
                          + describe_disk_change(article.original, disk_metadata(article)).replace("\n", "\n    "))
         text.setPlainText("\n\n".join(parts))
