@@ -8,12 +8,12 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core.article import Article
-from ..core.library import Batch, find_candidates, read_article, relative, scan_batches
+from ..core.library import Batch, find_candidates, read_article, scan_batches
 from ..core.problems import Problem
 from ..core.site import Site
 from ..core.storage import SaveError, Written, current_metadata, write_edits
 from .commands import ORIGINAL, SetValues
-from .tasks import SyncRunner, ThreadRunner
+from .tasks import ThreadRunner
 
 
 @dataclass
@@ -108,9 +108,6 @@ class Session(QObject):
         if self._watch:
             self._start_watching()
         self.loading_finished.emit()
-
-    def article_at(self, path: str) -> Article | None:
-        return self._by_path.get(os.path.abspath(path))
 
     # --- editing -------------------------------------------------------------------------
 
@@ -302,9 +299,6 @@ class Session(QObject):
             self._by_path.pop(article.path, None)
         self.articles_removed.emit(list(articles))
 
-    def relpath(self, path: str) -> str:
-        return relative(self.root, path)
-
 
 def _compare_with_disk(root: str, folders: list[str], known: dict, seen: set) -> tuple[list, list, list]:
     """Off the GUI thread: which known files changed or went, and which are new, in `folders`."""
@@ -334,4 +328,3 @@ def _count(n: int) -> str:
     return f"{n} article{'s' if n != 1 else ''}"
 
 
-__all__ = ["Session", "SaveReport", "SyncRunner", "ThreadRunner"]

@@ -178,10 +178,6 @@ class ArticleTableModel(QAbstractTableModel):
 
     # --- the editor's operations -----------------------------------------------------------
 
-    @property
-    def sort_state(self) -> tuple[Column, Qt.SortOrder]:
-        return self._sort_column, self._order
-
     def set_articles(self, articles: list[Article]) -> None:
         self.beginResetModel()
         self._all = sorted(articles, key=lambda a: a.relpath)
@@ -262,9 +258,5 @@ class ArticleTableModel(QAbstractTableModel):
     @property
     def articles(self) -> list[Article]:
         return self._rows
-
-    @property
-    def all_articles(self) -> list[Article]:
-        return self._all
 
 
