@@ -60,9 +60,12 @@ class Session(QObject):
 
     # --- loading -------------------------------------------------------------------------
 
-    def open(self, root: str) -> None:
+    def cancel_loading(self) -> None:
         if self._load_context:
             self._load_context.cancel()
+
+    def open(self, root: str) -> None:
+        self.cancel_loading()
         self.root = os.path.abspath(root)
         self.site = Site.load(self.root)
         self.articles, self.problems, self.skipped = [], [], 0

@@ -183,7 +183,7 @@ class Article(Fields):
     __slots__ = ("path", "relpath", "identity", "edits", "conflict", "sizes", "_packed", "_raw", "keys",
                  "title", "excerpt", "date", "type", "category", "topics", "original_url", "web_url", "heat")
 
-    def __init__(self, path: str, relpath: str, identity: Identity, original: dict, body: str | None = None):
+    def __init__(self, path: str, relpath: str, identity: Identity, original: dict):
         self.path = path  # absolute
         self.relpath = relpath  # relative to the library root, with '/' separators
         self.identity = identity

@@ -223,6 +223,6 @@ def article_from_bytes(path: str, rel: str, data: bytes, size: int, mtime_ns: in
         metadata = parse(sp.yaml_text(text), sp.first_line)
     except FrontMatterError as exc:
         return Problem(path, rel, exc.kind, exc.message, exc.line)
-    return Article(path, rel, Identity.of(data, size, mtime_ns), metadata, text[sp.body_start:])
+    return Article(path, rel, Identity.of(data, size, mtime_ns), metadata)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -24,11 +25,25 @@ def make_application(argv=None) -> QApplication:
     return app
 
 
+def _report_unexpected(kind, value, tb) -> None:
+    """An error nobody caught: print it for a bug report and tell the editor, without quitting.
+
+    Edits stay pending in memory, so nothing the editor did is lost by the message.
+    """
+    traceback.print_exception(kind, value, tb)
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.critical(None, "Reviewer: Unexpected Error",
+                         f"Something went wrong: {value}\n\nYour unsaved edits are still there. "
+                         "The details were printed on the terminal; please include them in a bug report.")
+
+
 def run_window(folder: str | None = None) -> int:
     if folder is not None and not os.path.isdir(folder):
         print(f"reviewer: {folder}: not a folder", file=sys.stderr)
         return 2
     app = make_application()
+    sys.excepthook = _report_unexpected
     from .main_window import MainWindow, last_folder
 
     settings = Settings()

@@ -191,11 +191,33 @@ class PreferencesDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
+        self.clash = QLabel()
+        self.clash.setStyleSheet("color: #c62828;")
+        self.clash.setWordWrap(True)
+        self.clash.hide()
+        layout.addWidget(self.clash)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(560, 600)
+
+    def clashes(self) -> list[str]:
+        """Keys given to more than one action: Qt would run neither, so they are refused."""
+        owners: dict[str, list[str]] = {}
+        for spec in ACTIONS:
+            key = self.editors[spec.id].keySequence().toString(QKeySequence.NativeText)
+            if key:
+                owners.setdefault(key, []).append(spec.text.replace("&", ""))
+        return [f"{key}: {', '.join(names)}" for key, names in owners.items() if len(names) > 1]
+
+    def accept(self) -> None:
+        clashes = self.clashes()
+        if clashes:
+            self.clash.setText("Each key can do one thing. Change these first: " + "; ".join(clashes))
+            self.clash.show()
+            return
+        super().accept()
 
     def _restore_defaults(self) -> None:
         for spec in ACTIONS:

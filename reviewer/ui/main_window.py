@@ -490,6 +490,7 @@ class MainWindow(QMainWindow):
         if not self._confirm_discard("close"):
             event.ignore()
             return
+        self.session.cancel_loading()
         self._save_state()
         event.accept()
 

@@ -76,3 +76,15 @@ def test_edit_changes_only_the_key_lines(text, quality, published):
     if sp.newline == "\r\n":
         front = new_text[:new_sp.body_start]
         assert front.count("\n") == front.count("\r\n")
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(text=documents())
+def test_fast_parse_equals_the_safe_loader(text):
+    import yaml
+
+    from reviewer.core.frontmatter_text import Loader
+    sp = split(text)
+    expected = yaml.load(sp.yaml_text(text), Loader=Loader) or {}
+    got = parse(sp.yaml_text(text))
+    assert got == expected and repr(got) == repr(expected)

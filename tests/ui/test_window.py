@@ -202,3 +202,18 @@ def test_files_changed_on_disk_are_reloaded_or_marked(window):
 def test_model_passes_qt_model_tester(window, qtmodeltester):
     qtmodeltester.check(window.model, force_py=True)
     assert isinstance(window.model.data(window.model.index(0, 0), ArticleRole), object)
+
+
+def test_preferences_refuse_a_key_given_to_two_actions(window, settings):
+    from PySide6.QtGui import QKeySequence
+
+    from reviewer.ui.dialogs import PreferencesDialog
+    dialog = PreferencesDialog(settings, window.actions)
+    dialog.editors["reject"].setKeySequence(QKeySequence("A"))
+    dialog.accept()
+    assert not dialog.clash.isHidden() and "Approve" in dialog.clash.text()
+    dialog.editors["reject"].setKeySequence(QKeySequence("R"))
+    assert dialog.clashes() == []
+    dialog.apply(window.actions)
+    assert window.actions["reject"].shortcut().toString() == "R"
+    assert settings.shortcuts("reject") == ["R"]
