@@ -217,3 +217,22 @@ def test_preferences_refuse_a_key_given_to_two_actions(window, settings):
     dialog.apply(window.actions)
     assert window.actions["reject"].shortcut().toString() == "R"
     assert settings.shortcuts("reject") == ["R"]
+
+
+def test_html_body_preview_fetches_nothing_and_runs_nothing(window, monkeypatch, qtbot):
+    from reviewer.ui.detail_pane import SafeBrowser
+    path = window.root / "_news" / "2099-12-31-newsletter.html"
+    path.write_text('---\ntitle: Newsletter\n---\n<p>Hello <b>editors</b></p>'
+                    '<img src="http://tracker.example/pixel.gif"><script>document.write("ran")</script>')
+    window.session.check_disk()
+    article = next(a for a in window.session.articles if a.title == "Newsletter")
+    asked = []
+    original = SafeBrowser.loadResource
+    monkeypatch.setattr(SafeBrowser, "loadResource", lambda self, kind, url: asked.append(url.toString())
+                        or original(self, kind, url))
+    window.reveal(article)
+    window.detail.tabs.setCurrentWidget(window.detail.preview)
+    qtbot.waitUntil(lambda: bool(asked))  # laid out and painted: the image is asked for
+    text = window.detail.preview.toPlainText()
+    assert "Hello editors" in text and "ran" not in text.replace("Hello", "")
+    assert set(asked) == {"http://tracker.example/pixel.gif"}  # asked for, and given nothing
