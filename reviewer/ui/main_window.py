@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._logos: dict[str, QIcon | None] = {}
         self._close_after_save = False
+        self._queued: list = []
         self._watch = watch
         self._checked_at = time.monotonic()
 
@@ -425,7 +426,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Nothing to save", 3000)
             return
         if not self.session.save(targets):
-            self.statusBar().showMessage("Still saving the previous edits…", 3000)
+            # Busy with an earlier save: these go next, so no decision waits for another Ctrl+S.
+            self._queued.extend(a for a in targets if all(a is not q for q in self._queued))
+            self.statusBar().showMessage("Saving… these edits are saved next", 3000)
             return
         self.progress.setRange(0, len(targets))
         self.progress.setValue(0)
@@ -455,6 +458,9 @@ class MainWindow(QMainWindow):
         elif self._close_after_save and not failed:
             QTimer.singleShot(0, self.close)
         self._close_after_save = False
+        queued, self._queued = [a for a in self._queued if a.edits], []
+        if queued:
+            self.save(queued)
 
     def _resolve_conflicts(self, articles: list) -> None:
         choice = ConflictDialog(articles, self.session.disk_metadata, self).exec()

@@ -236,3 +236,18 @@ def test_html_body_preview_fetches_nothing_and_runs_nothing(window, monkeypatch,
     text = window.detail.preview.toPlainText()
     assert "Hello editors" in text and "ran" not in text.replace("Hello", "")
     assert set(asked) == {"http://tracker.example/pixel.gif"}  # asked for, and given nothing
+
+
+def test_a_save_asked_for_while_saving_runs_next(window):
+    first, second = window.model.article(0), window.model.article(1)
+    window.session.saving = True  # an earlier save is under way
+    window.table.select_row(1)
+    window.triage.set_quality(44)
+    window.save([second])
+    assert second.edits and window._queued == [second]
+    window.session.saving = False
+    window.table.select_row(0)
+    window.triage.set_quality(33)
+    window.save([first])  # when this one finishes, the queued one follows
+    assert not first.edits and not second.edits
+    assert "quality: 44" in Path(second.path).read_text()
