@@ -66,6 +66,11 @@ class Split:
 
 
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*(\r\n|\n|\r)?$")
+# A closing fence at the start of a line, with its line ending (none at the end of the text).
+# An anchor (`&name`) where YAML allows one; "Signal & Noise" is not one.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]", re.MULTILINE)
+_LONE_CR = re.compile(r"\r(?!\n)")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\n|\r(?!\n)|\Z)", re.MULTILINE)
 
 
 def split(text: str) -> Split:
@@ -80,6 +85,11 @@ def split(text: str) -> Split:
     if text[start:first_end].rstrip(" \t\r\n") != "---":
         raise FrontMatterError("no-front-matter", "the file does not start with a '---' line", 1)
     newline = _newline_of(text[start:first_end])
+    if newline != "\r" and not _LONE_CR.search(text):  # the usual files: a regular expression finds it
+        m = _CLOSING.search(text, first_end)
+        if m is None:
+            raise FrontMatterError("unclosed", "the front matter opened on line 1 is never closed by a '---' line", 1)
+        return Split(start == 1, newline, first_end, m.start(), m.start(), m.end(), 2)
     pos, line = first_end, 2
     while pos < len(text):
         end = _line_end(text, pos)
@@ -116,7 +126,7 @@ def parse(yaml_text: str, first_line: int = 2) -> dict:
     if not isinstance(data, dict):
         raise FrontMatterError(
             "not-mapping", f"the front matter is a {_yaml_kind(data)}, not a set of 'key: value' lines", first_line)
-    if "&" in yaml_text:
+    if "&" in yaml_text and _ANCHOR.search(yaml_text):
         _check_expansion(data, first_line)
     return data
 
@@ -175,70 +185,89 @@ def fast_load(yaml_text: str):
 
 
 def _build(get_event):
+    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    cache, missing = _PLAIN_CACHE, _MISSING_KEY
     anchors: dict = {}
-    stack: list = []  # frames: [container, pending key]
-    result = None
+    stack: list = []  # the enclosing containers: (container, pending key, is a mapping)
+    container, key, is_map = None, missing, False
     get_event()  # stream start
-    event = get_event()
-    if isinstance(event, yaml.StreamEndEvent):
+    if get_event().__class__ is yaml.StreamEndEvent:
         return None
     while True:
         event = get_event()
         cls = event.__class__
-        if cls is yaml.ScalarEvent:
+        if cls is scalar:
             if event.implicit[0]:
-                value = _plain_scalar(event.value)
-                if event.value == "<<":
-                    raise _Unusual("merge key")
+                raw = event.value
+                value = cache.get(raw, missing)
+                if value is missing:
+                    value = _plain_cached(raw)
             elif event.tag in (None, "!", _STR):
                 value = event.value
             else:
                 raise _Unusual(event.tag)
-        elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
-            if event.tag not in (None, "!", _MAP, _SEQ):
-                raise _Unusual(event.tag)
-            value = {} if cls is yaml.MappingStartEvent else []
             if event.anchor is not None:
                 anchors[event.anchor] = value
-            _add(stack, value)
-            stack.append([value, _MISSING_KEY])
+        elif cls is map_start or cls is seq_start:
+            if event.tag not in (None, "!", _MAP, _SEQ):
+                raise _Unusual(event.tag)
+            value = {} if cls is map_start else []
+            if event.anchor is not None:
+                anchors[event.anchor] = value
+            if container is not None:
+                if not is_map:
+                    container.append(value)
+                elif key is missing:
+                    raise _Unusual("complex key")
+                else:
+                    container[key] = value
+                    key = missing
+            stack.append((container, key, is_map))
+            container, key, is_map = value, missing, cls is map_start
             continue
-        elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
-            result = stack.pop()[0]
-            if stack:
-                continue
-            break
-        elif cls is yaml.AliasEvent:
+        elif cls is map_end or cls is seq_end:
+            value = container
+            container, key, is_map = stack.pop()
+            if container is None:
+                break
+            continue
+        elif cls is alias:
             if event.anchor not in anchors:
                 raise _Unusual("unknown alias")
             value = anchors[event.anchor]
         else:
             raise _Unusual(cls.__name__)
-        if cls is yaml.ScalarEvent and event.anchor is not None:
-            anchors[event.anchor] = value
-        if not stack:
-            result = value
+        if container is None:
             break
-        _add(stack, value)
-    if not isinstance(get_event(), yaml.DocumentEndEvent) or not isinstance(get_event(), yaml.StreamEndEvent):
+        if not is_map:
+            container.append(value)
+        elif key is missing:
+            if value.__class__ is dict or value.__class__ is list:
+                raise _Unusual("complex key")
+            key = value
+        else:
+            container[key] = value
+            key = missing
+    if get_event().__class__ is not yaml.DocumentEndEvent or get_event().__class__ is not yaml.StreamEndEvent:
         raise _Unusual("more than one document")
-    return result
+    return value
 
 
-def _add(stack: list, value) -> None:
-    if not stack:
-        return
-    frame = stack[-1]
-    container = frame[0]
-    if container.__class__ is list:
-        container.append(value)
-    elif frame[1] is _MISSING_KEY:
-        if isinstance(value, (dict, list)):
-            raise _Unusual("complex key")
-        frame[1] = value
-    else:
-        container[frame[1]] = value
-        frame[1] = _MISSING_KEY
+_PLAIN_CACHE: dict = {}
+
+
+def _plain_cached(raw: str):
+    """_plain_scalar, remembered for short scalars: keys and small values repeat endlessly."""
+    if raw == "<<":
+        raise _Unusual("merge key")
+    value = _plain_scalar(raw)
+    if len(raw) <= 24:
+        if len(_PLAIN_CACHE) > 20_000:
+            _PLAIN_CACHE.clear()
+        _PLAIN_CACHE[raw] = value
+    return value
 
 
 def _yaml_line(exc: yaml.MarkedYAMLError, first_line: int) -> int:

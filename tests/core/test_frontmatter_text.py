@@ -81,3 +81,16 @@ def test_invalid_yaml_reports_file_line_and_column():
     assert err.value.kind == "invalid-yaml"
     assert err.value.line is not None and err.value.line >= 3
     assert "column" in err.value.message
+
+
+def test_split_finds_the_fence_in_every_line_ending_style():
+    for text, yaml_text, body in [
+        ("---\na: 1\n---\nbody", "a: 1\n", "body"),
+        ("---\r\na: 1\r\n---  \r\nbody", "a: 1\r\n", "body"),
+        ("---\ra: 1\r---\rbody", "a: 1\r", "body"),
+        ("---\na: 1\r---\nb: 2\n---\n", "a: 1\r", "b: 2\n---\n"),  # a lone CR ends a line too
+        ("---\na: '---'\n----\n...\nbody", "a: '---'\n----\n", "body"),
+        ("---\n---", "", ""),
+    ]:
+        sp = split(text)
+        assert (sp.yaml_text(text), text[sp.body_start:]) == (yaml_text, body), text
