@@ -103,7 +103,15 @@ def cmd_list(args) -> int:
             out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
         else:
             out.write(_list_line(article) + "\n")
+    _mention_problems(result, args.root)
     return 0
+
+
+def _mention_problems(result: ScanResult, root: str) -> None:
+    if result.problems:
+        n = len(result.problems)
+        _error(f"{n} file{'s' if n != 1 else ''} could not be read and {'are' if n != 1 else 'is'} not listed; "
+               f"'reviewer check {root}' names them")
 
 
 def article_record(article: Article) -> dict:
@@ -179,6 +187,7 @@ def _where(query: str, root: str):
     result = _scan(root)
     if result is None:
         return None
+    _mention_problems(result, root)
     return [a for a in result.articles if predicate(a)]
 
 
