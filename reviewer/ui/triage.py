@@ -18,10 +18,8 @@ class Triage(QObject):
         super().__init__(window)
         self.w = window
         self.session = window.session
-        self._initial: dict[int, bool | None] = {}
-        self._state: dict[int, bool | None] = {}
-        self._approved: set[int] = set()
-        self._rejected: set[int] = set()
+        self._state: dict[int, bool | None] = {}  # published, as last seen, of every article
+        self._decided: dict[int, bool] = {}  # the editor's decisions in this session
         self._unpublished = 0
         self._previous_view = "All"
         self._digits = ""
@@ -88,6 +86,7 @@ class Triage(QObject):
         batch = len(articles) > 1
         row = self.w.table.currentIndex().row()
         self.session.set_value(articles, "published", published, text)
+        self.record(articles)
         self._after_decision(articles, text)
         if not batch:
             self._advance(articles[0], row)
@@ -107,6 +106,7 @@ class Triage(QObject):
         text = self._describe("Toggled published on", articles)
         row = self.w.table.currentIndex().row()
         self.session.set_values("published", values, text)
+        self.record(articles)
         self._after_decision(articles, text)
         if len(articles) == 1 and self.w.model.row_of(articles[0]) is None:
             self._advance(articles[0], row)
@@ -143,6 +143,7 @@ class Triage(QObject):
         if article is not None:
             self.session.set_value([article], "published", published,
                                    self._describe("Approved" if published else "Rejected", [article]))
+            self.record([article])
             self._after_decision([article], "")
 
     def set_quality_from_pane(self, value: int) -> None:
@@ -218,15 +219,13 @@ class Triage(QObject):
     # --- counts -----------------------------------------------------------------------------
 
     def reset_counts(self) -> None:
-        self._initial, self._state = {}, {}
-        self._approved, self._rejected = set(), set()
+        self._state, self._decided = {}, {}
         self._unpublished = 0
         self.update_status()
 
     def add_articles(self, articles: list) -> None:
-        """Articles read from disk: their state now is what approved and rejected count from."""
         for article in articles:
-            self._initial[id(article)] = self._state[id(article)] = article.published
+            self._state[id(article)] = article.published
             self._unpublished += article.published is False
         self.update_status()
 
@@ -235,28 +234,38 @@ class Triage(QObject):
             key = id(article)
             if key in self._state:
                 self._unpublished -= self._state.pop(key) is False
-                self._initial.pop(key, None)
-                self._approved.discard(key)
-                self._rejected.discard(key)
+                self._decided.pop(key, None)
+        self.update_status()
+
+    def record(self, articles: list) -> None:
+        """The editor decided on these: their published value now is the decision."""
+        for article in articles:
+            if article.published is not None:
+                self._decided[id(article)] = article.published
         self.update_status()
 
     def articles_changed(self, articles: list) -> None:
         for article in articles:
             key = id(article)
-            if key not in self._initial:
+            if key not in self._state:
                 self.add_articles([article])
                 continue
             old, new = self._state[key], article.published
             self._unpublished += (new is False) - (old is False)
             self._state[key] = new
-            self._approved.discard(key)
-            self._rejected.discard(key)
-            if new != self._initial[key]:
-                (self._approved if new else self._rejected).add(key)
+            if key in self._decided and self._decided[key] is not new:
+                del self._decided[key]  # undone, reverted or changed on disk: no longer a decision
         self.update_status()
 
+    def counts(self) -> tuple[int, int, int]:
+        """(unpublished articles not yet decided on, approved, rejected) in this session."""
+        approved = sum(1 for v in self._decided.values() if v)
+        rejected = len(self._decided) - approved
+        return self._unpublished - rejected, approved, rejected
+
     def update_status(self) -> None:
-        text = f"Unpublished: {self._unpublished:,} left · {len(self._approved):,} approved · {len(self._rejected):,} rejected"
+        left, approved, rejected = self.counts()
+        text = f"Unpublished: {left:,} left · {approved:,} approved · {rejected:,} rejected"
         selected = len(self.w.table.selectionModel().selectedRows())
         if selected > 1:
             text = f"{selected:,} selected · " + text

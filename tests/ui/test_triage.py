@@ -38,7 +38,7 @@ def test_u_a_a_x_then_save_changes_exactly_the_two_approved_files(window, qtbot)
         assert [key_of(line) for line in removed] == ["published"]
         assert [line.strip() for line in added] == ["published: true"]
     assert third.published is False and third.path not in changed
-    assert window.counts.text().startswith("Unpublished: 22 left · 2 approved")
+    assert window.counts.text() == "Unpublished: 21 left · 2 approved · 1 rejected"
 
 
 def test_cursor_keeps_its_position_when_an_approved_article_leaves_the_queue(window, qtbot):
@@ -50,9 +50,11 @@ def test_cursor_keeps_its_position_when_an_approved_article_leaves_the_queue(win
     assert window.model.row_of(approved) is None
     assert table.currentIndex().row() == 2 and window.model.article(2) is following
     assert window.detail.article is following
+    assert window.counts.text() == "Unpublished: 23 left · 1 approved · 0 rejected"
     keys(qtbot, table, (Qt.Key_Z, Qt.ControlModifier))
     assert window.model.row_of(approved) == 2
     assert table.currentIndex().row() == 2 and window.detail.article is approved
+    assert window.counts.text() == "Unpublished: 24 left · 0 approved · 0 rejected"
 
 
 def test_reject_in_the_all_view_moves_to_the_next_row(window, qtbot):
