@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
         if not self._confirm_discard("open another folder"):
             return False
         self.settings.add_recent_folder(folder)
+        self.settings.set_value("folders/last", os.path.abspath(folder))  # reopened next time, even after a crash
         self.welcome.refresh()
         self.central.setCurrentWidget(self.splitter)
         self._logos.clear()
