@@ -1,0 +1,54 @@
+"""The session: saving in the background never loses an edit made meanwhile; undo and revert."""
+from pathlib import Path
+
+from reviewer.app.session import Session
+from reviewer.app.tasks import SyncRunner
+
+
+class DeferredRunner(SyncRunner):
+    """Holds a task until the test lets it run, as a busy worker thread would."""
+
+    def __init__(self):
+        self.held = []
+
+    def start(self, fn, on_report=None, on_done=None):
+        self.held.append((fn, on_report, on_done))
+
+    def run_all(self):
+        while self.held:
+            super().start(*self.held.pop(0))
+
+
+def open_session(root, runner):
+    session = Session(runner, watch=False)
+    session.open(str(root))
+    if isinstance(runner, DeferredRunner):
+        runner.run_all()
+    return session
+
+
+def test_an_edit_made_while_saving_stays_pending(qtbot, newsroom_copy):
+    runner = DeferredRunner()
+    session = open_session(newsroom_copy, runner)
+    article = next(a for a in session.articles if a.quality is not None)
+    session.set_value([article], "quality", 11, "q")
+    session.save()
+    session.set_value([article], "quality", 12, "q again")  # while the save is under way
+    runner.run_all()
+    assert "quality: 11\n" in Path(article.path).read_text()
+    assert article.edits == {"quality": 12} and article.stored("quality") == 11
+    session.save()
+    runner.run_all()
+    assert "quality: 12\n" in Path(article.path).read_text() and not article.edits
+
+
+def test_revert_is_one_undoable_step(qtbot, newsroom_copy):
+    session = open_session(newsroom_copy, SyncRunner())
+    first, second = session.articles[:2]
+    session.set_value([first, second], "published", True, "approve two")
+    session.nudge_quality([first], 5, "nudge")
+    session.revert([first, second])
+    assert not first.edits and not second.edits
+    session.undo_stack.undo()
+    assert first.edits.get("published") is True and "quality" in first.edits and second.edits
+    assert session.modified == [a for a in session.articles if a in (first, second)]
