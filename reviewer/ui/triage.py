@@ -277,6 +277,11 @@ class Triage(QObject):
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.KeyPress and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+            if event.key() in (Qt.Key_Home, Qt.Key_End) and watched is self.w.table \
+                    and not event.modifiers() & Qt.ShiftModifier:
+                # A table's own Home goes to the first column; the editor means the first article.
+                self.w.table.select_row(0 if event.key() == Qt.Key_Home else self.w.model.rowCount() - 1)
+                return True
             text = event.text()
             if text.isdigit() and len(text) == 1:
                 self._digits = (self._digits + text)[:9]

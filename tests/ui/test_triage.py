@@ -139,3 +139,13 @@ def test_save_each_decision_preference_writes_at_once(window, qtbot, settings):
     keys(qtbot, window.table, Qt.Key_X)
     assert "published: false" in Path(article.path).read_text()
     assert not article.edits
+
+
+def test_j_k_home_end_move_through_the_view(window, qtbot):
+    table, last = window.table, window.model.rowCount() - 1
+    keys(qtbot, table, Qt.Key_J, Qt.Key_J, Qt.Key_K)
+    assert table.currentIndex().row() == 1
+    keys(qtbot, table, Qt.Key_End)
+    assert table.currentIndex().row() == last and window.detail.article is window.model.article(last)
+    keys(qtbot, table, Qt.Key_Home)
+    assert table.currentIndex().row() == 0
