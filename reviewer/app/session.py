@@ -57,6 +57,7 @@ class Session(QObject):
         self._dirty_dirs: set[str] = set()
         self._rescan_timer = QTimer(self, singleShot=True, interval=400, timeout=self._rescan_dirty)
         self._checking = False
+        self._generation = 0
 
     # --- loading -------------------------------------------------------------------------
 
@@ -83,11 +84,15 @@ class Session(QObject):
                 ctx.report(batch)
             return True
 
-        self._load_context = self.runner.start(work, self._on_batch, self._on_loaded)
+        self._generation += 1
+        generation = self._generation
+        self._load_context = self.runner.start(
+            work, lambda batch: self._on_batch(batch, generation),
+            lambda result, error: self._on_loaded(result, error, generation))
 
-    def _on_batch(self, batch: Batch) -> None:
-        if self._load_context and self._load_context.cancelled:
-            return
+    def _on_batch(self, batch: Batch, generation: int) -> None:
+        if generation != self._generation:
+            return  # a batch of the folder that was open before
         self.articles.extend(batch.articles)
         for article in batch.articles:
             self._by_path[article.path] = article
@@ -99,9 +104,9 @@ class Session(QObject):
             self.batch_loaded.emit(batch.articles)
         self.progress.emit(batch.done, batch.total)
 
-    def _on_loaded(self, result, error) -> None:
-        if result is False:
-            return  # cancelled: another folder is loading
+    def _on_loaded(self, result, error, generation: int) -> None:
+        if generation != self._generation or result is False:
+            return  # cancelled: another folder is loading, or the window closed
         self.loading = False
         self._load_context = None
         if error is not None:

@@ -52,3 +52,16 @@ def test_revert_is_one_undoable_step(qtbot, newsroom_copy):
     session.undo_stack.undo()
     assert first.edits.get("published") is True and "quality" in first.edits and second.edits
     assert session.modified == [a for a in session.articles if a in (first, second)]
+
+
+def test_batches_of_a_folder_no_longer_open_are_dropped(qtbot, newsroom_copy, tmp_path):
+    runner = DeferredRunner()
+    session = Session(runner, watch=False)
+    session.open(str(newsroom_copy))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.md").write_text("---\ntitle: Only one\n---\n")
+    session.open(str(other))  # before the first folder's reading has delivered anything
+    runner.run_all()
+    assert [a.title for a in session.articles] == ["Only one"]
+    assert not session.loading
