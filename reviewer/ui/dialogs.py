@@ -164,6 +164,8 @@ class PreferencesDialog(QDialog):
         self.threshold.setRange(1, 1_000_000)
         self.threshold.setValue(settings.batch_threshold)
         self.threshold.setAccessibleName("Confirm batches larger than")
+        self.threshold.setMaximumWidth(120)
+        self.threshold.setSuffix(" articles")
         form.addRow(self.save_each)
         form.addRow(self.remote)
         form.addRow("Confirm batch edits of more than", self.threshold)
