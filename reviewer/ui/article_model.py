@@ -9,7 +9,7 @@ import enum
 import os
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..core.article import Article, shown
 from ..core.query import Everything

@@ -120,32 +120,6 @@ def _read_for_display(path: str) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-class ShortcutsDialog(QDialog):
-    """Every action and its keys."""
-
-    def __init__(self, actions: dict, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Keyboard Shortcuts")
-        layout = QVBoxLayout(self)
-        table = QTableWidget(len(ACTIONS), 3)
-        table.setHorizontalHeaderLabels(["Keys", "Action", "What it does"])
-        table.verticalHeader().hide()
-        table.setEditTriggers(QTableWidget.NoEditTriggers)
-        for row, spec in enumerate(ACTIONS):
-            keys = ", ".join(k.toString(QKeySequence.NativeText) for k in actions[spec.id].shortcuts())
-            for column, text in enumerate((keys, spec.text.replace("&", ""), spec.tip)):
-                table.setItem(row, column, QTableWidgetItem(text))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(table)
-        layout.addWidget(QLabel("Digits typed in quick succession set the quality (7 5 sets 75); "
-                                "Enter or a short pause commits. Esc in the query bar returns to the list."))
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(720, 640)
-
-
 class PreferencesDialog(QDialog):
     """Saving, remote images, batch confirmation, and every action's keys."""
 
@@ -239,3 +213,48 @@ class PreferencesDialog(QDialog):
             keys = None if chosen == default else ([chosen] if chosen else [])
             self.settings.set_shortcuts(action_id, keys)
             apply_keys(actions[action_id], spec, keys)
+
+
+class ShortcutsOverlay(QWidget):
+    """The keys, drawn over the window (`?`); any key or click puts it away."""
+
+    def __init__(self, actions: dict, parent: QWidget):
+        super().__init__(parent)
+        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.setObjectName("shortcuts-overlay")
+        self.setStyleSheet("#shortcuts-overlay { background: rgba(20, 24, 28, 215); }"
+                           "QLabel { color: white; }")
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setAccessibleName("Keyboard shortcuts")
+        rows = []
+        for spec in ACTIONS:
+            keys = ", ".join(k.toString(QKeySequence.NativeText) for k in actions[spec.id].shortcuts())
+            if keys:
+                rows.append(f"<tr><td align='right' style='padding:2px 14px'><b>{html.escape(keys)}</b></td>"
+                            f"<td style='padding:2px'>{html.escape(spec.tip)}</td></tr>")
+        rows.append("<tr><td align='right' style='padding:2px 14px'><b>0–9</b></td>"
+                    "<td style='padding:2px'>Type a quality (7 5 sets 75); Enter or a pause commits</td></tr>")
+        label = QLabel("<h3>Keyboard shortcuts</h3><table>" + "".join(rows) + "</table>"
+                       "<p style='color:#bbb'>Any key or a click closes this. Rebind keys in Edit › Preferences.</p>")
+        label.setTextFormat(Qt.RichText)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(label, 0, Qt.AlignHCenter)
+        layout.addStretch(1)
+
+    def show_over(self) -> None:
+        self.setGeometry(self.parentWidget().rect())
+        self.raise_()
+        self.show()
+        self.setFocus()
+
+    def keyPressEvent(self, event) -> None:
+        self.close_overlay()
+
+    def mousePressEvent(self, event) -> None:
+        self.close_overlay()
+
+    def close_overlay(self) -> None:
+        self.hide()
+        self.deleteLater()
+        self.parentWidget().setFocus()

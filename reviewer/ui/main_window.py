@@ -19,7 +19,7 @@ from .actions import make_actions
 from .article_model import HEADERS, ArticleTableModel, Column
 from .changes_panel import ChangesPanel
 from .detail_pane import DetailPane
-from .dialogs import ConflictDialog, PreferencesDialog, ProblemDialog, ShortcutsDialog
+from .dialogs import ConflictDialog, PreferencesDialog, ProblemDialog, ShortcutsOverlay
 from .images import ImageLoader
 from .list_panel import ListPanel
 from .triage import Triage
@@ -217,7 +217,7 @@ class MainWindow(QMainWindow):
         a["select_all"].triggered.connect(self.table.selectAll)
         a["preferences"].triggered.connect(self.preferences)
         a["find"].triggered.connect(self.focus_query)
-        a["shortcuts"].triggered.connect(lambda: ShortcutsDialog(self.actions, self).exec())
+        a["shortcuts"].triggered.connect(self.show_shortcuts)
         a["about"].triggered.connect(self.about)
         a["open_link"].triggered.connect(self.triage.open_link)
         self.triage.connect_actions(a)
@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.progress.setFormat(f"Reading %v / %m")
+        self.progress.setFormat("Reading %v / %m")
 
     def _on_loaded(self) -> None:
         self.progress.hide()
@@ -508,6 +508,12 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             dialog.apply(self.actions)
             self.remote_action.setChecked(self.settings.remote_images)
+
+    def show_shortcuts(self) -> None:
+        """The keys drawn over the window; any key or click puts them away."""
+        overlay = ShortcutsOverlay(self.actions, self.central)
+        overlay.destroyed.connect(self.focus_list)
+        overlay.show_over()
 
     def about(self) -> None:
         QMessageBox.about(self, "About Reviewer",

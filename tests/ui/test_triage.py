@@ -149,3 +149,15 @@ def test_j_k_home_end_move_through_the_view(window, qtbot):
     assert table.currentIndex().row() == last and window.detail.article is window.model.article(last)
     keys(qtbot, table, Qt.Key_Home)
     assert table.currentIndex().row() == 0
+
+
+def test_question_mark_draws_the_keys_over_the_window_and_any_key_closes_it(window, qtbot):
+    from reviewer.ui.dialogs import ShortcutsOverlay
+    keys(qtbot, window.table, Qt.Key_Question)
+    overlay = window.central.findChild(ShortcutsOverlay)
+    assert overlay is not None and overlay.isVisible()
+    text = overlay.findChild(type(window.counts)).text()
+    assert "Set published: true and move to the next article" in text and "<b>A</b>" in text
+    keys(qtbot, overlay, Qt.Key_Escape)
+    assert not overlay.isVisible()
+    qtbot.waitUntil(lambda: window.table.hasFocus())
