@@ -222,8 +222,8 @@ class ShortcutsOverlay(QWidget):
         super().__init__(parent)
         self.setAttribute(Qt.WA_StyledBackground, True)
         self.setObjectName("shortcuts-overlay")
-        self.setStyleSheet("#shortcuts-overlay { background: rgba(20, 24, 28, 215); }"
-                           "QLabel { color: white; }")
+        self.setStyleSheet("#shortcuts-overlay { background: rgba(0, 0, 0, 140); }"
+                           "QLabel { color: white; background: #1f2429; border-radius: 10px; padding: 18px; }")
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAccessibleName("Keyboard shortcuts")
         rows = []
@@ -232,8 +232,12 @@ class ShortcutsOverlay(QWidget):
             if keys:
                 rows.append(f"<tr><td align='right' style='padding:2px 14px'><b>{html.escape(keys)}</b></td>"
                             f"<td style='padding:2px'>{html.escape(spec.tip)}</td></tr>")
-        rows.append("<tr><td align='right' style='padding:2px 14px'><b>0–9</b></td>"
-                    "<td style='padding:2px'>Type a quality (7 5 sets 75); Enter or a pause commits</td></tr>")
+        for keys, tip in (("0–9", "Type a quality (7 5 sets 75); Enter or a pause commits"),
+                          ("Down, Up, Home, End", "Next, previous, first, last article"),
+                          ("Shift+Down, Shift+Up", "Select several articles: the keys then act on all of them"),
+                          ("Esc", "From the query bar back to the list")):
+            rows.append(f"<tr><td align='right' style='padding:2px 14px'><b>{html.escape(keys)}</b></td>"
+                        f"<td style='padding:2px'>{html.escape(tip)}</td></tr>")
         label = QLabel("<h3>Keyboard shortcuts</h3><table>" + "".join(rows) + "</table>"
                        "<p style='color:#bbb'>Any key or a click closes this. Rebind keys in Edit › Preferences.</p>")
         label.setTextFormat(Qt.RichText)
