@@ -187,14 +187,7 @@ class Session(QObject):
         report = SaveReport()
         for article, edits, outcome in results or []:
             if isinstance(outcome, Written):
-                changes = [(k, article.stored(k), v) for k, v in edits.items()]
-                article.original = outcome.metadata
-                article.identity = outcome.identity
-                for key, value in edits.items():
-                    if key in article.edits and article.edits[key] == value:
-                        del article.edits[key]
-                article.conflict = False
-                report.saved.append((article, changes))
+                report.saved.append((article, article.written(outcome.metadata, outcome.identity, edits)))
             else:
                 if outcome.kind == "conflict":
                     article.conflict = True

@@ -317,6 +317,20 @@ class Article(Fields):
     def revert(self) -> None:
         self.edits.clear()
 
+    def written(self, metadata: dict, identity: Identity, edits: dict) -> list[tuple[str, object, object]]:
+        """`edits` are now on disk as `metadata`: fold them in, keeping any edit made since.
+
+        Returns (key, old value, new value) for what was written.
+        """
+        changes = [(k, self.stored(k), v) for k, v in edits.items()]
+        self.original = metadata
+        self.identity = identity
+        for key, value in edits.items():
+            if key in self.edits and self.edits[key] == value and type(self.edits[key]) is type(value):
+                del self.edits[key]
+        self.conflict = False
+        return changes
+
     def changes(self) -> list[tuple[str, object, object]]:
         """(key, original value or None, new value) for each pending edit."""
         return [(k, self.stored(k), v) for k, v in self.edits.items()]

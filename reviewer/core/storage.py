@@ -40,12 +40,9 @@ def save(article: Article, overwrite: bool = False) -> Saved:
     """Write `article.edits` to its file and fold them into `article.original`."""
     if not article.edits:
         return Saved(article, [])
-    written = write_edits(article.path, article.identity, article.original, article.edits, overwrite)
-    changes = article.changes()
-    article.original = written.metadata
-    article.identity = written.identity
-    article.edits = {}
-    return Saved(article, changes)
+    edits = dict(article.edits)
+    written = write_edits(article.path, article.identity, article.original, edits, overwrite)
+    return Saved(article, article.written(written.metadata, written.identity, edits))
 
 
 def write_edits(path: str, identity: Identity, original: dict, edits: dict, overwrite: bool = False) -> Written:
