@@ -91,6 +91,7 @@ class DetailPane(QScrollArea):
         self.loader = image_loader
         self.article: Article | None = None
         self._image_keys: dict[str, QToolButton | QLabel] = {}
+        self._url_index: tuple[int, dict] | None = None  # (articles counted, url -> article)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # wrap to the pane, never scroll sideways
         self.setFrameShape(QFrame.NoFrame)
@@ -381,7 +382,7 @@ class DetailPane(QScrollArea):
     def find_by_url(self, url: str) -> Article | None:
         if not url:
             return None
-        index = getattr(self.session, "_url_index", None)
+        index = self._url_index
         if index is None or index[0] != len(self.session.articles):
             mapping = {}
             for a in self.session.articles:
@@ -389,7 +390,7 @@ class DetailPane(QScrollArea):
                     if u:
                         mapping.setdefault(u.rstrip("/"), a)
             index = (len(self.session.articles), mapping)
-            self.session._url_index = index
+            self._url_index = index
         return index[1].get(url.rstrip("/"))
 
     def _related_menu(self, pos) -> None:
