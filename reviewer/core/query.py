@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
 
 from .article import SUMMARY_KEYS
 
-Predicate = Callable[[object], bool]
 
 # Short names an editor types, mapped to the front-matter keys.
 ALIASES = {

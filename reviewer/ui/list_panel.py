@@ -78,7 +78,6 @@ class ListPanel(QWidget):
         self.model = model
         self.settings = settings
         self.view_query = ""
-        self.user_predicate = None
 
         self.views = QListWidget()
         self.views.setAccessibleName("Views")
@@ -180,7 +179,7 @@ class ListPanel(QWidget):
             return
         self.stack.setCurrentWidget(self.table)
         self.view_query = query
-        self.apply_query(force=True)
+        self.apply_query()
 
     def show_problems(self) -> None:
         self.stack.setCurrentWidget(self.problems)
@@ -233,7 +232,7 @@ class ListPanel(QWidget):
                 self.query.setCurrentText(text)
             self.leave_query.emit()
 
-    def apply_query(self, force: bool = False) -> bool:
+    def apply_query(self) -> bool:
         text = self.query.currentText()
         try:
             user = compile_query(text)

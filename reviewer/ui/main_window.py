@@ -199,8 +199,8 @@ class MainWindow(QMainWindow):
         for name in ("open", "save_all", "undo", "redo"):
             bar.addAction(self.actions[name])
         bar.addSeparator()
-        self.approve_selected = bar.addAction(resource_icon("published"), "Approve Selected", self.triage.approve_selection)
-        self.reject_selected = bar.addAction(resource_icon("unpublished"), "Reject Selected", self.triage.reject_selection)
+        bar.addAction(resource_icon("published"), "Approve Selected", lambda: self.triage.decide(True))
+        bar.addAction(resource_icon("unpublished"), "Reject Selected", lambda: self.triage.decide(False))
         bar.addAction(self.actions["set_quality"])
         self.addToolBar(bar)
 

@@ -91,12 +91,6 @@ class Triage(QObject):
         if not batch:
             self._advance(articles[0], row)
 
-    def approve_selection(self) -> None:
-        self.decide(True)
-
-    def reject_selection(self) -> None:
-        self.decide(False)
-
     def toggle(self) -> None:
         """p / Space: flip published on the targets without moving."""
         articles = self.targets()
@@ -118,7 +112,7 @@ class Triage(QObject):
         sign = "+" if delta > 0 else "−"
         text = self._describe(f"Quality {sign}{abs(delta)} on", articles)
         self.session.nudge_quality(articles, delta, text)
-        self._after_decision(articles, text, decision=False)
+        self._after_decision(articles, text)
 
     def set_quality(self, value: int, articles: list | None = None) -> None:
         articles = articles if articles is not None else self.targets()
@@ -126,7 +120,7 @@ class Triage(QObject):
             return
         text = self._describe(f"Quality {value} on", articles)
         self.session.set_value(articles, "quality", value, text)
-        self._after_decision(articles, text, decision=False)
+        self._after_decision(articles, text)
 
     def ask_quality(self) -> None:
         articles = self.targets()
@@ -152,7 +146,7 @@ class Triage(QObject):
             self.session.set_values("quality", [(article, value)],
                                     self._describe(f"Quality {value} on", [article]), nudge=True)
 
-    def _after_decision(self, articles: list, text: str, decision: bool = True) -> None:
+    def _after_decision(self, articles: list, text: str) -> None:
         if text:
             self.w.statusBar().showMessage(text, 5000)
         if self.w.settings.save_each_decision and any(a.edits for a in articles):
