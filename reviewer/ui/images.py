@@ -80,7 +80,7 @@ class ImageLoader(QObject):
         key = self.key(source, size)
         if key in self._memory:
             image = self._memory[key]
-            QTimer.singleShot(0, lambda: self.ready.emit(key, image))
+            QTimer.singleShot(0, self, lambda: self.ready.emit(key, image))
         elif key in self._pending:
             pass
         elif source.kind == "local":
@@ -89,7 +89,7 @@ class ImageLoader(QObject):
         elif source.kind == "remote":
             self._fetch(key, source.location, size)
         else:
-            QTimer.singleShot(0, lambda: self.failed.emit(key, source.location))
+            QTimer.singleShot(0, self, lambda: self.failed.emit(key, source.location))
         return key
 
     def _decode(self, key: str, data_or_path, size: int) -> None:
@@ -122,7 +122,7 @@ class ImageLoader(QObject):
             self._decode(key, cached, size)
             return
         if not self.remote_enabled():
-            QTimer.singleShot(0, lambda: self.failed.emit(key, "remote images are switched off (View menu)"))
+            QTimer.singleShot(0, self, lambda: self.failed.emit(key, "remote images are switched off (View menu)"))
             return
         self._pending.add(key)
         if self._network is None:

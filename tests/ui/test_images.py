@@ -37,3 +37,12 @@ def test_loader_reports_why_an_image_failed(tmp_path, qtbot):
     assert "not an image" in failures[0]
     assert "remote images are switched off" in failures[1]
     assert failures[2].startswith("not found")
+
+
+def test_a_deleted_loader_sends_nothing_later(tmp_path, qtbot):
+    """A window closed right after asking for an image: its answer must not arrive afterwards."""
+    from shiboken6 import delete
+    loader = ImageLoader(SyncRunner(), str(tmp_path / "cache"), remote_enabled=lambda: False)
+    loader.request(ImageSource("none", "not found"), 64)  # answered on the next turn of the event loop
+    delete(loader)
+    qtbot.wait(20)  # pytest-qt fails the test if the answer raises in the event loop
