@@ -4,6 +4,7 @@
 
 Prints each median and the ratio ours / baseline (goal: at most 0.67).
 """
+
 from __future__ import annotations
 
 import argparse

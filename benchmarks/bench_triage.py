@@ -7,6 +7,7 @@ Switches to the unpublished queue, then approves and rejects alternately, saving
 article shown in the detail pane. Baseline in the same run: the same number of `j`
 presses (move to the next article, no edit).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,10 +88,14 @@ def main() -> None:
 
     med, p99 = statistics.median(latencies), percentile(latencies, 0.99)
     base_med, base_p99 = statistics.median(baseline), percentile(baseline, 0.99)
-    print(f"key -> next article shown ({args.decisions} decisions): median {med * 1000:.1f} ms, "
-          f"p99 {p99 * 1000:.1f} ms (goals: 30 ms, 100 ms)")
-    print(f"baseline, j (next article, no edit): median {base_med * 1000:.1f} ms, p99 {base_p99 * 1000:.1f} ms; "
-          f"ratio of medians {med / base_med:.2f}")
+    print(
+        f"key -> next article shown ({args.decisions} decisions): median {med * 1000:.1f} ms, "
+        f"p99 {p99 * 1000:.1f} ms (goals: 30 ms, 100 ms)"
+    )
+    print(
+        f"baseline, j (next article, no edit): median {base_med * 1000:.1f} ms, p99 {base_p99 * 1000:.1f} ms; "
+        f"ratio of medians {med / base_med:.2f}"
+    )
     print(f"saves of 50 files: median {statistics.median(saves) * 1000:.0f} ms, max {max(saves) * 1000:.0f} ms")
     print(f"total for {args.decisions} decisions with {len(saves)} saves: {total:.1f} s")
     print(f"unsaved edits left: {len(window.session.modified)}; now published {approved:,}, unpublished {left:,}")

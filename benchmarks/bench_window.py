@@ -8,6 +8,7 @@ Each figure is printed beside a baseline measured in the same run:
   detail pane  python-frontmatter loading the same file (a naive pane's first step)
   memory       the same process with the window open and no folder
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,8 +74,10 @@ def bench_loading(app, root: str, settings_path: str) -> None:
     wait_for(app, lambda: bool(loaded))
     full = loaded[0] - start
     n = len(scanned.articles)
-    print(f"loading {n:,} articles: first rows shown {first * 1000:.0f} ms; fully loaded {full:.2f} s; "
-          f"core scan alone {baseline:.2f} s; ratio window/scan {full / baseline:.2f}")
+    print(
+        f"loading {n:,} articles: first rows shown {first * 1000:.0f} ms; fully loaded {full:.2f} s; "
+        f"core scan alone {baseline:.2f} s; ratio window/scan {full / baseline:.2f}"
+    )
     window.session.undo_stack.clear()
     window.close()
 
@@ -96,8 +99,10 @@ def bench_large(app, root: str, settings_path: str) -> None:
     for row in range(0, n, max(1, n // 200)):  # show some articles, as an editor would
         window.table.select_row(row)
         app.processEvents()
-    print(f"memory with {n:,} articles, after showing 200 of them: peak {rss_mb():.0f} MB; "
-          f"window with no folder {before:.0f} MB (goal: peak under 400 MB)")
+    print(
+        f"memory with {n:,} articles, after showing 200 of them: peak {rss_mb():.0f} MB; "
+        f"window with no folder {before:.0f} MB (goal: peak under 400 MB)"
+    )
 
     model = window.model
     sorts = {}
@@ -106,8 +111,14 @@ def bench_large(app, root: str, settings_path: str) -> None:
         window.table.sortByColumn(column, Qt.AscendingOrder)
         sorts[column.name.lower()] = time.perf_counter() - start
     queries = {}
-    for text in ("published:false", "quality:>=60 -published:true", "robots lisbon", 'topic:"Computer Vision"',
-                 "date:>=2020-01-01 has:related", "provider.domain:northwind"):
+    for text in (
+        "published:false",
+        "quality:>=60 -published:true",
+        "robots lisbon",
+        'topic:"Computer Vision"',
+        "date:>=2020-01-01 has:related",
+        "provider.domain:northwind",
+    ):
         start = time.perf_counter()
         model.set_predicate(compile_query(text))
         queries[text] = time.perf_counter() - start
@@ -127,13 +138,17 @@ def bench_large(app, root: str, settings_path: str) -> None:
     print(f"sort at {n:,} rows (goal under 150 ms each):")
     for name, seconds in sorts.items():
         print(f"  {name:<10} {seconds * 1000:7.0f} ms")
-    print(f"  baseline QSortFilterProxyModel by title: {proxy_sort * 1000:.0f} ms; "
-          f"ratio ours(title)/proxy {sorts['title'] / proxy_sort:.3f}")
+    print(
+        f"  baseline QSortFilterProxyModel by title: {proxy_sort * 1000:.0f} ms; "
+        f"ratio ours(title)/proxy {sorts['title'] / proxy_sort:.3f}"
+    )
     print(f"query at {n:,} rows (goal under 150 ms each):")
     for text, seconds in queries.items():
         print(f"  {text:<32} {seconds * 1000:7.0f} ms")
-    print(f"  baseline QSortFilterProxyModel title filter 'robots': {proxy_filter * 1000:.0f} ms; "
-          f"ratio ours('robots lisbon')/proxy {queries['robots lisbon'] / proxy_filter:.3f}")
+    print(
+        f"  baseline QSortFilterProxyModel title filter 'robots': {proxy_filter * 1000:.0f} ms; "
+        f"ratio ours('robots lisbon')/proxy {queries['robots lisbon'] / proxy_filter:.3f}"
+    )
     print(f"memory after sorting and querying: peak {rss_mb():.0f} MB (includes the proxy baseline)")
     window.session.undo_stack.clear()
     window.close()
@@ -161,9 +176,11 @@ def bench_detail(app, root: str, settings_path: str, samples: int = 300) -> None
         naive.append(time.perf_counter() - start)
     med, p99 = statistics.median(ours), sorted(ours)[int(len(ours) * 0.99) - 1]
     base = statistics.median(naive)
-    print(f"select a row -> filled detail pane ({samples} rows, no remote images): median {med * 1000:.1f} ms, "
-          f"p99 {p99 * 1000:.1f} ms (goal under 30 ms); python-frontmatter load of the same file "
-          f"{base * 1000:.2f} ms; ratio {med / base:.1f}")
+    print(
+        f"select a row -> filled detail pane ({samples} rows, no remote images): median {med * 1000:.1f} ms, "
+        f"p99 {p99 * 1000:.1f} ms (goal under 30 ms); python-frontmatter load of the same file "
+        f"{base * 1000:.2f} ms; ratio {med / base:.1f}"
+    )
     window.close()
 
 
@@ -179,6 +196,7 @@ def main() -> None:
     app = make_application()
     import subprocess
     import tempfile
+
     settings_path = os.path.join(tempfile.mkdtemp(), "settings.ini")
     if args.large_only:
         bench_large(app, folder(args.large), settings_path)

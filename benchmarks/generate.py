@@ -5,6 +5,7 @@
 The text is invented from word lists; the shapes (key order, quoting, nesting, sizes)
 follow the real sites these files imitate.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,19 +28,68 @@ PROVIDERS = [
     ("Metro Machine", "metromachine.example.com"),
     ("Café Algorithme", "cafe-algorithme.example.fr"),
 ]
-TOPICS = ["AI", "Machine Learning", "Computer Vision", "Robotics", "Natural Language Processing",
-          "Autonomous Vehicles", "Chips", "Policy", "Healthcare AI", "Cloud AI"]
-SUBJECTS = ["A regional hospital", "The city council", "A robotics start-up", "Researchers in Lisbon",
-            "A chip designer", "The transit authority", "A language lab", "Farmers in Iowa",
-            "A museum in Osaka", "The weather service", "An open-source team", "A logistics firm"]
-VERBS = ["tests", "rolls out", "pauses", "questions", "doubles down on", "opens up", "rethinks",
-         "bets on", "audits", "trains", "shrinks", "explains"]
-OBJECTS = ["a vision model for triage", "self-driving shuttles", "a chatbot for permits",
-           "an energy-saving scheduler", "speech recognition for dialects", "warehouse robots",
-           "a fraud detector", "crop-counting drones", "a translation service", "its own accelerator",
-           "a forecasting model", "smart traffic lights"]
-CLAUSES = ["after a year of pilots", "despite cost worries", "with mixed early results",
-           "as rivals move faster", "to meet new rules", "in a first for the region"]
+TOPICS = [
+    "AI",
+    "Machine Learning",
+    "Computer Vision",
+    "Robotics",
+    "Natural Language Processing",
+    "Autonomous Vehicles",
+    "Chips",
+    "Policy",
+    "Healthcare AI",
+    "Cloud AI",
+]
+SUBJECTS = [
+    "A regional hospital",
+    "The city council",
+    "A robotics start-up",
+    "Researchers in Lisbon",
+    "A chip designer",
+    "The transit authority",
+    "A language lab",
+    "Farmers in Iowa",
+    "A museum in Osaka",
+    "The weather service",
+    "An open-source team",
+    "A logistics firm",
+]
+VERBS = [
+    "tests",
+    "rolls out",
+    "pauses",
+    "questions",
+    "doubles down on",
+    "opens up",
+    "rethinks",
+    "bets on",
+    "audits",
+    "trains",
+    "shrinks",
+    "explains",
+]
+OBJECTS = [
+    "a vision model for triage",
+    "self-driving shuttles",
+    "a chatbot for permits",
+    "an energy-saving scheduler",
+    "speech recognition for dialects",
+    "warehouse robots",
+    "a fraud detector",
+    "crop-counting drones",
+    "a translation service",
+    "its own accelerator",
+    "a forecasting model",
+    "smart traffic lights",
+]
+CLAUSES = [
+    "after a year of pilots",
+    "despite cost worries",
+    "with mixed early results",
+    "as rivals move faster",
+    "to meet new rules",
+    "in a first for the region",
+]
 
 
 def headline(rng: random.Random) -> str:
@@ -69,25 +119,45 @@ def plan(rng: random.Random, n: int, years=range(2014, 2025)) -> list[dict]:
         date = f"{year}-{rng.randint(1, 12):02}-{rng.randint(1, 28):02}T{rng.randint(0, 23):02}:{rng.choice(['00', '15', '30', '45'])}:00Z"
         generation = "archive" if year < 2020 else ("plain" if year < 2022 else "rich")
         s = f"{slug(title)}-{i}"
-        items.append({
-            "i": i, "year": year, "title": title, "date": date, "provider": (name, domain),
-            "generation": generation, "slug": s, "file": f"{year}/{date[:10]}-{s}.md",
-            "url": f"https://{domain}/{year}/{s}",
-        })
+        items.append(
+            {
+                "i": i,
+                "year": year,
+                "title": title,
+                "date": date,
+                "provider": (name, domain),
+                "generation": generation,
+                "slug": s,
+                "file": f"{year}/{date[:10]}-{s}.md",
+                "url": f"https://{domain}/{year}/{s}",
+            }
+        )
     return items
 
 
-def render(rng: random.Random, item: dict, others: list[dict], image_urls: list[str] | None = None,
-           logo_url=None) -> str:
+def render(
+    rng: random.Random, item: dict, others: list[dict], image_urls: list[str] | None = None, logo_url=None
+) -> str:
     """The text of one article file in its generation's style."""
     name, domain = item["provider"]
     gen = item["generation"]
-    lines = ["---", "category: news", f"title: {quoted(item['title'])}", f"excerpt: {quoted(excerpt(rng))}",
-             f"publishedDateTime: {item['date']}"]
+    lines = [
+        "---",
+        "category: news",
+        f"title: {quoted(item['title'])}",
+        f"excerpt: {quoted(excerpt(rng))}",
+        f"publishedDateTime: {item['date']}",
+    ]
     quality = rng.choice([rng.randint(10, 99), rng.randint(10, 99), rng.randint(100, 170)])
     if gen == "archive":
-        lines += [f"webUrl: {item['url']}", f"ampWebUrl: {item['url']}?amp=1", "type: article",
-                  f"quality: {quality}", f"heat: {quality}", f"published: {rng.choice(['true', 'false'])}"]
+        lines += [
+            f"webUrl: {item['url']}",
+            f"ampWebUrl: {item['url']}?amp=1",
+            "type: article",
+            f"quality: {quality}",
+            f"heat: {quality}",
+            f"published: {rng.choice(['true', 'false'])}",
+        ]
     else:
         lines += [f"originalUrl: {quoted(item['url'])}", f"webUrl: {quoted(item['url'])}", "type: article"]
         if gen == "rich":
@@ -107,12 +177,24 @@ def render(rng: random.Random, item: dict, others: list[dict], image_urls: list[
         lines += ["", "related:"]
         for other in rng.sample(others, min(len(others), rng.randint(1, 4))):
             oname, odomain = other["provider"]
-            lines += [f"  - title: {quoted(other['title'])}", f"    excerpt: {quoted(excerpt(rng))}",
-                      f"    publishedDateTime: {other['date']}", f"    webUrl: {quoted(other['url'])}",
-                      "    type: article", "    provider:", f"      name: {oname}", f"      domain: {odomain}",
-                      f"    quality: {rng.randint(20, 120)}", "    images:",
-                      f"      - url: {quoted(rng.choice(urls))}", "        width: 1200", "        height: 675"]
-    secured = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(300))
+            lines += [
+                f"  - title: {quoted(other['title'])}",
+                f"    excerpt: {quoted(excerpt(rng))}",
+                f"    publishedDateTime: {other['date']}",
+                f"    webUrl: {quoted(other['url'])}",
+                "    type: article",
+                "    provider:",
+                f"      name: {oname}",
+                f"      domain: {odomain}",
+                f"    quality: {rng.randint(20, 120)}",
+                "    images:",
+                f"      - url: {quoted(rng.choice(urls))}",
+                "        width: 1200",
+                "        height: 675",
+            ]
+    secured = "".join(
+        rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(300)
+    )
     lines += ["", f'secured: "{secured}=="', "---", ""]
     return "\n".join(lines)
 
@@ -128,7 +210,14 @@ def write_folder(root: str, n: int, seed: int = 1) -> list[dict]:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         siblings = [o for o in by_year[item["year"]][:50] if o is not item]
         with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(render(rng, item, siblings, logo_url=lambda d, g: f"{SITE_URL}{BASEURL}/assets/images/organizations/{d}-50x50.png"))
+            fh.write(
+                render(
+                    rng,
+                    item,
+                    siblings,
+                    logo_url=lambda d, g: f"{SITE_URL}{BASEURL}/assets/images/organizations/{d}-50x50.png",
+                )
+            )
     return items
 
 

@@ -7,6 +7,7 @@ url and baseurl, small local images and provider logos, related links between
 articles, a few CRLF and BOM files, and deliberately broken files under _broken/.
 The output is committed; run this again only to change it.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,16 @@ from generate import BASEURL, PROVIDERS, SITE_URL, plan, render  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "newsroom")
-COLORS = [(52, 101, 164), (204, 0, 0), (78, 154, 6), (117, 80, 123), (196, 160, 0), (206, 92, 0),
-          (32, 74, 135), (143, 89, 2)]
+COLORS = [
+    (52, 101, 164),
+    (204, 0, 0),
+    (78, 154, 6),
+    (117, 80, 123),
+    (196, 160, 0),
+    (206, 92, 0),
+    (32, 74, 135),
+    (143, 89, 2),
+]
 
 CONFIG = f"""# Site settings for the sample newsroom
 title: The Daily Newsroom
@@ -36,9 +45,9 @@ collections:
 """
 
 BROKEN = {
-    "invalid-yaml.md": "---\ntitle: \"An unterminated quote\nquality: 40\npublished: false\n---\n",
+    "invalid-yaml.md": '---\ntitle: "An unterminated quote\nquality: 40\npublished: false\n---\n',
     "never-closed.md": "---\ntitle: Front matter that never ends\nquality: 12\n\nThe body starts here.\n",
-    "unsafe-tag.md": "---\ntitle: Smuggled object\nquality: !!python/object/apply:os.system [\"echo hi\"]\n---\n",
+    "unsafe-tag.md": '---\ntitle: Smuggled object\nquality: !!python/object/apply:os.system ["echo hi"]\n---\n',
     "not-a-mapping.md": "---\n- just\n- a list\n---\n",
     "bad-indent.md": "---\ntitle: Mixed indentation\nprovider:\n  name: X\n   domain: x.example.com\n---\n",
 }
@@ -67,8 +76,12 @@ def main() -> None:
     with_logo = {domain for _, domain in PROVIDERS[:7]}
     for i, (name, domain) in enumerate(PROVIDERS):
         if domain in with_logo:
-            make_image(os.path.join(OUT, "assets/images/organizations", f"{domain}-50x50.png"),
-                       (50, 50), COLORS[i % len(COLORS)], name[:2])
+            make_image(
+                os.path.join(OUT, "assets/images/organizations", f"{domain}-50x50.png"),
+                (50, 50),
+                COLORS[i % len(COLORS)],
+                name[:2],
+            )
     local_images = []
     for i in range(8):
         rel = f"assets/images/articles/photo-{i + 1}.jpg"

@@ -1,4 +1,5 @@
 """python -m reviewer"""
+
 import sys
 
 from .cli import main

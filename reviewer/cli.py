@@ -1,4 +1,5 @@
 """The `reviewer` command: list, check and set for scripts and CI; the window otherwise."""
+
 from __future__ import annotations
 
 import argparse
@@ -42,16 +43,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def _window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="reviewer", description="Review, publish and rate the articles of a Markdown content folder.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="reviewer",
+        description="Review, publish and rate the articles of a Markdown content folder.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
     parser.add_argument("folder", nargs="?", help="the content folder to open")
     return parser
 
 
 def _command_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reviewer", epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="reviewer", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -86,6 +91,7 @@ def _quality(text: str) -> int:
 
 # --- list ---------------------------------------------------------------------------------
 
+
 def cmd_list(args) -> int:
     try:
         predicate = compile_query(args.query)
@@ -110,8 +116,10 @@ def cmd_list(args) -> int:
 def _mention_problems(result: ScanResult, root: str) -> None:
     if result.problems:
         n = len(result.problems)
-        _error(f"{n} file{'s' if n != 1 else ''} could not be read and {'are' if n != 1 else 'is'} not listed; "
-               f"'reviewer check {root}' names them")
+        _error(
+            f"{n} file{'s' if n != 1 else ''} could not be read and {'are' if n != 1 else 'is'} not listed; "
+            f"'reviewer check {root}' names them"
+        )
 
 
 def article_record(article: Article) -> dict:
@@ -140,6 +148,7 @@ def _list_line(article: Article) -> str:
 
 # --- check --------------------------------------------------------------------------------
 
+
 def cmd_check(args) -> int:
     result = _scan(args.root)
     if result is None:
@@ -151,6 +160,7 @@ def cmd_check(args) -> int:
 
 
 # --- set ----------------------------------------------------------------------------------
+
 
 def cmd_set(args) -> int:
     changes = {}
@@ -228,6 +238,7 @@ def _apply(target, changes: dict) -> bool:
 
 
 # --- shared -------------------------------------------------------------------------------
+
 
 def _scan(root: str) -> ScanResult | None:
     if not os.path.isdir(root):

@@ -1,4 +1,5 @@
 """Shared test set-up: offscreen Qt, the real corpus when present, the bundled examples."""
+
 import os
 import shutil
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Helpers for asserting what a save changed on disk."""
+
 import difflib
 
 

@@ -1,4 +1,5 @@
 """The command line: list, check and set, as scripts and CI use them."""
+
 import json
 import os
 import subprocess
@@ -12,7 +13,8 @@ from tests.helpers import changed_lines, key_of
 def folder(tmp_path):
     (tmp_path / "2023").mkdir()
     (tmp_path / "2023" / "a.md").write_text(
-        "---\ntitle: Alpha\nquality: 67\nheat: -1\npublished: false\nprovider:\n  name: Gizmodo\n---\n")
+        "---\ntitle: Alpha\nquality: 67\nheat: -1\npublished: false\nprovider:\n  name: Gizmodo\n---\n"
+    )
     (tmp_path / "2023" / "b.md").write_text("---\ntitle: Beta\npublishedDateTime: 2023-01-02T00:00:00Z\n---\n")
     (tmp_path / "2023" / "c.md").write_text("---\ntitle: Gamma\nquality: 12\npublished: false\n---\n")
     return tmp_path
@@ -76,8 +78,17 @@ def test_set_refuses_bad_files_but_saves_the_others(tmp_path, capsys):
     (root / "broken.md").write_text("---\ntitle: [x\n---\n")
     readonly = root / "2023" / "c.md"
     readonly.chmod(0o444)
-    code = main(["set", "--quality", "5", str(root / "broken.md"), str(readonly),
-                 str(root / "2023" / "a.md"), str(root / "missing.md")])
+    code = main(
+        [
+            "set",
+            "--quality",
+            "5",
+            str(root / "broken.md"),
+            str(readonly),
+            str(root / "2023" / "a.md"),
+            str(root / "missing.md"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "invalid-yaml" in err and "read-only" in err and "no such file" in err
@@ -94,8 +105,10 @@ def test_version_and_help_run_as_a_program():
 
 
 def test_importing_the_core_does_not_import_qt():
-    code = ("import sys, reviewer.core.library, reviewer.core.storage, reviewer.core.query, reviewer.cli; "
-            "print([m for m in sys.modules if m.startswith('PySide6')])")
+    code = (
+        "import sys, reviewer.core.library, reviewer.core.storage, reviewer.core.query, reviewer.cli; "
+        "print([m for m in sys.modules if m.startswith('PySide6')])"
+    )
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr

@@ -1,4 +1,5 @@
 """Undo commands: every edit is one; a batch is one; repeated quality nudges merge into one."""
+
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
@@ -42,9 +43,13 @@ class SetValues(QUndoCommand):
         return NUDGE_ID if self.nudge else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not (isinstance(other, SetValues) and other.nudge and other.key == self.key
-                and len(other.articles) == len(self.articles)
-                and all(a is b for a, b in zip(other.articles, self.articles))):
+        if not (
+            isinstance(other, SetValues)
+            and other.nudge
+            and other.key == self.key
+            and len(other.articles) == len(self.articles)
+            and all(a is b for a, b in zip(other.articles, self.articles))
+        ):
             return False
         self.after = other.after
         self.setText(other.text())

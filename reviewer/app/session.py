@@ -1,4 +1,5 @@
 """Session: the open folder, its articles and problems, pending edits, undo, saving, and disk changes."""
+
 from __future__ import annotations
 
 import os
@@ -87,8 +88,10 @@ class Session(QObject):
         self._generation += 1
         generation = self._generation
         self._load_context = self.runner.start(
-            work, lambda batch: self._on_batch(batch, generation),
-            lambda result, error: self._on_loaded(result, error, generation))
+            work,
+            lambda batch: self._on_batch(batch, generation),
+            lambda result, error: self._on_loaded(result, error, generation),
+        )
 
     def _on_batch(self, batch: Batch, generation: int) -> None:
         if generation != self._generation:
@@ -327,5 +330,3 @@ def _compare_with_disk(root: str, folders: list[str], known: dict, seen: set) ->
 
 def _count(n: int) -> str:
     return f"{n} article{'s' if n != 1 else ''}"
-
-

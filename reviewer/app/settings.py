@@ -1,4 +1,5 @@
 """Preferences and remembered state, kept with QSettings; caches under the user cache folder."""
+
 from __future__ import annotations
 
 import json

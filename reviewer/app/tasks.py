@@ -3,6 +3,7 @@
 Everything slow (scanning, saving, thumbnails) goes through a Runner. Tests swap in
 SyncRunner, which runs the function at once on the calling thread.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -40,8 +41,12 @@ class ThreadRunner:
         self._alive: set[_Bridge] = set()
         self._futures: set[Future] = set()
 
-    def start(self, fn: Callable[[Context], object], on_report: Callable | None = None,
-              on_done: Callable[[object, Exception | None], None] | None = None) -> Context:
+    def start(
+        self,
+        fn: Callable[[Context], object],
+        on_report: Callable | None = None,
+        on_done: Callable[[object, Exception | None], None] | None = None,
+    ) -> Context:
         bridge = _Bridge()
         context = Context(lambda value: _emit(bridge.reported, value))
         if on_report:

@@ -1,4 +1,5 @@
 """Article: one file's path, identity on disk, original and current metadata, typed accessors."""
+
 from __future__ import annotations
 
 import hashlib
@@ -41,8 +42,9 @@ class Image:
         images = []
         for item in value:
             if isinstance(item, dict) and isinstance(item.get("url"), str) and item["url"].strip():
-                images.append(cls(item["url"].strip(), _int_or_none(item.get("width")),
-                                  _int_or_none(item.get("height"))))
+                images.append(
+                    cls(item["url"].strip(), _int_or_none(item.get("width")), _int_or_none(item.get("height")))
+                )
             elif isinstance(item, str) and item.strip():
                 images.append(cls(item.strip()))
         return images
@@ -151,8 +153,21 @@ class Related(Fields):
 
 
 # Top-level keys kept decoded on every article: what the list shows, sorts and filters on.
-SUMMARY_KEYS = ("title", "name", "excerpt", "published", "quality", "heat", "type", "category",
-                "publishedDateTime", "provider", "topics", "originalUrl", "webUrl")
+SUMMARY_KEYS = (
+    "title",
+    "name",
+    "excerpt",
+    "published",
+    "quality",
+    "heat",
+    "type",
+    "category",
+    "publishedDateTime",
+    "provider",
+    "topics",
+    "originalUrl",
+    "webUrl",
+)
 
 
 class _Absent:
@@ -180,8 +195,26 @@ class Article(Fields):
     with the sizes of all list and mapping values.
     """
 
-    __slots__ = ("path", "relpath", "identity", "edits", "conflict", "sizes", "_packed", "_raw", "keys",
-                 "title", "excerpt", "date", "type", "category", "topics", "original_url", "web_url", "heat")
+    __slots__ = (
+        "path",
+        "relpath",
+        "identity",
+        "edits",
+        "conflict",
+        "sizes",
+        "_packed",
+        "_raw",
+        "keys",
+        "title",
+        "excerpt",
+        "date",
+        "type",
+        "category",
+        "topics",
+        "original_url",
+        "web_url",
+        "heat",
+    )
 
     def __init__(self, path: str, relpath: str, identity: Identity, original: dict):
         self.path = path  # absolute
@@ -211,8 +244,10 @@ class Article(Fields):
         # The decoded keys are not packed again: `keys` holds the order, the pack the rest.
         self.keys = _shared(tuple(metadata))
         self._packed = _pack({k: v for k, v in metadata.items() if not (isinstance(k, str) and k in _INDEX)})
-        self._summarise(tuple(metadata.get(k, _ABSENT) for k in SUMMARY_KEYS),
-                        {k: len(v) for k, v in metadata.items() if isinstance(v, (list, dict))})
+        self._summarise(
+            tuple(metadata.get(k, _ABSENT) for k in SUMMARY_KEYS),
+            {k: len(v) for k, v in metadata.items() if isinstance(v, (list, dict))},
+        )
         _DECODED.pop(id(self), None)
 
     def _summarise(self, raw: tuple, sizes: dict) -> None:
@@ -236,12 +271,20 @@ class Article(Fields):
         self.heat = _int_or_none(get("heat"))
 
     def __getstate__(self):
-        return (self.path, self.relpath, self.identity, self.edits, self.conflict, self._raw, self.sizes,
-                self._packed, self.keys)
+        return (
+            self.path,
+            self.relpath,
+            self.identity,
+            self.edits,
+            self.conflict,
+            self._raw,
+            self.sizes,
+            self._packed,
+            self.keys,
+        )
 
     def __setstate__(self, state) -> None:
-        (self.path, self.relpath, self.identity, self.edits, self.conflict, raw, sizes, self._packed,
-         keys) = state
+        (self.path, self.relpath, self.identity, self.edits, self.conflict, raw, sizes, self._packed, keys) = state
         self.keys = _shared(keys)
         self._summarise(raw, sizes)
 
@@ -293,10 +336,11 @@ class Article(Fields):
     def body(self) -> str:
         """The text after the front matter, read from the file (bodies are not kept in memory)."""
         from .frontmatter_text import FrontMatterError, split
+
         try:
             with open(self.path, encoding="utf-8") as fh:
                 text = fh.read()
-            return text[split(text).body_start:]
+            return text[split(text).body_start :]
         except (OSError, UnicodeDecodeError, FrontMatterError):
             return ""
 

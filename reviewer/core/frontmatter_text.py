@@ -4,6 +4,7 @@ Saving never re-serialises the YAML block. An edit rewrites the value on the key
 line (or inserts one new line), then the new text is parsed again and compared with
 the old metadata; anything but the intended change refuses the edit.
 """
+
 from __future__ import annotations
 
 import re
@@ -62,7 +63,7 @@ class Split:
     first_line: int  # 1-based line number of the first YAML line
 
     def yaml_text(self, text: str) -> str:
-        return text[self.fm_start:self.fm_end]
+        return text[self.fm_start : self.fm_end]
 
 
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*(\r\n|\n|\r)?$")
@@ -125,7 +126,8 @@ def parse(yaml_text: str, first_line: int = 2) -> dict:
         return {}
     if not isinstance(data, dict):
         raise FrontMatterError(
-            "not-mapping", f"the front matter is a {_yaml_kind(data)}, not a set of 'key: value' lines", first_line)
+            "not-mapping", f"the front matter is a {_yaml_kind(data)}, not a set of 'key: value' lines", first_line
+        )
     if "&" in yaml_text and _ANCHOR.search(yaml_text):
         _check_expansion(data, first_line)
     return data
@@ -313,7 +315,9 @@ def _check_expansion(data, first_line: int) -> None:
             if total > MAX_EXPANDED_NODES:
                 raise FrontMatterError(
                     "alias-bomb",
-                    f"aliases expand to more than {MAX_EXPANDED_NODES:,} values (an alias bomb?)", first_line)
+                    f"aliases expand to more than {MAX_EXPANDED_NODES:,} values (an alias bomb?)",
+                    first_line,
+                )
         active.discard(key)
         sizes[key] = total
         return total
@@ -322,6 +326,7 @@ def _check_expansion(data, first_line: int) -> None:
 
 
 # --- editing ---------------------------------------------------------------------------
+
 
 def format_value(value) -> str:
     """The YAML text written for an edited value."""
@@ -387,7 +392,7 @@ def _replace_value(text: str, line: tuple[int, int, int], key: str, new: str) ->
     m = _VALUE.match(text, colon, bare)
     if m is None:
         raise EditError(f"the '{key}' line is too unusual to edit safely")
-    return text[:m.start("value")] + (" " if m.start("value") == colon else "") + new + text[m.end("value"):]
+    return text[: m.start("value")] + (" " if m.start("value") == colon else "") + new + text[m.end("value") :]
 
 
 def set_keys(text: str, changes: dict, metadata: dict | None = None) -> str:
@@ -449,7 +454,8 @@ def _verify(new_text: str, old: dict, changes: dict) -> None:
         keys = ", ".join(map(str, wrong))
         raise EditError(
             f"editing the line would not give the intended result (differs in: {keys}); "
-            "the key may be written in flow style, span several lines or appear twice")
+            "the key may be written in flow style, span several lines or appear twice"
+        )
     for key, value in changes.items():
         if type(new[key]) is not type(value):
             raise EditError(f"'{key}' would read back as {new[key]!r}, not {value!r}")

@@ -1,4 +1,5 @@
 """Scan a content folder into articles and problems, fast and without ever raising on bad input."""
+
 from __future__ import annotations
 
 import errno
@@ -68,7 +69,7 @@ def scan_batches(root: str, parallel: bool | None = None) -> Iterator[Batch]:
     early.done, early.total = early.skipped + len(early.problems), total
     yield early
     done = early.done
-    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     if parallel is None:
         parallel = len(paths) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
     if parallel:
@@ -156,7 +157,9 @@ def _link_problem(root: str, path: str) -> Problem:
         if exc.errno == errno.ELOOP:
             return Problem(path, relative(root, path), "link-loop", "the symbolic link points back to itself")
         target = os.readlink(path) if os.path.islink(path) else "?"
-        return Problem(path, relative(root, path), "broken-link", f"the symbolic link points to '{target}', which does not exist")
+        return Problem(
+            path, relative(root, path), "broken-link", f"the symbolic link points to '{target}', which does not exist"
+        )
     return Problem(path, relative(root, path), "unreadable", "not a regular file")
 
 
@@ -195,8 +198,12 @@ def read_article(path: str, root: str) -> Article | Problem | None:
             if not _starts_with_fence(head):
                 return None
             if st.st_size > MAX_FILE_SIZE:
-                return Problem(path, rel, "too-large",
-                               f"{st.st_size / 1048576:.1f} MB is over the {MAX_FILE_SIZE // 1048576} MB limit for an article")
+                return Problem(
+                    path,
+                    rel,
+                    "too-large",
+                    f"{st.st_size / 1048576:.1f} MB is over the {MAX_FILE_SIZE // 1048576} MB limit for an article",
+                )
             data = head + fh.read()
     except OSError as exc:
         return _os_problem(root, path, exc)
@@ -216,13 +223,13 @@ def article_from_bytes(path: str, rel: str, data: bytes, size: int, mtime_ns: in
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        return Problem(path, rel, "not-utf8", f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8", line)
+        line = data[: exc.start].count(b"\n") + 1
+        return Problem(
+            path, rel, "not-utf8", f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8", line
+        )
     try:
         sp = split(text)
         metadata = parse(sp.yaml_text(text), sp.first_line)
     except FrontMatterError as exc:
         return Problem(path, rel, exc.kind, exc.message, exc.line)
     return Article(path, rel, Identity.of(data, size, mtime_ns), metadata)
-
-

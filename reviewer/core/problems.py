@@ -1,4 +1,5 @@
 """Problems: a file that could not be read as an article, with a kind, a line and a sentence."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

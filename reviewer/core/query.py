@@ -10,6 +10,7 @@
 >>> q.describe()
 '(topics contains "computer vision" and quality >= 60)'
 """
+
 from __future__ import annotations
 
 import re
@@ -79,7 +80,7 @@ def _read_word(text: str, start: int) -> tuple[Token, int]:
             end = text.find('"', i + 1)
             if end == -1:
                 raise QueryError("this quote is never closed", i)
-            out.append(text[i + 1:end])
+            out.append(text[i + 1 : end])
             quoted = True
             i = end + 1
         else:
@@ -108,8 +109,9 @@ class _Parser:
         node = self.parse_or()
         token = self.peek()
         if token is not None:
-            raise QueryError("this ')' has no matching '('" if token.kind == "RPAREN"
-                             else f"unexpected '{token.text}'", token.pos)
+            raise QueryError(
+                "this ')' has no matching '('" if token.kind == "RPAREN" else f"unexpected '{token.text}'", token.pos
+            )
         return node
 
     def parse_or(self) -> "Node":
@@ -163,7 +165,7 @@ def _term(token: Token) -> "Node":
     if m is None:
         return Word((token.text.lower(),))
     field = m.group(1)
-    raw = token.text[m.end():]
+    raw = token.text[m.end() :]
     value_pos = token.pos + m.end()
     if field.lower() == "has":
         if not raw:
@@ -175,7 +177,7 @@ def _term(token: Token) -> "Node":
     if count:
         raw = raw[1:]
     op = next((o for o in OPERATORS if raw.startswith(o)), "")
-    value = raw[len(op):]
+    value = raw[len(op) :]
     if not value:
         raise QueryError(f"'{field}:' needs a value", value_pos)
     if count and not _NUMBER.match(value):
@@ -195,6 +197,7 @@ def _published(raw: str, pos: int) -> "Node":
 
 
 # --- the syntax tree; each node is a predicate -------------------------------------------
+
 
 class Node:
     def __call__(self, article) -> bool:
@@ -376,7 +379,7 @@ class Field(Node):
         if number is not None and _NUMBER.match(text):
             return _compare(float(text), op, number)
         # Dates and other ordered text: compare at the precision the editor typed.
-        return _compare(text[:len(wanted)], op, wanted)
+        return _compare(text[: len(wanted)], op, wanted)
 
     def describe(self) -> str:
         verb = {"": "contains", "=": "=", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}[self.op]
@@ -431,7 +434,7 @@ def resolve(article, name: str, flatten: bool = True) -> list:
     for part in parts:
         nxt = []
         for value in values:
-            for item in (value if isinstance(value, list) else [value]):
+            for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, dict):
                     found = _lookup(item, part)
                     if found is not _MISSING:

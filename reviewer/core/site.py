@@ -1,4 +1,5 @@
 """The site around the articles: its _config.yml address, and where an image URL lives on disk."""
+
 from __future__ import annotations
 
 import os
@@ -59,7 +60,7 @@ def resolve_image(url: str, article_path: str, site: Site) -> ImageSource:
     parts = urlsplit(url)
     if parts.scheme in ("http", "https"):
         if site.prefix and (url.startswith(site.prefix + "/")):
-            local = _inside(site.root, unquote(urlsplit(url[len(site.prefix):]).path))
+            local = _inside(site.root, unquote(urlsplit(url[len(site.prefix) :]).path))
             if local and os.path.isfile(local):
                 return ImageSource("local", local)
         return ImageSource("remote", url)
@@ -68,7 +69,7 @@ def resolve_image(url: str, article_path: str, site: Site) -> ImageSource:
     path = unquote(parts.path)
     if path.startswith("/"):
         if site.baseurl and (path == site.baseurl or path.startswith(site.baseurl + "/")):
-            candidates = [path[len(site.baseurl):], path]
+            candidates = [path[len(site.baseurl) :], path]
         else:
             candidates = [path]
         for candidate in candidates:

@@ -1,4 +1,5 @@
 """Save an article's edits: conflict check by identity, one-line edit, verified, atomic replace."""
+
 from __future__ import annotations
 
 import os
@@ -55,8 +56,9 @@ def write_edits(path: str, identity: Identity, original: dict, edits: dict, over
     """
     target = os.path.realpath(path)
     data, st = _read_current(path, target)
-    if not overwrite and (len(data) != identity.size or
-                          Identity.of(data, st.st_size, st.st_mtime_ns).digest != identity.digest):
+    if not overwrite and (
+        len(data) != identity.size or Identity.of(data, st.st_size, st.st_mtime_ns).digest != identity.digest
+    ):
         raise SaveError("conflict", path, "the file changed on disk since it was read")
     text = _decode(path, data)
     metadata = _parse_current(path, text) if overwrite else original

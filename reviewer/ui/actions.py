@@ -1,4 +1,5 @@
 """The one table of actions: menu text, default keys and what each is for."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,8 +46,22 @@ ACTIONS = [
 ]
 BY_ID = {spec.id: spec for spec in ACTIONS}
 # Single keys that type text elsewhere: active only while the list or the detail pane has focus.
-LIST_KEYS = {"approve", "reject", "toggle", "quality_up5", "quality_down5", "quality_up1", "quality_down1",
-             "set_quality", "next", "previous", "queue", "find", "open_link", "shortcuts"}
+LIST_KEYS = {
+    "approve",
+    "reject",
+    "toggle",
+    "quality_up5",
+    "quality_down5",
+    "quality_up1",
+    "quality_down1",
+    "set_quality",
+    "next",
+    "previous",
+    "queue",
+    "find",
+    "open_link",
+    "shortcuts",
+}
 
 
 def make_actions(parent, settings) -> dict[str, QAction]:

@@ -1,4 +1,5 @@
 """Start the window: the QApplication, the palette, and which folder to open."""
+
 from __future__ import annotations
 
 import os
@@ -33,9 +34,12 @@ def _report_unexpected(kind, value, tb) -> None:
     traceback.print_exception(kind, value, tb)
     from PySide6.QtWidgets import QMessageBox
 
-    QMessageBox.critical(None, "Reviewer: Unexpected Error",
-                         f"Something went wrong: {value}\n\nYour unsaved edits are still there. "
-                         "The details were printed on the terminal; please include them in a bug report.")
+    QMessageBox.critical(
+        None,
+        "Reviewer: Unexpected Error",
+        f"Something went wrong: {value}\n\nYour unsaved edits are still there. "
+        "The details were printed on the terminal; please include them in a bug report.",
+    )
 
 
 def run_window(folder: str | None = None) -> int:

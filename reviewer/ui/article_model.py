@@ -3,6 +3,7 @@
 QSortFilterProxyModel over a Python model took 20-35 s to sort 100k rows here; sorting a
 list of articles with a key function takes well under a tenth of a second.
 """
+
 from __future__ import annotations
 
 import enum
@@ -30,8 +31,14 @@ class Column(enum.IntEnum):
 
 
 HEADERS = {
-    Column.STATUS: "Status", Column.QUALITY: "Quality", Column.TITLE: "Title", Column.PROVIDER: "Provider",
-    Column.DATE: "Date", Column.TOPICS: "Topics", Column.TYPE: "Type", Column.PATH: "Path",
+    Column.STATUS: "Status",
+    Column.QUALITY: "Quality",
+    Column.TITLE: "Title",
+    Column.PROVIDER: "Provider",
+    Column.DATE: "Date",
+    Column.TOPICS: "Topics",
+    Column.TYPE: "Type",
+    Column.PATH: "Path",
 }
 STATUS_WORDS = {True: "published", False: "unpublished", None: "unset"}
 _STATUS_ORDER = {False: 0, None: 1, True: 2}
@@ -161,8 +168,10 @@ class ArticleTableModel(QAbstractTableModel):
         articles = [self.article(i.row()) for i in sources]
         self._sort_rows()
         rows = {id(a): r for r, a in enumerate(self._rows)}
-        targets = [self.index(rows[id(a)], i.column()) if a is not None and id(a) in rows else QModelIndex()
-                   for i, a in zip(sources, articles)]
+        targets = [
+            self.index(rows[id(a)], i.column()) if a is not None and id(a) in rows else QModelIndex()
+            for i, a in zip(sources, articles)
+        ]
         self.changePersistentIndexList(sources, targets)
         self.layoutChanged.emit()
 
@@ -258,5 +267,3 @@ class ArticleTableModel(QAbstractTableModel):
     @property
     def articles(self) -> list[Article]:
         return self._rows
-
-

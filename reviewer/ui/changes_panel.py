@@ -1,4 +1,5 @@
 """The Changes panel: every pending edit as original → new, per file; save or revert any of them."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -47,7 +48,7 @@ class ChangesPanel(QWidget):
             top = QTreeWidgetItem([article.relpath + ("  (changed on disk)" if article.conflict else "")])
             top.setData(0, Qt.UserRole, article)
             for key, old, new in article.changes():
-                child = QTreeWidgetItem([key, shown(old, '(absent)'), shown(new, '(absent)')])
+                child = QTreeWidgetItem([key, shown(old, "(absent)"), shown(new, "(absent)")])
                 child.setData(0, Qt.UserRole, article)
                 top.addChild(child)
             self.tree.addTopLevelItem(top)

@@ -1,4 +1,5 @@
 """The detail pane: one article's metadata, editors for published and quality, images, related links."""
+
 from __future__ import annotations
 
 import html
@@ -6,9 +7,27 @@ import os
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase, QImage, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QMenu,
-                               QPlainTextEdit, QScrollArea, QSizePolicy, QSpinBox, QTabWidget,
-                               QTextBrowser, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QTabWidget,
+    QTextBrowser,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.article import Article, shown
 from ..core.frontmatter_text import FrontMatterError, split
@@ -277,8 +296,10 @@ class DetailPane(QScrollArea):
         if article.edits:
             parts.append("Unsaved: " + ", ".join(f"{k} {shown(o)} → {shown(n)}" for k, o, n in article.changes()))
         if article.conflict:
-            parts.append("<span style='color:#c62828'>Changed on disk since it was read: saving will ask "
-                         "whether to reload or overwrite.</span>")
+            parts.append(
+                "<span style='color:#c62828'>Changed on disk since it was read: saving will ask "
+                "whether to reload or overwrite.</span>"
+            )
         self.state.setText("<br>".join(parts))
         self.state.setVisible(bool(parts))
 
@@ -324,8 +345,7 @@ class DetailPane(QScrollArea):
             button.setToolTip(image.url)
             button.setAccessibleName(f"Image {image.url}")
             button.setProperty("caption", size)
-            button.clicked.connect(lambda _=False, s=source, u=image.url: ImageDialog(
-                self.loader, s, u, self).exec())
+            button.clicked.connect(lambda _=False, s=source, u=image.url: ImageDialog(self.loader, s, u, self).exec())
             self.images.addWidget(button)
             self._request(source, THUMB, button)
         self.images.addStretch(1)
@@ -365,8 +385,9 @@ class DetailPane(QScrollArea):
         self.related.setVisible(bool(related))
         for item in related:
             url = item.link
-            row = QTreeWidgetItem([item.title, item.provider.name, item.date[:10],
-                                   "" if item.quality is None else str(item.quality)])
+            row = QTreeWidgetItem(
+                [item.title, item.provider.name, item.date[:10], "" if item.quality is None else str(item.quality)]
+            )
             row.setData(0, Qt.UserRole, url)
             row.setToolTip(0, url)
             target = self.find_by_url(url)
@@ -460,11 +481,10 @@ def _front_matter_text(path: str) -> str:
         with open(path, encoding="utf-8") as fh:
             text = fh.read(2_000_000)
         sp = split(text)
-        return text[:sp.body_start].lstrip("\ufeff")
+        return text[: sp.body_start].lstrip("\ufeff")
     except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
         return f"(could not read the file: {exc})"
 
 
 def _shorten(text: str, n: int) -> str:
-    return text if len(text) <= n else text[:n - 1] + "…"
-
+    return text if len(text) <= n else text[: n - 1] + "…"

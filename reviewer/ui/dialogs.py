@@ -1,13 +1,29 @@
 """Dialogs: conflicts, a problem file's text, keyboard shortcuts, preferences."""
+
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontDatabase, QKeySequence, QTextCursor, QTextFormat
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QKeySequenceEdit,
-                               QLabel, QPlainTextEdit, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
-                               QTabWidget, QTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QKeySequenceEdit,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.problems import Problem
 from ..core.article import shown
@@ -21,15 +37,17 @@ def describe_disk_change(read: dict, disk: dict | None) -> str:
     keys = [k for k in dict.fromkeys([*read, *disk]) if read.get(k) != disk.get(k)]
     if not keys:
         return "Only its formatting changed on disk."
-    lines = [f"{k}: {_shorten(shown(read.get(k), '(absent)'))} → {_shorten(shown(disk.get(k), '(absent)'))}"
-             for k in keys[:8]]
+    lines = [
+        f"{k}: {_shorten(shown(read.get(k), '(absent)'))} → {_shorten(shown(disk.get(k), '(absent)'))}"
+        for k in keys[:8]
+    ]
     if len(keys) > 8:
         lines.append(f"… and {len(keys) - 8} more keys")
     return "\n".join(lines)
 
 
 def _shorten(text: str, n: int = 60) -> str:
-    return text if len(text) <= n else text[:n - 1] + "…"
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 class ConflictDialog(QDialog):
@@ -42,18 +60,23 @@ class ConflictDialog(QDialog):
         self.setWindowTitle("Changed on Disk")
         layout = QVBoxLayout(self)
         n = len(conflicts)
-        layout.addWidget(QLabel(
-            f"<b>{n} file{'s' if n != 1 else ''} changed on disk since Reviewer read "
-            f"{'them' if n != 1 else 'it'}.</b><br>Your edits were not saved. "
-            "Reload drops your edits and reads the files again; Overwrite writes your edits into the files "
-            "as they are now (their other changes are kept)."))
+        layout.addWidget(
+            QLabel(
+                f"<b>{n} file{'s' if n != 1 else ''} changed on disk since Reviewer read "
+                f"{'them' if n != 1 else 'it'}.</b><br>Your edits were not saved. "
+                "Reload drops your edits and reads the files again; Overwrite writes your edits into the files "
+                "as they are now (their other changes are kept)."
+            )
+        )
         text = QPlainTextEdit(readOnly=True)
         text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
         parts = []
         for article in conflicts:
             mine = ", ".join(f"{k} → {shown(v, '(absent)')}" for k, v in article.edits.items())
-            parts.append(f"{article.relpath}\n  your edits: {mine}\n  changed on disk:\n    "
-                         + describe_disk_change(article.original, disk_metadata(article)).replace("\n", "\n    "))
+            parts.append(
+                f"{article.relpath}\n  your edits: {mine}\n  changed on disk:\n    "
+                + describe_disk_change(article.original, disk_metadata(article)).replace("\n", "\n    ")
+            )
         text.setPlainText("\n\n".join(parts))
         layout.addWidget(text)
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
@@ -201,6 +224,7 @@ class PreferencesDialog(QDialog):
 
     def apply(self, actions: dict) -> None:
         from .actions import BY_ID, apply_keys
+
         self.settings.save_each_decision = self.save_each.isChecked()
         self.settings.remote_images = self.remote.isChecked()
         self.settings.batch_threshold = self.threshold.value()
@@ -222,24 +246,34 @@ class ShortcutsOverlay(QWidget):
         super().__init__(parent)
         self.setAttribute(Qt.WA_StyledBackground, True)
         self.setObjectName("shortcuts-overlay")
-        self.setStyleSheet("#shortcuts-overlay { background: rgba(0, 0, 0, 140); }"
-                           "QLabel { color: white; background: #1f2429; border-radius: 10px; padding: 18px; }")
+        self.setStyleSheet(
+            "#shortcuts-overlay { background: rgba(0, 0, 0, 140); }"
+            "QLabel { color: white; background: #1f2429; border-radius: 10px; padding: 18px; }"
+        )
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAccessibleName("Keyboard shortcuts")
         rows = []
         for spec in ACTIONS:
             keys = ", ".join(k.toString(QKeySequence.NativeText) for k in actions[spec.id].shortcuts())
             if keys:
-                rows.append(f"<tr><td align='right' style='padding:2px 14px'><b>{html.escape(keys)}</b></td>"
-                            f"<td style='padding:2px'>{html.escape(spec.tip)}</td></tr>")
-        for keys, tip in (("0–9", "Type a quality (7 5 sets 75); Enter or a pause commits"),
-                          ("Down, Up, Home, End", "Next, previous, first, last article"),
-                          ("Shift+Down, Shift+Up", "Select several articles: the keys then act on all of them"),
-                          ("Esc", "From the query bar back to the list")):
-            rows.append(f"<tr><td align='right' style='padding:2px 14px'><b>{html.escape(keys)}</b></td>"
-                        f"<td style='padding:2px'>{html.escape(tip)}</td></tr>")
-        label = QLabel("<h3>Keyboard shortcuts</h3><table>" + "".join(rows) + "</table>"
-                       "<p style='color:#bbb'>Any key or a click closes this. Rebind keys in Edit › Preferences.</p>")
+                rows.append(
+                    f"<tr><td align='right' style='padding:2px 14px'><b>{html.escape(keys)}</b></td>"
+                    f"<td style='padding:2px'>{html.escape(spec.tip)}</td></tr>"
+                )
+        for keys, tip in (
+            ("0–9", "Type a quality (7 5 sets 75); Enter or a pause commits"),
+            ("Down, Up, Home, End", "Next, previous, first, last article"),
+            ("Shift+Down, Shift+Up", "Select several articles: the keys then act on all of them"),
+            ("Esc", "From the query bar back to the list"),
+        ):
+            rows.append(
+                f"<tr><td align='right' style='padding:2px 14px'><b>{html.escape(keys)}</b></td>"
+                f"<td style='padding:2px'>{html.escape(tip)}</td></tr>"
+            )
+        label = QLabel(
+            "<h3>Keyboard shortcuts</h3><table>" + "".join(rows) + "</table>"
+            "<p style='color:#bbb'>Any key or a click closes this. Rebind keys in Edit › Preferences.</p>"
+        )
         label.setTextFormat(Qt.RichText)
         layout = QVBoxLayout(self)
         layout.addStretch(1)

@@ -1,6 +1,7 @@
 """Images for the detail pane: local files and site URLs first, remote ones fetched to a disk cache;
 thumbnails made off the GUI thread with Pillow.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,10 +46,10 @@ def to_qimage(pixels: tuple[bytes, int, int, tuple[int, int]]) -> QImage:
     target = memoryview(qimage.bits())
     stride = qimage.bytesPerLine()
     if stride == width * 4:
-        target[:len(data)] = data
+        target[: len(data)] = data
     else:
         for y in range(height):
-            target[y * stride:y * stride + width * 4] = data[y * width * 4:(y + 1) * width * 4]
+            target[y * stride : y * stride + width * 4] = data[y * width * 4 : (y + 1) * width * 4]
     qimage.setText("source-size", f"{original[0]}x{original[1]}")
     return qimage
 

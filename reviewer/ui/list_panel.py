@@ -1,16 +1,33 @@
 """The left and middle of the window: saved views with counts, the query bar, the article table, problems."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QListWidget,
-                               QListWidgetItem, QStackedWidget, QTableView, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QStackedWidget,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.query import And, Everything, QueryError, compile_query
 from .article_model import ArticleTableModel, Column
 
-BUILTIN_VIEWS = [("All", ""), ("Unpublished", "published:false"), ("Published", "published:true"),
-                 ("Unset", "published:unset")]
+BUILTIN_VIEWS = [
+    ("All", ""),
+    ("Unpublished", "published:false"),
+    ("Published", "published:true"),
+    ("Unset", "published:unset"),
+]
 PROBLEMS = "Problems"
 
 
@@ -34,8 +51,16 @@ class ArticleTable(QTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
         header.setContextMenuPolicy(Qt.CustomContextMenu)
-        widths = {Column.STATUS: 140, Column.QUALITY: 64, Column.TITLE: 420, Column.PROVIDER: 160,
-                  Column.DATE: 130, Column.TOPICS: 160, Column.TYPE: 70, Column.PATH: 260}
+        widths = {
+            Column.STATUS: 140,
+            Column.QUALITY: 64,
+            Column.TITLE: 420,
+            Column.PROVIDER: 160,
+            Column.DATE: 130,
+            Column.TOPICS: 160,
+            Column.TYPE: 70,
+            Column.PATH: 260,
+        }
         for column, width in widths.items():
             self.setColumnWidth(column, width)
         model.sort(Column.DATE, Qt.DescendingOrder)
@@ -49,8 +74,7 @@ class ArticleTable(QTableView):
         current = self.currentIndex()
         column = current.column() if current.isValid() else self.horizontalHeader().logicalIndex(0)
         index = model.index(row, column)
-        self.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        self.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
         self.scrollTo(index)
 
     def select_articles(self, articles: list) -> None:
@@ -202,8 +226,13 @@ class ListPanel(QWidget):
         states = {True: 0, False: 0, None: 0}
         for article in articles:
             states[article.published] += 1
-        counts = {"All": len(articles), "Unpublished": states[False], "Published": states[True],
-                  "Unset": states[None], PROBLEMS: len(self.session.problems)}
+        counts = {
+            "All": len(articles),
+            "Unpublished": states[False],
+            "Published": states[True],
+            "Unset": states[None],
+            PROBLEMS: len(self.session.problems),
+        }
         for row in range(self.views.count()):
             item = self.views.item(row)
             name, query, saved = item.data(Qt.UserRole)
@@ -213,8 +242,9 @@ class ListPanel(QWidget):
                     counts[name] = sum(1 for a in articles if predicate(a))
                 except QueryError:
                     counts[name] = "?"
-            item.setText(f"{name}  ({counts.get(name, 0):,})" if isinstance(counts.get(name, 0), int)
-                         else f"{name}  (?)")
+            item.setText(
+                f"{name}  ({counts.get(name, 0):,})" if isinstance(counts.get(name, 0), int) else f"{name}  (?)"
+            )
 
     def schedule_counts(self) -> None:
         if not self._counts_timer.isActive():  # at most one count a moment, also while loading
@@ -238,7 +268,9 @@ class ListPanel(QWidget):
             user = compile_query(text)
             view = compile_query(self.view_query)
         except QueryError as exc:
-            self.error.setText(f"{exc.message} (position {exc.position + 1}):  {text[:exc.position]}▸{text[exc.position:]}")
+            self.error.setText(
+                f"{exc.message} (position {exc.position + 1}):  {text[: exc.position]}▸{text[exc.position :]}"
+            )
             self.error.show()
             return False
         self.error.hide()

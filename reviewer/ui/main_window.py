@@ -1,4 +1,5 @@
 """The main window: assembles the list, the detail pane, the changes panel, menus and status bar."""
+
 from __future__ import annotations
 
 import os
@@ -6,9 +7,24 @@ import time
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QInputDialog, QLabel, QListWidget,
-                               QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedWidget,
-                               QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import __version__
 from ..app.session import Session
@@ -42,8 +58,10 @@ class Welcome(QWidget):
         icon = QLabel(alignment=Qt.AlignCenter)
         icon.setPixmap(resource_icon("reviewer").pixmap(96, 96))
         layout.addWidget(icon)
-        title = QLabel("<h2>Reviewer</h2><p>Open a content folder (Jekyll, Hugo, …) to review its articles.</p>",
-                       alignment=Qt.AlignCenter)
+        title = QLabel(
+            "<h2>Reviewer</h2><p>Open a content folder (Jekyll, Hugo, …) to review its articles.</p>",
+            alignment=Qt.AlignCenter,
+        )
         layout.addWidget(title)
         button = QPushButton("Open Folder…")
         button.setAccessibleName("Open Folder")
@@ -143,8 +161,16 @@ class MainWindow(QMainWindow):
         for name in ("undo", "redo"):
             edit.addAction(a[name])
         edit.addSeparator()
-        for name in ("approve", "reject", "toggle", "quality_up5", "quality_down5", "quality_up1",
-                     "quality_down1", "set_quality"):
+        for name in (
+            "approve",
+            "reject",
+            "toggle",
+            "quality_up5",
+            "quality_down5",
+            "quality_up1",
+            "quality_down1",
+            "set_quality",
+        ):
             edit.addAction(a[name])
         edit.addSeparator()
         edit.addAction(a["select_all"])
@@ -189,11 +215,14 @@ class MainWindow(QMainWindow):
         bar.setIconSize(QSize(20, 20))
         bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         style = self.style()
-        icons = {"open": style.standardIcon(style.StandardPixmap.SP_DirOpenIcon),
-                 "save_all": style.standardIcon(style.StandardPixmap.SP_DialogSaveButton),
-                 "undo": style.standardIcon(style.StandardPixmap.SP_ArrowBack),
-                 "redo": style.standardIcon(style.StandardPixmap.SP_ArrowForward),
-                 "approve": resource_icon("published"), "reject": resource_icon("unpublished")}
+        icons = {
+            "open": style.standardIcon(style.StandardPixmap.SP_DirOpenIcon),
+            "save_all": style.standardIcon(style.StandardPixmap.SP_DialogSaveButton),
+            "undo": style.standardIcon(style.StandardPixmap.SP_ArrowBack),
+            "redo": style.standardIcon(style.StandardPixmap.SP_ArrowForward),
+            "approve": resource_icon("published"),
+            "reject": resource_icon("unpublished"),
+        }
         for name, icon in icons.items():
             self.actions[name].setIcon(icon)
         for name in ("open", "save_all", "undo", "redo"):
@@ -333,7 +362,8 @@ class MainWindow(QMainWindow):
         self.focus_list(first_row=not moved_by_user)
         s = self.session
         self.statusBar().showMessage(
-            f"Read {len(s.articles):,} articles, {len(s.problems):,} problems, {s.skipped:,} other files", 8000)
+            f"Read {len(s.articles):,} articles, {len(s.problems):,} problems, {s.skipped:,} other files", 8000
+        )
 
     def _on_view_changed(self) -> None:
         self.focus_list(first_row=True)
@@ -347,7 +377,9 @@ class MainWindow(QMainWindow):
             self.detail.show_article_none(
                 f"{n} file{'s' if n != 1 else ''} could not be read. Press Enter or double-click one to see "
                 "its text with the line marked. Fix them in your editor; Reviewer never writes them."
-                if n else "Every file in the folder could be read.")
+                if n
+                else "Every file in the folder could be read."
+            )
             return
         self.table.setFocus()
         if first_row or not self.table.currentIndex().isValid():
@@ -392,8 +424,14 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event) -> None:
         # Coming back to the window (after a git pull, say): look for files changed on disk.
-        if event.type() == QEvent.ActivationChange and self.isActiveWindow() and self.session.root \
-                and not self.session.loading and self._watch and time.monotonic() - self._checked_at > 5:
+        if (
+            event.type() == QEvent.ActivationChange
+            and self.isActiveWindow()
+            and self.session.root
+            and not self.session.loading
+            and self._watch
+            and time.monotonic() - self._checked_at > 5
+        ):
             self._checked_at = time.monotonic()
             self.session.check_disk()
         super().changeEvent(event)
@@ -452,8 +490,9 @@ class MainWindow(QMainWindow):
         if others:
             lines = "\n".join(f"{a.relpath}: {e.message}" for a, e in others[:30])
             more = f"\n… and {len(others) - 30} more" if len(others) > 30 else ""
-            QMessageBox.warning(self, "Not Saved",
-                                f"These files were not saved; their edits are still pending:\n\n{lines}{more}")
+            QMessageBox.warning(
+                self, "Not Saved", f"These files were not saved; their edits are still pending:\n\n{lines}{more}"
+            )
         if conflicts:
             self._resolve_conflicts([a for a, _ in conflicts])
         elif self._close_after_save and not failed:
@@ -467,7 +506,9 @@ class MainWindow(QMainWindow):
         choice = ConflictDialog(articles, self.session.disk_metadata, self).exec()
         if choice == ConflictDialog.RELOAD:
             self.session.reload(articles)
-            self.statusBar().showMessage(f"Reloaded {len(articles)} file(s) from disk; your edits to them were dropped", 8000)
+            self.statusBar().showMessage(
+                f"Reloaded {len(articles)} file(s) from disk; your edits to them were dropped", 8000
+            )
         elif choice == ConflictDialog.OVERWRITE:
             self.session.save(articles, overwrite=True)
 
@@ -475,9 +516,13 @@ class MainWindow(QMainWindow):
         if not self.session.modified:
             return True
         n = len(self.session.modified)
-        box = QMessageBox(QMessageBox.Warning, "Unsaved Edits",
-                          f"{n} article{'s have' if n != 1 else ' has'} unsaved edits.",
-                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Warning,
+            "Unsaved Edits",
+            f"{n} article{'s have' if n != 1 else ' has'} unsaved edits.",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+            self,
+        )
         box.setInformativeText(f"Save them before you {doing}?")
         box.button(QMessageBox.Save).setText("Save All")
         box.setDefaultButton(QMessageBox.Save)
@@ -516,9 +561,12 @@ class MainWindow(QMainWindow):
         overlay.show_over()
 
     def about(self) -> None:
-        QMessageBox.about(self, "About Reviewer",
-                          f"<h3>Reviewer {__version__}</h3><p>Review, publish and rate the articles of a "
-                          "Markdown content folder. Saves change only the edited lines.</p>")
+        QMessageBox.about(
+            self,
+            "About Reviewer",
+            f"<h3>Reviewer {__version__}</h3><p>Review, publish and rate the articles of a "
+            "Markdown content folder. Saves change only the edited lines.</p>",
+        )
 
     def _save_query_as_view(self) -> None:
         query = self.list.query.currentText().strip()
@@ -588,6 +636,3 @@ class MainWindow(QMainWindow):
 def last_folder(settings: Settings) -> str | None:
     folder = settings.value("folders/last")
     return folder if isinstance(folder, str) and os.path.isdir(folder) else None
-
-
-

@@ -1,4 +1,5 @@
 """Keyboard triage: approve, reject, toggle and rate the current article or the selection, then move on."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -62,9 +63,13 @@ class Triage(QObject):
         threshold = self.w.settings.batch_threshold
         if len(articles) <= threshold:
             return True
-        answer = QMessageBox.question(self.w, f"{verb} {len(articles):,} Articles",
-                                      f"{verb} {len(articles):,} articles? This is one step you can undo.",
-                                      QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+        answer = QMessageBox.question(
+            self.w,
+            f"{verb} {len(articles):,} Articles",
+            f"{verb} {len(articles):,} articles? This is one step you can undo.",
+            QMessageBox.Yes | QMessageBox.Cancel,
+            QMessageBox.Cancel,
+        )
         return answer == QMessageBox.Yes
 
     def _describe(self, verb: str, articles: list) -> str:
@@ -127,24 +132,27 @@ class Triage(QObject):
         if not articles:
             return
         start = articles[0].quality or 0
-        value, ok = QInputDialog.getInt(self.w, "Set Quality", f"Quality for {_plural(len(articles))}:",
-                                        start, 0, 2_000_000_000)
+        value, ok = QInputDialog.getInt(
+            self.w, "Set Quality", f"Quality for {_plural(len(articles))}:", start, 0, 2_000_000_000
+        )
         if ok:
             self.set_quality(value, articles)
 
     def set_published_from_pane(self, published: bool) -> None:
         article = self.w.detail.article
         if article is not None:
-            self.session.set_value([article], "published", published,
-                                   self._describe("Approved" if published else "Rejected", [article]))
+            self.session.set_value(
+                [article], "published", published, self._describe("Approved" if published else "Rejected", [article])
+            )
             self.record([article])
             self._after_decision([article], "")
 
     def set_quality_from_pane(self, value: int) -> None:
         article = self.w.detail.article
         if article is not None:
-            self.session.set_values("quality", [(article, value)],
-                                    self._describe(f"Quality {value} on", [article]), nudge=True)
+            self.session.set_values(
+                "quality", [(article, value)], self._describe(f"Quality {value} on", [article]), nudge=True
+            )
 
     def _after_decision(self, articles: list, text: str) -> None:
         if text:
@@ -271,8 +279,11 @@ class Triage(QObject):
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.KeyPress and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
-            if event.key() in (Qt.Key_Home, Qt.Key_End) and watched is self.w.table \
-                    and not event.modifiers() & Qt.ShiftModifier:
+            if (
+                event.key() in (Qt.Key_Home, Qt.Key_End)
+                and watched is self.w.table
+                and not event.modifiers() & Qt.ShiftModifier
+            ):
                 # A table's own Home goes to the first column; the editor means the first article.
                 self.w.table.select_row(0 if event.key() == Qt.Key_Home else self.w.model.rowCount() - 1)
                 return True

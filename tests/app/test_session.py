@@ -1,4 +1,5 @@
 """The session: saving in the background never loses an edit made meanwhile; undo and revert."""
+
 from pathlib import Path
 
 from reviewer.app.session import Session

@@ -1,4 +1,5 @@
 """Background tasks: results and reports arrive on the GUI thread, intact."""
+
 import os
 import subprocess
 import sys
@@ -31,8 +32,11 @@ def test_thread_runner_delivers_results_on_the_gui_thread(qtbot):
         ctx.report(("progress", threading.get_ident()))
         return threading.get_ident()
 
-    runner.start(work, lambda r: seen.append(("report", threading.get_ident(), r)),
-                 lambda result, error: seen.append(("done", threading.get_ident(), result, error)))
+    runner.start(
+        work,
+        lambda r: seen.append(("report", threading.get_ident(), r)),
+        lambda result, error: seen.append(("done", threading.get_ident(), result, error)),
+    )
     qtbot.waitUntil(lambda: any(s[0] == "done" for s in seen))
     report = next(s for s in seen if s[0] == "report")
     done = next(s for s in seen if s[0] == "done")

@@ -1,4 +1,5 @@
 """Property: on any generated front matter, an edit changes only the key's line and reads back as intended."""
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -42,14 +43,25 @@ def documents(draw):
         if draw(st.booleans()):
             value = draw(values)
             written = str(value).lower() if isinstance(value, bool) else str(value)
-            lines.insert(draw(st.integers(0, len(lines))), f"{key}: {written}{draw(st.sampled_from(['', ' # c', '  ']))}")
+            lines.insert(
+                draw(st.integers(0, len(lines))), f"{key}: {written}{draw(st.sampled_from(['', ' # c', '  ']))}"
+            )
     if draw(st.booleans()):
         lines.append("topics:\n  - AI\n  - 'Computer Vision'")
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     bom = "\ufeff" if draw(st.booleans()) else ""
     body = draw(st.sampled_from(["", "Body text.\n", "---\nquality: 3\n"]))
     end = draw(st.sampled_from([newline, ""])) if not body else newline
-    text = bom + "---" + newline + newline.join("\n".join(lines).split("\n")) + (newline if lines else "") + "---" + end + body
+    text = (
+        bom
+        + "---"
+        + newline
+        + newline.join("\n".join(lines).split("\n"))
+        + (newline if lines else "")
+        + "---"
+        + end
+        + body
+    )
     return text
 
 
@@ -68,13 +80,16 @@ def test_edit_changes_only_the_key_lines(text, quality, published):
     removed, added = changed_lines(text.encode(), new_text.encode())
     assert {key_of(line) for line in added} <= {"quality", "published"}
     assert {key_of(line) for line in removed} <= {"quality", "published"}
-    differing = [k for k, v in (("quality", quality), ("published", published))
-                 if k not in old or old[k] != v or type(old[k]) is not type(v)]
+    differing = [
+        k
+        for k, v in (("quality", quality), ("published", published))
+        if k not in old or old[k] != v or type(old[k]) is not type(v)
+    ]
     assert len(added) == len(differing)
     assert new_text.startswith("\ufeff") == text.startswith("\ufeff")
-    assert text[sp.body_start:] == new_text[new_sp.body_start:]
+    assert text[sp.body_start :] == new_text[new_sp.body_start :]
     if sp.newline == "\r\n":
-        front = new_text[:new_sp.body_start]
+        front = new_text[: new_sp.body_start]
         assert front.count("\n") == front.count("\r\n")
 
 
@@ -84,6 +99,7 @@ def test_fast_parse_equals_the_safe_loader(text):
     import yaml
 
     from reviewer.core.frontmatter_text import Loader
+
     sp = split(text)
     expected = yaml.load(sp.yaml_text(text), Loader=Loader) or {}
     got = parse(sp.yaml_text(text))

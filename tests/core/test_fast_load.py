@@ -1,4 +1,5 @@
 """fast_load builds exactly what PyYAML's safe loader builds, or passes the document on."""
+
 import os
 
 import pytest
@@ -19,7 +20,7 @@ ODD = [
     "- 1\n- 2\n",
     "",
     "a: 1\n---\nb: 2\n",
-    "title: \"caf\\u00e9 \\\"quoted\\\"\"\nx: |\n  block\n  text\ny: >\n  folded\n",
+    'title: "caf\\u00e9 \\"quoted\\""\nx: |\n  block\n  text\ny: >\n  folded\n',
 ]
 
 

@@ -1,4 +1,5 @@
 """Editing one key: every other byte is preserved; unsafe edits are refused."""
+
 import pytest
 
 from reviewer.core.frontmatter_text import EditError, FrontMatterError, parse, set_keys, split
@@ -21,7 +22,8 @@ def test_preserves_crlf_bom_and_missing_final_newline():
 def test_inserts_absent_published_after_heat_in_file_line_ending():
     text = "---\r\nquality: 67\r\nheat: -1\r\n\r\nprovider:\r\n  name: X\r\n---\r\n"
     assert edit(text, published=False) == (
-        "---\r\nquality: 67\r\nheat: -1\r\npublished: false\r\n\r\nprovider:\r\n  name: X\r\n---\r\n")
+        "---\r\nquality: 67\r\nheat: -1\r\npublished: false\r\n\r\nprovider:\r\n  name: X\r\n---\r\n"
+    )
 
 
 def test_inserts_before_closing_fence_when_no_anchor():
@@ -49,12 +51,15 @@ def test_body_and_other_keys_are_byte_identical():
     assert out == text.replace("quality: 1\n", "quality: 3\n", 1)
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("---\n{published: false, title: A}\n---\n", "flow"),
-    ("---\nquality:\n  50\n---\n", "spans"),
-    ("---\npublished: false\npublished: true\n---\n", "appears 2 times"),
-    ("---\nquality: [1,\n  2]\n---\n", "flow list over two lines"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("---\n{published: false, title: A}\n---\n", "flow"),
+        ("---\nquality:\n  50\n---\n", "spans"),
+        ("---\npublished: false\npublished: true\n---\n", "appears 2 times"),
+        ("---\nquality: [1,\n  2]\n---\n", "flow list over two lines"),
+    ],
+)
 def test_refuses_edits_it_cannot_make_on_one_line(text, reason):
     with pytest.raises(EditError):
         edit(text, quality=3, published=True)
@@ -93,4 +98,4 @@ def test_split_finds_the_fence_in_every_line_ending_style():
         ("---\n---", "", ""),
     ]:
         sp = split(text)
-        assert (sp.yaml_text(text), text[sp.body_start:]) == (yaml_text, body), text
+        assert (sp.yaml_text(text), text[sp.body_start :]) == (yaml_text, body), text

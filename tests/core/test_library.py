@@ -1,4 +1,5 @@
 """Scanning: what counts as an article, what is skipped, and one problem per kind of bad input."""
+
 import os
 
 import pytest
@@ -41,15 +42,18 @@ def test_published_absent_is_none_and_quality_above_100_is_kept(tmp_path):
     assert article.published is None and article.quality == 161
 
 
-@pytest.mark.parametrize("content, kind, line", [
-    ("---\ntitle: A\nbad: [1\n---\n", "invalid-yaml", 4),
-    ("---\ntitle: A\n", "unclosed", 1),
-    (b"---\ntitle: caf\xe9\n---\n", "not-utf8", 2),
-    (b"---\n\x00\x01\x02\n---\n", "binary", None),
-    ("---\n- a\n- b\n---\n", "not-mapping", 2),
-    ("---\nx: !!python/object/apply:os.system ['true']\n---\n", "unsafe-tag", 2),
-    ("---\nx: !custom 1\n---\n", "unsafe-tag", 2),
-])
+@pytest.mark.parametrize(
+    "content, kind, line",
+    [
+        ("---\ntitle: A\nbad: [1\n---\n", "invalid-yaml", 4),
+        ("---\ntitle: A\n", "unclosed", 1),
+        (b"---\ntitle: caf\xe9\n---\n", "not-utf8", 2),
+        (b"---\n\x00\x01\x02\n---\n", "binary", None),
+        ("---\n- a\n- b\n---\n", "not-mapping", 2),
+        ("---\nx: !!python/object/apply:os.system ['true']\n---\n", "unsafe-tag", 2),
+        ("---\nx: !custom 1\n---\n", "unsafe-tag", 2),
+    ],
+)
 def test_each_bad_input_becomes_a_problem_with_a_line(tmp_path, content, kind, line):
     write(tmp_path, "bad.md", content)
     write(tmp_path, "good.md", "---\ntitle: fine\n---\n")
@@ -119,6 +123,7 @@ def test_parallel_scan_gives_the_same_result(tmp_path):
         write(tmp_path, f"y/{i:03}.md", f"---\ntitle: T{i}\nquality: {i}\n---\n")
     write(tmp_path, "y/bad.md", "---\nx: [\n---\n")
     from reviewer.core import library
+
     serial = [(a.relpath, a.quality) for a in scan(str(tmp_path)).articles]
     result = library.ScanResult(str(tmp_path))
     for batch in library.scan_batches(str(tmp_path), parallel=True):

@@ -1,4 +1,5 @@
 """The query language, on articles built from front matter text."""
+
 import pytest
 
 from reviewer.core.article import Article, Identity
@@ -11,7 +12,9 @@ def make(relpath, yaml_text):
 
 
 ARTICLES = [
-    make("news/a.md", """
+    make(
+        "news/a.md",
+        """
 title: Studios keep the strike going
 excerpt: A contentious AI deal
 publishedDateTime: 2023-11-07T18:30:00Z
@@ -25,21 +28,28 @@ related:
   - {title: R1, provider: {name: Forbes, domain: forbes.com}, quality: 73}
   - {title: R2, provider: {name: Wired, domain: wired.com}}
   - {title: R3}
-"""),
-    make("news/b.md", """
+""",
+    ),
+    make(
+        "news/b.md",
+        """
 title: Robots paint at SXSW
 publishedDateTime: 2021-03-11T12:00:00Z
 provider: {name: Forbes, domain: forbes.com}
 topics: [AI]
-"""),
-    make("archive/c.md", """
+""",
+    ),
+    make(
+        "archive/c.md",
+        """
 title: Face detection
 publishedDateTime: 2015-02-17T14:00:00Z
 quality: 161
 heat: 161
 published: true
 topics: [Computer Vision]
-"""),
+""",
+    ),
 ]
 
 
@@ -48,58 +58,64 @@ def matching(query):
     return [a.relpath.split("/")[-1][0] for a in ARTICLES if predicate(a)]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("", ["a", "b", "c"]),
-    ("strike", ["a"]),
-    ("STRIKE studios", ["a"]),
-    ("gizmodo", ["a"]),
-    ("archive", ["c"]),
-    ("provider.domain:forbes.com", ["b"]),
-    ("related.provider.domain:forbes.com", ["a"]),
-    ("topic:AI", ["a", "b"]),
-    ("topics:ai", ["a", "b"]),
-    ('topic:"Computer Vision"', ["a", "c"]),
-    ("quality:>=60", ["a", "c"]),
-    ("quality:>100", ["c"]),
-    ("quality:67", ["a"]),
-    ("heat:<0", ["a"]),
-    ("date:2023-11", ["a"]),
-    ("date:>=2021-01-01", ["a", "b"]),
-    ("date:<2021-03", ["c"]),
-    ("date:<=2021-03", ["b", "c"]),
-    ("published:true", ["c"]),
-    ("published:false", ["a"]),
-    ("published:unset", ["b"]),
-    ("has:images", ["a"]),
-    ("has:related", ["a"]),
-    ("-has:related", ["b", "c"]),
-    ("related:#>2", ["a"]),
-    ("related:#0", ["b", "c"]),
-    ("topics:#2", ["a"]),
-    ("-topic:AI", ["c"]),
-    ("published:true or published:unset", ["b", "c"]),
-    ("(robots or face) -published:true", ["b"]),
-    ("topic:ai and -(quality:>60)", ["b"]),
-    ("title:=face detection", []),
-    ('title:="Face detection"', ["c"]),
-    ("path:archive/", ["c"]),
-    ("publisheddatetime:2015", ["c"]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("", ["a", "b", "c"]),
+        ("strike", ["a"]),
+        ("STRIKE studios", ["a"]),
+        ("gizmodo", ["a"]),
+        ("archive", ["c"]),
+        ("provider.domain:forbes.com", ["b"]),
+        ("related.provider.domain:forbes.com", ["a"]),
+        ("topic:AI", ["a", "b"]),
+        ("topics:ai", ["a", "b"]),
+        ('topic:"Computer Vision"', ["a", "c"]),
+        ("quality:>=60", ["a", "c"]),
+        ("quality:>100", ["c"]),
+        ("quality:67", ["a"]),
+        ("heat:<0", ["a"]),
+        ("date:2023-11", ["a"]),
+        ("date:>=2021-01-01", ["a", "b"]),
+        ("date:<2021-03", ["c"]),
+        ("date:<=2021-03", ["b", "c"]),
+        ("published:true", ["c"]),
+        ("published:false", ["a"]),
+        ("published:unset", ["b"]),
+        ("has:images", ["a"]),
+        ("has:related", ["a"]),
+        ("-has:related", ["b", "c"]),
+        ("related:#>2", ["a"]),
+        ("related:#0", ["b", "c"]),
+        ("topics:#2", ["a"]),
+        ("-topic:AI", ["c"]),
+        ("published:true or published:unset", ["b", "c"]),
+        ("(robots or face) -published:true", ["b"]),
+        ("topic:ai and -(quality:>60)", ["b"]),
+        ("title:=face detection", []),
+        ('title:="Face detection"', ["c"]),
+        ("path:archive/", ["c"]),
+        ("publisheddatetime:2015", ["c"]),
+    ],
+)
 def test_queries(query, expected):
     assert matching(query) == expected
 
 
-@pytest.mark.parametrize("query, position", [
-    ("(topic:AI", 0),
-    ("topic:AI)", 8),
-    ('title:"open', 6),
-    ("a or", 2),
-    ("published:maybe", 10),
-    ("related:#>x", 8),
-    ("quality:", 8),
-    ("()", 0),
-    ("and a", 0),
-])
+@pytest.mark.parametrize(
+    "query, position",
+    [
+        ("(topic:AI", 0),
+        ("topic:AI)", 8),
+        ('title:"open', 6),
+        ("a or", 2),
+        ("published:maybe", 10),
+        ("related:#>x", 8),
+        ("quality:", 8),
+        ("()", 0),
+        ("and a", 0),
+    ],
+)
 def test_malformed_queries_report_position(query, position):
     with pytest.raises(QueryError) as err:
         compile_query(query)

@@ -1,4 +1,5 @@
 """Every real and bundled file: an edit changes only the edited lines; undoing it restores every byte."""
+
 from pathlib import Path
 
 import pytest
@@ -39,4 +40,5 @@ def test_examples_round_trip_changes_only_edited_lines(tmp_path):
     if not EXAMPLES.is_dir():
         pytest.fail("examples/newsroom is missing")
     from tests.conftest import writable_copy
+
     assert _round_trip(writable_copy(EXAMPLES, tmp_path / "newsroom")) >= 50

@@ -1,4 +1,5 @@
 """Image addresses resolve to local files first, the site's own URLs included."""
+
 from reviewer.core.site import Site, is_safe_link, resolve_image
 from tests.conftest import CORPUS, EXAMPLES
 
@@ -20,8 +21,11 @@ def test_config_url_and_baseurl(tmp_path):
 
 def test_site_relative_baseurl_relative_and_absolute_site_urls_are_local(tmp_path):
     site, article, logo = site_folder(tmp_path)
-    for url in ("/assets/images/logo.png", "/ai/assets/images/logo.png",
-                "https://example.github.io/ai/assets/images/logo.png"):
+    for url in (
+        "/assets/images/logo.png",
+        "/ai/assets/images/logo.png",
+        "https://example.github.io/ai/assets/images/logo.png",
+    ):
         assert resolve_image(url, article, site).location == logo, url
 
 
@@ -48,14 +52,18 @@ def test_links_that_may_open():
 
 def test_examples_logos_resolve_locally():
     site = Site.load(str(EXAMPLES))
-    source = resolve_image(site.prefix + "/assets/images/organizations/northwind.example.com-50x50.png",
-                           str(EXAMPLES / "_news" / "x.md"), site)
+    source = resolve_image(
+        site.prefix + "/assets/images/organizations/northwind.example.com-50x50.png",
+        str(EXAMPLES / "_news" / "x.md"),
+        site,
+    )
     assert source.kind == "local"
 
 
 def test_corpus_config_is_read():
     if not CORPUS.is_dir():
         import pytest
+
         pytest.skip(f"the shared corpus is not at {CORPUS}")
     site = Site.load(str(CORPUS / "everyday-ai"))
     assert site.prefix == "https://everyday-cc.github.io/ai"

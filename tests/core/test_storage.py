@@ -1,4 +1,5 @@
 """Saving: atomic, conflict-checked, permission-respecting, and only ever the edited lines."""
+
 import os
 import stat
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Window fixtures: a real MainWindow on a copy of the sample folder, work run synchronously."""
+
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QMessageBox
@@ -30,8 +31,11 @@ def dialogs(monkeypatch):
     monkeypatch.setattr(QDialog, "exec", lambda self: fake._next(type(self).__name__ + ": " + self.windowTitle()))
     monkeypatch.setattr(QMessageBox, "exec", lambda self: fake._next("QMessageBox: " + self.text()))
     for name in ("question", "warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(
-            lambda parent, title, text, *args, _n=name: fake._next(f"{_n}: {title}: {text}")))
+        monkeypatch.setattr(
+            QMessageBox,
+            name,
+            staticmethod(lambda parent, title, text, *args, _n=name: fake._next(f"{_n}: {title}: {text}")),
+        )
     return fake
 
 

@@ -1,4 +1,5 @@
 """Thumbnails: made with Pillow off the GUI thread, EXIF orientation applied, failures explained."""
+
 from PIL import Image
 
 from reviewer.app.tasks import SyncRunner
@@ -42,6 +43,7 @@ def test_loader_reports_why_an_image_failed(tmp_path, qtbot):
 def test_a_deleted_loader_sends_nothing_later(tmp_path, qtbot):
     """A window closed right after asking for an image: its answer must not arrive afterwards."""
     from shiboken6 import delete
+
     loader = ImageLoader(SyncRunner(), str(tmp_path / "cache"), remote_enabled=lambda: False)
     loader.request(ImageSource("none", "not found"), 64)  # answered on the next turn of the event loop
     delete(loader)

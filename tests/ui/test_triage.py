@@ -1,4 +1,5 @@
 """Keyboard triage with real key events sent to the window, checked on disk."""
+
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -153,6 +154,7 @@ def test_j_k_home_end_move_through_the_view(window, qtbot):
 
 def test_question_mark_draws_the_keys_over_the_window_and_any_key_closes_it(window, qtbot):
     from reviewer.ui.dialogs import ShortcutsOverlay
+
     keys(qtbot, window.table, Qt.Key_Question)
     overlay = window.central.findChild(ShortcutsOverlay)
     assert overlay is not None and overlay.isVisible()

@@ -1,4 +1,5 @@
 """The main window on examples/newsroom: listing, details, editing, saving, undo, conflicts."""
+
 import os
 from pathlib import Path
 
@@ -17,8 +18,12 @@ def current(window):
 def test_opening_lists_every_article_and_the_problems(window):
     assert window.model.rowCount() == len(window.session.articles) == 58
     assert sorted(p.relpath for p in window.session.problems) == [
-        "_broken/bad-indent.md", "_broken/invalid-yaml.md", "_broken/never-closed.md",
-        "_broken/not-a-mapping.md", "_broken/unsafe-tag.md"]
+        "_broken/bad-indent.md",
+        "_broken/invalid-yaml.md",
+        "_broken/never-closed.md",
+        "_broken/not-a-mapping.md",
+        "_broken/unsafe-tag.md",
+    ]
     assert window.windowTitle() == f"{window.root.name}[*] — Reviewer"
     assert window.table.currentIndex().row() == 0
     assert QApplication.focusWidget() is window.table
@@ -38,6 +43,7 @@ def test_problems_view_lists_kind_line_and_message(window, dialogs):
 
 def test_problem_dialog_marks_the_line(window):
     from reviewer.ui.dialogs import ProblemDialog
+
     problem = next(p for p in window.session.problems if p.relpath.endswith("unsafe-tag.md"))
     dialog = ProblemDialog(problem)
     assert dialog.marked_line == 3
@@ -46,8 +52,11 @@ def test_problem_dialog_marks_the_line(window):
 
 def test_selecting_a_row_fills_the_detail_pane(window, qtbot):
     model = window.model
-    row = next(r for r in range(model.rowCount())
-               if model.article(r).related and model.article(r).images[0].url.startswith("/assets"))
+    row = next(
+        r
+        for r in range(model.rowCount())
+        if model.article(r).related and model.article(r).images[0].url.startswith("/assets")
+    )
     window.table.select_row(row)
     article = model.article(row)
     pane = window.detail
@@ -55,8 +64,11 @@ def test_selecting_a_row_fills_the_detail_pane(window, qtbot):
     assert article.title in pane.title.text()
     assert article.provider.name in pane.provider.text()
     assert pane.related.topLevelItemCount() == len(article.related)
-    in_folder = [pane.related.topLevelItem(i) for i in range(pane.related.topLevelItemCount())
-                 if pane.related.topLevelItem(i).data(1, Qt.UserRole) is not None]
+    in_folder = [
+        pane.related.topLevelItem(i)
+        for i in range(pane.related.topLevelItemCount())
+        if pane.related.topLevelItem(i).data(1, Qt.UserRole) is not None
+    ]
     assert in_folder, "related links to articles of the folder can jump to them"
     button = pane.images.itemAt(0).widget()
     assert isinstance(button, QToolButton)
@@ -208,6 +220,7 @@ def test_preferences_refuse_a_key_given_to_two_actions(window, settings):
     from PySide6.QtGui import QKeySequence
 
     from reviewer.ui.dialogs import PreferencesDialog
+
     dialog = PreferencesDialog(settings, window.actions)
     dialog.editors["reject"].setKeySequence(QKeySequence("A"))
     dialog.accept()
@@ -221,15 +234,19 @@ def test_preferences_refuse_a_key_given_to_two_actions(window, settings):
 
 def test_html_body_preview_fetches_nothing_and_runs_nothing(window, monkeypatch, qtbot):
     from reviewer.ui.detail_pane import SafeBrowser
+
     path = window.root / "_news" / "2099-12-31-newsletter.html"
-    path.write_text('---\ntitle: Newsletter\n---\n<p>Hello <b>editors</b></p>'
-                    '<img src="http://tracker.example/pixel.gif"><script>document.write("ran")</script>')
+    path.write_text(
+        "---\ntitle: Newsletter\n---\n<p>Hello <b>editors</b></p>"
+        '<img src="http://tracker.example/pixel.gif"><script>document.write("ran")</script>'
+    )
     window.session.check_disk()
     article = next(a for a in window.session.articles if a.title == "Newsletter")
     asked = []
     original = SafeBrowser.loadResource
-    monkeypatch.setattr(SafeBrowser, "loadResource", lambda self, kind, url: asked.append(url.toString())
-                        or original(self, kind, url))
+    monkeypatch.setattr(
+        SafeBrowser, "loadResource", lambda self, kind, url: asked.append(url.toString()) or original(self, kind, url)
+    )
     window.reveal(article)
     window.detail.tabs.setCurrentWidget(window.detail.preview)
     qtbot.waitUntil(lambda: bool(asked))  # laid out and painted: the image is asked for
