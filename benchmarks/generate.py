@@ -116,7 +116,8 @@ def plan(rng: random.Random, n: int, years=range(2014, 2025)) -> list[dict]:
         year = rng.choice(list(years))
         title = headline(rng)
         name, domain = rng.choice(PROVIDERS)
-        date = f"{year}-{rng.randint(1, 12):02}-{rng.randint(1, 28):02}T{rng.randint(0, 23):02}:{rng.choice(['00', '15', '30', '45'])}:00Z"
+        minute = rng.choice(["00", "15", "30", "45"])
+        date = f"{year}-{rng.randint(1, 12):02}-{rng.randint(1, 28):02}T{rng.randint(0, 23):02}:{minute}:00Z"
         generation = "archive" if year < 2020 else ("plain" if year < 2022 else "rich")
         s = f"{slug(title)}-{i}"
         items.append(

@@ -143,7 +143,8 @@ def status_word(published: bool | None) -> str:
 
 def _list_line(article: Article) -> str:
     quality = "" if article.quality is None else str(article.quality)
-    return f"{status_word(article.published):<11}  {quality:>4}  {article.date[:10]:<10}  {article.relpath}  {article.title}"
+    status = status_word(article.published)
+    return f"{status:<11}  {quality:>4}  {article.date[:10]:<10}  {article.relpath}  {article.title}"
 
 
 # --- check --------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ class SetValues(QUndoCommand):
         self.nudge = nudge
 
     def redo(self) -> None:
-        for article, value in zip(self.articles, self.after):
+        for article, value in zip(self.articles, self.after, strict=True):
             if value is ORIGINAL:
                 article.edits.pop(self.key, None)
             else:
@@ -30,7 +30,7 @@ class SetValues(QUndoCommand):
         self.session.notify_changed(self.articles)
 
     def undo(self) -> None:
-        for article, value in zip(self.articles, self.before):
+        for article, value in zip(self.articles, self.before, strict=True):
             if value is _ABSENT:
                 # The key was not in the file; if it still is not, dropping the edit restores that.
                 if not article.has_stored(self.key):
@@ -48,7 +48,7 @@ class SetValues(QUndoCommand):
             and other.nudge
             and other.key == self.key
             and len(other.articles) == len(self.articles)
-            and all(a is b for a, b in zip(other.articles, self.articles))
+            and all(a is b for a, b in zip(other.articles, self.articles, strict=True))
         ):
             return False
         self.after = other.after

@@ -6,8 +6,7 @@ SyncRunner, which runs the function at once on the calling thread.
 
 from __future__ import annotations
 
-from typing import Callable
-
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from PySide6.QtCore import QObject, Signal

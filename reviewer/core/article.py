@@ -21,7 +21,7 @@ class Identity:
     digest: bytes
 
     @classmethod
-    def of(cls, data: bytes, size: int, mtime_ns: int) -> "Identity":
+    def of(cls, data: bytes, size: int, mtime_ns: int) -> Identity:
         return cls(size, mtime_ns, content_digest(data))
 
 
@@ -36,7 +36,7 @@ class Image:
     height: int | None = None
 
     @classmethod
-    def list_from(cls, value) -> list["Image"]:
+    def list_from(cls, value) -> list[Image]:
         if not isinstance(value, list):
             return []
         images = []
@@ -57,7 +57,7 @@ class Provider:
     images: tuple[Image, ...] = ()
 
     @classmethod
-    def from_value(cls, value) -> "Provider":
+    def from_value(cls, value) -> Provider:
         if isinstance(value, str):
             return cls(name=value)
         if not isinstance(value, dict):
@@ -138,7 +138,7 @@ class Fields:
         return self.original_url or self.web_url
 
     @property
-    def related(self) -> list["Related"]:
+    def related(self) -> list[Related]:
         value = self._get("related")
         if not isinstance(value, list):
             return []
@@ -254,7 +254,7 @@ class Article(Fields):
         raw = tuple(_shared(v) if isinstance(v, (list, dict)) else _interned(v) for v in raw)
         self._raw = raw
         self.sizes = _shared(sizes)
-        get = dict(zip(SUMMARY_KEYS, raw)).get
+        get = dict(zip(SUMMARY_KEYS, raw, strict=True)).get
         self.title = _text(get("title")) or _text(get("name"))
         self.excerpt = _text(get("excerpt"))
         self.date = _text(get("publishedDateTime"))

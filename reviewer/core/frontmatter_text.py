@@ -375,7 +375,7 @@ def _block_end(text: str, sp: Split, line_end: int) -> int:
     while pos < sp.fm_end:
         end = _line_end(text, pos)
         line = text[pos:end]
-        if line.strip() and not line[0] in " \t#":
+        if line.strip() and line[0] not in " \t#":
             break
         if line.strip() and not line.lstrip().startswith("#"):
             last = end

@@ -7,10 +7,10 @@ import multiprocessing
 import os
 import stat
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from .article import Article, Identity
 from .frontmatter_text import FrontMatterError, parse, split
@@ -32,7 +32,7 @@ class ScanResult:
     problems: list[Problem] = field(default_factory=list)
     skipped: int = 0
 
-    def add(self, batch: "Batch") -> None:
+    def add(self, batch: Batch) -> None:
         self.articles.extend(batch.articles)
         self.problems.extend(batch.problems)
         self.skipped += batch.skipped

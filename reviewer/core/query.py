@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from .article import SUMMARY_KEYS
 
-
 # Short names an editor types, mapped to the front-matter keys.
 ALIASES = {
     "date": "publishedDateTime",
@@ -103,7 +102,7 @@ class _Parser:
         self.i += 1
         return token
 
-    def parse(self) -> "Node":
+    def parse(self) -> Node:
         if not self.tokens:
             return Everything()
         node = self.parse_or()
@@ -114,7 +113,7 @@ class _Parser:
             )
         return node
 
-    def parse_or(self) -> "Node":
+    def parse_or(self) -> Node:
         parts = [self.parse_and()]
         while self.peek() is not None and self.peek().kind == "OR":
             token = self.take()
@@ -123,7 +122,7 @@ class _Parser:
             parts.append(self.parse_and())
         return parts[0] if len(parts) == 1 else Or(tuple(parts))
 
-    def parse_and(self) -> "Node":
+    def parse_and(self) -> Node:
         parts = [self.parse_unary()]
         while self.peek() is not None and self.peek().kind not in ("OR", "RPAREN"):
             if self.peek().kind == "AND":
@@ -136,7 +135,7 @@ class _Parser:
             parts = [Word(words)] + [p for p in parts if not isinstance(p, Word)]
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
-    def parse_unary(self) -> "Node":
+    def parse_unary(self) -> Node:
         token = self.peek()
         if token is None:
             raise QueryError("the query ends where a term was expected", len(self.text))
@@ -160,7 +159,7 @@ class _Parser:
         return _term(token)
 
 
-def _term(token: Token) -> "Node":
+def _term(token: Token) -> Node:
     m = None if token.quoted else _FIELD.match(token.text)
     if m is None:
         return Word((token.text.lower(),))
@@ -188,7 +187,7 @@ def _term(token: Token) -> "Node":
     return Field(name, op, value)
 
 
-def _published(raw: str, pos: int) -> "Node":
+def _published(raw: str, pos: int) -> Node:
     value = raw.lower().lstrip("=")
     states = {"true": True, "yes": True, "false": False, "no": False, "unset": None, "none": None}
     if value not in states:

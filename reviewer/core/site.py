@@ -19,7 +19,7 @@ class Site:
     baseurl: str = ""  # e.g. /ai
 
     @classmethod
-    def load(cls, root: str) -> "Site":
+    def load(cls, root: str) -> Site:
         """Read url and baseurl from the folder's _config.yml; a missing or bad file gives none."""
         root = os.path.abspath(root)
         for name in CONFIG_NAMES:

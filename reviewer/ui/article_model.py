@@ -45,6 +45,7 @@ _STATUS_ORDER = {False: 0, None: 1, True: 2}
 
 
 _NO_QUALITY = float("-inf")
+_NO_PARENT = QModelIndex()  # a table has no parent rows; one object for the default
 
 
 def _quality_key(a: Article):
@@ -87,10 +88,10 @@ class ArticleTableModel(QAbstractTableModel):
 
     # --- Qt model interface ----------------------------------------------------------------
 
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent=_NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent=_NO_PARENT) -> int:
         return 0 if parent.isValid() else len(Column)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
@@ -170,7 +171,7 @@ class ArticleTableModel(QAbstractTableModel):
         rows = {id(a): r for r, a in enumerate(self._rows)}
         targets = [
             self.index(rows[id(a)], i.column()) if a is not None and id(a) in rows else QModelIndex()
-            for i, a in zip(sources, articles)
+            for i, a in zip(sources, articles, strict=True)
         ]
         self.changePersistentIndexList(sources, targets)
         self.layoutChanged.emit()

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.problems import Problem
 from ..core.article import shown
+from ..core.problems import Problem
 from .actions import ACTIONS
 
 
