@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import sys
+import time
+from typing import Any
 
 from . import __version__
 from .core.article import Article, shown
-from .core.library import ScanResult, read_article, scan
+from .core.frontmatter_text import UNSET
+from .core.library import ScanResult, read_article, relative, scan
 from .core.problems import Problem
 from .core.query import QueryError, compile_query
-from .core.storage import SaveError, save
+from .core.storage import TEMP_SUFFIX, SaveError, Written, remove_leftovers, write_many
 
 COMMANDS = ("list", "check", "set")
 EPILOG = """commands:
   reviewer [FOLDER]                      open the window on FOLDER (the last one when omitted)
   reviewer list ROOT [--query Q] [--json]
   reviewer check ROOT
-  reviewer set [--published true|false] [--quality N] FILE...
-  reviewer set [--published true|false] [--quality N] --where QUERY ROOT
+  reviewer set [--published true|false|unset] [--quality N|unset] FILE...
+  reviewer set [--published true|false|unset] [--quality N|unset] --where QUERY ROOT
 
 run 'reviewer COMMAND --help' for a command's options."""
 
@@ -30,11 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in COMMANDS:
         args = _command_parser().parse_args(argv)
         try:
-            return args.run(args)
+            return int(args.run(args))
         except BrokenPipeError:
             return 0
         except KeyboardInterrupt:
             return 130
+        except Exception as exc:  # a bug: one line for the user, the traceback only when asked for
+            if os.environ.get("REVIEWER_DEBUG"):
+                raise
+            _error(f"unexpected error: {type(exc).__name__}: {exc} (run with REVIEWER_DEBUG=1 for details)")
+            return 3
     args = _window_parser().parse_args(argv)
     from .ui.application import run_window  # Qt is imported only for the window
 
@@ -71,15 +80,17 @@ def _command_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("set", help="set published and/or quality, saving only those lines")
-    p.add_argument("--published", choices=("true", "false"))
-    p.add_argument("--quality", type=_quality, metavar="N", help="a whole number, 0 or more")
+    p.add_argument("--published", choices=("true", "false", "unset"), help="unset removes the line")
+    p.add_argument("--quality", type=_quality, metavar="N", help="a whole number, 0 or more; unset removes the line")
     p.add_argument("--where", metavar="QUERY", help="edit every article under ROOT that matches QUERY")
     p.add_argument("paths", nargs="+", metavar="FILE|ROOT")
     p.set_defaults(run=cmd_set)
     return parser
 
 
-def _quality(text: str) -> int:
+def _quality(text: str) -> int | object:
+    if text == "unset":
+        return UNSET
     try:
         value = int(text)
     except ValueError:
@@ -110,7 +121,7 @@ def cmd_list(args) -> int:
         else:
             out.write(_list_line(article) + "\n")
     _mention_problems(result, args.root)
-    return 0
+    return 1 if result.problems else 0
 
 
 def _mention_problems(result: ScanResult, root: str) -> None:
@@ -154,42 +165,61 @@ def cmd_check(args) -> int:
     result = _scan(args.root)
     if result is None:
         return 2
-    print(f"{len(result.articles)} articles, {result.skipped} skipped files, {len(result.problems)} problems")
+    leftovers = len(result.leftovers)
+    print(
+        f"{len(result.articles)} articles, {result.skipped} skipped files, {len(result.problems)} problems"
+        + (f", {leftovers} temporary files" if leftovers else "")
+    )
     for problem in result.problems:
         print(problem.format())
-    return 1 if result.problems else 0
+    now = time.time()
+    for path in result.leftovers:
+        age = _age(now, path)
+        print(
+            f"{relative(result.root, path)}: temp-file: left by an interrupted save{age}; "
+            "the next open or 'reviewer set' removes it"
+        )
+    return 1 if result.problems or result.leftovers else 0
+
+
+def _age(now: float, path: str) -> str:
+    try:
+        minutes = int((now - os.lstat(path).st_mtime) // 60)
+    except OSError:
+        return ""
+    return f" {minutes} minute{'s' if minutes != 1 else ''} ago" if minutes else " less than a minute ago"
 
 
 # --- set ----------------------------------------------------------------------------------
 
 
 def cmd_set(args) -> int:
-    changes = {}
+    changes: dict[str, Any] = {}
     if args.published is not None:
-        changes["published"] = args.published == "true"
+        changes["published"] = UNSET if args.published == "unset" else args.published == "true"
     if args.quality is not None:
         changes["quality"] = args.quality
     if not changes:
         _error("set: give --published and/or --quality")
         return 2
+    unreadable = 0
     if args.where is not None:
         if len(args.paths) != 1:
             _error("set: with --where, give exactly one ROOT folder")
             return 2
-        targets = _where(args.where, args.paths[0])
-        if targets is None:
+        found = _where(args.where, args.paths[0])
+        if found is None:
             return 2
+        targets, unreadable = found
     else:
         targets = [_read_one(path) for path in args.paths]
-    failed = 0
-    for target in targets:
-        failed += not _apply(target, changes)
+    failed = _apply(targets, changes)
     if failed:
         _error(f"{failed} file{'s' if failed != 1 else ''} not changed")
-    return 1 if failed else 0
+    return 1 if failed or unreadable else 0
 
 
-def _where(query: str, root: str):
+def _where(query: str, root: str) -> tuple[list[Target], int] | None:
     try:
         predicate = compile_query(query)
     except QueryError as exc:
@@ -199,43 +229,73 @@ def _where(query: str, root: str):
     if result is None:
         return None
     _mention_problems(result, root)
-    return [a for a in result.articles if predicate(a)]
+    _remove_leftovers(result.leftovers, root)
+    return [(a, root) for a in result.articles if predicate(a)], len(result.problems)
 
 
-def _read_one(path: str) -> Article | Problem | str:
-    shown = path
+Target = tuple[Article, str] | Problem | str  # an article and its folder, a file that cannot be read, or why not
+
+
+def _read_one(path: str) -> Target:
+    """A file named on the command line; its folder is what it may not leave through a link."""
     if not os.path.exists(path) and not os.path.islink(path):
-        return f"{shown}: no such file"
+        return f"{path}: no such file"
     if os.path.isdir(path):
-        return f"{shown}: is a folder (use --where QUERY ROOT to edit a folder)"
-    item = read_article(os.path.abspath(path), os.getcwd())
+        return f"{path}: is a folder (use --where QUERY ROOT to edit a folder)"
+    absolute = os.path.abspath(path)
+    folder = os.path.dirname(absolute)
+    name = os.path.basename(absolute)
+    _remove_leftovers(glob.glob(os.path.join(glob.escape(folder), f".{glob.escape(name)}.*{TEMP_SUFFIX}")), folder)
+    item = read_article(absolute, folder)
     if item is None:
-        return f"{shown}: not an article (it does not start with a '---' front matter line)"
-    if isinstance(item, Article):
-        item.relpath = shown
-    return item
+        return f"{path}: not an article (it does not start with a '---' front matter line)"
+    if isinstance(item, Problem):
+        return item
+    item.relpath = path
+    return item, folder
 
 
-def _apply(target, changes: dict) -> bool:
-    if isinstance(target, str):
-        _error(target)
+def _apply(targets: list[Target], changes: dict[str, Any]) -> int:
+    """Save `changes` into each target, one folder's files together; the number refused."""
+    failed = 0
+    by_root: dict[str, list[Article]] = {}
+    for target in targets:
+        if isinstance(target, str):
+            _error(target)
+            failed += 1
+        elif isinstance(target, Problem):
+            _error(f"{target.format()} (cannot be parsed, not written)")
+            failed += 1
+        else:
+            article, root = target
+            for key, value in changes.items():
+                article.set(key, value)
+            if article.is_modified:
+                by_root.setdefault(root, []).append(article)
+            else:
+                print(f"{article.relpath}: unchanged")
+    for root, articles in by_root.items():
+        jobs = [(a.path, a.identity, a.original, dict(a.edits)) for a in articles]
+        for article, job, outcome in zip(articles, jobs, write_many(jobs, root), strict=True):
+            failed += not _report(article, job[3], outcome)
+    return failed
+
+
+def _report(article: Article, edits: dict[str, Any], outcome: Written | SaveError) -> bool:
+    if isinstance(outcome, SaveError):
+        _error(f"{article.relpath}: {outcome.kind}: {outcome.message}")
         return False
-    if isinstance(target, Problem):
-        _error(f"{target.format()} (cannot be parsed, not written)")
-        return False
-    for key, value in changes.items():
-        target.set(key, value)
-    if not target.is_modified:
-        print(f"{target.relpath}: unchanged")
-        return True
-    try:
-        saved = save(target)
-    except SaveError as exc:
-        _error(f"{target.relpath}: {exc.kind}: {exc.message}")
-        return False
-    parts = [f"{key} {shown(old, '(unset)')} -> {shown(new, '(unset)')}" for key, old, new in saved.changes]
-    print(f"{target.relpath}: {', '.join(parts)}")
+    changes = article.written(outcome.metadata, outcome.identity, edits)
+    parts = [f"{key} {shown(old, '(unset)')} -> {shown(new, '(unset)')}" for key, old, new in changes]
+    print(f"{article.relpath}: {', '.join(parts)}")
     return True
+
+
+def _remove_leftovers(paths: list[str], root: str) -> None:
+    removed = remove_leftovers(paths, root)
+    if removed:
+        n = len(removed)
+        _error(f"removed {n} temporary file{'s' if n != 1 else ''} left by an interrupted save")
 
 
 # --- shared -------------------------------------------------------------------------------

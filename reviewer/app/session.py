@@ -12,7 +12,7 @@ from ..core.article import Article
 from ..core.library import Batch, find_candidates, read_article, scan_batches
 from ..core.problems import Problem
 from ..core.site import Site
-from ..core.storage import SaveError, Written, current_metadata, write_edits
+from ..core.storage import SaveError, Written, current_metadata, remove_leftovers, write_many
 from .commands import ORIGINAL, SetValues
 from .tasks import ThreadRunner
 
@@ -38,6 +38,8 @@ class Session(QObject):
     modified_changed = Signal(bool)
     save_progress = Signal(int, int)
     save_finished = Signal(object)  # SaveReport
+    refused = Signal(list)  # articles an edit was not applied to: they are read-only (article.read_only says why)
+    leftovers_removed = Signal(int)  # temporary files of interrupted saves, removed after loading
 
     def __init__(self, runner=None, watch: bool = True, parent=None):
         super().__init__(parent)
@@ -58,6 +60,7 @@ class Session(QObject):
         self._dirty_dirs: set[str] = set()
         self._rescan_timer = QTimer(self, singleShot=True, interval=400, timeout=self._rescan_dirty)
         self._checking = False
+        self._hash_edited = False
         self._generation = 0
 
     # --- loading -------------------------------------------------------------------------
@@ -79,11 +82,13 @@ class Session(QObject):
         root = self.root
 
         def work(ctx):
+            leftovers = []
             for batch in scan_batches(root):
                 if ctx.cancelled:
                     return False
+                leftovers += batch.leftovers
                 ctx.report(batch)
-            return True
+            return len(remove_leftovers(leftovers, root))
 
         self._generation += 1
         generation = self._generation
@@ -110,6 +115,8 @@ class Session(QObject):
     def _on_loaded(self, result, error, generation: int) -> None:
         if generation != self._generation or result is False:
             return  # cancelled: another folder is loading, or the window closed
+        if result:
+            self.leftovers_removed.emit(result)
         self.loading = False
         self._load_context = None
         if error is not None:
@@ -126,7 +133,12 @@ class Session(QObject):
         self.set_values(key, [(a, value) for a in articles], text)
 
     def set_values(self, key: str, values: list[tuple[Article, object]], text: str, nudge: bool = False) -> None:
-        values = [(a, v) for a, v in values if a.value(key) != v or type(a.value(key)) is not type(v)]
+        refused = [a for a, _ in values if a.read_only]
+        if refused:
+            self.refused.emit(refused)
+        values = [
+            (a, v) for a, v in values if not a.read_only and (a.value(key) != v or type(a.value(key)) is not type(v))
+        ]
         if values:
             self.undo_stack.push(SetValues(self, key, values, text, nudge))
 
@@ -166,19 +178,19 @@ class Session(QObject):
         if self.saving:
             return False
         targets = [a for a in (self.modified if articles is None else articles) if a.edits]
-        jobs = [(a, a.path, a.identity, a.original, dict(a.edits)) for a in targets]
+        jobs = [(a.path, a.identity, a.original, dict(a.edits)) for a in targets]
+        root = self.root
         self.saving = True
 
         def work(ctx):
-            results = []
-            for i, (article, path, identity, original, edits) in enumerate(jobs):
-                try:
-                    outcome = write_edits(path, identity, original, edits, overwrite)
-                except SaveError as exc:
-                    outcome = exc
-                results.append((article, edits, outcome))
-                ctx.report((i + 1, len(jobs)))
-            return results
+            step = max(1, len(jobs) // 100)  # a hundred progress reports at most, whatever the size
+
+            def progress(done: int, total: int) -> None:
+                if done % step == 0 or done == total:
+                    ctx.report((done, total))
+
+            outcomes = write_many(jobs, root, overwrite, progress)
+            return [(a, job[3], outcome) for a, job, outcome in zip(targets, jobs, outcomes, strict=True)]
 
         self.runner.start(work, lambda p: self.save_progress.emit(*p), self._on_saved)
         if wait:
@@ -209,6 +221,7 @@ class Session(QObject):
             fresh = read_article(article.path, self.root)
             if isinstance(fresh, Article):
                 article.original, article.identity = fresh.original, fresh.identity
+                article.read_only = fresh.read_only
                 article.edits.clear()
                 article.conflict = False
             else:
@@ -238,9 +251,14 @@ class Session(QObject):
         self._rescan_timer.start()
 
     def check_disk(self, folders: list[str] | None = None) -> None:
-        """Compare files with what was read: reload changed ones, mark conflicts, add and remove."""
+        """Compare files with what was read: reload changed ones, mark conflicts, add and remove.
+
+        Files with pending edits are compared by content too: an edit in place can keep the
+        size and the modification time, and would otherwise be found only when a save is refused.
+        """
         folders = folders or sorted({os.path.dirname(a.path) for a in self.articles} | {self.root})
         self._dirty_dirs.update(folders)
+        self._hash_edited = True
         self._rescan_dirty()
 
     def _rescan_dirty(self) -> None:
@@ -250,10 +268,12 @@ class Session(QObject):
             self._rescan_timer.start()
             return
         known: dict[str, list] = {}
+        hash_edited, self._hash_edited = self._hash_edited, False
         for article in self.articles:
             folder = os.path.dirname(article.path)
             if folder in dirty:
-                known.setdefault(folder, []).append((article, article.identity.size, article.identity.mtime_ns))
+                digest = article.identity.digest if hash_edited and article.edits else None
+                known.setdefault(folder, []).append((article, article.identity.size, article.identity.mtime_ns, digest))
         seen, root = set(self._by_path), self.root
         self._checking = True
 
@@ -273,6 +293,7 @@ class Session(QObject):
             if fresh.identity.digest == article.identity.digest:
                 article.identity = fresh.identity  # touched, not changed
                 continue
+            article.read_only = fresh.read_only
             if article.edits:
                 article.conflict = True
             else:
@@ -309,16 +330,16 @@ def _compare_with_disk(root: str, folders: list[str], known: dict, seen: set) ->
     changed, added, removed, new_paths = [], [], [], set()
     for folder in folders:
         present = set(find_candidates(folder)[0]) if os.path.isdir(folder) else set()
-        for article, size, mtime_ns in known.get(folder, []):
+        for article, size, mtime_ns, digest in known.get(folder, []):
             try:
                 st = os.stat(article.path)
             except OSError:
                 st = None
             if st is None or article.path not in present:
                 removed.append(article)
-            elif (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
+            elif (st.st_size, st.st_mtime_ns) != (size, mtime_ns) or digest is not None:
                 fresh = read_article(article.path, root)
-                if isinstance(fresh, Article):
+                if isinstance(fresh, Article) and (digest is None or fresh.identity.digest != digest):
                     changed.append((article, fresh))
         new_paths |= {p for p in present if p not in seen}
     for path in sorted(new_paths):

@@ -9,7 +9,11 @@ import sys
 import zlib
 from dataclasses import dataclass
 
+from .files import read_regular
+from .frontmatter_text import UNSET, FrontMatterError, split
+
 EDITABLE_KEYS = ("published", "quality")
+MAX_BODY_BYTES = 8 * 1024 * 1024  # as library.MAX_FILE_SIZE: no article is larger
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +205,7 @@ class Article(Fields):
         "identity",
         "edits",
         "conflict",
+        "read_only",
         "sizes",
         "_packed",
         "_raw",
@@ -222,6 +227,7 @@ class Article(Fields):
         self.identity = identity
         self.edits: dict = {}
         self.conflict = False  # the file changed on disk while this article had pending edits
+        self.read_only = ""  # why it may not be written (outside the folder, no permission), or ''
         self.original = original
 
     @property
@@ -277,6 +283,7 @@ class Article(Fields):
             self.identity,
             self.edits,
             self.conflict,
+            self.read_only,
             self._raw,
             self.sizes,
             self._packed,
@@ -284,7 +291,18 @@ class Article(Fields):
         )
 
     def __setstate__(self, state) -> None:
-        (self.path, self.relpath, self.identity, self.edits, self.conflict, raw, sizes, self._packed, keys) = state
+        (
+            self.path,
+            self.relpath,
+            self.identity,
+            self.edits,
+            self.conflict,
+            self.read_only,
+            raw,
+            sizes,
+            self._packed,
+            keys,
+        ) = state
         self.keys = _shared(keys)
         self._summarise(raw, sizes)
 
@@ -301,7 +319,8 @@ class Article(Fields):
 
     def _get(self, key: str):
         if key in self.edits:
-            return self.edits[key]
+            value = self.edits[key]
+            return None if value is UNSET else value
         return self.stored(key)
 
     value = _get  # the current value of a top-level key: the pending edit, else what is stored
@@ -329,17 +348,18 @@ class Article(Fields):
     @property
     def metadata(self) -> dict:
         merged = dict(self.original)
-        merged.update(self.edits)
+        for key, value in self.edits.items():
+            if value is UNSET:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
         return merged
 
     @property
     def body(self) -> str:
         """The text after the front matter, read from the file (bodies are not kept in memory)."""
-        from .frontmatter_text import FrontMatterError, split
-
         try:
-            with open(self.path, encoding="utf-8") as fh:
-                text = fh.read()
+            text = read_regular(self.path, MAX_BODY_BYTES).decode("utf-8")
             return text[split(text).body_start :]
         except (OSError, UnicodeDecodeError, FrontMatterError):
             return ""
@@ -349,11 +369,11 @@ class Article(Fields):
         return bool(self.edits)
 
     def set(self, key: str, value) -> None:
-        """Set an editable key; setting it back to its original value drops the edit."""
+        """Set an editable key (UNSET removes it); setting it back to its original value drops the edit."""
         if key not in EDITABLE_KEYS:
             raise KeyError(f"{key} is not editable")
         old = self.stored(key, _ABSENT)
-        if old is not _ABSENT and old == value and type(old) is type(value):
+        if (old is _ABSENT and value is UNSET) or (old is not _ABSENT and old == value and type(old) is type(value)):
             self.edits.pop(key, None)
         else:
             self.edits[key] = value
@@ -435,7 +455,7 @@ def _interned(value):
 
 def shown(value, absent: str = "unset") -> str:
     """A value as the editor reads it in YAML terms: true/false, numbers, text; `absent` for None."""
-    if value is None:
+    if value is None or value is UNSET:
         return absent
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -1,35 +1,30 @@
 """Front matter as text: find it, parse it safely, and edit one top-level key in place.
 
 Saving never re-serialises the YAML block. An edit rewrites the value on the key's own
-line (or inserts one new line), then the new text is parsed again and compared with
-the old metadata; anything but the intended change refuses the edit.
+line (or inserts or removes one line), then the new text is parsed again and compared
+with the old metadata; anything but the intended change refuses the edit.
+
+Reading never raises anything but FrontMatterError, whatever the text: a file that
+cannot be read is a problem with a kind, a line and one sentence, never a traceback.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
+from .fast_yaml import MAX_DEPTH, Loader, TooDeep, Unusual, fast_load
+
 BOM = "\ufeff"
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+FIRST_YAML_LINE = 2  # the line after the opening '---'
 # An expanded document larger than this many nodes is treated as an alias bomb.
 MAX_EXPANDED_NODES = 200_000
 
-
-class Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
-    """The safe C loader, keeping dates as the text the editor wrote.
-
-    Dates stay strings so that they show, sort and compare exactly as written and
-    never gain a time zone or lose a format on the way through.
-    """
-
-
-Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+__all__ = ["BOM", "EditError", "FrontMatterError", "Loader", "Split", "UNSET", "parse", "read", "set_keys", "split"]
 
 
 class FrontMatterError(Exception):
@@ -46,6 +41,21 @@ class EditError(Exception):
     """An edit that cannot be made by changing one line, with the reason."""
 
 
+class _Unset:
+    """The value of an edit that removes the key's line (`reviewer set --quality unset`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        return "UNSET"  # one object, also after pickling
+
+
+UNSET = _Unset()
+
+
 @dataclass(frozen=True)
 class Split:
     """Where the parts of an article's text are, as offsets into the text.
@@ -60,18 +70,18 @@ class Split:
     fm_end: int
     close_start: int
     body_start: int
-    first_line: int  # 1-based line number of the first YAML line
 
     def yaml_text(self, text: str) -> str:
         return text[self.fm_start : self.fm_end]
 
 
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*(\r\n|\n|\r)?$")
-# A closing fence at the start of a line, with its line ending (none at the end of the text).
 # An anchor (`&name`) where YAML allows one; "Signal & Noise" is not one.
 _ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]", re.MULTILINE)
 _LONE_CR = re.compile(r"\r(?!\n)")
+# A closing fence at the start of a line, with its line ending (none at the end of the text).
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\n|\r(?!\n)|\Z)", re.MULTILINE)
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
 def split(text: str) -> Split:
@@ -90,14 +100,24 @@ def split(text: str) -> Split:
         m = _CLOSING.search(text, first_end)
         if m is None:
             raise FrontMatterError("unclosed", "the front matter opened on line 1 is never closed by a '---' line", 1)
-        return Split(start == 1, newline, first_end, m.start(), m.start(), m.end(), 2)
-    pos, line = first_end, 2
+        return Split(start == 1, newline, first_end, m.start(), m.start(), m.end())
+    pos = first_end
     while pos < len(text):
         end = _line_end(text, pos)
         if _FENCE.match(text[pos:end]):
-            return Split(start == 1, newline, first_end, pos, pos, end, 2)
-        pos, line = end, line + 1
+            return Split(start == 1, newline, first_end, pos, pos, end)
+        pos = end
     raise FrontMatterError("unclosed", "the front matter opened on line 1 is never closed by a '---' line", 1)
+
+
+def read(text: str) -> tuple[Split, dict[Any, Any]]:
+    """Split `text` and parse its front matter: the one way in for a file's text.
+
+    >>> read("---\\ntitle: A\\nquality: 7\\n---\\n")[1]
+    {'title': 'A', 'quality': 7}
+    """
+    sp = split(text)
+    return sp, parse(sp.yaml_text(text))
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -116,160 +136,111 @@ def _newline_of(line: str) -> str:
     return "\n"
 
 
-def parse(yaml_text: str, first_line: int = 2) -> dict:
-    """Parse front matter YAML into a dict, turning every failure into FrontMatterError."""
+def line_of(text: str, position: int) -> int:
+    """0-based line of a character offset, counting line breaks as an editor does (\\n, \\r\\n, \\r).
+
+    >>> line_of("a\\r\\nb\\rc\\nd", 7)
+    3
+    """
+    return len(_LINE_BREAK.findall(text, 0, position))
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+_TOO_DEEP = f"values nest more than {MAX_DEPTH} levels deep"
+
+
+def parse(yaml_text: str, first_line: int = FIRST_YAML_LINE) -> dict[Any, Any]:
+    """Parse front matter YAML into a dict; every failure is a FrontMatterError with a line.
+
+    `first_line` is the file's line number of the text's first line, for messages.
+    """
+    full = False
     try:
         data = fast_load(yaml_text)
-    except (_Unusual, yaml.YAMLError):
+    except TooDeep as exc:
+        raise FrontMatterError("too-deep", _TOO_DEEP, first_line + exc.line) from None
+    except (Unusual, yaml.YAMLError):
         data = _full_load(yaml_text, first_line)
+        full = True
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise FrontMatterError(
             "not-mapping", f"the front matter is a {_yaml_kind(data)}, not a set of 'key: value' lines", first_line
         )
-    if "&" in yaml_text and _ANCHOR.search(yaml_text):
-        _check_expansion(data, first_line)
+    if full or ("&" in yaml_text and _ANCHOR.search(yaml_text)):
+        _check_shape(data, first_line)
     return data
 
 
-def _full_load(yaml_text: str, first_line: int):
+def _full_load(yaml_text: str, first_line: int) -> Any:
     """PyYAML's own safe constructor: for the rare documents fast_load passes on, and for errors."""
     try:
         return yaml.load(yaml_text, Loader=Loader)
+    except yaml.reader.ReaderError as exc:
+        line = line_of(yaml_text, exc.position)
+        raise FrontMatterError("invalid-character", _reader_message(exc, yaml_text), first_line + line) from None
     except yaml.constructor.ConstructorError as exc:
-        raise FrontMatterError("unsafe-tag", _yaml_message(exc), _yaml_line(exc, first_line)) from None
+        kind = "unsafe-tag" if "constructor for the tag" in (exc.problem or "") else "invalid-value"
+        raise FrontMatterError(kind, _yaml_message(exc), _yaml_line(exc, first_line)) from None
     except yaml.MarkedYAMLError as exc:
         raise FrontMatterError("invalid-yaml", _yaml_message(exc), _yaml_line(exc, first_line)) from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise FrontMatterError("invalid-yaml", str(exc).strip(), first_line) from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError("invalid-yaml", _one_line(str(exc)), first_line) from None
+    except RecursionError:
+        raise FrontMatterError("too-deep", _TOO_DEEP, first_line) from None
+    except Exception:  # a constructor refusing a value: ValueError, KeyError, AttributeError, ...
+        line, message = _find_bad_value(yaml_text)
+        raise FrontMatterError("invalid-value", message, first_line + line) from None
 
 
-class _Unusual(Exception):
-    """A document fast_load leaves to the full constructor (merge keys, explicit tags, ...)."""
-
-
-_STR, _NULL, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
-_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
-_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_CONSTRUCT = {
-    _NULL: lambda node: None,
-    _BOOL: lambda node: _CONSTRUCTOR.construct_yaml_bool(node),
-    _INT: lambda node: _CONSTRUCTOR.construct_yaml_int(node),
-    _FLOAT: lambda node: _CONSTRUCTOR.construct_yaml_float(node),
+_TAG_WORDS = {
+    "tag:yaml.org,2002:int": "an integer (!!int)",
+    "tag:yaml.org,2002:float": "a number (!!float)",
+    "tag:yaml.org,2002:bool": "true or false (!!bool)",
+    "tag:yaml.org,2002:timestamp": "a date (!!timestamp)",
+    "tag:yaml.org,2002:binary": "base64 data (!!binary)",
+    "tag:yaml.org,2002:null": "null (!!null)",
 }
-_MISSING_KEY = object()
 
 
-def _plain_scalar(value: str):
-    """A plain scalar resolved and constructed exactly as the safe loader does."""
-    for tag, regexp in Loader.yaml_implicit_resolvers.get(value[0] if value else "", ()):
-        if regexp.match(value):
-            if tag in _CONSTRUCT:
-                return _CONSTRUCT[tag](yaml.ScalarNode(tag, value))
-            raise _Unusual(tag)
-    return value
-
-
-def fast_load(yaml_text: str):
-    """Build the document straight from the C parser's events.
-
-    Equal to yaml.load with Loader (a test checks this on real files) at about twice
-    the speed: PyYAML's generic constructor costs more than the parsing itself.
-    Raises _Unusual for anything outside plain mappings, sequences and scalars.
-    """
-    loader = Loader(yaml_text)
+def _find_bad_value(yaml_text: str) -> tuple[int, str]:
+    """The 0-based line and a sentence for the first scalar the safe constructor refuses."""
     try:
-        return _build(loader.get_event)
-    finally:
-        loader.dispose()
-
-
-def _build(get_event):
-    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
-    map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
-    map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
-    cache, missing = _PLAIN_CACHE, _MISSING_KEY
-    anchors: dict = {}
-    stack: list = []  # the enclosing containers: (container, pending key, is a mapping)
-    container, key, is_map = None, missing, False
-    get_event()  # stream start
-    if get_event().__class__ is yaml.StreamEndEvent:
-        return None
-    while True:
-        event = get_event()
-        cls = event.__class__
-        if cls is scalar:
-            if event.implicit[0]:
-                raw = event.value
-                value = cache.get(raw, missing)
-                if value is missing:
-                    value = _plain_cached(raw)
-            elif event.tag in (None, "!", _STR):
-                value = event.value
-            else:
-                raise _Unusual(event.tag)
-            if event.anchor is not None:
-                anchors[event.anchor] = value
-        elif cls is map_start or cls is seq_start:
-            if event.tag not in (None, "!", _MAP, _SEQ):
-                raise _Unusual(event.tag)
-            value = {} if cls is map_start else []
-            if event.anchor is not None:
-                anchors[event.anchor] = value
-            if container is not None:
-                if not is_map:
-                    container.append(value)
-                elif key is missing:
-                    raise _Unusual("complex key")
+        loader = Loader(yaml_text)
+        try:
+            root = loader.get_single_node()
+            pending = [root] if root is not None else []
+            while pending:  # depth first, in document order
+                node = pending.pop()
+                if isinstance(node, yaml.ScalarNode):
+                    try:
+                        loader.construct_object(node)
+                    except Exception:
+                        return node.start_mark.line, _bad_value_message(node)
                 else:
-                    container[key] = value
-                    key = missing
-            stack.append((container, key, is_map))
-            container, key, is_map = value, missing, cls is map_start
-            continue
-        elif cls is map_end or cls is seq_end:
-            value = container
-            container, key, is_map = stack.pop()
-            if container is None:
-                break
-            continue
-        elif cls is alias:
-            if event.anchor not in anchors:
-                raise _Unusual("unknown alias")
-            value = anchors[event.anchor]
-        else:
-            raise _Unusual(cls.__name__)
-        if container is None:
-            break
-        if not is_map:
-            container.append(value)
-        elif key is missing:
-            if value.__class__ is dict or value.__class__ is list:
-                raise _Unusual("complex key")
-            key = value
-        else:
-            container[key] = value
-            key = missing
-    if get_event().__class__ is not yaml.DocumentEndEvent or get_event().__class__ is not yaml.StreamEndEvent:
-        raise _Unusual("more than one document")
-    return value
+                    children = (
+                        [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+                    )
+                    pending.extend(reversed(children))
+        finally:
+            loader.dispose()
+    except Exception:
+        pass
+    return 0, "a value cannot be read by the safe YAML loader"
 
 
-_PLAIN_CACHE: dict = {}
+def _bad_value_message(node: yaml.ScalarNode) -> str:
+    value = node.value
+    shown = value if len(value) <= 40 else value[:18] + "…" + value[-18:] + f" ({len(value):,} characters)"
+    return f"the value {shown!r} is not {_TAG_WORDS.get(node.tag, node.tag)}"
 
 
-def _plain_cached(raw: str):
-    """_plain_scalar, remembered for short scalars: keys and small values repeat endlessly."""
-    if raw == "<<":
-        raise _Unusual("merge key")
-    value = _plain_scalar(raw)
-    if len(raw) <= 24:
-        if len(_PLAIN_CACHE) > 20_000:
-            _PLAIN_CACHE.clear()
-        _PLAIN_CACHE[raw] = value
-    return value
+def _reader_message(exc: yaml.reader.ReaderError, text: str) -> str:
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    column = exc.position - max(text.rfind("\n", 0, exc.position), text.rfind("\r", 0, exc.position))
+    return f"character U+{code:04X} at column {column} is not allowed in YAML ({exc.reason})"
 
 
 def _yaml_line(exc: yaml.MarkedYAMLError, first_line: int) -> int:
@@ -283,10 +254,14 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     text = ", ".join(parts) if parts else "invalid YAML"
     if mark is not None:
         text += f" (column {mark.column + 1})"
-    return text
+    return _one_line(text)
 
 
-def _yaml_kind(value) -> str:
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _yaml_kind(value: Any) -> str:
     if isinstance(value, list):
         return "list"
     if isinstance(value, str):
@@ -294,41 +269,44 @@ def _yaml_kind(value) -> str:
     return type(value).__name__
 
 
-def _check_expansion(data, first_line: int) -> None:
-    """Refuse documents whose aliases expand past a bound or refer to themselves."""
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
+def _check_shape(data: Any, first_line: int) -> None:
+    """Refuse values nested too deep, and aliases that expand past a bound or refer to themselves.
 
-    def size(value) -> int:
-        if not isinstance(value, (dict, list)):
-            return 1
+    Iterative, so that no document can make it recurse.
+    """
+    sizes: dict[int, int] = {}
+    ancestors: set[int] = set()
+    stack: list[tuple[Any, int, bool]] = [(data, 0, False)]
+    while stack:
+        value, depth, finished = stack.pop()
         key = id(value)
-        if key in sizes:
-            return sizes[key]
-        if key in active:
-            raise FrontMatterError("alias-bomb", "an alias refers to the value that contains it", first_line)
-        active.add(key)
-        children = value.values() if isinstance(value, dict) else value
-        total = 1
-        for child in children:
-            total += size(child)
+        children = list(value.values()) if isinstance(value, dict) else value
+        if finished:
+            ancestors.discard(key)
+            total = 1 + sum(sizes.get(id(c), 1) for c in children)
             if total > MAX_EXPANDED_NODES:
                 raise FrontMatterError(
                     "alias-bomb",
                     f"aliases expand to more than {MAX_EXPANDED_NODES:,} values (an alias bomb?)",
                     first_line,
                 )
-        active.discard(key)
-        sizes[key] = total
-        return total
-
-    size(data)
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in ancestors:
+            raise FrontMatterError("alias-bomb", "an alias refers to the value that contains it", first_line)
+        if depth > MAX_DEPTH:
+            raise FrontMatterError("too-deep", _TOO_DEEP, first_line)
+        ancestors.add(key)
+        stack.append((value, depth, True))
+        stack.extend((c, depth + 1, False) for c in children if isinstance(c, (dict, list)) and id(c) not in sizes)
 
 
 # --- editing ---------------------------------------------------------------------------
 
 
-def format_value(value) -> str:
+def format_value(value: object) -> str:
     """The YAML text written for an edited value."""
     if value is True:
         return "true"
@@ -345,14 +323,15 @@ INSERT_AFTER = {
     "quality": ("heat", "published"),
 }
 
+_Line = tuple[int, int, int]  # start, end without the line break, end with it
 
-def _key_pattern(key: str) -> re.Pattern:
+
+def _key_pattern(key: str) -> re.Pattern[str]:
     k = re.escape(key)
     return re.compile(rf"(?:{k}|\"{k}\"|'{k}')[ \t]*:(?=[ \t]|$)")
 
 
-def _top_level_lines(text: str, sp: Split):
-    """(start, end_without_newline, end_with_newline) of each line in the YAML block."""
+def _top_level_lines(text: str, sp: Split) -> Iterator[_Line]:
     pos = sp.fm_start
     while pos < sp.fm_end:
         end = _line_end(text, pos)
@@ -363,7 +342,7 @@ def _top_level_lines(text: str, sp: Split):
         pos = end
 
 
-def _find_key_lines(text: str, sp: Split, key: str) -> list[tuple[int, int, int]]:
+def _find_key_lines(text: str, sp: Split, key: str) -> list[_Line]:
     pattern = _key_pattern(key)
     return [ln for ln in _top_level_lines(text, sp) if pattern.match(text, ln[0], ln[1])]
 
@@ -386,42 +365,61 @@ def _block_end(text: str, sp: Split, line_end: int) -> int:
 _VALUE = re.compile(r"[ \t]*(?P<value>[^#\r\n]*?)(?P<tail>[ \t]+#.*|[ \t]*)$")
 
 
-def _replace_value(text: str, line: tuple[int, int, int], key: str, new: str) -> str:
+def _replace_value(text: str, line: _Line, key: str, new: str) -> str:
     start, bare, _ = line
-    colon = _key_pattern(key).match(text, start, bare).end()
-    m = _VALUE.match(text, colon, bare)
-    if m is None:
+    colon = _key_pattern(key).match(text, start, bare)
+    m = _VALUE.match(text, colon.end(), bare) if colon else None
+    if colon is None or m is None:
         raise EditError(f"the '{key}' line is too unusual to edit safely")
-    return text[: m.start("value")] + (" " if m.start("value") == colon else "") + new + text[m.end("value") :]
+    space = " " if m.start("value") == colon.end() else ""
+    return text[: m.start("value")] + space + new + text[m.end("value") :]
 
 
-def set_keys(text: str, changes: dict, metadata: dict | None = None) -> str:
+def set_keys(text: str, changes: dict[str, Any], metadata: dict[Any, Any] | None = None) -> str:
     """Return `text` with each top-level key in `changes` set, touching only those lines.
 
-    `metadata` is the parse of `text` (parsed here when not given). The result is parsed
-    again and must equal `metadata` updated with `changes`; otherwise EditError.
+    A value of UNSET removes the key's line. `metadata` is the parse of `text` (parsed
+    here when not given). The result is parsed again and must equal `metadata` updated
+    with `changes`; otherwise EditError, whatever went wrong.
 
     >>> set_keys("---\\ntitle: A\\npublished: false # why\\n---\\n", {"published": True})
     '---\\ntitle: A\\npublished: true # why\\n---\\n'
+    >>> set_keys("---\\ntitle: A\\nquality: 5\\n---\\n", {"quality": UNSET})
+    '---\\ntitle: A\\n---\\n'
     """
-    sp = split(text)
-    if metadata is None:
-        metadata = parse(sp.yaml_text(text), sp.first_line)
-    new_text = text
-    for key, value in changes.items():
-        new_text = _set_one(new_text, key, value)
-    _verify(new_text, metadata, changes)
+    try:
+        if metadata is None:
+            metadata = read(text)[1]
+        new_text = text
+        for key, value in changes.items():
+            new_text = _set_one(new_text, key, value)
+        _verify(new_text, metadata, changes)
+    except EditError:
+        raise
+    except FrontMatterError as exc:
+        raise EditError(f"the front matter cannot be read: {exc.message}") from None
+    except Exception as exc:  # anything else is still a refusal for this file, never a crash
+        raise EditError(f"the edit could not be checked ({type(exc).__name__}: {_one_line(str(exc))[:120]})") from None
     return new_text
 
 
-def _set_one(text: str, key: str, value) -> str:
+def _set_one(text: str, key: str, value: Any) -> str:
     sp = split(text)
     lines = _find_key_lines(text, sp, key)
     if len(lines) > 1:
         raise EditError(f"'{key}' appears {len(lines)} times in the front matter")
+    if value is UNSET:
+        return _remove(text, sp, lines[0], key) if lines else text
     if lines:
         return _replace_value(text, lines[0], key, format_value(value))
     return _insert(text, sp, key, format_value(value))
+
+
+def _remove(text: str, sp: Split, line: _Line, key: str) -> str:
+    start, _, end = line
+    if _block_end(text, sp, end) != end:
+        raise EditError(f"'{key}' spans several lines; remove it in your editor")
+    return text[:start] + text[end:]
 
 
 def _insert(text: str, sp: Split, key: str, rendered: str) -> str:
@@ -431,43 +429,55 @@ def _insert(text: str, sp: Split, key: str, rendered: str) -> str:
         if len(found) == 1:
             at = _block_end(text, sp, found[0][2])
             break
-    new_line = f"{key}: {rendered}{sp.newline}"
+    newline = _ending_before(text, at) or sp.newline
+    new_line = f"{key}: {rendered}{newline}"
     if at > sp.fm_start and text[at - 1] not in "\r\n":
-        new_line = sp.newline + new_line
+        new_line = newline + new_line
     return text[:at] + new_line + text[at:]
 
 
-def _verify(new_text: str, old: dict, changes: dict) -> None:
+def _ending_before(text: str, at: int) -> str:
+    """The line ending of the line just above `at`: a new line matches its neighbour."""
+    if text.endswith("\r\n", 0, at):
+        return "\r\n"
+    if at and text[at - 1] in "\r\n":
+        return text[at - 1]
+    return ""
+
+
+def _verify(new_text: str, old: dict[Any, Any], changes: dict[str, Any]) -> None:
     try:
-        sp = split(new_text)
-        new = parse(sp.yaml_text(new_text), sp.first_line)
+        sp, new = read(new_text)
     except FrontMatterError as exc:
         raise EditError(f"the edited front matter no longer parses ({exc.message})") from None
     counts = _top_level_key_counts(sp.yaml_text(new_text))
-    for key in changes:
-        if counts.get(key, 0) != 1:
-            raise EditError(f"'{key}' would appear {counts.get(key, 0)} times in the front matter")
     expected = dict(old)
-    expected.update(changes)
+    for key, value in changes.items():
+        wanted = 0 if value is UNSET else 1
+        if counts.get(key, 0) != wanted:
+            raise EditError(f"'{key}' would appear {counts.get(key, 0)} times in the front matter")
+        if value is UNSET:
+            expected.pop(key, None)
+        else:
+            expected[key] = value
     if new != expected:
-        wrong = sorted(k for k in set(new) | set(expected) if new.get(k, _MISSING) != expected.get(k, _MISSING))
-        keys = ", ".join(map(str, wrong))
+        wrong = sorted(str(k) for k in set(new) | set(expected) if new.get(k, _MISSING) != expected.get(k, _MISSING))
         raise EditError(
-            f"editing the line would not give the intended result (differs in: {keys}); "
+            f"editing the line would not give the intended result (differs in: {', '.join(wrong)}); "
             "the key may be written in flow style, span several lines or appear twice"
         )
     for key, value in changes.items():
-        if type(new[key]) is not type(value):
+        if value is not UNSET and type(new[key]) is not type(value):
             raise EditError(f"'{key}' would read back as {new[key]!r}, not {value!r}")
 
 
 _MISSING = object()
 
 
-def _top_level_key_counts(yaml_text: str) -> dict:
+def _top_level_key_counts(yaml_text: str) -> dict[Any, int]:
     """How often each top-level key occurs; the parser itself keeps only the last."""
     node = yaml.compose(yaml_text, Loader=Loader)
-    counts: dict = {}
+    counts: dict[Any, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import multiprocessing
 import os
-import stat
+import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -13,8 +13,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from .article import Article, Identity
-from .frontmatter_text import FrontMatterError, parse, split
+from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
+from .frontmatter_text import FrontMatterError, read
 from .problems import Problem
+from .storage import TEMP_SUFFIX
 
 ARTICLE_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
 SKIPPED_DIRS = {".git", "_site", ".jekyll-cache", "node_modules", "vendor", ".venv"}
@@ -31,11 +33,13 @@ class ScanResult:
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: int = 0
+    leftovers: list[str] = field(default_factory=list)
 
     def add(self, batch: Batch) -> None:
         self.articles.extend(batch.articles)
         self.problems.extend(batch.problems)
         self.skipped += batch.skipped
+        self.leftovers.extend(batch.leftovers)
 
 
 @dataclass
@@ -47,6 +51,8 @@ class Batch:
     skipped: int = 0
     done: int = 0  # candidate files handled so far
     total: int = 0  # candidate files in all
+    leftovers: list[str] = field(default_factory=list)  # temporary files of interrupted saves
+    linked: set[str] = field(default_factory=set)  # candidates reached through a symbolic link
 
 
 def scan(root: str, progress: Callable[[int, int], None] | None = None) -> ScanResult:
@@ -69,20 +75,21 @@ def scan_batches(root: str, parallel: bool | None = None) -> Iterator[Batch]:
     early.done, early.total = early.skipped + len(early.problems), total
     yield early
     done = early.done
+    linked, early.linked = early.linked, set()
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     if parallel is None:
         parallel = len(paths) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
     if parallel:
-        chunks = yield from _read_in_processes(root, chunks, done, total)
+        chunks = yield from _read_in_processes(root, chunks, linked, done, total)
         done = total - sum(map(len, chunks))
     for chunk in chunks:
-        batch = read_chunk(root, chunk)
+        batch = read_chunk(root, chunk, linked.intersection(chunk))
         done += len(chunk)
         batch.done, batch.total = done, total
         yield batch
 
 
-def _read_in_processes(root: str, chunks: list[list[str]], done: int, total: int):
+def _read_in_processes(root: str, chunks: list[list[str]], linked: set[str], done: int, total: int):
     """Read chunks in worker processes; return the chunks left unread if the pool fails."""
     # fork is fastest and imports nothing again, but is unsafe once threads run (the window):
     # then forkserver, which re-imports the main module in each worker.
@@ -91,7 +98,8 @@ def _read_in_processes(root: str, chunks: list[list[str]], done: int, total: int
     finished = 0
     try:
         with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
-            for batch in pool.map(read_chunk, [root] * len(chunks), chunks):
+            links = [linked.intersection(chunk) for chunk in chunks]
+            for batch in pool.map(read_chunk, [root] * len(chunks), chunks, links):
                 done += len(chunks[finished])
                 finished += 1
                 batch.done, batch.total = done, total
@@ -104,15 +112,17 @@ def _read_in_processes(root: str, chunks: list[list[str]], done: int, total: int
 def find_candidates(root: str) -> tuple[list[str], Batch]:
     """Paths of files whose extension makes them candidate articles, and early findings.
 
-    Files with other extensions count as skipped; broken links and loops are problems.
-    Directory links are followed once each, so a loop of links cannot recurse forever.
+    Files with other extensions count as skipped; broken links and loops are problems;
+    temporary files of interrupted saves are collected as leftovers. Directory links are
+    followed once each, so a loop of links cannot recurse forever; what is reached through
+    a link is marked, so that reading it checks where it really is.
     """
     found: list[str] = []
     early = Batch()
     seen_dirs: set[tuple[int, int]] = set()
-    stack = [root]
+    stack = [(root, False)]
     while stack:
-        folder = stack.pop()
+        folder, via_link = stack.pop()
         try:
             st = os.stat(folder)
             if (st.st_dev, st.st_ino) in seen_dirs:
@@ -123,20 +133,23 @@ def find_candidates(root: str) -> tuple[list[str], Batch]:
             early.problems.append(_os_problem(root, folder, exc))
             continue
         for entry in entries:
-            _classify(root, entry, stack, found, early)
+            _classify(root, entry, via_link, stack, found, early)
     return found, early
 
 
-def _classify(root: str, entry: os.DirEntry, stack: list, found: list, early: Batch) -> None:
+def _classify(
+    root: str, entry: os.DirEntry[str], via_link: bool, stack: list[tuple[str, bool]], found: list[str], early: Batch
+) -> None:
     try:
         is_dir = entry.is_dir()
         is_file = entry.is_file()
+        linked = via_link or entry.is_symlink()
     except OSError as exc:
         early.problems.append(_os_problem(root, entry.path, exc))
         return
     if is_dir:
         if entry.name not in SKIPPED_DIRS and not entry.name.startswith("."):
-            stack.append(entry.path)
+            stack.append((entry.path, linked))
         return
     if not is_file:
         if entry.is_symlink():
@@ -144,8 +157,12 @@ def _classify(root: str, entry: os.DirEntry, stack: list, found: list, early: Ba
         else:
             early.skipped += 1  # a pipe, socket or device: opening it could block
         return
-    if entry.name.lower().endswith(ARTICLE_EXTENSIONS) and not entry.name.startswith("."):
+    if entry.name.endswith(TEMP_SUFFIX) and entry.name.startswith("."):
+        early.leftovers.append(entry.path)
+    elif entry.name.lower().endswith(ARTICLE_EXTENSIONS) and not entry.name.startswith("."):
         found.append(entry.path)
+        if linked:
+            early.linked.add(entry.path)
     else:
         early.skipped += 1
 
@@ -173,10 +190,10 @@ def relative(root: str, path: str) -> str:
     return os.path.relpath(path, root).replace(os.sep, "/")
 
 
-def read_chunk(root: str, paths: list[str]) -> Batch:
+def read_chunk(root: str, paths: list[str], linked: set[str] | frozenset[str] = frozenset()) -> Batch:
     batch = Batch()
     for path in paths:
-        item = read_article(path, root)
+        item = read_article(path, root, path in linked)
         if isinstance(item, Article):
             batch.articles.append(item)
         elif isinstance(item, Problem):
@@ -186,28 +203,53 @@ def read_chunk(root: str, paths: list[str]) -> Batch:
     return batch
 
 
-def read_article(path: str, root: str) -> Article | Problem | None:
-    """Read one file: an Article, a Problem, or None when it has no front matter at all."""
+def read_article(path: str, root: str, check_links: bool = True) -> Article | Problem | None:
+    """Read one file: an Article, a Problem, or None when it has no front matter at all.
+
+    Never raises: whatever goes wrong with one file is that file's problem. `check_links`
+    resolves the path to see whether it leads outside `root` (a scan knows which paths went
+    through a link and asks only for those).
+    """
     rel = relative(root, path)
     try:
-        with open(path, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if not stat.S_ISREG(st.st_mode):
-                return None
-            head = fh.read(8)
-            if not _starts_with_fence(head):
-                return None
-            if st.st_size > MAX_FILE_SIZE:
-                return Problem(
-                    path,
-                    rel,
-                    "too-large",
-                    f"{st.st_size / 1048576:.1f} MB is over the {MAX_FILE_SIZE // 1048576} MB limit for an article",
-                )
-            data = head + fh.read()
+        return _read_article(path, rel, root, check_links)
+    except Exception as exc:  # a bug or an odd file must not stop the run: the file is named instead
+        message = " ".join(str(exc).split())[:160]
+        return Problem(path, rel, "unexpected", f"could not be read ({type(exc).__name__}: {message})")
+
+
+def _read_article(path: str, rel: str, root: str, check_links: bool) -> Article | Problem | None:
+    try:
+        fd, st = open_regular(path)
+    except OSError as exc:
+        return None if isinstance(exc, NotRegularFile) else _os_problem(root, path, exc)
+    try:
+        head = read_fd(fd, 4096)
+        if not _starts_with_fence(head):
+            damage = _damaged_fence(head)
+            return Problem(path, rel, "no-front-matter", damage, 1) if damage else None
+        if st.st_size > MAX_FILE_SIZE:
+            size = f"{st.st_size / 1048576:.1f} MB"
+            return Problem(
+                path, rel, "too-large", f"{size} is over the {MAX_FILE_SIZE // 1048576} MB limit for an article"
+            )
+        data = head + read_fd(fd, offset=len(head)) if len(head) == 4096 else head
     except OSError as exc:
         return _os_problem(root, path, exc)
-    return article_from_bytes(path, rel, data, st.st_size, st.st_mtime_ns)
+    finally:
+        os.close(fd)
+    item = article_from_bytes(path, rel, data, st.st_size, st.st_mtime_ns)
+    if isinstance(item, Article):
+        item.read_only = _outside(path, root) if check_links else ""
+        item.read_only = item.read_only or write_refusal(st)
+    return item
+
+
+def _outside(path: str, root: str) -> str:
+    real = os.path.realpath(path)
+    if is_inside(os.path.realpath(root), real):
+        return ""
+    return f"outside the opened folder (a link to {real}): read-only"
 
 
 def _starts_with_fence(head: bytes) -> bool:
@@ -216,10 +258,37 @@ def _starts_with_fence(head: bytes) -> bool:
     return head.startswith(b"---") and head[3:4] in (b"\n", b"\r", b" ", b"\t", b"")
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def _damaged_fence(head: bytes) -> str:
+    """Why a file that nearly starts with front matter does not, or '' for an ordinary file.
+
+    Catches what damage does to the first line (a second byte-order mark, blank lines or
+    spaces before it, a changed character) when a '---' line closes front matter below.
+    """
+    first, _, rest = head.partition(b"\n")
+    stripped = first.rstrip(b"\r")
+    if stripped.startswith(_BOM + _BOM):
+        return "the file starts with two byte-order marks (U+FEFF); front matter must start on its first line"
+    bare = stripped.replace(_BOM, b"").strip()
+    closes = re.search(rb"^---[ \t]*\r?$", rest, re.MULTILINE) is not None
+    if not closes:
+        return ""
+    if head.lstrip(_BOM + b" \t\r\n").startswith(b"---") and not stripped.replace(_BOM, b"").startswith(b"---"):
+        return "the '---' line that opens the front matter is not the first line of the file"
+    if len(bare) in (3, 4) and bare.count(b"-") >= 2:
+        shown = stripped.decode("utf-8", "replace")
+        return f"the first line is {shown!r}, not '---': front matter must start with a line of three dashes"
+    return ""
+
+
 def article_from_bytes(path: str, rel: str, data: bytes, size: int, mtime_ns: int) -> Article | Problem:
     """Build an Article from a file's bytes, or the Problem that stops it."""
-    if b"\x00" in data[:8192]:
-        return Problem(path, rel, "binary", "the file holds binary data (NUL bytes), not text")
+    nul = data.find(b"\x00", 0, 8192)
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        return Problem(path, rel, "binary", f"the file holds binary data (a NUL byte at offset {nul}), not text", line)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -228,8 +297,7 @@ def article_from_bytes(path: str, rel: str, data: bytes, size: int, mtime_ns: in
             path, rel, "not-utf8", f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8", line
         )
     try:
-        sp = split(text)
-        metadata = parse(sp.yaml_text(text), sp.first_line)
+        _, metadata = read(text)
     except FrontMatterError as exc:
         return Problem(path, rel, exc.kind, exc.message, exc.line)
     return Article(path, rel, Identity.of(data, size, mtime_ns), metadata)

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 # kind -> short label shown to the editor
 KINDS = {
     "invalid-yaml": "invalid YAML",
+    "invalid-value": "value not readable",
+    "invalid-character": "character not allowed",
+    "too-deep": "values nested too deep",
+    "no-front-matter": "front matter not at the start",
     "unclosed": "front matter not closed",
     "not-utf8": "not UTF-8",
     "binary": "binary content",
@@ -17,6 +21,7 @@ KINDS = {
     "unreadable": "unreadable file",
     "broken-link": "broken symbolic link",
     "link-loop": "symbolic link loop",
+    "unexpected": "unexpected error",
 }
 
 

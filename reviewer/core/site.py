@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from .files import is_inside
 from .frontmatter_text import FrontMatterError, parse
 
 CONFIG_NAMES = ("_config.yml", "_config.yaml")
@@ -85,13 +86,36 @@ def resolve_image(url: str, article_path: str, site: Site) -> ImageSource:
 
 
 def _inside(root: str, relative: str) -> str | None:
-    """root joined with `relative`, or None when that would leave the site folder."""
-    candidate = os.path.normpath(os.path.join(root, relative.lstrip("/")))
-    if candidate == root or candidate.startswith(root.rstrip(os.sep) + os.sep):
-        return candidate
-    return None
+    """root joined with `relative`, or None when that would leave the site folder.
+
+    Resolved with realpath, so that a link inside the folder (`assets/etc -> /etc`) cannot
+    lead an article's image address to a file elsewhere.
+    """
+    candidate = os.path.realpath(os.path.join(root, relative.lstrip("/")))
+    real_root = os.path.realpath(root)
+    return candidate if is_inside(real_root, candidate) and candidate != real_root else None
 
 
 def is_safe_link(url: str) -> bool:
     """Only http, https and mailto links are opened in the browser."""
     return urlsplit((url or "").strip()).scheme.lower() in SAFE_LINK_SCHEMES
+
+
+def link_to_open(url: str) -> str | None:
+    """The address handed to the desktop for a link, or None when it is not opened.
+
+    A mailto: link keeps only its addresses: `?attach=/etc/passwd` and other header
+    fields are the sender's business, not an article's.
+
+    >>> link_to_open("mailto:ed@example.com?attach=/etc/passwd&body=x")
+    'mailto:ed@example.com'
+    >>> link_to_open("https://example.com/a?b=1"), link_to_open("file:///etc/passwd")
+    ('https://example.com/a?b=1', None)
+    """
+    url = (url or "").strip()
+    if not is_safe_link(url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() == "mailto":
+        return "mailto:" + parts.path
+    return url

@@ -1,20 +1,43 @@
-"""Save an article's edits: conflict check by identity, one-line edit, verified, atomic replace."""
+"""Save an article's edits: conflict check by identity, one-line edit, verified, atomic replace.
+
+The promises, and how they are kept:
+- Only the edited lines change: frontmatter_text.set_keys edits lines and verifies the result.
+- A file changed on disk by anything else is never overwritten: the file's bytes are compared
+  with what was read, again just before the replace, and once more just after it (a write
+  that landed on the old file in that instant is put back and the save reported as a conflict).
+  Reviewer's own processes also take an advisory lock on the file while they save it.
+- A crash leaves the old file or the new one: the new text goes to a temporary file beside
+  it, is fsynced, and renamed over the old one. Temporary files a kill leaves behind are
+  removed by the next open or `set` (remove_leftovers).
+- Nothing outside the opened folder is written, and nothing this user could not write while
+  keeping the file's owner and group (files.write_refusal).
+"""
 
 from __future__ import annotations
 
+import fcntl
+import itertools
 import os
 import stat
-import tempfile
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from .article import Article, Identity
-from .frontmatter_text import EditError, FrontMatterError, parse, set_keys, split
+from .article import Article, Identity, content_digest
+from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
+from .frontmatter_text import UNSET, EditError, FrontMatterError, read, set_keys
+
+TEMP_SUFFIX = ".reviewer-tmp"
+LOCK_WAIT_S = 5.0  # how long a save waits for another Reviewer process saving the same file
+LEFTOVER_AGE_S = 60.0  # a temporary file older than this, and not locked, is left from a crash
+_names = itertools.count()
 
 
 class SaveError(Exception):
     """A file that was not written, and why. Nothing on disk changed."""
 
-    KINDS = ("conflict", "read-only", "unverifiable", "missing", "io")
+    KINDS = ("conflict", "read-only", "outside", "unverifiable", "missing", "busy", "io")
 
     def __init__(self, kind: str, path: str, message: str):
         super().__init__(f"{path}: {message}")
@@ -26,7 +49,7 @@ class SaveError(Exception):
 @dataclass(frozen=True)
 class Saved:
     article: Article
-    changes: list  # (key, old, new)
+    changes: list[tuple[str, Any, Any]]  # (key, old, new)
 
 
 @dataclass(frozen=True)
@@ -34,64 +57,232 @@ class Written:
     """What is on disk after write_edits: the file's new identity and metadata."""
 
     identity: Identity
-    metadata: dict
+    metadata: dict[Any, Any]
 
 
-def save(article: Article, overwrite: bool = False) -> Saved:
+def save(article: Article, overwrite: bool = False, root: str | None = None) -> Saved:
     """Write `article.edits` to its file and fold them into `article.original`."""
     if not article.edits:
         return Saved(article, [])
     edits = dict(article.edits)
-    written = write_edits(article.path, article.identity, article.original, edits, overwrite)
+    written = write_edits(article.path, article.identity, article.original, edits, overwrite, root)
     return Saved(article, article.written(written.metadata, written.identity, edits))
 
 
-def write_edits(path: str, identity: Identity, original: dict, edits: dict, overwrite: bool = False) -> Written:
+Job = tuple[str, Identity, dict[Any, Any], dict[str, Any]]  # path, identity, original, edits
+
+
+def write_many(
+    jobs: list[Job],
+    root: str | None,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Written | SaveError]:
+    """write_edits for each job, in order; each folder is fsynced once, after its files."""
+    results: list[Written | SaveError] = []
+    folders: set[str] = set()
+    for i, (path, identity, original, edits) in enumerate(jobs):
+        try:
+            results.append(write_edits(path, identity, original, edits, overwrite, root, sync_folder=False))
+            folders.add(os.path.dirname(os.path.realpath(path)))
+        except SaveError as exc:
+            results.append(exc)
+        if progress:
+            progress(i + 1, len(jobs))
+    for folder in sorted(folders):
+        fsync_folder(folder)
+    return results
+
+
+def write_edits(
+    path: str,
+    identity: Identity,
+    original: dict[Any, Any],
+    edits: dict[str, Any],
+    overwrite: bool = False,
+    root: str | None = None,
+    sync_folder: bool = True,
+) -> Written:
     """Write `edits` into the file at `path`, which was read as `identity` / `original`.
 
     Touches nothing but the file. Refuses, raising SaveError, when the file changed on
     disk since it was read (unless `overwrite`: then the edits are applied to the file
-    as it is now), when it has no write permission bit, or when the edit cannot be
-    verified. The replace is atomic: the file is always either the old one or the new.
+    as it is now), when its real path is outside `root`, when this user may not rewrite
+    it, or when the edit cannot be verified. The file is always either the old one or
+    the new one.
     """
     target = os.path.realpath(path)
-    data, st = _read_current(path, target)
-    if not overwrite and (
-        len(data) != identity.size or Identity.of(data, st.st_size, st.st_mtime_ns).digest != identity.digest
-    ):
+    if root is not None and not is_inside(os.path.realpath(root), target):
+        raise SaveError("outside", path, f"it is a link to {target}, outside the opened folder; it is not written")
+    fd, st = _open_locked(path, target)
+    try:
+        written = _write_locked(fd, st, path, target, identity, original, edits, overwrite)
+    finally:
+        os.close(fd)  # also releases the lock
+    if sync_folder:
+        fsync_folder(os.path.dirname(target))
+    return written
+
+
+def _write_locked(
+    fd: int,
+    st: os.stat_result,
+    path: str,
+    target: str,
+    identity: Identity,
+    original: dict[Any, Any],
+    edits: dict[str, Any],
+    overwrite: bool,
+) -> Written:
+    refusal = write_refusal(st)
+    if not refusal and not os.access(target, os.W_OK):
+        refusal = "the file cannot be written (no permission, or a read-only file system)"
+    if refusal:
+        raise SaveError("read-only", path, refusal)
+    data = _read(fd, path)
+    if not overwrite and (len(data) != identity.size or content_digest(data) != identity.digest):
         raise SaveError("conflict", path, "the file changed on disk since it was read")
     text = _decode(path, data)
     metadata = _parse_current(path, text) if overwrite else original
     try:
-        new_text = set_keys(text, edits, metadata)
-    except (EditError, FrontMatterError) as exc:
+        new_data = set_keys(text, edits, metadata).encode("utf-8")
+    except EditError as exc:
         raise SaveError("unverifiable", path, str(exc)) from None
-    new_data = new_text.encode("utf-8")
-    _atomic_write(path, target, new_data, st)
-    after = os.stat(target)
-    return Written(Identity.of(new_data, after.st_size, after.st_mtime_ns), {**metadata, **edits})
-
-
-def current_metadata(article: Article) -> dict:
-    """The metadata of the file as it is on disk now (for showing a conflict)."""
-    target = os.path.realpath(article.path)
-    data, _ = _read_current(article.path, target, for_writing=False)
-    return _parse_current(article.path, _decode(article.path, data))
-
-
-def _read_current(path: str, target: str, for_writing: bool = True) -> tuple[bytes, os.stat_result]:
+    new_metadata = {k: v for k, v in {**metadata, **edits}.items() if v is not UNSET}
+    if new_data == data:  # e.g. removing a key the file does not have
+        return Written(Identity(st.st_size, st.st_mtime_ns, identity.digest), new_metadata)
+    tmp, written = _write_temp(path, target, new_data, st)
     try:
-        st = os.stat(target)
-        if not stat.S_ISREG(st.st_mode):
-            raise SaveError("missing", path, "is no longer a regular file")
-        if for_writing and not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-            raise SaveError("read-only", path, "the file is read-only (it has no write permission)")
-        with open(target, "rb") as fh:
-            return fh.read(), st
-    except FileNotFoundError:
-        raise SaveError("missing", path, "the file was deleted or moved on disk") from None
+        if _read(fd, path) != data or _replaced(target, st):
+            raise SaveError("conflict", path, "the file changed on disk while it was being saved")
+        os.replace(tmp, target)
+    except BaseException as exc:
+        _remove_quietly(tmp)
+        if isinstance(exc, OSError):
+            raise SaveError("io", path, exc.strerror or str(exc)) from None
+        raise
+    if _read(fd, path) != data:  # written to the old file in the instant before the replace
+        _put_back(fd, path, target, new_data, st)
+        raise SaveError("conflict", path, "the file changed on disk while it was being saved; that change was kept")
+    return Written(Identity(written.st_size, written.st_mtime_ns, content_digest(new_data)), new_metadata)
+
+
+def _open_locked(path: str, target: str) -> tuple[int, os.stat_result]:
+    """Open the file and take Reviewer's advisory lock on it; the file at `target` then, not a replaced one."""
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            fd, st = open_regular(target)
+        except FileNotFoundError:
+            raise SaveError("missing", path, "the file was deleted or moved on disk") from None
+        except NotRegularFile:
+            raise SaveError("missing", path, "is no longer a regular file") from None
+        except OSError as exc:
+            raise SaveError("io", path, exc.strerror or str(exc)) from None
+        try:
+            _lock(fd, path, deadline)
+            now = os.stat(target)
+            if (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino):
+                return fd, os.fstat(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # another process replaced it while this one waited: open the new file
+
+
+def _lock(fd: int, path: str, deadline: float) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise SaveError("busy", path, "another Reviewer is saving this file; try again") from None
+            time.sleep(0.01)
+        except OSError:
+            return  # a file system without locks: the content checks still hold
+
+
+def _read(fd: int, path: str) -> bytes:
+    try:
+        return read_fd(fd)
     except OSError as exc:
         raise SaveError("io", path, exc.strerror or str(exc)) from None
+
+
+def _replaced(target: str, st: os.stat_result) -> bool:
+    try:
+        now = os.stat(target)
+    except OSError:
+        return True
+    return (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino)
+
+
+def _write_temp(path: str, target: str, data: bytes, st: os.stat_result) -> tuple[str, os.stat_result]:
+    """Write `data` to a new file beside `target`, with its permission bits, owner and group; fsynced."""
+    folder, name = os.path.split(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}-{next(_names)}{TEMP_SUFFIX}")
+        try:
+            fd = os.open(tmp, flags, 0o600)
+            break
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise SaveError("io", path, f"cannot create a temporary file beside it: {exc.strerror or exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # in use: remove_leftovers leaves it alone
+        except OSError:
+            pass
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, stat.S_IMODE(st.st_mode))
+        if os.geteuid() == 0:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        elif st.st_gid != os.getegid():
+            os.fchown(fd, -1, st.st_gid)  # write_refusal checked that this user is in the group
+        os.fsync(fd)
+        written = os.fstat(fd)
+    except BaseException as exc:
+        os.close(fd)
+        _remove_quietly(tmp)
+        if isinstance(exc, OSError):
+            raise SaveError("io", path, exc.strerror or str(exc)) from None
+        raise
+    os.close(fd)
+    return tmp, written
+
+
+def _put_back(fd: int, path: str, target: str, ours: bytes, st: os.stat_result) -> None:
+    """Someone wrote to the old file as it was replaced: make their version the file again."""
+    theirs = _read(fd, path)
+    try:
+        with open(target, "rb") as fh:
+            if fh.read() != ours:
+                return  # changed again since: that version stays
+    except OSError:
+        return
+    tmp, _ = _write_temp(path, target, theirs, st)
+    try:
+        os.replace(tmp, target)
+    except OSError:
+        _remove_quietly(tmp)
+
+
+def current_metadata(article: Article) -> dict[Any, Any]:
+    """The metadata of the file as it is on disk now (for showing a conflict)."""
+    try:
+        fd, _ = open_regular(os.path.realpath(article.path))
+    except OSError as exc:
+        raise SaveError("missing", article.path, exc.strerror or str(exc)) from None
+    try:
+        data = _read(fd, article.path)
+    finally:
+        os.close(fd)
+    return _parse_current(article.path, _decode(article.path, data))
 
 
 def _decode(path: str, data: bytes) -> str:
@@ -101,35 +292,11 @@ def _decode(path: str, data: bytes) -> str:
         raise SaveError("unverifiable", path, "the file on disk is no longer valid UTF-8") from None
 
 
-def _parse_current(path: str, text: str) -> dict:
+def _parse_current(path: str, text: str) -> dict[Any, Any]:
     try:
-        sp = split(text)
-        return parse(sp.yaml_text(text), sp.first_line)
+        return read(text)[1]
     except FrontMatterError as exc:
         raise SaveError("unverifiable", path, f"the file on disk no longer parses: {exc.message}") from None
-
-
-def _atomic_write(shown_path: str, target: str, data: bytes, st: os.stat_result) -> None:
-    folder = os.path.dirname(target)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=".reviewer-tmp", dir=folder)
-    except OSError as exc:
-        raise SaveError("io", shown_path, f"cannot create a temporary file beside it: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-            os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
-            if hasattr(os, "fchown") and os.geteuid() == 0:
-                os.fchown(fh.fileno(), st.st_uid, st.st_gid)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        _remove_quietly(tmp)
-        if isinstance(exc, OSError):
-            raise SaveError("io", shown_path, exc.strerror or str(exc)) from None
-        raise
-    _fsync_folder(folder)
 
 
 def _remove_quietly(path: str) -> None:
@@ -139,7 +306,8 @@ def _remove_quietly(path: str) -> None:
         pass
 
 
-def _fsync_folder(folder: str) -> None:
+def fsync_folder(folder: str) -> None:
+    """Make renames in `folder` durable."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -150,3 +318,35 @@ def _fsync_folder(folder: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def remove_leftovers(paths: Iterable[str], root: str, min_age: float = LEFTOVER_AGE_S) -> list[str]:
+    """Delete temporary files that interrupted saves left in `root`; returns those removed.
+
+    Only Reviewer's own temporary files (by name), inside the folder, older than `min_age`
+    seconds and not locked by a save under way.
+    """
+    real_root = os.path.realpath(root)
+    removed = []
+    now = time.time()
+    for path in paths:
+        name = os.path.basename(path)
+        if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+            continue
+        if not is_inside(real_root, os.path.realpath(path)):
+            continue
+        try:
+            fd, st = open_regular(path)
+        except OSError:
+            continue
+        try:
+            if now - st.st_mtime < min_age:
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.unlink(path)
+            removed.append(path)
+        except OSError:
+            continue  # in use, or gone already
+        finally:
+            os.close(fd)
+    return removed

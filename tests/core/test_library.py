@@ -48,7 +48,7 @@ def test_published_absent_is_none_and_quality_above_100_is_kept(tmp_path):
         ("---\ntitle: A\nbad: [1\n---\n", "invalid-yaml", 4),
         ("---\ntitle: A\n", "unclosed", 1),
         (b"---\ntitle: caf\xe9\n---\n", "not-utf8", 2),
-        (b"---\n\x00\x01\x02\n---\n", "binary", None),
+        (b"---\n\x00\x01\x02\n---\n", "binary", 2),
         ("---\n- a\n- b\n---\n", "not-mapping", 2),
         ("---\nx: !!python/object/apply:os.system ['true']\n---\n", "unsafe-tag", 2),
         ("---\nx: !custom 1\n---\n", "unsafe-tag", 2),
@@ -99,14 +99,14 @@ def test_directory_symlink_loop_is_visited_once(tmp_path):
 
 def test_unreadable_file(tmp_path, monkeypatch):
     path = write(tmp_path, "secret.md", "---\ntitle: A\n---\n")
-    real_open = open
+    real_open = os.open
 
     def refusing_open(file, *args, **kwargs):
         if str(file) == str(path):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", refusing_open)
+    monkeypatch.setattr(os, "open", refusing_open)
     problem = only_problem(tmp_path)
     assert (problem.kind, problem.message) == ("unreadable", "Permission denied")
 

@@ -1,0 +1,94 @@
+"""Files, safely: only regular files are read, only paths inside the folder are used, and only
+files this user may rewrite, keeping their owner and group, are written.
+
+An article names paths (images, links) and a folder may hold links to anywhere; a pipe or a
+device read as if it were a file blocks or fills memory. Everything that opens a file the
+content points at goes through here.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+# Opening a pipe for reading blocks until a writer comes; O_NONBLOCK returns at once instead.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+class NotRegularFile(OSError):
+    """A path that is a pipe, socket, device or folder where a file was expected."""
+
+
+def open_regular(path: str) -> tuple[int, os.stat_result]:
+    """Open a regular file for reading without ever blocking; (fd, its stat). The caller closes fd."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(0, "not a regular file (a pipe, device or folder)", path)
+        return fd, st
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """At most `limit` bytes of a regular file; NotRegularFile for anything else."""
+    fd, _ = open_regular(path)
+    try:
+        return read_fd(fd, limit)
+    finally:
+        os.close(fd)
+
+
+def read_fd(fd: int, limit: int = -1, offset: int = 0) -> bytes:
+    """The bytes of an open file from `offset`, at most `limit` (all when negative)."""
+    chunks = []
+    total = 0
+    while limit < 0 or total < limit:
+        want = 1 << 20 if limit < 0 else min(1 << 20, limit - total)
+        chunk = os.pread(fd, want, offset + total)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def is_inside(real_root: str, real_path: str) -> bool:
+    """Whether a resolved path is the resolved root or below it.
+
+    >>> is_inside("/site", "/site/_news/a.md"), is_inside("/site", "/site-other/a.md"), is_inside("/site", "/etc")
+    (True, False, False)
+    """
+    return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def outside_reason(path: str, root: str) -> str:
+    """Why `path` may not be used as part of `root` (it resolves outside it), or ''."""
+    real = os.path.realpath(path)
+    if is_inside(os.path.realpath(root), real):
+        return ""
+    return f"it is a link to {real}, outside the opened folder"
+
+
+def write_refusal(st: os.stat_result) -> str:
+    """Why this user may not rewrite a file with this stat, or ''.
+
+    Saving replaces the file by a new one, which belongs to whoever writes it. So besides the
+    write permission, a normal user must own the file and be in its group, or the owner or
+    group would change. A file with no write bit at all is read-only even for root.
+    """
+    mode = st.st_mode
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        return "the file is read-only (it has no write permission)"
+    euid = os.geteuid() if hasattr(os, "geteuid") else 0
+    if euid == 0:
+        return ""
+    if st.st_uid != euid:
+        return f"the file belongs to another user (uid {st.st_uid}); saving it would make it yours"
+    if not mode & stat.S_IWUSR:
+        return "the file is read-only for you (its owner has no write permission)"
+    if st.st_gid != os.getegid() and st.st_gid not in os.getgroups():
+        return f"the file's group (gid {st.st_gid}) is not one of yours; saving it would change its group"
+    return ""
