@@ -60,6 +60,7 @@ _SORT, _ARTICLE = int(SortRole), int(ArticleRole)
 _FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
 _RIGHT = int((Qt.AlignRight | Qt.AlignVCenter).value)
 _CONFLICT_BRUSH = QBrush(QColor(200, 40, 40))
+_READ_ONLY_BRUSH = QBrush(QColor(128, 128, 128))
 
 SORT_KEYS = {
     Column.STATUS: lambda a: _STATUS_ORDER[a.published],
@@ -121,7 +122,7 @@ class ArticleTableModel(QAbstractTableModel):
         if role == _FONT:
             return self._bold if article.edits else None
         if role == _FOREGROUND:
-            return _CONFLICT_BRUSH if article.conflict else None
+            return _CONFLICT_BRUSH if article.conflict else _READ_ONLY_BRUSH if article.read_only else None
         if role == _ALIGNMENT:
             return _RIGHT if column == Column.QUALITY else None
         if role == _ARTICLE:
@@ -137,6 +138,8 @@ class ArticleTableModel(QAbstractTableModel):
     def _display(self, article: Article, column: int) -> str:
         if column == Column.STATUS:
             word = STATUS_WORDS[article.published]
+            if article.read_only:
+                word += " (read-only)"
             return word + " *" if article.edits else word
         if column == Column.QUALITY:
             return "" if article.quality is None else str(article.quality)
@@ -153,6 +156,8 @@ class ArticleTableModel(QAbstractTableModel):
         return article.relpath
 
     def _tooltip(self, article: Article, column: int) -> str | None:
+        if article.read_only:
+            return f"Read-only: {article.read_only}"
         if article.conflict:
             return "Changed on disk while you had unsaved edits: save to choose Reload or Overwrite"
         if article.edits:

@@ -6,7 +6,7 @@ import html
 import os
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFontDatabase, QImage, QPixmap
+from PySide6.QtGui import QColor, QDesktopServices, QFontDatabase, QImage, QPixmap, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ..core.article import Article, shown
 from ..core.frontmatter_text import FrontMatterError, split
-from ..core.site import ImageSource, is_safe_link, resolve_image
+from ..core.site import ImageSource, link_to_open, resolve_image
 
 THUMB = 160
 LOGO = 32
@@ -39,9 +39,10 @@ QUALITY_MAX = 2_000_000_000  # no upper limit in practice; QSpinBox needs some b
 
 
 def open_link(url: str, parent=None) -> bool:
-    """Open http, https and mailto links in the browser; anything else is only shown."""
-    if is_safe_link(url):
-        return QDesktopServices.openUrl(QUrl(url))
+    """Open http, https and mailto links (the address only) in the browser; anything else is only shown."""
+    target = link_to_open(url)
+    if target is not None:
+        return QDesktopServices.openUrl(QUrl(target))
     if parent is not None and hasattr(parent.window(), "statusBar"):
         parent.window().statusBar().showMessage(f"Not opened (only http, https and mailto links open): {url}", 6000)
     return False
@@ -55,7 +56,12 @@ def _link(url: str, text: str | None = None) -> str:
 
 
 class SafeBrowser(QTextBrowser):
-    """Shows Markdown or HTML with no scripts (Qt runs none) and no remote or local resources."""
+    """Shows Markdown or HTML with no scripts (Qt runs none) and no remote or local resources.
+
+    Every resource the text names (`<img src>`, `background=`, `![](...)`, style sheets) gets
+    the placeholder below. Returning nothing is not enough: Qt then opens the URL as a local
+    file itself, and `<img src="/dev/zero">` fills memory until the window dies.
+    """
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -63,7 +69,25 @@ class SafeBrowser(QTextBrowser):
         self.anchorClicked.connect(lambda url: open_link(url.toString(), self))
 
     def loadResource(self, kind, url):
-        return None  # never fetch: no tracking pixels, no file reads
+        return self._no_resource(url, kind)
+
+    @staticmethod
+    def _no_resource(url, kind=int(QTextDocument.ResourceType.ImageResource.value)):
+        if int(kind) == int(QTextDocument.ResourceType.ImageResource.value):
+            return _placeholder()
+        return ""  # a style sheet or HTML resource: empty, never read
+
+
+_PLACEHOLDER: list[QImage] = []
+
+
+def _placeholder() -> QImage:
+    """What every image in a body preview shows: a small grey square."""
+    if not _PLACEHOLDER:
+        image = QImage(16, 16, QImage.Format_ARGB32)
+        image.fill(QColor(160, 160, 160, 90))
+        _PLACEHOLDER.append(image)
+    return _PLACEHOLDER[0]
 
 
 class ImageButton(QToolButton):
@@ -290,9 +314,11 @@ class DetailPane(QScrollArea):
         self.quality.setValue(article.quality or 0)
         self.quality.setSpecialValueText("unset" if article.quality is None else "")
         self.quality.blockSignals(False)
-        self.published.setEnabled(True)
-        self.quality.setEnabled(True)
+        self.published.setEnabled(not article.read_only)
+        self.quality.setEnabled(not article.read_only)
         parts = []
+        if article.read_only:
+            parts.append(f"Read-only: {html.escape(article.read_only)}")
         if article.edits:
             parts.append("Unsaved: " + ", ".join(f"{k} {shown(o)} → {shown(n)}" for k, o, n in article.changes()))
         if article.conflict:

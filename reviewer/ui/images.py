@@ -1,5 +1,8 @@
 """Images for the detail pane: local files and site URLs first, remote ones fetched to a disk cache;
 thumbnails made off the GUI thread with Pillow.
+
+Remote images go through core.fetch (public hosts only, one deadline, a size cap) on worker
+threads of their own, so that a slow server never delays a save or a local thumbnail.
 """
 
 from __future__ import annotations
@@ -7,29 +10,48 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
+import warnings
 from collections import OrderedDict
 
 from PIL import Image, ImageOps
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
 
+from ..core.fetch import MAX_BYTES, FetchError, fetch
+from ..core.files import read_regular
 from ..core.site import ImageSource
 
-REMOTE_TIMEOUT_MS = 15000
-REMOTE_MAX_BYTES = 15 * 1024 * 1024
-Image.MAX_IMAGE_PIXELS = 80_000_000  # refuse decompression bombs
+REMOTE_MAX_BYTES = MAX_BYTES
+# Decoding needs 4 bytes a pixel: 40 megapixels is 160 MB, the most a thumbnail may cost.
+MAX_PIXELS = 40_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses at twice this already when it opens the file
+# ... and warns between the two, where make_thumbnail refuses with a message of its own.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
-def make_thumbnail(data_or_path, size: int) -> tuple[bytes, int, int, tuple[int, int]]:
+class ImageTooLarge(ValueError):
+    """An image whose pixel count would take too much memory to decode (a decompression bomb?)."""
+
+
+def make_thumbnail(data_or_path: bytes | str, size: int) -> tuple[bytes, int, int, tuple[int, int]]:
     """Decode and shrink an image: EXIF orientation applied, JPEG decoded at reduced size.
 
     Returns RGBA pixels, width, height and the file's own size; plain Python values, so
-    that it can run on a worker thread and the QImage is made on the GUI thread.
+    that it can run on a worker thread and the QImage is made on the GUI thread. A path is
+    read only if it is a regular file; images over MAX_PIXELS are refused before decoding.
     """
-    source = io.BytesIO(data_or_path) if isinstance(data_or_path, (bytes, bytearray)) else data_or_path
-    with Image.open(source) as image:
+    data = data_or_path if isinstance(data_or_path, (bytes, bytearray)) else read_regular(data_or_path, MAX_BYTES)
+    try:
+        opened = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = f"{int(found.group(1)):,} pixels" if found else "the image"
+        raise ImageTooLarge(f"{pixels} is over the {MAX_PIXELS // 1_000_000} megapixel limit") from None
+    with opened as image:
         width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise ImageTooLarge(f"{width:,}×{height:,} pixels is over the {MAX_PIXELS // 1_000_000} megapixel limit")
         if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # rotated a quarter turn
             width, height = height, width
         image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at a fraction of full size
@@ -55,19 +77,25 @@ def to_qimage(pixels: tuple[bytes, int, int, tuple[int, int]]) -> QImage:
 
 
 class ImageLoader(QObject):
-    """Loads images by ImageSource; emits ready(key, QImage) or failed(key, reason) on the GUI thread."""
+    """Loads images by ImageSource; emits ready(key, QImage) or failed(key, reason) on the GUI thread.
+
+    `runner` decodes; `fetch_runner` (the same runner when not given) fetches remote images.
+    """
 
     ready = Signal(str, QImage)
     failed = Signal(str, str)
 
-    def __init__(self, runner, cache_dir: str, remote_enabled=lambda: True, parent=None):
+    def __init__(
+        self, runner, cache_dir: str, remote_enabled=lambda: True, parent=None, fetch_runner=None, fetcher=fetch
+    ):
         super().__init__(parent)
         self.runner = runner
+        self.fetch_runner = fetch_runner or runner
+        self.fetcher = fetcher
         self.cache_dir = cache_dir
         self.remote_enabled = remote_enabled
         self._memory: OrderedDict[str, QImage] = OrderedDict()
         self._pending: set[str] = set()
-        self._network: QNetworkAccessManager | None = None
 
     @staticmethod
     def key(source: ImageSource, size: int) -> str:
@@ -126,44 +154,37 @@ class ImageLoader(QObject):
             QTimer.singleShot(0, self, lambda: self.failed.emit(key, "remote images are switched off (View menu)"))
             return
         self._pending.add(key)
-        if self._network is None:
-            self._network = QNetworkAccessManager(self)
-        request = QNetworkRequest(QUrl(url))
-        request.setTransferTimeout(REMOTE_TIMEOUT_MS)
-        request.setAttribute(QNetworkRequest.RedirectPolicyAttribute, QNetworkRequest.NoLessSafeRedirectPolicy)
-        reply = self._network.get(request)
-        reply.downloadProgress.connect(lambda received, total: self._check_size(reply, received, total))
-        reply.finished.connect(lambda: self._fetched(reply, key, url, size))
 
-    @staticmethod
-    def _check_size(reply: QNetworkReply, received: int, total: int) -> None:
-        if max(received, total) > REMOTE_MAX_BYTES:
-            reply.setProperty("too_large", True)
-            reply.abort()
+        def work(ctx):
+            data = self.fetcher(url)
+            self._store(url, data)
+            return make_thumbnail(data, size)
 
-    def _fetched(self, reply: QNetworkReply, key: str, url: str, size: int) -> None:
-        reply.deleteLater()
-        if reply.property("too_large"):
+        def done(pixels, error):
             self._pending.discard(key)
-            self.failed.emit(key, f"larger than {REMOTE_MAX_BYTES // 1048576} MB, not loaded")
-            return
-        if reply.error() != QNetworkReply.NoError:
-            self._pending.discard(key)
-            self.failed.emit(key, reply.errorString())
-            return
-        data = bytes(reply.readAll())
+            if error is not None:
+                self.failed.emit(key, _reason(error))
+                return
+            image = to_qimage(pixels)
+            self._remember(key, image)
+            self.ready.emit(key, image)
+
+        self.fetch_runner.start(work, on_done=done)
+
+    def _store(self, url: str, data: bytes) -> None:
         try:
             os.makedirs(self.cache_dir, exist_ok=True)
-            tmp = self.cache_path(url) + ".part"
+            tmp = self.cache_path(url) + f".{os.getpid()}.part"
             with open(tmp, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, self.cache_path(url))
         except OSError:
             pass  # the cache is an optimisation; the image still shows
-        self._decode(key, data, size)
 
 
 def _reason(error: Exception) -> str:
+    if isinstance(error, (FetchError, ImageTooLarge)):
+        return str(error)
     if isinstance(error, Image.DecompressionBombError):
         return "the image is too large to decode safely"
     if isinstance(error, FileNotFoundError):

@@ -103,7 +103,11 @@ class MainWindow(QMainWindow):
         self.model = ArticleTableModel(icons, self._logo_for, self)
         self.list = ListPanel(self.session, self.model, self.settings)
         self.table = self.list.table
-        loader = ImageLoader(self.runner, cache_dir("images"), lambda: self.settings.remote_images, self)
+        # Remote images wait on servers: threads of their own, so that no save waits behind them.
+        fetch_runner = ThreadRunner(workers=3) if isinstance(self.runner, ThreadRunner) else self.runner
+        loader = ImageLoader(
+            self.runner, cache_dir("images"), lambda: self.settings.remote_images, self, fetch_runner=fetch_runner
+        )
         self.detail = DetailPane(self.session, loader)
         self.triage = Triage(self)
 
@@ -265,6 +269,12 @@ class MainWindow(QMainWindow):
         s.modified_changed.connect(lambda _: self._update_title())
         s.save_progress.connect(self._on_save_progress)
         s.save_finished.connect(self._on_saved)
+        s.refused.connect(self._on_refused)
+        s.leftovers_removed.connect(
+            lambda n: self.statusBar().showMessage(
+                f"Removed {n} temporary file{'s' if n != 1 else ''} left by an interrupted save", 8000
+            )
+        )
 
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.triage.update_status())
@@ -444,6 +454,11 @@ class MainWindow(QMainWindow):
             self.detail.update_editors()
         self.triage.articles_changed(articles)
         self.list.schedule_counts()
+
+    def _on_refused(self, articles: list) -> None:
+        first = articles[0]
+        more = f" (and {len(articles) - 1} more)" if len(articles) > 1 else ""
+        self.statusBar().showMessage(f"Not changed: {first.relpath}{more} is read-only: {first.read_only}", 8000)
 
     def _on_removed(self, articles: list) -> None:
         self.model.remove(articles)

@@ -53,11 +53,17 @@ class Triage(QObject):
         return self.w.model.article(index.row()) if index.isValid() else None
 
     def targets(self) -> list:
+        """What an edit applies to: the selection, else the current article; read-only ones are left out."""
         selected = self.selected()
         if len(selected) > 1:
-            return selected
-        current = self.current()
-        return [current] if current is not None else []
+            articles = selected
+        else:
+            current = self.current()
+            articles = [current] if current is not None else []
+        refused = [a for a in articles if a.read_only]
+        if refused:
+            self.session.refused.emit(refused)
+        return [a for a in articles if not a.read_only]
 
     def _confirm(self, verb: str, articles: list) -> bool:
         threshold = self.w.settings.batch_threshold

@@ -41,7 +41,9 @@ def dialogs(monkeypatch):
 
 @pytest.fixture
 def settings(tmp_path):
-    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    settings.remote_images = False  # tests send no traffic: remote images are never fetched
+    return settings
 
 
 @pytest.fixture
