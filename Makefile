@@ -1,5 +1,6 @@
 # make run: set everything up and open the window on examples/newsroom
 # make test: set everything up and run the tests (offscreen)
+# make fuzz: the long fuzz and crash runs (minutes)
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -11,13 +12,18 @@ QT_LIBS := libglib2.0-0 libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libxk
 XCB_LIBS := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
             libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0
 
-.PHONY: run test venv syslibs syslibs-window bench newsroom clean
+.PHONY: run test fuzz venv syslibs syslibs-window bench newsroom clean
 
 run: venv syslibs syslibs-window
 	$(VENV)/bin/reviewer examples/newsroom
 
 test: venv syslibs
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# 10,000 damaged articles through check, list and set; 50 kill -9 trials of set over 3,000 files.
+fuzz: venv syslibs
+	REVIEWER_FUZZ_CASES=10000 REVIEWER_CRASH_TRIALS=50 REVIEWER_CRASH_FILES=3000 QT_QPA_PLATFORM=offscreen \
+	  $(PY) -m pytest -q -s tests/core/test_fuzz.py tests/core/test_crash.py
 
 venv: $(STAMP)
 

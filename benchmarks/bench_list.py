@@ -28,9 +28,10 @@ for folder, _, files in os.walk(sys.argv[1]):
 """
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str], code: str | None = None) -> float:
+    env = dict(os.environ, PYTHONPATH=code) if code else None
     start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True, env=env)
     return time.perf_counter() - start
 
 
@@ -38,20 +39,26 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--code", help="also time the reviewer/ of another checkout (an earlier commit)")
     args = parser.parse_args()
     root = data_folder(args.n)
     ours_cmd = [sys.executable, "-m", "reviewer", "list", root, "--json"]
     base_cmd = [sys.executable, "-c", BASELINE, root]
     timed(base_cmd)  # warm the page cache for both
-    ours, base = [], []
+    ours, base, other = [], [], []
     for _ in range(args.repeat):
         base.append(timed(base_cmd))
         ours.append(timed(ours_cmd))
+        if args.code:
+            other.append(timed(ours_cmd, args.code))
     o, b = statistics.median(ours), statistics.median(base)
     print(f"articles: {args.n}  cores: {os.cpu_count()}")
     print(f"python-frontmatter load loop: {b:.2f} s (median of {args.repeat})")
     print(f"reviewer list --json:         {o:.2f} s (median of {args.repeat})")
     print(f"ratio ours/baseline: {o / b:.2f}  (goal <= 0.67)")
+    if other:
+        x = statistics.median(other)
+        print(f"reviewer list --json, {args.code}: {x:.2f} s, ratio to baseline {x / b:.2f}; this / that {o / x:.2f}")
 
 
 if __name__ == "__main__":

@@ -212,8 +212,12 @@ def _find_bad_value(yaml_text: str) -> tuple[int, str]:
         try:
             root = loader.get_single_node()
             pending = [root] if root is not None else []
-            while pending:  # depth first, in document order
+            seen: set[int] = set()
+            while pending:  # depth first, in document order; each node once, however often aliased
                 node = pending.pop()
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
                 if isinstance(node, yaml.ScalarNode):
                     try:
                         loader.construct_object(node)

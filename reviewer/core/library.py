@@ -226,6 +226,8 @@ def _read_article(path: str, rel: str, root: str, check_links: bool) -> Article 
     try:
         head = read_fd(fd, 4096)
         if not _starts_with_fence(head):
+            if len(head) == 4096 and len(_first_line(head)[0]) <= 4:  # maybe a damaged fence: look further
+                head += read_fd(fd, MAX_FILE_SIZE, offset=len(head))
             damage = _damaged_fence(head)
             return Problem(path, rel, "no-front-matter", damage, 1) if damage else None
         if st.st_size > MAX_FILE_SIZE:
@@ -261,26 +263,29 @@ def _starts_with_fence(head: bytes) -> bool:
 _BOM = b"\xef\xbb\xbf"
 
 
-def _damaged_fence(head: bytes) -> str:
+def _damaged_fence(data: bytes) -> str:
     """Why a file that nearly starts with front matter does not, or '' for an ordinary file.
 
     Catches what damage does to the first line (a second byte-order mark, blank lines or
-    spaces before it, a changed character) when a '---' line closes front matter below.
+    spaces before it, a dash changed or lost) when a '---' line still closes front matter below.
     """
-    first, _, rest = head.partition(b"\n")
-    stripped = first.rstrip(b"\r")
-    if stripped.startswith(_BOM + _BOM):
+    if data.startswith(_BOM + _BOM):
         return "the file starts with two byte-order marks (U+FEFF); front matter must start on its first line"
-    bare = stripped.replace(_BOM, b"").strip()
-    closes = re.search(rb"^---[ \t]*\r?$", rest, re.MULTILINE) is not None
-    if not closes:
+    first, rest = _first_line(data)
+    if not (first == b"---" or (len(first) in (2, 3, 4) and first.count(b"-") >= 2)):
         return ""
-    if head.lstrip(_BOM + b" \t\r\n").startswith(b"---") and not stripped.replace(_BOM, b"").startswith(b"---"):
+    if re.search(rb"^---[ \t]*\r?$", rest, re.MULTILINE) is None:
+        return ""
+    if first == b"---":
         return "the '---' line that opens the front matter is not the first line of the file"
-    if len(bare) in (3, 4) and bare.count(b"-") >= 2:
-        shown = stripped.decode("utf-8", "replace")
-        return f"the first line is {shown!r}, not '---': front matter must start with a line of three dashes"
-    return ""
+    shown = first.decode("utf-8", "replace")
+    return f"the first line is {shown!r}, not '---': front matter must start with a line of three dashes"
+
+
+def _first_line(data: bytes) -> tuple[bytes, bytes]:
+    """The first line that is not blank, byte-order marks and spaces taken off, and the rest."""
+    first, _, rest = data.replace(_BOM, b"").lstrip(b" \t\r\n").partition(b"\n")
+    return first.rstrip(b"\r").strip(), rest
 
 
 def article_from_bytes(path: str, rel: str, data: bytes, size: int, mtime_ns: int) -> Article | Problem:

@@ -18,7 +18,9 @@ from __future__ import annotations
 import fcntl
 import itertools
 import os
+import signal
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -152,6 +154,7 @@ def _write_locked(
     if new_data == data:  # e.g. removing a key the file does not have
         return Written(Identity(st.st_size, st.st_mtime_ns, identity.digest), new_metadata)
     tmp, written = _write_temp(path, target, new_data, st)
+    _wait_for_writers(fd)  # a program writing the file now: let it finish, then the check below sees it
     try:
         if _read(fd, path) != data or _replaced(target, st):
             raise SaveError("conflict", path, "the file changed on disk while it was being saved")
@@ -161,7 +164,8 @@ def _write_locked(
         if isinstance(exc, OSError):
             raise SaveError("io", path, exc.strerror or str(exc)) from None
         raise
-    if _read(fd, path) != data:  # written to the old file in the instant before the replace
+    _wait_for_writers(fd)  # one that opened the old file before the replace writes there: wait for it
+    if _read(fd, path) != data:  # written to the old file as it was replaced
         _put_back(fd, path, target, new_data, st)
         raise SaveError("conflict", path, "the file changed on disk while it was being saved; that change was kept")
     return Written(Identity(written.st_size, written.st_mtime_ns, content_digest(new_data)), new_metadata)
@@ -201,6 +205,43 @@ def _lock(fd: int, path: str, deadline: float) -> None:
             time.sleep(0.01)
         except OSError:
             return  # a file system without locks: the content checks still hold
+
+
+# --- other writers -------------------------------------------------------------------------
+# Linux grants a read lease on a file only while nobody has it open for writing: taken and
+# given back at once, it tells whether another program (or thread) holds the file open to
+# write it, so that its write is waited for and then seen, not lost on the replaced file.
+# Where leases are not available the content checks alone stand.
+
+WRITER_WAIT_S = 0.5  # how long a save waits for another program to finish writing the file
+_LEASES = hasattr(fcntl, "F_SETLEASE") and threading.current_thread() is threading.main_thread()
+if _LEASES:
+    # A lease broken by an opener is signalled with SIGIO, whose default action ends the
+    # process. Reviewer holds a lease only for the microseconds between two calls.
+    signal.signal(signal.SIGIO, signal.SIG_IGN)
+
+
+def _writers(fd: int) -> bool:
+    """Whether anyone has the file open for writing (False where that cannot be known)."""
+    if not _LEASES:
+        return False
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+    except OSError:
+        pass
+    return False
+
+
+def _wait_for_writers(fd: int) -> None:
+    deadline = time.monotonic() + WRITER_WAIT_S
+    while _writers(fd) and time.monotonic() < deadline:
+        time.sleep(0.0005)
 
 
 def _read(fd: int, path: str) -> bytes:

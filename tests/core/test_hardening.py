@@ -285,6 +285,37 @@ def test_a_write_into_the_old_file_as_it_is_replaced_is_put_back(article, monkey
     assert article.edits == {"quality": 41}  # the edit is still pending
 
 
+@pytest.mark.skipif(not storage._LEASES, reason="needs Linux file leases to see another writer")
+def test_a_writer_that_opened_the_file_before_the_replace_and_writes_after_it_is_not_lost(article, monkeypatch):
+    import threading
+
+    opened, replaced = threading.Event(), threading.Event()
+
+    def writer():
+        with open(article.path, "a") as fh:  # holds the old file open for writing
+            opened.set()
+            replaced.wait(5)
+            fh.write("appended\n")
+
+    real_replace = os.replace
+
+    def replace_then_signal(src, dst):
+        real_replace(src, dst)
+        replaced.set()
+
+    monkeypatch.setattr(storage, "WRITER_WAIT_S", 0.05)  # the writer waits for the replace: do not wait long first
+    monkeypatch.setattr(storage.os, "replace", replace_then_signal)
+    thread = threading.Thread(target=writer)
+    thread.start()
+    opened.wait(5)
+    article.set("quality", 41)
+    with pytest.raises(SaveError) as err:
+        save(article)
+    thread.join()
+    assert err.value.kind == "conflict"
+    assert Path(article.path).read_text() == GOOD + "appended\n"
+
+
 def test_another_reviewer_saving_the_same_file_makes_this_one_wait_then_give_up(article, monkeypatch):
     import fcntl
 
