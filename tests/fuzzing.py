@@ -107,7 +107,8 @@ def mutate(rng: random.Random, data: bytes) -> bytes:
         return data.replace(b"\n", rng.choice([b"\r\n", b"\r"]), rng.randrange(1, 12))
     if kind == 8:  # an alias bomb or a self reference
         bomb = b"a: &a [x, x, x, x, x, x, x, x, x]\n" + b"".join(
-            b"%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n" % ((bytes([98 + i]),) * 2 + (bytes([97 + i]),) * 9)
+            b"%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n"
+            % ((bytes([98 + i]),) * 2 + (bytes([97 + i]),) * 9)
             for i in range(rng.randrange(3, 9))
         )
         return data[:4] + bomb + data[4:]

@@ -13,6 +13,7 @@ from ..core.library import Batch, find_candidates, read_article, scan_batches
 from ..core.problems import Problem
 from ..core.site import Site
 from ..core.storage import SaveError, Written, current_metadata, remove_leftovers, write_many
+from ..core.tally import Tally
 from .commands import ORIGINAL, SetValues
 from .tasks import ThreadRunner
 
@@ -52,7 +53,9 @@ class Session(QObject):
         self.loading = False
         self.saving = False
         self.undo_stack = QUndoStack(self)
+        self.tally = Tally()  # counts by state and saved view, kept up incrementally
         self._by_path: dict[str, Article] = {}
+        self._edited: dict[int, Article] = {}  # the articles with pending edits, by id
         self._load_context = None
         self._modified = False
         self._watch = watch
@@ -75,6 +78,8 @@ class Session(QObject):
         self.site = Site.load(self.root)
         self.articles, self.problems, self.skipped = [], [], 0
         self._by_path = {}
+        self._edited = {}
+        self.tally.clear()
         self.undo_stack.clear()
         self.loading = True
         self._set_modified(False)
@@ -104,6 +109,7 @@ class Session(QObject):
         self.articles.extend(batch.articles)
         for article in batch.articles:
             self._by_path[article.path] = article
+        self.tally.add(batch.articles)
         self.skipped += batch.skipped
         if batch.problems:
             self.problems.extend(batch.problems)
@@ -159,12 +165,19 @@ class Session(QObject):
         self.undo_stack.endMacro()
 
     def notify_changed(self, articles: list[Article]) -> None:
+        for article in articles:
+            if article.edits:
+                self._edited[id(article)] = article
+            else:
+                self._edited.pop(id(article), None)
+        self.tally.changed(articles)
         self.articles_changed.emit(list(articles))
-        self._set_modified(any(a.edits for a in self.articles))
+        self._set_modified(bool(self._edited))
 
     @property
     def modified(self) -> list[Article]:
-        return [a for a in self.articles if a.edits]
+        """The articles with pending edits, in the order they were first edited."""
+        return list(self._edited.values())
 
     def _set_modified(self, value: bool) -> None:
         if value != self._modified:
@@ -303,6 +316,7 @@ class Session(QObject):
         for article in added:
             self.articles.append(article)
             self._by_path[article.path] = article
+        self.tally.add(added)
         if added:
             self.batch_loaded.emit(added)
         self._remove([a for a in removed if not a.edits])
@@ -322,6 +336,8 @@ class Session(QObject):
         self.articles = [a for a in self.articles if id(a) not in gone]
         for article in articles:
             self._by_path.pop(article.path, None)
+            self._edited.pop(id(article), None)
+        self.tally.remove(articles)
         self.articles_removed.emit(list(articles))
 
 

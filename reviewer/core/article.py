@@ -318,12 +318,18 @@ class Article(Fields):
         return self.stored(key, _ABSENT) is not _ABSENT
 
     def _get(self, key: str):
-        if key in self.edits:
-            value = self.edits[key]
+        """The current value of a top-level key: the pending edit, else what is stored (one call: it is hot)."""
+        edits = self.edits
+        if key in edits:
+            value = edits[key]
             return None if value is UNSET else value
-        return self.stored(key)
+        index = _INDEX.get(key)
+        if index is not None:
+            value = self._raw[index]
+            return None if value is _ABSENT else value
+        return self.original.get(key) if key in self.keys else None
 
-    value = _get  # the current value of a top-level key: the pending edit, else what is stored
+    value = _get
 
     @property
     def published(self) -> bool | None:

@@ -82,20 +82,22 @@ def plain_scalar(value: str) -> Any:
     return value
 
 
-def fast_load(yaml_text: str) -> Any:
+def fast_load(yaml_text: str, key_counts: dict[Any, int] | None = None) -> Any:
     """The document in `yaml_text`, as `yaml.load(yaml_text, Loader)` would build it.
 
+    `key_counts`, when given, receives how often each top-level key occurs (the document
+    keeps only the last): an edit's check needs both, and one pass is half the work.
     Raises Unusual for what it leaves to the full constructor, TooDeep past MAX_DEPTH,
     and yaml.YAMLError for text that is not YAML.
     """
     loader = Loader(yaml_text)
     try:
-        return _build(loader.get_event)
+        return _build(loader.get_event, key_counts)
     finally:
         loader.dispose()
 
 
-def _build(get_event: Callable[[], Any]) -> Any:
+def _build(get_event: Callable[[], Any], key_counts: dict[Any, int] | None = None) -> Any:
     # One loop over the events with an explicit stack: no recursion, and the hot names in locals.
     scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
     map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -163,6 +165,8 @@ def _build(get_event: Callable[[], Any]) -> Any:
             if value.__class__ is dict or value.__class__ is list:
                 raise Unusual("complex key")
             key = value
+            if key_counts is not None and len(stack) == 1:
+                key_counts[key] = key_counts.get(key, 0) + 1
         else:
             container[key] = value
             key = missing

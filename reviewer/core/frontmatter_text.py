@@ -150,19 +150,25 @@ def line_of(text: str, position: int) -> int:
 _TOO_DEEP = f"values nest more than {MAX_DEPTH} levels deep"
 
 
-def parse(yaml_text: str, first_line: int = FIRST_YAML_LINE) -> dict[Any, Any]:
+def parse(
+    yaml_text: str, first_line: int = FIRST_YAML_LINE, key_counts: dict[Any, int] | None = None
+) -> dict[Any, Any]:
     """Parse front matter YAML into a dict; every failure is a FrontMatterError with a line.
 
-    `first_line` is the file's line number of the text's first line, for messages.
+    `first_line` is the file's line number of the text's first line, for messages;
+    `key_counts` receives how often each top-level key occurs.
     """
     full = False
     try:
-        data = fast_load(yaml_text)
+        data = fast_load(yaml_text, key_counts)
     except TooDeep as exc:
         raise FrontMatterError("too-deep", _TOO_DEEP, first_line + exc.line) from None
     except (Unusual, yaml.YAMLError):
         data = _full_load(yaml_text, first_line)
         full = True
+        if key_counts is not None:
+            key_counts.clear()
+            key_counts.update(_top_level_key_counts(yaml_text))
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -450,11 +456,11 @@ def _ending_before(text: str, at: int) -> str:
 
 
 def _verify(new_text: str, old: dict[Any, Any], changes: dict[str, Any]) -> None:
+    counts: dict[Any, int] = {}
     try:
-        sp, new = read(new_text)
+        new = parse(split(new_text).yaml_text(new_text), key_counts=counts)
     except FrontMatterError as exc:
         raise EditError(f"the edited front matter no longer parses ({exc.message})") from None
-    counts = _top_level_key_counts(sp.yaml_text(new_text))
     expected = dict(old)
     for key, value in changes.items():
         wanted = 0 if value is UNSET else 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import os
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..core.article import Article, shown
@@ -45,7 +45,13 @@ _STATUS_ORDER = {False: 0, None: 1, True: 2}
 
 
 _NO_QUALITY = float("-inf")
-_NO_PARENT = QModelIndex()  # a table has no parent rows; one object for the default
+_NO_PARENT = QModelIndex()
+# Rows move or go, columns stay: the selection model then tracks one persistent index a row.
+_VERTICAL = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
+_LAYOUT_SIGNATURE = (
+    "QList<QPersistentModelIndex>",
+    QAbstractItemModel.LayoutChangeHint,
+)  # a table has no parent rows; one object for the default
 
 
 def _quality_key(a: Article):
@@ -78,7 +84,9 @@ class ArticleTableModel(QAbstractTableModel):
     def __init__(self, icons: dict | None = None, logo_for=None, parent=None):
         super().__init__(parent)
         self._all: list[Article] = []
+        self._ids: set[int] = set()  # id() of every article in _all
         self._rows: list[Article] = []
+        self._index: dict[int, int] | None = None  # see _row_index
         self._predicate = Everything()
         self._sort_column = Column.DATE
         self._order = Qt.DescendingOrder
@@ -169,17 +177,27 @@ class ArticleTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:
         self._sort_column, self._order = Column(column), order
-        self.layoutAboutToBeChanged.emit()
+        self._relayout(self._sort_rows)
+
+    def _relayout(self, change) -> None:
+        """Run `change` (which rewrites `_rows`) as one layout change, keeping selection and current row.
+
+        Persistent indexes follow their article to its new row, or become invalid when it left
+        the view. One signal pair for any number of rows: removing them one by one made the
+        selection and the status line be recounted once per row.
+        """
+        self.layoutAboutToBeChanged[_LAYOUT_SIGNATURE].emit([], _VERTICAL)
         sources = self.persistentIndexList()
         articles = [self.article(i.row()) for i in sources]
-        self._sort_rows()
-        rows = {id(a): r for r, a in enumerate(self._rows)}
+        change()
+        self._index = None
+        rows = self._row_index()
         targets = [
             self.index(rows[id(a)], i.column()) if a is not None and id(a) in rows else QModelIndex()
             for i, a in zip(sources, articles, strict=True)
         ]
         self.changePersistentIndexList(sources, targets)
-        self.layoutChanged.emit()
+        self.layoutChanged[_LAYOUT_SIGNATURE].emit([], _VERTICAL)
 
     def _sort_rows(self) -> None:
         """Sort the view and everything behind it; stable, so ties keep their previous order."""
@@ -191,23 +209,33 @@ class ArticleTableModel(QAbstractTableModel):
         else:
             self._rows.sort(key=key, reverse=reverse)
 
+    def _row_index(self) -> dict[int, int]:
+        """Row of each article in the view, by id; built when first needed after a change."""
+        if self._index is None:
+            self._index = {id(a): r for r, a in enumerate(self._rows)}
+        return self._index
+
     # --- the editor's operations -----------------------------------------------------------
 
     def set_articles(self, articles: list[Article]) -> None:
         self.beginResetModel()
         self._all = sorted(articles, key=lambda a: a.relpath)
+        self._ids = {id(a) for a in self._all}
         self._sort_rows()
         self._rows = [a for a in self._all if self._predicate(a)]
+        self._index = None
         self.endResetModel()
 
     def append(self, articles: list[Article]) -> None:
         """Add newly read articles; they go in sorted place at the end of loading (resort)."""
         self._all.extend(articles)
+        self._ids.update(id(a) for a in articles)
         new = [a for a in articles if self._predicate(a)]
         if new:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
             self._rows.extend(new)
+            self._index = None
             self.endInsertRows()
 
     def resort(self) -> None:
@@ -218,34 +246,76 @@ class ArticleTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._predicate = predicate
         self._rows = [a for a in self._all if predicate(a)]
+        self._index = None
         self.endResetModel()
 
     def remove(self, articles: list[Article]) -> None:
         gone = {id(a) for a in articles}
         self._all = [a for a in self._all if id(a) not in gone]
-        for article in articles:
-            row = self.row_of(article)
-            if row is not None:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._rows[row]
-                self.endRemoveRows()
+        self._ids -= gone
+        rows = self._row_index()
+        if sum(id(a) in rows for a in articles) == 1:
+            row = next(rows[id(a)] for a in articles if id(a) in rows)
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+            self._index = None
+            self.endRemoveRows()
+        elif any(id(a) in rows for a in articles):
+
+            def drop() -> None:
+                self._rows = [a for a in self._rows if id(a) not in gone]
+
+            self._relayout(drop)
 
     def refresh(self, articles: list[Article]) -> None:
-        """Articles whose values changed: update their cells, or move them in or out of the view."""
+        """Articles whose values changed: update their cells, or move them in or out of the view.
+
+        One article: its own row signals, as a single triage decision needs. Several: one
+        layout change for those that leave or enter, one dataChanged for the rest.
+        """
+        rows = self._row_index()
+        leaving: set[int] = set()
+        entering: list[Article] = []
+        changed: list[int] = []
+        predicate = self._predicate
         for article in articles:
-            row = self.row_of(article)
-            matches = self._predicate(article)
+            row = rows.get(id(article))
+            matches = predicate(article)
             if row is not None and not matches:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._rows[row]
-                self.endRemoveRows()
-            elif row is None and matches and any(a is article for a in self._all):
-                row = self._insert_position(article)
-                self.beginInsertRows(QModelIndex(), row, row)
-                self._rows.insert(row, article)
-                self.endInsertRows()
+                leaving.add(id(article))
+            elif row is None and matches and id(article) in self._ids:
+                entering.append(article)
             elif row is not None:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+                changed.append(row)
+        if len(leaving) + len(entering) == 1 and len(articles) == 1:
+            self._move_one(articles[0], bool(leaving))
+        elif leaving or entering:
+            self._relayout(lambda: self._rebuild(leaving, entering))
+        if changed and not (len(articles) == 1 and (leaving or entering)):
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), len(Column) - 1))
+
+    def _move_one(self, article: Article, leaving: bool) -> None:
+        if leaving:
+            row = self._row_index()[id(article)]
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+        else:
+            row = self._insert_position(article)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._rows.insert(row, article)
+        self._index = None
+        self.endRemoveRows() if leaving else self.endInsertRows()
+
+    def _rebuild(self, leaving: set[int], entering: list[Article]) -> None:
+        rows = [a for a in self._rows if id(a) not in leaving]
+        if len(entering) > 64:  # many: let the stable sort merge them in
+            rows.extend(entering)
+            rows.sort(key=SORT_KEYS[self._sort_column], reverse=self._order == Qt.DescendingOrder)
+            self._rows = rows
+            return
+        self._rows = rows
+        for article in entering:
+            self._rows.insert(self._insert_position(article), article)
 
     def _insert_position(self, article: Article) -> int:
         key = SORT_KEYS[self._sort_column]
@@ -262,10 +332,7 @@ class ArticleTableModel(QAbstractTableModel):
         return lo
 
     def row_of(self, article: Article) -> int | None:
-        try:
-            return self._rows.index(article)
-        except ValueError:
-            return None
+        return self._row_index().get(id(article))
 
     def article(self, row: int) -> Article | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

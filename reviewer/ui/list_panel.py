@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -77,16 +77,54 @@ class ArticleTable(QTableView):
         self.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
         self.scrollTo(index)
 
+    def selected_rows_span(self) -> list[int]:
+        """The first and last selected row, or [] (from the selection's ranges, not its cells)."""
+        ranges = self.selectionModel().selection()
+        if ranges.isEmpty():
+            return []
+        return [min(r.top() for r in ranges), max(r.bottom() for r in ranges)]
+
+    def _selected_spans(self) -> list[tuple[int, int]]:
+        """The selected rows as (first, last) spans, in order and not overlapping.
+
+        Read from the selection's ranges: selectedRows() asks the model about every cell
+        and took 0.3 s for 8,800 selected rows.
+        """
+        spans: list[tuple[int, int]] = []
+        for top, bottom in sorted((r.top(), r.bottom()) for r in self.selectionModel().selection()):
+            if spans and top <= spans[-1][1] + 1:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], bottom))
+            else:
+                spans.append((top, bottom))
+        return spans
+
+    def selected_count(self) -> int:
+        return sum(bottom - top + 1 for top, bottom in self._selected_spans())
+
+    def selected_articles(self) -> list:
+        """The selected articles, in the order of the list."""
+        rows = self.model().articles
+        return [a for top, bottom in self._selected_spans() for a in rows[top : bottom + 1]]
+
     def select_articles(self, articles: list) -> None:
+        """Select these articles (one call, however many), the first of them current and in view."""
         model = self.model()
-        rows = [r for r in (model.row_of(a) for a in articles) if r is not None]
+        rows = sorted(r for r in (model.row_of(a) for a in articles) if r is not None)
         if not rows:
             return
-        selection = self.selectionModel()
-        selection.clearSelection()
-        self.select_row(rows[0])
-        for row in rows[1:]:
-            selection.select(model.index(row, 0), QItemSelectionModel.Select | QItemSelectionModel.Rows)
+        first = model.row_of(articles[0])
+        self.select_row(first if first is not None else rows[0])
+        if len(rows) == 1:
+            return
+        selection = QItemSelection()
+        start = previous = rows[0]
+        last_column = model.columnCount() - 1
+        for row in rows[1:] + [None]:
+            if row is None or row != previous + 1:
+                selection.select(model.index(start, 0), model.index(previous, last_column))
+                start = row
+            previous = row if row is not None else previous
+        self.selectionModel().select(selection, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
 
 
 class ListPanel(QWidget):
@@ -150,7 +188,7 @@ class ListPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.views)
         layout.addLayout(middle, 1)
-        self._counts_timer = QTimer(self, singleShot=True, interval=300, timeout=self.update_counts)
+        self._counts_timer = QTimer(self, singleShot=True, interval=100, timeout=self.update_counts)
         self.rebuild_views()
 
     # --- views --------------------------------------------------------------------------
@@ -166,6 +204,7 @@ class ListPanel(QWidget):
             self._add_view(name, query, saved=True)
         self.views.blockSignals(False)
         self.select_view(current or "All", emit=False)
+        self._count_saved_views()
         self.update_counts()
 
     def _add_view(self, name: str, query, saved: bool = False) -> None:
@@ -222,29 +261,29 @@ class ListPanel(QWidget):
         self.problem_activated.emit(item.data(Qt.UserRole))
 
     def update_counts(self) -> None:
-        articles = self.session.articles
-        states = {True: 0, False: 0, None: 0}
-        for article in articles:
-            states[article.published] += 1
+        """The views' counts, from the session's tally: no walk over the articles."""
+        tally = self.session.tally
         counts = {
-            "All": len(articles),
-            "Unpublished": states[False],
-            "Published": states[True],
-            "Unset": states[None],
+            "All": len(tally),
+            "Unpublished": tally.states[False],
+            "Published": tally.states[True],
+            "Unset": tally.states[None],
             PROBLEMS: len(self.session.problems),
         }
         for row in range(self.views.count()):
             item = self.views.item(row)
-            name, query, saved = item.data(Qt.UserRole)
-            if saved:
-                try:
-                    predicate = compile_query(query)
-                    counts[name] = sum(1 for a in articles if predicate(a))
-                except QueryError:
-                    counts[name] = "?"
-            item.setText(
-                f"{name}  ({counts.get(name, 0):,})" if isinstance(counts.get(name, 0), int) else f"{name}  (?)"
-            )
+            name, _, saved = item.data(Qt.UserRole)
+            count = tally.view(name) if saved else counts.get(name, 0)
+            item.setText(f"{name}  ({count:,})" if count is not None else f"{name}  (?)")
+
+    def _count_saved_views(self) -> None:
+        predicates = {}
+        for name, query in self.settings.saved_queries:
+            try:
+                predicates[name] = compile_query(query)
+            except QueryError:
+                pass  # shown with (?)
+        self.session.tally.set_views(predicates, self.session.articles)
 
     def schedule_counts(self) -> None:
         if not self._counts_timer.isActive():  # at most one count a moment, also while loading

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
@@ -95,6 +96,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._logos: dict[str, QIcon | None] = {}
         self._close_after_save = False
+        self._hold = 0  # see one_update
+        self._pending: dict = {}
         self._queued: list = []
         self._watch = watch
         self._checked_at = time.monotonic()
@@ -346,7 +349,7 @@ class MainWindow(QMainWindow):
     def _on_batch(self, articles: list) -> None:
         first = self.model.rowCount() == 0
         self.model.append(articles)
-        self.triage.add_articles(articles)
+        self.triage.update_status()
         if first and self.model.rowCount():
             self.table.select_row(0)
             self.table.setFocus()
@@ -411,7 +414,28 @@ class MainWindow(QMainWindow):
         self.table.select_articles([article])
         self.table.setFocus()
 
+    @contextlib.contextmanager
+    def one_update(self):
+        """The pane and the status line are brought up to date once, when the action inside ends."""
+        self._hold += 1
+        try:
+            yield
+        finally:
+            self._hold -= 1
+            if not self._hold:
+                pending, self._pending = self._pending, {}
+                for update in pending.values():
+                    update()
+
+    def holding(self, update) -> bool:
+        """Inside one_update: remember `update` for its end and say so; else False."""
+        if self._hold:
+            self._pending[update.__qualname__] = update
+        return bool(self._hold)
+
     def _show_current(self) -> None:
+        if self.holding(self._show_current):
+            return
         index = self.table.currentIndex()
         self.detail.display(self.model.article(index.row()) if index.isValid() else None)
 
@@ -450,8 +474,10 @@ class MainWindow(QMainWindow):
 
     def _on_articles_changed(self, articles: list) -> None:
         self.model.refresh(articles)
-        if self.detail.article is not None and any(a is self.detail.article for a in articles):
-            self.detail.update_editors()
+        shown = self.detail.article
+        if shown is not None and (len(articles) == 1 and articles[0] is shown or shown in set(articles)):
+            if not self.holding(self.detail.update_editors):
+                self.detail.update_editors()
         self.triage.articles_changed(articles)
         self.list.schedule_counts()
 

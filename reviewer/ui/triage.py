@@ -19,9 +19,7 @@ class Triage(QObject):
         super().__init__(window)
         self.w = window
         self.session = window.session
-        self._state: dict[int, bool | None] = {}  # published, as last seen, of every article
         self._decided: dict[int, bool] = {}  # the editor's decisions in this session
-        self._unpublished = 0
         self._previous_view = "All"
         self._digits = ""
         self._digit_timer = QTimer(self, singleShot=True, interval=DIGIT_PAUSE_MS, timeout=self.commit_digits)
@@ -44,9 +42,7 @@ class Triage(QObject):
     # --- what an action applies to ----------------------------------------------------------
 
     def selected(self) -> list:
-        model = self.w.model
-        rows = sorted({i.row() for i in self.w.table.selectionModel().selectedRows()})
-        return [model.article(r) for r in rows if model.article(r) is not None]
+        return self.w.table.selected_articles()
 
     def current(self):
         index = self.w.table.currentIndex()
@@ -94,13 +90,16 @@ class Triage(QObject):
         if not self._confirm("Approve" if published else "Reject", articles):
             return
         text = self._describe(verb, articles)
-        batch = len(articles) > 1
         row = self.w.table.currentIndex().row()
-        self.session.set_value(articles, "published", published, text)
-        self.record(articles)
-        self._after_decision(articles, text)
-        if not batch:
-            self._advance(articles[0], row)
+        with self.w.one_update():
+            top = self._top_row(articles)
+            self.session.set_value(articles, "published", published, text)
+            self.record(articles)
+            self._after_decision(articles, text)
+            if len(articles) == 1:
+                self._advance(articles[0], row)
+            else:
+                self._land_after_batch(articles, top)
 
     def toggle(self) -> None:
         """p / Space: flip published on the targets without moving."""
@@ -110,11 +109,15 @@ class Triage(QObject):
         values = [(a, not bool(a.published)) for a in articles]
         text = self._describe("Toggled published on", articles)
         row = self.w.table.currentIndex().row()
-        self.session.set_values("published", values, text)
-        self.record(articles)
-        self._after_decision(articles, text)
-        if len(articles) == 1 and self.w.model.row_of(articles[0]) is None:
-            self._advance(articles[0], row)
+        with self.w.one_update():
+            top = self._top_row(articles)
+            self.session.set_values("published", values, text)
+            self.record(articles)
+            self._after_decision(articles, text)
+            if len(articles) == 1 and self.w.model.row_of(articles[0]) is None:
+                self._advance(articles[0], row)
+            elif len(articles) > 1:
+                self._land_after_batch(articles, top)
 
     def nudge(self, delta: int) -> None:
         articles = self.targets()
@@ -122,16 +125,24 @@ class Triage(QObject):
             return
         sign = "+" if delta > 0 else "−"
         text = self._describe(f"Quality {sign}{abs(delta)} on", articles)
-        self.session.nudge_quality(articles, delta, text)
-        self._after_decision(articles, text)
+        with self.w.one_update():
+            top = self._top_row(articles)
+            self.session.nudge_quality(articles, delta, text)
+            self._after_decision(articles, text)
+            if len(articles) > 1:
+                self._land_after_batch(articles, top)
 
     def set_quality(self, value: int, articles: list | None = None) -> None:
         articles = articles if articles is not None else self.targets()
         if not articles or not self._confirm("Set quality of", articles):
             return
         text = self._describe(f"Quality {value} on", articles)
-        self.session.set_value(articles, "quality", value, text)
-        self._after_decision(articles, text)
+        with self.w.one_update():
+            top = self._top_row(articles)
+            self.session.set_value(articles, "quality", value, text)
+            self._after_decision(articles, text)
+            if len(articles) > 1:
+                self._land_after_batch(articles, top)
 
     def ask_quality(self) -> None:
         articles = self.targets()
@@ -165,6 +176,21 @@ class Triage(QObject):
             self.w.statusBar().showMessage(text, 5000)
         if self.w.settings.save_each_decision and any(a.edits for a in articles):
             self.w.save(articles)
+
+    def _top_row(self, articles: list) -> int:
+        rows = self.w.table.selected_rows_span()
+        return rows[0] if rows else max(0, self.w.table.currentIndex().row())
+
+    def _land_after_batch(self, articles: list, top: int) -> None:
+        """After a batch, the cursor is on the article that moved up to where the selection began.
+
+        When the batch's articles stay in the view (All, say), the selection stays as it was.
+        """
+        model = self.w.model
+        if model.rowCount() == 0:
+            self.w.detail.show_article_none("The view is empty: every article in it has been handled.")
+        elif all(model.row_of(a) is None for a in articles):
+            self.w.table.select_row(min(top, model.rowCount() - 1))
 
     def _advance(self, article, row: int) -> None:
         """Next article of the view: the same row when the article left it, else the row below."""
@@ -219,30 +245,21 @@ class Triage(QObject):
             return
         articles = _articles_of(command)
         text = command.text()
-        do()
-        if articles:
-            self.w.table.select_articles(articles)
+        with self.w.one_update():
+            do()
+            if articles:
+                self.w.table.select_articles(articles)
         self.w.statusBar().showMessage(f"{verb}: {text}", 5000)
 
     # --- counts -----------------------------------------------------------------------------
 
     def reset_counts(self) -> None:
-        self._state, self._decided = {}, {}
-        self._unpublished = 0
-        self.update_status()
-
-    def add_articles(self, articles: list) -> None:
-        for article in articles:
-            self._state[id(article)] = article.published
-            self._unpublished += article.published is False
+        self._decided = {}
         self.update_status()
 
     def remove_articles(self, articles: list) -> None:
         for article in articles:
-            key = id(article)
-            if key in self._state:
-                self._unpublished -= self._state.pop(key) is False
-                self._decided.pop(key, None)
+            self._decided.pop(id(article), None)
         self.update_status()
 
     def record(self, articles: list) -> None:
@@ -253,28 +270,25 @@ class Triage(QObject):
         self.update_status()
 
     def articles_changed(self, articles: list) -> None:
+        decided = self._decided
         for article in articles:
             key = id(article)
-            if key not in self._state:
-                self.add_articles([article])
-                continue
-            old, new = self._state[key], article.published
-            self._unpublished += (new is False) - (old is False)
-            self._state[key] = new
-            if key in self._decided and self._decided[key] is not new:
-                del self._decided[key]  # undone, reverted or changed on disk: no longer a decision
+            if key in decided and decided[key] is not article.published:
+                del decided[key]  # undone, reverted or changed on disk: no longer a decision
         self.update_status()
 
     def counts(self) -> tuple[int, int, int]:
         """(unpublished articles not yet decided on, approved, rejected) in this session."""
         approved = sum(1 for v in self._decided.values() if v)
         rejected = len(self._decided) - approved
-        return self._unpublished - rejected, approved, rejected
+        return self.session.tally.states[False] - rejected, approved, rejected
 
     def update_status(self) -> None:
+        if self.w.holding(self.update_status):
+            return
         left, approved, rejected = self.counts()
         text = f"Unpublished: {left:,} left · {approved:,} approved · {rejected:,} rejected"
-        selected = len(self.w.table.selectionModel().selectedRows())
+        selected = self.w.table.selected_count()
         if selected > 1:
             text = f"{selected:,} selected · " + text
         if self._digits:

@@ -95,10 +95,10 @@ def test_an_exception_inside_reading_one_file_names_that_file(tmp_path, monkeypa
 def test_an_edit_that_cannot_be_checked_is_refused_not_raised(monkeypatch):
     from reviewer.core import frontmatter_text
 
-    def broken(yaml_text):
+    def broken(yaml_text, *args, **kwargs):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(frontmatter_text, "_top_level_key_counts", broken)
+    monkeypatch.setattr(frontmatter_text, "parse", broken)  # the check parses the edited text
     with pytest.raises(EditError, match="could not be checked"):
         set_keys(GOOD, {"quality": 41})
 

@@ -58,7 +58,9 @@ def window(qtbot, settings, newsroom_copy):
     win.root = newsroom_copy
     yield win
     win.session.undo_stack.clear()
-    for article in win.session.articles:
-        article.edits.clear()  # let the window close without asking
+    edited = win.session.modified
+    for article in edited:
+        article.revert()  # let the window close without asking
+    win.session.notify_changed(edited)
     win.close()
     win.deleteLater()
