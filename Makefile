@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 	  { echo "Reviewer needs Python 3.11 or newer; $(PYTHON) is older." >&2; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 syslibs:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -78,14 +79,109 @@ def plain_loop(paths: list[str], old: bytes, new: bytes) -> float:
     return time.perf_counter() - start
 
 
+def run_once(app, window, meter, counts, size):
+    """Approve the first `size` rows of the Unpublished view, save them, put them back with the plain loop."""
+    from PySide6.QtCore import QEventLoop, QItemSelection, QItemSelectionModel
+
+    model = window.model
+    window.list.select_view("Unpublished")
+    app.processEvents()
+    size = min(size, model.rowCount())
+    selection = QItemSelection(model.index(0, 0), model.index(size - 1, model.columnCount() - 1))
+    window.table.selectionModel().select(selection, QItemSelectionModel.ClearAndSelect)
+    chosen = [model.article(r) for r in range(size)]
+    app.processEvents()
+    for key in counts:
+        counts[key] = 0
+    meter.start()
+    start = time.perf_counter()
+    window.triage.decide(True)
+    approve = time.perf_counter() - start
+    signals = dict(counts)
+    app.processEvents()
+    approve_gap = meter.stop()
+    assert all(a.published is True for a in chosen) and window.model.row_of(chosen[0]) is None
+    saved = []
+    loop = QEventLoop()  # idle in the event loop, as the window is: no busy polling for the GIL
+    window.session.save_finished.connect(lambda report: (saved.append(report), loop.quit()))
+    meter.start()
+    start = time.perf_counter()
+    window.save(None)
+    if not saved:
+        loop.exec()
+    save = time.perf_counter() - start
+    save_gap = meter.stop()
+    window.session.save_finished.disconnect()
+    assert len(saved[0].saved) == size, saved[0].failed[:3]
+    plain = plain_loop([a.path for a in chosen], b"published: true", b"published: false")
+    window.session.check_disk()  # the loop changed the files back: the window reads them again
+    wait_for(app, lambda: all(a.published is False for a in chosen[:50]))
+    window.session.undo_stack.clear()
+    return approve, approve_gap, save, save_gap, plain, signals, size
+
+
+PLAIN_PROCESS = """
+import os, sys
+old, new = sys.argv[1].encode(), sys.argv[2].encode()
+for folder, _, names in os.walk(sys.argv[3]):
+    for name in sorted(names):
+        path = os.path.join(folder, name)
+        with open(path, "rb") as fh:
+            data = fh.read()
+        tmp = path + ".tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.write(fd, data.replace(old, new, 1))
+        os.fsync(fd)
+        os.close(fd)
+        os.replace(tmp, path)
+"""
+
+
+def bench_cli(source: str, count: int, rounds: int) -> None:
+    """`reviewer set --where` over a folder of `count` unpublished articles, against the plain loop as a process."""
+    import shutil
+    import subprocess
+
+    folder = os.path.join(tempfile.mkdtemp(), "site")
+    os.makedirs(folder)
+    copied = 0
+    for parent, _, names in os.walk(source):
+        for name in sorted(names):
+            path = os.path.join(parent, name)
+            with open(path, "rb") as fh:
+                if copied < count and b"published: false" in fh.read():
+                    shutil.copy(path, os.path.join(folder, f"{copied:05}-{name}"))
+                    copied += 1
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+    ours_cmd = [sys.executable, "-m", "reviewer", "set", "--published", "true", "--where", "", folder]
+    ours, plain = [], []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        subprocess.run(ours_cmd, env=env, stdout=subprocess.DEVNULL, check=True)
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", PLAIN_PROCESS, "published: true", "published: false", folder], check=True)
+        plain.append(time.perf_counter() - start)
+    o, p = statistics.median(ours), statistics.median(plain)
+    print(
+        f"reviewer set --where over {copied:,} files: {o:.2f} s; the plain loop as a process {p:.2f} s; "
+        f"ratio {o / p:.2f}   (medians of {rounds}, both including the interpreter's start)"
+    )
+    shutil.rmtree(os.path.dirname(folder))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each size; medians are printed")
+    parser.add_argument("--cli", type=int, default=1000, help="files for the reviewer set comparison (0: skip)")
     args = parser.parse_args()
     root = data_folder(args.n)
+    if args.cli:
+        bench_cli(root, args.cli, args.rounds)
 
-    from PySide6.QtCore import QEventLoop, QItemSelection, QItemSelectionModel, QSettings
+    from PySide6.QtCore import QSettings
 
     from reviewer.app.settings import Settings
     from reviewer.ui.application import make_application
@@ -111,44 +207,13 @@ def main() -> None:
     print(f"{len(window.session.articles):,} articles; Unpublished view")
 
     for size in (int(s) for s in args.sizes.split(",")):
-        window.list.select_view("Unpublished")
-        app.processEvents()
-        size = min(size, model.rowCount())
-        selection = QItemSelection(model.index(0, 0), model.index(size - 1, model.columnCount() - 1))
-        window.table.selectionModel().select(selection, QItemSelectionModel.ClearAndSelect)
-        chosen = [model.article(r) for r in range(size)]
-        app.processEvents()
-        for key in counts:
-            counts[key] = 0
-        meter.start()
-        start = time.perf_counter()
-        window.triage.decide(True)
-        approve = time.perf_counter() - start
-        signals = dict(counts)
-        app.processEvents()
-        approve_gap = meter.stop()
-        assert all(a.published is True for a in chosen) and window.model.row_of(chosen[0]) is None
-        saved = []
-        loop = QEventLoop()  # idle in the event loop, as the window is: no busy polling for the GIL
-        window.session.save_finished.connect(lambda report, saved=saved, loop=loop: (saved.append(report), loop.quit()))
-        meter.start()
-        start = time.perf_counter()
-        window.save(None)
-        if not saved:
-            loop.exec()
-        save = time.perf_counter() - start
-        save_gap = meter.stop()
-        window.session.save_finished.disconnect()
-        assert len(saved[0].saved) == size, saved[0].failed[:3]
-        paths = [a.path for a in chosen]
-        plain = plain_loop(paths, b"published: true", b"published: false")
-        window.session.check_disk()  # the loop changed the files back: the window reads them again
-        wait_for(app, lambda chosen=chosen: all(a.published is False for a in chosen[:50]))
-        window.session.undo_stack.clear()
+        rows = [run_once(app, window, meter, counts, size) for _ in range(args.rounds)]
+        approve, approve_gap, save, save_gap, plain = (statistics.median(r[i] for r in rows) for i in range(5))
+        signals, size = rows[0][5], rows[0][6]
         print(
             f"N={size:>6,}: approve {approve * 1000:7.1f} ms ({approve / size * 1e6:6.1f} us/article), "
             f"signals {signals}, gap {approve_gap * 1000:5.0f} ms | save {save:6.2f} s, plain loop {plain:6.2f} s, "
-            f"ratio {save / plain:.2f}, gap {save_gap * 1000:4.0f} ms"
+            f"ratio {save / plain:.2f}, gap {save_gap * 1000:4.0f} ms   (medians of {args.rounds})"
         )
     window.close()
 

@@ -23,10 +23,13 @@ class Identity:
     size: int
     mtime_ns: int
     digest: bytes
+    # Where the file's published and quality values are plain one-line scalars
+    # (frontmatter_text.pack_lines): what a save's shorter check relies on. 0: nothing known.
+    plain_lines: int = 0
 
     @classmethod
-    def of(cls, data: bytes, size: int, mtime_ns: int) -> Identity:
-        return cls(size, mtime_ns, content_digest(data))
+    def of(cls, data: bytes, size: int, mtime_ns: int, plain_lines: int = 0) -> Identity:
+        return cls(size, mtime_ns, content_digest(data), plain_lines)
 
 
 def content_digest(data: bytes) -> bytes:
@@ -235,11 +238,7 @@ class Article(Fields):
         cached = _DECODED.get(id(self))
         if cached is not None and cached[0] is self._packed:
             return cached[1]
-        rest = _unpack(self._packed)
-        value = {}
-        for key in self.keys:
-            index = _INDEX.get(key) if isinstance(key, str) else None
-            value[key] = rest[key] if index is None else self._raw[index]
+        value = self.snapshot().metadata()
         _DECODED[id(self)] = (self._packed, value)
         if len(_DECODED) > 512:
             _DECODED.pop(next(iter(_DECODED)))
@@ -247,19 +246,33 @@ class Article(Fields):
 
     @original.setter
     def original(self, metadata: dict) -> None:
-        # The decoded keys are not packed again: `keys` holds the order, the pack the rest.
-        self.keys = _shared(tuple(metadata))
-        self._packed = _pack({k: v for k, v in metadata.items() if not (isinstance(k, str) and k in _INDEX)})
-        self._summarise(
-            tuple(metadata.get(k, _ABSENT) for k in SUMMARY_KEYS),
-            {k: len(v) for k, v in metadata.items() if isinstance(v, (list, dict))},
-        )
+        self._restore(PackedMetadata.of(metadata))
+
+    def snapshot(self) -> PackedMetadata:
+        """What is on disk, packed: cheap to take, and any thread can unpack it (`.metadata()`)."""
+        return PackedMetadata(self.keys, self._packed, self._raw, self.sizes)
+
+    def _restore(self, state: PackedMetadata) -> None:
+        self.keys, self._packed = state.keys, state.packed
+        self._summarise(state.raw, state.sizes)
+        _DECODED.pop(id(self), None)
+
+    def _fold(self, edits: dict) -> None:
+        raw = list(self._raw)
+        keys = self.keys
+        for key, value in edits.items():
+            raw[_INDEX[key]] = _ABSENT if value is UNSET else value
+            if value is UNSET:
+                keys = tuple(k for k in keys if k != key)
+            elif key not in keys:
+                keys = (*keys, key)
+        self.keys = _shared(keys)
+        self._summarise(tuple(raw), self.sizes)
         _DECODED.pop(id(self), None)
 
     def _summarise(self, raw: tuple, sizes: dict) -> None:
-        raw = tuple(_shared(v) if isinstance(v, (list, dict)) else _interned(v) for v in raw)
         self._raw = raw
-        self.sizes = _shared(sizes)
+        self.sizes = sizes
         get = dict(zip(SUMMARY_KEYS, raw, strict=True)).get
         self.title = _text(get("title")) or _text(get("name"))
         self.excerpt = _text(get("excerpt"))
@@ -304,7 +317,7 @@ class Article(Fields):
             keys,
         ) = state
         self.keys = _shared(keys)
-        self._summarise(raw, sizes)
+        self._summarise(_share_values(raw), _shared(sizes))
 
     def stored(self, key: str, default=None):
         """The value on disk, without unpacking for the keys the list uses."""
@@ -393,7 +406,10 @@ class Article(Fields):
         Returns (key, old value, new value) for what was written.
         """
         changes = [(k, self.stored(k), v) for k, v in edits.items()]
-        self.original = metadata
+        if all(k in _INDEX for k in edits):
+            self._fold(edits)  # the editable keys live outside the pack: nothing to pack again
+        else:
+            self.original = metadata
         self.identity = identity
         for key, value in edits.items():
             if key in self.edits and self.edits[key] == value and type(self.edits[key]) is type(value):
@@ -407,6 +423,41 @@ class Article(Fields):
 
     def __repr__(self) -> str:
         return f"Article({self.relpath!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class PackedMetadata:
+    """An article's metadata as it keeps it: key order, the rest packed, the list's keys decoded.
+
+    Pure values: made and unpacked on any thread.
+    """
+
+    keys: tuple
+    packed: bytes
+    raw: tuple  # the SUMMARY_KEYS values, _ABSENT where missing
+    sizes: dict  # len() of every list and mapping value
+
+    @classmethod
+    def of(cls, metadata: dict) -> PackedMetadata:
+        # The decoded keys are not packed again: `keys` holds the order, the pack the rest.
+        return cls(
+            _shared(tuple(metadata)),
+            _pack({k: v for k, v in metadata.items() if not (isinstance(k, str) and k in _INDEX)}),
+            _share_values(tuple(metadata.get(k, _ABSENT) for k in SUMMARY_KEYS)),
+            _shared({k: len(v) for k, v in metadata.items() if isinstance(v, (list, dict))}),
+        )
+
+    def metadata(self) -> dict:
+        rest = _unpack(self.packed)
+        value = {}
+        for key in self.keys:
+            index = _INDEX.get(key) if isinstance(key, str) else None
+            value[key] = rest[key] if index is None else self.raw[index]
+        return value
+
+
+def _share_values(raw: tuple) -> tuple:
+    return tuple(_shared(v) if isinstance(v, (list, dict)) else _interned(v) for v in raw)
 
 
 _INDEX = {k: i for i, k in enumerate(SUMMARY_KEYS)}

@@ -82,22 +82,35 @@ def plain_scalar(value: str) -> Any:
     return value
 
 
-def fast_load(yaml_text: str, key_counts: dict[Any, int] | None = None) -> Any:
+# Top-level keys whose value lines are remembered (see fast_load's `plain_lines`).
+WATCHED_KEYS = frozenset(("published", "quality"))
+
+
+def fast_load(
+    yaml_text: str, key_counts: dict[Any, int] | None = None, plain_lines: dict[str, int] | None = None
+) -> Any:
     """The document in `yaml_text`, as `yaml.load(yaml_text, Loader)` would build it.
 
     `key_counts`, when given, receives how often each top-level key occurs (the document
     keeps only the last): an edit's check needs both, and one pass is half the work.
+    `plain_lines` receives, for each of WATCHED_KEYS whose value is a plain scalar with no
+    tag or anchor on the key's own line, that 0-based line: what an edit of that line can
+    rely on (frontmatter_text.set_keys).
     Raises Unusual for what it leaves to the full constructor, TooDeep past MAX_DEPTH,
     and yaml.YAMLError for text that is not YAML.
     """
     loader = Loader(yaml_text)
     try:
-        return _build(loader.get_event, key_counts)
+        return _build(loader.get_event, key_counts, plain_lines)
     finally:
         loader.dispose()
 
 
-def _build(get_event: Callable[[], Any], key_counts: dict[Any, int] | None = None) -> Any:
+def _build(
+    get_event: Callable[[], Any],
+    key_counts: dict[Any, int] | None = None,
+    plain_lines: dict[str, int] | None = None,
+) -> Any:
     # One loop over the events with an explicit stack: no recursion, and the hot names in locals.
     scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
     map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -108,6 +121,7 @@ def _build(get_event: Callable[[], Any], key_counts: dict[Any, int] | None = Non
     container: Any = None
     key: Any = missing
     is_map = False
+    watched: tuple[str, int] | None = None  # a watched top-level key and its line, until its value comes
     get_event()  # stream start
     if get_event().__class__ is yaml.StreamEndEvent:
         return None
@@ -126,6 +140,17 @@ def _build(get_event: Callable[[], Any], key_counts: dict[Any, int] | None = Non
                 raise Unusual(event.tag)
             if event.anchor is not None:
                 anchors[event.anchor] = value
+            if watched is not None and key is not missing and len(stack) == 1:
+                line = watched[1]
+                if (
+                    event.implicit[0]
+                    and not event.style  # plain: the C parser says "", the Python one None
+                    and event.anchor is None
+                    and event.start_mark.line == line
+                    and event.end_mark.line == line
+                ):
+                    plain_lines[watched[0]] = line  # type: ignore[index]
+                watched = None
         elif cls is map_start or cls is seq_start:
             if event.tag not in (None, "!", _MAP, _SEQ):
                 raise Unusual(event.tag)
@@ -165,8 +190,14 @@ def _build(get_event: Callable[[], Any], key_counts: dict[Any, int] | None = Non
             if value.__class__ is dict or value.__class__ is list:
                 raise Unusual("complex key")
             key = value
-            if key_counts is not None and len(stack) == 1:
-                key_counts[key] = key_counts.get(key, 0) + 1
+            if len(stack) == 1:
+                if key_counts is not None:
+                    key_counts[key] = key_counts.get(key, 0) + 1
+                if plain_lines is not None and key in WATCHED_KEYS and cls is scalar:
+                    plain_lines.pop(key, None)  # a repeated key is never the plain single one
+                    watched = (key, event.start_mark.line) if key_counts is None or key_counts[key] == 1 else None
+                else:
+                    watched = None
         else:
             container[key] = value
             key = missing

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .fast_yaml import MAX_DEPTH, Loader, TooDeep, Unusual, fast_load
+from .fast_yaml import MAX_DEPTH, WATCHED_KEYS, Loader, TooDeep, Unusual, fast_load, plain_scalar
 
 BOM = "\ufeff"
 FIRST_YAML_LINE = 2  # the line after the opening '---'
@@ -70,6 +70,7 @@ class Split:
     fm_end: int
     close_start: int
     body_start: int
+    lone_cr: bool = False  # some line ends with a lone '\r' (a regular expression's ^ does not see it)
 
     def yaml_text(self, text: str) -> str:
         return text[self.fm_start : self.fm_end]
@@ -96,7 +97,8 @@ def split(text: str) -> Split:
     if text[start:first_end].rstrip(" \t\r\n") != "---":
         raise FrontMatterError("no-front-matter", "the file does not start with a '---' line", 1)
     newline = _newline_of(text[start:first_end])
-    if newline != "\r" and not _LONE_CR.search(text):  # the usual files: a regular expression finds it
+    lone_cr = "\r" in text and (newline == "\r" or _LONE_CR.search(text) is not None)
+    if not lone_cr:  # the usual files: a regular expression finds the closing fence
         m = _CLOSING.search(text, first_end)
         if m is None:
             raise FrontMatterError("unclosed", "the front matter opened on line 1 is never closed by a '---' line", 1)
@@ -105,19 +107,46 @@ def split(text: str) -> Split:
     while pos < len(text):
         end = _line_end(text, pos)
         if _FENCE.match(text[pos:end]):
-            return Split(start == 1, newline, first_end, pos, pos, end)
+            return Split(start == 1, newline, first_end, pos, pos, end, lone_cr=True)
         pos = end
     raise FrontMatterError("unclosed", "the front matter opened on line 1 is never closed by a '---' line", 1)
 
 
-def read(text: str) -> tuple[Split, dict[Any, Any]]:
+def read(text: str, plain_lines: dict[str, int] | None = None) -> tuple[Split, dict[Any, Any]]:
     """Split `text` and parse its front matter: the one way in for a file's text.
+
+    `plain_lines` receives the lines an edit can rely on (see fast_yaml.fast_load).
 
     >>> read("---\\ntitle: A\\nquality: 7\\n---\\n")[1]
     {'title': 'A', 'quality': 7}
     """
     sp = split(text)
-    return sp, parse(sp.yaml_text(text))
+    return sp, parse(sp.yaml_text(text), plain_lines=plain_lines)
+
+
+# The lines of WATCHED_KEYS kept in one int on every article: 20 bits a key, 0 for none.
+_WATCHED = tuple(sorted(WATCHED_KEYS))
+
+
+def pack_lines(lines: dict[str, int]) -> int:
+    """
+    >>> unpack_lines(pack_lines({"quality": 41, "published": 3}))
+    {'published': 3, 'quality': 41}
+    """
+    packed = 0
+    for i, key in enumerate(_WATCHED):
+        if key in lines and lines[key] < (1 << 20) - 1:
+            packed |= (lines[key] + 1) << (20 * i)
+    return packed
+
+
+def unpack_lines(packed: int) -> dict[str, int]:
+    lines = {}
+    for i, key in enumerate(_WATCHED):
+        value = (packed >> (20 * i)) & ((1 << 20) - 1)
+        if value:
+            lines[key] = value - 1
+    return lines
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -151,21 +180,26 @@ _TOO_DEEP = f"values nest more than {MAX_DEPTH} levels deep"
 
 
 def parse(
-    yaml_text: str, first_line: int = FIRST_YAML_LINE, key_counts: dict[Any, int] | None = None
+    yaml_text: str,
+    first_line: int = FIRST_YAML_LINE,
+    key_counts: dict[Any, int] | None = None,
+    plain_lines: dict[str, int] | None = None,
 ) -> dict[Any, Any]:
     """Parse front matter YAML into a dict; every failure is a FrontMatterError with a line.
 
     `first_line` is the file's line number of the text's first line, for messages;
-    `key_counts` receives how often each top-level key occurs.
+    `key_counts` receives how often each top-level key occurs; `plain_lines` see fast_load.
     """
     full = False
     try:
-        data = fast_load(yaml_text, key_counts)
+        data = fast_load(yaml_text, key_counts, plain_lines)
     except TooDeep as exc:
         raise FrontMatterError("too-deep", _TOO_DEEP, first_line + exc.line) from None
     except (Unusual, yaml.YAMLError):
         data = _full_load(yaml_text, first_line)
         full = True
+        if plain_lines is not None:
+            plain_lines.clear()  # what the fast reader saw before it gave up is not relied on
         if key_counts is not None:
             key_counts.clear()
             key_counts.update(_top_level_key_counts(yaml_text))
@@ -336,9 +370,20 @@ INSERT_AFTER = {
 _Line = tuple[int, int, int]  # start, end without the line break, end with it
 
 
-def _key_pattern(key: str) -> re.Pattern[str]:
-    k = re.escape(key)
-    return re.compile(rf"(?:{k}|\"{k}\"|'{k}')[ \t]*:(?=[ \t]|$)")
+_PATTERNS: dict[tuple[str, bool], re.Pattern[str]] = {}
+
+
+def _key_pattern(key: str, whole_text: bool = False) -> re.Pattern[str]:
+    """`key:` at the start of a line, plain or quoted; `whole_text` finds it anywhere in a text."""
+    found = _PATTERNS.get((key, whole_text))
+    if found is None:
+        k = re.escape(key)
+        if whole_text:
+            found = re.compile(rf"^(?:{k}|\"{k}\"|'{k}')[ \t]*:(?=[ \t\r\n]|\Z)", re.MULTILINE)
+        else:
+            found = re.compile(rf"(?:{k}|\"{k}\"|'{k}')[ \t]*:(?=[ \t]|$)")
+        _PATTERNS[(key, whole_text)] = found
+    return found
 
 
 def _top_level_lines(text: str, sp: Split) -> Iterator[_Line]:
@@ -353,8 +398,17 @@ def _top_level_lines(text: str, sp: Split) -> Iterator[_Line]:
 
 
 def _find_key_lines(text: str, sp: Split, key: str) -> list[_Line]:
-    pattern = _key_pattern(key)
-    return [ln for ln in _top_level_lines(text, sp) if pattern.match(text, ln[0], ln[1])]
+    if sp.lone_cr:  # line by line, as a regular expression's ^ does not follow a lone \r
+        pattern = _key_pattern(key)
+        return [ln for ln in _top_level_lines(text, sp) if pattern.match(text, ln[0], ln[1])]
+    lines = []
+    for m in _key_pattern(key, whole_text=True).finditer(text, sp.fm_start, sp.fm_end):
+        end = _line_end(text, m.start())
+        bare = end
+        while bare > m.start() and text[bare - 1] in "\r\n":
+            bare -= 1
+        lines.append((m.start(), bare, end))
+    return lines
 
 
 def _block_end(text: str, sp: Split, line_end: int) -> int:
@@ -385,12 +439,23 @@ def _replace_value(text: str, line: _Line, key: str, new: str) -> str:
     return text[: m.start("value")] + space + new + text[m.end("value") :]
 
 
-def set_keys(text: str, changes: dict[str, Any], metadata: dict[Any, Any] | None = None) -> str:
+def set_keys(
+    text: str,
+    changes: dict[str, Any],
+    metadata: dict[Any, Any] | None = None,
+    plain_lines: dict[str, int] | None = None,
+) -> str:
     """Return `text` with each top-level key in `changes` set, touching only those lines.
 
     A value of UNSET removes the key's line. `metadata` is the parse of `text` (parsed
     here when not given). The result is parsed again and must equal `metadata` updated
     with `changes`; otherwise EditError, whatever went wrong.
+
+    `plain_lines` (what parsing `text` found, see fast_yaml.fast_load) allows a shorter check
+    for the usual edit: when a key's value is a plain one-line scalar on its own line, and
+    that value is replaced on that line by true, false or a number, no other token of the
+    document changes; the edited line alone is parsed to confirm it. Anything else is
+    checked by parsing the whole new text.
 
     >>> set_keys("---\\ntitle: A\\npublished: false # why\\n---\\n", {"published": True})
     '---\\ntitle: A\\npublished: true # why\\n---\\n'
@@ -398,6 +463,10 @@ def set_keys(text: str, changes: dict[str, Any], metadata: dict[Any, Any] | None
     '---\\ntitle: A\\n---\\n'
     """
     try:
+        if metadata is not None and plain_lines:
+            quick = _replace_plain_values(text, changes, metadata, plain_lines)
+            if quick is not None:
+                return quick
         if metadata is None:
             metadata = read(text)[1]
         new_text = text
@@ -411,6 +480,46 @@ def set_keys(text: str, changes: dict[str, Any], metadata: dict[Any, Any] | None
     except Exception as exc:  # anything else is still a refusal for this file, never a crash
         raise EditError(f"the edit could not be checked ({type(exc).__name__}: {_one_line(str(exc))[:120]})") from None
     return new_text
+
+
+def _replace_plain_values(
+    text: str, changes: dict[str, Any], metadata: dict[Any, Any], plain_lines: dict[str, int]
+) -> str | None:
+    """The edit by set_keys's shorter check, or None when any condition for it fails."""
+    try:
+        return _replace_plain_values_checked(text, changes, metadata, plain_lines)
+    except (Unusual, FrontMatterError, EditError):
+        return None  # the whole check decides
+
+
+def _replace_plain_values_checked(
+    text: str, changes: dict[str, Any], metadata: dict[Any, Any], plain_lines: dict[str, int]
+) -> str | None:
+    for key, value in changes.items():
+        if value is UNSET or not isinstance(value, int):  # bool is an int too
+            return None
+        if key not in plain_lines or key not in metadata:
+            return None
+        sp = split(text)
+        if sp.lone_cr:
+            return None
+        lines = _find_key_lines(text, sp, key)
+        if len(lines) != 1 or text.count("\n", sp.fm_start, lines[0][0]) != plain_lines[key]:
+            return None
+        start, bare, _ = lines[0]
+        colon = _key_pattern(key).match(text, start, bare)
+        old = _VALUE.match(text, colon.end(), bare) if colon else None
+        if old is None or not _same(plain_scalar(old.group("value")), metadata[key]):
+            return None
+        text = _replace_value(text, lines[0], key, format_value(value))
+        end = _line_end(text, start)
+        if not _same(parse(text[start:end]).get(key, _MISSING), value):
+            return None
+    return text
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
 
 
 def _set_one(text: str, key: str, value: Any) -> str:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import errno
-import multiprocessing
 import os
 import re
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from .article import Article, Identity
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
-from .frontmatter_text import FrontMatterError, read
+from .frontmatter_text import FrontMatterError, pack_lines, read
 from .problems import Problem
 from .storage import TEMP_SUFFIX
 
@@ -91,6 +88,10 @@ def scan_batches(root: str, parallel: bool | None = None) -> Iterator[Batch]:
 
 def _read_in_processes(root: str, chunks: list[list[str]], linked: set[str], done: int, total: int):
     """Read chunks in worker processes; return the chunks left unread if the pool fails."""
+    import multiprocessing  # here, not at the top: a small folder's `reviewer set` should not pay 10 ms for it
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     # fork is fastest and imports nothing again, but is unsafe once threads run (the window):
     # then forkserver, which re-imports the main module in each worker.
     single = threading.active_count() == 1
@@ -301,8 +302,9 @@ def article_from_bytes(path: str, rel: str, data: bytes, size: int, mtime_ns: in
         return Problem(
             path, rel, "not-utf8", f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8", line
         )
+    lines: dict[str, int] = {}
     try:
-        _, metadata = read(text)
+        _, metadata = read(text, lines)
     except FrontMatterError as exc:
         return Problem(path, rel, exc.kind, exc.message, exc.line)
-    return Article(path, rel, Identity.of(data, size, mtime_ns), metadata)
+    return Article(path, rel, Identity.of(data, size, mtime_ns, pack_lines(lines)), metadata)

@@ -27,9 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .article import Article, Identity, content_digest
+from .article import Article, Identity, PackedMetadata, content_digest
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
-from .frontmatter_text import UNSET, EditError, FrontMatterError, read, set_keys
+from .frontmatter_text import UNSET, EditError, FrontMatterError, read, set_keys, unpack_lines
 
 TEMP_SUFFIX = ".reviewer-tmp"
 LOCK_WAIT_S = 5.0  # how long a save waits for another Reviewer process saving the same file
@@ -62,6 +62,7 @@ class Written:
 
     identity: Identity
     metadata: dict[Any, Any]
+    real_path: str = ""  # where the bytes went, links resolved
 
 
 def save(article: Article, overwrite: bool = False, root: str | None = None) -> Saved:
@@ -73,7 +74,8 @@ def save(article: Article, overwrite: bool = False, root: str | None = None) -> 
     return Saved(article, article.written(written.metadata, written.identity, edits))
 
 
-Job = tuple[str, Identity, dict[Any, Any], dict[str, Any]]  # path, identity, original, edits
+# path, identity, original (a dict, or packed: write_many unpacks it on its threads), edits
+Job = tuple[str, Identity, "dict[Any, Any] | PackedMetadata", dict[str, Any]]
 
 
 def write_many(
@@ -90,12 +92,15 @@ def write_many(
     """
     done = 0
     counting = threading.Lock()
+    real_root = os.path.realpath(root) if root is not None else None
 
     def one(job: Job) -> Written | SaveError:
         nonlocal done
         path, identity, original, edits = job
         try:
-            result: Written | SaveError = write_edits(path, identity, original, edits, overwrite, root, False)
+            if isinstance(original, PackedMetadata):
+                original = original.metadata()
+            result: Written | SaveError = _write_edits(path, identity, original, edits, overwrite, real_root, False)
         except SaveError as exc:
             result = exc
         with counting:
@@ -109,11 +114,7 @@ def write_many(
     else:
         with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="reviewer-write") as pool:
             results = list(pool.map(one, jobs))
-    folders = {
-        os.path.dirname(os.path.realpath(job[0]))
-        for job, r in zip(jobs, results, strict=True)
-        if isinstance(r, Written)
-    }
+    folders = {os.path.dirname(r.real_path) for r in results if isinstance(r, Written)}
     for folder in sorted(folders):
         fsync_folder(folder)
     return results
@@ -136,8 +137,22 @@ def write_edits(
     it, or when the edit cannot be verified. The file is always either the old one or
     the new one.
     """
+    return _write_edits(
+        path, identity, original, edits, overwrite, os.path.realpath(root) if root is not None else None, sync_folder
+    )
+
+
+def _write_edits(
+    path: str,
+    identity: Identity,
+    original: dict[Any, Any],
+    edits: dict[str, Any],
+    overwrite: bool,
+    real_root: str | None,
+    sync_folder: bool,
+) -> Written:
     target = os.path.realpath(path)
-    if root is not None and not is_inside(os.path.realpath(root), target):
+    if real_root is not None and not is_inside(real_root, target):
         raise SaveError("outside", path, f"it is a link to {target}, outside the opened folder; it is not written")
     fd, st = _open_locked(path, target)
     try:
@@ -169,13 +184,17 @@ def _write_locked(
         raise SaveError("conflict", path, "the file changed on disk since it was read")
     text = _decode(path, data)
     metadata = _parse_current(path, text) if overwrite else original
+    lines = 0 if overwrite else identity.plain_lines  # valid for the bytes the identity check just matched
     try:
-        new_data = set_keys(text, edits, metadata).encode("utf-8")
+        new_data = set_keys(text, edits, metadata, unpack_lines(lines)).encode("utf-8")
     except EditError as exc:
         raise SaveError("unverifiable", path, str(exc)) from None
     new_metadata = {k: v for k, v in {**metadata, **edits}.items() if v is not UNSET}
+    # Values replaced in place keep every line where it was; an added or removed line moves them.
+    in_place = all(k in metadata and v is not UNSET for k, v in edits.items())
+    lines = lines if in_place else 0
     if new_data == data:  # e.g. removing a key the file does not have
-        return Written(Identity(st.st_size, st.st_mtime_ns, identity.digest), new_metadata)
+        return Written(Identity(st.st_size, st.st_mtime_ns, identity.digest, lines), new_metadata, target)
     tmp, written = _write_temp(path, target, new_data, st)
     _wait_for_writers(fd)  # a program writing the file now: let it finish, then the check below sees it
     try:
@@ -191,7 +210,9 @@ def _write_locked(
     if _read(fd, path) != data:  # written to the old file as it was replaced
         _put_back(fd, path, target, new_data, st)
         raise SaveError("conflict", path, "the file changed on disk while it was being saved; that change was kept")
-    return Written(Identity(written.st_size, written.st_mtime_ns, content_digest(new_data)), new_metadata)
+    return Written(
+        Identity(written.st_size, written.st_mtime_ns, content_digest(new_data), lines), new_metadata, target
+    )
 
 
 def _open_locked(path: str, target: str) -> tuple[int, os.stat_result]:

@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTr
 
 from ..core.article import shown
 
+MAX_LISTED = 2000  # a tree of more files takes longer to build than an editor waits
+
 
 class ChangesPanel(QWidget):
     save_requested = Signal(list)
@@ -37,14 +39,27 @@ class ChangesPanel(QWidget):
         layout.addWidget(self.tree)
         layout.addLayout(buttons)
         self._timer = QTimer(self, singleShot=True, interval=120, timeout=self.rebuild)
-        session.articles_changed.connect(lambda _: self._timer.start())
-        session.loading_started.connect(self.rebuild)
+        self._stale = True
+        session.articles_changed.connect(lambda _: self._changed())
+        session.loading_started.connect(self._changed)
         self.rebuild()
 
+    def _changed(self) -> None:
+        self._stale = True
+        if self.isVisible():
+            self._timer.start()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.rebuild()
+
     def rebuild(self) -> None:
+        """List the pending edits: only while the panel is shown, and the first MAX_LISTED files."""
+        self._stale = False
         self.tree.clear()
         modified = self.session.modified
-        for article in modified:
+        for article in modified[:MAX_LISTED]:
             top = QTreeWidgetItem([article.relpath + ("  (changed on disk)" if article.conflict else "")])
             top.setData(0, Qt.UserRole, article)
             for key, old, new in article.changes():
@@ -55,7 +70,10 @@ class ChangesPanel(QWidget):
             top.setExpanded(True)
         self.tree.resizeColumnToContents(0)
         n = len(modified)
-        self.summary.setText(f"{n} file{'s' if n != 1 else ''} with unsaved edits" if n else "No unsaved edits")
+        text = f"{n:,} file{'s' if n != 1 else ''} with unsaved edits" if n else "No unsaved edits"
+        if n > MAX_LISTED:
+            text += f" (the first {MAX_LISTED:,} listed; Save All saves them all)"
+        self.summary.setText(text)
 
     def selected(self) -> list:
         seen, result = set(), []

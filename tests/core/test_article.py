@@ -1,0 +1,84 @@
+"""Article: original and current values, edits, folding a save in, packing, pickling."""
+
+import pickle
+
+import pytest
+
+from reviewer.core.article import Article, Identity, PackedMetadata
+from reviewer.core.frontmatter_text import UNSET, read, set_keys
+
+TEXT = (
+    "---\ntitle: A story\nquality: 40\nheat: -1\npublished: false\n"
+    "provider:\n  name: Wire\ntopics: [AI, Chips]\nrelated:\n  - title: Other\n---\nBody\n"
+)
+
+
+def article(text: str = TEXT) -> Article:
+    return Article("/site/a.md", "a.md", Identity(len(text), 1, b"d"), read(text)[1])
+
+
+def test_an_edit_is_the_current_value_and_setting_it_back_drops_it():
+    a = article()
+    a.set("quality", 55)
+    assert (a.quality, a.value("quality"), a.stored("quality")) == (55, 55, 40)
+    a.set("quality", 40)
+    assert a.edits == {} and not a.is_modified
+
+
+def test_unset_removes_the_key_from_the_current_metadata_only():
+    a = article()
+    a.set("published", UNSET)
+    assert a.published is None and a.value("published") is None
+    assert "published" not in a.metadata and a.original["published"] is False
+    b = article(TEXT.replace("published: false\n", ""))
+    b.set("published", UNSET)  # absent already: nothing to do
+    assert b.edits == {}
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [{"published": True}, {"quality": 41, "published": True}, {"published": UNSET}, {"quality": UNSET}],
+)
+def test_folding_a_save_in_equals_reading_the_written_file(edits):
+    a = article()
+    for key, value in edits.items():
+        a.set(key, value)
+    new_text = set_keys(TEXT, dict(a.edits), a.original)
+    changes = a.written(read(new_text)[1], Identity(len(new_text), 2, b"e"), dict(a.edits))
+    fresh = article(new_text)
+    assert a.original == fresh.original and dict(a.original) == read(new_text)[1]
+    assert (a.published, a.quality, a.title, a.topics) == (fresh.published, fresh.quality, fresh.title, fresh.topics)
+    assert a.edits == {} and [k for k, _, _ in changes] == list(edits)
+
+
+def test_folding_in_a_key_the_file_did_not_have():
+    text = TEXT.replace("published: false\n", "")
+    a = article(text)
+    a.set("published", True)
+    new_text = set_keys(text, {"published": True}, a.original)
+    a.written(read(new_text)[1], Identity(len(new_text), 2, b"e"), {"published": True})
+    assert a.original == read(new_text)[1] and a.published is True
+
+
+def test_an_edit_made_during_the_save_stays_pending():
+    a = article()
+    a.set("quality", 41)
+    written = dict(a.edits)
+    a.set("quality", 42)  # while the save of 41 ran
+    new_text = set_keys(TEXT, written, a.original)
+    a.written(read(new_text)[1], Identity(len(new_text), 2, b"e"), written)
+    assert a.stored("quality") == 41 and a.edits == {"quality": 42}
+
+
+def test_a_snapshot_unpacks_to_the_original_anywhere():
+    a = article()
+    snapshot = pickle.loads(pickle.dumps(a.snapshot()))
+    assert isinstance(snapshot, PackedMetadata) and snapshot.metadata() == a.original
+
+
+def test_pickling_keeps_edits_and_why_it_is_read_only():
+    a = article()
+    a.set("published", True)
+    a.read_only = "outside the opened folder"
+    b = pickle.loads(pickle.dumps(a))
+    assert (b.edits, b.read_only, b.original, b.title) == (a.edits, a.read_only, a.original, a.title)
