@@ -27,41 +27,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
 from generate import data_folder  # noqa: E402
-
-
-class GapMeter:
-    """The longest interval between ticks of a 5 ms timer on the GUI thread."""
-
-    def __init__(self):
-        from PySide6.QtCore import QTimer
-
-        self.timer = QTimer(interval=5, timeout=self._tick)
-        self.last = time.perf_counter()
-        self.worst = 0.0
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.worst = max(self.worst, now - self.last)
-        self.last = now
-
-    def start(self) -> None:
-        self.worst = 0.0
-        self.last = time.perf_counter()
-        self.timer.start()
-
-    def stop(self) -> float:
-        self._tick()
-        self.timer.stop()
-        return self.worst
-
-
-def wait_for(app, condition, timeout=600.0) -> None:
-    start = time.perf_counter()
-    while not condition():
-        app.processEvents()
-        if time.perf_counter() - start > timeout:
-            raise TimeoutError
-        time.sleep(0.001)
+from gui_timing import GapMeter, wait_for  # noqa: E402
 
 
 def plain_loop(paths: list[str], old: bytes, new: bytes) -> float:

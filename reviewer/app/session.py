@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 
@@ -35,6 +36,7 @@ class Session(QObject):
     loading_finished = Signal()
     articles_changed = Signal(list)  # edits, metadata or conflict state changed
     articles_removed = Signal(list)
+    reread = Signal(list)  # articles whose file was read again (changed on disk): any of their values may differ
     problems_changed = Signal()
     modified_changed = Signal(bool)
     save_progress = Signal(int, int)
@@ -55,6 +57,7 @@ class Session(QObject):
         self.undo_stack = QUndoStack(self)
         self.tally = Tally()  # counts by state and saved view, kept up incrementally
         self._by_path: dict[str, Article] = {}
+        self._by_url: dict[str, Article] = {}  # originalUrl and webUrl as written (no copies of them)
         self._edited: dict[int, Article] = {}  # the articles with pending edits, by id
         self._load_context = None
         self._modified = False
@@ -71,6 +74,7 @@ class Session(QObject):
     def cancel_loading(self) -> None:
         if self._load_context:
             self._load_context.cancel()
+            _resume_collector()
 
     def open(self, root: str) -> None:
         self.cancel_loading()
@@ -78,11 +82,13 @@ class Session(QObject):
         self.site = Site.load(self.root)
         self.articles, self.problems, self.skipped = [], [], 0
         self._by_path = {}
+        self._by_url = {}
         self._edited = {}
         self.tally.clear()
         self.undo_stack.clear()
         self.loading = True
         self._set_modified(False)
+        _pause_collector()
         self.loading_started.emit()
         root = self.root
 
@@ -109,6 +115,7 @@ class Session(QObject):
         self.articles.extend(batch.articles)
         for article in batch.articles:
             self._by_path[article.path] = article
+        self._index_urls(batch.articles)
         self.tally.add(batch.articles)
         self.skipped += batch.skipped
         if batch.problems:
@@ -121,6 +128,7 @@ class Session(QObject):
     def _on_loaded(self, result, error, generation: int) -> None:
         if generation != self._generation or result is False:
             return  # cancelled: another folder is loading, or the window closed
+        _resume_collector()
         if result:
             self.leftovers_removed.emit(result)
         self.loading = False
@@ -163,6 +171,23 @@ class Session(QObject):
             if values:
                 self.undo_stack.push(SetValues(self, key, values, ""))
         self.undo_stack.endMacro()
+
+    def find_by_url(self, url: str) -> Article | None:
+        """The article of the folder at this address (its originalUrl or webUrl), if any."""
+        if not url:
+            return None
+        bare = url.rstrip("/")
+        for candidate in (url, bare, bare + "/"):  # with or without the final '/'
+            found = self._by_url.get(candidate)
+            if found is not None:
+                return found
+        return None
+
+    def _index_urls(self, articles: list[Article]) -> None:
+        for article in articles:
+            for url in (article.original_url, article.web_url):
+                if url:
+                    self._by_url.setdefault(url, article)
 
     def notify_changed(self, articles: list[Article]) -> None:
         for article in articles:
@@ -254,6 +279,7 @@ class Session(QObject):
             else:
                 gone.append(article)
         self._remove([a for a in gone])
+        self.reread.emit([a for a in articles if a not in gone])
         self.notify_changed([a for a in articles if a not in gone])
         self.undo_stack.clear()  # commands refer to values that no longer hold
         return gone
@@ -330,6 +356,7 @@ class Session(QObject):
         for article in added:
             self.articles.append(article)
             self._by_path[article.path] = article
+        self._index_urls(added)
         self.tally.add(added)
         if added:
             self.batch_loaded.emit(added)
@@ -339,6 +366,7 @@ class Session(QObject):
                 article.conflict = True
                 updated.append(article)
         if updated:
+            self.reread.emit(updated)
             self.notify_changed(updated)
         if added and self._watcher is not None:
             self._watcher.addPaths(sorted({os.path.dirname(a.path) for a in added}))
@@ -351,6 +379,9 @@ class Session(QObject):
         for article in articles:
             self._by_path.pop(article.path, None)
             self._edited.pop(id(article), None)
+            for url in (article.original_url, article.web_url):
+                if url and self._by_url.get(url) is article:
+                    del self._by_url[url]
         self.tally.remove(articles)
         self.articles_removed.emit(list(articles))
 
@@ -380,6 +411,24 @@ def _compare_with_disk(root: str, folders: list[str], known: dict, seen: set) ->
 
 
 SAVE_SLICE = 1000  # saved articles folded in per turn of the event loop
+
+
+def _pause_collector() -> None:
+    """No cyclic garbage collection while a folder loads.
+
+    Every full collection walks every object alive: while 100,000 articles load, each one
+    held the window for 40 to 210 ms, and they find nothing, as articles form no cycles.
+    """
+    gc.disable()
+
+
+def _resume_collector() -> None:
+    """Set what is alive aside (gc.freeze): later collections skip the articles.
+
+    No collection first: one full collection at 100,000 articles is the 200 ms pause this avoids.
+    """
+    gc.freeze()
+    gc.enable()
 
 
 def _count(n: int) -> str:

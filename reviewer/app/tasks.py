@@ -1,15 +1,17 @@
 """Background work: run a function off the GUI thread, its reports and result delivered back on it.
 
-Everything slow (scanning, saving, thumbnails) goes through a Runner. Tests swap in
-SyncRunner, which runs the function at once on the calling thread.
+Everything slow that waits (scanning, saving, thumbnails) goes through a Runner. Tests swap
+in SyncRunner, which runs the function at once on the calling thread. Python work over the
+articles (sorting, filtering) runs in steps on the GUI thread instead: Slicer.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 
 class Context:
@@ -81,6 +83,40 @@ def _emit(signal, *args) -> None:
         signal.emit(*args)
     except RuntimeError:
         pass  # the window closed while the task ran: nobody is waiting for it
+
+
+class Slicer(QObject):
+    """Runs work in steps on the GUI thread, a few milliseconds at a time, between events.
+
+    For Python work on the articles: on a worker thread it would make every repaint wait for
+    Python's lock (see core.ordering). `work` is a generator (core.ordering.Steps); its return
+    value goes to `on_done(result, error)`.
+    """
+
+    def __init__(self, budget_ms: float = 6.0, parent=None):
+        super().__init__(parent)
+        self.budget = budget_ms / 1000
+
+    def start(self, steps, on_done: Callable[[object, Exception | None], None]) -> None:
+        timer = QTimer(self)
+        timer.setInterval(0)
+
+        def step() -> None:
+            deadline = time.perf_counter() + self.budget
+            try:
+                while time.perf_counter() < deadline:
+                    next(steps)
+            except StopIteration as done:
+                timer.stop()
+                timer.deleteLater()
+                on_done(done.value, None)
+            except Exception as exc:  # delivered as a value, as the runners do
+                timer.stop()
+                timer.deleteLater()
+                on_done(None, exc)
+
+        timer.timeout.connect(step)
+        timer.start()
 
 
 class SyncRunner:

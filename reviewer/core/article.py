@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import pickle
+import struct
 import sys
 import zlib
 from dataclasses import dataclass
@@ -30,6 +31,18 @@ class Identity:
     @classmethod
     def of(cls, data: bytes, size: int, mtime_ns: int, plain_lines: int = 0) -> Identity:
         return cls(size, mtime_ns, content_digest(data), plain_lines)
+
+    def pack(self) -> bytes:
+        """40 bytes: how an Article keeps it (the object and its four values took about 200)."""
+        return _IDENTITY.pack(self.size, self.mtime_ns, self.plain_lines, self.digest)
+
+    @classmethod
+    def unpack(cls, data: bytes) -> Identity:
+        size, mtime_ns, plain_lines, digest = _IDENTITY.unpack(data)
+        return cls(size, mtime_ns, digest, plain_lines)
+
+
+_IDENTITY = struct.Struct("<qqQ16s")
 
 
 def content_digest(data: bytes) -> bytes:
@@ -205,7 +218,7 @@ class Article(Fields):
     __slots__ = (
         "path",
         "relpath",
-        "identity",
+        "_identity",
         "edits",
         "conflict",
         "read_only",
@@ -232,6 +245,15 @@ class Article(Fields):
         self.conflict = False  # the file changed on disk while this article had pending edits
         self.read_only = ""  # why it may not be written (outside the folder, no permission), or ''
         self.original = original
+
+    @property
+    def identity(self) -> Identity:
+        """What the file was when it was read (kept packed: see Identity.pack)."""
+        return Identity.unpack(self._identity)
+
+    @identity.setter
+    def identity(self, value: Identity) -> None:
+        self._identity = value.pack()
 
     @property
     def original(self) -> dict:
@@ -293,7 +315,7 @@ class Article(Fields):
         return (
             self.path,
             self.relpath,
-            self.identity,
+            self._identity,
             self.edits,
             self.conflict,
             self.read_only,
@@ -307,7 +329,7 @@ class Article(Fields):
         (
             self.path,
             self.relpath,
-            self.identity,
+            self._identity,
             self.edits,
             self.conflict,
             self.read_only,

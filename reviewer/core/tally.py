@@ -18,11 +18,13 @@ class Tally:
         self.states: dict[bool | None, int] = {True: 0, False: 0, None: 0}
         self._state: dict[int, bool | None] = {}  # id(article) -> published, as last counted
         self._views: dict[str, tuple[Predicate, set[int]]] = {}
+        self.quality_range: tuple[int, int] | None = None  # lowest and highest quality counted
 
     def __len__(self) -> int:
         return len(self._state)
 
     def clear(self) -> None:
+        self.quality_range = None
         self.states = {True: 0, False: 0, None: 0}
         self._state.clear()
         for _, members in self._views.values():
@@ -57,6 +59,10 @@ class Tally:
         state = article.published
         self._state[key] = state
         self.states[state] += 1
+        quality = article.quality
+        if quality is not None:
+            low, high = self.quality_range or (quality, quality)
+            self.quality_range = (min(low, quality), max(high, quality))
         for predicate, members in self._views.values():
             if predicate(article):
                 members.add(key)

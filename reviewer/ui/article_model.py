@@ -9,10 +9,11 @@ from __future__ import annotations
 import enum
 import os
 
-from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..core.article import Article, shown
+from ..core.ordering import filtering, run, sorting
 from ..core.query import Everything
 
 SortRole = int(Qt.UserRole.value) + 1
@@ -80,14 +81,41 @@ SORT_KEYS = {
 }
 
 
+# Orders worth computing ahead after loading: they change only when files do, not with edits.
+PREPARED_ORDERS = (Column.DATE, Column.TITLE, Column.PROVIDER, Column.PATH, Column.TYPE, Column.TOPICS)
+EDITED_ORDERS = (Column.STATUS, Column.QUALITY)  # these change with every decision
+# Up to this many articles a sort or a filter takes at most 20-40 ms: done at once, not in steps.
+AT_ONCE = 20_000
+
+
 class ArticleTableModel(QAbstractTableModel):
-    def __init__(self, icons: dict | None = None, logo_for=None, parent=None):
+    """The list: every article (`_all`, in the sort order) and the rows of the view (`_rows`).
+
+    With a slicer, sorting and filtering run in steps between events and land in one layout
+    change or reset when done (`sorted_`, `filtered`): at 100,000 articles they take 100-150
+    ms, which the window would otherwise spend frozen. Orders by column are kept until the
+    articles change (PREPARED_ORDERS are computed ahead after loading), so that sorting by a
+    column again is a copy of a list.
+    """
+
+    sorted_ = Signal()
+    filtered = Signal()
+
+    def __init__(self, icons: dict | None = None, logo_for=None, parent=None, slicer=None, at_once: int = AT_ONCE):
         super().__init__(parent)
         self._all: list[Article] = []
         self._ids: set[int] = set()  # id() of every article in _all
         self._rows: list[Article] = []
         self._index: dict[int, int] | None = None  # see _row_index
         self._predicate = Everything()
+        self._slicer = slicer  # None: sort and filter at once
+        self._at_once = at_once  # folders up to this size are sorted and filtered at once anyway
+        self._orders: dict[Column, list[Article]] = {}  # ascending orders, while still true
+        self._epoch = 0  # counts changes of the set of articles: results of an earlier one are dropped
+        self._edit_epoch = 0  # counts edits: status and quality orders of an earlier one are dropped
+        self._filter_epoch = 0
+        self._filtering: dict[int, Article] | None = None  # changed while a filter runs, to look at again
+        self._after_filter: list = []
         self._sort_column = Column.DATE
         self._order = Qt.DescendingOrder
         self._icons = icons or {}
@@ -177,7 +205,66 @@ class ArticleTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:
         self._sort_column, self._order = Column(column), order
-        self._relayout(self._sort_rows)
+        cached = self._orders.get(self._sort_column)
+        if cached is not None:
+            self._apply_order(cached)
+            return
+        self._compute_orders([self._sort_column])
+
+    def prepare_orders(self) -> None:
+        """Compute the usual orders ahead, on the worker thread, so that a click sorts at once."""
+        missing = [c for c in PREPARED_ORDERS if c not in self._orders and c != self._sort_column]
+        if missing:
+            self._compute_orders(missing, apply=False)
+
+    def _compute_orders(self, columns: list[Column], apply: bool = True) -> None:
+        articles, epoch, edits = list(self._all), self._epoch, self._edit_epoch
+
+        def work():
+            orders = {}
+            for column in columns:
+                orders[column] = yield from sorting(articles, SORT_KEYS[column])
+            return orders
+
+        def done(orders, error) -> None:
+            if error is not None or epoch != self._epoch:
+                return  # articles came or went meanwhile: the order asked for next is computed anew
+            for column, order in orders.items():
+                if column not in EDITED_ORDERS or edits == self._edit_epoch:
+                    self._orders[column] = order
+            if apply and self._sort_column in orders:
+                self._apply_order(orders[self._sort_column])
+
+        self._start(work, done)
+
+    def _apply_order(self, ascending: list[Article]) -> None:
+        order = ascending if self._order == Qt.AscendingOrder else ascending[::-1]
+
+        def change() -> None:
+            self._all = list(order)
+            if len(self._rows) == len(self._all):
+                self._rows = list(order)
+            else:
+                in_view = {id(a) for a in self._rows}
+                self._rows = [a for a in order if id(a) in in_view]
+
+        self._relayout(change)
+        self.sorted_.emit()
+
+    def _start(self, work, done) -> None:
+        if self._slicer is None or len(self._all) <= self._at_once:
+            try:
+                result, error = run(work()), None
+            except Exception as exc:  # delivered as with a slicer
+                result, error = None, exc
+            done(result, error)
+        else:
+            self._slicer.start(work(), done)
+
+    def forget_orders(self) -> None:
+        """The articles changed (came, went, or changed on disk): no order known is still true."""
+        self._orders.clear()
+        self._epoch += 1
 
     def _relayout(self, change) -> None:
         """Run `change` (which rewrites `_rows`) as one layout change, keeping selection and current row.
@@ -191,9 +278,8 @@ class ArticleTableModel(QAbstractTableModel):
         articles = [self.article(i.row()) for i in sources]
         change()
         self._index = None
-        rows = self._row_index()
         targets = [
-            self.index(rows[id(a)], i.column()) if a is not None and id(a) in rows else QModelIndex()
+            self.index(row, i.column()) if (row := self._find(a, len(sources))) is not None else QModelIndex()
             for i, a in zip(sources, articles, strict=True)
         ]
         self.changePersistentIndexList(sources, targets)
@@ -209,6 +295,17 @@ class ArticleTableModel(QAbstractTableModel):
         else:
             self._rows.sort(key=key, reverse=reverse)
 
+    def _find(self, article: Article | None, lookups: int) -> int | None:
+        """Row of `article`: by searching the list for a few lookups (a 100,000-row index costs 35 ms)."""
+        if article is None:
+            return None
+        if lookups > 32:
+            return self._row_index().get(id(article))
+        try:
+            return self._rows.index(article)
+        except ValueError:
+            return None
+
     def _row_index(self) -> dict[int, int]:
         """Row of each article in the view, by id; built when first needed after a change."""
         if self._index is None:
@@ -219,6 +316,7 @@ class ArticleTableModel(QAbstractTableModel):
 
     def set_articles(self, articles: list[Article]) -> None:
         self.beginResetModel()
+        self.forget_orders()
         self._all = sorted(articles, key=lambda a: a.relpath)
         self._ids = {id(a) for a in self._all}
         self._sort_rows()
@@ -228,6 +326,7 @@ class ArticleTableModel(QAbstractTableModel):
 
     def append(self, articles: list[Article]) -> None:
         """Add newly read articles; they go in sorted place at the end of loading (resort)."""
+        self.forget_orders()
         self._all.extend(articles)
         self._ids.update(id(a) for a in articles)
         new = [a for a in articles if self._predicate(a)]
@@ -242,14 +341,50 @@ class ArticleTableModel(QAbstractTableModel):
         self.sort(self._sort_column, self._order)
 
     def set_predicate(self, predicate) -> None:
-        """Filter: `_all` is kept in the sort order, so the view needs no sorting of its own."""
-        self.beginResetModel()
-        self._predicate = predicate
-        self._rows = [a for a in self._all if predicate(a)]
-        self._index = None
-        self.endResetModel()
+        """Filter: `_all` is kept in the sort order, so the view needs no sorting of its own.
+
+        The rows change when the filter is done (`filtered`); what changes meanwhile is
+        looked at again then.
+        """
+        self._filter_epoch += 1
+        epoch = self._filter_epoch
+        articles = list(self._all)
+        self._filtering = {}
+
+        def work():
+            kept = yield from filtering(articles, predicate)
+            return {id(a) for a in kept}
+
+        def done(keep, error) -> None:
+            if epoch != self._filter_epoch:
+                return  # another filter was asked for since
+            if error is not None:
+                keep = set()
+            again, self._filtering = self._filtering or {}, None
+            seen = {id(a) for a in articles}
+            self.beginResetModel()
+            self._predicate = predicate
+            self._rows = [
+                a for a in self._all if (predicate(a) if id(a) in again or id(a) not in seen else id(a) in keep)
+            ]
+            self._index = None
+            self.endResetModel()
+            self.filtered.emit()
+            waiting, self._after_filter = self._after_filter, []
+            for callback in waiting:
+                callback()
+
+        self._start(work, done)
+
+    def when_filtered(self, callback) -> None:
+        """Call `callback` once the filter asked for last has been applied (at once when it has)."""
+        if self._filtering is None:
+            callback()
+        else:
+            self._after_filter.append(callback)
 
     def remove(self, articles: list[Article]) -> None:
+        self.forget_orders()
         gone = {id(a) for a in articles}
         self._all = [a for a in self._all if id(a) not in gone]
         self._ids -= gone
@@ -273,6 +408,11 @@ class ArticleTableModel(QAbstractTableModel):
         One article: its own row signals, as a single triage decision needs. Several: one
         layout change for those that leave or enter, one dataChanged for the rest.
         """
+        self._edit_epoch += 1
+        for column in EDITED_ORDERS:
+            self._orders.pop(column, None)
+        if self._filtering is not None:
+            self._filtering.update((id(a), a) for a in articles)
         rows = self._row_index()
         leaving: set[int] = set()
         entering: list[Article] = []

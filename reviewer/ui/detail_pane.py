@@ -134,7 +134,6 @@ class DetailPane(QScrollArea):
         self.loader = image_loader
         self.article: Article | None = None
         self._image_keys: dict[str, QToolButton | QLabel] = {}
-        self._url_index: tuple[int, dict] | None = None  # (articles counted, url -> article)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # wrap to the pane, never scroll sideways
         self.setFrameShape(QFrame.NoFrame)
@@ -416,7 +415,7 @@ class DetailPane(QScrollArea):
             )
             row.setData(0, Qt.UserRole, url)
             row.setToolTip(0, url)
-            target = self.find_by_url(url)
+            target = self.session.find_by_url(url)
             if target is not None:
                 row.setData(1, Qt.UserRole, target)
                 row.setText(0, "↪ " + item.title)
@@ -425,20 +424,6 @@ class DetailPane(QScrollArea):
         for column in range(1, 4):
             self.related.resizeColumnToContents(column)
         self.related.setFixedHeight(min(34 + 24 * len(related), 280))
-
-    def find_by_url(self, url: str) -> Article | None:
-        if not url:
-            return None
-        index = self._url_index
-        if index is None or index[0] != len(self.session.articles):
-            mapping = {}
-            for a in self.session.articles:
-                for u in (a.original_url, a.web_url):
-                    if u:
-                        mapping.setdefault(u.rstrip("/"), a)
-            index = (len(self.session.articles), mapping)
-            self._url_index = index
-        return index[1].get(url.rstrip("/"))
 
     def _related_menu(self, pos) -> None:
         item = self.related.itemAt(pos)

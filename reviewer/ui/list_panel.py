@@ -189,6 +189,7 @@ class ListPanel(QWidget):
         layout.addWidget(self.views)
         layout.addLayout(middle, 1)
         self._counts_timer = QTimer(self, singleShot=True, interval=100, timeout=self.update_counts)
+        model.filtered.connect(self.view_changed)
         self.rebuild_views()
 
     # --- views --------------------------------------------------------------------------
@@ -317,8 +318,8 @@ class ListPanel(QWidget):
             self.stack.setCurrentWidget(self.table)
             self.select_view("All", emit=False)
         everything = Everything()
+        # view_changed follows when the rows are there (the model's `filtered`).
         self.model.set_predicate(view if user == everything else user if view == everything else And((view, user)))
-        self.view_changed.emit()
         return True
 
     def eventFilter(self, watched, event) -> bool:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..app.session import Session
 from ..app.settings import Settings, cache_dir
-from ..app.tasks import ThreadRunner
+from ..app.tasks import Slicer, ThreadRunner
 from ..core.site import resolve_image
 from .actions import make_actions
 from .article_model import HEADERS, ArticleTableModel, Column
@@ -103,7 +103,9 @@ class MainWindow(QMainWindow):
         self._checked_at = time.monotonic()
 
         icons = {True: resource_icon("published"), False: resource_icon("unpublished"), None: resource_icon("unset")}
-        self.model = ArticleTableModel(icons, self._logo_for, self)
+        # Sorting and filtering in steps between events; at once under a synchronous runner (tests).
+        slicer = Slicer(parent=self) if isinstance(self.runner, ThreadRunner) else None
+        self.model = ArticleTableModel(icons, self._logo_for, self, slicer=slicer)
         self.list = ListPanel(self.session, self.model, self.settings)
         self.table = self.list.table
         # Remote images wait on servers: threads of their own, so that no save waits behind them.
@@ -273,6 +275,7 @@ class MainWindow(QMainWindow):
         s.save_progress.connect(self._on_save_progress)
         s.save_finished.connect(self._on_saved)
         s.refused.connect(self._on_refused)
+        s.reread.connect(lambda _: self.model.forget_orders())
         s.leftovers_removed.connect(
             lambda n: self.statusBar().showMessage(
                 f"Removed {n} temporary file{'s' if n != 1 else ''} left by an interrupted save", 8000
@@ -367,11 +370,11 @@ class MainWindow(QMainWindow):
         article = self.model.article(current.row()) if current.isValid() else None
         moved_by_user = article is not None and article is not getattr(self, "_auto_current", None)
         self.model.resort()
+        self.model.prepare_orders()
         self.list.update_counts()
         if self.list.stack.currentWidget() is self.list.problems:
             self.list.show_problems()
-        qualities = [a.quality for a in self.session.articles if a.quality is not None]
-        self.detail.set_quality_range(min(qualities, default=None), max(qualities, default=None))
+        self.detail.set_quality_range(*(self.session.tally.quality_range or (None, None)))
         self.focus_list(first_row=not moved_by_user)
         s = self.session
         self.statusBar().showMessage(
@@ -411,8 +414,12 @@ class MainWindow(QMainWindow):
         if self.model.row_of(article) is None:
             self.list.query.setCurrentText("")
             self.list.select_view("All")
-        self.table.select_articles([article])
-        self.table.setFocus()
+
+        def show() -> None:
+            self.table.select_articles([article])
+            self.table.setFocus()
+
+        self.model.when_filtered(show)
 
     @contextlib.contextmanager
     def one_update(self):

@@ -27,17 +27,20 @@ class Triage(QObject):
         window.detail.installEventFilter(self)
 
     def connect_actions(self, a: dict) -> None:
-        a["approve"].triggered.connect(lambda: self.decide(True))
-        a["reject"].triggered.connect(lambda: self.decide(False))
-        a["toggle"].triggered.connect(self.toggle)
-        a["quality_up5"].triggered.connect(lambda: self.nudge(5))
-        a["quality_down5"].triggered.connect(lambda: self.nudge(-5))
-        a["quality_up1"].triggered.connect(lambda: self.nudge(1))
-        a["quality_down1"].triggered.connect(lambda: self.nudge(-1))
-        a["set_quality"].triggered.connect(self.ask_quality)
-        a["next"].triggered.connect(lambda: self.move(1))
-        a["previous"].triggered.connect(lambda: self.move(-1))
-        a["queue"].triggered.connect(self.toggle_queue)
+        # Keys act on the view they were typed in: `u` then `a` approves in the queue even when
+        # the queue of a large folder is still being filtered (see ArticleTableModel.when_filtered).
+        on_view = self.w.model.when_filtered
+        a["approve"].triggered.connect(lambda: on_view(lambda: self.decide(True)))
+        a["reject"].triggered.connect(lambda: on_view(lambda: self.decide(False)))
+        a["toggle"].triggered.connect(lambda: on_view(self.toggle))
+        a["quality_up5"].triggered.connect(lambda: on_view(lambda: self.nudge(5)))
+        a["quality_down5"].triggered.connect(lambda: on_view(lambda: self.nudge(-5)))
+        a["quality_up1"].triggered.connect(lambda: on_view(lambda: self.nudge(1)))
+        a["quality_down1"].triggered.connect(lambda: on_view(lambda: self.nudge(-1)))
+        a["set_quality"].triggered.connect(lambda: on_view(self.ask_quality))
+        a["next"].triggered.connect(lambda: on_view(lambda: self.move(1)))
+        a["previous"].triggered.connect(lambda: on_view(lambda: self.move(-1)))
+        a["queue"].triggered.connect(lambda: on_view(self.toggle_queue))
 
     # --- what an action applies to ----------------------------------------------------------
 

@@ -8,7 +8,7 @@ from reviewer.core.query import QueryError, compile_query
 
 
 def make(relpath, yaml_text):
-    return Article("/x/" + relpath, relpath, Identity(0, 0, ""), parse(yaml_text))
+    return Article("/x/" + relpath, relpath, Identity(0, 0, b""), parse(yaml_text))
 
 
 ARTICLES = [

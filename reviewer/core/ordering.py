@@ -1,0 +1,68 @@
+"""Sort and filter large lists in steps, so that a window can go on answering between them.
+
+Work in Python on a worker thread does not keep a Qt window answering: each call Qt makes
+into Python (every cell it paints) must first win Python's lock from that thread, and a
+repaint makes thousands. So long work on the articles runs on the GUI thread itself, in
+steps of a few milliseconds (app.tasks.Slicer): these generators yield between steps.
+
+`list.sort` cannot be cut into steps, so a sort is made of slices of a few thousand items
+sorted separately and merged by `heapq.merge`, which can stop between any two items.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Generator
+from operator import itemgetter
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+SLICE = 4000  # items sorted in one step: about a millisecond
+STEP = 2000  # items merged or filtered in one step
+
+Steps = Generator[None, None, T]
+
+
+def sorting(items: list[T], key: Callable[[T], Any], reverse: bool = False) -> Steps[list[T]]:
+    """`sorted(items, key=key, reverse=reverse)`, stable, in steps; the sorted list is its return value."""
+    runs = []
+    first = itemgetter(0)
+    for start in range(0, len(items), SLICE):
+        # (key, position): the merge never compares the items themselves.
+        keyed = [(key(item), start + i) for i, item in enumerate(items[start : start + SLICE])]
+        keyed.sort(key=first, reverse=reverse)  # stable either way: ties keep their order
+        runs.append(keyed)
+        yield
+    # heapq.merge breaks ties by the run they come from: earlier runs first, so the whole stays stable.
+    result: list[T] = []
+    for i, (_, position) in enumerate(heapq.merge(*runs, key=first, reverse=reverse)):
+        result.append(items[position])
+        if i % STEP == 0:
+            yield
+    return result
+
+
+def filtering(items: list[T], predicate: Callable[[T], bool]) -> Steps[list[T]]:
+    """The items for which `predicate` holds, in order, in steps."""
+    result: list[T] = []
+    for start in range(0, len(items), STEP):
+        result.extend(item for item in items[start : start + STEP] if predicate(item))
+        yield
+    return result
+
+
+def run(steps: Steps[T]) -> T:
+    """All the steps at once: the result.
+
+    >>> run(sorting(list("hello world"), str.upper))
+    [' ', 'd', 'e', 'h', 'l', 'l', 'l', 'o', 'o', 'r', 'w']
+    >>> run(sorting([(1, "a"), (0, "b"), (1, "c")], key=lambda p: p[0], reverse=True))
+    [(1, 'a'), (1, 'c'), (0, 'b')]
+    >>> run(filtering(list(range(10)), lambda n: n % 3 == 0))
+    [0, 3, 6, 9]
+    """
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]

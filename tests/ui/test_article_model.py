@@ -1,0 +1,153 @@
+"""The list model without a window: rows, refresh, sorting and filtering, also when they finish later."""
+
+from PySide6.QtCore import Qt
+
+from reviewer.core.article import Article, Identity
+from reviewer.core.ordering import run
+from reviewer.core.query import compile_query
+from reviewer.ui.article_model import ArticleTableModel, Column
+
+
+class LaterSlicer:
+    """Keeps each piece of work until the test runs it, in an order the test picks."""
+
+    def __init__(self):
+        self.tasks = []
+
+    def start(self, steps, on_done):
+        self.tasks.append((steps, on_done))
+
+    def run(self, index: int = 0) -> None:
+        steps, on_done = self.tasks.pop(index)
+        on_done(run(steps), None)
+
+    def run_all(self) -> None:
+        while self.tasks:
+            self.run()
+
+
+def make(title: str, published, quality: int, date: str) -> Article:
+    meta = {"title": title, "published": published, "quality": quality, "publishedDateTime": date}
+    if published is None:
+        del meta["published"]
+    return Article(f"/site/{title}.md", f"{title}.md", Identity(1, 1, b""), meta)
+
+
+def articles():
+    return [
+        make("delta", False, 10, "2024-04"),
+        make("alpha", True, 40, "2024-01"),
+        make("charlie", False, 30, "2024-03"),
+        make("bravo", None, 20, "2024-02"),
+        make("echo", False, 50, "2024-05"),
+    ]
+
+
+def titles(model) -> list[str]:
+    return [model.article(r).title for r in range(model.rowCount())]
+
+
+def test_the_model_passes_qt_model_tester_through_appends_refreshes_and_removals(qtmodeltester):
+    model = ArticleTableModel()
+    qtmodeltester.check(model)
+    items = articles()
+    model.append(items[:3])
+    model.append(items[3:])
+    model.sort(Column.TITLE, Qt.AscendingOrder)
+    model.set_predicate(compile_query("published:false"))
+    items[0].set("published", True)
+    model.refresh([items[0]])
+    items[1].set("published", False)
+    items[3].set("published", False)
+    model.refresh([items[1], items[3]])
+    model.remove([items[2]])
+    assert titles(model) == ["alpha", "bravo", "echo"]
+    qtmodeltester.check(model)
+
+
+def test_a_batch_leaving_the_view_is_one_layout_change(qtbot):
+    model = ArticleTableModel()
+    items = articles()
+    model.append(items)
+    model.set_predicate(compile_query("published:false"))
+    signals = []
+    model.layoutChanged.connect(lambda *a: signals.append("layout"))
+    model.rowsRemoved.connect(lambda *a: signals.append("removed"))
+    model.modelReset.connect(lambda *a: signals.append("reset"))
+    for article in items:
+        article.set("published", True)
+    model.refresh(items)
+    assert signals == ["layout"] and model.rowCount() == 0
+
+
+def test_sorting_later_lands_in_one_layout_change_and_is_kept_for_the_next_time():
+    runner = LaterSlicer()
+    model = ArticleTableModel(slicer=runner, at_once=0)
+    model.append(articles())
+    sorted_ = []
+    model.sorted_.connect(lambda: sorted_.append(titles(model)))
+    model.sort(Column.TITLE, Qt.AscendingOrder)
+    assert titles(model) == ["delta", "alpha", "charlie", "bravo", "echo"]  # not yet
+    runner.run_all()
+    assert sorted_ == [["alpha", "bravo", "charlie", "delta", "echo"]]
+    model.sort(Column.TITLE, Qt.DescendingOrder)  # the order is known: no task
+    assert runner.tasks == [] and titles(model) == ["echo", "delta", "charlie", "bravo", "alpha"]
+
+
+def test_an_order_computed_before_articles_came_is_dropped():
+    runner = LaterSlicer()
+    model = ArticleTableModel(slicer=runner, at_once=0)
+    items = articles()
+    model.append(items[:3])
+    model.sort(Column.TITLE, Qt.AscendingOrder)
+    model.append(items[3:])  # while the sort ran
+    runner.run_all()
+    assert titles(model) == ["delta", "alpha", "charlie", "bravo", "echo"]  # left as it was
+    model.sort(Column.TITLE, Qt.AscendingOrder)
+    runner.run_all()
+    assert titles(model) == ["alpha", "bravo", "charlie", "delta", "echo"]
+
+
+def test_an_edit_drops_the_quality_order_but_not_the_title_order():
+    runner = LaterSlicer()
+    model = ArticleTableModel(slicer=runner, at_once=0)
+    items = articles()
+    model.append(items)
+    for column in (Column.QUALITY, Column.TITLE):
+        model.sort(column, Qt.AscendingOrder)
+        runner.run_all()
+    items[0].set("quality", 99)
+    model.refresh([items[0]])
+    model.sort(Column.TITLE, Qt.AscendingOrder)
+    assert runner.tasks == []  # still known
+    model.sort(Column.QUALITY, Qt.AscendingOrder)
+    assert len(runner.tasks) == 1  # computed again, with the new quality
+    runner.run_all()
+    assert titles(model)[-1] == "delta"
+
+
+def test_an_article_changed_while_the_filter_ran_is_looked_at_again():
+    runner = LaterSlicer()
+    model = ArticleTableModel(slicer=runner, at_once=0)
+    items = articles()
+    model.append(items)
+    landed = []
+    model.filtered.connect(lambda: landed.append(titles(model)))
+    model.set_predicate(compile_query("published:false"))
+    items[0].set("published", True)  # approved while the filter ran
+    model.refresh([items[0]])
+    runner.run_all()
+    assert landed == [["charlie", "echo"]]
+
+
+def test_only_the_last_filter_asked_for_lands_and_callbacks_wait_for_it():
+    runner = LaterSlicer()
+    model = ArticleTableModel(slicer=runner, at_once=0)
+    model.append(articles())
+    model.set_predicate(compile_query("published:false"))
+    model.set_predicate(compile_query("published:true"))
+    after = []
+    model.when_filtered(lambda: after.append(titles(model)))
+    runner.run(1)  # the later one finishes first
+    runner.run(0)
+    assert titles(model) == ["alpha"] and after == [["alpha"]]
