@@ -11,12 +11,13 @@ import time
 from typing import Any
 
 from . import __version__
-from .core.article import Article, shown
+from .core.article import Article
 from .core.frontmatter_text import UNSET
 from .core.library import ScanResult, read_article, relative, scan
 from .core.problems import Problem
 from .core.query import QueryError, compile_query
 from .core.storage import TEMP_SUFFIX, SaveError, Written, remove_leftovers, write_many
+from .words import caret_line, plural, shown, status_word
 
 COMMANDS = ("list", "check", "set")
 SWITCH_INTERVAL_S = 0.001  # Python's default of 5 ms lets busy threads starve the window and the writers
@@ -111,7 +112,7 @@ def cmd_list(args) -> int:
     try:
         predicate = compile_query(args.query)
     except QueryError as exc:
-        _error(f"query: {exc.message}\n  {args.query}\n  {' ' * exc.position}^")
+        _error(f"query: {exc.message}\n" + caret_line(args.query, exc.position))
         return 2
     result = _scan(args.root)
     if result is None:
@@ -132,7 +133,7 @@ def _mention_problems(result: ScanResult, root: str) -> None:
     if result.problems:
         n = len(result.problems)
         _error(
-            f"{n} file{'s' if n != 1 else ''} could not be read and {'are' if n != 1 else 'is'} not listed; "
+            f"{plural(n, 'file')} could not be read and {'are' if n != 1 else 'is'} not listed; "
             f"'reviewer check {root}' names them"
         )
 
@@ -150,10 +151,6 @@ def article_record(article: Article) -> dict:
         "topics": article.topics,
         "url": article.link,
     }
-
-
-def status_word(published: bool | None) -> str:
-    return {True: "published", False: "unpublished", None: "unset"}[published]
 
 
 def _list_line(article: Article) -> str:
@@ -191,7 +188,7 @@ def _age(now: float, path: str) -> str:
         minutes = int((now - os.lstat(path).st_mtime) // 60)
     except OSError:
         return ""
-    return f" {minutes} minute{'s' if minutes != 1 else ''} ago" if minutes else " less than a minute ago"
+    return f" {plural(minutes, 'minute')} ago" if minutes else " less than a minute ago"
 
 
 # --- set ----------------------------------------------------------------------------------
@@ -219,7 +216,7 @@ def cmd_set(args) -> int:
         targets = [_read_one(path) for path in args.paths]
     failed = _apply(targets, changes)
     if failed:
-        _error(f"{failed} file{'s' if failed != 1 else ''} not changed")
+        _error(f"{plural(failed, 'file')} not changed")
     return 1 if failed or unreadable else 0
 
 
@@ -227,7 +224,7 @@ def _where(query: str, root: str) -> tuple[list[Target], int] | None:
     try:
         predicate = compile_query(query)
     except QueryError as exc:
-        _error(f"query: {exc.message}\n  {query}\n  {' ' * exc.position}^")
+        _error(f"query: {exc.message}\n" + caret_line(query, exc.position))
         return None
     result = _scan(root)
     if result is None:
@@ -299,7 +296,7 @@ def _remove_leftovers(paths: list[str], root: str) -> None:
     removed = remove_leftovers(paths, root)
     if removed:
         n = len(removed)
-        _error(f"removed {n} temporary file{'s' if n != 1 else ''} left by an interrupted save")
+        _error(f"removed {plural(n, 'temporary file')} left by an interrupted save")
 
 
 # --- shared -------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ class SetValues(QUndoCommand):
     def redo(self) -> None:
         for article, value in zip(self.articles, self.after, strict=True):
             if value is ORIGINAL:
-                article.edits.pop(self.key, None)
+                article.drop_edit(self.key)
             else:
                 article.set(self.key, value)
         self.session.notify_changed(self.articles)
@@ -34,7 +34,7 @@ class SetValues(QUndoCommand):
             if value is _ABSENT:
                 # The key was not in the file; if it still is not, dropping the edit restores that.
                 if not article.has_stored(self.key):
-                    article.edits.pop(self.key, None)
+                    article.drop_edit(self.key)
             else:
                 article.set(self.key, value)
         self.session.notify_changed(self.articles)

@@ -15,6 +15,7 @@ from ..core.problems import Problem
 from ..core.site import Site
 from ..core.storage import SaveError, Written, current_metadata, remove_leftovers, write_many
 from ..core.tally import Tally
+from ..words import plural
 from .commands import ORIGINAL, SetValues
 from .tasks import ThreadRunner
 
@@ -165,7 +166,7 @@ class Session(QObject):
         articles = [a for a in articles if a.edits]
         if not articles:
             return
-        self.undo_stack.beginMacro(f"Revert {_count(len(articles))}")
+        self.undo_stack.beginMacro(f"Revert {plural(len(articles), 'article')}")
         for key in ("published", "quality"):
             values = [(a, ORIGINAL) for a in articles if key in a.edits]
             if values:
@@ -230,17 +231,21 @@ class Session(QObject):
             outcomes = write_many(jobs, root, overwrite, progress)
             return [(a, job[3], outcome) for a, job, outcome in zip(targets, jobs, outcomes, strict=True)]
 
-        self.runner.start(work, lambda p: self.save_progress.emit(*p), self._on_saved)
+        self.runner.start(work, lambda p: self.save_progress.emit(*p), lambda r, e: self._on_saved(r, e, targets))
         if wait:
             self.runner.wait()
         return True
 
-    def _on_saved(self, results, error) -> None:
+    def _on_saved(self, results, error, targets: list[Article]) -> None:
         """Fold what was written into the articles, a slice per turn of the event loop.
 
         Ten thousand saved articles would otherwise hold the window for a third of a second.
+        A save that failed as a whole (a bug) reports each of its files as not saved.
         """
         report = SaveReport()
+        if error is not None:
+            message = f"not saved: unexpected error ({type(error).__name__}: {error})"
+            results = [(a, dict(a.edits), SaveError("io", a.path, message)) for a in targets]
         pending = list(results or [])
 
         def step() -> None:
@@ -252,7 +257,7 @@ class Session(QObject):
                     report.saved.append((article, changes))
                 else:
                     if outcome.kind == "conflict":
-                        article.conflict = True
+                        article.mark_conflict()
                     report.failed.append((article, outcome))
             if chunk:
                 self.notify_changed([a for a, _, _ in chunk])
@@ -272,10 +277,7 @@ class Session(QObject):
         for article in articles:
             fresh = read_article(article.path, self.root)
             if isinstance(fresh, Article):
-                article.original, article.identity = fresh.original, fresh.identity
-                article.read_only = fresh.read_only
-                article.edits.clear()
-                article.conflict = False
+                article.take(fresh)
             else:
                 gone.append(article)
         self._remove([a for a in gone])
@@ -346,11 +348,7 @@ class Session(QObject):
             if fresh.identity.digest == article.identity.digest:
                 article.identity = fresh.identity  # touched, not changed
                 continue
-            article.read_only = fresh.read_only
-            if article.edits:
-                article.conflict = True
-            else:
-                article.original, article.identity = fresh.original, fresh.identity
+            article.changed_on_disk(fresh)
             updated.append(article)
         added = [a for a in added if a.path not in self._by_path]
         for article in added:
@@ -363,7 +361,7 @@ class Session(QObject):
         self._remove([a for a in removed if not a.edits])
         for article in removed:
             if article.edits:
-                article.conflict = True
+                article.mark_conflict()
                 updated.append(article)
         if updated:
             self.reread.emit(updated)
@@ -429,7 +427,3 @@ def _resume_collector() -> None:
     """
     gc.freeze()
     gc.enable()
-
-
-def _count(n: int) -> str:
-    return f"{n} article{'s' if n != 1 else ''}"

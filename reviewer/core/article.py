@@ -222,10 +222,10 @@ class Article(Fields):
         "edits",
         "conflict",
         "read_only",
-        "sizes",
+        "_sizes",
         "_packed",
         "_raw",
-        "keys",
+        "_keys",
         "title",
         "excerpt",
         "date",
@@ -237,13 +237,13 @@ class Article(Fields):
         "heat",
     )
 
-    def __init__(self, path: str, relpath: str, identity: Identity, original: dict):
+    def __init__(self, path: str, relpath: str, identity: Identity, original: dict, read_only: str = ""):
         self.path = path  # absolute
         self.relpath = relpath  # relative to the library root, with '/' separators
         self.identity = identity
-        self.edits: dict = {}
+        self.edits: dict = {}  # read it freely; change it through set, drop_edit, revert, written
         self.conflict = False  # the file changed on disk while this article had pending edits
-        self.read_only = ""  # why it may not be written (outside the folder, no permission), or ''
+        self.read_only = read_only  # why it may not be written (outside the folder, no permission), or ''
         self.original = original
 
     @property
@@ -272,29 +272,29 @@ class Article(Fields):
 
     def snapshot(self) -> PackedMetadata:
         """What is on disk, packed: cheap to take, and any thread can unpack it (`.metadata()`)."""
-        return PackedMetadata(self.keys, self._packed, self._raw, self.sizes)
+        return PackedMetadata(self._keys, self._packed, self._raw, self._sizes)
 
     def _restore(self, state: PackedMetadata) -> None:
-        self.keys, self._packed = state.keys, state.packed
+        self._keys, self._packed = state.keys, state.packed
         self._summarise(state.raw, state.sizes)
         _DECODED.pop(id(self), None)
 
     def _fold(self, edits: dict) -> None:
         raw = list(self._raw)
-        keys = self.keys
+        keys = self._keys
         for key, value in edits.items():
             raw[_INDEX[key]] = _ABSENT if value is UNSET else value
             if value is UNSET:
                 keys = tuple(k for k in keys if k != key)
             elif key not in keys:
                 keys = (*keys, key)
-        self.keys = _shared(keys)
-        self._summarise(tuple(raw), self.sizes)
+        self._keys = _shared(keys)
+        self._summarise(tuple(raw), self._sizes)
         _DECODED.pop(id(self), None)
 
     def _summarise(self, raw: tuple, sizes: dict) -> None:
         self._raw = raw
-        self.sizes = sizes
+        self._sizes = sizes
         get = dict(zip(SUMMARY_KEYS, raw, strict=True)).get
         self.title = _text(get("title")) or _text(get("name"))
         self.excerpt = _text(get("excerpt"))
@@ -320,9 +320,9 @@ class Article(Fields):
             self.conflict,
             self.read_only,
             self._raw,
-            self.sizes,
+            self._sizes,
             self._packed,
-            self.keys,
+            self._keys,
         )
 
     def __setstate__(self, state) -> None:
@@ -338,19 +338,34 @@ class Article(Fields):
             self._packed,
             keys,
         ) = state
-        self.keys = _shared(keys)
+        self._keys = _shared(keys)
         self._summarise(_share_values(raw), _shared(sizes))
 
     def stored(self, key: str, default=None):
         """The value on disk, without unpacking for the keys the list uses."""
         index = _INDEX.get(key)
         if index is None:
-            return self.original.get(key, default) if key in self.keys else default
+            return self.original.get(key, default) if key in self._keys else default
         value = self._raw[index]
         return default if value is _ABSENT else value
 
     def has_stored(self, key: str) -> bool:
         return self.stored(key, _ABSENT) is not _ABSENT
+
+    def has(self, key: str) -> bool:
+        """Whether the key is there now: edited to a value, or on disk and not edited away."""
+        if key in self.edits:
+            return self.edits[key] is not UNSET
+        return self.has_stored(key)
+
+    def size_of(self, key: str) -> int | None:
+        """How many items a list or mapping value holds (without unpacking); None for other values."""
+        return None if key in self.edits else self._sizes.get(key)
+
+    def key_names(self) -> tuple:
+        """The top-level keys: the file's, in its order, then keys an edit adds."""
+        added = tuple(k for k, v in self.edits.items() if v is not UNSET and k not in self._keys)
+        return self._keys + added if added else self._keys
 
     def _get(self, key: str):
         """The current value of a top-level key: the pending edit, else what is stored (one call: it is hot)."""
@@ -362,7 +377,7 @@ class Article(Fields):
         if index is not None:
             value = self._raw[index]
             return None if value is _ABSENT else value
-        return self.original.get(key) if key in self.keys else None
+        return self.original.get(key) if key in self._keys else None
 
     value = _get
 
@@ -421,6 +436,30 @@ class Article(Fields):
 
     def revert(self) -> None:
         self.edits.clear()
+
+    def drop_edit(self, key: str) -> None:
+        """Back to what the file says for `key`."""
+        self.edits.pop(key, None)
+
+    def mark_conflict(self) -> None:
+        """The file changed on disk while this article had pending edits: a save must ask."""
+        self.conflict = True
+
+    def take(self, fresh: Article) -> None:
+        """The file as read again (`fresh`): its values, identity and access; edits dropped."""
+        self._restore(fresh.snapshot())
+        self._identity = fresh._identity
+        self.read_only = fresh.read_only
+        self.edits.clear()
+        self.conflict = False
+
+    def changed_on_disk(self, fresh: Article) -> None:
+        """The file changed under this article: take it, or, with pending edits, mark the conflict."""
+        if self.edits:
+            self.read_only = fresh.read_only
+            self.mark_conflict()
+        else:
+            self.take(fresh)
 
     def written(self, metadata: dict, identity: Identity, edits: dict) -> list[tuple[str, object, object]]:
         """`edits` are now on disk as `metadata`: fold them in, keeping any edit made since.
@@ -530,15 +569,6 @@ def _interned(value):
     if isinstance(value, dict):
         return {(sys.intern(k) if isinstance(k, str) else k): _interned(v) for k, v in value.items()}
     return value
-
-
-def shown(value, absent: str = "unset") -> str:
-    """A value as the editor reads it in YAML terms: true/false, numbers, text; `absent` for None."""
-    if value is None or value is UNSET:
-        return absent
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _text(value) -> str:

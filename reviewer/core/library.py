@@ -260,11 +260,8 @@ def _read_article(path: str, rel: str, root: str, check_links: bool) -> Article 
         return _os_problem(root, path, exc)
     finally:
         os.close(fd)
-    item = article_from_bytes(path, rel, data, st.st_size, st.st_mtime_ns)
-    if isinstance(item, Article):
-        item.read_only = _outside(path, root) if check_links else ""
-        item.read_only = item.read_only or write_refusal(st)
-    return item
+    read_only = (_outside(path, root) if check_links else "") or write_refusal(st)
+    return article_from_bytes(path, rel, data, st.st_size, st.st_mtime_ns, read_only)
 
 
 def _outside(path: str, root: str) -> str:
@@ -308,7 +305,9 @@ def _first_line(data: bytes) -> tuple[bytes, bytes]:
     return first.rstrip(b"\r").strip(), rest
 
 
-def article_from_bytes(path: str, rel: str, data: bytes, size: int, mtime_ns: int) -> Article | Problem:
+def article_from_bytes(
+    path: str, rel: str, data: bytes, size: int, mtime_ns: int, read_only: str = ""
+) -> Article | Problem:
     """Build an Article from a file's bytes, or the Problem that stops it."""
     nul = data.find(b"\x00", 0, 8192)
     if nul != -1:
@@ -326,4 +325,4 @@ def article_from_bytes(path: str, rel: str, data: bytes, size: int, mtime_ns: in
         _, metadata = read(text, lines)
     except FrontMatterError as exc:
         return Problem(path, rel, exc.kind, exc.message, exc.line)
-    return Article(path, rel, Identity.of(data, size, mtime_ns, pack_lines(lines)), metadata)
+    return Article(path, rel, Identity.of(data, size, mtime_ns, pack_lines(lines)), metadata, read_only)

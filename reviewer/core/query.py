@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .article import SUMMARY_KEYS
+from .article import SUMMARY_KEYS, Article
 
 # Short names an editor types, mapped to the front-matter keys.
 ALIASES = {
@@ -291,12 +291,12 @@ class Published(Node):
 class Has(Node):
     name: str
 
-    def __call__(self, article) -> bool:
-        keys = getattr(article, "keys", None)
-        if keys is not None and "." not in self.name:
-            if self.name in article.sizes:
-                return article.sizes[self.name] > 0
-            if self.name not in keys:
+    def __call__(self, article: Article) -> bool:
+        if "." not in self.name:
+            size = article.size_of(self.name)
+            if size is not None:
+                return size > 0
+            if self.name not in article.key_names():
                 return False
         return any(_present(v) for v in resolve(article, self.name))
 
@@ -310,12 +310,12 @@ class Count(Node):
     op: str
     number: int
 
-    def __call__(self, article) -> bool:
-        sizes = getattr(article, "sizes", None)
-        if sizes is not None and "." not in self.name:
-            if not sizes.get(self.name) and article.has_stored(self.name):
-                return _compare(1 if _present(article.stored(self.name)) else 0, self.op, self.number)
-            return _compare(sizes.get(self.name, 0), self.op, self.number)
+    def __call__(self, article: Article) -> bool:
+        if "." not in self.name:
+            size = article.size_of(self.name)
+            if size is None:  # a single value counts as one, when it is there
+                return _compare(1 if _present(article.value(self.name)) else 0, self.op, self.number)
+            return _compare(size, self.op, self.number)
         raw = resolve(article, self.name, flatten=False)
         n = sum(len(v) if isinstance(v, (list, dict)) else (1 if _present(v) else 0) for v in raw)
         return _compare(n, self.op, self.number)
@@ -339,7 +339,7 @@ class Field(Node):
         object.__setattr__(self, "_fast", (first, tuple(rest)) if first in SUMMARY_KEYS else None)
 
     def __call__(self, article) -> bool:
-        if self._fast is None or not hasattr(article, "keys"):
+        if self._fast is None:
             return any(self._match(v) for v in resolve(article, self.name))
         first, rest = self._fast
         value = article.value(first)
@@ -416,16 +416,16 @@ def resolve(article, name: str, flatten: bool = True) -> list:
     if name == "path":
         return [article.relpath]
     first, _, rest = name.partition(".")
-    keys = getattr(article, "keys", None)
-    if keys is not None and first not in keys and first not in article.edits:
+    keys = article.key_names()
+    if first not in keys:  # keys match in any case
         lowered = first.lower()
-        first = next((k for k in keys if isinstance(k, str) and k.lower() == lowered), None)
-        if first is None:
+        found = next((k for k in keys if isinstance(k, str) and k.lower() == lowered), None)
+        if found is None:
             return []
-        name = first + ("." + rest if rest else "")
-    if first in SUMMARY_KEYS and keys is not None:
+        first, name = found, found + ("." + rest if rest else "")
+    if first in SUMMARY_KEYS:
         value = article.value(first)
-        values = [] if value is None and not article.has_stored(first) and first not in article.edits else [value]
+        values = [] if value is None and not article.has(first) else [value]
         parts = rest.split(".") if rest else []
     else:
         values = [article.metadata]

@@ -73,7 +73,7 @@ def make_actions(parent, settings) -> dict[str, QAction]:
         action.setObjectName(spec.id)
         apply_keys(action, spec, settings.shortcuts(spec.id))
         if spec.id in LIST_KEYS:
-            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         actions[spec.id] = action
     return actions
 
@@ -81,5 +81,5 @@ def make_actions(parent, settings) -> dict[str, QAction]:
 def apply_keys(action: QAction, spec: ActionSpec, custom: list[str] | None) -> None:
     keys = custom if custom is not None else list(spec.keys)
     action.setShortcuts([QKeySequence(k) for k in keys if k])
-    shown = ", ".join(QKeySequence(k).toString(QKeySequence.NativeText) for k in keys if k)
+    shown = ", ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in keys if k)
     action.setToolTip(f"{spec.tip} ({shown})" if shown else spec.tip)

@@ -12,9 +12,10 @@ import os
 from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ..core.article import Article, shown
+from ..core.article import Article
 from ..core.ordering import filtering, run, sorting
 from ..core.query import Everything
+from ..words import shown, status_word
 
 SortRole = int(Qt.UserRole.value) + 1
 ArticleRole = int(Qt.UserRole.value) + 2
@@ -41,7 +42,6 @@ HEADERS = {
     Column.TYPE: "Type",
     Column.PATH: "Path",
 }
-STATUS_WORDS = {True: "published", False: "unpublished", None: "unset"}
 _STATUS_ORDER = {False: 0, None: 1, True: 2}
 
 
@@ -64,8 +64,8 @@ _DISPLAY, _DECORATION, _FONT = int(Qt.DisplayRole.value), int(Qt.DecorationRole.
 _FOREGROUND, _ALIGNMENT = int(Qt.ForegroundRole.value), int(Qt.TextAlignmentRole.value)
 _TOOLTIP, _ACCESSIBLE = int(Qt.ToolTipRole.value), int(Qt.AccessibleTextRole.value)
 _SORT, _ARTICLE = int(SortRole), int(ArticleRole)
-_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-_RIGHT = int((Qt.AlignRight | Qt.AlignVCenter).value)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _CONFLICT_BRUSH = QBrush(QColor(200, 40, 40))
 _READ_ONLY_BRUSH = QBrush(QColor(128, 128, 128))
 
@@ -117,7 +117,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._filtering: dict[int, Article] | None = None  # changed while a filter runs, to look at again
         self._after_filter: list = []
         self._sort_column = Column.DATE
-        self._order = Qt.DescendingOrder
+        self._order = Qt.SortOrder.DescendingOrder
         self._icons = icons or {}
         self._logo_for = logo_for  # article -> QIcon | None
         self._bold = QFont()
@@ -173,7 +173,7 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _display(self, article: Article, column: int) -> str:
         if column == Column.STATUS:
-            word = STATUS_WORDS[article.published]
+            word = status_word(article.published)
             if article.read_only:
                 word += " (read-only)"
             return word + " *" if article.edits else word
@@ -203,7 +203,7 @@ class ArticleTableModel(QAbstractTableModel):
             return article.title
         return None
 
-    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self._sort_column, self._order = Column(column), order
         cached = self._orders.get(self._sort_column)
         if cached is not None:
@@ -238,7 +238,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._start(work, done)
 
     def _apply_order(self, ascending: list[Article]) -> None:
-        order = ascending if self._order == Qt.AscendingOrder else ascending[::-1]
+        order = ascending if self._order == Qt.SortOrder.AscendingOrder else ascending[::-1]
 
         def change() -> None:
             self._all = list(order)
@@ -288,7 +288,7 @@ class ArticleTableModel(QAbstractTableModel):
     def _sort_rows(self) -> None:
         """Sort the view and everything behind it; stable, so ties keep their previous order."""
         key = SORT_KEYS[self._sort_column]
-        reverse = self._order == Qt.DescendingOrder
+        reverse = self._order == Qt.SortOrder.DescendingOrder
         self._all.sort(key=key, reverse=reverse)
         if len(self._rows) == len(self._all):
             self._rows = list(self._all)
@@ -450,7 +450,7 @@ class ArticleTableModel(QAbstractTableModel):
         rows = [a for a in self._rows if id(a) not in leaving]
         if len(entering) > 64:  # many: let the stable sort merge them in
             rows.extend(entering)
-            rows.sort(key=SORT_KEYS[self._sort_column], reverse=self._order == Qt.DescendingOrder)
+            rows.sort(key=SORT_KEYS[self._sort_column], reverse=self._order == Qt.SortOrder.DescendingOrder)
             self._rows = rows
             return
         self._rows = rows
@@ -460,7 +460,7 @@ class ArticleTableModel(QAbstractTableModel):
     def _insert_position(self, article: Article) -> int:
         key = SORT_KEYS[self._sort_column]
         target = key(article)
-        descending = self._order == Qt.DescendingOrder
+        descending = self._order == Qt.SortOrder.DescendingOrder
         lo, hi = 0, len(self._rows)
         while lo < hi:
             mid = (lo + hi) // 2

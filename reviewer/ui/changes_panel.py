@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from ..core.article import shown
+from ..words import plural, shown
 
 MAX_LISTED = 2000  # a tree of more files takes longer to build than an editor waits
 
@@ -61,16 +61,16 @@ class ChangesPanel(QWidget):
         modified = self.session.modified
         for article in modified[:MAX_LISTED]:
             top = QTreeWidgetItem([article.relpath + ("  (changed on disk)" if article.conflict else "")])
-            top.setData(0, Qt.UserRole, article)
+            top.setData(0, Qt.ItemDataRole.UserRole, article)
             for key, old, new in article.changes():
                 child = QTreeWidgetItem([key, shown(old, "(absent)"), shown(new, "(absent)")])
-                child.setData(0, Qt.UserRole, article)
+                child.setData(0, Qt.ItemDataRole.UserRole, article)
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
         self.tree.resizeColumnToContents(0)
         n = len(modified)
-        text = f"{n:,} file{'s' if n != 1 else ''} with unsaved edits" if n else "No unsaved edits"
+        text = f"{plural(n, 'file')} with unsaved edits" if n else "No unsaved edits"
         if n > MAX_LISTED:
             text += f" (the first {MAX_LISTED:,} listed; Save All saves them all)"
         self.summary.setText(text)
@@ -78,13 +78,13 @@ class ChangesPanel(QWidget):
     def selected(self) -> list:
         seen, result = set(), []
         for item in self.tree.selectedItems():
-            article = item.data(0, Qt.UserRole)
+            article = item.data(0, Qt.ItemDataRole.UserRole)
             if article is not None and id(article) not in seen:
                 seen.add(id(article))
                 result.append(article)
         return result
 
     def _activated(self, item, _column) -> None:
-        article = item.data(0, Qt.UserRole)
+        article = item.data(0, Qt.ItemDataRole.UserRole)
         if article is not None:
             self.article_activated.emit(article)

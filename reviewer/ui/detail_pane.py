@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.article import Article, shown
+from ..core.article import Article
 from ..core.frontmatter_text import FrontMatterError, split
 from ..core.site import ImageSource, link_to_open, resolve_image
+from ..words import QUALITY_MAX, shorten, shown
 
 THUMB = 160
 LOGO = 32
-QUALITY_MAX = 2_000_000_000  # no upper limit in practice; QSpinBox needs some bound
 
 
 def open_link(url: str, parent=None) -> bool:
@@ -84,7 +84,7 @@ _PLACEHOLDER: list[QImage] = []
 def _placeholder() -> QImage:
     """What every image in a body preview shows: a small grey square."""
     if not _PLACEHOLDER:
-        image = QImage(16, 16, QImage.Format_ARGB32)
+        image = QImage(16, 16, QImage.Format.Format_ARGB32)
         image.fill(QColor(160, 160, 160, 90))
         _PLACEHOLDER.append(image)
     return _PLACEHOLDER[0]
@@ -105,7 +105,7 @@ class ImageDialog(QDialog):
     def __init__(self, loader, source: ImageSource, title: str, parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.label = QLabel("Loading…", alignment=Qt.AlignCenter)
+        self.label = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
         self.label.setMinimumSize(320, 240)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
@@ -154,8 +154,8 @@ class DetailPane(QScrollArea):
     # --- building ---------------------------------------------------------------------------
 
     def _build_header(self) -> None:
-        self.title = QLabel(wordWrap=True, textFormat=Qt.RichText, openExternalLinks=False)
-        self.title.setTextInteractionFlags(Qt.TextBrowserInteraction)
+        self.title = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText, openExternalLinks=False)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.title.linkActivated.connect(lambda url: open_link(url, self))
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
@@ -168,7 +168,7 @@ class DetailPane(QScrollArea):
         self.logo = QLabel()
         self.logo.setFixedSize(LOGO, LOGO)
         self.logo.setAccessibleName("Provider logo")
-        self.provider = QLabel(textFormat=Qt.RichText)
+        self.provider = QLabel(textFormat=Qt.TextFormat.RichText)
         self.provider.setAccessibleName("Provider")
         self.meta = QLabel()
         self.meta.setAccessibleName("Date and type")
@@ -178,30 +178,30 @@ class DetailPane(QScrollArea):
         self.layout_.addWidget(self.meta)
         for label in (self.provider, self.meta):
             label.setWordWrap(True)
-            label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.topics = QHBoxLayout()
         self.topics.setSpacing(4)
         self.layout_.addLayout(self.topics)
 
         self.excerpt = QLabel(wordWrap=True)
-        self.excerpt.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.excerpt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.excerpt.setAccessibleName("Excerpt")
         self.layout_.addWidget(self.excerpt)
         for label in (self.title, self.excerpt):
             label.setMinimumWidth(120)
-            label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        self.links = QLabel(wordWrap=True, textFormat=Qt.RichText)
-        self.links.setTextInteractionFlags(Qt.TextBrowserInteraction)
+        self.links = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.links.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.links.linkActivated.connect(lambda url: open_link(url, self))
         self.links.setAccessibleName("Links")
-        self.links.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.links.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.layout_.addWidget(self.links)
 
     def _build_editors(self) -> None:
         box = QFrame()
-        box.setFrameShape(QFrame.StyledPanel)
+        box.setFrameShape(QFrame.Shape.StyledPanel)
         grid = QGridLayout(box)
         self.published = QComboBox()
         self.published.addItems(["published", "unpublished", "unset"])
@@ -243,14 +243,16 @@ class DetailPane(QScrollArea):
         self.related.setRootIsDecorated(False)
         self.related.setAccessibleName("Related articles")
         self.related.setToolTip("Enter or double-click opens the link; the context menu can jump to it in the list")
-        self.related.itemActivated.connect(lambda item, _: open_link(item.data(0, Qt.UserRole) or "", self))
-        self.related.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.related.itemActivated.connect(
+            lambda item, _: open_link(item.data(0, Qt.ItemDataRole.UserRole) or "", self)
+        )
+        self.related.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.related.customContextMenuRequested.connect(self._related_menu)
-        self.related.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
-        self.related.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.related.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.related.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.related.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.layout_.addWidget(self.related)
 
     def _build_tabs(self) -> None:
@@ -261,7 +263,7 @@ class DetailPane(QScrollArea):
         self.preview = SafeBrowser()
         self.preview.setAccessibleName("Body preview")
         self.raw = QPlainTextEdit(readOnly=True)
-        self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.raw.setAccessibleName("Raw front matter")
         self.tabs.addTab(self.fields, "Fields")
         self.tabs.addTab(self.preview, "Preview")
@@ -347,10 +349,10 @@ class DetailPane(QScrollArea):
         self.excerpt.setText(article.excerpt)
         links = []
         if article.original_url:
-            links.append("Original: " + _link(article.original_url, _shorten(article.original_url, 70)))
+            links.append("Original: " + _link(article.original_url, shorten(article.original_url, 70)))
         if article.web_url and article.web_url != article.original_url:
-            links.append("Web: " + _link(article.web_url, _shorten(article.web_url, 70)))
-        links.append(f"<span style='color:gray'>File: {html.escape(_shorten(article.relpath, 80))}</span>")
+            links.append("Web: " + _link(article.web_url, shorten(article.web_url, 70)))
+        links.append(f"<span style='color:gray'>File: {html.escape(shorten(article.relpath, 80))}</span>")
         self.links.setText("<br>".join(links))
         self.logo.clear()
         if provider.images:
@@ -391,14 +393,18 @@ class DetailPane(QScrollArea):
             real = image.text("source-size").replace("x", "×")
             widget.setText(caption if not real or real == caption else f"{caption} (file {real})")
         else:
-            widget.setPixmap(pixmap.scaled(LOGO, LOGO, Qt.KeepAspectRatio, Qt.SmoothTransformation))
+            widget.setPixmap(
+                pixmap.scaled(
+                    LOGO, LOGO, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            )
 
     def _image_failed(self, key: str, reason: str) -> None:
         widget = self._image_keys.get(key)
         if isinstance(widget, QToolButton):
             widget.setIcon(self.style().standardIcon(self.style().StandardPixmap.SP_MessageBoxWarning))
             widget.setIconSize(QSize(32, 32))
-            widget.setText(f"{widget.property('caption')}\n{_shorten(reason, 40)}")
+            widget.setText(f"{widget.property('caption')}\n{shorten(reason, 40)}")
             widget.setToolTip(f"{widget.toolTip()}\n{reason}")
         elif isinstance(widget, QLabel):
             widget.setToolTip(f"Logo not loaded: {reason}")
@@ -413,11 +419,11 @@ class DetailPane(QScrollArea):
             row = QTreeWidgetItem(
                 [item.title, item.provider.name, item.date[:10], "" if item.quality is None else str(item.quality)]
             )
-            row.setData(0, Qt.UserRole, url)
+            row.setData(0, Qt.ItemDataRole.UserRole, url)
             row.setToolTip(0, url)
             target = self.session.find_by_url(url)
             if target is not None:
-                row.setData(1, Qt.UserRole, target)
+                row.setData(1, Qt.ItemDataRole.UserRole, target)
                 row.setText(0, "↪ " + item.title)
                 row.setToolTip(0, f"{url}\nIn this folder: {target.relpath} (context menu: Show in list)")
             self.related.addTopLevelItem(row)
@@ -430,9 +436,9 @@ class DetailPane(QScrollArea):
         if item is None:
             return
         menu = QMenu(self)
-        url = item.data(0, Qt.UserRole) or ""
+        url = item.data(0, Qt.ItemDataRole.UserRole) or ""
         menu.addAction("Open in Browser", lambda: open_link(url, self)).setEnabled(bool(url))
-        target = item.data(1, Qt.UserRole)
+        target = item.data(1, Qt.ItemDataRole.UserRole)
         action = menu.addAction("Show in List", lambda: self.show_article.emit(target))
         action.setEnabled(target is not None)
         menu.exec(self.related.viewport().mapToGlobal(pos))
@@ -495,7 +501,3 @@ def _front_matter_text(path: str) -> str:
         return text[: sp.body_start].lstrip("\ufeff")
     except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
         return f"(could not read the file: {exc})"
-
-
-def _shorten(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"

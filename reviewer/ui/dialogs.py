@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.article import shown
 from ..core.problems import Problem
+from ..words import plural, shorten, shown
 from .actions import ACTIONS
 
 
@@ -38,16 +38,12 @@ def describe_disk_change(read: dict, disk: dict | None) -> str:
     if not keys:
         return "Only its formatting changed on disk."
     lines = [
-        f"{k}: {_shorten(shown(read.get(k), '(absent)'))} → {_shorten(shown(disk.get(k), '(absent)'))}"
+        f"{k}: {shorten(shown(read.get(k), '(absent)'), 60)} → {shorten(shown(disk.get(k), '(absent)'), 60)}"
         for k in keys[:8]
     ]
     if len(keys) > 8:
         lines.append(f"… and {len(keys) - 8} more keys")
     return "\n".join(lines)
-
-
-def _shorten(text: str, n: int = 60) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 class ConflictDialog(QDialog):
@@ -62,14 +58,14 @@ class ConflictDialog(QDialog):
         n = len(conflicts)
         layout.addWidget(
             QLabel(
-                f"<b>{n} file{'s' if n != 1 else ''} changed on disk since Reviewer read "
+                f"<b>{plural(n, 'file')} changed on disk since Reviewer read "
                 f"{'them' if n != 1 else 'it'}.</b><br>Your edits were not saved. "
                 "Reload drops your edits and reads the files again; Overwrite writes your edits into the files "
                 "as they are now (their other changes are kept)."
             )
         )
         text = QPlainTextEdit(readOnly=True)
-        text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         parts = []
         for article in conflicts:
             mine = ", ".join(f"{k} → {shown(v, '(absent)')}" for k, v in article.edits.items())
@@ -79,9 +75,9 @@ class ConflictDialog(QDialog):
             )
         text.setPlainText("\n\n".join(parts))
         layout.addWidget(text)
-        buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
-        reload = buttons.addButton("Reload", QDialogButtonBox.DestructiveRole)
-        overwrite = buttons.addButton("Overwrite", QDialogButtonBox.AcceptRole)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        reload = buttons.addButton("Reload", QDialogButtonBox.ButtonRole.DestructiveRole)
+        overwrite = buttons.addButton("Overwrite", QDialogButtonBox.ButtonRole.AcceptRole)
         reload.clicked.connect(lambda: self.done(self.RELOAD))
         overwrite.clicked.connect(lambda: self.done(self.OVERWRITE))
         buttons.rejected.connect(self.reject)
@@ -101,13 +97,13 @@ class ProblemDialog(QDialog):
         label.setWordWrap(True)
         layout.addWidget(label)
         self.text = QPlainTextEdit(readOnly=True)
-        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
-        self.text.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setPlainText(_read_for_display(problem.path))
         layout.addWidget(self.text)
         if problem.line:
             self._mark(problem.line)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(760, 520)
@@ -120,7 +116,7 @@ class ProblemDialog(QDialog):
         selection = QTextEdit.ExtraSelection()
         selection.format.setBackground(QColor(255, 205, 210))
         selection.format.setForeground(QColor(0, 0, 0))
-        selection.format.setProperty(QTextFormat.FullWidthSelection, True)
+        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
         selection.cursor = cursor
         self.text.setExtraSelections([selection])
         self.text.setTextCursor(cursor)
@@ -178,7 +174,7 @@ class PreferencesDialog(QDialog):
             editor.setAccessibleName(f"Key for {spec.text.replace('&', '')}")
             self.keys.setCellWidget(row, 1, editor)
             self.editors[spec.id] = editor
-        self.keys.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        self.keys.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.keys.horizontalHeader().setStretchLastSection(True)
         keys_tab = QWidget()
         keys_layout = QVBoxLayout(keys_tab)
@@ -195,7 +191,7 @@ class PreferencesDialog(QDialog):
         self.clash.setWordWrap(True)
         self.clash.hide()
         layout.addWidget(self.clash)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -205,7 +201,7 @@ class PreferencesDialog(QDialog):
         """Keys given to more than one action: Qt would run neither, so they are refused."""
         owners: dict[str, list[str]] = {}
         for spec in ACTIONS:
-            key = self.editors[spec.id].keySequence().toString(QKeySequence.NativeText)
+            key = self.editors[spec.id].keySequence().toString(QKeySequence.SequenceFormat.NativeText)
             if key:
                 owners.setdefault(key, []).append(spec.text.replace("&", ""))
         return [f"{key}: {', '.join(names)}" for key, names in owners.items() if len(names) > 1]
@@ -230,10 +226,10 @@ class PreferencesDialog(QDialog):
         self.settings.batch_threshold = self.threshold.value()
         for action_id, editor in self.editors.items():
             spec = BY_ID[action_id]
-            chosen = editor.keySequence().toString(QKeySequence.PortableText)
-            if chosen == actions[action_id].shortcut().toString(QKeySequence.PortableText):
+            chosen = editor.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+            if chosen == actions[action_id].shortcut().toString(QKeySequence.SequenceFormat.PortableText):
                 continue
-            default = QKeySequence(spec.keys[0]).toString(QKeySequence.PortableText) if spec.keys else ""
+            default = QKeySequence(spec.keys[0]).toString(QKeySequence.SequenceFormat.PortableText) if spec.keys else ""
             keys = None if chosen == default else ([chosen] if chosen else [])
             self.settings.set_shortcuts(action_id, keys)
             apply_keys(actions[action_id], spec, keys)
@@ -244,17 +240,17 @@ class ShortcutsOverlay(QWidget):
 
     def __init__(self, actions: dict, parent: QWidget):
         super().__init__(parent)
-        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setObjectName("shortcuts-overlay")
         self.setStyleSheet(
             "#shortcuts-overlay { background: rgba(0, 0, 0, 140); }"
             "QLabel { color: white; background: #1f2429; border-radius: 10px; padding: 18px; }"
         )
-        self.setFocusPolicy(Qt.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("Keyboard shortcuts")
         rows = []
         for spec in ACTIONS:
-            keys = ", ".join(k.toString(QKeySequence.NativeText) for k in actions[spec.id].shortcuts())
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in actions[spec.id].shortcuts())
             if keys:
                 rows.append(
                     f"<tr><td align='right' style='padding:2px 14px'><b>{html.escape(keys)}</b></td>"
@@ -274,10 +270,10 @@ class ShortcutsOverlay(QWidget):
             "<h3>Keyboard shortcuts</h3><table>" + "".join(rows) + "</table>"
             "<p style='color:#bbb'>Any key or a click closes this. Rebind keys in Edit › Preferences.</p>"
         )
-        label.setTextFormat(Qt.RichText)
+        label.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(label, 0, Qt.AlignHCenter)
+        layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
 
     def show_over(self) -> None:

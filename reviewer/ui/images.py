@@ -64,7 +64,7 @@ def make_thumbnail(data_or_path: bytes | str, size: int) -> tuple[bytes, int, in
 def to_qimage(pixels: tuple[bytes, int, int, tuple[int, int]]) -> QImage:
     """A QImage owning a copy of the RGBA pixels, with the file's size as the text 'source-size'."""
     data, width, height, original = pixels
-    qimage = QImage(width, height, QImage.Format_RGBA8888)
+    qimage = QImage(width, height, QImage.Format.Format_RGBA8888)
     target = memoryview(qimage.bits())
     stride = qimage.bytesPerLine()
     if stride == width * 4:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.query import And, Everything, QueryError, compile_query
+from ..words import marked
 from .article_model import ArticleTableModel, Column
 
 BUILTIN_VIEWS = [
@@ -35,22 +36,22 @@ class ArticleTable(QTableView):
     def __init__(self, model: ArticleTableModel, parent=None):
         super().__init__(parent)
         self.setModel(model)
-        self.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSortingEnabled(True)
         self.setShowGrid(False)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
-        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAccessibleName("Articles")
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
-        header.setContextMenuPolicy(Qt.CustomContextMenu)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         widths = {
             Column.STATUS: 140,
             Column.QUALITY: 64,
@@ -63,8 +64,8 @@ class ArticleTable(QTableView):
         }
         for column, width in widths.items():
             self.setColumnWidth(column, width)
-        model.sort(Column.DATE, Qt.DescendingOrder)
-        header.setSortIndicator(Column.DATE, Qt.DescendingOrder)
+        model.sort(Column.DATE, Qt.SortOrder.DescendingOrder)
+        header.setSortIndicator(Column.DATE, Qt.SortOrder.DescendingOrder)
 
     def select_row(self, row: int) -> None:
         model = self.model()
@@ -74,7 +75,9 @@ class ArticleTable(QTableView):
         current = self.currentIndex()
         column = current.column() if current.isValid() else self.horizontalHeader().logicalIndex(0)
         index = model.index(row, column)
-        self.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        self.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
         self.scrollTo(index)
 
     def selected_rows_span(self) -> list[int]:
@@ -124,7 +127,9 @@ class ArticleTable(QTableView):
                 selection.select(model.index(start, 0), model.index(previous, last_column))
                 start = row
             previous = row if row is not None else previous
-        self.selectionModel().select(selection, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        self.selectionModel().select(
+            selection, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
 
 
 class ListPanel(QWidget):
@@ -149,7 +154,7 @@ class ListPanel(QWidget):
 
         self.query = QComboBox()
         self.query.setEditable(True)
-        self.query.setInsertPolicy(QComboBox.NoInsert)
+        self.query.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.query.lineEdit().setPlaceholderText("Search: words, field:value, quality:>=60, -has:related …  ( / )")
         self.query.lineEdit().setClearButtonEnabled(True)
         self.query.setAccessibleName("Query")
@@ -163,15 +168,15 @@ class ListPanel(QWidget):
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
         self.error.setAccessibleName("Query error")
-        self.error.setTextFormat(Qt.PlainText)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.hide()
 
         self.table = ArticleTable(model)
         self.problems = QTableWidget(0, 4)
         self.problems.setHorizontalHeaderLabels(["File", "Line", "Kind", "Message"])
         self.problems.verticalHeader().hide()
-        self.problems.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.problems.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.problems.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.problems.horizontalHeader().setStretchLastSection(True)
         self.problems.setAccessibleName("Problems")
         self.problems.itemActivated.connect(self._problem_activated)
@@ -210,17 +215,17 @@ class ListPanel(QWidget):
 
     def _add_view(self, name: str, query, saved: bool = False) -> None:
         item = QListWidgetItem(name)
-        item.setData(Qt.UserRole, (name, query, saved))
+        item.setData(Qt.ItemDataRole.UserRole, (name, query, saved))
         item.setToolTip(query or ("Files that could not be read" if query is None else "Every article"))
         self.views.addItem(item)
 
     def current_view_name(self) -> str | None:
         item = self.views.currentItem()
-        return item.data(Qt.UserRole)[0] if item else None
+        return item.data(Qt.ItemDataRole.UserRole)[0] if item else None
 
     def select_view(self, name: str, emit: bool = True) -> None:
         for row in range(self.views.count()):
-            if self.views.item(row).data(Qt.UserRole)[0] == name:
+            if self.views.item(row).data(Qt.ItemDataRole.UserRole)[0] == name:
                 if not emit:
                     self.views.blockSignals(True)
                 self.views.setCurrentRow(row)
@@ -236,7 +241,7 @@ class ListPanel(QWidget):
         item = self.views.item(row)
         if item is None:
             return
-        _, query, _ = item.data(Qt.UserRole)
+        _, query, _ = item.data(Qt.ItemDataRole.UserRole)
         if query is None:
             self.show_problems()
             self.view_changed.emit()
@@ -253,13 +258,13 @@ class ListPanel(QWidget):
             cells = [problem.relpath, str(problem.line or ""), problem.label, problem.message]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setData(Qt.UserRole, problem)
+                item.setData(Qt.ItemDataRole.UserRole, problem)
                 item.setToolTip(problem.format())
                 self.problems.setItem(row, column, item)
         self.problems.resizeColumnsToContents()
 
     def _problem_activated(self, item) -> None:
-        self.problem_activated.emit(item.data(Qt.UserRole))
+        self.problem_activated.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def update_counts(self) -> None:
         """The views' counts, from the session's tally: no walk over the articles."""
@@ -273,7 +278,7 @@ class ListPanel(QWidget):
         }
         for row in range(self.views.count()):
             item = self.views.item(row)
-            name, _, saved = item.data(Qt.UserRole)
+            name, _, saved = item.data(Qt.ItemDataRole.UserRole)
             count = tally.view(name) if saved else counts.get(name, 0)
             item.setText(f"{name}  ({count:,})" if count is not None else f"{name}  (?)")
 
@@ -308,9 +313,7 @@ class ListPanel(QWidget):
             user = compile_query(text)
             view = compile_query(self.view_query)
         except QueryError as exc:
-            self.error.setText(
-                f"{exc.message} (position {exc.position + 1}):  {text[: exc.position]}▸{text[exc.position :]}"
-            )
+            self.error.setText(f"{exc.message} (position {exc.position + 1}):  {marked(text, exc.position)}")
             self.error.show()
             return False
         self.error.hide()
@@ -323,7 +326,7 @@ class ListPanel(QWidget):
         return True
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape:
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
             self.leave_query.emit()
             return True
         return super().eventFilter(watched, event)

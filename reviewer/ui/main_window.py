@@ -32,6 +32,7 @@ from ..app.session import Session
 from ..app.settings import Settings, cache_dir
 from ..app.tasks import Slicer, ThreadRunner
 from ..core.site import resolve_image
+from ..words import plural
 from .actions import make_actions
 from .article_model import HEADERS, ArticleTableModel, Column
 from .changes_panel import ChangesPanel
@@ -116,7 +117,7 @@ class MainWindow(QMainWindow):
         self.detail = DetailPane(self.session, loader)
         self.triage = Triage(self)
 
-        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.list)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
@@ -132,7 +133,7 @@ class MainWindow(QMainWindow):
         self.changes_dock = QDockWidget("Changes", self)
         self.changes_dock.setObjectName("changes")
         self.changes_dock.setWidget(self.changes)
-        self.addDockWidget(Qt.BottomDockWidgetArea, self.changes_dock)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.changes_dock)
         self.changes_dock.hide()
 
         self._build_status_bar()
@@ -213,7 +214,7 @@ class MainWindow(QMainWindow):
 
         # Single-key actions live on the list and the detail pane, so typing elsewhere stays typing.
         for action in a.values():
-            if action.shortcutContext() == Qt.WidgetWithChildrenShortcut:
+            if action.shortcutContext() == Qt.ShortcutContext.WidgetWithChildrenShortcut:
                 self.table.addAction(action)
                 self.detail.addAction(action)
                 self.list.problems.addAction(action)
@@ -222,7 +223,7 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Main")
         bar.setObjectName("main-toolbar")
         bar.setIconSize(QSize(20, 20))
-        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         style = self.style()
         icons = {
             "open": style.standardIcon(style.StandardPixmap.SP_DirOpenIcon),
@@ -278,14 +279,14 @@ class MainWindow(QMainWindow):
         s.reread.connect(lambda _: self.model.forget_orders())
         s.leftovers_removed.connect(
             lambda n: self.statusBar().showMessage(
-                f"Removed {n} temporary file{'s' if n != 1 else ''} left by an interrupted save", 8000
+                f"Removed {plural(n, 'temporary file')} left by an interrupted save", 8000
             )
         )
 
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.triage.update_status())
         self.table.doubleClicked.connect(lambda _: self.triage.open_link())
-        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.list.view_changed.connect(self._on_view_changed)
         self.list.leave_query.connect(self.focus_list)
@@ -391,7 +392,7 @@ class MainWindow(QMainWindow):
             self.list.problems.selectRow(0)
             n = len(self.session.problems)
             self.detail.show_article_none(
-                f"{n} file{'s' if n != 1 else ''} could not be read. Press Enter or double-click one to see "
+                f"{plural(n, 'file')} could not be read. Press Enter or double-click one to see "
                 "its text with the line marked. Fix them in your editor; Reviewer never writes them."
                 if n
                 else "Every file in the folder could be read."
@@ -466,7 +467,7 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event) -> None:
         # Coming back to the window (after a git pull, say): look for files changed on disk.
         if (
-            event.type() == QEvent.ActivationChange
+            event.type() == QEvent.Type.ActivationChange
             and self.isActiveWindow()
             and self.session.root
             and not self.session.loading
@@ -529,7 +530,7 @@ class MainWindow(QMainWindow):
     def _on_saved(self, report) -> None:
         self.progress.hide()
         saved, failed = len(report.saved), len(report.failed)
-        message = f"Saved {saved} file{'s' if saved != 1 else ''}"
+        message = f"Saved {plural(saved, 'file')}"
         if failed:
             message += f"; {failed} not saved"
         self.statusBar().showMessage(message, 8000)
@@ -565,21 +566,21 @@ class MainWindow(QMainWindow):
             return True
         n = len(self.session.modified)
         box = QMessageBox(
-            QMessageBox.Warning,
+            QMessageBox.Icon.Warning,
             "Unsaved Edits",
             f"{n} article{'s have' if n != 1 else ' has'} unsaved edits.",
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             self,
         )
         box.setInformativeText(f"Save them before you {doing}?")
-        box.button(QMessageBox.Save).setText("Save All")
-        box.setDefaultButton(QMessageBox.Save)
+        box.button(QMessageBox.StandardButton.Save).setText("Save All")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
-        if answer == QMessageBox.Save:
+        if answer == QMessageBox.StandardButton.Save:
             self._close_after_save = doing == "close"
             self.save(None)
             return False
-        return answer == QMessageBox.Discard
+        return answer == QMessageBox.StandardButton.Discard
 
     def closeEvent(self, event) -> None:
         if self.session.saving:

@@ -5,13 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
+from ..words import QUALITY_MAX, plural
 from .detail_pane import open_link
 
 DIGIT_PAUSE_MS = 900
-
-
-def _plural(n: int) -> str:
-    return f"{n} article{'s' if n != 1 else ''}"
 
 
 class Triage(QObject):
@@ -72,15 +69,15 @@ class Triage(QObject):
             self.w,
             f"{verb} {len(articles):,} Articles",
             f"{verb} {len(articles):,} articles? This is one step you can undo.",
-            QMessageBox.Yes | QMessageBox.Cancel,
-            QMessageBox.Cancel,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
         )
-        return answer == QMessageBox.Yes
+        return answer == QMessageBox.StandardButton.Yes
 
     def _describe(self, verb: str, articles: list) -> str:
         if len(articles) == 1:
             return f'{verb} "{articles[0].title}"'
-        return f"{verb} {_plural(len(articles))}"
+        return f"{verb} {plural(len(articles), 'article')}"
 
     # --- decisions --------------------------------------------------------------------------
 
@@ -153,7 +150,7 @@ class Triage(QObject):
             return
         start = articles[0].quality or 0
         value, ok = QInputDialog.getInt(
-            self.w, "Set Quality", f"Quality for {_plural(len(articles))}:", start, 0, 2_000_000_000
+            self.w, "Set Quality", f"Quality for {plural(len(articles), 'article')}:", start, 0, QUALITY_MAX
         )
         if ok:
             self.set_quality(value, articles)
@@ -301,14 +298,16 @@ class Triage(QObject):
     # --- digits -----------------------------------------------------------------------------
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.KeyPress and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+        if event.type() == QEvent.Type.KeyPress and not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
             if (
-                event.key() in (Qt.Key_Home, Qt.Key_End)
+                event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End)
                 and watched is self.w.table
-                and not event.modifiers() & Qt.ShiftModifier
+                and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
             ):
                 # A table's own Home goes to the first column; the editor means the first article.
-                self.w.table.select_row(0 if event.key() == Qt.Key_Home else self.w.model.rowCount() - 1)
+                self.w.table.select_row(0 if event.key() == Qt.Key.Key_Home else self.w.model.rowCount() - 1)
                 return True
             text = event.text()
             if text.isdigit() and len(text) == 1:
@@ -316,12 +315,12 @@ class Triage(QObject):
                 self._digit_timer.start()
                 self.update_status()
                 return True
-            if event.key() == Qt.Key_Escape and self._digits:
+            if event.key() == Qt.Key.Key_Escape and self._digits:
                 self._digits = ""
                 self._digit_timer.stop()
                 self.update_status()
                 return True
-            if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self._digits:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._digits:
                 self.commit_digits()
                 return True
         return super().eventFilter(watched, event)

@@ -66,3 +66,24 @@ def test_batches_of_a_folder_no_longer_open_are_dropped(qtbot, newsroom_copy, tm
     runner.run_all()
     assert [a.title for a in session.articles] == ["Only one"]
     assert not session.loading
+
+
+def test_a_save_that_fails_as_a_whole_reports_every_file_and_keeps_the_edits(qtbot, newsroom_copy, monkeypatch):
+    from reviewer.app import session as session_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(session_module, "write_many", broken)
+    runner = DeferredRunner()
+    session = open_session(newsroom_copy, runner)
+    articles = [a for a in session.articles if a.quality is not None][:2]
+    session.set_value(articles, "quality", 11, "q")
+    reports = []
+    session.save_finished.connect(reports.append)
+    session.save()
+    runner.run_all()
+    [report] = reports
+    assert report.saved == [] and [a for a, _ in report.failed] == articles
+    assert "unexpected error (RuntimeError: a bug)" in report.failed[0][1].message
+    assert all(a.edits == {"quality": 11} for a in articles) and not session.saving
