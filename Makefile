@@ -1,5 +1,6 @@
 # make run: set everything up and open the window on examples/newsroom
 # make test: set everything up and run the tests (offscreen)
+# make lint: ruff and mypy, as CI runs them
 # make fuzz: the long fuzz and crash runs (minutes)
 SHELL := /bin/bash
 VENV := .venv
@@ -12,13 +13,19 @@ QT_LIBS := libglib2.0-0 libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libxk
 XCB_LIBS := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
             libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0
 
-.PHONY: run test fuzz venv syslibs syslibs-window bench newsroom clean
+.PHONY: run test lint fuzz venv syslibs syslibs-window bench newsroom clean
 
 run: venv syslibs syslibs-window
 	$(VENV)/bin/reviewer examples/newsroom
 
 test: venv syslibs
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# ruff (rules and formatting) and mypy (strict for reviewer/core and the command line).
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # 10,000 damaged articles through check, list and set; 50 kill -9 trials of set over 3,000 files.
 fuzz: venv syslibs
@@ -32,7 +39,7 @@ $(STAMP): pyproject.toml
 	  { echo "Reviewer needs Python 3.11 or newer; $(PYTHON) is older." >&2; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]' --config-settings editable_mode=compat
+	$(PY) -m pip install --quiet -e '.[test,dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 syslibs:

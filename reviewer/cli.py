@@ -16,7 +16,7 @@ from .core.frontmatter_text import UNSET
 from .core.library import ScanResult, read_article, relative, scan
 from .core.problems import Problem
 from .core.query import QueryError, compile_query
-from .core.storage import TEMP_SUFFIX, SaveError, Written, remove_leftovers, write_many
+from .core.storage import TEMP_SUFFIX, Job, SaveError, Written, remove_leftovers, write_many
 from .words import caret_line, plural, shown, status_word
 
 COMMANDS = ("list", "check", "set")
@@ -108,7 +108,7 @@ def _quality(text: str) -> int | object:
 # --- list ---------------------------------------------------------------------------------
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     try:
         predicate = compile_query(args.query)
     except QueryError as exc:
@@ -138,7 +138,7 @@ def _mention_problems(result: ScanResult, root: str) -> None:
         )
 
 
-def article_record(article: Article) -> dict:
+def article_record(article: Article) -> dict[str, Any]:
     return {
         "path": article.relpath,
         "title": article.title,
@@ -162,7 +162,7 @@ def _list_line(article: Article) -> str:
 # --- check --------------------------------------------------------------------------------
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     result = _scan(args.root)
     if result is None:
         return 2
@@ -194,7 +194,7 @@ def _age(now: float, path: str) -> str:
 # --- set ----------------------------------------------------------------------------------
 
 
-def cmd_set(args) -> int:
+def cmd_set(args: argparse.Namespace) -> int:
     changes: dict[str, Any] = {}
     if args.published is not None:
         changes["published"] = UNSET if args.published == "unset" else args.published == "true"
@@ -276,7 +276,7 @@ def _apply(targets: list[Target], changes: dict[str, Any]) -> int:
             else:
                 print(f"{article.relpath}: unchanged")
     for root, articles in by_root.items():
-        jobs = [(a.path, a.identity, a.original, dict(a.edits)) for a in articles]
+        jobs: list[Job] = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in articles]
         for article, job, outcome in zip(articles, jobs, write_many(jobs, root), strict=True):
             failed += not _report(article, job[3], outcome)
     return failed

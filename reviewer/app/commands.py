@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtGui import QUndoCommand
+
+from ..core.article import Article
+
+if TYPE_CHECKING:
+    from .session import Session
 
 _ABSENT = object()
 ORIGINAL = object()  # as a new value: drop the pending edit, back to what the file says
@@ -12,7 +20,9 @@ NUDGE_ID = 1001
 class SetValues(QUndoCommand):
     """Set `key` on each article to its value; undo restores what each had before."""
 
-    def __init__(self, session, key: str, values: list[tuple[object, object]], text: str, nudge: bool = False):
+    def __init__(
+        self, session: Session, key: str, values: Sequence[tuple[Article, Any]], text: str, nudge: bool = False
+    ):
         super().__init__(text)
         self.session = session
         self.key = key
@@ -42,7 +52,7 @@ class SetValues(QUndoCommand):
     def id(self) -> int:
         return NUDGE_ID if self.nudge else -1
 
-    def mergeWith(self, other: QUndoCommand) -> bool:
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
         if not (
             isinstance(other, SetValues)
             and other.nudge

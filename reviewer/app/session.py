@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -17,7 +19,7 @@ from ..core.storage import SaveError, Written, current_metadata, remove_leftover
 from ..core.tally import Tally
 from ..words import plural
 from .commands import ORIGINAL, SetValues
-from .tasks import ThreadRunner
+from .tasks import Context, ThreadRunner, single_shot
 
 
 @dataclass
@@ -60,12 +62,12 @@ class Session(QObject):
         self._by_path: dict[str, Article] = {}
         self._by_url: dict[str, Article] = {}  # originalUrl and webUrl as written (no copies of them)
         self._edited: dict[int, Article] = {}  # the articles with pending edits, by id
-        self._load_context = None
+        self._load_context: Context | None = None
         self._modified = False
         self._watch = watch
         self._watcher: QFileSystemWatcher | None = None
         self._dirty_dirs: set[str] = set()
-        self._rescan_timer = QTimer(self, singleShot=True, interval=400, timeout=self._rescan_dirty)
+        self._rescan_timer = single_shot(self, 400, self._rescan_dirty)
         self._checking = False
         self._hash_edited = False
         self._generation = 0
@@ -147,7 +149,7 @@ class Session(QObject):
     def set_value(self, articles: list[Article], key: str, value, text: str) -> None:
         self.set_values(key, [(a, value) for a in articles], text)
 
-    def set_values(self, key: str, values: list[tuple[Article, object]], text: str, nudge: bool = False) -> None:
+    def set_values(self, key: str, values: Sequence[tuple[Article, Any]], text: str, nudge: bool = False) -> None:
         refused = [a for a, _ in values if a.read_only]
         if refused:
             self.refused.emit(refused)

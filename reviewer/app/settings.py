@@ -27,7 +27,7 @@ class Settings:
     def _list(self, key: str) -> list:
         raw = self.q.value(key, "[]")
         try:
-            value = json.loads(raw) if isinstance(raw, str) else list(raw or [])
+            value = json.loads(raw) if isinstance(raw, str) else list(raw) if isinstance(raw, (list, tuple)) else []
         except ValueError:
             return []
         return value if isinstance(value, list) else []
@@ -89,7 +89,8 @@ class Settings:
     @property
     def batch_threshold(self) -> int:
         try:
-            return max(1, int(self.q.value("prefs/batch_threshold", 50)))
+            value = self.q.value("prefs/batch_threshold", 50)
+            return max(1, int(value if isinstance(value, (int, str)) else 50))
         except (TypeError, ValueError):
             return 50
 

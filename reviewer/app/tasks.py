@@ -134,3 +134,12 @@ class SyncRunner:
 
     def wait(self, msecs: int = 0) -> bool:
         return True
+
+
+def single_shot(parent: QObject, interval_ms: int, slot: Callable[[], object]) -> QTimer:
+    """A timer that calls `slot` once, `interval_ms` after each start()."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(slot)
+    return timer

@@ -9,6 +9,7 @@ import struct
 import sys
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 from .files import read_regular
 from .frontmatter_text import UNSET, FrontMatterError, split
@@ -56,7 +57,7 @@ class Image:
     height: int | None = None
 
     @classmethod
-    def list_from(cls, value) -> list[Image]:
+    def list_from(cls, value: Any) -> list[Image]:
         if not isinstance(value, list):
             return []
         images = []
@@ -77,7 +78,7 @@ class Provider:
     images: tuple[Image, ...] = ()
 
     @classmethod
-    def from_value(cls, value) -> Provider:
+    def from_value(cls, value: Any) -> Provider:
         if isinstance(value, str):
             return cls(name=value)
         if not isinstance(value, dict):
@@ -86,76 +87,20 @@ class Provider:
 
 
 class Fields:
-    """Typed accessors over a front-matter mapping; shared by articles and related items."""
+    """What an article and a related item both read the same way, through `_get`."""
 
     __slots__ = ()
-    metadata: dict
 
-    def _get(self, key: str):
-        return self.metadata.get(key)
-
-    @property
-    def title(self) -> str:
-        return _text(self._get("title")) or _text(self._get("name"))
-
-    @property
-    def excerpt(self) -> str:
-        return _text(self._get("excerpt"))
-
-    @property
-    def published(self) -> bool | None:
-        """True, False, or None when the key is absent (Jekyll publishes those)."""
-        value = self._get("published")
-        return value if isinstance(value, bool) else None
-
-    @property
-    def quality(self) -> int | None:
-        return _int_or_none(self._get("quality"))
-
-    @property
-    def heat(self) -> int | None:
-        return _int_or_none(self._get("heat"))
-
-    @property
-    def type(self) -> str:
-        return _text(self._get("type"))
-
-    @property
-    def category(self) -> str:
-        return _text(self._get("category"))
-
-    @property
-    def date(self) -> str:
-        """publishedDateTime exactly as written."""
-        return _text(self._get("publishedDateTime"))
+    def _get(self, key: str) -> Any:
+        raise NotImplementedError
 
     @property
     def provider(self) -> Provider:
         return Provider.from_value(self._get("provider"))
 
     @property
-    def topics(self) -> list[str]:
-        value = self._get("topics")
-        if isinstance(value, list):
-            return [_text(t) for t in value if _text(t)]
-        return [_text(value)] if _text(value) else []
-
-    @property
     def images(self) -> list[Image]:
         return Image.list_from(self._get("images"))
-
-    @property
-    def original_url(self) -> str:
-        return _text(self._get("originalUrl"))
-
-    @property
-    def web_url(self) -> str:
-        return _text(self._get("webUrl"))
-
-    @property
-    def link(self) -> str:
-        """The address an editor opens: the original article, else the site's page."""
-        return self.original_url or self.web_url
 
     @property
     def related(self) -> list[Related]:
@@ -169,7 +114,27 @@ class Fields:
 class Related(Fields):
     """A nested article under `related:`, with its own provider and images."""
 
-    metadata: dict
+    metadata: dict[Any, Any]
+
+    def _get(self, key: str) -> Any:
+        return self.metadata.get(key)
+
+    @property
+    def title(self) -> str:
+        return _text(self._get("title")) or _text(self._get("name"))
+
+    @property
+    def date(self) -> str:
+        return _text(self._get("publishedDateTime"))
+
+    @property
+    def quality(self) -> int | None:
+        return _int_or_none(self._get("quality"))
+
+    @property
+    def link(self) -> str:
+        """The address an editor opens: the original article, else the site's page."""
+        return _text(self._get("originalUrl")) or _text(self._get("webUrl"))
 
 
 # Top-level keys kept decoded on every article: what the list shows, sorts and filters on.
@@ -195,7 +160,7 @@ class _Absent:
 
     __slots__ = ()
 
-    def __reduce__(self):
+    def __reduce__(self) -> str:
         return "_ABSENT"
 
     def __repr__(self) -> str:
@@ -236,12 +201,34 @@ class Article(Fields):
         "web_url",
         "heat",
     )
+    path: str  # absolute
+    relpath: str  # relative to the library root, with '/' separators
+    edits: dict[str, Any]  # read it freely; change it through set, drop_edit, revert, written
+    conflict: bool
+    read_only: str
+    # What the list shows, sorts and filters on, decoded from `_raw`:
+    title: str
+    excerpt: str
+    date: str  # publishedDateTime exactly as written
+    type: str
+    category: str
+    topics: list[str]
+    original_url: str
+    web_url: str
+    heat: int | None
+    _identity: bytes
+    _sizes: dict[Any, int]
+    _packed: bytes
+    _raw: tuple[Any, ...]
+    _keys: tuple[Any, ...]
 
-    def __init__(self, path: str, relpath: str, identity: Identity, original: dict, read_only: str = ""):
-        self.path = path  # absolute
-        self.relpath = relpath  # relative to the library root, with '/' separators
+    def __init__(
+        self, path: str, relpath: str, identity: Identity, original: dict[Any, Any], read_only: str = ""
+    ) -> None:
+        self.path = path
+        self.relpath = relpath
         self.identity = identity
-        self.edits: dict = {}  # read it freely; change it through set, drop_edit, revert, written
+        self.edits = {}
         self.conflict = False  # the file changed on disk while this article had pending edits
         self.read_only = read_only  # why it may not be written (outside the folder, no permission), or ''
         self.original = original
@@ -256,7 +243,7 @@ class Article(Fields):
         self._identity = value.pack()
 
     @property
-    def original(self) -> dict:
+    def original(self) -> dict[Any, Any]:
         cached = _DECODED.get(id(self))
         if cached is not None and cached[0] is self._packed:
             return cached[1]
@@ -267,7 +254,7 @@ class Article(Fields):
         return value
 
     @original.setter
-    def original(self, metadata: dict) -> None:
+    def original(self, metadata: dict[Any, Any]) -> None:
         self._restore(PackedMetadata.of(metadata))
 
     def snapshot(self) -> PackedMetadata:
@@ -279,7 +266,7 @@ class Article(Fields):
         self._summarise(state.raw, state.sizes)
         _DECODED.pop(id(self), None)
 
-    def _fold(self, edits: dict) -> None:
+    def _fold(self, edits: dict[str, Any]) -> None:
         raw = list(self._raw)
         keys = self._keys
         for key, value in edits.items():
@@ -292,7 +279,7 @@ class Article(Fields):
         self._summarise(tuple(raw), self._sizes)
         _DECODED.pop(id(self), None)
 
-    def _summarise(self, raw: tuple, sizes: dict) -> None:
+    def _summarise(self, raw: tuple[Any, ...], sizes: dict[Any, int]) -> None:
         self._raw = raw
         self._sizes = sizes
         get = dict(zip(SUMMARY_KEYS, raw, strict=True)).get
@@ -311,7 +298,7 @@ class Article(Fields):
         self.web_url = self.original_url if web == self.original_url else web
         self.heat = _int_or_none(get("heat"))
 
-    def __getstate__(self):
+    def __getstate__(self) -> tuple[Any, ...]:
         return (
             self.path,
             self.relpath,
@@ -325,7 +312,7 @@ class Article(Fields):
             self._keys,
         )
 
-    def __setstate__(self, state) -> None:
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
         (
             self.path,
             self.relpath,
@@ -341,7 +328,7 @@ class Article(Fields):
         self._keys = _shared(keys)
         self._summarise(_share_values(raw), _shared(sizes))
 
-    def stored(self, key: str, default=None):
+    def stored(self, key: str, default: Any = None) -> Any:
         """The value on disk, without unpacking for the keys the list uses."""
         index = _INDEX.get(key)
         if index is None:
@@ -362,12 +349,12 @@ class Article(Fields):
         """How many items a list or mapping value holds (without unpacking); None for other values."""
         return None if key in self.edits else self._sizes.get(key)
 
-    def key_names(self) -> tuple:
+    def key_names(self) -> tuple[Any, ...]:
         """The top-level keys: the file's, in its order, then keys an edit adds."""
         added = tuple(k for k, v in self.edits.items() if v is not UNSET and k not in self._keys)
         return self._keys + added if added else self._keys
 
-    def _get(self, key: str):
+    def _get(self, key: str) -> Any:
         """The current value of a top-level key: the pending edit, else what is stored (one call: it is hot)."""
         edits = self.edits
         if key in edits:
@@ -398,11 +385,18 @@ class Article(Fields):
             return _NO_PROVIDER
         cached = _PROVIDERS.get(id(raw))
         if cached is None or cached[0] is not raw:
+            if len(_PROVIDERS) > 10_000:  # providers repeat: a few hundred in a real folder
+                _PROVIDERS.clear()
             cached = _PROVIDERS[id(raw)] = (raw, Provider.from_value(raw))
         return cached[1]
 
     @property
-    def metadata(self) -> dict:
+    def link(self) -> str:
+        """The address an editor opens: the original article, else the site's page."""
+        return self.original_url or self.web_url
+
+    @property
+    def metadata(self) -> dict[Any, Any]:
         merged = dict(self.original)
         for key, value in self.edits.items():
             if value is UNSET:
@@ -424,7 +418,7 @@ class Article(Fields):
     def is_modified(self) -> bool:
         return bool(self.edits)
 
-    def set(self, key: str, value) -> None:
+    def set(self, key: str, value: Any) -> None:
         """Set an editable key (UNSET removes it); setting it back to its original value drops the edit."""
         if key not in EDITABLE_KEYS:
             raise KeyError(f"{key} is not editable")
@@ -461,7 +455,9 @@ class Article(Fields):
         else:
             self.take(fresh)
 
-    def written(self, metadata: dict, identity: Identity, edits: dict) -> list[tuple[str, object, object]]:
+    def written(
+        self, metadata: dict[Any, Any], identity: Identity, edits: dict[str, Any]
+    ) -> list[tuple[str, Any, Any]]:
         """`edits` are now on disk as `metadata`: fold them in, keeping any edit made since.
 
         Returns (key, old value, new value) for what was written.
@@ -478,7 +474,7 @@ class Article(Fields):
         self.conflict = False
         return changes
 
-    def changes(self) -> list[tuple[str, object, object]]:
+    def changes(self) -> list[tuple[str, Any, Any]]:
         """(key, original value or None, new value) for each pending edit."""
         return [(k, self.stored(k), v) for k, v in self.edits.items()]
 
@@ -493,13 +489,13 @@ class PackedMetadata:
     Pure values: made and unpacked on any thread.
     """
 
-    keys: tuple
+    keys: tuple[Any, ...]
     packed: bytes
-    raw: tuple  # the SUMMARY_KEYS values, _ABSENT where missing
-    sizes: dict  # len() of every list and mapping value
+    raw: tuple[Any, ...]  # the SUMMARY_KEYS values, _ABSENT where missing
+    sizes: dict[Any, int]  # len() of every list and mapping value
 
     @classmethod
-    def of(cls, metadata: dict) -> PackedMetadata:
+    def of(cls, metadata: dict[Any, Any]) -> PackedMetadata:
         # The decoded keys are not packed again: `keys` holds the order, the pack the rest.
         return cls(
             _shared(tuple(metadata)),
@@ -508,7 +504,7 @@ class PackedMetadata:
             _shared({k: len(v) for k, v in metadata.items() if isinstance(v, (list, dict))}),
         )
 
-    def metadata(self) -> dict:
+    def metadata(self) -> dict[Any, Any]:
         rest = _unpack(self.packed)
         value = {}
         for key in self.keys:
@@ -517,33 +513,33 @@ class PackedMetadata:
         return value
 
 
-def _share_values(raw: tuple) -> tuple:
+def _share_values(raw: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(_shared(v) if isinstance(v, (list, dict)) else _interned(v) for v in raw)
 
 
 _INDEX = {k: i for i, k in enumerate(SUMMARY_KEYS)}
 _PUBLISHED, _QUALITY, _PROVIDER = _INDEX["published"], _INDEX["quality"], _INDEX["provider"]
-_PROVIDERS: dict[int, tuple] = {}
+_PROVIDERS: dict[int, tuple[Any, Provider]] = {}
 _NO_PROVIDER = Provider()
-_DECODED: dict[int, tuple[bytes, dict]] = {}
+_DECODED: dict[int, tuple[bytes, dict[Any, Any]]] = {}
 
 
-def _pack(metadata) -> bytes:
+def _pack(metadata: dict[Any, Any]) -> bytes:
     try:
         return b"M" + zlib.compress(marshal.dumps(metadata), 1)
     except ValueError:  # a value marshal cannot hold (a date from an explicit !!timestamp tag)
         return b"P" + zlib.compress(pickle.dumps(metadata), 1)
 
 
-def _unpack(packed: bytes):
+def _unpack(packed: bytes) -> Any:
     data = zlib.decompress(packed[1:])
     return marshal.loads(data) if packed[:1] == b"M" else pickle.loads(data)
 
 
-_SHARED: dict = {}
+_SHARED: dict[tuple[type, bytes], Any] = {}
 
 
-def _shared(value):
+def _shared(value: Any) -> Any:
     """One object for equal values that repeat across articles (providers, topic lists, sizes).
 
     Safe because summary values are never mutated: edits live in `edits`.
@@ -560,7 +556,7 @@ def _shared(value):
     return found
 
 
-def _interned(value):
+def _interned(value: Any) -> Any:
     """Share the many repeated short strings (types, topics, provider names) between articles."""
     if isinstance(value, str):
         return sys.intern(value) if len(value) <= 40 else value
@@ -571,7 +567,7 @@ def _interned(value):
     return value
 
 
-def _text(value) -> str:
+def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
@@ -581,7 +577,7 @@ def _text(value) -> str:
     return ""
 
 
-def _int_or_none(value) -> int | None:
+def _int_or_none(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

@@ -158,7 +158,8 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 def _read_body(
     response: http.client.HTTPResponse, connection: http.client.HTTPConnection, deadline: float, max_bytes: int
 ) -> bytes:
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     while True:
         if connection.sock is not None:
             connection.sock.settimeout(_remaining(deadline))

@@ -6,7 +6,7 @@ import errno
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 from .article import Article, Identity
@@ -86,7 +86,9 @@ def scan_batches(root: str, parallel: bool | None = None) -> Iterator[Batch]:
         yield batch
 
 
-def _read_in_processes(root: str, chunks: list[list[str]], linked: set[str], done: int, total: int):
+def _read_in_processes(
+    root: str, chunks: list[list[str]], linked: set[str], done: int, total: int
+) -> Generator[Batch, None, list[list[str]]]:
     """Read chunks in worker processes; return the chunks left unread if the pool fails."""
     import multiprocessing  # here, not at the top: a small folder's `reviewer set` should not pay 10 ms for it
     from concurrent.futures import ProcessPoolExecutor
@@ -123,9 +125,11 @@ def _stop_helper_processes() -> None:
     from multiprocessing import forkserver, resource_tracker
 
     for helper in (forkserver._forkserver, resource_tracker._resource_tracker):
+        stop = getattr(helper, "_stop", None)  # absent from the stubs, present in the library
         try:
-            helper._stop()  # type: ignore[attr-defined]
-        except (AttributeError, OSError, ValueError):
+            if stop is not None:
+                stop()
+        except (OSError, ValueError):
             pass
 
 

@@ -14,7 +14,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from .article import SUMMARY_KEYS, Article
 
@@ -97,6 +98,11 @@ class _Parser:
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
 
+    def kind(self) -> str | None:
+        """The kind of the next token, None at the end."""
+        token = self.peek()
+        return token.kind if token is not None else None
+
     def take(self) -> Token:
         token = self.tokens[self.i]
         self.i += 1
@@ -115,19 +121,19 @@ class _Parser:
 
     def parse_or(self) -> Node:
         parts = [self.parse_and()]
-        while self.peek() is not None and self.peek().kind == "OR":
+        while self.kind() == "OR":
             token = self.take()
-            if self.peek() is None or self.peek().kind in ("OR", "RPAREN"):
+            if self.kind() in (None, "OR", "RPAREN"):
                 raise QueryError("'or' needs a term after it", token.pos)
             parts.append(self.parse_and())
         return parts[0] if len(parts) == 1 else Or(tuple(parts))
 
     def parse_and(self) -> Node:
         parts = [self.parse_unary()]
-        while self.peek() is not None and self.peek().kind not in ("OR", "RPAREN"):
-            if self.peek().kind == "AND":
+        while self.kind() not in (None, "OR", "RPAREN"):
+            if self.kind() == "AND":
                 token = self.take()
-                if self.peek() is None or self.peek().kind in ("OR", "AND", "RPAREN"):
+                if self.kind() in (None, "OR", "AND", "RPAREN"):
                     raise QueryError("'and' needs a term after it", token.pos)
             parts.append(self.parse_unary())
         words = tuple(w for p in parts if isinstance(p, Word) for w in p.words)
@@ -146,10 +152,10 @@ class _Parser:
             return Not(self.parse_unary())
         if token.kind == "LPAREN":
             self.take()
-            if self.peek() is not None and self.peek().kind == "RPAREN":
+            if self.kind() == "RPAREN":
                 raise QueryError("empty parentheses", token.pos)
             node = self.parse_or()
-            if self.peek() is None or self.peek().kind != "RPAREN":
+            if self.kind() != "RPAREN":
                 raise QueryError("this '(' is never closed", token.pos)
             self.take()
             return node
@@ -199,7 +205,7 @@ def _published(raw: str, pos: int) -> Node:
 
 
 class Node:
-    def __call__(self, article) -> bool:
+    def __call__(self, article: Article) -> bool:
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -208,7 +214,7 @@ class Node:
 
 @dataclass(frozen=True)
 class Everything(Node):
-    def __call__(self, article) -> bool:
+    def __call__(self, article: Article) -> bool:
         return True
 
     def describe(self) -> str:
@@ -217,9 +223,9 @@ class Everything(Node):
 
 @dataclass(frozen=True)
 class And(Node):
-    parts: tuple
+    parts: tuple[Node, ...]
 
-    def __call__(self, article) -> bool:
+    def __call__(self, article: Article) -> bool:
         for part in self.parts:
             if not part(article):
                 return False
@@ -231,9 +237,9 @@ class And(Node):
 
 @dataclass(frozen=True)
 class Or(Node):
-    parts: tuple
+    parts: tuple[Node, ...]
 
-    def __call__(self, article) -> bool:
+    def __call__(self, article: Article) -> bool:
         for part in self.parts:
             if part(article):
                 return True
@@ -247,7 +253,7 @@ class Or(Node):
 class Not(Node):
     part: Node
 
-    def __call__(self, article) -> bool:
+    def __call__(self, article: Article) -> bool:
         return not self.part(article)
 
     def describe(self) -> str:
@@ -258,9 +264,9 @@ class Not(Node):
 class Word(Node):
     """Free words: each must occur in the title, excerpt, provider name or path."""
 
-    words: tuple
+    words: tuple[str, ...]
 
-    def __call__(self, article) -> bool:
+    def __call__(self, article: Article) -> bool:
         title = article.title.lower()
         rest = None
         for word in self.words:
@@ -280,7 +286,7 @@ class Word(Node):
 class Published(Node):
     state: bool | None
 
-    def __call__(self, article) -> bool:
+    def __call__(self, article: Article) -> bool:
         return article.published is self.state
 
     def describe(self) -> str:
@@ -329,16 +335,19 @@ class Field(Node):
     name: str
     op: str
     value: str
+    # Worked out once per query, not once per article:
+    _wanted: str = field(init=False, repr=False, compare=False)
+    _number: float | None = field(init=False, repr=False, compare=False)
+    # Keys the article keeps decoded are read directly; others go through resolve().
+    _fast: tuple[str, tuple[str, ...]] | None = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
-        # Worked out once per query, not once per article.
+    def __post_init__(self) -> None:
         object.__setattr__(self, "_wanted", self.value.lower())
         object.__setattr__(self, "_number", float(self.value) if _NUMBER.match(self.value) else None)
         first, *rest = self.name.split(".")
-        # Keys the article keeps decoded are read directly; others go through resolve().
         object.__setattr__(self, "_fast", (first, tuple(rest)) if first in SUMMARY_KEYS else None)
 
-    def __call__(self, article) -> bool:
+    def __call__(self, article: Article) -> bool:
         if self._fast is None:
             return any(self._match(v) for v in resolve(article, self.name))
         first, rest = self._fast
@@ -360,7 +369,7 @@ class Field(Node):
             return False
         return value is not None and self._match(value)
 
-    def _match(self, actual) -> bool:
+    def _match(self, actual: Any) -> bool:
         op, wanted, number = self.op, self._wanted, self._number
         if isinstance(actual, bool):
             return _compare("true" if actual else "false", op or "=", wanted)
@@ -386,21 +395,21 @@ class Field(Node):
         return f"{self.name} {verb} {value}"
 
 
-def _compare(a, op: str, b) -> bool:
+def _compare(a: Any, op: str, b: Any) -> bool:
     if op == "=":
-        return a == b
+        return bool(a == b)
     if op == "!=":
-        return a != b
+        return bool(a != b)
     if op == ">":
-        return a > b
+        return bool(a > b)
     if op == "<":
-        return a < b
+        return bool(a < b)
     if op == ">=":
-        return a >= b
-    return a <= b
+        return bool(a >= b)
+    return bool(a <= b)
 
 
-def _present(value) -> bool:
+def _present(value: Any) -> bool:
     if value is None:
         return False
     if isinstance(value, (str, list, dict)):
@@ -411,7 +420,7 @@ def _present(value) -> bool:
 _MISSING = object()
 
 
-def resolve(article, name: str, flatten: bool = True) -> list:
+def resolve(article: Article, name: str, flatten: bool = True) -> list[Any]:
     """Values at a dotted key; lists along the way fan out, so any element can match."""
     if name == "path":
         return [article.relpath]
@@ -447,7 +456,7 @@ def resolve(article, name: str, flatten: bool = True) -> list:
     return flat
 
 
-def _lookup(mapping: dict, key: str):
+def _lookup(mapping: dict[Any, Any], key: str) -> Any:
     if key in mapping:
         return mapping[key]
     lowered = key.lower()

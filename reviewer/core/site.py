@@ -30,8 +30,9 @@ class Site:
                     config = parse(fh.read(1_000_000))
             except (OSError, UnicodeDecodeError, FrontMatterError):
                 continue
-            url = config.get("url") if isinstance(config.get("url"), str) else ""
-            base = config.get("baseurl") if isinstance(config.get("baseurl"), str) else ""
+            url, base = config.get("url"), config.get("baseurl")
+            url = url if isinstance(url, str) else ""
+            base = base if isinstance(base, str) else ""
             return cls(root, url.strip().rstrip("/"), "/" + base.strip().strip("/") if base.strip("/ ") else "")
         return cls(root)
 

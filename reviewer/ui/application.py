@@ -16,7 +16,7 @@ from ..app.settings import APP, ORG, Settings
 
 def make_application(argv=None) -> QApplication:
     app = QApplication.instance()
-    if app is None:
+    if not isinstance(app, QApplication):
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORG)

@@ -17,8 +17,8 @@ from ..core.ordering import filtering, run, sorting
 from ..core.query import Everything
 from ..words import shown, status_word
 
-SortRole = int(Qt.UserRole.value) + 1
-ArticleRole = int(Qt.UserRole.value) + 2
+SortRole = int(Qt.ItemDataRole.UserRole.value) + 1
+ArticleRole = int(Qt.ItemDataRole.UserRole.value) + 2
 
 
 class Column(enum.IntEnum):
@@ -60,9 +60,13 @@ def _quality_key(a: Article):
     return _NO_QUALITY if q is None else q
 
 
-_DISPLAY, _DECORATION, _FONT = int(Qt.DisplayRole.value), int(Qt.DecorationRole.value), int(Qt.FontRole.value)
-_FOREGROUND, _ALIGNMENT = int(Qt.ForegroundRole.value), int(Qt.TextAlignmentRole.value)
-_TOOLTIP, _ACCESSIBLE = int(Qt.ToolTipRole.value), int(Qt.AccessibleTextRole.value)
+_DISPLAY, _DECORATION, _FONT = (
+    int(Qt.ItemDataRole.DisplayRole.value),
+    int(Qt.ItemDataRole.DecorationRole.value),
+    int(Qt.ItemDataRole.FontRole.value),
+)
+_FOREGROUND, _ALIGNMENT = int(Qt.ItemDataRole.ForegroundRole.value), int(Qt.ItemDataRole.TextAlignmentRole.value)
+_TOOLTIP, _ACCESSIBLE = int(Qt.ItemDataRole.ToolTipRole.value), int(Qt.ItemDataRole.AccessibleTextRole.value)
 _SORT, _ARTICLE = int(SortRole), int(ArticleRole)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
@@ -131,7 +135,7 @@ class ArticleTableModel(QAbstractTableModel):
     def columnCount(self, parent=_NO_PARENT) -> int:
         return 0 if parent.isValid() else len(Column)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == _DISPLAY and orientation == Qt.Horizontal and 0 <= section < len(Column):
             return HEADERS[Column(section)]
         return None
@@ -139,7 +143,7 @@ class ArticleTableModel(QAbstractTableModel):
     def flags(self, index):
         return _FLAGS if index.isValid() else Qt.NoItemFlags
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         # Roles arrive as ints; comparing an int with a Qt enum costs microseconds a time,
         # and a repaint asks for thousands of cells, so the roles are compared as ints.
         row = index.row()
@@ -273,7 +277,7 @@ class ArticleTableModel(QAbstractTableModel):
         the view. One signal pair for any number of rows: removing them one by one made the
         selection and the status line be recounted once per row.
         """
-        self.layoutAboutToBeChanged[_LAYOUT_SIGNATURE].emit([], _VERTICAL)
+        self.layoutAboutToBeChanged[_LAYOUT_SIGNATURE].emit([], _VERTICAL)  # type: ignore[index]  # stubs lack overloads
         sources = self.persistentIndexList()
         articles = [self.article(i.row()) for i in sources]
         change()
@@ -283,7 +287,7 @@ class ArticleTableModel(QAbstractTableModel):
             for i, a in zip(sources, articles, strict=True)
         ]
         self.changePersistentIndexList(sources, targets)
-        self.layoutChanged[_LAYOUT_SIGNATURE].emit([], _VERTICAL)
+        self.layoutChanged[_LAYOUT_SIGNATURE].emit([], _VERTICAL)  # type: ignore[index]  # stubs lack overloads
 
     def _sort_rows(self) -> None:
         """Sort the view and everything behind it; stable, so ties keep their previous order."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from ..app.tasks import single_shot
 from ..words import plural, shown
 
 MAX_LISTED = 2000  # a tree of more files takes longer to build than an editor waits
@@ -38,7 +39,7 @@ class ChangesPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tree)
         layout.addLayout(buttons)
-        self._timer = QTimer(self, singleShot=True, interval=120, timeout=self.rebuild)
+        self._timer = single_shot(self, 120, self.rebuild)
         self._stale = True
         session.articles_changed.connect(lambda _: self._changed())
         session.loading_started.connect(self._changed)

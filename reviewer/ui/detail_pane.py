@@ -6,7 +6,7 @@ import html
 import os
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QFontDatabase, QImage, QPixmap, QTextDocument
+from PySide6.QtGui import QColor, QDesktopServices, QFontDatabase, QImage, QPixmap, QStandardItemModel, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -205,7 +205,11 @@ class DetailPane(QScrollArea):
         grid = QGridLayout(box)
         self.published = QComboBox()
         self.published.addItems(["published", "unpublished", "unset"])
-        self.published.model().item(2).setEnabled(False)  # absent can be kept, not chosen
+        choices = self.published.model()
+        assert isinstance(choices, QStandardItemModel)  # what a QComboBox makes
+        unset = choices.item(2)
+        if unset is not None:
+            unset.setEnabled(False)  # absent can be kept, not chosen
         self.published.setToolTip("published: true or false (p toggles, a approves, x rejects)")
         self.published.setAccessibleName("Published")
         self.published.activated.connect(self._published_activated)
@@ -285,8 +289,8 @@ class DetailPane(QScrollArea):
         self.fields.clear()
         self.preview.clear()
         self.raw.clear()
-        for widget in (self.published, self.quality):
-            widget.setEnabled(False)
+        self.published.setEnabled(False)
+        self.quality.setEnabled(False)
 
     def display(self, article: Article | None) -> None:
         if article is None:

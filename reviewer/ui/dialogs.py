@@ -240,6 +240,8 @@ class ShortcutsOverlay(QWidget):
 
     def __init__(self, actions: dict, parent: QWidget):
         super().__init__(parent)
+        self.host = parent
+        self.host = parent
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setObjectName("shortcuts-overlay")
         self.setStyleSheet(
@@ -277,7 +279,7 @@ class ShortcutsOverlay(QWidget):
         layout.addStretch(1)
 
     def show_over(self) -> None:
-        self.setGeometry(self.parentWidget().rect())
+        self.setGeometry(self.host.rect())
         self.raise_()
         self.show()
         self.setFocus()
@@ -291,4 +293,4 @@ class ShortcutsOverlay(QWidget):
     def close_overlay(self) -> None:
         self.hide()
         self.deleteLater()
-        self.parentWidget().setFocus()
+        self.host.setFocus()

@@ -48,14 +48,14 @@ def make_thumbnail(data_or_path: bytes | str, size: int) -> tuple[bytes, int, in
         found = re.search(r"\((\d+) pixels\)", str(exc))
         pixels = f"{int(found.group(1)):,} pixels" if found else "the image"
         raise ImageTooLarge(f"{pixels} is over the {MAX_PIXELS // 1_000_000} megapixel limit") from None
-    with opened as image:
-        width, height = image.size
+    with opened:
+        width, height = opened.size
         if width * height > MAX_PIXELS:
             raise ImageTooLarge(f"{width:,}×{height:,} pixels is over the {MAX_PIXELS // 1_000_000} megapixel limit")
-        if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # rotated a quarter turn
+        if opened.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # rotated a quarter turn
             width, height = height, width
-        image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at a fraction of full size
-        image = ImageOps.exif_transpose(image)
+        opened.draft("RGB", (size * 2, size * 2))  # JPEG: decode at a fraction of full size
+        image = ImageOps.exif_transpose(opened)
         image.thumbnail((size, size))
         image = image.convert("RGBA")
         return image.tobytes("raw", "RGBA"), image.width, image.height, (width, height)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QStackedWidget,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..app.tasks import single_shot
 from ..core.query import And, Everything, QueryError, compile_query
 from ..words import marked
 from .article_model import ArticleTableModel, Column
@@ -35,6 +37,7 @@ PROBLEMS = "Problems"
 class ArticleTable(QTableView):
     def __init__(self, model: ArticleTableModel, parent=None):
         super().__init__(parent)
+        self.articles = model  # the model, typed as ours
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -82,10 +85,8 @@ class ArticleTable(QTableView):
 
     def selected_rows_span(self) -> list[int]:
         """The first and last selected row, or [] (from the selection's ranges, not its cells)."""
-        ranges = self.selectionModel().selection()
-        if ranges.isEmpty():
-            return []
-        return [min(r.top() for r in ranges), max(r.bottom() for r in ranges)]
+        spans = self._selected_spans()
+        return [spans[0][0], spans[-1][1]] if spans else []
 
     def _selected_spans(self) -> list[tuple[int, int]]:
         """The selected rows as (first, last) spans, in order and not overlapping.
@@ -94,7 +95,9 @@ class ArticleTable(QTableView):
         and took 0.3 s for 8,800 selected rows.
         """
         spans: list[tuple[int, int]] = []
-        for top, bottom in sorted((r.top(), r.bottom()) for r in self.selectionModel().selection()):
+        selection = self.selectionModel().selection()
+        ranges = (selection.at(i) for i in range(selection.size()))
+        for top, bottom in sorted((r.top(), r.bottom()) for r in ranges):
             if spans and top <= spans[-1][1] + 1:
                 spans[-1] = (spans[-1][0], max(spans[-1][1], bottom))
             else:
@@ -106,12 +109,12 @@ class ArticleTable(QTableView):
 
     def selected_articles(self) -> list:
         """The selected articles, in the order of the list."""
-        rows = self.model().articles
+        rows = self.articles.articles
         return [a for top, bottom in self._selected_spans() for a in rows[top : bottom + 1]]
 
     def select_articles(self, articles: list) -> None:
         """Select these articles (one call, however many), the first of them current and in view."""
-        model = self.model()
+        model = self.articles
         rows = sorted(r for r in (model.row_of(a) for a in articles) if r is not None)
         if not rows:
             return
@@ -122,11 +125,12 @@ class ArticleTable(QTableView):
         selection = QItemSelection()
         start = previous = rows[0]
         last_column = model.columnCount() - 1
-        for row in rows[1:] + [None]:
-            if row is None or row != previous + 1:
+        for row in rows[1:]:  # one range a run of adjacent rows
+            if row != previous + 1:
                 selection.select(model.index(start, 0), model.index(previous, last_column))
                 start = row
-            previous = row if row is not None else previous
+            previous = row
+        selection.select(model.index(start, 0), model.index(previous, last_column))
         self.selectionModel().select(
             selection, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         )
@@ -155,16 +159,17 @@ class ListPanel(QWidget):
         self.query = QComboBox()
         self.query.setEditable(True)
         self.query.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.query.lineEdit().setPlaceholderText("Search: words, field:value, quality:>=60, -has:related …  ( / )")
-        self.query.lineEdit().setClearButtonEnabled(True)
+        self._typing = single_shot(self, 250, self.apply_query)
+        line = self.query_line()
+        line.setPlaceholderText("Search: words, field:value, quality:>=60, -has:related …  ( / )")
+        line.setClearButtonEnabled(True)
         self.query.setAccessibleName("Query")
         self.query.addItems(settings.query_history)
         self.query.setCurrentText("")
-        self.query.lineEdit().textEdited.connect(lambda _: self._typing.start())
-        self.query.lineEdit().returnPressed.connect(self._commit_query)
+        line.textEdited.connect(lambda _: self._typing.start())
+        line.returnPressed.connect(self._commit_query)
         self.query.activated.connect(lambda _: self.apply_query())
-        self.query.lineEdit().installEventFilter(self)
-        self._typing = QTimer(self, singleShot=True, interval=250, timeout=self.apply_query)
+        line.installEventFilter(self)
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
         self.error.setAccessibleName("Query error")
@@ -193,9 +198,15 @@ class ListPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.views)
         layout.addLayout(middle, 1)
-        self._counts_timer = QTimer(self, singleShot=True, interval=100, timeout=self.update_counts)
+        self._counts_timer = single_shot(self, 100, self.update_counts)
         model.filtered.connect(self.view_changed)
         self.rebuild_views()
+
+    def query_line(self) -> QLineEdit:
+        """The query bar's text field (an editable combo box always has one)."""
+        line = self.query.lineEdit()
+        assert line is not None
+        return line
 
     # --- views --------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 
@@ -92,7 +93,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.runner = runner or ThreadRunner()
         self.session = Session(self.runner, watch=watch, parent=self)
-        self.actions = make_actions(self, self.settings)
+        self.action_table = make_actions(self, self.settings)
         self.setWindowIcon(resource_icon("reviewer"))
         self.setAcceptDrops(True)
         self._logos: dict[str, QIcon | None] = {}
@@ -123,7 +124,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.welcome = Welcome(self.actions["open"], self.open_folder, self.settings)
+        self.welcome = Welcome(self.action_table["open"], self.open_folder, self.settings)
         self.central = QStackedWidget()
         self.central.addWidget(self.welcome)
         self.central.addWidget(self.splitter)
@@ -156,7 +157,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
 
     def _build_menus(self) -> None:
-        a = self.actions
+        a = self.action_table
         bar = self.menuBar()
         file = bar.addMenu("&File")
         file.addAction(a["open"])
@@ -234,17 +235,17 @@ class MainWindow(QMainWindow):
             "reject": resource_icon("unpublished"),
         }
         for name, icon in icons.items():
-            self.actions[name].setIcon(icon)
+            self.action_table[name].setIcon(icon)
         for name in ("open", "save_all", "undo", "redo"):
-            bar.addAction(self.actions[name])
+            bar.addAction(self.action_table[name])
         bar.addSeparator()
         bar.addAction(resource_icon("published"), "Approve Selected", lambda: self.triage.decide(True))
         bar.addAction(resource_icon("unpublished"), "Reject Selected", lambda: self.triage.decide(False))
-        bar.addAction(self.actions["set_quality"])
+        bar.addAction(self.action_table["set_quality"])
         self.addToolBar(bar)
 
     def _connect(self) -> None:
-        a, s = self.actions, self.session
+        a, s = self.action_table, self.session
         a["open"].triggered.connect(self.choose_folder)
         a["save_all"].triggered.connect(lambda: self.save(None))
         a["save_article"].triggered.connect(lambda: self.save(self.triage.targets()))
@@ -325,7 +326,7 @@ class MainWindow(QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for folder in self.settings.recent_folders:
-            self.recent_menu.addAction(folder, lambda f=folder: self.open_folder(f))
+            self.recent_menu.addAction(folder, functools.partial(self.open_folder, folder))
         if not self.settings.recent_folders:
             self.recent_menu.addAction("(none)").setEnabled(False)
         else:
@@ -408,7 +409,7 @@ class MainWindow(QMainWindow):
 
     def focus_query(self) -> None:
         self.list.query.setFocus()
-        self.list.query.lineEdit().selectAll()
+        self.list.query_line().selectAll()
 
     def reveal(self, article) -> None:
         """Make an article current, switching to All when the view hides it."""
@@ -450,7 +451,7 @@ class MainWindow(QMainWindow):
     def _table_menu(self, pos) -> None:
         if not self.table.indexAt(pos).isValid():
             return
-        a = self.actions
+        a = self.action_table
         menu = QMenu(self)
         for name in ("approve", "reject", "toggle", "set_quality"):
             menu.addAction(a[name])
@@ -598,14 +599,14 @@ class MainWindow(QMainWindow):
     # --- preferences and state ------------------------------------------------------------
 
     def preferences(self) -> None:
-        dialog = PreferencesDialog(self.settings, self.actions, self)
+        dialog = PreferencesDialog(self.settings, self.action_table, self)
         if dialog.exec():
-            dialog.apply(self.actions)
+            dialog.apply(self.action_table)
             self.remote_action.setChecked(self.settings.remote_images)
 
     def show_shortcuts(self) -> None:
         """The keys drawn over the window; any key or click puts them away."""
-        overlay = ShortcutsOverlay(self.actions, self.central)
+        overlay = ShortcutsOverlay(self.action_table, self.central)
         overlay.destroyed.connect(self.focus_list)
         overlay.show_over()
 

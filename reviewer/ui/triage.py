@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
+from ..app.tasks import single_shot
 from ..words import QUALITY_MAX, plural
 from .detail_pane import open_link
 
@@ -19,7 +20,7 @@ class Triage(QObject):
         self._decided: dict[int, bool] = {}  # the editor's decisions in this session
         self._previous_view = "All"
         self._digits = ""
-        self._digit_timer = QTimer(self, singleShot=True, interval=DIGIT_PAUSE_MS, timeout=self.commit_digits)
+        self._digit_timer = single_shot(self, DIGIT_PAUSE_MS, self.commit_digits)
         window.table.installEventFilter(self)
         window.detail.installEventFilter(self)
 

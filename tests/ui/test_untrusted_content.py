@@ -163,5 +163,5 @@ def test_f5_finds_an_edit_in_place_that_kept_the_size_and_the_time(window, qtbot
     path.write_text(text[:at] + text[at].swapcase() + text[at + 1 :])
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same modification time
     assert os.stat(path).st_size == st.st_size
-    window.actions["reload"].trigger()
+    window.action_table["reload"].trigger()
     assert article.conflict

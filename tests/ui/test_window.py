@@ -88,7 +88,7 @@ def test_edit_published_and_quality_then_save_changes_only_those_lines(window, q
     assert article.edits == {"published": False, "quality": 77}
     assert window.isWindowModified()
     assert window.model.data(window.model.index(0, Column.STATUS)).endswith("*")
-    window.actions["save_all"].trigger()
+    window.action_table["save_all"].trigger()
     removed, added = changed_lines(before, Path(article.path).read_bytes())
     assert sorted(map(key_of, added)) == ["published", "quality"]
     assert set(map(key_of, removed)) <= {"published", "quality"}
@@ -98,11 +98,11 @@ def test_edit_published_and_quality_then_save_changes_only_those_lines(window, q
 def test_undo_and_redo(window):
     article = current(window)
     was = article.published
-    window.actions["toggle"].trigger()
+    window.action_table["toggle"].trigger()
     assert article.published is (not bool(was))
-    window.actions["undo"].trigger()
+    window.action_table["undo"].trigger()
     assert article.published is was and not article.edits
-    window.actions["redo"].trigger()
+    window.action_table["redo"].trigger()
     assert article.published is (not bool(was))
 
 
@@ -121,10 +121,10 @@ def test_changes_panel_lists_and_reverts_pending_edits(window):
 def test_conflict_offers_reload_or_overwrite(window, dialogs):
     article = current(window)
     path = Path(article.path)
-    window.actions["toggle"].trigger()
+    window.action_table["toggle"].trigger()
     path.write_text(path.read_text().replace("category: news", "category: changed-elsewhere"))
     dialogs.answer(ConflictDialog.OVERWRITE)
-    window.actions["save_all"].trigger()
+    window.action_table["save_all"].trigger()
     text = path.read_text()
     assert "category: changed-elsewhere" in text
     assert f"published: {'true' if article.published else 'false'}" in text
@@ -137,7 +137,7 @@ def test_conflict_reload_drops_my_edit(window, dialogs):
     window.triage.set_quality(3)
     path.write_text(path.read_text().replace("category: news", "category: theirs"))
     dialogs.answer(ConflictDialog.RELOAD)
-    window.actions["save_all"].trigger()
+    window.action_table["save_all"].trigger()
     assert "ConflictDialog" in dialogs.shown[0]
     assert not article.edits and article.original["category"] == "theirs"
     assert "quality: 3\n" not in path.read_text()
@@ -149,7 +149,7 @@ def test_read_only_file_is_named_and_its_edit_stays_pending(window, dialogs):
     before = Path(article.path).read_bytes()
     window.triage.set_quality(5)
     dialogs.answer(QMessageBox.Ok)
-    window.actions["save_all"].trigger()
+    window.action_table["save_all"].trigger()
     assert article.relpath in dialogs.shown[0] and "read-only" in dialogs.shown[0]
     assert article.edits == {"quality": 5}
     assert Path(article.path).read_bytes() == before
@@ -221,14 +221,14 @@ def test_preferences_refuse_a_key_given_to_two_actions(window, settings):
 
     from reviewer.ui.dialogs import PreferencesDialog
 
-    dialog = PreferencesDialog(settings, window.actions)
+    dialog = PreferencesDialog(settings, window.action_table)
     dialog.editors["reject"].setKeySequence(QKeySequence("A"))
     dialog.accept()
     assert not dialog.clash.isHidden() and "Approve" in dialog.clash.text()
     dialog.editors["reject"].setKeySequence(QKeySequence("R"))
     assert dialog.clashes() == []
-    dialog.apply(window.actions)
-    assert window.actions["reject"].shortcut().toString() == "R"
+    dialog.apply(window.action_table)
+    assert window.action_table["reject"].shortcut().toString() == "R"
     assert settings.shortcuts("reject") == ["R"]
 
 
