@@ -15,7 +15,7 @@ from ..core.article import Article
 from ..core.library import Batch, find_candidates, read_article, scan_batches
 from ..core.problems import Problem
 from ..core.site import Site
-from ..core.storage import SaveError, Written, current_metadata, remove_leftovers, write_many
+from ..core.storage import SaveError, SaveKind, Written, current_metadata, remove_leftovers, write_many
 from ..core.tally import Tally
 from ..words import plural
 from .commands import ORIGINAL, SetValues
@@ -29,7 +29,7 @@ class SaveReport:
 
     @property
     def conflicts(self) -> list:
-        return [(a, e) for a, e in self.failed if e.kind == "conflict"]
+        return [(a, e) for a, e in self.failed if e.kind == SaveKind.CONFLICT]
 
 
 class Session(QObject):
@@ -214,7 +214,7 @@ class Session(QObject):
 
     # --- saving --------------------------------------------------------------------------
 
-    def save(self, articles: list[Article] | None = None, overwrite: bool = False, wait: bool = False) -> bool:
+    def save(self, articles: list[Article] | None = None, overwrite: bool = False) -> bool:
         """Save pending edits in the background; save_finished reports. False when busy."""
         if self.saving:
             return False
@@ -234,8 +234,6 @@ class Session(QObject):
             return [(a, job[3], outcome) for a, job, outcome in zip(targets, jobs, outcomes, strict=True)]
 
         self.runner.start(work, lambda p: self.save_progress.emit(*p), lambda r, e: self._on_saved(r, e, targets))
-        if wait:
-            self.runner.wait()
         return True
 
     def _on_saved(self, results, error, targets: list[Article]) -> None:
@@ -247,7 +245,7 @@ class Session(QObject):
         report = SaveReport()
         if error is not None:
             message = f"not saved: unexpected error ({type(error).__name__}: {error})"
-            results = [(a, dict(a.edits), SaveError("io", a.path, message)) for a in targets]
+            results = [(a, dict(a.edits), SaveError(SaveKind.IO, a.path, message)) for a in targets]
         pending = list(results or [])
 
         def step() -> None:
@@ -258,7 +256,7 @@ class Session(QObject):
                     changes = article.written(outcome.metadata, outcome.identity, edits)
                     report.saved.append((article, changes))
                 else:
-                    if outcome.kind == "conflict":
+                    if outcome.kind == SaveKind.CONFLICT:
                         article.mark_conflict()
                     report.failed.append((article, outcome))
             if chunk:

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from .article import Article, Identity, PackedMetadata, content_digest
@@ -38,12 +39,22 @@ WRITERS = 4  # files written at once by write_many
 _names = itertools.count()
 
 
+class SaveKind(StrEnum):
+    """Why a file was not written (its value is the word the command line prints)."""
+
+    CONFLICT = "conflict"  # changed on disk since it was read
+    READ_ONLY = "read-only"  # no permission, or owner or group that a rewrite would change
+    OUTSIDE = "outside"  # its real path is outside the opened folder
+    UNVERIFIABLE = "unverifiable"  # the edit could not be made as one checked line
+    MISSING = "missing"  # deleted, moved, or no longer a regular file
+    BUSY = "busy"  # another Reviewer is saving it
+    IO = "io"  # the disk said no (full, read-only mount, ...)
+
+
 class SaveError(Exception):
     """A file that was not written, and why. Nothing on disk changed."""
 
-    KINDS = ("conflict", "read-only", "outside", "unverifiable", "missing", "busy", "io")
-
-    def __init__(self, kind: str, path: str, message: str):
+    def __init__(self, kind: SaveKind, path: str, message: str):
         super().__init__(f"{path}: {message}")
         self.kind = kind
         self.path = path
@@ -153,7 +164,8 @@ def _write_edits(
 ) -> Written:
     target = os.path.realpath(path)
     if real_root is not None and not is_inside(real_root, target):
-        raise SaveError("outside", path, f"it is a link to {target}, outside the opened folder; it is not written")
+        message = f"it is a link to {target}, outside the opened folder; it is not written"
+        raise SaveError(SaveKind.OUTSIDE, path, message)
     fd, st = _open_locked(path, target)
     try:
         written = _write_locked(fd, st, path, target, identity, original, edits, overwrite)
@@ -178,17 +190,17 @@ def _write_locked(
     if not refusal and not os.access(target, os.W_OK):
         refusal = "the file cannot be written (no permission, or a read-only file system)"
     if refusal:
-        raise SaveError("read-only", path, refusal)
+        raise SaveError(SaveKind.READ_ONLY, path, refusal)
     data = _read(fd, path)
     if not overwrite and (len(data) != identity.size or content_digest(data) != identity.digest):
-        raise SaveError("conflict", path, "the file changed on disk since it was read")
+        raise SaveError(SaveKind.CONFLICT, path, "the file changed on disk since it was read")
     text = _decode(path, data)
     metadata = _parse_current(path, text) if overwrite else original
     lines = 0 if overwrite else identity.plain_lines  # valid for the bytes the identity check just matched
     try:
         new_data = set_keys(text, edits, metadata, unpack_lines(lines)).encode("utf-8")
     except EditError as exc:
-        raise SaveError("unverifiable", path, str(exc)) from None
+        raise SaveError(SaveKind.UNVERIFIABLE, path, str(exc)) from None
     new_metadata = {k: v for k, v in {**metadata, **edits}.items() if v is not UNSET}
     # Values replaced in place keep every line where it was; an added or removed line moves them.
     in_place = all(k in metadata and v is not UNSET for k, v in edits.items())
@@ -199,17 +211,18 @@ def _write_locked(
     _wait_for_writers(fd)  # a program writing the file now: let it finish, then the check below sees it
     try:
         if _read(fd, path) != data or _replaced(target, st):
-            raise SaveError("conflict", path, "the file changed on disk while it was being saved")
+            raise SaveError(SaveKind.CONFLICT, path, "the file changed on disk while it was being saved")
         os.replace(tmp, target)
     except BaseException as exc:
         _remove_quietly(tmp)
         if isinstance(exc, OSError):
-            raise SaveError("io", path, exc.strerror or str(exc)) from None
+            raise SaveError(SaveKind.IO, path, exc.strerror or str(exc)) from None
         raise
     _wait_for_writers(fd)  # one that opened the old file before the replace writes there: wait for it
     if _read(fd, path) != data:  # written to the old file as it was replaced
         _put_back(fd, path, target, new_data, st)
-        raise SaveError("conflict", path, "the file changed on disk while it was being saved; that change was kept")
+        message = "the file changed on disk while it was being saved; that change was kept"
+        raise SaveError(SaveKind.CONFLICT, path, message)
     return Written(
         Identity(written.st_size, written.st_mtime_ns, content_digest(new_data), lines), new_metadata, target
     )
@@ -222,11 +235,11 @@ def _open_locked(path: str, target: str) -> tuple[int, os.stat_result]:
         try:
             fd, st = open_regular(target)
         except FileNotFoundError:
-            raise SaveError("missing", path, "the file was deleted or moved on disk") from None
+            raise SaveError(SaveKind.MISSING, path, "the file was deleted or moved on disk") from None
         except NotRegularFile:
-            raise SaveError("missing", path, "is no longer a regular file") from None
+            raise SaveError(SaveKind.MISSING, path, "is no longer a regular file") from None
         except OSError as exc:
-            raise SaveError("io", path, exc.strerror or str(exc)) from None
+            raise SaveError(SaveKind.IO, path, exc.strerror or str(exc)) from None
         try:
             _lock(fd, path, deadline)
             now = os.stat(target)
@@ -245,7 +258,7 @@ def _lock(fd: int, path: str, deadline: float) -> None:
             return
         except BlockingIOError:
             if time.monotonic() > deadline:
-                raise SaveError("busy", path, "another Reviewer is saving this file; try again") from None
+                raise SaveError(SaveKind.BUSY, path, "another Reviewer is saving this file; try again") from None
             time.sleep(0.01)
         except OSError:
             return  # a file system without locks: the content checks still hold
@@ -292,7 +305,7 @@ def _read(fd: int, path: str) -> bytes:
     try:
         return read_fd(fd)
     except OSError as exc:
-        raise SaveError("io", path, exc.strerror or str(exc)) from None
+        raise SaveError(SaveKind.IO, path, exc.strerror or str(exc)) from None
 
 
 def _replaced(target: str, st: os.stat_result) -> bool:
@@ -315,7 +328,8 @@ def _write_temp(path: str, target: str, data: bytes, st: os.stat_result) -> tupl
         except FileExistsError:
             continue
         except OSError as exc:
-            raise SaveError("io", path, f"cannot create a temporary file beside it: {exc.strerror or exc}") from None
+            reason = f"cannot create a temporary file beside it: {exc.strerror or exc}"
+            raise SaveError(SaveKind.IO, path, reason) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # in use: remove_leftovers leaves it alone
@@ -335,7 +349,7 @@ def _write_temp(path: str, target: str, data: bytes, st: os.stat_result) -> tupl
         os.close(fd)
         _remove_quietly(tmp)
         if isinstance(exc, OSError):
-            raise SaveError("io", path, exc.strerror or str(exc)) from None
+            raise SaveError(SaveKind.IO, path, exc.strerror or str(exc)) from None
         raise
     os.close(fd)
     return tmp, written
@@ -362,7 +376,7 @@ def current_metadata(article: Article) -> dict[Any, Any]:
     try:
         fd, _ = open_regular(os.path.realpath(article.path))
     except OSError as exc:
-        raise SaveError("missing", article.path, exc.strerror or str(exc)) from None
+        raise SaveError(SaveKind.MISSING, article.path, exc.strerror or str(exc)) from None
     try:
         data = _read(fd, article.path)
     finally:
@@ -374,14 +388,14 @@ def _decode(path: str, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise SaveError("unverifiable", path, "the file on disk is no longer valid UTF-8") from None
+        raise SaveError(SaveKind.UNVERIFIABLE, path, "the file on disk is no longer valid UTF-8") from None
 
 
 def _parse_current(path: str, text: str) -> dict[Any, Any]:
     try:
         return read(text)[1]
     except FrontMatterError as exc:
-        raise SaveError("unverifiable", path, f"the file on disk no longer parses: {exc.message}") from None
+        raise SaveError(SaveKind.UNVERIFIABLE, path, f"the file on disk no longer parses: {exc.message}") from None
 
 
 def _remove_quietly(path: str) -> None:

@@ -1,4 +1,8 @@
-"""The one table of actions: menu text, default keys and what each is for."""
+"""The one table of actions: menu text, default keys, what each is for, and where it shows.
+
+The menus and the toolbar are built from it (fill_menu, fill_toolbar), in its order: to
+move an action, move its row.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QToolBar
 
 
 @dataclass(frozen=True)
@@ -14,35 +19,39 @@ class ActionSpec:
     text: str
     keys: tuple[str, ...]
     tip: str
-    group: str
+    group: str  # the menu it is in
+    section: int = 0  # a separator comes between sections of a menu
+    toolbar: int | None = None  # its section on the toolbar, if it is there
 
 
 ACTIONS = [
-    ActionSpec("open", "&Open Folder…", ("Ctrl+O",), "Open a content folder", "File"),
-    ActionSpec("save_all", "&Save All", ("Ctrl+S",), "Save every pending edit", "File"),
-    ActionSpec("save_article", "Save &Article", (), "Save the selected articles' edits only", "File"),
-    ActionSpec("revert_article", "&Revert Article", (), "Drop the selected articles' pending edits", "File"),
-    ActionSpec("reload", "Re&load from Disk", ("F5",), "Check the folder for files changed on disk", "File"),
-    ActionSpec("quit", "&Quit", ("Ctrl+Q",), "Close Reviewer", "File"),
-    ActionSpec("undo", "&Undo", ("Ctrl+Z",), "Undo the last edit", "Edit"),
-    ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the edit undone last", "Edit"),
-    ActionSpec("approve", "&Approve", ("A",), "Set published: true and move to the next article", "Edit"),
-    ActionSpec("reject", "Re&ject", ("X",), "Set published: false and move to the next article", "Edit"),
-    ActionSpec("toggle", "&Toggle Published", ("P", "Space"), "Switch published between true and false", "Edit"),
-    ActionSpec("quality_up5", "Quality +5", ("+", "="), "Raise quality by 5", "Edit"),
-    ActionSpec("quality_down5", "Quality −5", ("-",), "Lower quality by 5", "Edit"),
-    ActionSpec("quality_up1", "Quality +1", ("]",), "Raise quality by 1", "Edit"),
-    ActionSpec("quality_down1", "Quality −1", ("[",), "Lower quality by 1", "Edit"),
-    ActionSpec("set_quality", "Set &Quality…", ("Q",), "Type a quality for the selection", "Edit"),
-    ActionSpec("select_all", "Select &All", ("Ctrl+A",), "Select every article in the view", "Edit"),
-    ActionSpec("preferences", "&Preferences…", ("Ctrl+,",), "Keys, remote images, saving", "Edit"),
+    ActionSpec("open", "&Open Folder…", ("Ctrl+O",), "Open a content folder", "File", toolbar=0),
+    ActionSpec("save_all", "&Save All", ("Ctrl+S",), "Save every pending edit", "File", section=1, toolbar=0),
+    ActionSpec("save_article", "Save &Article", (), "Save the selected articles' edits only", "File", section=1),
+    ActionSpec("revert_article", "&Revert Article", (), "Drop the selected articles' pending edits", "File", section=1),
+    ActionSpec("reload", "Re&load from Disk", ("F5",), "Check the folder for files changed on disk", "File", section=1),
+    ActionSpec("quit", "&Quit", ("Ctrl+Q",), "Close Reviewer", "File", section=2),
+    ActionSpec("undo", "&Undo", ("Ctrl+Z",), "Undo the last edit", "Edit", toolbar=0),
+    ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the edit undone last", "Edit", toolbar=0),
+    ActionSpec("approve", "&Approve", ("A",), "published: true, then the next article", "Edit", section=1, toolbar=1),
+    ActionSpec("reject", "Re&ject", ("X",), "published: false, then the next article", "Edit", section=1, toolbar=1),
+    ActionSpec("toggle", "&Toggle Published", ("P", "Space"), "Switch published: true and false", "Edit", section=1),
+    ActionSpec("quality_up5", "Quality +5", ("+", "="), "Raise quality by 5", "Edit", section=1),
+    ActionSpec("quality_down5", "Quality −5", ("-",), "Lower quality by 5", "Edit", section=1),
+    ActionSpec("quality_up1", "Quality +1", ("]",), "Raise quality by 1", "Edit", section=1),
+    ActionSpec("quality_down1", "Quality −1", ("[",), "Lower quality by 1", "Edit", section=1),
+    ActionSpec(
+        "set_quality", "Set &Quality…", ("Q",), "Type a quality for the selection", "Edit", section=1, toolbar=1
+    ),
+    ActionSpec("select_all", "Select &All", ("Ctrl+A",), "Select every article in the view", "Edit", section=2),
+    ActionSpec("preferences", "&Preferences…", ("Ctrl+,",), "Keys, remote images, saving", "Edit", section=2),
     ActionSpec("next", "&Next Article", ("J",), "Move to the next article", "Go"),
     ActionSpec("previous", "&Previous Article", ("K",), "Move to the previous article", "Go"),
     ActionSpec("queue", "&Unpublished Queue", ("U",), "Switch to the unpublished queue and back", "Go"),
     ActionSpec("find", "&Find…", ("/", "Ctrl+F"), "Type a query", "Go"),
     ActionSpec("open_link", "Open &Link", ("O", "Return"), "Open the article's original URL in the browser", "Go"),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", ("?",), "Every key at a glance", "Help"),
-    ActionSpec("about", "&About Reviewer", (), "Version and licence", "Help"),
+    ActionSpec("about", "&About Reviewer", (), "Version and what Reviewer is", "Help"),
 ]
 BY_ID = {spec.id: spec for spec in ACTIONS}
 # Single keys that type text elsewhere: active only while the list or the detail pane has focus.
@@ -62,6 +71,27 @@ LIST_KEYS = {
     "open_link",
     "shortcuts",
 }
+
+
+def fill_menu(menu: QMenu, group: str, actions: dict[str, QAction]) -> None:
+    """The group's actions, in the table's order, a separator between sections."""
+    section = None
+    for spec in ACTIONS:
+        if spec.group == group:
+            if section is not None and spec.section != section:
+                menu.addSeparator()
+            section = spec.section
+            menu.addAction(actions[spec.id])
+
+
+def fill_toolbar(bar: QToolBar, actions: dict[str, QAction]) -> None:
+    section = None
+    for spec in ACTIONS:
+        if spec.toolbar is not None:
+            if section is not None and spec.toolbar != section:
+                bar.addSeparator()
+            section = spec.toolbar
+            bar.addAction(actions[spec.id])
 
 
 def make_actions(parent, settings) -> dict[str, QAction]:

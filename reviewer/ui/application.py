@@ -1,4 +1,4 @@
-"""Start the window: the QApplication, the palette, and which folder to open."""
+"""Start the window: the QApplication, and which folder to open."""
 
 from __future__ import annotations
 

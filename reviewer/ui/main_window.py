@@ -33,8 +33,9 @@ from ..app.session import Session
 from ..app.settings import Settings, cache_dir
 from ..app.tasks import Slicer, ThreadRunner
 from ..core.site import resolve_image
+from ..core.storage import SaveKind
 from ..words import plural
-from .actions import make_actions
+from .actions import fill_menu, fill_toolbar, make_actions
 from .article_model import HEADERS, ArticleTableModel, Column
 from .changes_panel import ChangesPanel
 from .detail_pane import DetailPane
@@ -160,32 +161,11 @@ class MainWindow(QMainWindow):
         a = self.action_table
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        file.addAction(a["open"])
-        self.recent_menu = file.addMenu("Open &Recent")
+        fill_menu(file, "File", a)
+        self.recent_menu = QMenu("Open &Recent", file)
+        file.insertMenu(file.actions()[1], self.recent_menu)  # after Open Folder
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        file.addSeparator()
-        for name in ("save_all", "save_article", "revert_article", "reload"):
-            file.addAction(a[name])
-        file.addSeparator()
-        file.addAction(a["quit"])
-        edit = bar.addMenu("&Edit")
-        for name in ("undo", "redo"):
-            edit.addAction(a[name])
-        edit.addSeparator()
-        for name in (
-            "approve",
-            "reject",
-            "toggle",
-            "quality_up5",
-            "quality_down5",
-            "quality_up1",
-            "quality_down1",
-            "set_quality",
-        ):
-            edit.addAction(a[name])
-        edit.addSeparator()
-        edit.addAction(a["select_all"])
-        edit.addAction(a["preferences"])
+        fill_menu(bar.addMenu("&Edit"), "Edit", a)
         view = bar.addMenu("&View")
         view.addAction(self.changes_dock.toggleViewAction())
         self.changes_dock.toggleViewAction().setText("&Changes Panel")
@@ -206,12 +186,8 @@ class MainWindow(QMainWindow):
         self.remote_action.toggled.connect(lambda on: setattr(self.settings, "remote_images", on))
         view.addAction("&Save Query as View…", self._save_query_as_view)
         view.addAction("&Remove Saved View", self._remove_saved_view)
-        go = bar.addMenu("&Go")
-        for name in ("next", "previous", "queue", "find", "open_link"):
-            go.addAction(a[name])
-        help_ = bar.addMenu("&Help")
-        help_.addAction(a["shortcuts"])
-        help_.addAction(a["about"])
+        fill_menu(bar.addMenu("&Go"), "Go", a)
+        fill_menu(bar.addMenu("&Help"), "Help", a)
 
         # Single-key actions live on the list and the detail pane, so typing elsewhere stays typing.
         for action in a.values():
@@ -236,12 +212,7 @@ class MainWindow(QMainWindow):
         }
         for name, icon in icons.items():
             self.action_table[name].setIcon(icon)
-        for name in ("open", "save_all", "undo", "redo"):
-            bar.addAction(self.action_table[name])
-        bar.addSeparator()
-        bar.addAction(resource_icon("published"), "Approve Selected", lambda: self.triage.decide(True))
-        bar.addAction(resource_icon("unpublished"), "Reject Selected", lambda: self.triage.decide(False))
-        bar.addAction(self.action_table["set_quality"])
+        fill_toolbar(bar, self.action_table)
         self.addToolBar(bar)
 
     def _connect(self) -> None:
@@ -536,7 +507,7 @@ class MainWindow(QMainWindow):
             message += f"; {failed} not saved"
         self.statusBar().showMessage(message, 8000)
         conflicts = report.conflicts
-        others = [(a, e) for a, e in report.failed if e.kind != "conflict"]
+        others = [(a, e) for a, e in report.failed if e.kind != SaveKind.CONFLICT]
         if others:
             lines = "\n".join(f"{a.relpath}: {e.message}" for a, e in others[:30])
             more = f"\n… and {len(others) - 30} more" if len(others) > 30 else ""
