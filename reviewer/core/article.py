@@ -11,11 +11,9 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from .files import read_regular
-from .frontmatter_text import UNSET, FrontMatterError, split
+from .frontmatter_text import UNSET
 
 EDITABLE_KEYS = ("published", "quality")
-MAX_BODY_BYTES = 8 * 1024 * 1024  # as library.MAX_FILE_SIZE: no article is larger
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,15 +402,6 @@ class Article(Fields):
             else:
                 merged[key] = value
         return merged
-
-    @property
-    def body(self) -> str:
-        """The text after the front matter, read from the file (bodies are not kept in memory)."""
-        try:
-            text = read_regular(self.path, MAX_BODY_BYTES).decode("utf-8")
-            return text[split(text).body_start :]
-        except (OSError, UnicodeDecodeError, FrontMatterError):
-            return ""
 
     @property
     def is_modified(self) -> bool:

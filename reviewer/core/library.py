@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .article import Article, Identity
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
-from .frontmatter_text import FrontMatterError, pack_lines, read
+from .frontmatter_text import FrontMatterError, pack_lines, read, split
 from .problems import Problem
 from .storage import TEMP_SUFFIX
 
@@ -307,6 +307,27 @@ def _first_line(data: bytes) -> tuple[bytes, bytes]:
     """The first line that is not blank, byte-order marks and spaces taken off, and the rest."""
     first, _, rest = data.replace(_BOM, b"").lstrip(b" \t\r\n").partition(b"\n")
     return first.rstrip(b"\r").strip(), rest
+
+
+def read_parts(path: str) -> tuple[str, str]:
+    """The front matter block (fences included) and the body of an article's file, in one read.
+
+    For showing, never for saving: a file that cannot be read gives the reason as its block.
+    """
+    try:
+        text = read_fd_text(path)
+        sp = split(text)
+    except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
+        return f"(could not read the file: {exc})", ""
+    return text[: sp.body_start].lstrip("\ufeff"), text[sp.body_start :]
+
+
+def read_fd_text(path: str) -> str:
+    fd, _ = open_regular(path)
+    try:
+        return read_fd(fd, MAX_FILE_SIZE).decode("utf-8")
+    finally:
+        os.close(fd)
 
 
 def article_from_bytes(

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.article import Article
-from ..core.frontmatter_text import FrontMatterError, split
+from ..core.library import read_parts
 from ..core.site import ImageSource, link_to_open, resolve_image
 from ..words import QUALITY_MAX, shorten, shown
 
@@ -454,14 +454,25 @@ class DetailPane(QScrollArea):
         self.fields.resizeColumnToContents(0)
 
     def _show_body(self, article: Article) -> None:
-        body = article.body.strip()
-        if not body:
-            self.preview.setPlainText("(no body)")
-        elif article.path.lower().endswith((".html", ".htm")) or body.lstrip().startswith("<"):
-            self.preview.setHtml(body)
-        else:
-            self.preview.setMarkdown(body)
-        self.raw.setPlainText(_front_matter_text(article.path))
+        """The body and the raw front matter: one read of the file, on the runner."""
+        self.preview.setPlainText("Reading…")
+        self.raw.clear()
+        path = article.path
+
+        def fill(parts, error) -> None:
+            if self.article is not article:
+                return  # another article is shown by now
+            front_matter, body = parts if error is None else (f"(could not read the file: {error})", "")
+            body = body.strip()
+            if not body:
+                self.preview.setPlainText("(no body)")
+            elif path.lower().endswith((".html", ".htm")) or body.startswith("<"):
+                self.preview.setHtml(body)
+            else:
+                self.preview.setMarkdown(body)
+            self.raw.setPlainText(front_matter)
+
+        self.session.runner.start(lambda ctx: read_parts(path), on_done=fill)
 
     # --- editors ----------------------------------------------------------------------------
 
@@ -495,13 +506,3 @@ def _tree_item(key: str, value) -> QTreeWidgetItem:
     item = QTreeWidgetItem([key, shown(value)])
     item.setToolTip(1, shown(value))
     return item
-
-
-def _front_matter_text(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read(2_000_000)
-        sp = split(text)
-        return text[: sp.body_start].lstrip("\ufeff")
-    except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
-        return f"(could not read the file: {exc})"

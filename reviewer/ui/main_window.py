@@ -44,6 +44,7 @@ from .images import ImageLoader
 from .list_panel import ListPanel
 from .triage import Triage
 
+LOGO_SIZE = 32
 RESOURCES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources")
 
 
@@ -97,7 +98,8 @@ class MainWindow(QMainWindow):
         self.action_table = make_actions(self, self.settings)
         self.setWindowIcon(resource_icon("reviewer"))
         self.setAcceptDrops(True)
-        self._logos: dict[str, QIcon | None] = {}
+        self._logos: dict[str, QIcon | None] = {}  # provider logo address -> icon (None until loaded)
+        self._logo_keys: dict[str, str] = {}  # image loader key -> logo address
         self._close_after_save = False
         self._hold = 0  # see one_update
         self._pending: dict = {}
@@ -113,10 +115,11 @@ class MainWindow(QMainWindow):
         self.table = self.list.table
         # Remote images wait on servers: threads of their own, so that no save waits behind them.
         fetch_runner = ThreadRunner(workers=3) if isinstance(self.runner, ThreadRunner) else self.runner
-        loader = ImageLoader(
+        self.loader = ImageLoader(
             self.runner, cache_dir("images"), lambda: self.settings.remote_images, self, fetch_runner=fetch_runner
         )
-        self.detail = DetailPane(self.session, loader)
+        self.loader.ready.connect(self._logo_ready)
+        self.detail = DetailPane(self.session, self.loader)
         self.triage = Triage(self)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -289,6 +292,7 @@ class MainWindow(QMainWindow):
         self.welcome.refresh()
         self.central.setCurrentWidget(self.splitter)
         self._logos.clear()
+        self._logo_keys.clear()
         self.detail.display(None)
         self.session.open(folder)
         self._update_title()
@@ -609,20 +613,32 @@ class MainWindow(QMainWindow):
         self.settings.set_saved_queries([(n, q) for n, q in saved if n != name])
         self.list.rebuild_views()
 
-    def _logo_for(self, article):
+    def _logo_for(self, article) -> QIcon | None:
+        """The provider's logo for the list: asked for once per address, shown when it has come.
+
+        Finding the file and decoding it run on the runner (this is called while painting).
+        Only logos in the site folder: the list fetches nothing from the network.
+        """
         images = article.provider.images
         if not images:
             return None
         url = images[0].url
         if url not in self._logos:
-            source = resolve_image(url, article.path, self.session.site)
-            icon = None
-            if source.kind == "local":
-                pixmap = QPixmap(source.location)
-                if not pixmap.isNull():
-                    icon = QIcon(pixmap.scaled(32, 32, Qt.KeepAspectRatio, Qt.SmoothTransformation))
-            self._logos[url] = icon
+            self._logos[url] = None
+            path, site = article.path, self.session.site
+            self.runner.start(lambda ctx: resolve_image(url, path, site), on_done=lambda s, e: self._logo_found(url, s))
         return self._logos[url]
+
+    def _logo_found(self, url: str, source) -> None:
+        if source is not None and source.kind == "local":
+            self._logo_keys[self.loader.key(source, LOGO_SIZE)] = url  # before asking: the answer may come at once
+            self.loader.request(source, LOGO_SIZE)
+
+    def _logo_ready(self, key: str, image) -> None:
+        url = self._logo_keys.pop(key, None)
+        if url is not None and url in self._logos:
+            self._logos[url] = QIcon(QPixmap.fromImage(image))
+            self.table.viewport().update()
 
     def _restore_state(self) -> None:
         geometry = self.settings.value("window/geometry")

@@ -268,3 +268,15 @@ def test_a_save_asked_for_while_saving_runs_next(window):
     window.save([first])  # when this one finishes, the queued one follows
     assert not first.edits and not second.edits
     assert "quality: 44" in Path(second.path).read_text()
+
+
+def test_provider_logos_in_the_list_come_from_the_site_folder(window, qtbot):
+    from reviewer.ui.article_model import Column
+
+    model = window.model
+    row = next(r for r in range(model.rowCount()) if model.article(r).provider.images)
+    index = model.index(row, Column.PROVIDER)
+    model.data(index, Qt.ItemDataRole.DecorationRole)  # asks for it; it comes off the GUI thread
+    qtbot.waitUntil(lambda: model.data(index, Qt.ItemDataRole.DecorationRole) is not None)
+    icon = model.data(index, Qt.ItemDataRole.DecorationRole)
+    assert not icon.isNull() and icon.availableSizes()
