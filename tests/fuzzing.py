@@ -8,11 +8,8 @@ aliases, doubled keys, mixed line endings, truncation, a second byte-order mark.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
-EXAMPLES = ROOT / "examples" / "newsroom"
+from tests.helpers import CORPUS, EXAMPLES
 
 TEMPLATE = (
     "---\ntitle: A template story\nexcerpt: Short.\nquality: 40\nheat: -1\npublished: false\n"

@@ -24,6 +24,15 @@ class Triage(QObject):
         window.table.installEventFilter(self)
         window.detail.installEventFilter(self)
 
+    @property
+    def digit_pause_ms(self) -> int:
+        """How long after the last digit typed the quality is set (Enter sets it at once)."""
+        return self._digit_timer.interval()
+
+    @digit_pause_ms.setter
+    def digit_pause_ms(self, ms: int) -> None:
+        self._digit_timer.setInterval(ms)
+
     def connect_actions(self, a: dict) -> None:
         # Keys act on the view they were typed in: `u` then `a` approves in the queue even when
         # the queue of a large folder is still being filtered (see ArticleTableModel.when_filtered).

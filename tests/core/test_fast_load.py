@@ -7,7 +7,7 @@ import yaml
 
 from reviewer.core.fast_yaml import Loader, Unusual, fast_load
 from reviewer.core.frontmatter_text import parse, split
-from tests.conftest import CORPUS, EXAMPLES
+from tests.helpers import CORPUS, EXAMPLES
 
 ODD = [
     "a: 1\nb: 0x1F\nc: 0o17\nd: 017\ne: 1_000\nf: 190:20:30\ng: -.inf\nh: 1.5e3\ni: .nan\n",

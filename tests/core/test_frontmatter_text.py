@@ -54,14 +54,14 @@ def test_body_and_other_keys_are_byte_identical():
 @pytest.mark.parametrize(
     "text, reason",
     [
-        ("---\n{published: false, title: A}\n---\n", "flow"),
-        ("---\nquality:\n  50\n---\n", "spans"),
-        ("---\npublished: false\npublished: true\n---\n", "appears 2 times"),
-        ("---\nquality: [1,\n  2]\n---\n", "flow list over two lines"),
+        ("---\n{published: false, title: A}\n---\n", "no longer parses"),  # the whole block in flow style
+        ("---\nquality:\n  50\n---\n", "span several lines"),
+        ("---\npublished: false\npublished: true\n---\n", "'published' appears 2 times"),
+        ("---\nquality: [1,\n  2]\n---\n", "flow style"),  # a flow list over two lines
     ],
 )
 def test_refuses_edits_it_cannot_make_on_one_line(text, reason):
-    with pytest.raises(EditError):
+    with pytest.raises(EditError, match=reason):
         edit(text, quality=3, published=True)
 
 

@@ -121,3 +121,24 @@ def test_malformed_queries_report_position(query, position):
         compile_query(query)
     assert err.value.position == position
     assert f"position {position + 1}" in str(err.value)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+QUERY_ALPHABET = st.sampled_from(list('abcdeq:"()-=<>!#.* \tORANDorandNOT_09') + ["published", "quality", "topic"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(QUERY_ALPHABET, max_size=12).map("".join) | st.text(max_size=30))
+def test_any_text_parses_or_is_refused_with_a_position_inside_it(text):
+    from reviewer.core.query import QueryError, compile_query
+
+    try:
+        predicate = compile_query(text)
+    except QueryError as exc:
+        assert 0 <= exc.position <= len(text)
+        assert exc.message and "\n" not in exc.message
+    else:
+        predicate.describe()
+        predicate(make("x.md", "title: x\nquality: 5\n"))  # and it runs on an article

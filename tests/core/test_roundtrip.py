@@ -6,8 +6,7 @@ import pytest
 
 from reviewer.core.library import scan
 from reviewer.core.storage import save
-from tests.conftest import EXAMPLES
-from tests.helpers import changed_lines, key_of
+from tests.helpers import EXAMPLES, changed_lines, key_of
 
 
 def _round_trip(root: Path) -> int:
@@ -39,6 +38,6 @@ def test_corpus_round_trip_changes_only_edited_lines(corpus_copy):
 def test_examples_round_trip_changes_only_edited_lines(tmp_path):
     if not EXAMPLES.is_dir():
         pytest.fail("examples/newsroom is missing")
-    from tests.conftest import writable_copy
+    from tests.helpers import writable_copy
 
     assert _round_trip(writable_copy(EXAMPLES, tmp_path / "newsroom")) >= 50

@@ -1,7 +1,7 @@
 """Image addresses resolve to local files first, the site's own URLs included."""
 
 from reviewer.core.site import Site, is_safe_link, resolve_image
-from tests.conftest import CORPUS, EXAMPLES
+from tests.helpers import CORPUS, EXAMPLES
 
 
 def site_folder(tmp_path):

@@ -107,8 +107,10 @@ def test_digits_set_quality(window, qtbot):
 
 def test_digits_commit_after_a_pause(window, qtbot):
     article = window.detail.article
+    window.triage.digit_pause_ms = 20  # the editor's pause, shortened
     keys(qtbot, window.table, Qt.Key_1, Qt.Key_2, Qt.Key_0)
-    qtbot.waitUntil(lambda: article.quality == 120, timeout=3000)
+    assert article.quality != 120  # not before the pause
+    qtbot.waitUntil(lambda: article.quality == 120)
 
 
 def test_plus_and_minus_merge_into_one_undo_step(window, qtbot):
