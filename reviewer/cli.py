@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from . import __version__
@@ -16,10 +17,12 @@ from .core.frontmatter_text import UNSET
 from .core.library import ScanResult, read_article, relative, scan
 from .core.problems import Problem
 from .core.query import QueryError, compile_query
+from .core.review_log import Decision, LogFile, content_root_of, decision_for, editor_name, latest, now, since
+from .core.stats import by_provider
 from .core.storage import TEMP_SUFFIX, Job, SaveError, Written, remove_leftovers, write_many
-from .words import caret_line, plural, shown, status_word
+from .words import caret_line, plural, shorten, shown, status_word
 
-COMMANDS = ("list", "check", "set")
+COMMANDS = ("list", "check", "set", "log", "stats")
 SWITCH_INTERVAL_S = 0.001  # Python's default of 5 ms lets busy threads starve the window and the writers
 EPILOG = """commands:
   reviewer [FOLDER]                      open the window on FOLDER (the last one when omitted)
@@ -27,6 +30,8 @@ EPILOG = """commands:
   reviewer check ROOT
   reviewer set [--published true|false|unset] [--quality N|unset] FILE...
   reviewer set [--published true|false|unset] [--quality N|unset] --where QUERY ROOT
+  reviewer log ROOT [--since DATE] [--editor NAME] [--json]
+  reviewer stats ROOT [--json]
 
 run 'reviewer COMMAND --help' for a command's options."""
 
@@ -88,8 +93,21 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--published", choices=("true", "false", "unset"), help="unset removes the line")
     p.add_argument("--quality", type=_quality, metavar="N", help="a whole number, 0 or more; unset removes the line")
     p.add_argument("--where", metavar="QUERY", help="edit every article under ROOT that matches QUERY")
+    p.add_argument("--editor", default="", help="who decides (default: git config user.name, else the login)")
     p.add_argument("paths", nargs="+", metavar="FILE|ROOT")
     p.set_defaults(run=cmd_set)
+
+    p = sub.add_parser("log", help="the decisions in the folder's review log")
+    p.add_argument("root", help="the content folder")
+    p.add_argument("--since", default="", metavar="DATE", help="from this date (2026-11, 2026-11-28, ...)")
+    p.add_argument("--editor", default="", metavar="NAME", help="only this editor's decisions")
+    p.add_argument("--json", action="store_true", help="one JSON object per line, as in the log")
+    p.set_defaults(run=cmd_log)
+
+    p = sub.add_parser("stats", help="per provider: articles, approved, rejected, approval rate, mean quality")
+    p.add_argument("root", help="the content folder")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(run=cmd_stats)
     return parser
 
 
@@ -117,6 +135,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     result = _scan(args.root)
     if result is None:
         return 2
+    _apply_log(result.articles, args.root)
     out = sys.stdout
     for article in result.articles:
         if not predicate(article):
@@ -214,7 +233,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         targets, unreadable = found
     else:
         targets = [_read_one(path) for path in args.paths]
-    failed = _apply(targets, changes)
+    failed = _apply(targets, changes, args.editor)
     if failed:
         _error(f"{plural(failed, 'file')} not changed")
     return 1 if failed or unreadable else 0
@@ -229,6 +248,7 @@ def _where(query: str, root: str) -> tuple[list[Target], int] | None:
     result = _scan(root)
     if result is None:
         return None
+    _apply_log(result.articles, root)
     _mention_problems(result, root)
     _remove_leftovers(result.leftovers, root)
     return [(a, root) for a in result.articles if predicate(a)], len(result.problems)
@@ -256,9 +276,11 @@ def _read_one(path: str) -> Target:
     return item, folder
 
 
-def _apply(targets: list[Target], changes: dict[str, Any]) -> int:
-    """Save `changes` into each target, one folder's files together; the number refused."""
+def _apply(targets: list[Target], changes: dict[str, Any], editor: str = "") -> int:
+    """Save `changes` into each target, one folder's files together, and log the decisions; the number refused."""
     failed = 0
+    verb = {True: "approve", False: "reject"}.get(changes.get("published"))  # type: ignore[arg-type]
+    decided: dict[str, list[Decision]] = {}  # content folder -> its decisions
     by_root: dict[str, list[Article]] = {}
     for target in targets:
         if isinstance(target, str):
@@ -275,21 +297,62 @@ def _apply(targets: list[Target], changes: dict[str, Any]) -> int:
                 by_root.setdefault(root, []).append(article)
             else:
                 print(f"{article.relpath}: unchanged")
+                if verb == "reject":  # already unpublished: still a decision, logged
+                    _decided(decided, root, article, verb, {}, editor)
     for root, articles in by_root.items():
         jobs: list[Job] = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in articles]
         for article, job, outcome in zip(articles, jobs, write_many(jobs, root), strict=True):
-            failed += not _report(article, job[3], outcome)
+            written = _report(article, job[3], outcome)
+            if written is None:
+                failed += 1
+            else:
+                logged = {key: [_plain(old), _plain(new)] for key, old, new in written}
+                _decided(decided, root, article, verb, logged, editor)
+    for content_root, decisions in decided.items():
+        try:
+            LogFile.for_folder(content_root, _data_dir()).append(decisions)
+        except OSError as exc:
+            _error(f"the decisions were saved in the files but not in the review log: {exc.strerror or exc}")
+            failed += len(decisions)
     return failed
 
 
-def _report(article: Article, edits: dict[str, Any], outcome: Written | SaveError) -> bool:
+def _pair(value: Any) -> tuple[Any, Any]:
+    return (value[0], value[1]) if isinstance(value, list) and len(value) == 2 else (None, value)
+
+
+def _plain(value: Any) -> Any:
+    return None if value is UNSET else value
+
+
+def _decided(
+    decided: dict[str, list[Decision]],
+    root: str,
+    article: Article,
+    verb: str | None,
+    changes: dict[str, list[Any]],
+    editor: str,
+) -> None:
+    """Add the decision on `article` to its content folder's list (the folder with the log or the site)."""
+    content_root = content_root_of(root)
+    name = editor_name(content_root, editor)
+    path = relative(content_root, article.path)
+    decision = Decision(now(), name, path, article.link, decision_for(verb, changes), changes)
+    decided.setdefault(content_root, []).append(decision)
+
+
+def _report(article: Article, edits: dict[str, Any], outcome: Written | SaveError) -> list[tuple[str, Any, Any]] | None:
+    """Print what was written, or why not; the changes written (key, old, new), or None."""
     if isinstance(outcome, SaveError):
         _error(f"{article.relpath}: {outcome.kind}: {outcome.message}")
-        return False
+        return None
     changes = article.written(outcome.metadata, outcome.identity, edits)
-    parts = [f"{key} {shown(old, '(unset)')} -> {shown(new, '(unset)')}" for key, old, new in changes]
-    print(f"{article.relpath}: {', '.join(parts)}")
-    return True
+    print(f"{article.relpath}: {_changes_text(changes)}")
+    return changes
+
+
+def _changes_text(changes: Iterable[tuple[str, Any, Any]]) -> str:
+    return ", ".join(f"{key} {shown(old, '(unset)')} -> {shown(new, '(unset)')}" for key, old, new in changes)
 
 
 def _remove_leftovers(paths: list[str], root: str) -> None:
@@ -297,6 +360,66 @@ def _remove_leftovers(paths: list[str], root: str) -> None:
     if removed:
         n = len(removed)
         _error(f"removed {plural(n, 'temporary file')} left by an interrupted save")
+
+
+# --- log and stats ------------------------------------------------------------------------
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    if not os.path.isdir(args.root):
+        _error(f"{args.root}: not a folder")
+        return 2
+    decisions, warnings = LogFile.for_folder(args.root, _data_dir()).read()
+    for warning in warnings:
+        _error(warning)
+    for d in since(decisions, args.since, args.editor):
+        if args.json:
+            sys.stdout.write(d.line())
+        else:
+            changes = _changes_text((k, *_pair(v)) for k, v in d.changes.items())
+            when = d.time.replace("T", " ")[:16]
+            sys.stdout.write(f"{when}  {d.editor:<16}  {d.decision:<9}  {d.path}{'  ' + changes if changes else ''}\n")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    result = _scan(args.root)
+    if result is None:
+        return 2
+    _apply_log(result.articles, args.root)
+    rows = by_provider(result.articles)
+    if args.json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row.as_dict(), ensure_ascii=False) + "\n")
+        return 0
+    print(f"{'provider':<32} {'articles':>8} {'approved':>8} {'rejected':>8} {'rate':>6} {'quality':>8}")
+    for row in rows:
+        rate = "" if row.approval_rate is None else f"{row.approval_rate:.0%}"
+        mean = "" if row.mean_quality is None else f"{row.mean_quality:.1f}"
+        name = shorten(row.provider or "(none)", 32)
+        print(f"{name:<32} {row.articles:>8,} {row.approved:>8,} {row.rejected:>8,} {rate:>6} {mean:>8}")
+    return 0
+
+
+def _apply_log(articles: list[Article], root: str) -> None:
+    """Each article's last decision, from the folder's review log (decision:, editor:, decided: queries)."""
+    decisions, warnings = LogFile.for_folder(content_root_of(root), _data_dir()).read()
+    for warning in warnings:
+        _error(warning)
+    last = latest(decisions)
+    prefix = relative(content_root_of(root), os.path.abspath(root))
+    for article in articles:
+        key = article.relpath if prefix == "." else f"{prefix}/{article.relpath}"
+        found = last.get(key)
+        if found is not None:
+            article.logged = (found.decision, found.editor, found.time)
+
+
+def _data_dir() -> str:
+    """Where logs of folders that cannot be written are kept."""
+    import platformdirs
+
+    return platformdirs.user_data_dir("reviewer", appauthor=False)
 
 
 # --- shared -------------------------------------------------------------------------------

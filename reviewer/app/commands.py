@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..core.article import Article
+from ..core.article import Article, Verdict
 
 if TYPE_CHECKING:
     from .session import Session
@@ -17,11 +17,25 @@ ORIGINAL = object()  # as a new value: drop the pending edit, back to what the f
 NUDGE_ID = 1001
 
 
+# A decision already pending outranks a later quality change: approve then +5 is an approval.
+_OUTRANKS_QUALITY = ("approve", "reject", "publish", "unpublish")
+
+
 class SetValues(QUndoCommand):
-    """Set `key` on each article to its value; undo restores what each had before."""
+    """Set `key` on each article to its value; undo restores what each had before.
+
+    With `verdict` (kind, editor, time) the articles get that decision, pending until their
+    save logs it; undo restores the decision each had pending before.
+    """
 
     def __init__(
-        self, session: Session, key: str, values: Sequence[tuple[Article, Any]], text: str, nudge: bool = False
+        self,
+        session: Session,
+        key: str,
+        values: Sequence[tuple[Article, Any]],
+        text: str,
+        nudge: bool = False,
+        verdict: Verdict | None = None,
     ):
         super().__init__(text)
         self.session = session
@@ -30,6 +44,8 @@ class SetValues(QUndoCommand):
         self.after = [v for _, v in values]
         self.before = [a.edits.get(key, a.stored(key, _ABSENT)) for a in self.articles]
         self.nudge = nudge
+        self.verdict = verdict
+        self.pending_before = [a.pending for a in self.articles]
 
     def redo(self) -> None:
         for article, value in zip(self.articles, self.after, strict=True):
@@ -37,16 +53,22 @@ class SetValues(QUndoCommand):
                 article.drop_edit(self.key)
             else:
                 article.set(self.key, value)
+            if self.verdict is not None:
+                pending = article.pending
+                quiet = self.verdict[0] == "quality" and pending is not None and pending[0] in _OUTRANKS_QUALITY
+                article.pending = pending if quiet else self.verdict
         self.session.notify_changed(self.articles)
 
     def undo(self) -> None:
-        for article, value in zip(self.articles, self.before, strict=True):
+        for article, value, pending in zip(self.articles, self.before, self.pending_before, strict=True):
             if value is _ABSENT:
                 # The key was not in the file; if it still is not, dropping the edit restores that.
                 if not article.has_stored(self.key):
                     article.drop_edit(self.key)
             else:
                 article.set(self.key, value)
+            if self.verdict is not None:
+                article.pending = pending
         self.session.notify_changed(self.articles)
 
     def id(self) -> int:

@@ -11,14 +11,17 @@ from typing import Any
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from ..core.article import Article
+from ..core.article import Article, Verdict
+from ..core.frontmatter_text import UNSET
 from ..core.library import Batch, find_candidates, read_article, scan_batches
 from ..core.problems import Problem
+from ..core.review_log import Decision, LogFile, decision_for, editor_name, now
 from ..core.site import Site
 from ..core.storage import SaveError, SaveKind, Written, current_metadata, remove_leftovers, write_many
 from ..core.tally import Tally
 from ..words import plural
 from .commands import ORIGINAL, SetValues
+from .settings import cache_dir
 from .tasks import Context, ThreadRunner, single_shot
 
 
@@ -26,10 +29,22 @@ from .tasks import Context, ThreadRunner, single_shot
 class SaveReport:
     saved: list = field(default_factory=list)  # (article, [(key, old, new)])
     failed: list = field(default_factory=list)  # (article, SaveError)
+    logged: int = 0  # decisions added to the review log
+    log_error: str = ""  # why decisions could not be logged (the files were saved)
 
     @property
     def conflicts(self) -> list:
         return [(a, e) for a, e in self.failed if e.kind == SaveKind.CONFLICT]
+
+
+@dataclass
+class LogInfo:
+    """What the loading worker found about the review log, before the first articles."""
+
+    log: LogFile
+    editor: str
+    history: dict[str, list[Decision]]
+    warnings: list[str]
 
 
 class Session(QObject):
@@ -40,6 +55,7 @@ class Session(QObject):
     articles_changed = Signal(list)  # edits, metadata or conflict state changed
     articles_removed = Signal(list)
     reread = Signal(list)  # articles whose file was read again (changed on disk): any of their values may differ
+    log_read = Signal()  # the review log of the folder being opened has been read
     problems_changed = Signal()
     modified_changed = Signal(bool)
     save_progress = Signal(int, int)
@@ -47,8 +63,17 @@ class Session(QObject):
     refused = Signal(list)  # articles an edit was not applied to: they are read-only (article.read_only says why)
     leftovers_removed = Signal(int)  # temporary files of interrupted saves, removed after loading
 
-    def __init__(self, runner=None, watch: bool = True, parent=None):
+    def __init__(
+        self, runner=None, watch: bool = True, parent=None, log_dir: str = "", editor: str = "", keep_clean=False
+    ):
         super().__init__(parent)
+        self.log_dir = log_dir or cache_dir("..").rstrip(os.sep)  # where a log goes when the folder is read-only
+        self.preferred_editor = editor
+        self.keep_folder_clean = keep_clean
+        self.log: LogFile | None = None
+        self.editor = ""
+        self.history: dict[str, list[Decision]] = {}  # relpath -> its decisions, oldest first
+        self.log_warnings: list[str] = []
         self.runner = runner or ThreadRunner()
         self.root = ""
         self.site = Site("")
@@ -87,19 +112,27 @@ class Session(QObject):
         self._by_path = {}
         self._by_url = {}
         self._edited = {}
-        self.tally.clear()
+        self.tally.clear(since=now())
         self.undo_stack.clear()
+        self.log, self.editor, self.history, self.log_warnings = None, "", {}, []
         self.loading = True
         self._set_modified(False)
         _pause_collector()
         self.loading_started.emit()
         root = self.root
 
+        log_dir, preferred, keep_clean = self.log_dir, self.preferred_editor, self.keep_folder_clean
+
         def work(ctx):
+            info = _read_log(root, log_dir, preferred, keep_clean)
+            ctx.report(info)
+            last = {path: (d.decision, d.editor, d.time) for path, d in latest_of(info.history).items()}
             leftovers = []
             for batch in scan_batches(root):
                 if ctx.cancelled:
                     return False
+                for article in batch.articles:
+                    article.logged = last.get(article.relpath)
                 leftovers += batch.leftovers
                 ctx.report(batch)
             return len(remove_leftovers(leftovers, root))
@@ -112,9 +145,18 @@ class Session(QObject):
             lambda result, error: self._on_loaded(result, error, generation),
         )
 
-    def _on_batch(self, batch: Batch, generation: int) -> None:
+    def _on_batch(self, batch: Batch | LogInfo, generation: int) -> None:
         if generation != self._generation:
             return  # a batch of the folder that was open before
+        if isinstance(batch, LogInfo):
+            self.log, self.editor, self.history, self.log_warnings = (
+                batch.log,
+                batch.editor,
+                batch.history,
+                batch.warnings,
+            )
+            self.log_read.emit()
+            return
         self.articles.extend(batch.articles)
         for article in batch.articles:
             self._by_path[article.path] = article
@@ -146,6 +188,50 @@ class Session(QObject):
 
     # --- editing -------------------------------------------------------------------------
 
+    # --- the editor's verbs: each one undo step, each a decision the next save logs --------
+
+    def approve(self, articles: list[Article], text: str) -> None:
+        self._decide(articles, "approve", "published", [(a, True) for a in articles], text)
+
+    def reject(self, articles: list[Article], text: str) -> None:
+        """Also a decision when the article is unpublished already: it leaves the queue for good."""
+        self._decide(articles, "reject", "published", [(a, False) for a in articles], text)
+
+    def toggle_published(self, articles: list[Article], text: str) -> None:
+        values = [(a, not bool(a.published)) for a in articles]
+        for verb in ("publish", "unpublish"):
+            chosen = [(a, v) for a, v in values if v is (verb == "publish")]
+            if chosen and len(chosen) == len(values):
+                self._decide(articles, verb, "published", chosen, text)
+                return
+        self.undo_stack.beginMacro(text)  # a mixed selection: both, as one step
+        for verb in ("publish", "unpublish"):
+            chosen = [(a, v) for a, v in values if v is (verb == "publish")]
+            if chosen:
+                self._decide([a for a, _ in chosen], verb, "published", chosen, text)
+        self.undo_stack.endMacro()
+
+    def set_quality(self, articles: list[Article], value: int, text: str, nudge: bool = False) -> None:
+        self._decide(articles, "quality", "quality", [(a, value) for a in articles], text, nudge)
+
+    def nudge_quality(self, articles: list[Article], delta: int, text: str) -> None:
+        values = [(a, max(0, (a.quality or 0) + delta)) for a in articles]
+        self._decide(articles, "quality", "quality", values, text, nudge=True)
+
+    def _decide(
+        self, articles: list[Article], verb: str, key: str, values: list, text: str, nudge: bool = False
+    ) -> None:
+        refused = [a for a in articles if a.read_only]
+        if refused:
+            self.refused.emit(refused)
+        values = [(a, v) for a, v in values if not a.read_only]
+        changing = [(a, v) for a, v in values if a.value(key) != v or type(a.value(key)) is not type(v)]
+        if verb == "quality":
+            values = changing  # an unchanged quality is no decision
+        if values:
+            verdict = (verb, self.editor or "unknown", now())
+            self.undo_stack.push(SetValues(self, key, values, text, nudge, verdict))
+
     def set_value(self, articles: list[Article], key: str, value, text: str) -> None:
         self.set_values(key, [(a, value) for a in articles], text)
 
@@ -159,10 +245,6 @@ class Session(QObject):
         if values:
             self.undo_stack.push(SetValues(self, key, values, text, nudge))
 
-    def nudge_quality(self, articles: list[Article], delta: int, text: str) -> None:
-        values = [(a, max(0, (a.quality or 0) + delta)) for a in articles]
-        self.set_values("quality", values, text, nudge=True)
-
     def revert(self, articles: list[Article]) -> None:
         """Drop pending edits, as one undoable step."""
         articles = [a for a in articles if a.edits]
@@ -174,6 +256,15 @@ class Session(QObject):
             if values:
                 self.undo_stack.push(SetValues(self, key, values, ""))
         self.undo_stack.endMacro()
+
+    def _note_logged(self, logged: list[tuple[Article, Decision]]) -> None:
+        """Decisions now in the log: the article's last decision; pending no more unless decided again."""
+        for article, decision in logged:
+            verdict = (decision.decision, decision.editor, decision.time)
+            if article.pending == verdict:
+                article.pending = None
+            article.logged = verdict
+            self.history.setdefault(article.relpath, []).append(decision)
 
     def find_by_url(self, url: str) -> Article | None:
         """The article of the folder at this address (its originalUrl or webUrl), if any."""
@@ -192,9 +283,18 @@ class Session(QObject):
                 if url:
                     self._by_url.setdefault(url, article)
 
+    def discard(self) -> None:
+        """Forget every pending edit and decision (the editor chose Discard)."""
+        unsaved = self.modified
+        for article in unsaved:
+            article.revert()
+            article.pending = None
+        self.undo_stack.clear()
+        self.notify_changed(unsaved)
+
     def notify_changed(self, articles: list[Article]) -> None:
         for article in articles:
-            if article.edits:
+            if article.edits or article.pending:
                 self._edited[id(article)] = article
             else:
                 self._edited.pop(id(article), None)
@@ -204,7 +304,7 @@ class Session(QObject):
 
     @property
     def modified(self) -> list[Article]:
-        """The articles with pending edits, in the order they were first edited."""
+        """The articles with pending edits or decisions, in the order they were first edited."""
         return list(self._edited.values())
 
     def _set_modified(self, value: bool) -> None:
@@ -218,9 +318,12 @@ class Session(QObject):
         """Save pending edits in the background; save_finished reports. False when busy."""
         if self.saving:
             return False
-        targets = [a for a in (self.modified if articles is None else articles) if a.edits]
-        jobs = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in targets]
-        root = self.root
+        targets = [a for a in (self.modified if articles is None else articles) if a.edits or a.pending]
+        written = [a for a in targets if a.edits]
+        jobs = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in written]
+        # What each decision will say, worked out here, where the articles are safe to read.
+        lines = {id(a): _decision_parts(a) for a in targets if a.pending}
+        root, log = self.root, self.log
         self.saving = True
 
         def work(ctx):
@@ -231,7 +334,9 @@ class Session(QObject):
                     ctx.report((done, total))
 
             outcomes = write_many(jobs, root, overwrite, progress)
-            return [(a, job[3], outcome) for a, job, outcome in zip(targets, jobs, outcomes, strict=True)]
+            results = [(a, job[3], outcome) for a, job, outcome in zip(written, jobs, outcomes, strict=True)]
+            results += [(a, {}, None) for a in targets if not a.edits]  # decisions that change no file
+            return results, _log_decisions(log, results, lines)
 
         self.runner.start(work, lambda p: self.save_progress.emit(*p), lambda r, e: self._on_saved(r, e, targets))
         return True
@@ -246,13 +351,19 @@ class Session(QObject):
         if error is not None:
             message = f"not saved: unexpected error ({type(error).__name__}: {error})"
             results = [(a, dict(a.edits), SaveError(SaveKind.IO, a.path, message)) for a in targets]
+        else:
+            results, (logged, report.log_error) = results
+            self._note_logged(logged)
+            report.logged = len(logged)
         pending = list(results or [])
 
         def step() -> None:
             chunk = pending[:SAVE_SLICE]
             del pending[:SAVE_SLICE]
             for article, edits, outcome in chunk:
-                if isinstance(outcome, Written):
+                if outcome is None:
+                    report.saved.append((article, []))  # a decision only: logged, no file written
+                elif isinstance(outcome, Written):
                     changes = article.written(outcome.metadata, outcome.identity, edits)
                     report.saved.append((article, changes))
                 else:
@@ -409,6 +520,50 @@ def _compare_with_disk(root: str, folders: list[str], known: dict, seen: set) ->
 
 
 SAVE_SLICE = 1000  # saved articles folded in per turn of the event loop
+
+
+def _read_log(root: str, log_dir: str, preferred: str, keep_clean: bool) -> LogInfo:
+    """Off the GUI thread: who the editor is, where the log is, and what it holds."""
+    log = LogFile.for_folder(root, log_dir, keep_clean)
+    decisions, warnings = log.read()
+    history: dict[str, list[Decision]] = {}
+    for decision in decisions:
+        history.setdefault(decision.path, []).append(decision)
+    return LogInfo(log, editor_name(root, preferred), history, warnings)
+
+
+def latest_of(history: dict[str, list[Decision]]) -> dict[str, Decision]:
+    return {path: decisions[-1] for path, decisions in history.items() if decisions}
+
+
+def _decision_parts(article: Article) -> tuple[Verdict, str, str, dict[str, list]]:
+    """The pending decision, the article's path and address, and its changes as [old, new]."""
+    changes = {k: [_json(old), _json(new)] for k, old, new in article.changes()}
+    assert article.pending is not None
+    return article.pending, article.relpath, article.link, changes
+
+
+def _json(value):
+    return None if value is UNSET else value
+
+
+def _log_decisions(log: LogFile | None, results: list, lines: dict) -> tuple[list, str]:
+    """Append the decisions of what was saved, after the files: (article, Decision) logged, or why not."""
+    logged = []
+    for article, _, outcome in results:
+        parts = lines.get(id(article))
+        if parts is None or isinstance(outcome, SaveError):
+            continue
+        verdict, path, url, changes = parts
+        kind = decision_for(verdict[0], changes)
+        logged.append((article, Decision(verdict[2], verdict[1], path, url, kind, changes)))
+    if not logged or log is None:
+        return [], "" if log is not None or not logged else "the review log could not be found"
+    try:
+        log.append(d for _, d in logged)
+    except OSError as exc:
+        return [], f"{log.path}: {exc.strerror or exc}"
+    return logged, ""
 
 
 def _pause_collector() -> None:

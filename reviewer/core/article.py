@@ -14,6 +14,7 @@ from typing import Any
 from .frontmatter_text import UNSET
 
 EDITABLE_KEYS = ("published", "quality")
+Verdict = tuple[str, str, str]  # a decision: kind (approve, reject, ...), editor, UTC time
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +199,8 @@ class Article(Fields):
         "original_url",
         "web_url",
         "heat",
+        "logged",
+        "pending",
     )
     path: str  # absolute
     relpath: str  # relative to the library root, with '/' separators
@@ -214,6 +217,10 @@ class Article(Fields):
     original_url: str
     web_url: str
     heat: int | None
+    # Decisions as (kind, editor, time): the last one in the review log, and one made since,
+    # not saved yet (it is logged in the save that writes the article).
+    logged: Verdict | None
+    pending: Verdict | None
     _identity: bytes
     _sizes: dict[Any, int]
     _packed: bytes
@@ -229,6 +236,8 @@ class Article(Fields):
         self.edits = {}
         self.conflict = False  # the file changed on disk while this article had pending edits
         self.read_only = read_only  # why it may not be written (outside the folder, no permission), or ''
+        self.logged = None
+        self.pending = None
         self.original = original
 
     @property
@@ -304,6 +313,8 @@ class Article(Fields):
             self.edits,
             self.conflict,
             self.read_only,
+            self.logged,
+            self.pending,
             self._raw,
             self._sizes,
             self._packed,
@@ -318,6 +329,8 @@ class Article(Fields):
             self.edits,
             self.conflict,
             self.read_only,
+            self.logged,
+            self.pending,
             raw,
             sizes,
             self._packed,
@@ -402,6 +415,11 @@ class Article(Fields):
             else:
                 merged[key] = value
         return merged
+
+    @property
+    def decision(self) -> Verdict | None:
+        """The decision that counts now: the one not saved yet, else the last one logged."""
+        return self.pending or self.logged
 
     @property
     def is_modified(self) -> bool:

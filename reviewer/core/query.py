@@ -178,6 +178,13 @@ def _term(token: Token) -> Node:
         return Has(ALIASES.get(raw.lower(), raw))
     if field.lower() == "published":
         return _published(raw, value_pos)
+    if field.lower() == "decision":
+        return _decision(raw, value_pos)
+    if field.lower() in ("editor", "decided"):
+        if not raw:
+            raise QueryError(f"'{field}:' needs a value", value_pos)
+        op = next((o for o in OPERATORS if raw.startswith(o)), "")
+        return Decided(field.lower(), op, raw[len(op) :].lower())
     count = raw.startswith("#")
     if count:
         raw = raw[1:]
@@ -199,6 +206,16 @@ def _published(raw: str, pos: int) -> Node:
     if value not in states:
         raise QueryError("published: takes true, false or unset", pos)
     return Published(states[value])
+
+
+DECISION_WORDS = ("none", "any", "approve", "reject", "quality", "publish", "unpublish")
+
+
+def _decision(raw: str, pos: int) -> Node:
+    value = raw.lower().lstrip("=")
+    if value not in DECISION_WORDS:
+        raise QueryError("decision: takes " + ", ".join(DECISION_WORDS), pos)
+    return DecisionIs(value)
 
 
 # --- the syntax tree; each node is a predicate -------------------------------------------
@@ -291,6 +308,46 @@ class Published(Node):
 
     def describe(self) -> str:
         return "published is " + {True: "true", False: "false", None: "unset"}[self.state]
+
+
+@dataclass(frozen=True)
+class DecisionIs(Node):
+    """decision:none (unpublished articles left in the queue have none), any, or its kind."""
+
+    kind: str
+
+    def __call__(self, article: Article) -> bool:
+        decision = article.decision
+        if self.kind == "none":
+            return decision is None
+        if self.kind == "any":
+            return decision is not None
+        return decision is not None and decision[0] == self.kind
+
+    def describe(self) -> str:
+        return f"decision is {self.kind}"
+
+
+@dataclass(frozen=True)
+class Decided(Node):
+    """editor:NAME (who made the decision, any case) and decided:DATE (when; dates as date: compares)."""
+
+    what: str  # "editor" or "decided"
+    op: str
+    value: str
+
+    def __call__(self, article: Article) -> bool:
+        decision = article.decision
+        if decision is None:
+            return False
+        if self.what == "editor":
+            name = decision[1].lower()
+            return _compare(name, self.op, self.value) if self.op else self.value in name
+        when = decision[2].lower()[: len(self.value)]
+        return _compare(when, self.op or "=", self.value)
+
+    def describe(self) -> str:
+        return f"{self.what} {self.op or ('contains' if self.what == 'editor' else '=')} {self.value}"
 
 
 @dataclass(frozen=True)

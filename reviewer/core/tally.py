@@ -16,16 +16,22 @@ Predicate = Callable[[Any], bool]
 class Tally:
     def __init__(self) -> None:
         self.states: dict[bool | None, int] = {True: 0, False: 0, None: 0}
-        self._state: dict[int, bool | None] = {}  # id(article) -> published, as last counted
+        self.queue = 0  # unpublished, and no decision recorded: what is left to review
+        self.decided: dict[str, int] = {}  # decisions made since `since`, by kind
+        self.since = ""  # UTC time (ISO) from which decisions count as this session's
+        self._state: dict[int, tuple[bool | None, bool, str | None]] = {}  # id -> what was counted
         self._views: dict[str, tuple[Predicate, set[int]]] = {}
         self.quality_range: tuple[int, int] | None = None  # lowest and highest quality counted
 
     def __len__(self) -> int:
         return len(self._state)
 
-    def clear(self) -> None:
+    def clear(self, since: str = "") -> None:
         self.quality_range = None
         self.states = {True: 0, False: 0, None: 0}
+        self.queue = 0
+        self.decided = {}
+        self.since = since
         self._state.clear()
         for _, members in self._views.values():
             members.clear()
@@ -43,22 +49,35 @@ class Tally:
         for article in articles:
             key = id(article)
             if key in self._state:
-                self.states[self._state[key]] -= 1
+                self._uncount(self._state[key])
             self._count(article)
 
     def remove(self, articles: Iterable[Any]) -> None:
         for article in articles:
             key = id(article)
             if key in self._state:
-                self.states[self._state.pop(key)] -= 1
+                self._uncount(self._state.pop(key))
                 for _, members in self._views.values():
                     members.discard(key)
+
+    def _uncount(self, counted: tuple[bool | None, bool, str | None]) -> None:
+        state, queued, kind = counted
+        self.states[state] -= 1
+        self.queue -= queued
+        if kind is not None:
+            self.decided[kind] -= 1
 
     def _count(self, article: Any) -> None:
         key = id(article)
         state = article.published
-        self._state[key] = state
+        decision = article.decision
+        queued = state is False and decision is None
+        kind = decision[0] if decision is not None and self.since and decision[2] >= self.since else None
+        self._state[key] = (state, queued, kind)
         self.states[state] += 1
+        self.queue += queued
+        if kind is not None:
+            self.decided[kind] = self.decided.get(kind, 0) + 1
         quality = article.quality
         if quality is not None:
             low, high = self.quality_range or (quality, quality)

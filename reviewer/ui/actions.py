@@ -47,7 +47,7 @@ ACTIONS = [
     ActionSpec("preferences", "&Preferences…", ("Ctrl+,",), "Keys, remote images, saving", "Edit", section=2),
     ActionSpec("next", "&Next Article", ("J",), "Move to the next article", "Go"),
     ActionSpec("previous", "&Previous Article", ("K",), "Move to the previous article", "Go"),
-    ActionSpec("queue", "&Unpublished Queue", ("U",), "Switch to the unpublished queue and back", "Go"),
+    ActionSpec("queue", "&To Review", ("U",), "Switch to the queue of articles to review, and back", "Go"),
     ActionSpec("find", "&Find…", ("/", "Ctrl+F"), "Type a query", "Go"),
     ActionSpec("open_link", "Open &Link", ("O", "Return"), "Open the article's original URL in the browser", "Go"),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", ("?",), "Every key at a glance", "Help"),

@@ -25,8 +25,10 @@ from ..core.query import And, Everything, QueryError, compile_query
 from ..words import marked
 from .article_model import ArticleTableModel, Column
 
+QUEUE = "To review"
 BUILTIN_VIEWS = [
     ("All", ""),
+    (QUEUE, "published:false decision:none"),
     ("Unpublished", "published:false"),
     ("Published", "published:true"),
     ("Unset", "published:unset"),
@@ -282,6 +284,7 @@ class ListPanel(QWidget):
         tally = self.session.tally
         counts = {
             "All": len(tally),
+            QUEUE: tally.queue,
             "Unpublished": tally.states[False],
             "Published": tally.states[True],
             "Unset": tally.states[None],

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from ..app.tasks import single_shot
 from ..words import QUALITY_MAX, plural
 from .detail_pane import open_link
+from .list_panel import QUEUE
 
 DIGIT_PAUSE_MS = 900
 
@@ -17,7 +18,6 @@ class Triage(QObject):
         super().__init__(window)
         self.w = window
         self.session = window.session
-        self._decided: dict[int, bool] = {}  # the editor's decisions in this session
         self._previous_view = "All"
         self._digits = ""
         self._digit_timer = single_shot(self, DIGIT_PAUSE_MS, self.commit_digits)
@@ -103,8 +103,7 @@ class Triage(QObject):
         row = self.w.table.currentIndex().row()
         with self.w.one_update():
             top = self._top_row(articles)
-            self.session.set_value(articles, "published", published, text)
-            self.record(articles)
+            (self.session.approve if published else self.session.reject)(articles, text)
             self._after_decision(articles, text)
             if len(articles) == 1:
                 self._advance(articles[0], row)
@@ -116,13 +115,11 @@ class Triage(QObject):
         articles = self.targets()
         if not articles or not self._confirm("Toggle", articles):
             return
-        values = [(a, not bool(a.published)) for a in articles]
         text = self._describe("Toggled published on", articles)
         row = self.w.table.currentIndex().row()
         with self.w.one_update():
             top = self._top_row(articles)
-            self.session.set_values("published", values, text)
-            self.record(articles)
+            self.session.toggle_published(articles, text)
             self._after_decision(articles, text)
             if len(articles) == 1 and self.w.model.row_of(articles[0]) is None:
                 self._advance(articles[0], row)
@@ -149,7 +146,7 @@ class Triage(QObject):
         text = self._describe(f"Quality {value} on", articles)
         with self.w.one_update():
             top = self._top_row(articles)
-            self.session.set_value(articles, "quality", value, text)
+            self.session.set_quality(articles, value, text)
             self._after_decision(articles, text)
             if len(articles) > 1:
                 self._land_after_batch(articles, top)
@@ -168,23 +165,19 @@ class Triage(QObject):
     def set_published_from_pane(self, published: bool) -> None:
         article = self.w.detail.article
         if article is not None:
-            self.session.set_value(
-                [article], "published", published, self._describe("Approved" if published else "Rejected", [article])
-            )
-            self.record([article])
+            text = self._describe("Approved" if published else "Rejected", [article])
+            (self.session.approve if published else self.session.reject)([article], text)
             self._after_decision([article], "")
 
     def set_quality_from_pane(self, value: int) -> None:
         article = self.w.detail.article
         if article is not None:
-            self.session.set_values(
-                "quality", [(article, value)], self._describe(f"Quality {value} on", [article]), nudge=True
-            )
+            self.session.set_quality([article], value, self._describe(f"Quality {value} on", [article]), nudge=True)
 
     def _after_decision(self, articles: list, text: str) -> None:
         if text:
             self.w.statusBar().showMessage(text, 5000)
-        if self.w.settings.save_each_decision and any(a.edits for a in articles):
+        if self.w.settings.save_each_decision and any(a.edits or a.pending for a in articles):
             self.w.save(articles)
 
     def _top_row(self, articles: list) -> int:
@@ -222,11 +215,11 @@ class Triage(QObject):
 
     def toggle_queue(self) -> None:
         current = self.w.list.current_view_name()
-        if current == "Unpublished":
+        if current == QUEUE:
             self.w.list.select_view(self._previous_view or "All")
         else:
             self._previous_view = current or "All"
-            self.w.list.select_view("Unpublished")
+            self.w.list.select_view(QUEUE)
 
     def open_link(self) -> None:
         if self._digits:
@@ -264,40 +257,24 @@ class Triage(QObject):
     # --- counts -----------------------------------------------------------------------------
 
     def reset_counts(self) -> None:
-        self._decided = {}
         self.update_status()
 
     def remove_articles(self, articles: list) -> None:
-        for article in articles:
-            self._decided.pop(id(article), None)
-        self.update_status()
-
-    def record(self, articles: list) -> None:
-        """The editor decided on these: their published value now is the decision."""
-        for article in articles:
-            if article.published is not None:
-                self._decided[id(article)] = article.published
         self.update_status()
 
     def articles_changed(self, articles: list) -> None:
-        decided = self._decided
-        for article in articles:
-            key = id(article)
-            if key in decided and decided[key] is not article.published:
-                del decided[key]  # undone, reverted or changed on disk: no longer a decision
         self.update_status()
 
     def counts(self) -> tuple[int, int, int]:
-        """(unpublished articles not yet decided on, approved, rejected) in this session."""
-        approved = sum(1 for v in self._decided.values() if v)
-        rejected = len(self._decided) - approved
-        return self.session.tally.states[False] - rejected, approved, rejected
+        """(articles left to review, approved, rejected in this session): from the one tally."""
+        tally = self.session.tally
+        return tally.queue, tally.decided.get("approve", 0), tally.decided.get("reject", 0)
 
     def update_status(self) -> None:
         if self.w.holding(self.update_status):
             return
         left, approved, rejected = self.counts()
-        text = f"Unpublished: {left:,} left · {approved:,} approved · {rejected:,} rejected"
+        text = f"To review: {left:,} left · {approved:,} approved · {rejected:,} rejected"
         selected = self.w.table.selected_count()
         if selected > 1:
             text = f"{selected:,} selected · " + text

@@ -30,7 +30,7 @@ def test_u_a_a_x_then_save_changes_exactly_the_two_approved_files(window, qtbot)
     before = snapshot(window)
     table = window.table
     keys(qtbot, table, Qt.Key_U)
-    assert window.list.current_view_name() == "Unpublished"
+    assert window.list.current_view_name() == "To review"
     first, second, third = queue_articles(window, 3)
     keys(qtbot, table, Qt.Key_A, Qt.Key_A, Qt.Key_X, (Qt.Key_S, Qt.ControlModifier))
     changed = changed_files(before)
@@ -39,7 +39,7 @@ def test_u_a_a_x_then_save_changes_exactly_the_two_approved_files(window, qtbot)
         assert [key_of(line) for line in removed] == ["published"]
         assert [line.strip() for line in added] == ["published: true"]
     assert third.published is False and third.path not in changed
-    assert window.counts.text() == "Unpublished: 21 left · 2 approved · 1 rejected"
+    assert window.counts.text() == "To review: 21 left · 2 approved · 1 rejected"
 
 
 def test_cursor_keeps_its_position_when_an_approved_article_leaves_the_queue(window, qtbot):
@@ -51,11 +51,11 @@ def test_cursor_keeps_its_position_when_an_approved_article_leaves_the_queue(win
     assert window.model.row_of(approved) is None
     assert table.currentIndex().row() == 2 and window.model.article(2) is following
     assert window.detail.article is following
-    assert window.counts.text() == "Unpublished: 23 left · 1 approved · 0 rejected"
+    assert window.counts.text() == "To review: 23 left · 1 approved · 0 rejected"
     keys(qtbot, table, (Qt.Key_Z, Qt.ControlModifier))
     assert window.model.row_of(approved) == 2
     assert table.currentIndex().row() == 2 and window.detail.article is approved
-    assert window.counts.text() == "Unpublished: 24 left · 0 approved · 0 rejected"
+    assert window.counts.text() == "To review: 24 left · 0 approved · 0 rejected"
 
 
 def test_reject_in_the_all_view_moves_to_the_next_row(window, qtbot):
@@ -165,3 +165,28 @@ def test_question_mark_draws_the_keys_over_the_window_and_any_key_closes_it(wind
     keys(qtbot, overlay, Qt.Key_Escape)
     assert not overlay.isVisible()
     qtbot.waitUntil(lambda: window.table.hasFocus())
+
+
+def test_rejects_that_change_nothing_last_after_saving_and_reopening(window, qtbot):
+    import json
+
+    before = snapshot(window)
+    table = window.table
+    keys(qtbot, table, Qt.Key_U)
+    start = window.session.tally.queue
+    first, second = queue_articles(window, 2)
+    assert first.published is False and second.published is False  # already unpublished
+    keys(qtbot, table, Qt.Key_X, Qt.Key_X, (Qt.Key_S, Qt.ControlModifier))
+    assert changed_files(before) == {}  # no article file written
+    lines = (window.root / ".reviewer" / "decisions.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [(r["path"], r["decision"], r["changes"]) for r in records] == [
+        (first.relpath, "reject", {}),
+        (second.relpath, "reject", {}),
+    ]
+    assert window.counts.text() == f"To review: {start - 2} left · 0 approved · 2 rejected"
+    window.open_folder(str(window.root))  # tomorrow
+    keys(qtbot, window.table, Qt.Key_U)
+    assert window.session.tally.queue == start - 2
+    assert window.counts.text() == f"To review: {start - 2} left · 0 approved · 0 rejected"
+    assert "To review  (%d)" % (start - 2) in [window.list.views.item(r).text() for r in range(window.list.views.count())]

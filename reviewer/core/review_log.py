@@ -1,0 +1,225 @@
+"""The review log: every decision an editor saves, one JSON line each, in the content folder.
+
+    .reviewer/decisions.jsonl     {"time", "editor", "path", "url", "decision", "changes"}
+    .reviewer/.gitattributes      decisions.jsonl merge=union
+
+Lines are only ever appended (O_APPEND, one write per save, fsynced), so two editors or two
+processes writing at once never interleave a line, and git merges two editors' logs by
+keeping both sides' lines. A torn last line (a crash in the middle of a write) is skipped
+with a warning and left in the file for inspection. Jekyll ignores folders starting with a
+dot: the site does not publish the log.
+
+When the folder cannot be written (or the editor asks to keep it clean), the log lives in
+the user's data folder instead, named after the content folder's path.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+LOG_FOLDER = ".reviewer"
+LOG_NAME = "decisions.jsonl"
+ATTRIBUTES = "decisions.jsonl merge=union\n"
+DECISIONS = ("approve", "reject", "quality", "publish", "unpublish")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One saved decision on one article."""
+
+    time: str  # UTC, ISO 8601: 2026-11-28T14:02:11.503Z
+    editor: str
+    path: str  # relative to the content folder, '/' separators
+    url: str  # the article's originalUrl or webUrl, or ''
+    decision: str  # one of DECISIONS
+    changes: dict[str, list[Any]] = field(default_factory=dict)  # key -> [old, new]
+
+    def line(self) -> str:
+        record = {
+            "time": self.time,
+            "editor": self.editor,
+            "path": self.path,
+            "url": self.url,
+            "decision": self.decision,
+            "changes": self.changes,
+        }
+        return json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n"
+
+    @classmethod
+    def from_record(cls, record: Any) -> Decision | None:
+        if not isinstance(record, dict):
+            return None
+        time, editor, path, url, decision = (record.get(k) for k in ("time", "editor", "path", "url", "decision"))
+        if not (
+            isinstance(time, str)
+            and isinstance(editor, str)
+            and isinstance(path, str)
+            and isinstance(url, str)
+            and decision in DECISIONS
+        ):
+            return None
+        changes = record.get("changes")
+        return cls(time, editor, path, url, str(decision), changes if isinstance(changes, dict) else {})
+
+    def as_dict(self) -> dict[str, Any]:
+        return json.loads(self.line())  # type: ignore[no-any-return]
+
+
+def now() -> str:
+    """UTC, ISO 8601, to the millisecond: 2026-11-28T14:02:11.503Z (decisions of a session sort after its start)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass
+class LogFile:
+    """Where a folder's review log is, and how to add to it and read it."""
+
+    path: str
+    in_folder: bool  # False: kept in the user's data folder (the content folder cannot be written)
+
+    @classmethod
+    def for_folder(cls, root: str, data_dir: str, keep_folder_clean: bool = False) -> LogFile:
+        """The folder's log: in `root/.reviewer/` when it can be written there, else under `data_dir`."""
+        root = os.path.abspath(root)
+        inside = os.path.join(root, LOG_FOLDER, LOG_NAME)
+        if not keep_folder_clean and _writable_here(root):
+            return cls(inside, True)
+        name = hashlib.sha1(root.encode("utf-8")).hexdigest()[:16]
+        return cls(os.path.join(data_dir, "logs", f"{os.path.basename(root) or 'root'}-{name}.jsonl"), False)
+
+    def append(self, decisions: Iterable[Decision]) -> int:
+        """Add the lines in one write and fsync; the number added. OSError when it cannot."""
+        data = "".join(d.line() for d in decisions).encode("utf-8")
+        if not data:
+            return 0
+        folder = os.path.dirname(self.path)
+        os.makedirs(folder, exist_ok=True)
+        if self.in_folder:
+            _write_attributes(folder)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return data.count(b"\n")
+
+    def read(self) -> tuple[list[Decision], list[str]]:
+        """Every decision, oldest first, and warnings for lines that could not be read."""
+        decisions: list[Decision] = []
+        warnings: list[str] = []
+        for line_no, line, last in self._lines():
+            try:
+                decision = Decision.from_record(json.loads(line))
+            except ValueError:
+                decision = None
+            if decision is not None:
+                decisions.append(decision)
+            elif last and not line.endswith("\n"):
+                warnings.append(f"{self.path}:{line_no}: the last line is incomplete (a save was interrupted); skipped")
+            elif line.strip():
+                warnings.append(f"{self.path}:{line_no}: not a decision; skipped")
+        return decisions, warnings
+
+    def _lines(self) -> Iterator[tuple[int, str, bool]]:
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as fh:
+                lines = fh.readlines()
+        except FileNotFoundError:
+            return
+        for i, line in enumerate(lines):
+            yield i + 1, line, i == len(lines) - 1
+
+
+def _writable_here(root: str) -> bool:
+    folder = os.path.join(root, LOG_FOLDER)
+    if os.path.isdir(folder):
+        target = os.path.join(folder, LOG_NAME)
+        return os.access(target if os.path.exists(target) else folder, os.W_OK)
+    return os.access(root, os.W_OK)
+
+
+def _write_attributes(folder: str) -> None:
+    """`.reviewer/.gitattributes`: git merges two editors' logs by keeping both sides' lines."""
+    path = os.path.join(folder, ".gitattributes")
+    if not os.path.exists(path):
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(ATTRIBUTES)
+
+
+def editor_name(root: str, preferred: str = "") -> str:
+    """Who decides: the preference, else the folder's `git config user.name`, else the login name."""
+    if preferred.strip():
+        return preferred.strip()
+    try:
+        found = subprocess.run(
+            ["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=2,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        found = ""
+    if found:
+        return found
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def decision_for(verb: str | None, changes: dict[str, list[Any]]) -> str:
+    """The word logged for what was saved: the editor's verb, else what the changes say.
+
+    >>> decision_for(None, {"published": [False, True]}), decision_for(None, {"quality": [5, 6]})
+    ('publish', 'quality')
+    >>> decision_for("approve", {"published": [None, True], "quality": [5, 6]})
+    'approve'
+    """
+    if verb in DECISIONS:
+        return verb
+    published = changes.get("published")
+    if published is not None:
+        return "publish" if published[1] in (True, None) else "unpublish"
+    return "quality"
+
+
+def latest(decisions: Iterable[Decision]) -> dict[str, Decision]:
+    """The last decision of each path (the log is in time order: later lines win)."""
+    found: dict[str, Decision] = {}
+    for decision in decisions:
+        found[decision.path] = decision
+    return found
+
+
+def since(decisions: Iterable[Decision], date: str = "", editor: str = "") -> list[Decision]:
+    """Decisions from `date` on (compared at the precision given: 2026-11 is November) by `editor`."""
+    return [
+        d
+        for d in decisions
+        if (not date or d.time[: len(date)] >= date) and (not editor or d.editor.casefold() == editor.casefold())
+    ]
+
+
+SITE_MARKERS = (LOG_FOLDER, "_config.yml", "_config.yaml", "config.toml", "hugo.toml", ".git")
+
+
+def content_root_of(folder: str) -> str:
+    """The content folder a path belongs to: the nearest folder up with a review log, a site
+    configuration or a git repository; `folder` itself when there is none."""
+    start = current = os.path.abspath(folder)
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in SITE_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return start
+        current = parent

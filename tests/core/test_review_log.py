@@ -1,0 +1,162 @@
+"""The review log: decisions that last, in the folder, safe to write from two places and to merge."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reviewer.cli import main
+from reviewer.core import review_log
+from reviewer.core.review_log import Decision, LogFile, editor_name
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTICLE = "---\ntitle: {title}\nquality: {quality}\npublished: {published}\noriginalUrl: https://ex.test/{title}\n---\n"
+
+
+def site(tmp_path, n=3, published="false") -> Path:
+    root = tmp_path / "site"
+    (root / "_news").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: Test site\n")
+    for i in range(n):
+        (root / "_news" / f"a{i:04}.md").write_text(ARTICLE.format(title=f"t{i}", quality=10 + i, published=published))
+    return root
+
+
+def log_lines(root: Path) -> list[dict]:
+    return [json.loads(line) for line in (root / ".reviewer" / "decisions.jsonl").read_text().splitlines()]
+
+
+def test_set_logs_each_decision_with_who_what_and_when(tmp_path, capsys):
+    root = site(tmp_path)
+    assert main(["set", "--published", "true", "--editor", "ana", str(root / "_news" / "a0000.md")]) == 0
+    assert main(["set", "--quality", "50", "--editor", "bo", "--where", "title:t1", str(root)]) == 0
+    first, second = log_lines(root)
+    assert first["editor"] == "ana" and first["decision"] == "approve" and first["path"] == "_news/a0000.md"
+    assert first["changes"] == {"published": [False, True]} and first["url"] == "https://ex.test/t0"
+    assert first["time"].endswith("Z") and first["time"][:4].isdigit()
+    assert (second["editor"], second["decision"], second["changes"]) == ("bo", "quality", {"quality": [11, 50]})
+    assert (root / ".reviewer" / ".gitattributes").read_text() == "decisions.jsonl merge=union\n"
+
+
+def test_a_reject_of_an_unpublished_article_is_logged_though_the_file_does_not_change(tmp_path, capsys):
+    root = site(tmp_path)
+    before = (root / "_news" / "a0002.md").read_bytes()
+    assert main(["set", "--published", "false", "--editor", "ana", str(root / "_news" / "a0002.md")]) == 0
+    assert (root / "_news" / "a0002.md").read_bytes() == before
+    [line] = log_lines(root)
+    assert (line["decision"], line["changes"]) == ("reject", {})
+
+
+def test_decision_queries_and_log_and_stats(tmp_path, capsys):
+    root = site(tmp_path, n=4)
+    main(["set", "--published", "true", "--editor", "ana", str(root / "_news" / "a0000.md")])
+    main(["set", "--published", "false", "--editor", "bo", str(root / "_news" / "a0001.md")])
+    capsys.readouterr()
+    assert main(["list", str(root), "--json", "--query", "published:false decision:none"]) == 0
+    left = [json.loads(line)["path"] for line in capsys.readouterr().out.splitlines()]
+    assert left == ["_news/a0002.md", "_news/a0003.md"]
+    assert main(["list", str(root), "--json", "--query", "editor:bo decision:reject"]) == 0
+    assert [json.loads(line)["path"] for line in capsys.readouterr().out.splitlines()] == ["_news/a0001.md"]
+    assert main(["log", str(root), "--json", "--editor", "ANA"]) == 0
+    [line] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert line["decision"] == "approve"
+    assert main(["stats", str(root), "--json"]) == 0
+    [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (row["articles"], row["approved"], row["rejected"], row["approval_rate"]) == (4, 1, 1, 0.5)
+    assert row["mean_quality"] == 11.5
+
+
+def test_a_torn_last_line_is_skipped_with_a_warning_and_kept(tmp_path):
+    log = LogFile(str(tmp_path / "decisions.jsonl"), True)
+    log.append([Decision("2026-11-28T14:02:00Z", "ana", "a.md", "", "reject")])
+    with open(log.path, "a") as fh:
+        fh.write('{"time": "2026-11-28T14:03:00Z", "editor": "ana", "pa')  # the crash
+    decisions, warnings = log.read()
+    assert [d.path for d in decisions] == ["a.md"]
+    assert len(warnings) == 1 and "incomplete" in warnings[0] and ":2:" in warnings[0]
+    assert open(log.path).read().endswith('"pa')  # kept for inspection
+
+
+def test_two_processes_appending_at_once_write_whole_lines(tmp_path):
+    root = tmp_path / "site"
+    (root / "_news").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: T\n")
+    for i in range(2000):
+        (root / "_news" / f"a{i:04}.md").write_text(ARTICLE.format(title=f"t{i}", quality=1, published="false"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "reviewer", "set", "--quality", "5", "--editor", who, "--where", where, str(root)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        for who, where in (("ana", "path:a0 or path:a10"), ("bo", "path:a11 or path:a12 or path:a13 or path:a14"))
+    ]
+    for run in runs:
+        assert run.wait(timeout=300) == 0, run.stderr.read()
+    lines = (root / ".reviewer" / "decisions.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]  # every line whole
+    assert len(records) == 1500
+    assert {r["editor"] for r in records} == {"ana", "bo"}
+    assert len({r["path"] for r in records}) == 1500
+
+
+def test_a_folder_that_cannot_be_written_keeps_its_log_in_the_data_folder(tmp_path, monkeypatch):
+    root = site(tmp_path)
+    real_access = os.access
+    monkeypatch.setattr(review_log.os, "access", lambda p, m: False if str(p) == str(root) else real_access(p, m))
+    log = LogFile.for_folder(str(root), str(tmp_path / "data"))
+    assert not log.in_folder and log.path.startswith(str(tmp_path / "data"))
+    log.append([Decision("2026-11-28T14:02:00Z", "ana", "a.md", "", "approve")])
+    assert not (root / ".reviewer").exists()
+    clean = LogFile.for_folder(str(root), str(tmp_path / "data"), keep_folder_clean=True)
+    assert clean.path == log.path  # the same folder, the same log
+
+
+def test_the_editor_is_the_repositorys_git_user_else_the_login(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {"HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1"}
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, env={**os.environ, **env})
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", "Ana Lima"], check=True)
+    assert editor_name(str(repo)) == "Ana Lima"
+    assert editor_name(str(repo), preferred="Bo") == "Bo"
+    monkeypatch.setattr(review_log.getpass, "getuser", lambda: "login-name")
+    assert editor_name(str(tmp_path)) == "login-name"
+
+
+def test_git_merges_two_editors_logs_by_keeping_both(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-11-28T10:00:00Z")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-11-28T10:00:00Z")
+
+    def git(*args, cwd):
+        return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+    root = site(tmp_path, n=4)
+    git("init", "-q", "-b", "main", cwd=root)
+    git("config", "user.name", "Ana", cwd=root)
+    git("config", "user.email", "ana@ex.test", cwd=root)
+    LogFile.for_folder(str(root), "").append([Decision("2026-11-28T09:00:00Z", "ana", "_news/a0000.md", "", "reject")])
+    git("add", "-A", cwd=root)
+    git("commit", "-qm", "start", cwd=root)
+    git("checkout", "-qb", "bo", cwd=root)
+    LogFile.for_folder(str(root), "").append([Decision("2026-11-28T11:00:00Z", "bo", "_news/a0001.md", "", "approve")])
+    git("commit", "-qam", "bo decides", cwd=root)
+    git("checkout", "-q", "main", cwd=root)
+    LogFile.for_folder(str(root), "").append([Decision("2026-11-28T11:01:00Z", "ana", "_news/a0002.md", "", "reject")])
+    git("commit", "-qam", "ana decides", cwd=root)
+    git("merge", "-q", "--no-edit", "bo", cwd=root)  # no conflict: the log merges by union
+    decisions, warnings = LogFile.for_folder(str(root), "").read()
+    assert warnings == [] and sorted(d.path for d in decisions) == [
+        "_news/a0000.md",
+        "_news/a0001.md",
+        "_news/a0002.md",
+    ]
