@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from reviewer.cli import main
 from reviewer.core import review_log
 from reviewer.core.review_log import Decision, LogFile, editor_name
