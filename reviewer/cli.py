@@ -17,7 +17,17 @@ from .core.frontmatter_text import UNSET
 from .core.library import ScanResult, read_article, relative, scan
 from .core.problems import Problem
 from .core.query import QueryError, compile_query
-from .core.review_log import Decision, LogFile, content_root_of, decision_for, editor_name, latest, now, since
+from .core.review_log import (
+    Decision,
+    LogFile,
+    content_root_of,
+    decision_for,
+    editor_name,
+    latest,
+    now,
+    read_decisions,
+    since,
+)
 from .core.stats import by_provider
 from .core.storage import TEMP_SUFFIX, Job, SaveError, Written, remove_leftovers, write_many
 from .words import caret_line, plural, shorten, shown, status_word
@@ -369,9 +379,9 @@ def cmd_log(args: argparse.Namespace) -> int:
     if not os.path.isdir(args.root):
         _error(f"{args.root}: not a folder")
         return 2
-    decisions, warnings = LogFile.for_folder(args.root, _data_dir()).read()
+    decisions, warnings = read_decisions(args.root, _data_dir())
     for warning in warnings:
-        _error(warning)
+        _error(f"{warning.path}:{warning.line}: {warning.message}")
     for d in since(decisions, args.since, args.editor):
         if args.json:
             sys.stdout.write(d.line())
@@ -403,9 +413,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def _apply_log(articles: list[Article], root: str) -> None:
     """Each article's last decision, from the folder's review log (decision:, editor:, decided: queries)."""
-    decisions, warnings = LogFile.for_folder(content_root_of(root), _data_dir()).read()
+    decisions, warnings = read_decisions(content_root_of(root), _data_dir())
     for warning in warnings:
-        _error(warning)
+        _error(f"{warning.path}:{warning.line}: {warning.message}")
     last = latest(decisions)
     prefix = relative(content_root_of(root), os.path.abspath(root))
     for article in articles:

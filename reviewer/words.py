@@ -62,3 +62,44 @@ def marked(text: str, position: int) -> str:
     'quality:>▸x'
     """
     return f"{text[:position]}▸{text[position:]}"
+
+
+DECISION_WORDS = {
+    "approve": "Approved",
+    "reject": "Rejected",
+    "publish": "Published",
+    "unpublish": "Unpublished",
+    "quality": "Quality changed",
+}
+
+
+def local_time(utc: str) -> str:
+    """A logged UTC time as the editor's local time, to the minute; as written when it is not a time.
+
+    >>> local_time("not a time")
+    'not a time'
+    """
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(utc.replace("Z", "+00:00"))
+    except ValueError:
+        return utc
+    if when.tzinfo is not None:
+        when = when.astimezone()
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def decision_line(decision: str, editor: str, utc: str, changes: dict[str, list[Any]] | None = None) -> str:
+    """One decision as the detail pane lists it.
+
+    >>> decision_line("reject", "ana", "2026-11-28 14:02")
+    'Rejected by ana · 2026-11-28 14:02'
+    >>> decision_line("quality", "bo", "x", {"quality": [67, 72]})
+    'Quality changed by bo · x · quality 67 → 72'
+    """
+    text = f"{DECISION_WORDS.get(decision, decision)} by {editor} · {local_time(utc)}"
+    for key, pair in (changes or {}).items():
+        if isinstance(pair, list) and len(pair) == 2:
+            text += f" · {key} {shown(pair[0])} → {shown(pair[1])}"
+    return text

@@ -15,13 +15,13 @@ from ..core.article import Article, Verdict
 from ..core.frontmatter_text import UNSET
 from ..core.library import Batch, find_candidates, read_article, scan_batches
 from ..core.problems import Problem
-from ..core.review_log import Decision, LogFile, decision_for, editor_name, now
+from ..core.review_log import Decision, LogFile, decision_for, editor_name, now, read_decisions
 from ..core.site import Site
 from ..core.storage import SaveError, SaveKind, Written, current_metadata, remove_leftovers, write_many
 from ..core.tally import Tally
 from ..words import plural
 from .commands import ORIGINAL, SetValues
-from .settings import cache_dir
+from .settings import data_dir
 from .tasks import Context, ThreadRunner, single_shot
 
 
@@ -44,7 +44,7 @@ class LogInfo:
     log: LogFile
     editor: str
     history: dict[str, list[Decision]]
-    warnings: list[str]
+    warnings: list[Problem]  # lines of the log that could not be read
 
 
 class Session(QObject):
@@ -67,13 +67,13 @@ class Session(QObject):
         self, runner=None, watch: bool = True, parent=None, log_dir: str = "", editor: str = "", keep_clean=False
     ):
         super().__init__(parent)
-        self.log_dir = log_dir or cache_dir("..").rstrip(os.sep)  # where a log goes when the folder is read-only
+        self.log_dir = log_dir or data_dir()  # where a log goes when the folder is read-only or kept clean
         self.preferred_editor = editor
         self.keep_folder_clean = keep_clean
         self.log: LogFile | None = None
         self.editor = ""
         self.history: dict[str, list[Decision]] = {}  # relpath -> its decisions, oldest first
-        self.log_warnings: list[str] = []
+        self.log_warnings: list[Problem] = []
         self.runner = runner or ThreadRunner()
         self.root = ""
         self.site = Site("")
@@ -155,6 +155,9 @@ class Session(QObject):
                 batch.history,
                 batch.warnings,
             )
+            if batch.warnings:
+                self.problems.extend(batch.warnings)  # the Problems view names the log and the line
+                self.problems_changed.emit()
             self.log_read.emit()
             return
         self.articles.extend(batch.articles)
@@ -185,6 +188,21 @@ class Session(QObject):
         if self._watch:
             self._start_watching()
         self.loading_finished.emit()
+
+    def set_log_preferences(self, editor: str, keep_clean: bool) -> None:
+        """A new editor name, or the log kept in or out of the folder: for the next decisions."""
+        self.preferred_editor, self.keep_folder_clean = editor, keep_clean
+        if not self.root or self.log is None:
+            return  # the folder being opened reads them when its log is read
+        root, log_dir = self.root, self.log_dir
+        self.log = LogFile.for_folder(root, log_dir, keep_clean)
+
+        def found(name, error) -> None:
+            if root == self.root:
+                self.editor = name if error is None else (editor or self.editor)
+                self.log_read.emit()
+
+        self.runner.start(lambda ctx: editor_name(root, editor), on_done=found)  # git config runs off the GUI thread
 
     # --- editing -------------------------------------------------------------------------
 
@@ -525,7 +543,7 @@ SAVE_SLICE = 1000  # saved articles folded in per turn of the event loop
 def _read_log(root: str, log_dir: str, preferred: str, keep_clean: bool) -> LogInfo:
     """Off the GUI thread: who the editor is, where the log is, and what it holds."""
     log = LogFile.for_folder(root, log_dir, keep_clean)
-    decisions, warnings = log.read()
+    decisions, warnings = read_decisions(root, log_dir)
     history: dict[str, list[Decision]] = {}
     for decision in decisions:
         history.setdefault(decision.path, []).append(decision)

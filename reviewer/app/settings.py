@@ -18,6 +18,11 @@ def cache_dir(kind: str) -> str:
     return os.path.join(platformdirs.user_cache_dir(APP.lower(), appauthor=False), kind)
 
 
+def data_dir() -> str:
+    """Where Reviewer keeps what must last: the review logs of folders it cannot write to."""
+    return platformdirs.user_data_dir(APP.lower(), appauthor=False)
+
+
 class Settings:
     """Typed access to what Reviewer remembers between runs."""
 
@@ -97,6 +102,31 @@ class Settings:
     @batch_threshold.setter
     def batch_threshold(self, value: int) -> None:
         self.q.setValue("prefs/batch_threshold", int(value))
+
+    @property
+    def editor_name(self) -> str:
+        """The name decisions are logged under; empty: the folder's git user.name, else the login."""
+        value = self.q.value("prefs/editor_name", "")
+        return value.strip() if isinstance(value, str) else ""
+
+    @editor_name.setter
+    def editor_name(self, value: str) -> None:
+        self.q.setValue("prefs/editor_name", value.strip())
+
+    @property
+    def keep_folder_clean(self) -> bool:
+        """Keep review logs in the data folder rather than in `.reviewer/` of the content folder."""
+        return self._bool("prefs/keep_folder_clean", False)
+
+    @keep_folder_clean.setter
+    def keep_folder_clean(self, value: bool) -> None:
+        self.q.setValue("prefs/keep_folder_clean", bool(value))
+
+    @property
+    def log_dir(self) -> str:
+        """Where logs kept out of their folder go (a setting only so that tests can move it)."""
+        value = self.q.value("paths/data", "")
+        return value if isinstance(value, str) and value else data_dir()
 
     def shortcuts(self, action_id: str) -> list[str] | None:
         raw = self.q.value(f"shortcuts/{action_id}")

@@ -22,6 +22,7 @@ KINDS = {
     "broken-link": "broken symbolic link",
     "link-loop": "symbolic link loop",
     "unexpected": "unexpected error",
+    "log-line": "review log line skipped",
 }
 
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .problems import Problem
+
 LOG_FOLDER = ".reviewer"
 LOG_NAME = "decisions.jsonl"
 ATTRIBUTES = "decisions.jsonl merge=union\n"
@@ -114,10 +116,15 @@ class LogFile:
             os.close(fd)
         return data.count(b"\n")
 
-    def read(self) -> tuple[list[Decision], list[str]]:
-        """Every decision, oldest first, and warnings for lines that could not be read."""
+    @property
+    def shown_path(self) -> str:
+        """The log's path as the editor is told it: relative to the folder when it is inside."""
+        return f"{LOG_FOLDER}/{LOG_NAME}" if self.in_folder else self.path
+
+    def read(self) -> tuple[list[Decision], list[Problem]]:
+        """Every decision, oldest first, and a problem for each line that could not be read."""
         decisions: list[Decision] = []
-        warnings: list[str] = []
+        warnings: list[Problem] = []
         for line_no, line, last in self._lines():
             try:
                 decision = Decision.from_record(json.loads(line))
@@ -126,9 +133,10 @@ class LogFile:
             if decision is not None:
                 decisions.append(decision)
             elif last and not line.endswith("\n"):
-                warnings.append(f"{self.path}:{line_no}: the last line is incomplete (a save was interrupted); skipped")
+                why = "the last line is incomplete (a save was interrupted); skipped, and kept in the file"
+                warnings.append(Problem(self.path, self.shown_path, "log-line", why, line_no))
             elif line.strip():
-                warnings.append(f"{self.path}:{line_no}: not a decision; skipped")
+                warnings.append(Problem(self.path, self.shown_path, "log-line", "not a decision; skipped", line_no))
         return decisions, warnings
 
     def _lines(self) -> Iterator[tuple[int, str, bool]]:
@@ -139,6 +147,22 @@ class LogFile:
             return
         for i, line in enumerate(lines):
             yield i + 1, line, i == len(lines) - 1
+
+
+def read_decisions(root: str, data_dir: str) -> tuple[list[Decision], list[Problem]]:
+    """Every decision on the folder, oldest first: its own log and the one kept for it in the
+    data folder (the folder may have been read-only, or kept clean, for part of its life)."""
+    inside = LogFile(os.path.join(os.path.abspath(root), LOG_FOLDER, LOG_NAME), True)
+    outside = LogFile.for_folder(root, data_dir, keep_folder_clean=True)
+    decisions, warnings = inside.read()
+    if os.path.exists(outside.path):
+        more, more_warnings = outside.read()
+        if decisions and more:
+            decisions = sorted(decisions + more, key=lambda d: d.time)  # stable: a log's own order stays
+        else:
+            decisions = decisions or more
+        warnings += more_warnings
+    return decisions, warnings
 
 
 def _writable_here(root: str) -> bool:

@@ -32,9 +32,10 @@ from PySide6.QtWidgets import (
 from ..core.article import Article
 from ..core.library import read_parts
 from ..core.site import ImageSource, link_to_open, resolve_image
-from ..words import QUALITY_MAX, shorten, shown
+from ..words import QUALITY_MAX, decision_line, plural, shorten, shown
 
 THUMB = 160
+HISTORY_SHOWN = 5  # decisions listed in the pane, newest first
 LOGO = 32
 
 
@@ -230,6 +231,10 @@ class DetailPane(QScrollArea):
         grid.addWidget(self.quality_range, 0, 4)
         grid.setColumnStretch(5, 1)
         grid.addWidget(self.state, 1, 0, 1, 6)
+        self.history = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.history.setAccessibleName("Decisions on this article")
+        self.history.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        grid.addWidget(self.history, 2, 0, 1, 6)
         self.layout_.addWidget(box)
 
     def _build_images(self) -> None:
@@ -280,7 +285,7 @@ class DetailPane(QScrollArea):
     def show_article_none(self, message: str = "Select an article to see its details.") -> None:
         self.article = None
         self.title.setText(html.escape(message))
-        for widget in (self.provider, self.meta, self.excerpt, self.links, self.state):
+        for widget in (self.provider, self.meta, self.excerpt, self.links, self.state, self.history):
             widget.clear()
         self.logo.clear()
         self._clear_layout(self.topics)
@@ -333,6 +338,22 @@ class DetailPane(QScrollArea):
             )
         self.state.setText("<br>".join(parts))
         self.state.setVisible(bool(parts))
+        self._show_history(article)
+
+    def _show_history(self, article: Article) -> None:
+        """The article's decisions from the review log, newest first, and one not saved yet."""
+        logged = self.session.history.get(article.relpath, [])
+        lines = []
+        if article.pending is not None:
+            kind, editor, when = article.pending
+            lines.append(f"<i>{html.escape(decision_line(kind, editor, when))} (not saved yet)</i>")
+        for d in reversed(logged[-HISTORY_SHOWN:]):
+            lines.append(html.escape(decision_line(d.decision, d.editor, d.time, d.changes)))
+        if len(logged) > HISTORY_SHOWN:
+            lines.append(f"… and {plural(len(logged) - HISTORY_SHOWN, 'earlier decision')} (reviewer log)")
+        if not lines:
+            lines.append("No decision logged yet")
+        self.history.setText("<span style='color:gray'>" + "<br>".join(lines) + "</span>")
 
     def set_quality_range(self, low: int | None, high: int | None) -> None:
         self.quality_range.setText(f"folder range {low}–{high}" if low is not None else "")

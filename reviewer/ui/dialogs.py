@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QKeySequenceEdit,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -142,7 +143,7 @@ def _read_for_display(path: str) -> str:
 class PreferencesDialog(QDialog):
     """Saving, remote images, batch confirmation, and every action's keys."""
 
-    def __init__(self, settings, actions: dict, parent=None):
+    def __init__(self, settings, actions: dict, parent=None, detected_editor: str = ""):
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.settings = settings
@@ -159,9 +160,17 @@ class PreferencesDialog(QDialog):
         self.threshold.setAccessibleName("Confirm batches larger than")
         self.threshold.setMaximumWidth(120)
         self.threshold.setSuffix(" articles")
+        self.editor = QLineEdit(settings.editor_name)
+        found = f"{detected_editor}: " if detected_editor else ""
+        self.editor.setPlaceholderText(f"{found}the folder's git user.name, else the login name")
+        self.editor.setAccessibleName("Editor name in the review log")
+        self.keep_clean = QCheckBox("Keep the review log out of the content folder (in the user data folder)")
+        self.keep_clean.setChecked(settings.keep_folder_clean)
         form.addRow(self.save_each)
         form.addRow(self.remote)
         form.addRow("Confirm batch edits of more than", self.threshold)
+        form.addRow("Editor name", self.editor)
+        form.addRow(self.keep_clean)
         tabs.addTab(general, "General")
 
         self.keys = QTableWidget(len(ACTIONS), 2)
@@ -224,6 +233,8 @@ class PreferencesDialog(QDialog):
         self.settings.save_each_decision = self.save_each.isChecked()
         self.settings.remote_images = self.remote.isChecked()
         self.settings.batch_threshold = self.threshold.value()
+        self.settings.editor_name = self.editor.text()
+        self.settings.keep_folder_clean = self.keep_clean.isChecked()
         for action_id, editor in self.editors.items():
             spec = BY_ID[action_id]
             chosen = editor.keySequence().toString(QKeySequence.SequenceFormat.PortableText)

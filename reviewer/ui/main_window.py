@@ -94,7 +94,14 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or Settings()
         self.runner = runner or ThreadRunner()
-        self.session = Session(self.runner, watch=watch, parent=self)
+        self.session = Session(
+            self.runner,
+            watch=watch,
+            parent=self,
+            log_dir=self.settings.log_dir,
+            editor=self.settings.editor_name,
+            keep_clean=self.settings.keep_folder_clean,
+        )
         self.action_table = make_actions(self, self.settings)
         self.setWindowIcon(resource_icon("reviewer"))
         self.setAcceptDrops(True)
@@ -157,6 +164,10 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
         self.progress.hide()
+        self.log_place = QLabel()
+        self.log_place.setAccessibleName("Where decisions are logged")
+        self.log_place.hide()
+        self.statusBar().addPermanentWidget(self.log_place)
         self.statusBar().addPermanentWidget(self.counts)
         self.statusBar().addPermanentWidget(self.progress)
 
@@ -247,6 +258,7 @@ class MainWindow(QMainWindow):
         s.articles_changed.connect(self._on_articles_changed)
         s.articles_removed.connect(self._on_removed)
         s.problems_changed.connect(self.list.schedule_counts)
+        s.log_read.connect(self._on_log_read)
         s.modified_changed.connect(lambda _: self._update_title())
         s.save_progress.connect(self._on_save_progress)
         s.save_finished.connect(self._on_saved)
@@ -325,6 +337,24 @@ class MainWindow(QMainWindow):
         self.progress.setFormat("Reading…")
         self.progress.show()
         self.list.rebuild_views()
+
+    def _on_log_read(self) -> None:
+        """Say where decisions go when it is not the folder, and who they are logged as."""
+        log = self.session.log
+        outside = log is not None and not log.in_folder
+        self.log_place.setVisible(outside)
+        if log is not None and outside:
+            clean = self.session.keep_folder_clean
+            why = "kept out of the folder (Preferences)" if clean else "the folder is read-only"
+            self.log_place.setText("Log: data folder")
+            who = self.session.editor
+            self.log_place.setToolTip(f"Decisions by {who} are logged in {log.path}: {why}")
+            self.statusBar().showMessage(f"Decisions are logged in {log.path}: {why}", 10000)
+        skipped = len(self.session.log_warnings)
+        if skipped:
+            self.statusBar().showMessage(
+                f"{plural(skipped, 'line')} of the review log could not be read (see Problems)", 10000
+            )
 
     def _on_batch(self, articles: list) -> None:
         first = self.model.rowCount() == 0
@@ -507,9 +537,18 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         saved, failed = len(report.saved), len(report.failed)
         message = f"Saved {plural(saved, 'file')}"
+        if report.logged:
+            message += f", logged {plural(report.logged, 'decision')}"
         if failed:
             message += f"; {failed} not saved"
         self.statusBar().showMessage(message, 8000)
+        if report.log_error:
+            QMessageBox.warning(
+                self,
+                "Decisions Not Logged",
+                f"The files were saved, but the decisions could not be added to the review log:\n\n"
+                f"{report.log_error}\n\nThey stay pending and are logged with the next save.",
+            )
         conflicts = report.conflicts
         others = [(a, e) for a, e in report.failed if e.kind != SaveKind.CONFLICT]
         if others:
@@ -574,10 +613,12 @@ class MainWindow(QMainWindow):
     # --- preferences and state ------------------------------------------------------------
 
     def preferences(self) -> None:
-        dialog = PreferencesDialog(self.settings, self.action_table, self)
+        detected = "" if self.settings.editor_name else self.session.editor
+        dialog = PreferencesDialog(self.settings, self.action_table, self, detected)
         if dialog.exec():
             dialog.apply(self.action_table)
             self.remote_action.setChecked(self.settings.remote_images)
+            self.session.set_log_preferences(self.settings.editor_name, self.settings.keep_folder_clean)
 
     def show_shortcuts(self) -> None:
         """The keys drawn over the window; any key or click puts them away."""

@@ -43,6 +43,7 @@ def dialogs(monkeypatch):
 def settings(tmp_path):
     settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
     settings.remote_images = False  # tests send no traffic: remote images are never fetched
+    settings.set_value("paths/data", str(tmp_path / "data"))  # logs kept out of a folder go here, not in $HOME
     return settings
 
 
