@@ -71,18 +71,37 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def quote(value: str) -> str:
+    r"""A value as a query writes it, quoted when it must be.
+
+    >>> quote("Reuters"), quote("Bright Foundry")
+    ('Reuters', '"Bright Foundry"')
+    >>> print(quote('say "hi" \\ bye'))
+    "say \"hi\" \\ bye"
+    >>> compile_query("provider.name:=" + quote('say "hi" \\ bye')).describe()
+    'provider.name = "say "hi" \\ bye"'
+    """
+    if value and not any(c.isspace() or c in '()"\\-' for c in value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _read_word(text: str, start: int) -> tuple[Token, int]:
     i, n = start, len(text)
     out = []
     quoted = False
     while i < n and not text[i].isspace() and text[i] not in "()":
         if text[i] == '"':
-            end = text.find('"', i + 1)
-            if end == -1:
+            j = i + 1
+            while j < n and text[j] != '"':
+                if text[j] == "\\" and j + 1 < n and text[j + 1] in '"\\':
+                    j += 1  # \" and \\ inside quotes: the character itself
+                out.append(text[j])
+                j += 1
+            if j >= n:
                 raise QueryError("this quote is never closed", i)
-            out.append(text[i + 1 : end])
             quoted = True
-            i = end + 1
+            i = j + 1
         else:
             out.append(text[i])
             i += 1

@@ -76,3 +76,68 @@ def per_day(decisions: Iterable[Decision], days: int = 30, today: datetime | Non
         if first <= day <= end:
             counts[decision.editor][(day - first).days] += 1
     return {editor: [c[i] for i in range(days)] for editor, c in sorted(counts.items())}
+
+
+STATES = ("published", "unpublished", "unset")
+_NICE = (1, 2, 5)
+
+
+@dataclass
+class Histogram:
+    """Quality counts in bins of one width, split by published state.
+
+    Bin i holds `edges[i] <= quality < edges[i] + width`; when `overflow` is true the last bin
+    holds every quality from its edge up (the few values above the 99th percentile, so that one
+    article at 100,000 does not squeeze the others into one bar).
+    """
+
+    edges: list[int]
+    width: int
+    counts: dict[str, list[int]]  # state -> count per bin
+    overflow: bool = False
+    without_quality: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(sum(c) for c in self.counts.values())
+
+
+def nice_width(raw: float) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... at least `raw`.
+
+    >>> [nice_width(x) for x in (0.3, 1, 3, 7.5, 11, 260)]
+    [1, 1, 5, 10, 20, 500]
+    """
+    scale = 1
+    while True:
+        for step in _NICE:
+            if step * scale >= raw:
+                return step * scale
+        scale *= 10
+
+
+def quality_histogram(articles: Iterable[Article], bins: int = 20) -> Histogram:
+    """About `bins` bins of a round width over the qualities of `articles`, by published state."""
+    values: list[tuple[int, str]] = []
+    without = 0
+    for article in articles:
+        quality = article.quality
+        if quality is None:
+            without += 1
+        else:
+            values.append((quality, STATES[(True, False, None).index(article.published)]))
+    if not values:
+        return Histogram([], 1, {state: [] for state in STATES}, without_quality=without)
+    ordered = sorted(q for q, _ in values)
+    low, high, top = ordered[0], ordered[int(0.99 * (len(ordered) - 1))], ordered[-1]
+    if len(ordered) < 100 or top - low <= 2 * (high - low):
+        high = top  # too few values to call any an outlier, or no far ones: bins up to the top
+    width = nice_width(max(1.0, (high - low + 1) / bins))
+    start = low // width * width
+    n = (high - start) // width + 1
+    overflow = top >= start + n * width
+    n += overflow
+    counts = {state: [0] * n for state in STATES}
+    for quality, state in values:
+        counts[state][min((quality - start) // width, n - 1)] += 1
+    return Histogram([start + i * width for i in range(n)], width, counts, overflow, without)

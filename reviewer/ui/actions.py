@@ -45,6 +45,9 @@ ACTIONS = [
     ),
     ActionSpec("select_all", "Select &All", ("Ctrl+A",), "Select every article in the view", "Edit", section=2),
     ActionSpec("preferences", "&Preferences…", ("Ctrl+,",), "Keys, remote images, saving", "Edit", section=2),
+    ActionSpec(
+        "statistics", "S&tatistics", ("Ctrl+I",), "Plots of quality and decisions, a table per provider", "View"
+    ),
     ActionSpec("next", "&Next Article", ("J",), "Move to the next article", "Go"),
     ActionSpec("previous", "&Previous Article", ("K",), "Move to the previous article", "Go"),
     ActionSpec("queue", "&To Review", ("U",), "Switch to the queue of articles to review, and back", "Go"),

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import os
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QPixmap
@@ -31,7 +32,8 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..app.session import Session
 from ..app.settings import Settings, cache_dir
-from ..app.tasks import Slicer, ThreadRunner
+from ..app.tasks import Slicer, ThreadRunner, single_shot
+from ..core.query import quote
 from ..core.site import resolve_image
 from ..core.storage import SaveKind
 from ..words import plural
@@ -43,6 +45,9 @@ from .dialogs import ConflictDialog, PreferencesDialog, ProblemDialog, Shortcuts
 from .images import ImageLoader
 from .list_panel import ListPanel
 from .triage import Triage
+
+if TYPE_CHECKING:
+    from .statistics import StatisticsWindow  # imported when first shown: pyqtgraph takes 200-350 ms
 
 LOGO_SIZE = 32
 RESOURCES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources")
@@ -107,6 +112,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._logos: dict[str, QIcon | None] = {}  # provider logo address -> icon (None until loaded)
         self._logo_keys: dict[str, str] = {}  # image loader key -> logo address
+        self.statistics: StatisticsWindow | None = None  # made when first shown
         self._close_after_save = False
         self._hold = 0  # see one_update
         self._pending: dict = {}
@@ -181,6 +187,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         fill_menu(bar.addMenu("&Edit"), "Edit", a)
         view = bar.addMenu("&View")
+        fill_menu(view, "View", a)
+        view.addSeparator()
         view.addAction(self.changes_dock.toggleViewAction())
         self.changes_dock.toggleViewAction().setText("&Changes Panel")
         self.changes_dock.toggleViewAction().setShortcut("Ctrl+Shift+C")
@@ -244,6 +252,7 @@ class MainWindow(QMainWindow):
         a["find"].triggered.connect(self.focus_query)
         a["shortcuts"].triggered.connect(self.show_shortcuts)
         a["about"].triggered.connect(self.about)
+        a["statistics"].triggered.connect(self.show_statistics)
         a["open_link"].triggered.connect(self.triage.open_link)
         self.triage.connect_actions(a)
         s.undo_stack.canUndoChanged.connect(a["undo"].setEnabled)
@@ -619,6 +628,38 @@ class MainWindow(QMainWindow):
             dialog.apply(self.action_table)
             self.remote_action.setChecked(self.settings.remote_images)
             self.session.set_log_preferences(self.settings.editor_name, self.settings.keep_folder_clean)
+
+    def show_statistics(self) -> None:
+        """View › Statistics, in a window of its own that follows the list (pyqtgraph loads now)."""
+        if self.statistics is None:
+            from .statistics import StatisticsWindow
+
+            self.statistics = StatisticsWindow(self)
+            self.statistics.provider_chosen.connect(self.show_provider)
+            timer = single_shot(self, 500, self._refresh_statistics)
+            s = self.session
+            for signal in (self.model.filtered, s.loading_finished, s.save_finished, s.articles_changed, s.log_read):
+                signal.connect(lambda *_: timer.start() if self.statistics and self.statistics.isVisible() else None)
+        self._refresh_statistics()
+        self.statistics.show()
+        self.statistics.raise_()
+        self.statistics.activateWindow()
+
+    def _refresh_statistics(self) -> None:
+        if self.statistics is None:
+            return
+        view = self.list.current_view_name() or "All"
+        query = self.list.query.currentText().strip()
+        decisions = [d for logged in self.session.history.values() for d in logged]
+        self.statistics.setWindowTitle(f"Statistics — {os.path.basename(self.session.root) or 'Reviewer'}")
+        self.statistics.show_all(
+            self.model.articles, f"{view}, {query}" if query else view, self.session.articles, decisions
+        )
+
+    def show_provider(self, name: str) -> None:
+        """List the provider's articles (from the statistics table): every one of them, in All."""
+        self.list.query.setCurrentText(f"provider.name:={quote(name)}" if name else "-has:provider.name")
+        self.list.select_view("All", emit=False)
 
     def show_shortcuts(self) -> None:
         """The keys drawn over the window; any key or click puts them away."""
