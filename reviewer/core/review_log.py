@@ -19,9 +19,10 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import subprocess
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,16 +34,46 @@ ATTRIBUTES = "decisions.jsonl merge=union\n"
 DECISIONS = ("approve", "reject", "quality", "publish", "unpublish")
 
 
-@dataclass(frozen=True)
 class Decision:
-    """One saved decision on one article."""
+    """One saved decision on one article.
 
-    time: str  # UTC, ISO 8601: 2026-11-28T14:02:11.503Z
-    editor: str
-    path: str  # relative to the content folder, '/' separators
-    url: str  # the article's originalUrl or webUrl, or ''
-    decision: str  # one of DECISIONS
-    changes: dict[str, list[Any]] = field(default_factory=dict)  # key -> [old, new]
+    A folder's log is read whenever the folder is opened, a hundred thousand lines or more:
+    the lines Reviewer writes are read by one regular expression, and `changes` is decoded
+    only when something asks for it (the detail pane, `reviewer log`).
+    """
+
+    __slots__ = ("time", "editor", "path", "url", "decision", "_changes")
+
+    def __init__(
+        self, time: str, editor: str, path: str, url: str, decision: str, changes: dict[str, list[Any]] | str = ""
+    ):
+        self.time = time  # UTC, ISO 8601: 2026-11-28T14:02:11.503Z
+        self.editor = editor
+        self.path = path  # relative to the content folder, '/' separators
+        self.url = url  # the article's originalUrl or webUrl, or ''
+        self.decision = decision  # one of DECISIONS
+        self._changes: dict[str, list[Any]] | str = changes or {}  # key -> [old, new]; or its JSON text
+
+    @property
+    def changes(self) -> dict[str, list[Any]]:
+        if isinstance(self._changes, str):
+            try:
+                value = json.loads(self._changes)
+            except ValueError:
+                value = None
+            self._changes = value if isinstance(value, dict) else {}
+        return self._changes
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.time, self.editor, self.path, self.url, self.decision, self.changes)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Decision) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable changes: not hashable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return f"Decision({self.time!r}, {self.editor!r}, {self.path!r}, {self.decision!r})"
 
     def line(self) -> str:
         record = {
@@ -73,6 +104,15 @@ class Decision:
 
     def as_dict(self) -> dict[str, Any]:
         return json.loads(self.line())  # type: ignore[no-any-return]
+
+
+# A line as Decision.line writes it, no string in it escaped: read without json.loads.
+# Any other line (escapes, another key order, a hand edit) is read by json.loads.
+_LINE = re.compile(
+    r'^\{"time": "([^"\\\n]*)", "editor": "([^"\\\n]*)", "path": "([^"\\\n]*)", "url": "([^"\\\n]*)", '
+    r'"decision": "(approve|reject|quality|publish|unpublish)", "changes": (\{[^\n]*\})\}$',
+    re.MULTILINE,
+)
 
 
 def now() -> str:
@@ -123,9 +163,26 @@ class LogFile:
 
     def read(self) -> tuple[list[Decision], list[Problem]]:
         """Every decision, oldest first, and a problem for each line that could not be read."""
+        try:
+            with open(self.path, encoding="utf-8", errors="replace", newline="") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            return [], []
+        found = _LINE.findall(text)
+        if len(found) == text.count("\n") and text.endswith("\n"):  # every line as Reviewer writes it
+            return [Decision(*parts) for parts in found], []
+        parts = text.split("\n")  # not splitlines: a value may hold U+2028, which json.dumps leaves as it is
+        return self._read_lines([p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else []))
+
+    def _read_lines(self, lines: list[str]) -> tuple[list[Decision], list[Problem]]:
         decisions: list[Decision] = []
         warnings: list[Problem] = []
-        for line_no, line, last in self._lines():
+        for i, line in enumerate(lines):
+            line_no, last = i + 1, i == len(lines) - 1
+            match = _LINE.match(line)
+            if match:
+                decisions.append(Decision(*match.groups()))
+                continue
             try:
                 decision = Decision.from_record(json.loads(line))
             except ValueError:
@@ -138,15 +195,6 @@ class LogFile:
             elif line.strip():
                 warnings.append(Problem(self.path, self.shown_path, "log-line", "not a decision; skipped", line_no))
         return decisions, warnings
-
-    def _lines(self) -> Iterator[tuple[int, str, bool]]:
-        try:
-            with open(self.path, encoding="utf-8", errors="replace") as fh:
-                lines = fh.readlines()
-        except FileNotFoundError:
-            return
-        for i, line in enumerate(lines):
-            yield i + 1, line, i == len(lines) - 1
 
 
 def read_decisions(root: str, data_dir: str) -> tuple[list[Decision], list[Problem]]:

@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from reviewer.cli import main
 from reviewer.core import review_log
 from reviewer.core.review_log import Decision, LogFile, editor_name
@@ -159,3 +162,45 @@ def test_git_merges_two_editors_logs_by_keeping_both(tmp_path, monkeypatch):
         "_news/a0001.md",
         "_news/a0002.md",
     ]
+
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-(10**12), 10**12), TEXT)
+DECISION = st.builds(
+    Decision,
+    TEXT,
+    TEXT,
+    TEXT,
+    TEXT,
+    st.sampled_from(review_log.DECISIONS),
+    st.dictionaries(st.sampled_from(["published", "quality"]), st.tuples(VALUES, VALUES).map(list), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(DECISION, max_size=6), st.booleans())
+def test_every_decision_written_is_read_back_as_it_was(tmp_path, decisions, crlf):
+    """Quotes, backslashes, line and paragraph separators, any text: the quick reader and
+    json.loads agree, and a log whose line ends were changed to CRLF (git on Windows) reads alike."""
+    log = LogFile(str(tmp_path / f"log-{os.urandom(4).hex()}.jsonl"), True)
+    log.append(decisions)
+    if crlf and decisions:
+        Path(log.path).write_bytes(Path(log.path).read_bytes().replace(b"\n", b"\r\n"))
+    read, warnings = log.read()
+    assert warnings == []
+    assert [d.line() for d in read] == [d.line() for d in decisions]
+    assert read == decisions
+
+
+def test_a_hand_edited_line_in_another_key_order_is_read_and_a_bad_one_named(tmp_path):
+    log = LogFile(str(tmp_path / "decisions.jsonl"), True)
+    written = Decision("2026-11-28T14:02:00.000Z", "ana", "a.md", "", "approve", {"published": [None, True]})
+    edited = '{"decision": "reject", "path": "b.md", "editor": "bo", "time": "2026-11-28T15:00:00Z", "url": ""}'
+    Path(log.path).write_text(written.line() + edited + "\n" + '{"decision": "shrug"}\n' + written.line())
+    read, warnings = log.read()
+    assert [(d.path, d.decision, d.changes) for d in read] == [
+        ("a.md", "approve", {"published": [None, True]}),
+        ("b.md", "reject", {}),
+        ("a.md", "approve", {"published": [None, True]}),
+    ]
+    assert [(w.line, w.message) for w in warnings] == [(3, "not a decision; skipped")]
