@@ -258,6 +258,17 @@ class Everything(Node):
 
 
 @dataclass(frozen=True)
+class Nothing(Node):
+    """What a query with an error shows: no article, so that nothing acts on stale rows."""
+
+    def __call__(self, article: Article) -> bool:
+        return False
+
+    def describe(self) -> str:
+        return "nothing"
+
+
+@dataclass(frozen=True)
 class And(Node):
     parts: tuple[Node, ...]
 

@@ -52,7 +52,8 @@ ACTIONS = [
     ActionSpec("previous", "&Previous Article", ("K",), "Move to the previous article", "Go"),
     ActionSpec("queue", "&To Review", ("U",), "Switch to the queue of articles to review, and back", "Go"),
     ActionSpec("find", "&Find…", ("/", "Ctrl+F"), "Type a query", "Go"),
-    ActionSpec("open_link", "Open &Link", ("O", "Return"), "Open the article's original URL in the browser", "Go"),
+    ActionSpec("details", "Article &Details", ("Return",), "Move to the detail pane (Esc comes back)", "Go"),
+    ActionSpec("open_link", "Open &Link", ("O",), "Open the article's original URL in the browser", "Go"),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", ("?",), "Every key at a glance", "Help"),
     ActionSpec("about", "&About Reviewer", (), "Version and what Reviewer is", "Help"),
 ]
@@ -72,6 +73,7 @@ LIST_KEYS = {
     "queue",
     "find",
     "open_link",
+    "details",
     "shortcuts",
 }
 

@@ -172,15 +172,19 @@ class ArticleTableModel(QAbstractTableModel):
         if role == _TOOLTIP:
             return self._tooltip(article, column)
         if role == _ACCESSIBLE:
-            return self._display(article, column)
+            return self._status_text(article) if column == Column.STATUS else self._display(article, column)
         return None
+
+    @staticmethod
+    def _status_text(article: Article) -> str:
+        word = status_word(article.published)
+        if article.read_only:
+            word += " (read-only)"
+        return word + " *" if article.edits else word
 
     def _display(self, article: Article, column: int) -> str:
         if column == Column.STATUS:
-            word = status_word(article.published)
-            if article.read_only:
-                word += " (read-only)"
-            return word + " *" if article.edits else word
+            return "*" if article.edits else ""  # the icon says the state; its tooltip says it in words
         if column == Column.QUALITY:
             return "" if article.quality is None else str(article.quality)
         if column == Column.TITLE:
@@ -188,7 +192,7 @@ class ArticleTableModel(QAbstractTableModel):
         if column == Column.PROVIDER:
             return article.provider.name
         if column == Column.DATE:
-            return article.date[:16].replace("T", " ")
+            return article.date[:10]
         if column == Column.TOPICS:
             return ", ".join(article.topics)
         if column == Column.TYPE:
@@ -196,6 +200,10 @@ class ArticleTableModel(QAbstractTableModel):
         return article.relpath
 
     def _tooltip(self, article: Article, column: int) -> str | None:
+        if column == Column.STATUS:
+            return self._status_text(article) + self._edit_tip(article)
+        if column == Column.DATE:
+            return article.date.replace("T", " ").replace("Z", " UTC")
         if article.read_only:
             return f"Read-only: {article.read_only}"
         if article.conflict:
@@ -206,6 +214,12 @@ class ArticleTableModel(QAbstractTableModel):
         if column == Column.TITLE:
             return article.title
         return None
+
+    @staticmethod
+    def _edit_tip(article: Article) -> str:
+        if not article.edits:
+            return ""
+        return "\nUnsaved: " + ", ".join(f"{k}: {shown(o)} → {shown(n)}" for k, o, n in article.changes())
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self._sort_column, self._order = Column(column), order

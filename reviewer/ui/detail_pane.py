@@ -128,6 +128,7 @@ class DetailPane(QScrollArea):
     published_chosen = Signal(bool)
     quality_chosen = Signal(int)
     show_article = Signal(object)  # an Article in the open folder
+    leave = Signal()  # Esc: back to the list
 
     def __init__(self, session, image_loader, parent=None):
         super().__init__(parent)
@@ -139,6 +140,9 @@ class DetailPane(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # wrap to the pane, never scroll sideways
         self.setFrameShape(QFrame.NoFrame)
         self.setAccessibleName("Article details")
+        self.setObjectName("detail")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Enter in the list gives it the keys; Esc gives them back
+        self.setStyleSheet("QScrollArea#detail:focus { border: 2px solid palette(highlight); }")
         body = QWidget()
         self.setWidget(body)
         self.layout_ = QVBoxLayout(body)
@@ -152,12 +156,19 @@ class DetailPane(QScrollArea):
         self.loader.failed.connect(self._image_failed)
         self.show_article_none()
 
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.leave.emit()
+            return
+        super().keyPressEvent(event)
+
     # --- building ---------------------------------------------------------------------------
 
     def _build_header(self) -> None:
         self.title = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText, openExternalLinks=False)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.title.linkActivated.connect(lambda url: open_link(url, self))
+        # view: links (the way back from an empty view) are the window's; the others open in the browser.
+        self.title.linkActivated.connect(lambda url: None if url.startswith("view:") else open_link(url, self))
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
@@ -201,7 +212,7 @@ class DetailPane(QScrollArea):
         self.layout_.addWidget(self.links)
 
     def _build_editors(self) -> None:
-        box = QFrame()
+        box = self.editors_box = QFrame()
         box.setFrameShape(QFrame.Shape.StyledPanel)
         grid = QGridLayout(box)
         self.published = QComboBox()
@@ -224,25 +235,39 @@ class DetailPane(QScrollArea):
         self.quality_range.setAccessibleName("Quality range in this folder")
         self.state = QLabel()
         self.state.setAccessibleName("Edit state")
+        self.quality.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000000000") + 30)
+        self.quality_range.setStyleSheet("color: gray")
         grid.addWidget(QLabel("Published:"), 0, 0)
         grid.addWidget(self.published, 0, 1)
         grid.addWidget(QLabel("Quality:"), 0, 2)
         grid.addWidget(self.quality, 0, 3)
-        grid.addWidget(self.quality_range, 0, 4)
+        self.typing = QLabel()
+        self.typing.setAccessibleName("Quality being typed")
+        self.typing.setStyleSheet(
+            "QLabel { background: palette(highlight); color: palette(highlighted-text); "
+            "border-radius: 3px; padding: 1px 6px; }"
+        )
+        self.typing.hide()
+        grid.addWidget(self.typing, 0, 4)
+        grid.addWidget(self.quality_range, 1, 0, 1, 6)
         grid.setColumnStretch(5, 1)
-        grid.addWidget(self.state, 1, 0, 1, 6)
+        grid.addWidget(self.state, 2, 0, 1, 6)
         self.history = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.history.setAccessibleName("Decisions on this article")
         self.history.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        grid.addWidget(self.history, 2, 0, 1, 6)
+        grid.addWidget(self.history, 3, 0, 1, 6)
         self.layout_.addWidget(box)
 
     def _build_images(self) -> None:
+        self.images_box = QWidget()
+        column = QVBoxLayout(self.images_box)
+        column.setContentsMargins(0, 0, 0, 0)
         self.images_label = QLabel("<b>Images</b>")
-        self.layout_.addWidget(self.images_label)
+        column.addWidget(self.images_label)
         self.images = QHBoxLayout()
         self.images.setSpacing(8)
-        self.layout_.addLayout(self.images)
+        column.addLayout(self.images)
+        self.layout_.addWidget(self.images_box)
 
     def _build_related(self) -> None:
         self.related_label = QLabel("<b>Related</b>")
@@ -282,9 +307,10 @@ class DetailPane(QScrollArea):
 
     # --- showing ----------------------------------------------------------------------------
 
-    def show_article_none(self, message: str = "Select an article to see its details.") -> None:
+    def show_article_none(self, message: str = "Select an article to see its details.", rich: bool = False) -> None:
+        """No article: a message (rich text when `rich`), and none of an article's controls."""
         self.article = None
-        self.title.setText(html.escape(message))
+        self.title.setText(message if rich else html.escape(message))
         for widget in (self.provider, self.meta, self.excerpt, self.links, self.state, self.history):
             widget.clear()
         self.logo.clear()
@@ -296,6 +322,19 @@ class DetailPane(QScrollArea):
         self.raw.clear()
         self.published.setEnabled(False)
         self.quality.setEnabled(False)
+        for part in (self.editors_box, self.images_box, self.related_label, self.related, self.tabs, self.logo):
+            part.hide()
+
+    def show_problem(self, problem) -> None:
+        """A file that could not be read: what is wrong and where, and how to see it."""
+        where = f"line {problem.line}: " if problem.line else ""
+        self.show_article_none(
+            f"{html.escape(problem.relpath)}<br><span style='font-weight:normal'>"
+            f"<b>{html.escape(problem.label)}</b> — {html.escape(where + problem.message)}<br><br>"
+            "Enter or a double-click shows its text with the line marked. Fix it in your editor: "
+            "Reviewer never writes a file it cannot read.</span>",
+            rich=True,
+        )
 
     def display(self, article: Article | None) -> None:
         if article is None:
@@ -303,6 +342,8 @@ class DetailPane(QScrollArea):
             return
         same = article is self.article
         self.article = article
+        for part in (self.editors_box, self.images_box, self.tabs, self.logo):
+            part.show()
         self._show_header(article)
         self.update_editors()
         if not same:
@@ -355,6 +396,11 @@ class DetailPane(QScrollArea):
             lines.append("No decision logged yet")
         self.history.setText("<span style='color:gray'>" + "<br>".join(lines) + "</span>")
 
+    def show_typing(self, digits: str) -> None:
+        """The quality being typed in the list (`7 5`), beside the Quality editor it will set."""
+        self.typing.setText(f"{digits}_  Enter sets it" if digits else "")
+        self.typing.setVisible(bool(digits) and self.editors_box.isVisible())
+
     def set_quality_range(self, low: int | None, high: int | None) -> None:
         self.quality_range.setText(f"folder range {low}–{high}" if low is not None else "")
 
@@ -388,7 +434,7 @@ class DetailPane(QScrollArea):
         self._clear_layout(self.images)
         self._image_keys = {k: w for k, w in self._image_keys.items() if w is self.logo}
         images = article.images
-        self.images_label.setVisible(bool(images))
+        self.images_box.setVisible(bool(images))
         for image in images:
             source = resolve_image(image.url, article.path, self.session.site)
             button = ImageButton()

@@ -11,12 +11,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHeaderView,
     QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -247,55 +249,106 @@ class PreferencesDialog(QDialog):
 
 
 class ShortcutsOverlay(QWidget):
-    """The keys, drawn over the window (`?`); any key or click puts it away."""
+    """The keys, drawn over the window (`?`); any key or click puts it away.
+
+    The table flows into as many columns as the window's height needs, and scrolls when even
+    that is not enough: every key stays readable in a 1024x640 window.
+    """
 
     def __init__(self, actions: dict, parent: QWidget):
         super().__init__(parent)
-        self.host = parent
         self.host = parent
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setObjectName("shortcuts-overlay")
         self.setStyleSheet(
             "#shortcuts-overlay { background: rgba(0, 0, 0, 140); }"
-            "QLabel { color: white; background: #1f2429; border-radius: 10px; padding: 18px; }"
+            "QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }"
+            "QLabel#keys { color: white; background: #1f2429; border-radius: 10px; padding: 18px; }"
         )
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("Keyboard shortcuts")
-        rows = []
+        self.rows: list[tuple[str, str]] = []
         for spec in ACTIONS:
             keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in actions[spec.id].shortcuts())
             if keys:
-                rows.append(
-                    f"<tr><td align='right' style='padding:2px 14px'><b>{html.escape(keys)}</b></td>"
-                    f"<td style='padding:2px'>{html.escape(spec.tip)}</td></tr>"
-                )
-        for keys, tip in (
+                self.rows.append((keys, spec.tip))
+        self.rows += [
             ("0–9", "Type a quality (7 5 sets 75); Enter or a pause commits"),
             ("Down, Up, Home, End", "Next, previous, first, last article"),
             ("Shift+Down, Shift+Up", "Select several articles: the keys then act on all of them"),
-            ("Esc", "From the query bar back to the list"),
-        ):
-            rows.append(
-                f"<tr><td align='right' style='padding:2px 14px'><b>{html.escape(keys)}</b></td>"
-                f"<td style='padding:2px'>{html.escape(tip)}</td></tr>"
-            )
-        label = QLabel(
-            "<h3>Keyboard shortcuts</h3><table>" + "".join(rows) + "</table>"
+            ("Esc", "From the query bar or the detail pane back to the list"),
+            ("Tab", "Views, query bar, list, detail pane in turn"),
+        ]
+        self.label = QLabel()
+        self.label.setObjectName("keys")
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.scroller = QScrollArea()
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.addStretch(1)
+        column.addWidget(self.label, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(1)
+        self.scroller.setWidget(inner)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroller)
+
+    def _text(self, columns: int) -> str:
+        per = -(-len(self.rows) // columns)
+        cells = []
+        for r in range(per):
+            row = []
+            for c in range(columns):
+                i = c * per + r
+                keys, tip = self.rows[i] if i < len(self.rows) else ("", "")
+                row.append(
+                    f"<td align='right' style='padding:2px 10px 2px 18px'><b>{html.escape(keys)}</b></td>"
+                    f"<td style='padding:2px'>{html.escape(tip)}</td>"
+                )
+            cells.append("<tr>" + "".join(row) + "</tr>")
+        return (
+            "<h3>Keyboard shortcuts</h3><table>" + "".join(cells) + "</table>"
             "<p style='color:#bbb'>Any key or a click closes this. Rebind keys in Edit › Preferences.</p>"
         )
-        label.setTextFormat(Qt.TextFormat.RichText)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(1)
+
+    def layout_for(self, width: int, height: int) -> int:
+        """The fewest columns whose table fits `height`, as many as `width` allows; the columns used."""
+        columns = 1
+        while True:
+            self.label.setText(self._text(columns))
+            size = self.label.sizeHint()
+            wider = columns + 1 <= 3 and self._width_of(columns + 1) <= width - 40
+            if size.height() <= height - 40 or not wider:
+                return columns
+            columns += 1
+
+    def _width_of(self, columns: int) -> int:
+        probe = QLabel()
+        probe.setObjectName("keys")
+        probe.setStyleSheet(self.styleSheet())
+        probe.setText(self._text(columns))
+        return probe.sizeHint().width()
 
     def show_over(self) -> None:
         self.setGeometry(self.host.rect())
+        self.layout_for(self.width(), self.height())
         self.raise_()
         self.show()
         self.setFocus()
 
     def keyPressEvent(self, event) -> None:
+        bar = self.scroller.verticalScrollBar()
+        steps = {
+            Qt.Key.Key_Down: bar.singleStep(),
+            Qt.Key.Key_Up: -bar.singleStep(),
+            Qt.Key.Key_PageDown: bar.pageStep(),
+            Qt.Key.Key_PageUp: -bar.pageStep(),
+        }
+        if event.key() in steps and bar.maximum() > 0:  # a table taller than the window scrolls
+            bar.setValue(bar.value() + steps[event.key()])
+            return
         self.close_overlay()
 
     def mousePressEvent(self, event) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..app.tasks import single_shot
-from ..core.query import And, Everything, QueryError, compile_query
+from ..core.query import And, Everything, Nothing, QueryError, compile_query
 from ..words import marked
 from .article_model import ArticleTableModel, Column
 
@@ -34,6 +35,7 @@ BUILTIN_VIEWS = [
     ("Unset", "published:unset"),
 ]
 PROBLEMS = "Problems"
+HIDDEN_AT_FIRST = (Column.TOPICS, Column.TYPE, Column.PATH)  # View > Columns shows them
 
 
 class ArticleTable(QTableView):
@@ -52,25 +54,43 @@ class ArticleTable(QTableView):
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setTabKeyNavigation(False)  # Tab goes to the next part of the window, not the next cell
+        palette = self.palette()  # the cursor row stays solid while the pane or a dialog has the focus
+        for role in (QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText):
+            palette.setColor(QPalette.ColorGroup.Inactive, role, palette.color(QPalette.ColorGroup.Active, role))
+        self.setPalette(palette)
         header = self.horizontalHeader()
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.setMinimumSectionSize(28)
+        metrics = self.fontMetrics()
+        pad = metrics.horizontalAdvance("M") * 2
         widths = {
-            Column.STATUS: 140,
-            Column.QUALITY: 64,
-            Column.TITLE: 420,
-            Column.PROVIDER: 160,
-            Column.DATE: 130,
-            Column.TOPICS: 160,
-            Column.TYPE: 70,
-            Column.PATH: 260,
+            Column.STATUS: 20 + metrics.horizontalAdvance(" *") + pad // 2,  # an icon; the word is its tooltip
+            Column.QUALITY: metrics.horizontalAdvance("Quality") + pad + 8,
+            Column.PROVIDER: metrics.horizontalAdvance("M") * 10 + pad,  # until fit_columns sees the providers
+            Column.DATE: metrics.horizontalAdvance("2024-12-31") + pad,
+            Column.TOPICS: metrics.horizontalAdvance("M") * 12,
+            Column.TYPE: metrics.horizontalAdvance("article") + pad,
+            Column.PATH: metrics.horizontalAdvance("M") * 18,
         }
         for column, width in widths.items():
             self.setColumnWidth(column, width)
+        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
+        for column in HIDDEN_AT_FIRST:
+            header.setSectionHidden(column, True)
         model.sort(Column.DATE, Qt.SortOrder.DescendingOrder)
         header.setSortIndicator(Column.DATE, Qt.SortOrder.DescendingOrder)
+
+    def fit_columns(self, articles: list) -> None:
+        """Provider as wide as the names in the first articles, within a fifth of the table."""
+        metrics = self.fontMetrics()
+        names = {a.provider.name for a in articles[:500]}
+        widest = max((metrics.horizontalAdvance(n) for n in names), default=0)
+        limit = max(metrics.horizontalAdvance("M") * 8, self.viewport().width() // 5)
+        self.setColumnWidth(Column.PROVIDER, min(widest + 20 + metrics.horizontalAdvance("M") * 2, limit))
 
     def select_row(self, row: int) -> None:
         model = self.model()
@@ -154,8 +174,7 @@ class ListPanel(QWidget):
 
         self.views = QListWidget()
         self.views.setAccessibleName("Views")
-        self.views.setMaximumWidth(190)
-        self.views.setMinimumWidth(120)
+        self.views.setFixedWidth(max(120, self.fontMetrics().horizontalAdvance("Unpublished  (100,000)") + 20))
         self.views.currentRowChanged.connect(self._view_selected)
 
         self.query = QComboBox()
@@ -202,6 +221,7 @@ class ListPanel(QWidget):
         layout.addLayout(middle, 1)
         self._counts_timer = single_shot(self, 100, self.update_counts)
         model.filtered.connect(self.view_changed)
+        model.filtered.connect(self.schedule_counts)  # the current view's "6 of 24"
         self.rebuild_views()
 
     def query_line(self) -> QLineEdit:
@@ -290,11 +310,19 @@ class ListPanel(QWidget):
             "Unset": tally.states[None],
             PROBLEMS: len(self.session.problems),
         }
+        narrowed = self.query.currentText().strip() and self.query_valid and not self.in_problems()
+        current = self.views.currentRow()
+        more = "…" if self.session.loading else ""  # counts so far, while the folder is read
         for row in range(self.views.count()):
             item = self.views.item(row)
             name, _, saved = item.data(Qt.ItemDataRole.UserRole)
             count = tally.view(name) if saved else counts.get(name, 0)
-            item.setText(f"{name}  ({count:,})" if count is not None else f"{name}  (?)")
+            if count is None:
+                item.setText(f"{name}  (?)")
+            elif row == current and narrowed and name != PROBLEMS:
+                item.setText(f"{name}  ({self.model.rowCount():,} of {count:,}{more})")  # what the query leaves
+            else:
+                item.setText(f"{name}  ({count:,}{more})")
 
     def _count_saved_views(self) -> None:
         predicates = {}
@@ -327,17 +355,62 @@ class ListPanel(QWidget):
             user = compile_query(text)
             view = compile_query(self.view_query)
         except QueryError as exc:
-            self.error.setText(f"{exc.message} (position {exc.position + 1}):  {marked(text, exc.position)}")
+            self.error.setText(
+                f"{exc.message} (position {exc.position + 1}):  {marked(text, exc.position)}  "
+                "— no articles are listed until the query is fixed"
+            )
             self.error.show()
+            self._mark_invalid(True)
+            self.model.set_predicate(Nothing())  # no stale rows for Ctrl+A then a to act on
             return False
         self.error.hide()
+        self._mark_invalid(False)
         if self.stack.currentWidget() is not self.table:
             self.stack.setCurrentWidget(self.table)
             self.select_view("All", emit=False)
         everything = Everything()
+        if user != everything and view == everything:
+            view = self._view_matching(user) or view
         # view_changed follows when the rows are there (the model's `filtered`).
         self.model.set_predicate(view if user == everything else user if view == everything else And((view, user)))
         return True
+
+    def _view_matching(self, query):
+        """A query typed in All that is a view's own query: that view is highlighted (and applied)."""
+        for row in range(self.views.count()):
+            name, text, _ = self.views.item(row).data(Qt.ItemDataRole.UserRole)
+            if not text:
+                continue
+            try:
+                same = compile_query(text) == query
+            except QueryError:
+                same = False
+            if same:
+                self.views.blockSignals(True)
+                self.views.setCurrentRow(row)
+                self.views.blockSignals(False)
+                self.view_query = text
+                return query
+        return None
+
+    def _mark_invalid(self, invalid: bool) -> None:
+        line = self.query_line()
+        if line.property("invalid") != invalid:
+            line.setProperty("invalid", invalid)
+            line.setStyleSheet("QLineEdit { border: 2px solid #c62828; border-radius: 3px; }" if invalid else "")
+
+    @property
+    def query_valid(self) -> bool:
+        return not self.query_line().property("invalid")
+
+    def in_problems(self) -> bool:
+        """The Problems view is on screen (the article list is hidden)."""
+        return self.stack.currentWidget() is self.problems
+
+    def current_problem(self):
+        row = self.problems.currentRow()
+        item = self.problems.item(row, 0) if row >= 0 else None
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:

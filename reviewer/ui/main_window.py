@@ -37,19 +37,22 @@ from ..core.query import quote
 from ..core.site import resolve_image
 from ..core.storage import SaveKind
 from ..words import plural
-from .actions import fill_menu, fill_toolbar, make_actions
+from .actions import ACTIONS, fill_menu, fill_toolbar, make_actions
 from .article_model import HEADERS, ArticleTableModel, Column
 from .changes_panel import ChangesPanel
 from .detail_pane import DetailPane
 from .dialogs import ConflictDialog, PreferencesDialog, ProblemDialog, ShortcutsOverlay
 from .images import ImageLoader
-from .list_panel import ListPanel
+from .list_panel import QUEUE, ListPanel
 from .triage import Triage
 
 if TYPE_CHECKING:
     from .statistics import StatisticsWindow  # imported when first shown: pyqtgraph takes 200-350 ms
 
 LOGO_SIZE = 32
+HEADER_KEY = "window/columns"  # a new key: widths saved before Status became an icon column do not apply
+DEFAULT_SIZE = (1360, 860)
+NO_FOLDER_NEEDED = {"open", "quit", "preferences", "shortcuts", "about", "query_help"}
 RESOURCES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources")
 
 
@@ -113,6 +116,7 @@ class MainWindow(QMainWindow):
         self._logos: dict[str, QIcon | None] = {}  # provider logo address -> icon (None until loaded)
         self._logo_keys: dict[str, str] = {}  # image loader key -> logo address
         self.statistics: StatisticsWindow | None = None  # made when first shown
+        self._header_restored = False
         self._close_after_save = False
         self._hold = 0  # see one_update
         self._pending: dict = {}
@@ -154,18 +158,27 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.changes_dock)
         self.changes_dock.hide()
 
+        # Tab goes from part to part: views, query, list (or problems), detail pane.
+        chain = [self.list.views, self.list.query, self.table, self.list.problems, self.detail]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
         self._build_status_bar()
         self._build_menus()
         self._build_toolbar()
         self._connect()
         self._restore_state()
         self._update_title()
+        self._enable_folder_actions(False)
 
     # --- building -------------------------------------------------------------------------
 
     def _build_status_bar(self) -> None:
         self.counts = QLabel()
         self.counts.setAccessibleName("Queue counts")
+        self.matches = QLabel()
+        self.matches.setAccessibleName("Articles shown")
+        self.matches.setStyleSheet("QLabel { padding-right: 8px; border-right: 1px solid palette(mid); }")
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
@@ -174,6 +187,7 @@ class MainWindow(QMainWindow):
         self.log_place.setAccessibleName("Where decisions are logged")
         self.log_place.hide()
         self.statusBar().addPermanentWidget(self.log_place)
+        self.statusBar().addPermanentWidget(self.matches)
         self.statusBar().addPermanentWidget(self.counts)
         self.statusBar().addPermanentWidget(self.progress)
 
@@ -197,7 +211,7 @@ class MainWindow(QMainWindow):
         for column in Column:
             action = columns.addAction(HEADERS[column])
             action.setCheckable(True)
-            action.setChecked(True)
+            action.setChecked(not header.isSectionHidden(column))
             action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
             self._column_actions = getattr(self, "_column_actions", {})
             self._column_actions[column] = action
@@ -227,8 +241,8 @@ class MainWindow(QMainWindow):
         icons = {
             "open": style.standardIcon(style.StandardPixmap.SP_DirOpenIcon),
             "save_all": style.standardIcon(style.StandardPixmap.SP_DialogSaveButton),
-            "undo": style.standardIcon(style.StandardPixmap.SP_ArrowBack),
-            "redo": style.standardIcon(style.StandardPixmap.SP_ArrowForward),
+            "undo": QIcon.fromTheme("edit-undo", resource_icon("undo")),
+            "redo": QIcon.fromTheme("edit-redo", resource_icon("redo")),
             "approve": resource_icon("published"),
             "reject": resource_icon("unpublished"),
         }
@@ -287,6 +301,9 @@ class MainWindow(QMainWindow):
         self.list.view_changed.connect(self._on_view_changed)
         self.list.leave_query.connect(self.focus_list)
         self.list.problem_activated.connect(lambda p: ProblemDialog(p, self).exec())
+        self.list.problems.currentCellChanged.connect(self._show_problem)
+        self.detail.leave.connect(self.focus_list)
+        self.detail.title.linkActivated.connect(self._pane_link)
         self.detail.published_chosen.connect(self.triage.set_published_from_pane)
         self.detail.quality_chosen.connect(self.triage.set_quality_from_pane)
         self.detail.show_article.connect(self.reveal)
@@ -312,12 +329,22 @@ class MainWindow(QMainWindow):
         self.settings.set_value("folders/last", os.path.abspath(folder))  # reopened next time, even after a crash
         self.welcome.refresh()
         self.central.setCurrentWidget(self.splitter)
+        self._enable_folder_actions(True)
         self._logos.clear()
         self._logo_keys.clear()
         self.detail.display(None)
         self.session.open(folder)
         self._update_title()
         return True
+
+    def _enable_folder_actions(self, enabled: bool) -> None:
+        """With no folder open there is nothing to save, decide or look for."""
+        for spec in ACTIONS:
+            if spec.id not in NO_FOLDER_NEEDED:
+                self.action_table[spec.id].setEnabled(enabled)
+        if enabled:  # undo and redo follow the undo stack
+            self.action_table["undo"].setEnabled(self.session.undo_stack.canUndo())
+            self.action_table["redo"].setEnabled(self.session.undo_stack.canRedo())
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -367,6 +394,8 @@ class MainWindow(QMainWindow):
 
     def _on_batch(self, articles: list) -> None:
         first = self.model.rowCount() == 0
+        if first and not self._header_restored:
+            self.table.fit_columns(articles)
         self.model.append(articles)
         self.triage.update_status()
         if first and self.model.rowCount():
@@ -402,16 +431,11 @@ class MainWindow(QMainWindow):
         self.triage.update_status()
 
     def focus_list(self, first_row: bool = False) -> None:
-        if self.list.stack.currentWidget() is self.list.problems:
+        if self.list.in_problems():
             self.list.problems.setFocus()
-            self.list.problems.selectRow(0)
-            n = len(self.session.problems)
-            self.detail.show_article_none(
-                f"{plural(n, 'file')} could not be read. Press Enter or double-click one to see "
-                "its text with the line marked. Fix them in your editor; Reviewer never writes them."
-                if n
-                else "Every file in the folder could be read."
-            )
+            if first_row or self.list.problems.currentRow() < 0:
+                self.list.problems.selectRow(0)
+            self._show_problem()
             return
         self.table.setFocus()
         if first_row or not self.table.currentIndex().isValid():
@@ -419,7 +443,35 @@ class MainWindow(QMainWindow):
         if self.model.rowCount() == 0:
             self.detail.display(None)
             if not self.session.loading:
-                self.detail.show_article_none("No articles in this view.")
+                self.show_empty_view()
+
+    def show_empty_view(self) -> None:
+        """An empty list says why, what is left to do, and the way back."""
+        to_save = len(self.session.modified)
+        save = f"{plural(to_save, 'decision')} to save (Ctrl+S)." if to_save else "Every decision is saved."
+        back = "<a href='view:All'>Show all articles</a>"
+        if not self.list.query_valid:
+            text = "The query has an error (see above the list): fix it to list articles."
+        elif self.list.current_view_name() == QUEUE and not self.list.query.currentText().strip():
+            text = f"Queue done: {save}<br><br>{back}"
+        else:
+            text = f"No articles in this view.<br><br>{back}"
+        self.detail.show_article_none(text, rich=True)
+
+    def _pane_link(self, url: str) -> None:
+        if url.startswith("view:"):
+            self.list.query.setCurrentText("")
+            self.list.select_view(url[len("view:") :])
+
+    def _show_problem(self, *_) -> None:
+        """In the Problems view the pane shows the current problem, never an article."""
+        if not self.list.in_problems():
+            return
+        problem = self.list.current_problem()
+        if problem is not None:
+            self.detail.show_problem(problem)
+        else:
+            self.detail.show_article_none("Every file in the folder could be read.")
 
     def focus_query(self) -> None:
         self.list.query.setFocus()
@@ -457,7 +509,7 @@ class MainWindow(QMainWindow):
         return bool(self._hold)
 
     def _show_current(self) -> None:
-        if self.holding(self._show_current):
+        if self.holding(self._show_current) or self.list.in_problems():
             return
         index = self.table.currentIndex()
         self.detail.display(self.model.article(index.row()) if index.isValid() else None)
@@ -724,10 +776,8 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1360, 860)
+        if not (isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)):
+            self._fit_to_screen()
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -735,8 +785,11 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
         else:
-            self.splitter.setSizes([820, 540])
-        header = self.settings.value("window/header")
+            width = self.width()
+            share = 0.62 if width < 1200 else 0.6  # a narrow window: the list needs room for its columns
+            self.splitter.setSizes([int(width * share), width - int(width * share)])
+        header = self.settings.value(HEADER_KEY)
+        self._header_restored = isinstance(header, QByteArray)
         if isinstance(header, QByteArray):
             self.table.horizontalHeader().restoreState(header)
             for column, action in self._column_actions.items():
@@ -744,11 +797,23 @@ class MainWindow(QMainWindow):
             h = self.table.horizontalHeader()
             self.model.sort(h.sortIndicatorSection(), h.sortIndicatorOrder())
 
+    def _fit_to_screen(self) -> None:
+        """First open: the default size, or the screen's available area when that is smaller."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(*DEFAULT_SIZE)
+            return
+        area = screen.availableGeometry()
+        frame = 8  # what a window manager's frame adds
+        width, height = min(DEFAULT_SIZE[0], area.width() - frame), min(DEFAULT_SIZE[1], area.height() - frame - 24)
+        self.resize(width, height)
+        self.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
+
     def _save_state(self) -> None:
         self.settings.set_value("window/geometry", self.saveGeometry())
         self.settings.set_value("window/state", self.saveState())
         self.settings.set_value("window/splitter", self.splitter.saveState())
-        self.settings.set_value("window/header", self.table.horizontalHeader().saveState())
+        self.settings.set_value(HEADER_KEY, self.table.horizontalHeader().saveState())
         self.settings.set_value("folders/last", self.session.root)
 
 

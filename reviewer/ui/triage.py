@@ -48,13 +48,18 @@ class Triage(QObject):
         a["next"].triggered.connect(lambda: on_view(lambda: self.move(1)))
         a["previous"].triggered.connect(lambda: on_view(lambda: self.move(-1)))
         a["queue"].triggered.connect(lambda: on_view(self.toggle_queue))
+        a["details"].triggered.connect(self.details)
 
     # --- what an action applies to ----------------------------------------------------------
 
     def selected(self) -> list:
+        if self.w.list.in_problems():
+            return []  # the list is hidden: keys act on what is on screen
         return self.w.table.selected_articles()
 
     def current(self):
+        if self.w.list.in_problems():
+            return None
         index = self.w.table.currentIndex()
         return self.w.model.article(index.row()) if index.isValid() else None
 
@@ -187,19 +192,22 @@ class Triage(QObject):
     def _land_after_batch(self, articles: list, top: int) -> None:
         """After a batch, the cursor is on the article that moved up to where the selection began.
 
-        When the batch's articles stay in the view (All, say), the selection stays as it was.
+        When the batch's articles stay in the view (All, say), the selection stays as it was,
+        the current row in sight.
         """
         model = self.w.model
         if model.rowCount() == 0:
-            self.w.detail.show_article_none("The view is empty: every article in it has been handled.")
+            self.w.show_empty_view()
         elif all(model.row_of(a) is None for a in articles):
             self.w.table.select_row(min(top, model.rowCount() - 1))
+        else:
+            self.w.table.scrollTo(self.w.table.currentIndex())
 
     def _advance(self, article, row: int) -> None:
         """Next article of the view: the same row when the article left it, else the row below."""
         model = self.w.model
         if model.rowCount() == 0:
-            self.w.detail.show_article_none("The view is empty: every article in it has been handled.")
+            self.w.show_empty_view()
             return
         if model.row_of(article) is None:
             self.w.table.select_row(min(row, model.rowCount() - 1))
@@ -209,6 +217,10 @@ class Triage(QObject):
     # --- moving -----------------------------------------------------------------------------
 
     def move(self, step: int) -> None:
+        if self.w.list.in_problems():
+            problems = self.w.list.problems
+            problems.selectRow(max(0, min(problems.currentRow() + step, problems.rowCount() - 1)))
+            return
         index = self.w.table.currentIndex()
         row = index.row() + step if index.isValid() else 0
         self.w.table.select_row(row)
@@ -221,10 +233,21 @@ class Triage(QObject):
             self._previous_view = current or "All"
             self.w.list.select_view(QUEUE)
 
-    def open_link(self) -> None:
+    def details(self) -> None:
+        """Enter: the digits typed, else the article's details (the pane takes the keys), else
+        in the Problems view the problem file's text."""
         if self._digits:
             self.commit_digits()
             return
+        if self.w.list.in_problems():
+            problem = self.w.list.current_problem()
+            if problem is not None:
+                self.w.list.problem_activated.emit(problem)
+            return
+        if self.current() is not None:
+            self.w.detail.setFocus()
+
+    def open_link(self) -> None:
         article = self.current()
         if article is None:
             return
@@ -274,13 +297,16 @@ class Triage(QObject):
         if self.w.holding(self.update_status):
             return
         left, approved, rejected = self.counts()
-        text = f"To review: {left:,} left · {approved:,} approved · {rejected:,} rejected"
-        selected = self.w.table.selected_count()
-        if selected > 1:
-            text = f"{selected:,} selected · " + text
-        if self._digits:
-            text = f"Quality: {self._digits}_ · " + text
-        self.w.counts.setText(text)
+        shown, total = self.w.model.rowCount(), len(self.session.tally)
+        if self.session.loading:
+            self.w.counts.setText("To review: loading…")
+            self.w.matches.setText(f"{total:,} read")
+        else:
+            self.w.counts.setText(f"To review: {left:,} left · {approved:,} approved · {rejected:,} rejected")
+            selected = self.w.table.selected_count() if not self.w.list.in_problems() else 0
+            chosen = f"{selected:,} selected · " if selected > 1 else ""
+            self.w.matches.setText(f"{chosen}{shown:,} of {total:,}" if self.session.root else "")
+        self.w.detail.show_typing(self._digits)
 
     # --- digits -----------------------------------------------------------------------------
 

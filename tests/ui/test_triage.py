@@ -100,9 +100,11 @@ def test_batch_above_threshold_asks_first(window, qtbot, dialogs, settings):
 def test_digits_set_quality(window, qtbot):
     article = window.detail.article
     keys(qtbot, window.table, Qt.Key_7, Qt.Key_5)
-    assert "Quality: 75_" in window.counts.text()
+    typing = window.detail.typing  # beside the Quality editor it will set, not at the far end of the window
+    assert typing.isVisible() and typing.text().startswith("75_")
+    assert window.detail.quality.geometry().right() < typing.geometry().left()
     keys(qtbot, window.table, Qt.Key_Return)
-    assert article.quality == 75
+    assert article.quality == 75 and not typing.isVisible()
 
 
 def test_digits_commit_after_a_pause(window, qtbot):

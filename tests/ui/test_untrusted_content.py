@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QTextDocument
 
 from reviewer.core.files import NotRegularFile
@@ -147,7 +147,7 @@ def test_an_article_outside_the_folder_is_marked_and_never_edited(window, qtbot,
     assert article.edits == {}
     assert "is read-only" in window.statusBar().currentMessage()
     row = window.model.row_of(article)
-    assert "(read-only)" in window.model.index(row, Column.STATUS).data()
+    assert "(read-only)" in window.model.index(row, Column.STATUS).data(Qt.ToolTipRole)
     assert not window.detail.published.isEnabled() and not window.detail.quality.isEnabled()
     assert outside.read_text() == OUTSIDE
 
