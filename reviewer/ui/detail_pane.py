@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections import Counter
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QFontDatabase, QImage, QPixmap, QStandardItemModel, QTextDocument
@@ -32,10 +33,11 @@ from PySide6.QtWidgets import (
 from ..core.article import Article
 from ..core.library import read_parts
 from ..core.site import ImageSource, link_to_open, resolve_image
-from ..words import QUALITY_MAX, decision_line, plural, shorten, shown
+from ..words import QUALITY_MAX, decision_line, plural, shorten, shown, status_word
 
 THUMB = 160
 HISTORY_SHOWN = 5  # decisions listed in the pane, newest first
+MIXED = "—"  # several articles whose values differ
 LOGO = 32
 
 
@@ -216,12 +218,13 @@ class DetailPane(QScrollArea):
         box.setFrameShape(QFrame.Shape.StyledPanel)
         grid = QGridLayout(box)
         self.published = QComboBox()
-        self.published.addItems(["published", "unpublished", "unset"])
+        self.published.addItems(["published", "unpublished", "unset", MIXED])
         choices = self.published.model()
         assert isinstance(choices, QStandardItemModel)  # what a QComboBox makes
-        unset = choices.item(2)
-        if unset is not None:
-            unset.setEnabled(False)  # absent can be kept, not chosen
+        for row in (2, 3):  # absent can be kept, not chosen; mixed is what several articles show
+            item = choices.item(row)
+            if item is not None:
+                item.setEnabled(False)
         self.published.setToolTip("published: true or false (p toggles, a approves, x rejects)")
         self.published.setAccessibleName("Published")
         self.published.activated.connect(self._published_activated)
@@ -304,12 +307,15 @@ class DetailPane(QScrollArea):
         self.tabs.addTab(self.raw, "Front matter")
         self.tabs.setMinimumHeight(220)
         self.layout_.addWidget(self.tabs, 1)
+        self.filler = QWidget()  # takes the room the tabs leave when there is no article
+        self.layout_.addWidget(self.filler, 1)
 
     # --- showing ----------------------------------------------------------------------------
 
     def show_article_none(self, message: str = "Select an article to see its details.", rich: bool = False) -> None:
         """No article: a message (rich text when `rich`), and none of an article's controls."""
         self.article = None
+        self.articles: list[Article] = []
         self.title.setText(message if rich else html.escape(message))
         for widget in (self.provider, self.meta, self.excerpt, self.links, self.state, self.history):
             widget.clear()
@@ -324,6 +330,7 @@ class DetailPane(QScrollArea):
         self.quality.setEnabled(False)
         for part in (self.editors_box, self.images_box, self.related_label, self.related, self.tabs, self.logo):
             part.hide()
+        self.filler.show()
 
     def show_problem(self, problem) -> None:
         """A file that could not be read: what is wrong and where, and how to see it."""
@@ -342,8 +349,10 @@ class DetailPane(QScrollArea):
             return
         same = article is self.article
         self.article = article
+        self.articles = []
         for part in (self.editors_box, self.images_box, self.tabs, self.logo):
             part.show()
+        self.filler.hide()
         self._show_header(article)
         self.update_editors()
         if not same:
@@ -353,10 +362,32 @@ class DetailPane(QScrollArea):
             self._show_body(article)
             self.verticalScrollBar().setValue(0)
 
+    def display_many(self, articles: list[Article]) -> None:
+        """Several selected articles: how many, what they hold, and editors that set all of them."""
+        self.show_article_none(f"{len(articles):,} selected")
+        self.articles = articles
+        self.editors_box.show()
+        states = Counter(status_word(a.published) for a in articles)
+        qualities = [a.quality for a in articles if a.quality is not None]
+        summary = " · ".join(f"{n:,} {word}" for word, n in states.most_common())
+        if qualities:
+            low, high = min(qualities), max(qualities)
+            summary += f" · quality {low}" if low == high else f" · quality {low}–{high}"
+        self.meta.setText(summary)
+        self.excerpt.setText("Published and Quality below apply to all of them.")
+        self.update_editors()
+
+    @property
+    def targets(self) -> list[Article]:
+        """What the pane's editors apply to: the article shown, or the selected ones."""
+        return [self.article] if self.article is not None else list(self.articles)
+
     def update_editors(self) -> None:
         """Refresh what edits change: the editors and the edit state line."""
         article = self.article
         if article is None:
+            if self.articles:
+                self._update_many()
             return
         self.published.blockSignals(True)
         self.published.setCurrentIndex({True: 0, False: 1, None: 2}[article.published])
@@ -380,6 +411,30 @@ class DetailPane(QScrollArea):
         self.state.setText("<br>".join(parts))
         self.state.setVisible(bool(parts))
         self._show_history(article)
+
+    def _update_many(self) -> None:
+        articles = self.articles
+        published = {a.published for a in articles}
+        qualities = {a.quality for a in articles}
+        self.published.blockSignals(True)
+        self.published.setCurrentIndex({True: 0, False: 1, None: 2}[published.pop()] if len(published) == 1 else 3)
+        self.published.blockSignals(False)
+        self.quality.blockSignals(True)
+        if len(qualities) == 1:
+            common = qualities.pop()
+            self.quality.setValue(common or 0)
+            self.quality.setSpecialValueText("unset" if common is None else "")
+        else:
+            self.quality.setValue(0)
+            self.quality.setSpecialValueText(MIXED)  # shown while the value is 0: any value typed sets all
+        self.quality.blockSignals(False)
+        editable = any(not a.read_only for a in articles)
+        self.published.setEnabled(editable)
+        self.quality.setEnabled(editable)
+        edited = sum(1 for a in articles if a.edits)
+        self.state.setText(f"Unsaved edits in {edited:,} of them" if edited else "")
+        self.state.setVisible(bool(edited))
+        self.history.clear()
 
     def _show_history(self, article: Article) -> None:
         """The article's decisions from the review log, newest first, and one not saved yet."""
@@ -548,7 +603,7 @@ class DetailPane(QScrollArea):
             self.published_chosen.emit(index == 0)
 
     def _quality_changed(self, value: int) -> None:
-        if self.article is not None:
+        if self.article is not None or self.articles:
             self.quality_chosen.emit(value)
 
     @staticmethod

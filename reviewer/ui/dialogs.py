@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontDatabase, QKeySequence, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFontDatabase, QIntValidator, QKeySequence, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,12 +25,15 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QTabWidget,
     QTextEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from ..core.article import Article
 from ..core.problems import Problem
-from ..words import plural, shorten, shown
+from ..words import QUALITY_MAX, plural, shorten, shown
 from .actions import ACTIONS
 
 
@@ -50,42 +54,105 @@ def describe_disk_change(read: dict, disk: dict | None) -> str:
 
 
 class ConflictDialog(QDialog):
-    """Files changed on disk since they were read: Reload (drop my edits), Overwrite, or Cancel."""
+    """Files changed on disk since they were read: for each, keep my edit or take theirs.
 
-    RELOAD, OVERWRITE = 1, 2
+    Keep mine writes my edit into the file as it is now (their other changes stay); take
+    theirs drops my edit and reads the file again. Each file starts at the choice that loses
+    nobody's work: keep mine when they changed other keys, take theirs when they changed a
+    key I edited (or the file is gone). Enter is Cancel: the edits stay pending.
+    """
+
+    MINE, THEIRS = "mine", "theirs"
 
     def __init__(self, conflicts: list, disk_metadata, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Changed on Disk")
+        self.conflicts = conflicts
         layout = QVBoxLayout(self)
         n = len(conflicts)
-        layout.addWidget(
-            QLabel(
-                f"<b>{plural(n, 'file')} changed on disk since Reviewer read "
-                f"{'them' if n != 1 else 'it'}.</b><br>Your edits were not saved. "
-                "Reload drops your edits and reads the files again; Overwrite writes your edits into the files "
-                "as they are now (their other changes are kept)."
-            )
+        intro = QLabel(
+            f"<b>{plural(n, 'file')} changed on disk since Reviewer read {'them' if n != 1 else 'it'}.</b> "
+            "Your edits were not saved. For each file: <i>Keep mine</i> writes your edit into the file as it is "
+            "now (its other changes stay); <i>Take theirs</i> drops your edit and reads the file again."
         )
-        text = QPlainTextEdit(readOnly=True)
-        text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        parts = []
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Article", "Your edit", "Changed on disk", "Keep"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setWordWrap(True)
+        self.tree.setAccessibleName("Files changed on disk")
+        self.choosers: list[QComboBox] = []
         for article in conflicts:
-            mine = ", ".join(f"{k} → {shown(v, '(absent)')}" for k, v in article.edits.items())
-            parts.append(
-                f"{article.relpath}\n  your edits: {mine}\n  changed on disk:\n    "
-                + describe_disk_change(article.original, disk_metadata(article)).replace("\n", "\n    ")
-            )
-        text.setPlainText("\n\n".join(parts))
-        layout.addWidget(text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        reload = buttons.addButton("Reload", QDialogButtonBox.ButtonRole.DestructiveRole)
-        overwrite = buttons.addButton("Overwrite", QDialogButtonBox.ButtonRole.AcceptRole)
-        reload.clicked.connect(lambda: self.done(self.RELOAD))
-        overwrite.clicked.connect(lambda: self.done(self.OVERWRITE))
-        buttons.rejected.connect(self.reject)
+            disk = disk_metadata(article)
+            mine = "\n".join(f"{k} → {shown(v, '(absent)')}" for k, v in article.edits.items())
+            theirs = describe_disk_change(article.original, disk)
+            item = QTreeWidgetItem([f"{article.title or article.relpath}\n{article.relpath}", mine, theirs, ""])
+            item.setToolTip(0, article.path)
+            self.tree.addTopLevelItem(item)
+            chooser = QComboBox()
+            chooser.addItem("Keep mine", self.MINE)
+            chooser.addItem("Take theirs", self.THEIRS)
+            touched = disk is None or any(disk.get(k) != article.original.get(k) for k in article.edits)
+            chooser.setCurrentIndex(1 if touched else 0)
+            chooser.setAccessibleName(f"Keep for {article.relpath}")
+            self.tree.setItemWidget(item, 3, chooser)
+            self.choosers.append(chooser)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        layout.addWidget(self.tree)
+        buttons = QDialogButtonBox()
+        all_mine = buttons.addButton("Keep Mine for All", QDialogButtonBox.ButtonRole.ActionRole)
+        all_theirs = buttons.addButton("Take Theirs for All", QDialogButtonBox.ButtonRole.ActionRole)
+        apply = buttons.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        for button in (all_mine, all_theirs, apply):
+            button.setAutoDefault(False)
+        cancel.setDefault(True)  # Enter never overwrites anything
+        self.cancel_button = cancel
+        all_mine.clicked.connect(lambda: self.choose_all(self.MINE))
+        all_theirs.clicked.connect(lambda: self.choose_all(self.THEIRS))
+        apply.clicked.connect(self.accept)
+        cancel.clicked.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(700, 420)
+        self.resize(820, 420)
+
+    def choose_all(self, choice: str) -> None:
+        for chooser in self.choosers:
+            chooser.setCurrentIndex(chooser.findData(choice))
+
+    def choices(self) -> list[tuple[Article, str]]:
+        """(article, MINE or THEIRS) for each file, as chosen."""
+        return [(a, c.currentData()) for a, c in zip(self.conflicts, self.choosers, strict=True)]
+
+
+class QualityDialog(QDialog):
+    """`q`: type a quality for the articles; it starts at their common value, or empty when they differ."""
+
+    def __init__(self, articles: list, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Set Quality")
+        values = {a.quality for a in articles}
+        common = next(iter(values)) if len(values) == 1 else None
+        known = sorted(v for v in values if v is not None)
+        layout = QFormLayout(self)
+        self.edit = QLineEdit("" if common is None else str(common))
+        self.edit.setValidator(QIntValidator(0, QUALITY_MAX, self))
+        self.edit.setAccessibleName("Quality")
+        if len(values) > 1 and known:
+            self.edit.setPlaceholderText(f"mixed: {known[0]}–{known[-1]}")
+        self.edit.selectAll()
+        layout.addRow(f"Quality for {plural(len(articles), 'article')}:", self.edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+
+    def value(self) -> int | None:
+        text = self.edit.text().strip()
+        return int(text) if text.isdigit() else None
 
 
 class ProblemDialog(QDialog):

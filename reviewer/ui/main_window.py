@@ -295,6 +295,8 @@ class MainWindow(QMainWindow):
 
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.triage.update_status())
+        self._selection_timer = single_shot(self, 0, self._show_current)  # one pane update for a burst of changes
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_timer.start())
         self.table.doubleClicked.connect(lambda _: self.triage.open_link())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
@@ -511,6 +513,9 @@ class MainWindow(QMainWindow):
     def _show_current(self) -> None:
         if self.holding(self._show_current) or self.list.in_problems():
             return
+        if self.table.selected_count() > 1:
+            self.detail.display_many(self.table.selected_articles())
+            return
         index = self.table.currentIndex()
         self.detail.display(self.model.article(index.row()) if index.isValid() else None)
 
@@ -553,6 +558,8 @@ class MainWindow(QMainWindow):
         if shown is not None and (len(articles) == 1 and articles[0] is shown or shown in set(articles)):
             if not self.holding(self.detail.update_editors):
                 self.detail.update_editors()
+        elif self.detail.articles and not self.holding(self.detail.update_editors):
+            self.detail.update_editors()  # several selected: their mixed values may have changed
         self.triage.articles_changed(articles)
         self.list.schedule_counts()
 
@@ -628,14 +635,20 @@ class MainWindow(QMainWindow):
             self.save(queued)
 
     def _resolve_conflicts(self, articles: list) -> None:
-        choice = ConflictDialog(articles, self.session.disk_metadata, self).exec()
-        if choice == ConflictDialog.RELOAD:
-            self.session.reload(articles)
+        dialog = ConflictDialog(articles, self.session.disk_metadata, self)
+        if not dialog.exec():
+            self.statusBar().showMessage("Not saved: the edits to files changed on disk are still pending", 8000)
+            return
+        choices = dialog.choices()
+        theirs = [a for a, choice in choices if choice == ConflictDialog.THEIRS]
+        mine = [a for a, choice in choices if choice == ConflictDialog.MINE]
+        if theirs:
+            self.session.reload(theirs)
             self.statusBar().showMessage(
-                f"Reloaded {len(articles)} file(s) from disk; your edits to them were dropped", 8000
+                f"Reloaded {plural(len(theirs), 'file')} from disk; your edits to them were dropped", 8000
             )
-        elif choice == ConflictDialog.OVERWRITE:
-            self.session.save(articles, overwrite=True)
+        if mine:
+            self.session.save(mine, overwrite=True)
 
     def _confirm_discard(self, doing: str) -> bool:
         if not self.session.modified:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from ..app.tasks import single_shot
-from ..words import QUALITY_MAX, plural
+from ..words import plural
 from .detail_pane import open_link
+from .dialogs import QualityDialog
 from .list_panel import QUEUE
 
 DIGIT_PAUSE_MS = 900
@@ -76,18 +77,39 @@ class Triage(QObject):
             self.session.refused.emit(refused)
         return [a for a in articles if not a.read_only]
 
-    def _confirm(self, verb: str, articles: list) -> bool:
-        threshold = self.w.settings.batch_threshold
-        if len(articles) <= threshold:
+    def _confirm(self, action, articles: list, changing: list | None = None, already: str = "") -> bool:
+        """Above the batch size in Preferences, ask first, counting what will change.
+
+        `action` is a verb (`Toggle published on`), or True / False for approve / reject;
+        `changing` the articles whose files the action changes (all when None), and
+        `already` what the others are (`are already published`).
+        """
+        if isinstance(action, bool):
+            changing = [a for a in articles if a.published is not action]
+            already = "are already published" if action else "are already unpublished"
+            action = "Approve" if action else "Reject"
+        if len(articles) <= self.w.settings.batch_threshold:
             return True
-        answer = QMessageBox.question(
-            self.w,
-            f"{verb} {len(articles):,} Articles",
-            f"{verb} {len(articles):,} articles? This is one step you can undo.",
+        changing = articles if changing is None else changing
+        n, total = len(changing), len(articles)
+        if n == 0:
+            text = f"{action} {plural(total, 'article')}? (all of them {already}: only the decision is logged)"
+            n = total
+        elif n < total:
+            text = f"{action} {plural(n, 'article')}? ({total - n:,} of the {total:,} selected {already})"
+        else:
+            text = f"{action} {plural(n, 'article')}?"
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            f"{action} {plural(n, 'Article')}",
+            text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            self.w,
         )
-        return answer == QMessageBox.StandardButton.Yes
+        box.setInformativeText("This is one step you can undo.")
+        box.button(QMessageBox.StandardButton.Yes).setText(f"{action} {n:,}")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def _describe(self, verb: str, articles: list) -> str:
         if len(articles) == 1:
@@ -102,7 +124,7 @@ class Triage(QObject):
         if not articles:
             return
         verb = "Approved" if published else "Rejected"
-        if not self._confirm("Approve" if published else "Reject", articles):
+        if not self._confirm(published, articles):
             return
         text = self._describe(verb, articles)
         row = self.w.table.currentIndex().row()
@@ -118,7 +140,7 @@ class Triage(QObject):
     def toggle(self) -> None:
         """p / Space: flip published on the targets without moving."""
         articles = self.targets()
-        if not articles or not self._confirm("Toggle", articles):
+        if not articles or not self._confirm("Toggle published on", articles):
             return
         text = self._describe("Toggled published on", articles)
         row = self.w.table.currentIndex().row()
@@ -146,7 +168,8 @@ class Triage(QObject):
 
     def set_quality(self, value: int, articles: list | None = None) -> None:
         articles = articles if articles is not None else self.targets()
-        if not articles or not self._confirm("Set quality of", articles):
+        changing = [a for a in articles if a.quality != value]
+        if not articles or not self._confirm(f"Set quality {value} on", articles, changing, f"have quality {value}"):
             return
         text = self._describe(f"Quality {value} on", articles)
         with self.w.one_update():
@@ -160,24 +183,28 @@ class Triage(QObject):
         articles = self.targets()
         if not articles:
             return
-        start = articles[0].quality or 0
-        value, ok = QInputDialog.getInt(
-            self.w, "Set Quality", f"Quality for {plural(len(articles), 'article')}:", start, 0, QUALITY_MAX
-        )
-        if ok:
+        dialog = QualityDialog(articles, self.w)
+        value = dialog.value() if dialog.exec() else None
+        if value is not None:
             self.set_quality(value, articles)
 
     def set_published_from_pane(self, published: bool) -> None:
-        article = self.w.detail.article
-        if article is not None:
-            text = self._describe("Approved" if published else "Rejected", [article])
-            (self.session.approve if published else self.session.reject)([article], text)
-            self._after_decision([article], "")
+        """The pane's Published editor: the article shown, or every one selected."""
+        articles = [a for a in self.w.detail.targets if not a.read_only]
+        if not articles or not self._confirm(published, articles):
+            self.w.detail.update_editors()  # back to what they hold
+            return
+        text = self._describe("Approved" if published else "Rejected", articles)
+        with self.w.one_update():
+            (self.session.approve if published else self.session.reject)(articles, text)
+            self._after_decision(articles, "")
 
     def set_quality_from_pane(self, value: int) -> None:
-        article = self.w.detail.article
-        if article is not None:
-            self.session.set_quality([article], value, self._describe(f"Quality {value} on", [article]), nudge=True)
+        """The pane's Quality editor: spinning it is one undo step, whatever it applies to."""
+        articles = [a for a in self.w.detail.targets if not a.read_only]
+        if articles:
+            with self.w.one_update():
+                self.session.set_quality(articles, value, self._describe(f"Quality {value} on", articles), nudge=True)
 
     def _after_decision(self, articles: list, text: str) -> None:
         if text:

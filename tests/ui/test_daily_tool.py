@@ -185,3 +185,102 @@ def test_tab_moves_between_the_parts_of_the_window(window, qtbot):
     assert order[0] in (window.list.query, window.list.query_line())
     assert order[1] is window.table
     assert order[2] is window.detail or window.detail.isAncestorOf(order[2])
+
+
+def select_rows(qtbot, window, n):
+    window.table.select_row(0)
+    keys(qtbot, window.table, *[(Qt.Key_Down, Qt.ShiftModifier)] * (n - 1))
+    qtbot.waitUntil(lambda: len(window.detail.articles) == n)
+
+
+def test_several_selected_show_mixed_values_and_the_pane_sets_all_of_them(window, qtbot):
+    from reviewer.ui.detail_pane import MIXED
+
+    select_rows(qtbot, window, 6)
+    chosen = window.table.selected_articles()
+    assert len(chosen) == 6 and window.detail.title.text() == "6 selected"
+    assert {a.published for a in chosen} != {True} and len({a.quality for a in chosen}) > 1
+    assert window.detail.published.currentText() == MIXED
+    assert window.detail.quality.text() == MIXED
+    assert window.detail.images_box.isHidden() and window.detail.tabs.isHidden()
+    window.detail.published.activated.emit(0)  # published, for all six
+    assert all(a.published is True for a in chosen)
+    assert window.detail.published.currentText() == "published"
+    window.detail.quality.setValue(70)
+    assert {a.quality for a in chosen} == {70} and window.detail.quality.text() == "70"
+    assert window.session.undo_stack.count() == 2  # one step each
+    keys(qtbot, window.table, (Qt.Key_Z, Qt.ControlModifier), (Qt.Key_Z, Qt.ControlModifier))
+    assert not any(a.edits for a in chosen)
+
+
+def test_q_starts_from_the_common_value_or_empty(window, qtbot, monkeypatch):
+    from reviewer.ui.dialogs import QualityDialog
+
+    seen = []
+
+    def answer(dialog):
+        seen.append((dialog.edit.text(), dialog.edit.placeholderText()))
+        dialog.edit.setText("42")
+        return 1
+
+    monkeypatch.setattr(QualityDialog, "exec", answer)
+    select_rows(qtbot, window, 4)
+    chosen = window.table.selected_articles()
+    low, high = min(a.quality for a in chosen), max(a.quality for a in chosen)
+    keys(qtbot, window.table, Qt.Key_Q)
+    assert seen[0] == ("", f"mixed: {low}–{high}")
+    assert {a.quality for a in chosen} == {42}
+    keys(qtbot, window.table, Qt.Key_Q)
+    assert seen[1][0] == "42"
+
+
+def test_a_batch_confirmation_counts_what_changes_and_defaults_to_cancel(window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+
+    def look(box):
+        asked.append(
+            (box.text(), box.button(QMessageBox.Yes).text(), box.defaultButton() is box.button(QMessageBox.Cancel))
+        )
+        return QMessageBox.Yes
+
+    monkeypatch.setattr(QMessageBox, "exec", look)
+    window.settings.batch_threshold = 3
+    select_rows(qtbot, window, 8)
+    chosen = window.table.selected_articles()
+    n = sum(1 for a in chosen if a.published is not True)
+    keys(qtbot, window.table, Qt.Key_A)
+    assert asked == [(f"Approve {n} articles? ({8 - n} of the 8 selected are already published)", f"Approve {n}", True)]
+    assert all(a.published is True for a in chosen)
+
+
+def test_conflicts_are_chosen_file_by_file_and_enter_cancels(window, monkeypatch):
+    from pathlib import Path
+
+    from reviewer.ui.dialogs import ConflictDialog
+
+    first, second = window.model.article(0), window.model.article(1)
+    window.table.select_row(0)
+    window.triage.set_quality(11)
+    window.table.select_row(1)
+    window.triage.set_quality(22)
+    one, two = Path(first.path), Path(second.path)
+    one.write_text(one.read_text().replace(f"quality: {first.original['quality']}", "quality: 99"))  # my key
+    two.write_text(two.read_text().replace("category: news", "category: theirs"))  # another key
+    seen = []
+
+    def apply(dialog):
+        seen.append([(a.relpath, c) for a, c in dialog.choices()])
+        seen.append(dialog.cancel_button.isDefault())
+        titles = [dialog.tree.topLevelItem(i).text(0) for i in range(2)]
+        seen.append(titles)
+        return 1
+
+    monkeypatch.setattr(ConflictDialog, "exec", apply)
+    window.action_table["save_all"].trigger()
+    assert seen[0] == [(first.relpath, "theirs"), (second.relpath, "mine")]
+    assert seen[1] is True
+    assert seen[2][0].startswith(first.title) and first.relpath in seen[2][0]
+    assert first.quality == 99 and not first.edits  # theirs: reloaded
+    assert "quality: 22" in two.read_text() and "category: theirs" in two.read_text()  # mine, their change kept

@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QToolButton
 
 from reviewer.ui.article_model import ArticleRole, Column
 from reviewer.ui.dialogs import ConflictDialog
@@ -123,7 +123,7 @@ def test_conflict_offers_reload_or_overwrite(window, dialogs):
     path = Path(article.path)
     window.action_table["toggle"].trigger()
     path.write_text(path.read_text().replace("category: news", "category: changed-elsewhere"))
-    dialogs.answer(ConflictDialog.OVERWRITE)
+    dialogs.answer(QDialog.Accepted)  # Apply: they changed another key, so the file starts at Keep mine
     window.action_table["save_all"].trigger()
     text = path.read_text()
     assert "category: changed-elsewhere" in text
@@ -131,14 +131,21 @@ def test_conflict_offers_reload_or_overwrite(window, dialogs):
     assert not article.edits and not article.conflict
 
 
-def test_conflict_reload_drops_my_edit(window, dialogs):
+def test_conflict_reload_drops_my_edit(window, monkeypatch):
     article = current(window)
     path = Path(article.path)
     window.triage.set_quality(3)
     path.write_text(path.read_text().replace("category: news", "category: theirs"))
-    dialogs.answer(ConflictDialog.RELOAD)
+    shown = []
+
+    def take_theirs(dialog):
+        shown.append(dialog)
+        dialog.choose_all(ConflictDialog.THEIRS)
+        return QDialog.Accepted
+
+    monkeypatch.setattr(ConflictDialog, "exec", take_theirs)
     window.action_table["save_all"].trigger()
-    assert "ConflictDialog" in dialogs.shown[0]
+    assert shown and shown[0].cancel_button.isDefault()
     assert not article.edits and article.original["category"] == "theirs"
     assert "quality: 3\n" not in path.read_text()
 
