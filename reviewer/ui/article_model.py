@@ -269,6 +269,10 @@ class ArticleTableModel(QAbstractTableModel):
         self._relayout(change)
         self.sorted_.emit()
 
+    def run_steps(self, work, done) -> None:
+        """Python work over the articles (a core.ordering generator), in steps like a sort."""
+        self._start(work, done)
+
     def _start(self, work, done) -> None:
         if self._slicer is None or len(self._all) <= self._at_once:
             try:

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, Sign
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -17,11 +18,14 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ..app.tasks import single_shot
+from ..core.facets import FACETS, counting, term, toggle
 from ..core.query import And, Everything, Nothing, QueryError, compile_query
 from ..words import marked
 from .article_model import ArticleTableModel, Column
@@ -158,6 +162,70 @@ class ArticleTable(QTableView):
         )
 
 
+class FacetTree(QTreeWidget):
+    """Providers, topics, types and years of the articles in view, with counts (calibre's tag
+    browser): a click adds the value to the query, Ctrl+click leaves it out, a second click
+    takes the term away again."""
+
+    chosen = Signal(str, str, bool)  # facet, value, exclude
+    SHOWN = 40  # values listed per facet, most frequent first (years: newest first)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setColumnCount(2)  # the value, and its count (never elided)
+        self.header().setStretchLastSection(False)
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.setAccessibleName("Facets")
+        self.setIndentation(12)
+        self.setToolTip("Click: only these articles · Ctrl+click: leave them out · click again: undo")
+        self.tops = {}
+        for facet in FACETS:
+            top = QTreeWidgetItem([facet, ""])
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            top.setFirstColumnSpanned(False)
+            top.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.addTopLevelItem(top)
+            self.tops[facet] = top
+        self.tops["Providers"].setExpanded(True)
+        self.itemClicked.connect(self._clicked)
+
+    def show_counts(self, counts: dict) -> None:
+        for facet, top in self.tops.items():
+            counter = counts.get(facet, {})
+            top.takeChildren()
+            if facet == "Years":
+                values = sorted(counter.items(), key=lambda kv: kv[0], reverse=True)
+            else:
+                values = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+            for value, n in values[: self.SHOWN]:
+                child = QTreeWidgetItem([value or "(none)", f"{n:,}"])
+                child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                child.setForeground(1, self.palette().placeholderText())
+                child.setData(0, Qt.ItemDataRole.UserRole, (facet, value))
+                child.setToolTip(0, f"{value or '(none)'}: {n:,} in view")
+                top.addChild(child)
+            if len(values) > self.SHOWN:
+                more = QTreeWidgetItem([f"… {len(values) - self.SHOWN:,} more", ""])
+                more.setToolTip(0, "Type them in the query bar")
+                more.setFlags(Qt.ItemFlag.NoItemFlags)
+                top.addChild(more)
+            top.setText(1, f"{len(values):,}")
+
+    def mousePressEvent(self, event) -> None:
+        self._modifiers = event.modifiers()  # what the click that follows was made with
+        super().mousePressEvent(event)
+
+    def _clicked(self, item, _column: int) -> None:
+        data = item.data(0, Qt.ItemDataRole.UserRole)
+        if data:
+            modifiers = getattr(self, "_modifiers", QApplication.keyboardModifiers())
+            self.chosen.emit(data[0], data[1], bool(modifiers & Qt.KeyboardModifier.ControlModifier))
+
+
 class ListPanel(QWidget):
     """Views, query bar, and the table or the problems list. Emits when the view changes."""
 
@@ -215,14 +283,39 @@ class ListPanel(QWidget):
         middle.addWidget(self.query)
         middle.addWidget(self.error)
         middle.addWidget(self.stack)
+        self.facets = FacetTree()
+        self.facets.setFixedWidth(self.views.width())
+        self.facets.chosen.connect(self._facet_chosen)
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.views)
+        side.addWidget(self.facets, 1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.views)
+        layout.addLayout(side)
         layout.addLayout(middle, 1)
+        self._facets_timer = single_shot(self, 150, self._count_facets)
+        model.filtered.connect(self.schedule_facets)
         self._counts_timer = single_shot(self, 100, self.update_counts)
         model.filtered.connect(self.view_changed)
         model.filtered.connect(self.schedule_counts)  # the current view's "6 of 24"
         self.rebuild_views()
+
+    def schedule_facets(self) -> None:
+        self._facets_timer.start()
+
+    def _count_facets(self) -> None:
+        rows = list(self.model.articles)
+
+        def done(counts, error) -> None:
+            if error is None:
+                self.facets.show_counts(counts)
+
+        self.model.run_steps(lambda: counting(rows), done)
+
+    def _facet_chosen(self, facet: str, value: str, exclude: bool) -> None:
+        self.query.setCurrentText(toggle(self.query.currentText(), term(facet, value, exclude)))
+        self._commit_query()
 
     def query_line(self) -> QLineEdit:
         """The query bar's text field (an editable combo box always has one)."""
@@ -242,6 +335,8 @@ class ListPanel(QWidget):
         for name, query in self.settings.saved_queries:
             self._add_view(name, query, saved=True)
         self.views.blockSignals(False)
+        rows = min(self.views.count(), 12)  # as tall as its views (a dozen at most): the facets get the rest
+        self.views.setFixedHeight(rows * max(self.views.sizeHintForRow(0), 1) + 2 * self.views.frameWidth() + 2)
         self.select_view(current or "All", emit=False)
         self._count_saved_views()
         self.update_counts()

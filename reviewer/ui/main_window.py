@@ -419,6 +419,7 @@ class MainWindow(QMainWindow):
         self.model.resort()
         self.model.prepare_orders()
         self.list.update_counts()
+        self.list.schedule_facets()
         if self.list.stack.currentWidget() is self.list.problems:
             self.list.show_problems()
         self.detail.set_quality_range(*(self.session.tally.quality_range or (None, None)))

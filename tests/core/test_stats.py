@@ -81,3 +81,16 @@ def test_the_query_a_provider_row_filters_by_matches_exactly_that_provider():
     assert compile_query("-has:provider.name")(article(provider=""))
     with pytest.raises(ValueError):
         compile_query('provider.name:="unclosed \\"')
+
+
+def test_facets_count_each_article_once_per_value():
+    from reviewer.core.facets import counting
+    from reviewer.core.ordering import run
+
+    text = "---\ntitle: t\ntopics: [AI, AI, Chips]\ntype: news\npublishedDateTime: 2023-05-01T00:00:00Z\n---\n"
+    tagged = Article("/site/t.md", "t.md", Identity(len(text), 1, b"d"), read(text)[1])
+    counts = run(counting([tagged, article(provider="Wire"), article(provider="")]))
+    assert counts["Topics"] == {"AI": 1, "Chips": 1}  # a topic written twice counts once
+    assert counts["Years"] == {"2023": 1, "": 2}
+    assert counts["Providers"] == {"": 2, "Wire": 1}
+    assert counts["Types"] == {"news": 1, "": 2}

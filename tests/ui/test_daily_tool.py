@@ -284,3 +284,53 @@ def test_conflicts_are_chosen_file_by_file_and_enter_cancels(window, monkeypatch
     assert seen[2][0].startswith(first.title) and first.relpath in seen[2][0]
     assert first.quality == 99 and not first.edits  # theirs: reloaded
     assert "quality: 22" in two.read_text() and "category: theirs" in two.read_text()  # mine, their change kept
+
+
+def facet_rows(window, facet) -> dict[str, int]:
+    top = window.list.facets.tops[facet]
+    return {
+        top.child(i).data(0, Qt.UserRole)[1]: int(top.child(i).text(1).replace(",", ""))
+        for i in range(top.childCount())
+        if top.child(i).data(0, Qt.UserRole)
+    }
+
+
+def click_facet(qtbot, window, facet, value, modifier=Qt.NoModifier):
+    tree = window.list.facets
+    top = tree.tops[facet]
+    top.setExpanded(True)
+    item = next(
+        top.child(i) for i in range(top.childCount()) if (top.child(i).data(0, Qt.UserRole) or ("", ""))[1] == value
+    )
+    tree.scrollToItem(item)
+    qtbot.mouseClick(tree.viewport(), Qt.LeftButton, modifier, tree.visualItemRect(item).center())
+
+
+def test_facets_count_the_view_and_a_click_filters_by_them(window, qtbot):
+    qtbot.waitUntil(lambda: sum(facet_rows(window, "Providers").values()) == 58)
+    from collections import Counter
+
+    from reviewer.core.facets import term
+
+    providers = facet_rows(window, "Providers")
+    assert providers == Counter(a.provider.name for a in window.session.articles)
+    name, count = max(providers.items(), key=lambda kv: kv[1])
+    click_facet(qtbot, window, "Providers", name)
+    qtbot.waitUntil(lambda: window.model.rowCount() == count)
+    assert window.list.query.currentText() == term("Providers", name)
+    qtbot.waitUntil(lambda: facet_rows(window, "Providers") == {name: count})  # the counts follow the view
+    click_facet(qtbot, window, "Providers", name)  # again: the term goes
+    qtbot.waitUntil(lambda: window.model.rowCount() == 58)
+    assert window.list.query.currentText() == ""
+    click_facet(qtbot, window, "Providers", name, Qt.ControlModifier)  # Ctrl: leave them out
+    qtbot.waitUntil(lambda: window.model.rowCount() == 58 - count)
+    assert window.list.query.currentText() == term("Providers", name, exclude=True)
+    assert name not in {a.provider.name for a in window.model.articles}
+
+
+def test_facet_counts_follow_the_queue(window, qtbot):
+    keys(qtbot, window.table, Qt.Key_U)
+    qtbot.waitUntil(lambda: sum(facet_rows(window, "Years").values()) == window.model.rowCount())
+    years = facet_rows(window, "Years")
+    assert list(years) == sorted(years, reverse=True)
+    assert years == {y: sum(1 for a in window.model.articles if a.date[:4] == y) for y in years}
