@@ -28,6 +28,32 @@ ALIASES = {
     "domain": "provider.domain",
 }
 OPERATORS = (">=", "<=", "!=", ">", "<", "=")
+
+# The query language in one table: Help > Query Language shows it, the README has the same rows.
+HELP = (
+    ("robots lisbon", "every word in title, excerpt, provider name or path (any case)"),
+    ("provider.domain:forbes.com", "a field containing the value; dotted keys reach nested values"),
+    ('topic:AI, topic:"Computer Vision"', "any element of a list (topic means topics)"),
+    ('title:="Exact title"', "equality instead of containment"),
+    ("quality:>=60, heat:<0", "numeric comparisons (>, >=, <, <=, =, !=)"),
+    ("date:2023-11, date:>=2023-01-01", "date is publishedDateTime, compared at the precision typed"),
+    ("published:true, published:false, published:unset", "the three states"),
+    ("has:images, has:related", "the field is present and not empty"),
+    ("related:#>2, topics:#1", "the number of items in a list"),
+    ("decision:none, decision:reject, decision:any", "the article's last decision in the review log"),
+    ("editor:ana, decided:2026-11, decided:>=2026-11-28", "who made it, and when (at the precision typed)"),
+    ("-topic:AI, a or b, ( ... )", "negation, alternatives, grouping; terms side by side must all match"),
+)
+# What the query bar offers to complete: fields, and the values known for some of them.
+FIELDS = (
+    "title", "quality", "published", "heat", "provider.name", "provider.domain", "topic", "type", "category",
+    "date", "url", "webUrl", "has", "related", "images", "decision", "editor", "decided",
+)  # fmt: skip
+FIXED_VALUES = {
+    "published": ("true", "false", "unset"),
+    "decision": ("none", "any", "approve", "reject", "quality", "publish", "unpublish"),
+    "has": ("images", "related", "topics", "provider", "quality", "published", "excerpt"),
+}
 _FIELD = re.compile(r"([A-Za-z_][\w.\-]*):")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?$")
 

@@ -55,6 +55,7 @@ ACTIONS = [
     ActionSpec("details", "Article &Details", ("Return",), "Move to the detail pane (Esc comes back)", "Go"),
     ActionSpec("open_link", "Open &Link", ("O",), "Open the article's original URL in the browser", "Go"),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", ("?",), "Every key at a glance", "Help"),
+    ActionSpec("query_help", "&Query Language", (), "Every kind of query term, with examples", "Help"),
     ActionSpec("about", "&About Reviewer", (), "Version and what Reviewer is", "Help"),
 ]
 BY_ID = {spec.id: spec for spec in ACTIONS}

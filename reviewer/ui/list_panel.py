@@ -29,6 +29,7 @@ from ..core.facets import FACETS, counting, term, toggle
 from ..core.query import And, Everything, Nothing, QueryError, compile_query
 from ..words import marked
 from .article_model import ArticleTableModel, Column
+from .query_bar import QueryAssist
 
 QUEUE = "To review"
 BUILTIN_VIEWS = [
@@ -259,6 +260,8 @@ class ListPanel(QWidget):
         line.returnPressed.connect(self._commit_query)
         self.query.activated.connect(lambda _: self.apply_query())
         line.installEventFilter(self)
+        self.query.setCompleter(None)  # type: ignore[arg-type]  # the history is in the drop-down; completion is of the word typed
+        self.assist = QueryAssist(line)
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
         self.error.setAccessibleName("Query error")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import html
 import os
 import time
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ from .. import __version__
 from ..app.session import Session
 from ..app.settings import Settings, cache_dir
 from ..app.tasks import Slicer, ThreadRunner, single_shot
+from ..core.facets import counting
 from ..core.query import quote
 from ..core.site import resolve_image
 from ..core.storage import SaveKind
@@ -44,6 +46,7 @@ from .detail_pane import DetailPane
 from .dialogs import ConflictDialog, PreferencesDialog, ProblemDialog, ShortcutsOverlay
 from .images import ImageLoader
 from .list_panel import QUEUE, ListPanel
+from .query_bar import QueryHelp
 from .triage import Triage
 
 if TYPE_CHECKING:
@@ -267,6 +270,7 @@ class MainWindow(QMainWindow):
         a["shortcuts"].triggered.connect(self.show_shortcuts)
         a["about"].triggered.connect(self.about)
         a["statistics"].triggered.connect(self.show_statistics)
+        a["query_help"].triggered.connect(lambda: QueryHelp(self).exec())
         a["open_link"].triggered.connect(self.triage.open_link)
         self.triage.connect_actions(a)
         s.undo_stack.canUndoChanged.connect(a["undo"].setEnabled)
@@ -420,6 +424,13 @@ class MainWindow(QMainWindow):
         self.model.prepare_orders()
         self.list.update_counts()
         self.list.schedule_facets()
+        everything = list(self.session.articles)  # the values the query bar completes
+
+        def known(counts, error) -> None:
+            if error is None:
+                self.list.assist.set_values(counts)
+
+        self.model.run_steps(lambda: counting(everything), known)
         if self.list.stack.currentWidget() is self.list.problems:
             self.list.show_problems()
         self.detail.set_quality_range(*(self.session.tally.quality_range or (None, None)))
@@ -455,7 +466,12 @@ class MainWindow(QMainWindow):
         back = "<a href='view:All'>Show all articles</a>"
         if not self.list.query_valid:
             text = "The query has an error (see above the list): fix it to list articles."
-        elif self.list.current_view_name() == QUEUE and not self.list.query.currentText().strip():
+        elif self.list.query.currentText().strip():
+            view = self.list.current_view_name() or "All"
+            query = html.escape(self.list.query.currentText().strip())
+            clear = "<a href='view:All'>Clear the query</a>"
+            text = f"No article in {html.escape(view)} matches “{query}”.<br><br>{clear}"
+        elif self.list.current_view_name() == QUEUE:
             text = f"Queue done: {save}<br><br>{back}"
         else:
             text = f"No articles in this view.<br><br>{back}"

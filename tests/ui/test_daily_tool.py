@@ -334,3 +334,40 @@ def test_facet_counts_follow_the_queue(window, qtbot):
     years = facet_rows(window, "Years")
     assert list(years) == sorted(years, reverse=True)
     assert years == {y: sum(1 for a in window.model.articles if a.date[:4] == y) for y in years}
+
+
+def test_the_query_bar_completes_fields_then_the_folders_values(window, qtbot):
+    line = window.list.query_line()
+    assist = window.list.assist
+    line.setFocus()
+    qtbot.keyClicks(line, "robots prov")
+    popup = assist.completer.popup()
+    qtbot.waitUntil(popup.isVisible)
+    offered = [assist.completer.completionModel().index(r, 0).data() for r in range(assist.completer.completionCount())]
+    assert offered == ["provider.name:", "provider.domain:"]
+    assist.insert("provider.name:")
+    assert line.text() == "robots provider.name:"
+    qtbot.waitUntil(popup.isVisible)
+    providers = {a.provider.name for a in window.session.articles}
+    offered = {assist.completer.completionModel().index(r, 0).data() for r in range(assist.completer.completionCount())}
+    assert offered == providers
+    qtbot.keyClicks(line, "Bri")
+    name = next(p for p in providers if p.startswith("Bri"))
+    assert assist.completer.currentCompletion() == name
+    assist.insert(name)
+    assert line.text() == f'robots provider.name:="{name}"'
+    keys(qtbot, line, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0 and all(a.provider.name == name for a in window.model.articles))
+
+
+def test_help_shows_the_query_language_the_readme_documents(window, dialogs):
+    from pathlib import Path
+
+    from reviewer.core.query import HELP
+
+    dialogs.answer(0)
+    window.action_table["query_help"].trigger()
+    assert dialogs.shown == ["QueryHelp: Query Language"]
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for examples, meaning in HELP:  # one table, two places
+        assert f"| {', '.join(f'`{x}`' for x in examples.split(', '))} | {meaning} |" in readme
