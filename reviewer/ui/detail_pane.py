@@ -97,29 +97,82 @@ class ImageButton(QToolButton):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setToolButtonStyle(Qt.ToolButtonTextUnderIcon)
-        self.setIconSize(QSize(THUMB, THUMB))
-        self.setMinimumSize(THUMB + 12, THUMB + 36)
         self.setAutoRaise(True)
+        self.fit(THUMB)
+
+    def fit(self, size: int) -> None:
+        """Thumbnails as large as the pane has room for, up to THUMB."""
+        self.setIconSize(QSize(size, size))
+        self.setFixedSize(size + 12, size + 36)
 
 
 class ImageDialog(QDialog):
-    """An image shown large."""
+    """The article's images shown large, scaled to the window: Left/Right (or j/k) for the
+    next and previous one, Esc to close."""
 
-    def __init__(self, loader, source: ImageSource, title: str, parent=None):
+    LARGE = 1600
+
+    def __init__(self, loader, images: list[tuple[ImageSource, str]], index: int, parent=None):
         super().__init__(parent)
-        self.setWindowTitle(title)
+        self.loader = loader
+        self.images = images
+        self.index = index
+        self.image: QImage | None = None
+        self.key = ""
         self.label = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.label.setMinimumSize(320, 240)
+        self.label.setMinimumSize(200, 150)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.caption = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.label)
-        self.key = loader.request(source, 1000)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.caption)
         loader.ready.connect(self._ready)
         loader.failed.connect(self._failed)
-        self.resize(900, 650)
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        width, height = (
+            (900, 650) if screen is None else (min(900, screen.width() - 60), min(650, screen.height() - 80))
+        )
+        self.resize(width, height)
+        self.show_image(index)
+
+    def show_image(self, index: int) -> None:
+        self.index = index % len(self.images)
+        source, url = self.images[self.index]
+        self.image = None
+        self.label.setPixmap(QPixmap())
+        self.label.setText("Loading…")
+        self.setWindowTitle(f"{self.index + 1} of {len(self.images)} — {shorten(url, 80)}")
+        more = "  ·  Left/Right: previous/next" if len(self.images) > 1 else ""
+        self.caption.setText(f"{shorten(url, 110)}{more}  ·  Esc closes")
+        self.key = self.loader.key(source, self.LARGE)  # before asking: the answer may come at once
+        self.loader.request(source, self.LARGE)
+
+    def keyPressEvent(self, event) -> None:
+        step = {Qt.Key.Key_Right: 1, Qt.Key.Key_J: 1, Qt.Key.Key_Left: -1, Qt.Key.Key_K: -1}.get(event.key())
+        if step and len(self.images) > 1:
+            self.show_image(self.index + step)
+            return
+        super().keyPressEvent(event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._scale()
+
+    def _scale(self) -> None:
+        if self.image is not None:
+            pixmap = QPixmap.fromImage(self.image)
+            size = self.label.size()
+            if pixmap.width() > size.width() or pixmap.height() > size.height():
+                pixmap = pixmap.scaled(
+                    size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            self.label.setPixmap(pixmap)
 
     def _ready(self, key: str, image: QImage) -> None:
         if key == self.key:
-            self.label.setPixmap(QPixmap.fromImage(image))
+            self.image = image
+            self._scale()
 
     def _failed(self, key: str, reason: str) -> None:
         if key == self.key:
@@ -138,6 +191,8 @@ class DetailPane(QScrollArea):
         self.loader = image_loader
         self.article: Article | None = None
         self._image_keys: dict[str, QToolButton | QLabel] = {}
+        self._failures: list[str] = []  # addresses of the article's images that could not be loaded
+        self._thumbs: list[ImageButton] = []  # the article's thumbnails, those that did not fail
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # wrap to the pane, never scroll sideways
         self.setFrameShape(QFrame.NoFrame)
@@ -270,6 +325,11 @@ class DetailPane(QScrollArea):
         self.images = QHBoxLayout()
         self.images.setSpacing(8)
         column.addLayout(self.images)
+        self.unavailable = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.unavailable.setAccessibleName("Images not loaded")
+        self.unavailable.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.unavailable.linkActivated.connect(lambda url: open_link(url, self))
+        column.addWidget(self.unavailable)
         self.layout_.addWidget(self.images_box)
 
     def _build_related(self) -> None:
@@ -488,20 +548,47 @@ class DetailPane(QScrollArea):
     def _show_images(self, article: Article) -> None:
         self._clear_layout(self.images)
         self._image_keys = {k: w for k, w in self._image_keys.items() if w is self.logo}
+        self._failures = []
+        self._thumbs = []
+        self.unavailable.clear()
+        self.unavailable.hide()
         images = article.images
         self.images_box.setVisible(bool(images))
-        for image in images:
-            source = resolve_image(image.url, article.path, self.session.site)
+        sources = [(resolve_image(image.url, article.path, self.session.site), image.url) for image in images]
+        size = self._thumb_size(len(images))
+        for index, (image, (source, url)) in enumerate(zip(images, sources, strict=True)):
             button = ImageButton()
-            size = f"{image.width}×{image.height}" if image.width and image.height else "size unknown"
-            button.setText(f"Loading…\n{size}")
-            button.setToolTip(image.url)
-            button.setAccessibleName(f"Image {image.url}")
-            button.setProperty("caption", size)
-            button.clicked.connect(lambda _=False, s=source, u=image.url: ImageDialog(self.loader, s, u, self).exec())
+            button.fit(size)
+            caption = f"{image.width}×{image.height}" if image.width and image.height else "size unknown"
+            button.setText(f"Loading…\n{caption}")
+            button.setToolTip(url)
+            button.setAccessibleName(f"Image {url}")
+            button.setProperty("caption", caption)
+            button.setProperty("url", url)
+            button.clicked.connect(lambda _=False, i=index: self._open_large(sources, i))
             self.images.addWidget(button)
+            self._thumbs.append(button)
             self._request(source, THUMB, button)
         self.images.addStretch(1)
+
+    def _open_large(self, sources: list, index: int) -> None:
+        shown = [(s, u) for s, u in sources if u not in self._failures] or sources
+        start = next((i for i, (_, u) in enumerate(shown) if u == sources[index][1]), 0)
+        ImageDialog(self.loader, shown, start, self).exec()
+
+    def _thumb_size(self, count: int) -> int:
+        """As large as THUMB, smaller when `count` of them would not fit across the pane."""
+        if count == 0:
+            return THUMB
+        room = self.viewport().width() - 24 - 8 * (count - 1)
+        return max(64, min(THUMB, room // count - 12))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._thumbs:
+            size = self._thumb_size(len(self._thumbs))
+            for button in self._thumbs:
+                button.fit(size)
 
     def _request(self, source: ImageSource, size: int, widget) -> None:
         key = self.loader.key(source, size)
@@ -527,11 +614,17 @@ class DetailPane(QScrollArea):
 
     def _image_failed(self, key: str, reason: str) -> None:
         widget = self._image_keys.get(key)
-        if isinstance(widget, QToolButton):
-            widget.setIcon(self.style().standardIcon(self.style().StandardPixmap.SP_MessageBoxWarning))
-            widget.setIconSize(QSize(32, 32))
-            widget.setText(f"{widget.property('caption')}\n{shorten(reason, 40)}")
-            widget.setToolTip(f"{widget.toolTip()}\n{reason}")
+        if isinstance(widget, ImageButton):
+            url = widget.property("url") or ""
+            self._image_keys.pop(key, None)
+            widget.hide()  # a line of text, not a box the size of a picture
+            self._thumbs = [b for b in self._thumbs if b is not widget]
+            self._failures.append(url)
+            line = f"⚠ image unavailable: {html.escape(reason)} · {_link(url, shorten(url, 60))}"
+            text = self.unavailable.text()
+            self.unavailable.setText(f"{text}<br>{line}" if text else line)
+            self.unavailable.setToolTip("\n".join(self._failures))
+            self.unavailable.show()
         elif isinstance(widget, QLabel):
             widget.setToolTip(f"Logo not loaded: {reason}")
 

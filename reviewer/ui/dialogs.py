@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -242,18 +243,27 @@ class PreferencesDialog(QDialog):
         form.addRow(self.keep_clean)
         tabs.addTab(general, "General")
 
-        self.keys = QTableWidget(len(ACTIONS), 2)
-        self.keys.setHorizontalHeaderLabels(["Action", "Key"])
+        self.keys = QTableWidget(len(ACTIONS), 3)
+        self.keys.setHorizontalHeaderLabels(["Action", "Key", "Also"])
         self.keys.verticalHeader().hide()
-        self.editors = {}
+        self.editors: dict[str, tuple[QKeySequenceEdit, QKeySequenceEdit]] = {}
         for row, spec in enumerate(ACTIONS):
-            self.keys.setItem(row, 0, QTableWidgetItem(spec.text.replace("&", "")))
-            editor = QKeySequenceEdit(actions[spec.id].shortcut())
-            editor.setAccessibleName(f"Key for {spec.text.replace('&', '')}")
-            self.keys.setCellWidget(row, 1, editor)
-            self.editors[spec.id] = editor
-        self.keys.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.keys.horizontalHeader().setStretchLastSection(True)
+            name = spec.text.replace("&", "")
+            self.keys.setItem(row, 0, QTableWidgetItem(name))
+            current = list(actions[spec.id].shortcuts())
+            pair = []
+            for column, label in ((1, "Key"), (2, "Other key")):
+                editor = QKeySequenceEdit(current[column - 1] if len(current) >= column else QKeySequence())
+                editor.setMaximumSequenceLength(1)  # one key combination, not a chord
+                editor.setClearButtonEnabled(True)
+                editor.setAccessibleName(f"{label} for {name}")
+                self.keys.setCellWidget(row, column, editor)
+                pair.append(editor)
+            self.editors[spec.id] = (pair[0], pair[1])
+        header = self.keys.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         keys_tab = QWidget()
         keys_layout = QVBoxLayout(keys_tab)
         keys_layout.addWidget(self.keys)
@@ -273,15 +283,34 @@ class PreferencesDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(560, 600)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.tabs = tabs
+        tabs.currentChanged.connect(self._fit_tab)
+        self._fit_tab(0)
+
+    def _fit_tab(self, index: int) -> None:
+        """The dialog as tall as the tab shown needs: General is short, Keys a long table."""
+        for i in range(self.tabs.count()):
+            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
+            page = self.tabs.widget(i)
+            if page is not None:
+                page.setSizePolicy(policy, policy)
+        self.tabs.adjustSize()
+        hint = self.sizeHint()
+        self.resize(max(620, hint.width()), hint.height() + (220 if index == 1 else 0))
+
+    def chosen_keys(self, action_id: str) -> list[str]:
+        """The keys typed for an action, in order, as Qt writes them portably."""
+        texts = (e.keySequence().toString(QKeySequence.SequenceFormat.PortableText) for e in self.editors[action_id])
+        return list(dict.fromkeys(t for t in texts if t))
 
     def clashes(self) -> list[str]:
         """Keys given to more than one action: Qt would run neither, so they are refused."""
         owners: dict[str, list[str]] = {}
         for spec in ACTIONS:
-            key = self.editors[spec.id].keySequence().toString(QKeySequence.SequenceFormat.NativeText)
-            if key:
-                owners.setdefault(key, []).append(spec.text.replace("&", ""))
+            for key in self.chosen_keys(spec.id):
+                shown_key = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+                owners.setdefault(shown_key, []).append(spec.text.replace("&", ""))
         return [f"{key}: {', '.join(names)}" for key, names in owners.items() if len(names) > 1]
 
     def accept(self) -> None:
@@ -294,7 +323,8 @@ class PreferencesDialog(QDialog):
 
     def _restore_defaults(self) -> None:
         for spec in ACTIONS:
-            self.editors[spec.id].setKeySequence(QKeySequence(spec.keys[0]) if spec.keys else QKeySequence())
+            for i, editor in enumerate(self.editors[spec.id]):
+                editor.setKeySequence(QKeySequence(spec.keys[i]) if len(spec.keys) > i else QKeySequence())
 
     def apply(self, actions: dict) -> None:
         from .actions import BY_ID, apply_keys
@@ -304,13 +334,14 @@ class PreferencesDialog(QDialog):
         self.settings.batch_threshold = self.threshold.value()
         self.settings.editor_name = self.editor.text()
         self.settings.keep_folder_clean = self.keep_clean.isChecked()
-        for action_id, editor in self.editors.items():
+        portable = QKeySequence.SequenceFormat.PortableText
+        for action_id in self.editors:
             spec = BY_ID[action_id]
-            chosen = editor.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
-            if chosen == actions[action_id].shortcut().toString(QKeySequence.SequenceFormat.PortableText):
+            chosen = self.chosen_keys(action_id)
+            if chosen == [k.toString(portable) for k in actions[action_id].shortcuts()]:
                 continue
-            default = QKeySequence(spec.keys[0]).toString(QKeySequence.SequenceFormat.PortableText) if spec.keys else ""
-            keys = None if chosen == default else ([chosen] if chosen else [])
+            default = [QKeySequence(k).toString(portable) for k in spec.keys]
+            keys = None if chosen == default else chosen
             self.settings.set_shortcuts(action_id, keys)
             apply_keys(actions[action_id], spec, keys)
 

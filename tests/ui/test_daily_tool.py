@@ -371,3 +371,82 @@ def test_help_shows_the_query_language_the_readme_documents(window, dialogs):
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     for examples, meaning in HELP:  # one table, two places
         assert f"| {', '.join(f'`{x}`' for x in examples.split(', '))} | {meaning} |" in readme
+
+
+def gallery(window, qtbot, n_local=4, remote=True):
+    """An article with local photos (and one remote image, which tests never fetch)."""
+    images = "".join(
+        f"  - url: /assets/images/articles/photo-{i}.jpg\n    width: 1200\n    height: 675\n"
+        for i in range(1, n_local + 1)
+    )
+    if remote:
+        images += "  - url: https://images.example.test/missing.jpg\n"
+    path = window.root / "_news" / "2099-01-01-gallery.md"
+    path.write_text(f"---\ntitle: Gallery\npublishedDateTime: 2099-01-01T00:00:00Z\nimages:\n{images}---\nBody\n")
+    window.session.check_disk()
+    article = next(a for a in window.session.articles if a.title == "Gallery")
+    window.reveal(article)
+    qtbot.waitUntil(lambda: window.detail.article is article)
+    qtbot.waitUntil(lambda: len(visible_thumbs(window)) == n_local)
+    return article
+
+
+def visible_thumbs(window):
+    from reviewer.ui.detail_pane import ImageButton
+
+    return [b for b in window.detail.images_box.findChildren(ImageButton) if b.isVisible()]
+
+
+def test_an_image_that_cannot_be_loaded_is_one_line_with_its_address(window, qtbot):
+    from reviewer.ui.detail_pane import ImageButton
+
+    gallery(window, qtbot)
+    pane = window.detail
+    qtbot.waitUntil(lambda: pane.unavailable.isVisible())
+    assert pane.unavailable.text().startswith("⚠ image unavailable: ")
+    assert "https://images.example.test/missing.jpg" in pane.unavailable.text()  # the address, as a link
+    buttons = [b for b in pane.images_box.findChildren(ImageButton) if b.isVisible()]
+    assert len(buttons) == 4 and all("missing.jpg" not in b.toolTip() for b in buttons)
+
+
+def test_thumbnails_fit_the_pane(window, qtbot):
+    from reviewer.ui.detail_pane import THUMB, ImageButton
+
+    fit_screen(window, qtbot, 1024, 640)
+    gallery(window, qtbot, remote=False)
+    pane = window.detail
+    buttons = [b for b in pane.images_box.findChildren(ImageButton) if b.isVisible()]
+    right = max(b.mapTo(pane.viewport(), b.rect().bottomRight()).x() for b in buttons)
+    assert right <= pane.viewport().width()
+    assert buttons[0].iconSize().width() < THUMB  # four would not fit at full size
+    fit_screen(window, qtbot, 1400, 900)
+    QApplication.processEvents()
+    assert buttons[0].iconSize().width() > 100
+
+
+def test_the_large_view_goes_through_the_articles_images_and_esc_closes_it(window, qtbot, monkeypatch):
+    from reviewer.ui.detail_pane import ImageButton, ImageDialog
+
+    gallery(window, qtbot, n_local=3, remote=False)
+    seen = []
+
+    def browse(dialog):
+        qtbot.waitUntil(lambda: dialog.image is not None)
+        seen.append(dialog.windowTitle())
+        keys(qtbot, dialog, Qt.Key_Right)
+        seen.append(dialog.windowTitle())
+        keys(qtbot, dialog, Qt.Key_Left, Qt.Key_Left)
+        seen.append(dialog.windowTitle())
+        qtbot.waitUntil(lambda: dialog.image is not None)
+        pixmap = dialog.label.pixmap()
+        seen.append(pixmap.width() <= dialog.label.width() and pixmap.height() <= dialog.label.height())
+        keys(qtbot, dialog, Qt.Key_Escape)
+        seen.append(dialog.isVisible())
+        return 0
+
+    monkeypatch.setattr(ImageDialog, "exec", browse)
+    buttons = [b for b in window.detail.images_box.findChildren(ImageButton) if b.isVisible()]
+    buttons[0].click()
+    assert seen[0].startswith("1 of 3") and seen[1].startswith("2 of 3") and seen[2].startswith("3 of 3")
+    assert seen[3] is True  # scaled to the window
+    assert seen[4] is False

@@ -229,14 +229,43 @@ def test_preferences_refuse_a_key_given_to_two_actions(window, settings):
     from reviewer.ui.dialogs import PreferencesDialog
 
     dialog = PreferencesDialog(settings, window.action_table)
-    dialog.editors["reject"].setKeySequence(QKeySequence("A"))
+    dialog.editors["reject"][0].setKeySequence(QKeySequence("A"))
     dialog.accept()
     assert not dialog.clash.isHidden() and "Approve" in dialog.clash.text()
-    dialog.editors["reject"].setKeySequence(QKeySequence("R"))
+    dialog.editors["reject"][0].setKeySequence(QKeySequence("R"))
     assert dialog.clashes() == []
     dialog.apply(window.action_table)
     assert window.action_table["reject"].shortcut().toString() == "R"
     assert settings.shortcuts("reject") == ["R"]
+
+
+def test_preferences_list_every_key_of_each_action_and_keep_the_second(window, settings):
+    from PySide6.QtGui import QKeySequence
+
+    from reviewer.ui.dialogs import PreferencesDialog
+
+    dialog = PreferencesDialog(settings, window.action_table)
+    shown = {k: [e.keySequence().toString() for e in pair] for k, pair in dialog.editors.items()}
+    assert shown["redo"] == ["Ctrl+Shift+Z", "Ctrl+Y"] and shown["toggle"] == ["P", "Space"]
+    assert shown["approve"] == ["A", ""]
+    dialog.editors["redo"][0].setKeySequence(QKeySequence("Ctrl+R"))  # change one, keep the other
+    dialog.apply(window.action_table)
+    assert [k.toString() for k in window.action_table["redo"].shortcuts()] == ["Ctrl+R", "Ctrl+Y"]
+    assert window.action_table["toggle"].shortcuts()[1].toString() == "Space"  # untouched
+    again = PreferencesDialog(settings, window.action_table)
+    again._restore_defaults()
+    again.apply(window.action_table)
+    assert settings.shortcuts("redo") is None  # back to the defaults: nothing stored
+    assert [k.toString() for k in window.action_table["redo"].shortcuts()] == ["Ctrl+Shift+Z", "Ctrl+Y"]
+
+
+def test_the_general_tab_is_not_padded_to_the_keys_table(window, settings):
+    from reviewer.ui.dialogs import PreferencesDialog
+
+    dialog = PreferencesDialog(settings, window.action_table)
+    assert dialog.height() < 400 and dialog.width() >= 620
+    dialog.tabs.setCurrentIndex(1)
+    assert dialog.height() > 450  # the keys get the room
 
 
 def test_html_body_preview_fetches_nothing_and_runs_nothing(window, monkeypatch, qtbot):
