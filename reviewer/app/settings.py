@@ -123,6 +123,16 @@ class Settings:
         self.q.setValue("prefs/keep_folder_clean", bool(value))
 
     @property
+    def appearance(self) -> str:
+        """system, light or dark."""
+        value = self.q.value("prefs/appearance", "system")
+        return value if value in ("system", "light", "dark") else "system"
+
+    @appearance.setter
+    def appearance(self, value: str) -> None:
+        self.q.setValue("prefs/appearance", value)
+
+    @property
     def log_dir(self) -> str:
         """Where logs kept out of their folder go (a setting only so that tests can move it)."""
         value = self.q.value("paths/data", "")

@@ -7,7 +7,7 @@ import sys
 import traceback
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
@@ -24,6 +24,56 @@ def make_application(argv=None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("reviewer")
     return app
+
+
+APPEARANCES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
+
+def dark_palette() -> QPalette:
+    """Fusion's colours for a dark window (Qt's own dark scheme needs a desktop theme to ask)."""
+    palette = QPalette()
+    colours = {
+        QPalette.ColorRole.Window: "#2b2d30",
+        QPalette.ColorRole.WindowText: "#dfe1e5",
+        QPalette.ColorRole.Base: "#1e1f22",
+        QPalette.ColorRole.AlternateBase: "#26282b",
+        QPalette.ColorRole.ToolTipBase: "#3c3f41",
+        QPalette.ColorRole.ToolTipText: "#dfe1e5",
+        QPalette.ColorRole.PlaceholderText: "#8c8f94",
+        QPalette.ColorRole.Text: "#dfe1e5",
+        QPalette.ColorRole.Button: "#3c3f41",
+        QPalette.ColorRole.ButtonText: "#dfe1e5",
+        QPalette.ColorRole.BrightText: "#ff6b68",
+        QPalette.ColorRole.Light: "#4a4d50",
+        QPalette.ColorRole.Midlight: "#404346",
+        QPalette.ColorRole.Mid: "#55585c",
+        QPalette.ColorRole.Dark: "#1b1c1e",
+        QPalette.ColorRole.Shadow: "#000000",
+        QPalette.ColorRole.Highlight: "#2f65ca",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Link: "#6ea8ff",
+        QPalette.ColorRole.LinkVisited: "#b48ef0",
+    }
+    for role, colour in colours.items():
+        palette.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#75787c"))
+    return palette
+
+
+def apply_appearance(choice: str) -> None:
+    """Light, dark, or what the desktop says (a dark desktop gets the dark palette)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    system_dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    if choice == "dark" or (choice == "system" and system_dark):
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
+    else:
+        style = app.style()
+        if style is not None:
+            app.setPalette(style.standardPalette())
 
 
 def _report_unexpected(kind, value, tb) -> None:
@@ -51,6 +101,7 @@ def run_window(folder: str | None = None) -> int:
     from .main_window import MainWindow, last_folder
 
     settings = Settings()
+    apply_appearance(settings.appearance)
     window = MainWindow(settings)
     window.show()
     target = folder or last_folder(settings)

@@ -435,13 +435,12 @@ class ArticleTableModel(QAbstractTableModel):
             self._orders.pop(column, None)
         if self._filtering is not None:
             self._filtering.update((id(a), a) for a in articles)
-        rows = self._row_index()
+        found = self.rows_of(articles)  # one or two: a search, no index to build (see row_of)
         leaving: set[int] = set()
         entering: list[Article] = []
         changed: list[int] = []
         predicate = self._predicate
-        for article in articles:
-            row = rows.get(id(article))
+        for article, row in zip(articles, found, strict=True):
             matches = predicate(article)
             if row is not None and not matches:
                 leaving.add(id(article))
@@ -450,15 +449,16 @@ class ArticleTableModel(QAbstractTableModel):
             elif row is not None:
                 changed.append(row)
         if len(leaving) + len(entering) == 1 and len(articles) == 1:
-            self._move_one(articles[0], bool(leaving))
+            self._move_one(articles[0], found[0])
         elif leaving or entering:
             self._relayout(lambda: self._rebuild(leaving, entering))
         if changed and not (len(articles) == 1 and (leaving or entering)):
             self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), len(Column) - 1))
 
-    def _move_one(self, article: Article, leaving: bool) -> None:
-        if leaving:
-            row = self._row_index()[id(article)]
+    def _move_one(self, article: Article, row: int | None) -> None:
+        """The article leaves its row (`row`), or enters the view (None)."""
+        leaving = row is not None
+        if row is not None:
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._rows[row]
         else:
@@ -494,7 +494,19 @@ class ArticleTableModel(QAbstractTableModel):
         return lo
 
     def row_of(self, article: Article) -> int | None:
-        return self._row_index().get(id(article))
+        """The article's row: from the index when there is one, else by a search of the list
+        (after every decision the index is gone, and rebuilding it for one lookup cost 1.5 ms
+        a key at 8,800 rows; a search stops at the row, and finds none in 0.05 ms)."""
+        if self._index is not None:
+            return self._index.get(id(article))
+        return self._find(article, 1)
+
+    def rows_of(self, articles: list[Article]) -> list[int | None]:
+        """The rows of many articles at once (through the index)."""
+        if len(articles) <= 2:
+            return [self.row_of(a) for a in articles]
+        index = self._row_index()
+        return [index.get(id(a)) for a in articles]
 
     def article(self, row: int) -> Article | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

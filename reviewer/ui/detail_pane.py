@@ -411,8 +411,10 @@ class DetailPane(QScrollArea):
         self.article = article
         self.articles = []
         for part in (self.editors_box, self.images_box, self.tabs, self.logo):
-            part.show()
-        self.filler.hide()
+            if part.isHidden():
+                part.show()
+        if not self.filler.isHidden():
+            self.filler.hide()
         self._show_header(article)
         self.update_editors()
         if not same:

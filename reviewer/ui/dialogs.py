@@ -236,6 +236,14 @@ class PreferencesDialog(QDialog):
         self.editor.setAccessibleName("Editor name in the review log")
         self.keep_clean = QCheckBox("Keep the review log out of the content folder (in the user data folder)")
         self.keep_clean.setChecked(settings.keep_folder_clean)
+        self.appearance = QComboBox()
+        from .application import APPEARANCES
+
+        for key, text in APPEARANCES.items():
+            self.appearance.addItem(text, key)
+        self.appearance.setCurrentIndex(max(0, self.appearance.findData(settings.appearance)))
+        self.appearance.setAccessibleName("Appearance")
+        form.addRow("Appearance", self.appearance)
         form.addRow(self.save_each)
         form.addRow(self.remote)
         form.addRow("Confirm batch edits of more than", self.threshold)
@@ -334,6 +342,11 @@ class PreferencesDialog(QDialog):
         self.settings.batch_threshold = self.threshold.value()
         self.settings.editor_name = self.editor.text()
         self.settings.keep_folder_clean = self.keep_clean.isChecked()
+        if self.appearance.currentData() != self.settings.appearance:
+            from .application import apply_appearance
+
+            self.settings.appearance = self.appearance.currentData()
+            apply_appearance(self.settings.appearance)
         portable = QKeySequence.SequenceFormat.PortableText
         for action_id in self.editors:
             spec = BY_ID[action_id]

@@ -142,7 +142,7 @@ class ArticleTable(QTableView):
     def select_articles(self, articles: list) -> None:
         """Select these articles (one call, however many), the first of them current and in view."""
         model = self.articles
-        rows = sorted(r for r in (model.row_of(a) for a in articles) if r is not None)
+        rows = sorted(r for r in model.rows_of(articles) if r is not None)
         if not rows:
             return
         first = model.row_of(articles[0])

@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.triage.update_status())
         self._selection_timer = single_shot(self, 0, self._show_current)  # one pane update for a burst of changes
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_timer.start())
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.doubleClicked.connect(lambda _: self.triage.open_link())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
@@ -526,6 +526,11 @@ class MainWindow(QMainWindow):
         if self._hold:
             self._pending[update.__qualname__] = update
         return bool(self._hold)
+
+    def _on_selection_changed(self, *_) -> None:
+        """Several rows selected, or back to one: the pane follows (one row alone follows the cursor)."""
+        if self.detail.articles or self.table.selected_count() > 1:
+            self._selection_timer.start()
 
     def _show_current(self) -> None:
         if self.holding(self._show_current) or self.list.in_problems():

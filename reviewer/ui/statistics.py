@@ -195,7 +195,7 @@ class StatisticsWindow(QWidget):
         plot.setXRange(-0.6, DAYS - 0.4, padding=0)
         if not total:
             plot.addItem(_note("No decisions in the last 30 days", DAYS / 2))
-            plot.setYRange(0, 1, padding=0)
+            _count_axis(plot, 1)
             return
         base = [0.0] * DAYS
         for i, (editor, per) in enumerate(counts.items()):

@@ -225,7 +225,7 @@ class Triage(QObject):
         model = self.w.model
         if model.rowCount() == 0:
             self.w.show_empty_view()
-        elif all(model.row_of(a) is None for a in articles):
+        elif all(row is None for row in model.rows_of(articles)):
             self.w.table.select_row(min(top, model.rowCount() - 1))
         else:
             self.w.table.scrollTo(self.w.table.currentIndex())

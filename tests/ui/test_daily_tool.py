@@ -450,3 +450,23 @@ def test_the_large_view_goes_through_the_articles_images_and_esc_closes_it(windo
     assert seen[0].startswith("1 of 3") and seen[1].startswith("2 of 3") and seen[2].startswith("3 of 3")
     assert seen[3] is True  # scaled to the window
     assert seen[4] is False
+
+
+def test_a_dark_appearance_is_a_preference(window, settings, monkeypatch):
+    from PySide6.QtGui import QPalette
+
+    from reviewer.ui.application import apply_appearance
+    from reviewer.ui.dialogs import PreferencesDialog
+
+    app = QApplication.instance()
+    before = app.palette()
+    try:
+        dialog = PreferencesDialog(settings, window.action_table)
+        dialog.appearance.setCurrentIndex(dialog.appearance.findData("dark"))
+        dialog.apply(window.action_table)
+        assert settings.appearance == "dark"
+        assert app.palette().color(QPalette.Window).lightness() < 80
+        assert app.palette().color(QPalette.WindowText).lightness() > 180
+    finally:
+        apply_appearance("light")
+        app.setPalette(before)
