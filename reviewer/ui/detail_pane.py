@@ -650,7 +650,9 @@ class DetailPane(QScrollArea):
             self.related.addTopLevelItem(row)
         for column in range(1, 4):
             self.related.resizeColumnToContents(column)
-        self.related.setFixedHeight(min(34 + 24 * len(related), 280))
+        line = max(self.related.sizeHintForRow(0), self.fontMetrics().height() + 4)
+        header = self.related.header().sizeHint().height()
+        self.related.setFixedHeight(min(header + line * len(related) + 2 * self.related.frameWidth() + 4, 280))
 
     def _related_menu(self, pos) -> None:
         item = self.related.itemAt(pos)
