@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--code", help="also time the reviewer/ of another checkout (an earlier commit)")
     args = parser.parse_args()
     root = data_folder(args.n)
-    ours_cmd = [sys.executable, "-m", "reviewer", "list", root, "--json"]
+    ours_cmd = [sys.executable, "-m", "reviewer", "list", root, "--json", "--no-index"]  # the cold scan
     base_cmd = [sys.executable, "-c", BASELINE, root]
     timed(base_cmd)  # warm the page cache for both
     ours, base, other = [], [], []

@@ -8,15 +8,17 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from . import __version__
 from .core.article import Article
 from .core.frontmatter_text import UNSET
-from .core.library import ScanResult, read_article, relative, scan
+from .core.index import FolderIndex, IndexUnavailable, Listed
+from .core.library import Batch, read_article, relative, scan_batches
+from .core.listing import json_line, text_line
 from .core.problems import Problem
-from .core.query import QueryError, compile_query
+from .core.query import Everything, QueryError, compile_query
 from .core.review_log import (
     Decision,
     LogFile,
@@ -30,7 +32,7 @@ from .core.review_log import (
 )
 from .core.stats import by_provider
 from .core.storage import TEMP_SUFFIX, Job, SaveError, Written, remove_leftovers, write_many
-from .words import caret_line, plural, shorten, shown, status_word
+from .words import caret_line, plural, shorten, shown
 
 COMMANDS = ("list", "check", "set", "log", "stats")
 SWITCH_INTERVAL_S = 0.001  # Python's default of 5 ms lets busy threads starve the window and the writers
@@ -93,10 +95,12 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("root", help="the content folder")
     p.add_argument("--query", "-q", default="", help="only articles matching this query")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--no-index", action="store_true", help="read every file; neither use nor update the folder index")
     p.set_defaults(run=cmd_list)
 
     p = sub.add_parser("check", help="report files that cannot be read; exit 1 when there are any")
     p.add_argument("root", help="the content folder")
+    p.add_argument("--no-index", action="store_true", help="read every file; neither use nor update the folder index")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("set", help="set published and/or quality, saving only those lines")
@@ -104,6 +108,7 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--quality", type=_quality, metavar="N", help="a whole number, 0 or more; unset removes the line")
     p.add_argument("--where", metavar="QUERY", help="edit every article under ROOT that matches QUERY")
     p.add_argument("--editor", default="", help="who decides (default: git config user.name, else the login)")
+    p.add_argument("--no-index", action="store_true", help="with --where: read every file, without the index")
     p.add_argument("paths", nargs="+", metavar="FILE|ROOT")
     p.set_defaults(run=cmd_set)
 
@@ -116,6 +121,7 @@ def _command_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="per provider: articles, approved, rejected, approval rate, mean quality")
     p.add_argument("root", help="the content folder")
+    p.add_argument("--no-index", action="store_true", help="read every file; neither use nor update the folder index")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(run=cmd_stats)
     return parser
@@ -142,74 +148,63 @@ def cmd_list(args: argparse.Namespace) -> int:
     except QueryError as exc:
         _error(f"query: {exc.message}\n" + caret_line(args.query, exc.position))
         return 2
-    result = _scan(args.root)
-    if result is None:
+    everything = predicate == Everything()  # then unchanged articles print as the index holds them
+    batches = _batches(args.root, args.no_index, listing=everything)
+    if batches is None:
         return 2
-    _apply_log(result.articles, args.root)
+    apply_log = _log_applier(args.root)
     out = sys.stdout
-    for article in result.articles:
-        if not predicate(article):
-            continue
-        if args.json:
-            out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
-        else:
-            out.write(_list_line(article) + "\n")
-    _mention_problems(result, args.root)
-    return 1 if result.problems else 0
+    problems = 0
+    for batch in batches:  # printed as they come: memory does not grow with the folder
+        problems += len(batch.problems)
+        apply_log(batch.articles)
+        for entry in batch.entries:
+            if isinstance(entry, Listed):
+                out.write((entry.json if args.json else entry.line) + "\n")
+            elif predicate(entry):
+                out.write((json_line(entry) if args.json else text_line(entry)) + "\n")
+    _mention_problems(problems, args.root)
+    return 1 if problems else 0
 
 
-def _mention_problems(result: ScanResult, root: str) -> None:
-    if result.problems:
-        n = len(result.problems)
+def _mention_problems(n: int, root: str) -> None:
+    if n:
         _error(
             f"{plural(n, 'file')} could not be read and {'are' if n != 1 else 'is'} not listed; "
             f"'reviewer check {root}' names them"
         )
 
 
-def article_record(article: Article) -> dict[str, Any]:
-    return {
-        "path": article.relpath,
-        "title": article.title,
-        "published": article.published,
-        "quality": article.quality,
-        "heat": article.heat,
-        "provider": article.provider.name,
-        "date": article.date,
-        "type": article.type,
-        "topics": article.topics,
-        "url": article.link,
-    }
-
-
-def _list_line(article: Article) -> str:
-    quality = "" if article.quality is None else str(article.quality)
-    status = status_word(article.published)
-    return f"{status:<11}  {quality:>4}  {article.date[:10]:<10}  {article.relpath}  {article.title}"
-
-
 # --- check --------------------------------------------------------------------------------
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    result = _scan(args.root)
-    if result is None:
+    batches = _batches(args.root, args.no_index)
+    if batches is None:
         return 2
-    leftovers = len(result.leftovers)
+    articles, skipped, problems, found_leftovers = 0, 0, [], []
+    for batch in batches:
+        articles += len(batch.articles)
+        skipped += batch.skipped
+        problems += batch.problems
+        found_leftovers += batch.leftovers
+    problems.sort(key=lambda p: p.relpath)
+    leftovers = len(found_leftovers)
     print(
-        f"{len(result.articles)} articles, {result.skipped} skipped files, {len(result.problems)} problems"
+        f"{articles} articles, {skipped} skipped files, {len(problems)} problems"
         + (f", {leftovers} temporary files" if leftovers else "")
     )
-    for problem in result.problems:
+    for problem in problems:
         print(problem.format())
     now = time.time()
-    for path in result.leftovers:
+    root = os.path.abspath(args.root)
+    for path in found_leftovers:
         age = _age(now, path)
         print(
-            f"{relative(result.root, path)}: temp-file: left by an interrupted save{age}; "
+            f"{relative(root, path)}: temp-file: left by an interrupted save{age}; "
             "the next open or 'reviewer set' removes it"
         )
-    return 1 if result.problems or result.leftovers else 0
+    return 1 if problems or found_leftovers else 0
 
 
 def _age(now: float, path: str) -> str:
@@ -237,7 +232,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         if len(args.paths) != 1:
             _error("set: with --where, give exactly one ROOT folder")
             return 2
-        found = _where(args.where, args.paths[0])
+        found = _where(args.where, args.paths[0], args.no_index)
         if found is None:
             return 2
         targets, unreadable = found
@@ -249,19 +244,26 @@ def cmd_set(args: argparse.Namespace) -> int:
     return 1 if failed or unreadable else 0
 
 
-def _where(query: str, root: str) -> tuple[list[Target], int] | None:
+def _where(query: str, root: str, no_index: bool = False) -> tuple[list[Target], int] | None:
     try:
         predicate = compile_query(query)
     except QueryError as exc:
         _error(f"query: {exc.message}\n" + caret_line(query, exc.position))
         return None
-    result = _scan(root)
-    if result is None:
+    batches = _batches(root, no_index)
+    if batches is None:
         return None
-    _apply_log(result.articles, root)
-    _mention_problems(result, root)
-    _remove_leftovers(result.leftovers, root)
-    return [(a, root) for a in result.articles if predicate(a)], len(result.problems)
+    apply_log = _log_applier(root)
+    chosen: list[Target] = []
+    problems, leftovers = 0, []
+    for batch in batches:
+        problems += len(batch.problems)
+        leftovers += batch.leftovers
+        apply_log(batch.articles)
+        chosen += [(a, root) for a in batch.articles if predicate(a)]
+    _mention_problems(problems, root)
+    _remove_leftovers(leftovers, root)
+    return chosen, problems
 
 
 Target = tuple[Article, str] | Problem | str  # an article and its folder, a file that cannot be read, or why not
@@ -393,11 +395,17 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    result = _scan(args.root)
-    if result is None:
+    batches = _batches(args.root, args.no_index)
+    if batches is None:
         return 2
-    _apply_log(result.articles, args.root)
-    rows = by_provider(result.articles)
+    apply_log = _log_applier(args.root)
+
+    def articles() -> Iterator[Article]:
+        for batch in batches:
+            apply_log(batch.articles)
+            yield from batch.articles
+
+    rows = by_provider(articles())
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row.as_dict(), ensure_ascii=False) + "\n")
@@ -411,18 +419,25 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def _apply_log(articles: list[Article], root: str) -> None:
-    """Each article's last decision, from the folder's review log (decision:, editor:, decided: queries)."""
+def _log_applier(root: str) -> Callable[[list[Article]], None]:
+    """What sets each article's last decision from the folder's review log (for decision:,
+    editor: and decided: queries); the log is read once, the articles come in batches."""
     decisions, warnings = read_decisions(content_root_of(root), _data_dir())
     for warning in warnings:
         _error(f"{warning.path}:{warning.line}: {warning.message}")
     last = latest(decisions)
     prefix = relative(content_root_of(root), os.path.abspath(root))
-    for article in articles:
-        key = article.relpath if prefix == "." else f"{prefix}/{article.relpath}"
-        found = last.get(key)
-        if found is not None:
-            article.logged = (found.decision, found.editor, found.time)
+
+    def apply(articles: list[Article]) -> None:
+        if not last:
+            return
+        for article in articles:
+            key = article.relpath if prefix == "." else f"{prefix}/{article.relpath}"
+            found = last.get(key)
+            if found is not None:
+                article.logged = (found.decision, found.editor, found.time)
+
+    return apply
 
 
 def _data_dir() -> str:
@@ -435,21 +450,43 @@ def _data_dir() -> str:
 # --- shared -------------------------------------------------------------------------------
 
 
-def _scan(root: str) -> ScanResult | None:
+def _batches(root: str, no_index: bool = False, listing: bool = False) -> Iterator[Batch] | None:
+    """The folder's scan, batch by batch, through its index unless told not to; None (and a
+    message) when `root` is not a folder."""
     if not os.path.isdir(root):
         _error(f"{root}: not a folder")
         return None
+    index = None if no_index or os.environ.get("REVIEWER_NO_INDEX") else _open_index(root)
     show = sys.stderr.isatty()
 
-    def progress(done: int, total: int) -> None:
-        if show and total:
-            sys.stderr.write(f"\rReading {done:,}/{total:,} files…")
-            sys.stderr.flush()
+    def batches() -> Iterator[Batch]:
+        try:
+            for batch in scan_batches(root, index=index, listing=listing):
+                if show:
+                    of = f"/{batch.total:,}" if batch.total else ""
+                    sys.stderr.write(f"\rReading {batch.done:,}{of} files…")
+                    sys.stderr.flush()
+                yield batch
+        finally:
+            if show:
+                sys.stderr.write("\r\033[K")
+            if index is not None:
+                index.close()
+                if index.message:
+                    _error(f"note: {index.message}")
 
-    result = scan(root, progress)
-    if show:
-        sys.stderr.write("\r\033[K")
-    return result
+    return batches()
+
+
+def _open_index(root: str) -> FolderIndex | None:
+    import platformdirs
+
+    try:
+        index = FolderIndex.open(os.path.join(platformdirs.user_cache_dir("reviewer", appauthor=False), "index"), root)
+    except IndexUnavailable as exc:
+        _error(f"note: {exc}; reading every file")
+        return None
+    return index
 
 
 def _error(message: str) -> None:

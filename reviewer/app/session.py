@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoStack
 
 from ..core.article import Article, Verdict
 from ..core.frontmatter_text import UNSET
+from ..core.index import FolderIndex, IndexUnavailable
 from ..core.library import Batch, find_candidates, read_article, scan_batches
 from ..core.problems import Problem
 from ..core.review_log import Decision, LogFile, decision_for, editor_name, now, read_decisions
@@ -62,11 +63,20 @@ class Session(QObject):
     save_finished = Signal(object)  # SaveReport
     refused = Signal(list)  # articles an edit was not applied to: they are read-only (article.read_only says why)
     leftovers_removed = Signal(int)  # temporary files of interrupted saves, removed after loading
+    notice = Signal(str)  # something the editor should know that is not a problem of a file (the index)
 
     def __init__(
-        self, runner=None, watch: bool = True, parent=None, log_dir: str = "", editor: str = "", keep_clean=False
+        self,
+        runner=None,
+        watch: bool = True,
+        parent=None,
+        log_dir: str = "",
+        editor: str = "",
+        keep_clean=False,
+        index_dir: str = "",
     ):
         super().__init__(parent)
+        self.index_dir = index_dir  # where folder indexes are kept; '' reads every file each time
         self.log_dir = log_dir or data_dir()  # where a log goes when the folder is read-only or kept clean
         self.preferred_editor = editor
         self.keep_folder_clean = keep_clean
@@ -122,19 +132,32 @@ class Session(QObject):
         root = self.root
 
         log_dir, preferred, keep_clean = self.log_dir, self.preferred_editor, self.keep_folder_clean
+        index_dir = self.index_dir
 
         def work(ctx):
             info = _read_log(root, log_dir, preferred, keep_clean)
             ctx.report(info)
             last = {path: (d.decision, d.editor, d.time) for path, d in latest_of(info.history).items()}
             leftovers = []
-            for batch in scan_batches(root):
-                if ctx.cancelled:
-                    return False
-                for article in batch.articles:
-                    article.logged = last.get(article.relpath)
-                leftovers += batch.leftovers
-                ctx.report(batch)
+            index = None
+            if index_dir:
+                try:
+                    index = FolderIndex.open(index_dir, root)
+                except IndexUnavailable as exc:
+                    ctx.report(f"{exc}; every file is read")
+            try:
+                for batch in scan_batches(root, index=index):
+                    if ctx.cancelled:
+                        return False
+                    for article in batch.articles:
+                        article.logged = last.get(article.relpath)
+                    leftovers += batch.leftovers
+                    ctx.report(batch)
+            finally:
+                if index is not None:
+                    index.close()
+                    if index.message:
+                        ctx.report(index.message)
             return len(remove_leftovers(leftovers, root))
 
         self._generation += 1
@@ -145,9 +168,12 @@ class Session(QObject):
             lambda result, error: self._on_loaded(result, error, generation),
         )
 
-    def _on_batch(self, batch: Batch | LogInfo, generation: int) -> None:
+    def _on_batch(self, batch: Batch | LogInfo | str, generation: int) -> None:
         if generation != self._generation:
             return  # a batch of the folder that was open before
+        if isinstance(batch, str):
+            self.notice.emit(batch)
+            return
         if isinstance(batch, LogInfo):
             self.log, self.editor, self.history, self.log_warnings = (
                 batch.log,

@@ -123,6 +123,15 @@ class Settings:
         self.q.setValue("prefs/keep_folder_clean", bool(value))
 
     @property
+    def use_index(self) -> bool:
+        """Keep an index of each folder in the cache, so that reopening reads only what changed."""
+        return self._bool("prefs/use_index", True)
+
+    @use_index.setter
+    def use_index(self, value: bool) -> None:
+        self.q.setValue("prefs/use_index", bool(value))
+
+    @property
     def appearance(self) -> str:
         """system, light or dark."""
         value = self.q.value("prefs/appearance", "system")

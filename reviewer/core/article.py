@@ -295,11 +295,7 @@ class Article(Fields):
         self.date = _text(get("publishedDateTime"))
         self.type = _interned(_text(get("type")))
         self.category = _interned(_text(get("category")))
-        topics = get("topics")
-        if isinstance(topics, list):
-            self.topics = _shared([_text(t) for t in topics if _text(t)])
-        else:
-            self.topics = [_text(topics)] if _text(topics) else []
+        self.topics = _topics_of(get("topics"))
         self.original_url = _text(get("originalUrl"))
         web = _text(get("webUrl"))
         self.web_url = self.original_url if web == self.original_url else web
@@ -338,6 +334,71 @@ class Article(Fields):
         ) = state
         self._keys = _shared(keys)
         self._summarise(_share_values(raw), _shared(sizes))
+
+    def index_state(self) -> bytes:
+        """The article as the folder index keeps it (core.index): what it read, not what it edits.
+
+        Values that repeat across a folder (key lists, sizes, providers, topics) are marshalled
+        apart, so that from_index turns each distinct one into an object once; the list's
+        fields are kept as computed, so that from_index need not work them out again.
+        """
+        absent = 0
+        raw: list[Any] = []
+        for i, value in enumerate(self._raw):
+            if value is _ABSENT:
+                absent |= 1 << i
+                raw.append(None)
+            elif i in (_PROVIDER, _TOPICS):
+                raw.append(None)  # in `repeated`
+            else:
+                raw.append(value)
+        try:
+            repeated = tuple(
+                marshal.dumps(part)
+                for part in (self._keys, self._sizes, _none(self._raw[_PROVIDER]), _none(self._raw[_TOPICS]))
+            )
+            listed = (self.title, self.excerpt, self.date, self.original_url, self.web_url, self.heat)
+            state = (self._identity, tuple(raw), absent, self.read_only, self._packed, repeated, listed)
+            return b"N" + marshal.dumps(state)
+        except ValueError:  # a date from an explicit !!timestamp tag: the slow way, as a whole
+            full = (self._identity, tuple(None if v is _ABSENT else v for v in self._raw), absent)
+            rest = (self._sizes, self._packed, self._keys, self.read_only)
+            return b"P" + pickle.dumps(full + rest, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def from_index(cls, path: str, relpath: str, data: bytes) -> Article:
+        """The article an index_state() was taken of, as read then (the index checked the file is unchanged)."""
+        article = cls.__new__(cls)
+        article.path = path
+        article.relpath = relpath
+        article.edits = {}
+        article.conflict = False
+        article.logged = None
+        article.pending = None
+        if data[:1] != b"N":
+            identity, raw, absent, sizes, packed, keys, read_only = pickle.loads(data[1:])
+            if absent:
+                raw = tuple(_ABSENT if absent >> i & 1 else v for i, v in enumerate(raw))
+            article._identity, article._packed, article.read_only = identity, packed, read_only
+            article._keys = _shared(tuple(keys))
+            article._summarise(_share_values(raw), _shared(sizes))
+            return article
+        identity, raw, absent, read_only, packed, repeated, listed = marshal.loads(data[1:])
+        keys, sizes, provider = _repeated(repeated[0]), _repeated(repeated[1]), _repeated(repeated[2])
+        topics, article.topics = _repeated_topics(repeated[3])
+        values = list(raw)
+        values[_PROVIDER], values[_TOPICS] = provider, topics
+        if absent:
+            for i in range(len(values)):
+                if absent >> i & 1:
+                    values[i] = _ABSENT
+        article._identity, article._packed, article.read_only = identity, packed, read_only
+        article._keys, article._sizes, article._raw = keys, sizes, tuple(values)
+        article.title, article.excerpt, article.date, article.original_url, article.web_url, article.heat = listed
+        get = values.__getitem__
+        article.type = _interned(_text(get(_TYPE)))
+        article.category = _interned(_text(get(_CATEGORY)))
+        return article
 
     def stored(self, key: str, default: Any = None) -> Any:
         """The value on disk, without unpacking for the keys the list uses."""
@@ -521,11 +582,51 @@ class PackedMetadata:
 
 
 def _share_values(raw: tuple[Any, ...]) -> tuple[Any, ...]:
+    if not _SHARING[0]:
+        return raw
     return tuple(_shared(v) if isinstance(v, (list, dict)) else _interned(v) for v in raw)
 
 
 _INDEX = {k: i for i, k in enumerate(SUMMARY_KEYS)}
 _PUBLISHED, _QUALITY, _PROVIDER = _INDEX["published"], _INDEX["quality"], _INDEX["provider"]
+_TOPICS, _TYPE, _CATEGORY = _INDEX["topics"], _INDEX["type"], _INDEX["category"]
+_REPEATED: dict[bytes, Any] = {}  # marshalled value -> the one object for it (see from_index)
+
+
+def _repeated(data: bytes) -> Any:
+    found = _REPEATED.get(data)
+    if found is None:
+        if len(_REPEATED) > 100_000:
+            _REPEATED.clear()
+        found = _REPEATED[data] = _shared(marshal.loads(data))
+    return found
+
+
+_REPEATED_TOPICS: dict[bytes, tuple[Any, list[str]]] = {}
+
+
+def _repeated_topics(data: bytes) -> tuple[Any, list[str]]:
+    """The topics value as written, and the list's topics from it: one pair for each distinct value."""
+    found = _REPEATED_TOPICS.get(data)
+    if found is None:
+        if len(_REPEATED_TOPICS) > 100_000:
+            _REPEATED_TOPICS.clear()
+        value = _repeated(data)
+        found = _REPEATED_TOPICS[data] = (value, _topics_of(value))
+    return found
+
+
+def _none(value: Any) -> Any:
+    return None if value is _ABSENT else value
+
+
+def _topics_of(value: Any) -> list[str]:
+    if isinstance(value, list):
+        shared: list[str] = _shared([_text(t) for t in value if _text(t)])
+        return shared
+    return [_text(value)] if _text(value) else []
+
+
 _PROVIDERS: dict[int, tuple[Any, Provider]] = {}
 _NO_PROVIDER = Provider()
 _DECODED: dict[int, tuple[bytes, dict[Any, Any]]] = {}
@@ -546,11 +647,20 @@ def _unpack(packed: bytes) -> Any:
 _SHARED: dict[tuple[type, bytes], Any] = {}
 
 
+_SHARING = [True]  # off in worker processes, whose articles are encoded and sent away (index.encode)
+
+
+def sharing(on: bool) -> None:
+    _SHARING[0] = on
+
+
 def _shared(value: Any) -> Any:
     """One object for equal values that repeat across articles (providers, topic lists, sizes).
 
     Safe because summary values are never mutated: edits live in `edits`.
     """
+    if not _SHARING[0]:
+        return value
     try:
         key = (type(value), marshal.dumps(value))
     except ValueError:

@@ -6,12 +6,15 @@ import errno
 import os
 import re
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from .article import Article, Identity
+from .article import Article, Identity, sharing
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
 from .frontmatter_text import FrontMatterError, pack_lines, read, split
+from .index import ARTICLE, Encoded, FolderIndex, Listed, Stat, decode, encode, stat_key
 from .problems import Problem
 from .storage import TEMP_SUFFIX
 
@@ -19,8 +22,9 @@ ARTICLE_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
 SKIPPED_DIRS = {".git", "_site", ".jekyll-cache", "node_modules", "vendor", ".venv"}
 # Real newsletters with HTML bodies run to hundreds of KB; this is far beyond any article.
 MAX_FILE_SIZE = 8 * 1024 * 1024
-# Below this many candidate files one process is faster than starting a second.
-PARALLEL_THRESHOLD = 1500
+# A chunk with fewer files to read than this is read in this process: starting worker
+# processes costs more than reading a few hundred files (a warm reopen reads a handful).
+PARALLEL_CHUNK = 200
 CHUNK = 400
 
 
@@ -50,6 +54,8 @@ class Batch:
     total: int = 0  # candidate files in all
     leftovers: list[str] = field(default_factory=list)  # temporary files of interrupted saves
     linked: set[str] = field(default_factory=set)  # candidates reached through a symbolic link
+    # The articles in path order; with scan_batches(listing=True), unchanged ones as Listed.
+    entries: list[Article | Listed] = field(default_factory=list)
 
 
 def scan(root: str, progress: Callable[[int, int], None] | None = None) -> ScanResult:
@@ -64,55 +70,243 @@ def scan(root: str, progress: Callable[[int, int], None] | None = None) -> ScanR
     return result
 
 
-def scan_batches(root: str, parallel: bool | None = None) -> Iterator[Batch]:
-    """Yield the scan of `root` in batches, using every core for large folders."""
+def scan_batches(
+    root: str, parallel: bool | None = None, index: FolderIndex | None = None, listing: bool = False
+) -> Iterator[Batch]:
+    """Yield the scan of `root` in batches, in order of path, using every core for large folders.
+
+    With an `index`, a file whose stat values are those the index has is taken from it, not
+    read; what is read is written to the index, and what is gone is dropped from it. With
+    `listing` too, an unchanged article comes as the index holds it printed (Listed, in the
+    batch's `entries`), not built again. The folder is walked, planned, read and yielded as
+    a pipeline: the first batch comes after the first few hundred files, and memory does not
+    grow with the folder. A batch's `total` is 0 while the number of files is not known yet.
+    """
     root = os.path.abspath(root)
-    paths, early = find_candidates(root)
-    total = len(paths) + early.skipped + len(early.problems)
-    early.done, early.total = early.skipped + len(early.problems), total
-    yield early
-    done = early.done
-    linked, early.linked = early.linked, set()
-    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     if parallel is None:
-        parallel = len(paths) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
-    if parallel:
-        chunks = yield from _read_in_processes(root, chunks, linked, done, total)
-        done = total - sum(map(len, chunks))
-    for chunk in chunks:
-        batch = read_chunk(root, chunk, linked.intersection(chunk))
-        done += len(chunk)
-        batch.done, batch.total = done, total
+        parallel = (os.cpu_count() or 1) > 1
+    found = Batch()  # what the walk finds besides candidates, handed on with the next batch
+    guess = index.count() if index is not None else 0
+    done = 0
+    plan = _plan(root, walk(root, found), index, listing, found)
+    for chunk, reads in _read(root, plan, parallel, listing):
+        if index is not None:
+            index.store([(relative(root, r.path), r.stat, r.encoded) for r in reads if r.stat and r.encoded])
+        items = chunk.fresh + [(r.path, r.item) for r in reads]
+        items.sort(key=lambda pair: pair[0])
+        batch = chunk.found
+        done += chunk.size + len(batch.problems) + batch.skipped  # candidates, and what else the walk met
+        for _, item in items:
+            if isinstance(item, Article):
+                batch.articles.append(item)
+                batch.entries.append(item)
+            elif isinstance(item, Listed):
+                batch.entries.append(item)
+            elif isinstance(item, Problem):
+                batch.problems.append(item)
+            else:
+                batch.skipped += 1
+        batch.done = done
+        batch.total = done if chunk.last else (guess if guess > done else 0)
         yield batch
+        if chunk.last and index is not None:
+            index.forget(chunk.gone, chunk.gone_folders)
 
 
-def _read_in_processes(
-    root: str, chunks: list[list[str]], linked: set[str], done: int, total: int
-) -> Generator[Batch, None, list[list[str]]]:
-    """Read chunks in worker processes; return the chunks left unread if the pool fails."""
+@dataclass
+class _Read:
+    """One file read: what it is, and (when the index wants it) its stat and encoded form."""
+
+    path: str
+    stat: Stat | None
+    item: Article | Listed | Problem | None
+    encoded: Encoded | None = None
+
+
+@dataclass
+class _Chunk:
+    """Consecutive candidate files: those the index holds unchanged, those to read, what the
+    walk found meanwhile, and (in the last chunk) what the index holds that is no longer there."""
+
+    fresh: list[tuple[str, Article | Listed | Problem | None]] = field(default_factory=list)
+    stale: list[tuple[str, Stat | None, bool]] = field(default_factory=list)  # path, stat for the index, linked
+    found: Batch = field(default_factory=Batch)
+    size: int = 0
+    last: bool = False
+    gone: list[str] = field(default_factory=list)
+    gone_folders: list[str] = field(default_factory=list)
+
+
+class _Rows:
+    """The index's rows of one folder, by name, as the walk comes to its files."""
+
+    def __init__(self, index: FolderIndex, folder: str, listing: bool):
+        self.rows = index.rows_in(folder, listing)
+        self.row = next(self.rows, None)
+
+    def take(self, rel: str, gone: list[str]) -> Any:
+        """The row of `rel`, if any; rows before it (files gone) are added to `gone`."""
+        row = self.row
+        while row is not None and row[0] < rel:
+            gone.append(row[0])
+            row = next(self.rows, None)
+        if row is not None and row[0] == rel:
+            self.row = next(self.rows, None)
+            return row
+        self.row = row
+        return None
+
+    def rest(self, gone: list[str]) -> None:
+        while self.row is not None:
+            gone.append(self.row[0])
+            self.row = next(self.rows, None)
+
+
+def _plan(
+    root: str, files: Iterator[tuple[str, bool]], index: FolderIndex | None, listing: bool, found: Batch
+) -> Iterator[_Chunk]:
+    """The candidates in chunks of CHUNK, each file from the index or to read: the walk's files
+    merged, folder by folder, with the index's rows, both in name order, neither held whole."""
+    chunk = _Chunk()
+    gone: list[str] = []
+    open_rows: dict[str, _Rows] = {}  # the folders the walk is in (a folder and its parents)
+    visited: set[str] = set()
+    prefix = root + os.sep
+    for path, linked in files:
+        rel = path[len(prefix) :].replace(os.sep, "/") if path.startswith(prefix) else relative(root, path)
+        folder = rel.rpartition("/")[0]
+        known = None
+        if index is not None:
+            rows = open_rows.get(folder)
+            if rows is None:
+                for other in [f for f in open_rows if not _within(folder, f)]:
+                    open_rows.pop(other).rest(gone)  # the walk has left that folder for good
+                rows = open_rows[folder] = _Rows(index, folder, listing)
+                visited.add(folder)
+            known = rows.take(rel, gone)
+        if index is None or linked:
+            chunk.stale.append((path, None, linked))  # through a link: read, never kept (where it leads may change)
+            if known is not None:
+                gone.append(rel)
+        else:
+            st = _stat(path)
+            if st is None and known is not None:
+                gone.append(rel)  # cannot even be stat'ed: read (to name the problem), not kept
+            if known is not None and st is not None and known[1] == st:
+                _, _, kind, data, line = known
+                if listing and kind == ARTICLE:
+                    chunk.fresh.append((path, Listed(path, str(data), line or "")))
+                else:
+                    chunk.fresh.append((path, decode(root, rel, kind, data)))
+            else:
+                chunk.stale.append((path, st, False))
+        chunk.size += 1
+        if chunk.size == CHUNK:
+            _hand_over(found, chunk)
+            yield chunk
+            chunk = _Chunk()
+    for rows in open_rows.values():
+        rows.rest(gone)
+    _hand_over(found, chunk)
+    chunk.last = True
+    chunk.gone = gone
+    if index is not None:
+        chunk.gone_folders = [f for f in index.folders() if f not in visited]
+    yield chunk
+
+
+def _within(folder: str, parent: str) -> bool:
+    """Whether `folder` is `parent` or below it ('' is the top)."""
+    return not parent or folder == parent or folder.startswith(parent + "/")
+
+
+def _hand_over(found: Batch, chunk: _Chunk) -> None:
+    """What the walk found since the last chunk goes out with this one."""
+    chunk.found.problems, found.problems = found.problems, []
+    chunk.found.leftovers, found.leftovers = found.leftovers, []
+    chunk.found.skipped, found.skipped = found.skipped, 0
+
+
+def _stat(path: str) -> Stat | None:
+    try:
+        return stat_key(os.stat(path))
+    except OSError:
+        return None
+
+
+def _read_here(root: str, chunk: _Chunk) -> list[_Read]:
+    read = []
+    for path, st, linked in chunk.stale:
+        item = read_article(path, root, linked)
+        read.append(_Read(path, st, item, encode(item) if st is not None else None))  # encoded for the index
+    return read
+
+
+def read_encoded(root: str, paths: list[str], linked: set[str] | frozenset[str] = frozenset()) -> list[Encoded]:
+    """In a worker process: each file read and encoded as the index keeps it (bytes travel
+    between processes faster than objects: the parent decodes them once)."""
+    sharing(False)  # the articles do not stay here: sharing their values would be work for nothing
+    return [encode(read_article(path, root, path in linked)) for path in paths]
+
+
+def _read(
+    root: str, plan: Iterator[_Chunk], parallel: bool, listing: bool = False
+) -> Iterator[tuple[_Chunk, list[_Read]]]:
+    """The planned chunks with their stale files read, in order: in worker processes, a few
+    chunks ahead, when a chunk has enough to read to pay for them; else here."""
+    pool = None
+    pending: deque[tuple[_Chunk, Any]] = deque()
+    ahead = 2 * (os.cpu_count() or 1)
+    try:
+        for chunk in plan:
+            future = None
+            if parallel and len(chunk.stale) >= PARALLEL_CHUNK:
+                pool = pool or _pool()
+                if pool is not None:
+                    paths = [path for path, _, _ in chunk.stale]
+                    linked = {path for path, _, link in chunk.stale if link}
+                    future = pool.submit(read_encoded, root, paths, linked)
+            pending.append((chunk, future))
+            while pending and (pending[0][1] is None or len(pending) > ahead):
+                yield _finish(root, *pending.popleft(), listing)
+        while pending:
+            yield _finish(root, *pending.popleft(), listing)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+            if threading.active_count() > 1:
+                _stop_helper_processes()
+
+
+def _finish(root: str, chunk: _Chunk, future: Any, listing: bool = False) -> tuple[_Chunk, list[_Read]]:
+    if future is None:
+        return chunk, _read_here(root, chunk)
+    try:
+        encoded = future.result()
+    except Exception:  # the pool broke (no /dev/shm, a worker killed): this chunk is read here
+        return chunk, _read_here(root, chunk)
+    reads = []
+    for (path, st, _), item in zip(chunk.stale, encoded, strict=True):
+        kind, data, json, line = item
+        if listing and kind == ARTICLE:  # printed by the worker: not built again here
+            reads.append(_Read(path, st, Listed(path, json or "", line or ""), item))
+        else:
+            reads.append(_Read(path, st, decode(root, relative(root, path), kind, data), item))
+    return chunk, reads
+
+
+def _pool() -> Any:
+    """Worker processes, or None where there can be none (a sandbox without /dev/shm)."""
     import multiprocessing  # here, not at the top: a small folder's `reviewer set` should not pay 10 ms for it
     from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
 
     # fork is fastest and imports nothing again, but is unsafe once threads run (the window):
     # then forkserver, which re-imports the main module in each worker.
-    single = threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if single else "forkserver")
-    finished = 0
+    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
     try:
-        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
-            links = [linked.intersection(chunk) for chunk in chunks]
-            for batch in pool.map(read_chunk, [root] * len(chunks), chunks, links):
-                done += len(chunks[finished])
-                finished += 1
-                batch.done, batch.total = done, total
-                yield batch
-    except (BrokenProcessPool, OSError):
-        pass  # no worker processes here (sandbox, no /dev/shm): read the rest in this one
-    finally:
-        if not single:
-            _stop_helper_processes()
-    return chunks[finished:]
+        return ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context)
+    except (OSError, ValueError):
+        return None
 
 
 def _stop_helper_processes() -> None:
@@ -133,6 +327,51 @@ def _stop_helper_processes() -> None:
             pass
 
 
+def walk(root: str, found: Batch) -> Iterator[tuple[str, bool]]:
+    """Candidate files one by one, in the order of their relative paths, and whether each was
+    reached through a symbolic link; what else the walk finds (problems, skipped files,
+    leftovers of interrupted saves) is added to `found` as it goes.
+
+    A folder's entries are sorted by name, a folder's name with '/' after it: the order of the
+    relative paths themselves ('a.md' before 'a/b.md'), which is the index's order too.
+    """
+    root = os.path.abspath(root)
+    seen: set[tuple[int, int]] = set()
+    stack = [iter(_folder(root, root, False, found, seen))]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+        elif entry[1]:
+            stack.append(iter(_folder(root, entry[2], entry[3], found, seen)))
+        else:
+            yield entry[2], entry[3]
+
+
+def _folder(
+    root: str, folder: str, via_link: bool, found: Batch, seen: set[tuple[int, int]]
+) -> list[tuple[str, bool, str, bool]]:
+    """A folder's candidate files and subfolders as (sort key, is folder, path, through a link)."""
+    try:
+        st = os.stat(folder)
+        if (st.st_dev, st.st_ino) in seen:
+            return []  # a link back to a folder already walked
+        seen.add((st.st_dev, st.st_ino))
+        entries = list(os.scandir(folder))
+    except OSError as exc:
+        found.problems.append(_os_problem(root, folder, exc))
+        return []
+    folders: list[tuple[str, bool]] = []
+    files: list[str] = []
+    linked: set[str] = set()
+    for entry in entries:
+        _classify(root, entry, via_link, folders, files, found, linked)
+    items = [(os.path.basename(path) + "/", True, path, link) for path, link in folders]
+    items += [(os.path.basename(path), False, path, path in linked) for path in files]
+    items.sort()
+    return items
+
+
 def find_candidates(root: str) -> tuple[list[str], Batch]:
     """Paths of files whose extension makes them candidate articles, and early findings.
 
@@ -141,39 +380,34 @@ def find_candidates(root: str) -> tuple[list[str], Batch]:
     followed once each, so a loop of links cannot recurse forever; what is reached through
     a link is marked, so that reading it checks where it really is.
     """
-    found: list[str] = []
     early = Batch()
-    seen_dirs: set[tuple[int, int]] = set()
-    stack = [(root, False)]
-    while stack:
-        folder, via_link = stack.pop()
-        try:
-            st = os.stat(folder)
-            if (st.st_dev, st.st_ino) in seen_dirs:
-                continue
-            seen_dirs.add((st.st_dev, st.st_ino))
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            early.problems.append(_os_problem(root, folder, exc))
-            continue
-        for entry in entries:
-            _classify(root, entry, via_link, stack, found, early)
-    return found, early
+    paths = []
+    for path, linked in walk(root, early):
+        paths.append(path)
+        if linked:
+            early.linked.add(path)
+    return paths, early
 
 
 def _classify(
-    root: str, entry: os.DirEntry[str], via_link: bool, stack: list[tuple[str, bool]], found: list[str], early: Batch
+    root: str,
+    entry: os.DirEntry[str],
+    via_link: bool,
+    folders: list[tuple[str, bool]],
+    files: list[str],
+    early: Batch,
+    linked: set[str],
 ) -> None:
     try:
         is_dir = entry.is_dir()
         is_file = entry.is_file()
-        linked = via_link or entry.is_symlink()
+        link = via_link or entry.is_symlink()
     except OSError as exc:
         early.problems.append(_os_problem(root, entry.path, exc))
         return
     if is_dir:
         if entry.name not in SKIPPED_DIRS and not entry.name.startswith("."):
-            stack.append((entry.path, linked))
+            folders.append((entry.path, link))
         return
     if not is_file:
         if entry.is_symlink():
@@ -184,9 +418,9 @@ def _classify(
     if entry.name.endswith(TEMP_SUFFIX) and entry.name.startswith("."):
         early.leftovers.append(entry.path)
     elif entry.name.lower().endswith(ARTICLE_EXTENSIONS) and not entry.name.startswith("."):
-        found.append(entry.path)
-        if linked:
-            early.linked.add(entry.path)
+        files.append(entry.path)
+        if link:
+            linked.add(entry.path)
     else:
         early.skipped += 1
 

@@ -244,11 +244,14 @@ class PreferencesDialog(QDialog):
         self.appearance.setCurrentIndex(max(0, self.appearance.findData(settings.appearance)))
         self.appearance.setAccessibleName("Appearance")
         form.addRow("Appearance", self.appearance)
+        self.use_index = QCheckBox("Keep an index of each folder, so that reopening reads only the files that changed")
+        self.use_index.setChecked(settings.use_index)
         form.addRow(self.save_each)
         form.addRow(self.remote)
         form.addRow("Confirm batch edits of more than", self.threshold)
         form.addRow("Editor name", self.editor)
         form.addRow(self.keep_clean)
+        form.addRow(self.use_index)
         tabs.addTab(general, "General")
 
         self.keys = QTableWidget(len(ACTIONS), 3)
@@ -342,6 +345,7 @@ class PreferencesDialog(QDialog):
         self.settings.batch_threshold = self.threshold.value()
         self.settings.editor_name = self.editor.text()
         self.settings.keep_folder_clean = self.keep_clean.isChecked()
+        self.settings.use_index = self.use_index.isChecked()
         if self.appearance.currentData() != self.settings.appearance:
             from .application import apply_appearance
 

@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
             log_dir=self.settings.log_dir,
             editor=self.settings.editor_name,
             keep_clean=self.settings.keep_folder_clean,
+            index_dir=cache_dir("index") if self.settings.use_index else "",
         )
         self.action_table = make_actions(self, self.settings)
         self.setWindowIcon(resource_icon("reviewer"))
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self._logo_keys: dict[str, str] = {}  # image loader key -> logo address
         self.statistics: StatisticsWindow | None = None  # made when first shown
         self._header_restored = False
+        self._progress_at = 0.0
         self._close_after_save = False
         self._hold = 0  # see one_update
         self._pending: dict = {}
@@ -286,6 +288,7 @@ class MainWindow(QMainWindow):
         s.articles_removed.connect(self._on_removed)
         s.problems_changed.connect(self.list.schedule_counts)
         s.log_read.connect(self._on_log_read)
+        s.notice.connect(lambda text: self.statusBar().showMessage(f"Folder index: {text}", 10000))
         s.modified_changed.connect(lambda _: self._update_title())
         s.save_progress.connect(self._on_save_progress)
         s.save_finished.connect(self._on_saved)
@@ -411,9 +414,19 @@ class MainWindow(QMainWindow):
         self.list.schedule_counts()
 
     def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.progress.setFormat("Reading %v / %m")
+        """At most ten times a second: QProgressBar.setValue repaints at once, 2 ms a time,
+        and a folder read from its index sends a batch every millisecond or two."""
+        now = time.monotonic()
+        if now - self._progress_at < 0.1 and done < total:
+            return
+        self._progress_at = now
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.setFormat("Reading %v / %m")
+        else:  # the first open of a folder: how many files it has is known at the end
+            self.progress.setRange(0, 0)
+            self.progress.setFormat(f"Reading {done:,}")
 
     def _on_loaded(self) -> None:
         self.progress.hide()
@@ -715,6 +728,7 @@ class MainWindow(QMainWindow):
             dialog.apply(self.action_table)
             self.remote_action.setChecked(self.settings.remote_images)
             self.session.set_log_preferences(self.settings.editor_name, self.settings.keep_folder_clean)
+            self.session.index_dir = cache_dir("index") if self.settings.use_index else ""  # from the next open
 
     def show_statistics(self) -> None:
         """View › Statistics, in a window of its own that follows the list (pyqtgraph loads now)."""

@@ -118,18 +118,24 @@ def test_fifo_is_skipped_not_opened(tmp_path):
     assert len(result.articles) == 1 and result.skipped == 1
 
 
-def test_parallel_scan_gives_the_same_result(tmp_path):
+def test_parallel_scan_gives_the_same_result(tmp_path, monkeypatch):
+    from reviewer.core import library
+
+    monkeypatch.setattr(library, "PARALLEL_CHUNK", 1)  # worker processes even for a few files
+    monkeypatch.setattr(library, "CHUNK", 7)  # several chunks in flight, in order
     for i in range(30):
         write(tmp_path, f"y/{i:03}.md", f"---\ntitle: T{i}\nquality: {i}\n---\n")
     write(tmp_path, "y/bad.md", "---\nx: [\n---\n")
-    from reviewer.core import library
-
-    serial = [(a.relpath, a.quality) for a in scan(str(tmp_path)).articles]
+    serial = [(a.relpath, a.quality) for a in articles_of(library.scan_batches(str(tmp_path), parallel=False))]
     result = library.ScanResult(str(tmp_path))
     for batch in library.scan_batches(str(tmp_path), parallel=True):
         result.add(batch)
-    assert sorted((a.relpath, a.quality) for a in result.articles) == serial
+    assert [(a.relpath, a.quality) for a in result.articles] == serial  # the same, in the same order
     assert [p.kind for p in result.problems] == ["invalid-yaml"]
+
+
+def articles_of(batches):
+    return [a for batch in batches for a in batch.articles]
 
 
 def test_corpus_scans_without_problems(corpus_copy):

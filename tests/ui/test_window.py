@@ -1,6 +1,7 @@
 """The main window on examples/newsroom: listing, details, editing, saving, undo, conflicts."""
 
 import os
+import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -316,3 +317,33 @@ def test_provider_logos_in_the_list_come_from_the_site_folder(window, qtbot):
     qtbot.waitUntil(lambda: model.data(index, Qt.ItemDataRole.DecorationRole) is not None)
     icon = model.data(index, Qt.ItemDataRole.DecorationRole)
     assert not icon.isNull() and icon.availableSizes()
+
+
+def test_reopening_takes_unchanged_files_from_the_index_and_sees_what_changed(window, qtbot, monkeypatch):
+    from reviewer.core import library
+
+    assert window.session.index_dir  # the fixture's window keeps an index (in the test's own cache folder)
+    root = window.root
+    news = sorted((root / "_news").glob("*.md"))
+    edited, deleted = news[0], news[1]
+    edited.write_text(edited.read_text().replace("title:", 'title: "Edited since"\nold_title:', 1))
+    deleted.unlink()
+    shutil.copy(news[2], root / "_news" / "zz-new.md")
+    read = []
+    original = library.read_article
+    monkeypatch.setattr(library, "read_article", lambda path, *a, **k: read.append(path) or original(path, *a, **k))
+    window.session.discard()
+    window.open_folder(str(root))
+    assert sorted(Path(p).name for p in read if "_broken" not in p) == sorted([edited.name, "zz-new.md"])
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*.md") if "_broken" not in p.parts}
+    on_disk.discard("README.md")
+    listed = {a.relpath for a in window.model.articles}
+    assert listed == {a.relpath for a in window.session.articles} == on_disk
+    assert window.session.tally.states[None] + window.session.tally.states[True] + window.session.tally.states[
+        False
+    ] == len(on_disk)
+    assert window.list.views.item(0).text() == f"All  ({len(on_disk)})"
+    article = next(a for a in window.session.articles if a.relpath == edited.relative_to(root).as_posix())
+    window.reveal(article)
+    qtbot.waitUntil(lambda: window.detail.article is article)
+    assert article.title == "Edited since" and "Edited since" in window.detail.title.text()

@@ -1,0 +1,125 @@
+"""The folder index: warm and cold `reviewer list`, after changes, and the window reopening.
+
+    python benchmarks/bench_index.py [--n 100000] [--changed 1000] [--window]
+
+On a copy of benchmarks/data/articles-N (never the data folder itself), with an index
+folder of its own, it prints, each as seconds and peak memory of the process:
+  cold     reviewer list --json --no-index (every file read)
+  build    reviewer list --json, no index yet (every file read, the index written)
+  warm     the same again, nothing changed: ratio to cold (goal at most 0.1)
+  changed  after --changed files were edited, 10% as many added and deleted: ratio to
+           cold (goal at most 0.2), and whether the listing equals a --no-index one
+With --window: the window opening the folder with the index warm (first rows, fully
+loaded, memory), against its first open in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from generate import data_folder  # noqa: E402
+
+
+def run(cmd: list[str], env: dict[str, str], out: str) -> tuple[float, float]:
+    """Seconds and peak memory (MB) of one process, its output to `out`."""
+    with open(out, "wb") as fh:
+        start = time.perf_counter()
+        process = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def change(root: str, n: int, seed: int = 5) -> None:
+    """Edit `n` articles (their quality), add and delete a tenth as many."""
+    rng = random.Random(seed)
+    paths = sorted(os.path.join(d, f) for d, _, files in os.walk(root) for f in files if f.endswith(".md"))
+    for path in rng.sample(paths, n):
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text.replace("quality: ", "quality: 1", 1) if "quality: " in text else text + "\n")
+    extra = rng.sample(paths, n // 10 * 2)
+    for i, path in enumerate(extra[: n // 10]):
+        shutil.copy(path, os.path.join(os.path.dirname(path), f"zz-added-{i}.md"))
+    for path in extra[n // 10 :]:
+        os.unlink(path)
+
+
+def window(root: str, env: dict[str, str]) -> None:
+    code = f"""
+import os, sys, time, resource
+sys.path.insert(0, {HERE!r})
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from bench_window import make_window, wait_for
+from reviewer.ui.application import make_application
+app = make_application()
+window = make_window({os.path.join(tempfile.mkdtemp(), "settings.ini")!r})
+loaded = []
+window.session.loading_finished.connect(lambda: loaded.append(time.perf_counter()))
+start = time.perf_counter()
+window.open_folder({root!r})
+first = wait_for(app, lambda: window.model.rowCount() > 0)
+wait_for(app, lambda: bool(loaded))
+mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rows = window.model.rowCount()
+print(f"first rows {{first * 1000:.0f}} ms, fully loaded {{loaded[0] - start:.2f}} s,", end=" ")
+print(f"{{rows:,}} rows, peak {{mb:.0f}} MB")
+"""
+    env = dict(env, XDG_CACHE_HOME=tempfile.mkdtemp(prefix="bench-index-cache-"))
+    for label in ("window, first open (index built)", "window, reopened (index warm)"):
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        print(f"{label}: {done.stdout.strip()}")
+    shutil.rmtree(env["XDG_CACHE_HOME"], ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--changed", type=int, default=1000)
+    parser.add_argument("--window", action="store_true")
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="bench-index-")
+    root = os.path.join(work, "site")
+    shutil.copytree(data_folder(args.n), root)
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"), PYTHONPATH=os.path.dirname(HERE))
+    reviewer = [sys.executable, "-m", "reviewer", "list", "--json", root]
+    out = lambda name: os.path.join(work, name)  # noqa: E731
+    cold, cold_mb = run([*reviewer, "--no-index"], env, out("cold"))
+    build, build_mb = run(reviewer, env, out("build"))
+    warm, warm_mb = run(reviewer, env, out("warm"))
+    same = open(out("cold"), "rb").read() == open(out("warm"), "rb").read() == open(out("build"), "rb").read()
+    print(f"{args.n:,} articles, {os.cpu_count()} cores")
+    print(f"cold    {cold:6.2f} s  {cold_mb:5.0f} MB   (--no-index)")
+    print(f"build   {build:6.2f} s  {build_mb:5.0f} MB   ratio to cold {build / cold:.2f}")
+    print(
+        f"warm    {warm:6.2f} s  {warm_mb:5.0f} MB   ratio to cold {warm / cold:.3f} (goal <= 0.1); "
+        f"same listing: {same}"
+    )
+    change(root, args.changed)
+    after, after_mb = run(reviewer, env, out("after"))
+    fresh, _ = run([*reviewer, "--no-index"], env, out("fresh"))
+    same = open(out("after"), "rb").read() == open(out("fresh"), "rb").read()
+    print(
+        f"changed {after:6.2f} s  {after_mb:5.0f} MB   ratio to cold {after / fresh:.3f} (goal <= 0.2) after "
+        f"{args.changed:,} edited, {args.changed // 10:,} added, {args.changed // 10:,} deleted; "
+        f"equal to a --no-index listing line for line: {same}"
+    )
+    if args.window:
+        window(root, env)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""The folder index: what the last scan found in each file, kept so that reopening reads only
+the files that changed since.
+
+One SQLite file per content folder, in the user's cache folder. For each candidate file: its
+path relative to the folder, the stat values that say whether it changed (size, mtime_ns,
+inode, ctime_ns: an edit that restores size and mtime still moves ctime), and what reading
+it gave: the article (Article.index_state), the problem, or nothing (no front matter).
+
+The index is a cache, never the truth. A file is taken from it only when all four stat
+values match; a save checks the file itself, as without an index. An index that is
+missing, damaged, of another format or busy in another process is rebuilt or left aside
+with a message; deleting it loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sqlite3
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .article import Article
+from .listing import json_line, text_line
+from .problems import Problem
+
+# Bumped whenever what a file reads as may change (parsing, Article's packing): an index of
+# another format is rebuilt. Python's own version is part of it (marshal's format is its own).
+FORMAT = f"4/py{sys.version_info[0]}.{sys.version_info[1]}"
+ARTICLE, PROBLEM, NOTHING = 0, 1, 2
+Stat = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
+Item = Article | Problem | None
+
+
+class IndexUnavailable(Exception):
+    """The index could not be used; the scan goes on without it. The message says why."""
+
+
+def stat_key(st: os.stat_result) -> Stat:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def index_path(cache_dir: str, root: str) -> str:
+    root = os.path.abspath(root)
+    name = hashlib.sha1(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return os.path.join(cache_dir, f"{os.path.basename(root) or 'root'}-{name}.sqlite3")
+
+
+Encoded = tuple[int, bytes | None, str | None, str | None]  # kind, data, JSON line, text line
+
+
+def encode(item: Item) -> Encoded:
+    """An item as the index keeps it; an article also as `reviewer list` prints it."""
+    if isinstance(item, Article):
+        return ARTICLE, item.index_state(), json_line(item), text_line(item)
+    if isinstance(item, Problem):
+        return PROBLEM, marshal.dumps((item.kind, item.message, item.line)), None, None
+    return NOTHING, None, None, None
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """An unchanged article as the index holds it printed: what a warm `reviewer list` writes."""
+
+    path: str
+    json: str
+    line: str
+
+
+def decode(root: str, relpath: str, kind: int, data: bytes | None) -> Item:
+    path = os.path.join(root, *relpath.split("/"))
+    if kind == ARTICLE and data is not None:
+        return Article.from_index(path, relpath, data)
+    if kind == PROBLEM and data is not None:
+        problem_kind, message, line = marshal.loads(data)
+        return Problem(path, relpath, problem_kind, message, line)
+    return None
+
+
+def _storable(relpath: str) -> bool:
+    """A name SQLite can hold (a file name that is not UTF-8 is read each time, never kept)."""
+    try:
+        relpath.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class FolderIndex:
+    """The index of one content folder. Not shared between threads: each scan opens its own."""
+
+    def __init__(self, path: str, root: str):
+        self.path = path
+        self.root = os.path.abspath(root)
+        self.message = ""  # what happened to an index that could not be used as it was
+        self._write: sqlite3.Connection | None = None
+        self._read: sqlite3.Connection | None = None
+
+    @classmethod
+    def open(cls, cache_dir: str, root: str) -> FolderIndex:
+        """The folder's index, made or rebuilt as needed. IndexUnavailable when it cannot be used."""
+        index = cls(index_path(cache_dir, root), root)
+        try:
+            os.makedirs(cache_dir, exist_ok=True)
+            index._prepare()
+        except (sqlite3.Error, OSError) as exc:
+            index._close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise IndexUnavailable(f"the folder index is in use by another process ({index.path})") from exc
+            index.message = f"the folder index was unreadable ({exc}); it is made again"
+            try:
+                index._remove_files()
+                index._prepare()
+            except (sqlite3.Error, OSError) as again:
+                index._close()
+                raise IndexUnavailable(f"the folder index cannot be written: {again}") from again
+        return index
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=0.5, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA busy_timeout = 500")
+        return db
+
+    def _prepare(self) -> None:
+        db = self._write = self._connect()
+        db.execute("PRAGMA page_size = 16384")  # rows of 2-3 KB: on 4 KB pages each took a page of its own
+        if db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            raise sqlite3.OperationalError("WAL mode is not available")
+        db.execute("PRAGMA synchronous = NORMAL")  # a cache: a crash may lose the last writes, never corrupt
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
+        found = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        if found and (found.get("format") != FORMAT or found.get("root") != self.root):
+            self.message = "the folder index was made by another version of Reviewer; it is made again"
+            db.execute("DROP TABLE IF EXISTS files")
+            db.execute("DELETE FROM meta")
+            found = {}
+        db.execute(
+            # A rowid table: WITHOUT ROWID stores each row of a kilobyte or more on pages of its own.
+            "CREATE TABLE IF NOT EXISTS files (relpath TEXT PRIMARY KEY, dir TEXT, size INTEGER,"
+            " mtime_ns INTEGER, ino INTEGER, ctime_ns INTEGER, kind INTEGER, data BLOB, json TEXT, line TEXT)"
+        )
+        db.execute("CREATE INDEX IF NOT EXISTS files_by_dir ON files (dir, relpath)")
+        if not found:
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("format", FORMAT), ("root", self.root)])
+        db.execute("SELECT count(*) FROM files").fetchone()  # a damaged file fails here, not halfway through a scan
+
+    def rows_in(self, folder: str, listing: bool = False) -> Iterator[tuple[str, Stat, int, Any, str | None]]:
+        """The files of one folder (its path relative to the content folder, '' for the top) as the
+        last scan found them, by name: (relpath, stat, kind, data, None), or with `listing`
+        (relpath, stat, kind, JSON line or problem data, text line). Read on a connection of its
+        own, so that what a scan writes meanwhile does not move under it."""
+        what = "CASE kind WHEN 0 THEN json ELSE data END, line" if listing else "data, NULL"
+        try:
+            if self._read is None:
+                self._read = self._connect()
+            cursor = self._read.execute(
+                f"SELECT relpath, size, mtime_ns, ino, ctime_ns, kind, {what} FROM files"
+                " WHERE dir = ? ORDER BY relpath",
+                (folder,),
+            )
+            for relpath, size, mtime_ns, ino, ctime_ns, kind, data, line in cursor:
+                yield relpath, (size, mtime_ns, ino, ctime_ns), kind, data, line
+        except sqlite3.Error:
+            return  # a damaged index: what it did not give is read from the files
+
+    def folders(self) -> list[str]:
+        try:
+            return [row[0] for row in self._reader().execute("SELECT DISTINCT dir FROM files")]
+        except sqlite3.Error:
+            return []
+
+    def count(self) -> int:
+        """How many files the last scan found (to guess how far a scan has come)."""
+        try:
+            return int(self._reader().execute("SELECT count(*) FROM files").fetchone()[0])
+        except sqlite3.Error:
+            return 0
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._read is None:
+            self._read = self._connect()
+        return self._read
+
+    def store(self, rows: list[tuple[str, Stat, Encoded]]) -> None:
+        """Remember what files read as: (relpath, stat, encode(item)) each."""
+        db = self._write
+        if db is None or not rows:
+            return
+        try:
+            db.execute("BEGIN")
+            db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(rel, rel.rpartition("/")[0], *st, *encoded) for rel, st, encoded in rows if _storable(rel)],
+            )
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            self._give_up()
+
+    def forget(self, relpaths: Iterable[str], folders: Iterable[str] = ()) -> None:
+        """Files that are gone, and folders that are gone with all their files."""
+        db = self._write
+        relpaths, folders = list(relpaths), list(folders)
+        if db is None or not (relpaths or folders):
+            return
+        try:
+            db.execute("BEGIN")
+            db.executemany("DELETE FROM files WHERE relpath = ?", [(rel,) for rel in relpaths])
+            db.executemany("DELETE FROM files WHERE dir = ?", [(folder,) for folder in folders])
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            self._give_up()
+
+    def _give_up(self) -> None:
+        """A write failed (disk full, another process): the scan goes on; the index is left as it was."""
+        if self._write is not None:
+            try:
+                self._write.rollback()
+            except sqlite3.Error:
+                pass
+        self.message = self.message or "the folder index could not be updated; the next open reads more files"
+        self._close()
+
+    def close(self) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self._read is not None:
+            try:
+                self._read.close()
+            except sqlite3.Error:
+                pass
+            self._read = None
+        if self._write is not None:
+            try:
+                self._write.close()
+            except sqlite3.Error:
+                pass
+            self._write = None
+
+    def _remove_files(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(self.path + suffix)
+            except FileNotFoundError:
+                pass

@@ -1,0 +1,217 @@
+"""The folder index: a cache of what each file read as, never trusted over the file itself."""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reviewer.cli import main
+from reviewer.core import index as index_module
+from reviewer.core.article import Article
+from reviewer.core.index import FolderIndex, decode, encode
+from reviewer.core.library import read_article, scan_batches
+from tests.helpers import CORPUS, EXAMPLES, writable_copy
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def listing(capsys, root, *flags) -> list[str]:
+    main(["list", "--json", *flags, str(root)])
+    return capsys.readouterr().out.splitlines()
+
+
+def index_file(root) -> Path:
+    [found] = (Path(os.environ["XDG_CACHE_HOME"]) / "reviewer" / "index").glob(f"{Path(root).name}-*.sqlite3")
+    return found
+
+
+@pytest.fixture
+def site(tmp_path):
+    return writable_copy(EXAMPLES, tmp_path / "newsroom")
+
+
+def same_as_without_index(capsys, root) -> list[str]:
+    warm = listing(capsys, root)
+    cold = listing(capsys, root, "--no-index")
+    assert warm == cold
+    return warm
+
+
+FIELDS = (
+    "path", "relpath", "identity", "read_only", "title", "excerpt", "date", "type", "category",
+    "topics", "original_url", "web_url", "heat", "published", "quality", "provider", "link",
+)  # fmt: skip
+
+
+def test_a_warm_listing_reads_nothing_and_equals_a_cold_one(site, capsys, monkeypatch):
+    first = listing(capsys, site)  # builds the index
+    from reviewer.core import library
+
+    read = []
+    original = library.read_article
+    monkeypatch.setattr(library, "read_article", lambda *a, **k: read.append(a[0]) or original(*a, **k))
+    assert listing(capsys, site, "--no-index") == first
+    assert len(read) > 58  # without the index, every file is read
+    read.clear()
+    assert listing(capsys, site) == first
+    assert read == []  # with it, none is
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(site, capsys):
+    before = listing(capsys, site)
+    path = next((site / "_news").glob("*.md"))
+    text = path.read_text()
+    st = path.stat()
+    changed = text.replace('title: "', 'title: "Q', 1).replace("category: news", "category: new", 1)
+    assert len(changed.encode()) == len(text.encode()) and changed != text
+    path.write_text(changed)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # size and mtime as before: ctime moved
+    lines = same_as_without_index(capsys, site)
+    rel = path.relative_to(site).as_posix()
+    [old] = [line for line in before if f'"path": "{rel}"' in line]
+    [new] = [line for line in lines if f'"path": "{rel}"' in line]
+    assert new != old and '"title": "Q' in new
+
+
+def test_renamed_deleted_added_and_linked_files(site, capsys):
+    listing(capsys, site)
+    news = sorted((site / "_news").glob("*.md"))
+    news[0].rename(site / "_news" / "renamed.md")
+    news[1].unlink()
+    shutil.copy(news[2], site / "_news" / "zz-added.md")
+    news[3].unlink()
+    news[3].symlink_to(news[4])  # a file replaced by a link to another
+    lines = same_as_without_index(capsys, site)
+    paths = [line.split('"path": "')[1].split('"')[0] for line in lines]
+    assert "_news/renamed.md" in paths and "_news/zz-added.md" in paths
+    assert news[1].relative_to(site).as_posix() not in paths
+    db = sqlite3.connect(index_file(site))
+    stored = {row[0] for row in db.execute("SELECT relpath FROM files")}
+    assert news[1].relative_to(site).as_posix() not in stored  # what is gone is dropped
+    assert news[3].relative_to(site).as_posix() not in stored  # a link is read each time, never kept
+
+
+def test_a_file_that_becomes_a_problem_and_back(site, capsys):
+    listing(capsys, site)
+    path = sorted((site / "_news").glob("*.md"))[0]
+    good = path.read_text()
+    path.write_text(good.replace("title:", "title: [unclosed", 1))
+    assert path.relative_to(site).as_posix() not in "".join(same_as_without_index(capsys, site))
+    path.write_text(good)
+    assert path.relative_to(site).as_posix() in "".join(same_as_without_index(capsys, site))
+
+
+def test_an_unreadable_file_is_read_again_not_taken_from_the_index(site, capsys):
+    listing(capsys, site)
+    path = sorted((site / "_news").glob("*.md"))[0]
+    path.chmod(0)  # root reads it all the same; the point is that its ctime moved
+    try:
+        same_as_without_index(capsys, site)
+    finally:
+        path.chmod(0o644)
+
+
+def test_a_moved_or_copied_folder_gets_an_index_of_its_own(site, capsys, tmp_path):
+    before = listing(capsys, site)
+    moved = tmp_path / "moved"
+    shutil.copytree(site, moved, symlinks=True)
+    shutil.rmtree(site)
+    assert listing(capsys, moved) == before == listing(capsys, moved, "--no-index")
+    assert index_file(moved) != Path(index_module.index_path(str(index_file(moved).parent), str(site)))
+
+
+def test_a_damaged_index_is_made_again_with_a_message(site, capsys):
+    first = listing(capsys, site)
+    path = index_file(site)
+    for damage in (b"this is not a database" * 100, path.read_bytes()[: len(path.read_bytes()) // 3]):
+        path.write_bytes(damage)
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        main(["list", "--json", str(site)])
+        out, err = capsys.readouterr()
+        assert out.splitlines() == first
+        assert "folder index" in err
+    assert listing(capsys, site) == first  # and usable again
+
+
+def test_an_index_of_another_format_is_made_again(site, capsys, monkeypatch):
+    first = listing(capsys, site)
+    db = sqlite3.connect(index_file(site))
+    db.execute("UPDATE meta SET value = '0/old' WHERE key = 'format'")
+    db.commit()
+    db.close()
+    main(["list", "--json", str(site)])
+    out, err = capsys.readouterr()
+    assert out.splitlines() == first and "another version" in err
+
+
+def test_an_index_in_use_elsewhere_is_left_aside(site, capsys, monkeypatch):
+    first = listing(capsys, site)
+
+    def busy(cls, cache_dir, root):
+        raise index_module.IndexUnavailable("the folder index is in use by another process")
+
+    monkeypatch.setattr(FolderIndex, "open", classmethod(busy))
+    main(["list", "--json", str(site)])
+    out, err = capsys.readouterr()
+    assert out.splitlines() == first and "in use by another process" in err
+
+
+def test_two_processes_opening_the_same_folder_at_once(site, capsys):
+    expected = listing(capsys, site, "--no-index")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "reviewer", "list", "--json", str(site)], env=env, stdout=subprocess.PIPE
+        )
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=120)[0].decode().splitlines() for run in runs]
+    assert all(out == expected for out in outputs)
+    assert listing(capsys, site) == expected
+
+
+def test_set_where_and_check_use_the_index_and_see_changes(site, capsys):
+    listing(capsys, site)
+    main(["set", "--quality", "77", "--where", "provider.name:Signal", str(site)])  # 1: the _broken files
+    capsys.readouterr()
+    lines = same_as_without_index(capsys, site)
+    assert all('"quality": 77' in line for line in lines if '"provider": "Signal' in line)
+    main(["check", str(site)])
+    warm = capsys.readouterr().out
+    main(["check", "--no-index", str(site)])
+    assert capsys.readouterr().out == warm
+
+
+def articles_of(root) -> list[Article]:
+    return [a for batch in scan_batches(str(root), parallel=False) for a in batch.articles]
+
+
+@pytest.mark.parametrize("source", ["examples", "corpus"])
+def test_an_article_from_the_index_is_the_article_read(source, tmp_path):
+    if source == "corpus" and not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+    root = EXAMPLES if source == "examples" else CORPUS
+    for article in articles_of(root):
+        kind, data, _, _ = encode(article)
+        again = decode(str(root), article.relpath, kind, data)
+        assert isinstance(again, Article)
+        for name in FIELDS:
+            assert getattr(again, name) == getattr(article, name), (article.relpath, name)
+        assert again.original == article.original and again.key_names() == article.key_names()
+        assert again.snapshot() == article.snapshot()
+
+
+def test_a_date_marshal_cannot_hold_takes_the_slow_way(tmp_path):
+    path = tmp_path / "dated.md"
+    path.write_text("---\ntitle: Dated\npublishedDateTime: !!timestamp 2024-01-02T03:04:05Z\nquality: 5\n---\n")
+    article = read_article(str(path), str(tmp_path))
+    assert isinstance(article, Article)
+    kind, data, _, _ = encode(article)
+    assert data[:1] == b"P"
+    again = decode(str(tmp_path), article.relpath, kind, data)
+    assert again.original == article.original and again.quality == 5
