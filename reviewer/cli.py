@@ -34,7 +34,7 @@ from .core.stats import by_provider
 from .core.storage import TEMP_SUFFIX, Job, SaveError, Written, remove_leftovers, write_many
 from .words import caret_line, plural, shorten, shown
 
-COMMANDS = ("list", "check", "set", "log", "stats")
+COMMANDS = ("list", "check", "set", "log", "stats", "commit", "sync", "merge-driver")
 SWITCH_INTERVAL_S = 0.001  # Python's default of 5 ms lets busy threads starve the window and the writers
 EPILOG = """commands:
   reviewer [FOLDER]                      open the window on FOLDER (the last one when omitted)
@@ -44,6 +44,8 @@ EPILOG = """commands:
   reviewer set [--published true|false|unset] [--quality N|unset] --where QUERY ROOT
   reviewer log ROOT [--since DATE] [--editor NAME] [--json]
   reviewer stats ROOT [--json]
+  reviewer commit ROOT [--editor NAME]
+  reviewer sync ROOT [--editor NAME] [--keep mine|theirs]
 
 run 'reviewer COMMAND --help' for a command's options."""
 
@@ -124,6 +126,24 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-index", action="store_true", help="read every file; neither use nor update the folder index")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(run=cmd_stats)
+
+    p = sub.add_parser("commit", help="commit the saved decisions: the article files and the review log")
+    p.add_argument("root", help="the content folder, in a git repository")
+    p.add_argument("--editor", default="", help="the author (default: git config user.name, else the login)")
+    p.set_defaults(run=cmd_commit)
+
+    p = sub.add_parser("sync", help="commit, fetch, rebase onto the upstream and push")
+    p.add_argument("root", help="the content folder, in a git repository")
+    p.add_argument("--editor", default="", help="the author (default: git config user.name, else the login)")
+    p.add_argument(
+        "--keep", choices=("mine", "theirs"), help="settle values both sides set differently: keep mine or theirs"
+    )
+    p.set_defaults(run=cmd_sync)
+
+    p = sub.add_parser("merge-driver", help="git's merge driver for articles (git runs it: %%O %%A %%B %%P)")
+    for name in ("base", "ours", "theirs", "path"):
+        p.add_argument(name)
+    p.set_defaults(run=cmd_merge_driver)
     return parser
 
 
@@ -491,3 +511,85 @@ def _open_index(root: str) -> FolderIndex | None:
 
 def _error(message: str) -> None:
     print(f"reviewer: {message}", file=sys.stderr)
+
+
+# --- git -----------------------------------------------------------------------------------
+
+
+def _git(root: str) -> Any:
+    from .core.git import Git
+
+    if not os.path.isdir(root):
+        _error(f"{root}: not a folder")
+        return None
+    git = Git(os.path.abspath(root))
+    if not git.is_repository():
+        _error(f"{root}: not in a git repository")
+        return None
+    return git
+
+
+def cmd_commit(args: argparse.Namespace) -> int:
+    from .core.git import GitError, commit
+
+    git = _git(args.root)
+    if git is None:
+        return 2
+    try:
+        done = commit(git, editor_name(git.root, args.editor))
+    except GitError as exc:
+        _error(exc.message)
+        return 1
+    if done is None:
+        print("nothing to commit")
+    else:
+        print(f"{done.sha[:10]} {done.message.splitlines()[0]} ({plural(done.files, 'file')})")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .core.git import GitError, SyncConflict, resolutions, sync
+
+    git = _git(args.root)
+    if git is None:
+        return 2
+    editor = editor_name(git.root, args.editor)
+    try:
+        try:
+            done = sync(git, editor, step=lambda what: _error(f"{what}..."))
+        except SyncConflict as conflict:
+            if not args.keep:
+                _print_conflicts(conflict)
+                return 1
+            keep = {(c.path, c.key): args.keep == "mine" for c in conflict.conflicts}
+            done = sync(git, editor, resolutions(conflict.conflicts, keep, git.prefix()))
+    except SyncConflict as conflict:
+        _print_conflicts(conflict)
+        return 1
+    except GitError as exc:
+        _error(exc.message)
+        return 1
+    if done.committed is not None:
+        print(f"committed {done.committed.sha[:10]} {done.committed.message.splitlines()[0]}")
+    print(f"synced: {plural(done.incoming, 'commit')} in, {plural(done.pushed, 'commit')} out, "
+          f"{plural(len(done.changed), 'file')} changed here")  # fmt: skip
+    return 0
+
+
+def _print_conflicts(conflict: Any) -> None:
+    _error(f"{conflict}; nothing was changed")
+    for c in conflict.conflicts:
+        mine, theirs = _lines_shown(c.ours), _lines_shown(c.theirs)
+        _error(f"  {c.path}: {c.key}: mine {mine}, theirs {theirs} (was {_lines_shown(c.base)})")
+    _error("run again with --keep mine or --keep theirs, or choose per key in the window (File > Sync)")
+
+
+def _lines_shown(lines: str) -> str:
+    text = lines.strip().replace("\n", " ")
+    return shorten(repr(text) if text else "(absent)", 60)
+
+
+def cmd_merge_driver(args: argparse.Namespace) -> int:
+    from .core.merge import run_driver
+
+    return run_driver(args.base, args.ours, args.theirs, args.path)

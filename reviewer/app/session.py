@@ -310,6 +310,31 @@ class Session(QObject):
             article.logged = verdict
             self.history.setdefault(article.relpath, []).append(decision)
 
+    def reload_log(self) -> None:
+        """Read the review log again (a sync brought other editors' decisions): each article's
+        last decision and history, the queue and the counts follow."""
+        root, log_dir, preferred, keep_clean = self.root, self.log_dir, self.preferred_editor, self.keep_folder_clean
+        if not root:
+            return
+
+        def done(info, error) -> None:
+            if error is not None or root != self.root or self.loading:
+                return
+            self.log, self.editor, self.history = info.log, info.editor, info.history
+            changed = []
+            for article in self.articles:
+                decisions = self.history.get(article.relpath)
+                last = decisions[-1] if decisions else None
+                verdict = (last.decision, last.editor, last.time) if last else None
+                if verdict != article.logged:
+                    article.logged = verdict
+                    changed.append(article)
+            self.log_read.emit()
+            if changed:
+                self.notify_changed(changed)
+
+        self.runner.start(lambda ctx: _read_log(root, log_dir, preferred, keep_clean), on_done=done)
+
     def find_by_url(self, url: str) -> Article | None:
         """The article of the folder at this address (its originalUrl or webUrl), if any."""
         if not url:

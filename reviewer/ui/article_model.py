@@ -43,6 +43,8 @@ HEADERS = {
     Column.PATH: "Path",
 }
 _STATUS_ORDER = {False: 0, None: 1, True: 2}
+GIT_MARKS = {"uncommitted": "+", "unpushed": "↑"}  # beside the icon: the state of the saved file in git
+GIT_WORDS = {"uncommitted": "Saved, not committed (File > Sync)", "unpushed": "Committed, not pushed (File > Sync)"}
 
 
 _NO_QUALITY = float("-inf")
@@ -126,6 +128,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._logo_for = logo_for  # article -> QIcon | None
         self._bold = QFont()
         self._bold.setBold(True)
+        self._git: dict[str, str] = {}  # relpath -> uncommitted / unpushed (core.git.Status.files)
 
     # --- Qt model interface ----------------------------------------------------------------
 
@@ -182,9 +185,17 @@ class ArticleTableModel(QAbstractTableModel):
             word += " (read-only)"
         return word + " *" if article.edits else word
 
+    def set_git_state(self, files: dict[str, str]) -> None:
+        """Which articles are saved and not committed, or committed and not pushed."""
+        if files == self._git:
+            return
+        self._git = dict(files)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, Column.STATUS), self.index(len(self._rows) - 1, Column.STATUS))
+
     def _display(self, article: Article, column: int) -> str:
-        if column == Column.STATUS:
-            return "*" if article.edits else ""  # the icon says the state; its tooltip says it in words
+        if column == Column.STATUS:  # the icon says the state; its tooltip says it in words
+            return "*" if article.edits else GIT_MARKS.get(self._git.get(article.relpath, ""), "") if self._git else ""
         if column == Column.QUALITY:
             return "" if article.quality is None else str(article.quality)
         if column == Column.TITLE:
@@ -201,7 +212,8 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _tooltip(self, article: Article, column: int) -> str | None:
         if column == Column.STATUS:
-            return self._status_text(article) + self._edit_tip(article)
+            state = GIT_WORDS.get(self._git.get(article.relpath, ""), "")
+            return self._status_text(article) + self._edit_tip(article) + (f"\n{state}" if state else "")
         if column == Column.DATE:
             return article.date.replace("T", " ").replace("Z", " UTC")
         if article.read_only:

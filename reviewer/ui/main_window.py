@@ -34,6 +34,7 @@ from .. import __version__
 from ..app.session import Session
 from ..app.settings import Settings, cache_dir
 from ..app.tasks import Slicer, ThreadRunner, single_shot
+from ..app.team import Team, askpass_program
 from ..core.facets import counting
 from ..core.query import quote
 from ..core.site import resolve_image
@@ -47,6 +48,7 @@ from .dialogs import ConflictDialog, PreferencesDialog, ProblemDialog, Shortcuts
 from .images import ImageLoader
 from .list_panel import QUEUE, ListPanel
 from .query_bar import QueryHelp
+from .team_ui import TeamControls
 from .triage import Triage
 
 if TYPE_CHECKING:
@@ -172,6 +174,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._connect()
+        git_runner = ThreadRunner(workers=2) if isinstance(self.runner, ThreadRunner) else self.runner
+        self.team = Team(git_runner, askpass=askpass_program(cache_dir("git")), parent=self)
+        self.team_controls = TeamControls(self, self.team)
+        self.action_table["commit"].triggered.connect(self.team_controls.commit)
+        self.action_table["sync"].triggered.connect(lambda: self.team_controls.sync())
         self._restore_state()
         self._update_title()
         self._enable_folder_actions(False)
@@ -343,6 +350,7 @@ class MainWindow(QMainWindow):
         self._logo_keys.clear()
         self.detail.display(None)
         self.session.open(folder)
+        self.team_controls.attach(self.session.root)
         self._update_title()
         return True
 

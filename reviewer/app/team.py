@@ -1,0 +1,215 @@
+"""The window's git: status, commit and sync of the open folder, off the GUI thread.
+
+One writing command at a time (commit, fetch, sync): a request while one runs is refused
+with a message instead of queued, so that two syncs never interleave. Status only reads,
+with optional locks off, and may run meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from PySide6.QtCore import QObject, Signal
+
+from ..core.git import (
+    Git,
+    GitError,
+    Status,
+    SyncConflict,
+    commit,
+    fetch,
+    incoming,
+    last_fetch,
+    others_reviews,
+    register_driver,
+    status,
+    sync,
+)
+from .tasks import ThreadRunner
+
+
+class Team(QObject):
+    """The open folder's repository, for the window: each answer arrives as a signal."""
+
+    status_changed = Signal(object)  # TeamStatus, or None when the folder is not in a repository
+    step = Signal(str)  # what a sync is doing now (Fetching, Rebasing, Pushing)
+    committed = Signal(object)  # core.git.Commit, or None when there was nothing to commit
+    synced = Signal(object)  # core.git.Synced
+    conflict = Signal(object)  # core.git.SyncConflict: choose per key, then sync again
+    failed = Signal(str)  # what went wrong, in words
+    notice = Signal(str)  # what went wrong in the background (a fetch): for the status bar
+    busy_changed = Signal(bool)
+
+    def __init__(self, runner=None, askpass: str = "", parent=None):
+        super().__init__(parent)
+        self.runner = runner or ThreadRunner(workers=2)
+        self.askpass = askpass
+        self.git: Git | None = None
+        self.busy = False
+        self.last: TeamStatus | None = None
+        self.prefix = ""  # the folder's path in the repository ('' at its top)
+        self._generation = 0
+
+    def attach(self, root: str, me: str = "") -> None:
+        """A folder was opened: is it in a repository (then register the merge driver), and its status."""
+        self._generation += 1
+        generation = self._generation
+        self.git = None
+        self.last = None
+        git = Git(root, askpass=self.askpass)
+
+        def work(ctx):
+            if not git.is_repository():
+                return None
+            register_driver(git)
+            return git.prefix(), _read_status(git, me)
+
+        def done(found, error) -> None:
+            if generation != self._generation:
+                return
+            self.prefix, result = found if found is not None else ("", None)
+            self.git = git if result is not None else None
+            self.last = result
+            self.status_changed.emit(result)
+            if error is not None:
+                self.failed.emit(_message(error))
+
+        self.runner.start(work, on_done=done)
+
+    def refresh(self, me: str = "") -> None:
+        """Status again (after a save, a commit or a sync)."""
+        git, generation = self.git, self._generation
+        if git is None:
+            return
+
+        def done(result, error) -> None:
+            if generation == self._generation and error is None:
+                self.last = result
+                self.status_changed.emit(result)
+
+        self.runner.start(lambda ctx: _read_status(git, me), on_done=done)
+
+    def check_incoming(self, me: str = "") -> None:
+        """In the background: fetch, then what a sync would bring (`N incoming, 0 conflicts` in
+        the status). Skipped while another command runs; a failure is a notice, not a dialog."""
+        if self.git is None or self.busy or not (self.last and self.last.state.upstream):
+            return
+        work = lambda git, ctx: (fetch(git), _read_status(git, me, with_incoming=True))[1]  # noqa: E731
+        self._write(work, self._on_status, quiet=True)
+
+    def commit(self, editor: str, me: str = "") -> None:
+        self._write(lambda git, ctx: (commit(git, editor), _read_status(git, me)), self._on_committed)
+
+    def sync(self, editor: str, chosen: dict | None = None, me: str = "") -> None:
+        def work(git, ctx):
+            done = sync(git, editor, chosen, step=ctx.report)
+            return done, _read_status(git, me)
+
+        self._write(work, self._on_synced, on_report=self.step.emit)
+
+    # --- one writing command at a time ---------------------------------------------------------
+
+    def _write(self, work, on_result, on_report=None, quiet: bool = False) -> None:
+        if self.git is None:
+            self.failed.emit("The folder is not in a git repository.")
+            return
+        if self.busy:
+            self.failed.emit("git is still working on the last command; try again when it has finished.")
+            return
+        git, generation = self.git, self._generation
+        self._set_busy(True)
+
+        def done(result, error) -> None:
+            self._set_busy(False)
+            if generation != self._generation:
+                return
+            if isinstance(error, SyncConflict):
+                self.conflict.emit(error)
+                self.refresh()
+            elif error is not None:
+                (self.notice if quiet else self.failed).emit(_message(error))
+                self.refresh()
+            else:
+                on_result(result)
+
+        self.runner.start(lambda ctx: work(git, ctx), on_report, done)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.busy_changed.emit(busy)
+
+    def _on_status(self, result) -> None:
+        self.last = result
+        self.status_changed.emit(result)
+
+    def _on_committed(self, result) -> None:
+        made, state = result
+        self._on_status(state)
+        self.committed.emit(made)
+
+    def _on_synced(self, result) -> None:
+        done, state = result
+        self._on_status(state)
+        self.synced.emit(done)
+
+
+class TeamStatus:
+    """What the status bar shows: the branch and its distance from the upstream, what a sync would
+    bring, when the folder last synced, and who else pushed decisions lately."""
+
+    def __init__(self, state: Status, fetched: float | None, others: list, incoming=None):
+        self.state = state
+        self.fetched = fetched
+        self.others = others
+        self.incoming = incoming
+
+    @property
+    def files(self) -> dict[str, str]:
+        return self.state.files
+
+    def summary(self, now: float | None = None) -> str:
+        from ..core.git import ago
+
+        now = time.time() if now is None else now
+        parts = [self.state.summary()]
+        if self.incoming is not None:
+            parts.append(self.incoming.summary())
+        parts.append(f"synced {ago(now - self.fetched)}" if self.fetched else "never synced")
+        if self.others:
+            parts.append(self.others[0].summary(now))
+        return " · ".join(parts)
+
+
+def _read_status(git: Git, me: str, with_incoming: bool = False) -> TeamStatus:
+    state = status(git)
+    return TeamStatus(
+        state, last_fetch(git), others_reviews(git, me) if state.upstream else [],
+        incoming(git) if with_incoming else None,
+    )  # fmt: skip
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, GitError):
+        return error.message[:1].upper() + error.message[1:] + "."
+    return f"git failed: {type(error).__name__}: {error}"
+
+
+def askpass_program(folder: str) -> str:
+    """A small executable that git and ssh run to ask for a password: Reviewer's own dialog."""
+    import shlex
+    import sys
+
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "askpass")
+    script = f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m reviewer askpass "$@"\n'
+    try:
+        with open(path, encoding="utf-8") as fh:
+            if fh.read() == script:
+                return path
+    except OSError:
+        pass
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(script)
+    os.chmod(path, 0o700)
+    return path

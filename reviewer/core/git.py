@@ -1,0 +1,575 @@
+"""Team review through git: status, commit, sync, and the merge driver's registration.
+
+The system `git` runs every command (as GitHub Desktop, lazygit and git-cola do): it runs
+merge drivers, credential helpers and ssh as the user has them set up. Each command runs
+with optional locks off (a status never blocks the editor's own git), no terminal prompt
+(a password is asked by GIT_ASKPASS, a dialog in the window) and C messages, which
+`GitError` turns into a kind and a sentence a user understands.
+
+Sync is commit, fetch, rebase onto the upstream, push; a push refused because someone
+pushed meanwhile fetches and rebases again, up to three times. A rebase that stops on a
+conflict is aborted at once (the repository is never left mid-rebase) and the conflicts are
+returned key by key, for the editor to choose; the next sync is given the choices, which
+the merge driver applies. Nothing here imports Qt: the window runs these off its thread.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .library import ARTICLE_EXTENSIONS
+from .merge import BODY, COMMENTS, RESOLUTIONS_ENV, WHOLE_FILE, KeyConflict, Unmergeable, merge_texts
+from .review_log import LOG_FOLDER, LOG_NAME, Decision, LogFile
+
+DRIVER = "reviewer-frontmatter"
+ATTEMPTS = 3  # pushes refused because someone pushed meanwhile, before giving up
+WORDS = {
+    "approve": "approved",
+    "reject": "rejected",
+    "quality": "quality changes",
+    "publish": "published",
+    "unpublish": "unpublished",
+}
+
+
+class GitError(Exception):
+    """A git command that failed: `kind` is one of KINDS, the message says it in words."""
+
+    KINDS = ("missing-git", "not-a-repo", "not-fast-forward", "locked", "auth", "no-upstream", "network", "other")
+
+    def __init__(self, kind: str, message: str, detail: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.detail = detail  # git's own words
+
+
+_ERRORS: list[tuple[str, re.Pattern[str], str]] = [
+    (
+        "locked",
+        re.compile(r"Unable to create '([^']*\.lock)'|index\.lock': File exists"),
+        "another git program is working in this repository (a lock file is present); "
+        "try again when it has finished, or remove {0} if none is running",
+    ),
+    (
+        "auth",
+        re.compile(
+            r"Authentication failed|could not read (Username|Password)|terminal prompts disabled|"
+            r"Permission denied \(|Host key verification failed|invalid credentials|HTTP Basic: Access denied",
+            re.IGNORECASE,
+        ),
+        "the remote did not accept your credentials; check your password, token or SSH key",
+    ),
+    (
+        "not-fast-forward",
+        re.compile(r"non-fast-forward|\[rejected\]|fetch first|Updates were rejected"),
+        "someone pushed in the meantime; sync again",
+    ),
+    (
+        "no-upstream",
+        re.compile(r"no upstream|There is no tracking information|does not point to a branch|no such branch"),
+        "this branch has no upstream to sync with; set one with git push -u",
+    ),
+    (
+        "network",
+        re.compile(
+            r"Could not resolve host|unable to access|Network is unreachable|Connection refused|"
+            r"Connection timed out|Could not read from remote repository|does not appear to be a git repository|"
+            r"Operation timed out|No route to host",
+            re.IGNORECASE,
+        ),
+        "the remote cannot be reached; check the network and the remote's address",
+    ),
+    ("not-a-repo", re.compile(r"not a git repository", re.IGNORECASE), "the folder is not in a git repository"),
+]
+
+
+def classify(stderr: str, command: str = "git") -> GitError:
+    """The typed error for what git printed on stderr."""
+    for kind, pattern, message in _ERRORS:
+        m = pattern.search(stderr)
+        if m:
+            return GitError(kind, message.format(m.group(1) if m.groups() and m.group(1) else "the lock file"), stderr)
+    last = [line for line in stderr.strip().splitlines() if line.strip()]
+    return GitError("other", f"{command} failed: {last[-1] if last else 'no message'}", stderr)
+
+
+@dataclass
+class Git:
+    """git in one content folder (the repository's top, or a folder inside it)."""
+
+    root: str
+    askpass: str = ""  # a program that asks for a password and prints it (GIT_ASKPASS, SSH_ASKPASS)
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", LC_ALL="C", LANGUAGE="C")
+        if self.askpass:
+            env.update(GIT_ASKPASS=self.askpass, SSH_ASKPASS=self.askpass, SSH_ASKPASS_REQUIRE="prefer")
+        env.update(extra or {})
+        return env
+
+    def run(
+        self, *args: str, check: bool = True, extra_env: dict[str, str] | None = None, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
+        """`git ARGS` in the folder; a failure raises GitError unless `check` is False."""
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=self.root, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                env=self.env(extra_env), timeout=timeout, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        except FileNotFoundError as exc:
+            raise GitError("missing-git", "git is not installed (sudo apt-get install git)") from exc
+        except subprocess.TimeoutExpired as exc:
+            raise GitError("network", f"git {args[0]} took more than {timeout:.0f} s and was stopped") from exc
+        if check and done.returncode != 0:
+            raise classify(done.stderr, f"git {args[0]}")
+        return done
+
+    def out(self, *args: str) -> str:
+        return self.run(*args).stdout
+
+    # --- what the repository is -----------------------------------------------------------
+
+    def is_repository(self) -> bool:
+        try:
+            return self.run("rev-parse", "--is-inside-work-tree", check=False).stdout.strip() == "true"
+        except GitError:
+            return False
+
+    def prefix(self) -> str:
+        """The content folder's path inside the repository, with a final '/' ('' at the top)."""
+        return self.out("rev-parse", "--show-prefix").strip()
+
+    def git_path(self, name: str) -> str:
+        path = self.out("rev-parse", "--git-path", name).strip()
+        return path if os.path.isabs(path) else os.path.join(self.root, path)
+
+    def upstream(self) -> str:
+        """The branch's upstream (origin/main), or '' when it has none."""
+        done = self.run("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}", check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    def head(self) -> str:
+        done = self.run("rev-parse", "--verify", "-q", "HEAD", check=False)
+        return done.stdout.strip()
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+UNCOMMITTED, UNPUSHED = "uncommitted", "unpushed"
+
+
+@dataclass
+class Status:
+    """Where the folder stands: branch, upstream, ahead/behind, and each article path's state."""
+
+    branch: str = ""
+    upstream: str = ""
+    ahead: int = 0
+    behind: int = 0
+    files: dict[str, str] = field(default_factory=dict)  # path in the folder -> UNCOMMITTED or UNPUSHED
+
+    def summary(self) -> str:
+        """`main ↑2 ↓1` as the status bar shows it."""
+        parts = [self.branch or "(no branch)"]
+        if self.upstream:
+            parts.append(f"↑{self.ahead} ↓{self.behind}")
+        else:
+            parts.append("(no upstream)")
+        return " ".join(parts)
+
+
+def status(git: Git) -> Status:
+    """`git status --porcelain=v2 -z --branch` of the folder, and what is committed, not pushed."""
+    found = Status()
+    prefix = git.prefix()
+    out = git.out("status", "--porcelain=v2", "-z", "--branch", "--untracked-files=all", "--", ".")
+    fields = iter(out.split("\0"))
+    for entry in fields:
+        if entry.startswith("# branch.head "):
+            found.branch = entry[14:]
+        elif entry.startswith("# branch.upstream "):
+            found.upstream = entry[18:]
+        elif entry.startswith("# branch.ab "):
+            ahead, behind = entry[12:].split()
+            found.ahead, found.behind = int(ahead), -int(behind)
+        elif entry[:2] in ("1 ", "u "):
+            _note(found.files, entry.split(" ", 8 if entry[0] == "1" else 10)[-1], prefix, UNCOMMITTED)
+        elif entry.startswith("2 "):
+            _note(found.files, entry.split(" ", 9)[-1], prefix, UNCOMMITTED)
+            next(fields, None)  # the path it was renamed from
+        elif entry.startswith("? "):
+            _note(found.files, entry[2:], prefix, UNCOMMITTED)
+    if found.upstream and found.ahead:
+        pushed = git.out("diff", "--name-only", "-z", "@{u}", "HEAD", "--", ".")
+        for path in pushed.split("\0"):
+            if path and path[len(prefix) :] not in found.files:
+                _note(found.files, path, prefix, UNPUSHED)
+    return found
+
+
+def _note(files: dict[str, str], path: str, prefix: str, state: str) -> None:
+    if path.startswith(prefix):
+        files[path[len(prefix) :]] = state
+
+
+# --- the merge driver ------------------------------------------------------------------------
+
+
+def driver_command() -> str:
+    """How git runs the merge driver: this Python, this package."""
+    return f"{shlex.quote(sys.executable)} -m reviewer merge-driver %O %A %B %P"
+
+
+def register_driver(git: Git) -> bool:
+    """Register the front-matter merge driver in the repository's own local files (.git/config,
+    .git/info/attributes); nothing tracked changes. True when something was added."""
+    changed = False
+    command = driver_command()
+    if git.run("config", "--local", "--get", f"merge.{DRIVER}.driver", check=False).stdout.strip() != command:
+        git.run("config", "--local", f"merge.{DRIVER}.name", "Reviewer: front matter key by key")
+        git.run("config", "--local", f"merge.{DRIVER}.driver", command)
+        changed = True
+    path = git.git_path("info/attributes")
+    lines = [f"*{ext} merge={DRIVER}" for ext in ARTICLE_EXTENSIONS]
+    try:
+        with open(path, encoding="utf-8") as fh:
+            present = fh.read()
+    except FileNotFoundError:
+        present = ""
+    missing = [line for line in lines if line not in present.splitlines()]
+    if missing:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(("" if not present or present.endswith("\n") else "\n") + "\n".join(missing) + "\n")
+        changed = True
+    return changed
+
+
+# --- commit ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Commit:
+    sha: str
+    message: str
+    decisions: int
+    files: int
+
+
+def new_decisions(git: Git) -> list[Decision]:
+    """The review log's lines that HEAD does not have yet (the log only grows: a union merge
+    keeps both sides' lines, so a line is new when HEAD's log lacks it)."""
+    path = os.path.join(git.root, LOG_FOLDER, LOG_NAME)
+    if not os.path.exists(path):
+        return []
+    shown = git.run("show", f"HEAD:./{LOG_FOLDER}/{LOG_NAME}", check=False)
+    committed = Counter(shown.stdout.splitlines()) if shown.returncode == 0 else Counter()
+    decisions, _ = LogFile(path, True).read()
+    new = []
+    for decision in decisions:
+        line = decision.line().rstrip("\n")
+        if committed[line] > 0:
+            committed[line] -= 1
+        else:
+            new.append(decision)
+    return new
+
+
+def commit_message(decisions: Iterable[Decision], files: int) -> str:
+    """`Review: 12 approved, 3 rejected, 4 quality changes`, and a trailer per decision."""
+    decisions = list(decisions)
+    counts = Counter(d.decision for d in decisions)
+    words = ", ".join(
+        f"{counts[d]} {WORDS[d].removesuffix('s') if counts[d] == 1 else WORDS[d]}" for d in WORDS if counts[d]
+    )
+    title = f"Review: {words}" if words else f"Review: {files} article{'s' if files != 1 else ''}"
+    trailers = "\n".join(f"Decision: {d.decision} {d.path}" for d in decisions)
+    return f"{title}\n\n{trailers}\n" if trailers else title + "\n"
+
+
+def identity(git: Git, editor: str) -> dict[str, str]:
+    """Author and committer for a review commit: the editor, with the repository's email (or
+    login@host when it has none)."""
+    email = git.run("config", "user.email", check=False).stdout.strip()
+    if not email:
+        email = f"{os.environ.get('USER', 'editor')}@{socket.gethostname() or 'localhost'}"
+    name = editor or git.run("config", "user.name", check=False).stdout.strip() or "Reviewer"
+    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
+    if not git.run("config", "user.name", check=False).stdout.strip():
+        env.update(GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)
+    elif not git.run("config", "user.email", check=False).stdout.strip():
+        env.update(GIT_COMMITTER_EMAIL=email)
+    return env
+
+
+def commit(git: Git, editor: str = "") -> Commit | None:
+    """Commit the saved article files the review log names and the log itself; None when there
+    is nothing to commit. Other changes in the repository are left as they are."""
+    decisions = new_decisions(git)
+    changed = status(git).files
+    paths = sorted({d.path for d in decisions if changed.get(d.path) == UNCOMMITTED})
+    log_paths = [
+        p for p in (f"{LOG_FOLDER}/{LOG_NAME}", f"{LOG_FOLDER}/.gitattributes") if changed.get(p) == UNCOMMITTED
+    ]
+    if not paths and not log_paths:
+        return None
+    message = commit_message(decisions, len(paths))
+    targets = [*paths, *log_paths]
+    git.run("add", "--", *targets)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as fh:
+        fh.write(message)
+    try:
+        git.run("commit", "--quiet", "--no-verify", "-F", fh.name, "--", *targets, extra_env=identity(git, editor))
+    finally:
+        os.unlink(fh.name)
+    return Commit(git.head(), message, len(decisions), len(paths))
+
+
+# --- sync ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Synced:
+    committed: Commit | None
+    incoming: int  # commits taken from the upstream
+    pushed: int  # commits sent
+    changed: list[str]  # folder paths the sync changed on disk: the window reads them again
+    attempts: int = 1
+
+
+class SyncConflict(Exception):
+    """Both sides set one key of one article to different values: the rebase was aborted, the
+    repository is as before the sync; `conflicts` holds each key's base, mine and upstream."""
+
+    def __init__(self, conflicts: list[KeyConflict], committed: Commit | None = None):
+        files = len({c.path for c in conflicts})
+        super().__init__(
+            f"{len(conflicts)} conflicting value{'s' if len(conflicts) != 1 else ''} in "
+            f"{files} file{'s' if files != 1 else ''}: choose which to keep"
+        )
+        self.conflicts = conflicts
+        self.committed = committed
+
+
+@dataclass
+class Incoming:
+    commits: int
+    conflicts: list[str]  # paths that would conflict
+
+    def summary(self) -> str:
+        text = f"{self.commits} incoming" if self.commits else "nothing incoming"
+        return f"{text}, {len(self.conflicts)} conflict{'s' if len(self.conflicts) != 1 else ''}"
+
+
+def fetch(git: Git) -> str:
+    """Fetch the upstream; its name ('' when the branch has none)."""
+    upstream = git.upstream()
+    if upstream:
+        remote = git.out("config", f"branch.{_branch(git)}.remote").strip() or "origin"
+        git.run("fetch", "--quiet", remote)
+    return upstream
+
+
+def incoming(git: Git) -> Incoming:
+    """After a fetch: how many upstream commits a sync would take, and which files would
+    conflict (git merge-tree, with the merge driver: only real disagreements count)."""
+    if not git.upstream():
+        return Incoming(0, [])
+    count = int(git.out("rev-list", "--count", "HEAD..@{u}").strip() or 0)
+    if not count:
+        return Incoming(0, [])
+    done = git.run("merge-tree", "--write-tree", "--name-only", "--no-messages", "HEAD", "@{u}", check=False)
+    if done.returncode not in (0, 1):
+        raise classify(done.stderr, "git merge-tree")
+    files = [line for line in done.stdout.splitlines()[1:] if line] if done.returncode == 1 else []
+    return Incoming(count, files)
+
+
+def sync(
+    git: Git,
+    editor: str = "",
+    chosen: dict[str, dict[str, str]] | None = None,
+    step: Callable[[str], None] = lambda _: None,
+) -> Synced:
+    """Commit, fetch, rebase onto the upstream, push; again (up to ATTEMPTS) when the push is
+    refused because someone pushed meanwhile. `chosen`: the editor's choices for conflicting
+    keys (path -> key -> lines), from an earlier SyncConflict."""
+    register_driver(git)
+    step("Committing")
+    committed = commit(git, editor)
+    start = git.head()
+    branch = _branch(git)
+    pushed = taken = 0
+    for attempt in range(1, ATTEMPTS + 1):
+        step("Fetching")
+        upstream = fetch(git)
+        if not upstream:
+            remote = _only_remote(git)
+            step("Pushing")
+            git.run("push", "--quiet", "-u", remote, f"HEAD:refs/heads/{branch}")
+            return Synced(committed, 0, _count(git, start), [], attempt)
+        taken = int(git.out("rev-list", "--count", "HEAD..@{u}").strip() or 0)
+        if taken:
+            step("Rebasing")
+            _rebase(git, chosen or {}, committed)
+        ahead = int(git.out("rev-list", "--count", "@{u}..HEAD").strip() or 0)
+        if ahead:
+            step("Pushing")
+            remote = git.out("config", f"branch.{branch}.remote").strip() or "origin"
+            merge = git.out("config", f"branch.{branch}.merge").strip() or f"refs/heads/{branch}"
+            done = git.run("push", "--quiet", remote, f"HEAD:{merge}", check=False)
+            if done.returncode != 0:
+                error = classify(done.stderr, "git push")
+                if error.kind == "not-fast-forward" and attempt < ATTEMPTS:
+                    continue
+                raise error
+            pushed = ahead
+        changed = _changed_since(git, start)
+        return Synced(committed, taken, pushed, changed, attempt)
+    raise GitError("not-fast-forward", f"others kept pushing; {ATTEMPTS} attempts were refused. Sync again")
+
+
+def _branch(git: Git) -> str:
+    branch = git.out("rev-parse", "--abbrev-ref", "HEAD").strip()
+    if branch == "HEAD":
+        raise GitError("no-upstream", "the repository is not on a branch (detached HEAD); check out a branch first")
+    return branch
+
+
+def _only_remote(git: Git) -> str:
+    remotes = git.out("remote").split()
+    if not remotes:
+        raise GitError("no-upstream", "the repository has no remote to sync with; add one with git remote add")
+    return "origin" if "origin" in remotes else remotes[0]
+
+
+def _count(git: Git, start: str) -> int:
+    return int(git.out("rev-list", "--count", f"{start}..HEAD" if start else "HEAD").strip() or 0)
+
+
+def _changed_since(git: Git, start: str) -> list[str]:
+    if not start:
+        return []
+    prefix = git.prefix()
+    out = git.out("diff", "--name-only", "-z", start, "HEAD", "--", ".")
+    return [p[len(prefix) :] for p in out.split("\0") if p.startswith(prefix) and p]
+
+
+def _rebase(git: Git, chosen: dict[str, dict[str, str]], committed: Commit | None) -> None:
+    """Rebase onto the upstream; on a conflict, abort at once and raise SyncConflict."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".json", delete=False) as fh:
+        json.dump(chosen, fh)
+    try:
+        done = git.run(
+            "-c", "rebase.autoStash=true", "rebase", "--quiet", "@{u}", check=False,
+            extra_env={RESOLUTIONS_ENV: fh.name},
+        )  # fmt: skip
+    finally:
+        os.unlink(fh.name)
+    if done.returncode == 0:
+        return
+    if not os.path.exists(git.git_path("rebase-merge")) and not os.path.exists(git.git_path("rebase-apply")):
+        raise classify(done.stderr, "git rebase")
+    try:
+        conflicts = _conflicts(git)
+    finally:
+        git.run("rebase", "--abort", check=False)
+    if not conflicts:
+        raise classify(done.stderr, "git rebase")
+    raise SyncConflict(conflicts, committed)
+
+
+def _conflicts(git: Git) -> list[KeyConflict]:
+    """Each conflicting key of each unmerged file, as the editor sees it: `ours` is the editor's
+    commit being replayed (git's stage 3 in a rebase), `theirs` the upstream's (stage 2)."""
+    prefix = git.prefix()
+    top = git.out("rev-parse", "--show-toplevel").strip()
+    paths = [p for p in git.out("diff", "--name-only", "-z", "--diff-filter=U").split("\0") if p]
+    found: list[KeyConflict] = []
+    for path in paths:
+        stages = {n: git.run("show", f":{n}:{path}", check=False, extra_env=None) for n in (1, 2, 3)}
+        base, upstream, mine = (stages[n].stdout if stages[n].returncode == 0 else "" for n in (1, 2, 3))
+        shown = path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(os.path.join(top, path), git.root)
+        try:
+            merged = merge_texts(base, mine, upstream, path=shown)
+            found.extend(merged.conflicts)
+        except Unmergeable:
+            found.append(KeyConflict(shown, WHOLE_FILE, base, mine, upstream))
+        if not any(c.path == shown for c in found):
+            found.append(KeyConflict(shown, WHOLE_FILE, base, mine, upstream))
+    return found
+
+
+def resolutions(
+    conflicts: Iterable[KeyConflict], keep_mine: dict[tuple[str, str], bool], prefix: str = ""
+) -> dict[str, dict[str, str]]:
+    """The choices as the merge driver reads them: path in the repository -> key -> the lines
+    to keep (the editor's unless `keep_mine` says otherwise). During a rebase the driver's
+    `ours` is the upstream and `theirs` the editor's commit; lines are compared, not sides,
+    so a choice holds either way round."""
+    chosen: dict[str, dict[str, str]] = {}
+    for c in conflicts:
+        lines = c.ours if keep_mine.get((c.path, c.key), True) else c.theirs
+        chosen.setdefault(prefix + c.path, {})["" if c.key == COMMENTS else c.key] = lines
+    return chosen
+
+
+@dataclass
+class Review:
+    """A review commit on the upstream by someone else: who, how many decisions, when (Unix time)."""
+
+    author: str
+    decisions: int
+    time: int
+
+    def summary(self, now: float) -> str:
+        decisions = f"{self.decisions} decision{'s' if self.decisions != 1 else ''}"
+        return f"{self.author} pushed {decisions}, {ago(now - self.time)}"
+
+
+def others_reviews(git: Git, me: str, limit: int = 50) -> list[Review]:
+    """The upstream's recent review commits (those with Decision trailers) by other authors, newest first."""
+    if not git.upstream():
+        return []
+    out = git.out("log", "@{u}", f"-n{limit}", "--format=%x1e%an%x1f%ct%x1f%(trailers:key=Decision,valueonly)")
+    found = []
+    for record in out.split("\x1e")[1:]:
+        author, when, trailers = (record.split("\x1f") + ["", ""])[:3]
+        count = sum(1 for line in trailers.splitlines() if line.strip())
+        if count and author != me:
+            found.append(Review(author, count, int(when or 0)))
+    return found
+
+
+def last_fetch(git: Git) -> float | None:
+    """When the upstream was last fetched (a sync fetches): FETCH_HEAD's time, or None."""
+    try:
+        return os.stat(git.git_path("FETCH_HEAD")).st_mtime
+    except OSError:
+        return None
+
+
+def ago(seconds: float) -> str:
+    """`just now`, `5 min ago`, `3 h ago`, `2 days ago`."""
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400 * 2:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"
+
+
+__all__ = ["BODY", "COMMENTS", "WHOLE_FILE", "Git", "GitError", "KeyConflict", "Status", "SyncConflict"]

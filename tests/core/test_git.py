@@ -1,0 +1,419 @@
+"""Team review through git: two editors and a bot on clones of one repository (a local bare
+remote; no network), each test with its own HOME and fixed dates."""
+
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from reviewer.core.frontmatter_text import read, set_keys
+from reviewer.core.git import (
+    UNCOMMITTED,
+    UNPUSHED,
+    Git,
+    GitError,
+    SyncConflict,
+    classify,
+    commit,
+    commit_message,
+    fetch,
+    incoming,
+    register_driver,
+    resolutions,
+    status,
+    sync,
+)
+from reviewer.core.review_log import Decision, LogFile
+
+ARTICLE = """---
+title: "Article {n}"
+quality: 50
+heat: 3
+published: false
+---
+Body {n}.
+"""
+
+
+GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_DATE": "2026-11-29T10:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-11-29T10:00:00Z",
+}
+
+
+@pytest.fixture
+def team(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH_COMMAND"):
+        monkeypatch.delenv(name, raising=False)
+    return make_team(tmp_path)
+
+
+def make_team(tmp_path, articles=6):
+    """A bare 'origin' holding `articles` articles (pushed by the bot's clone, `seed`), and a clone
+    factory: clone(name) is an editor's clone."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    origin = tmp_path / "origin.git"
+    git_run(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(origin))
+    seed = tmp_path / "seed"
+    git_run(tmp_path, "clone", "--quiet", str(origin), str(seed))
+    identify(seed, "Bot")
+    (seed / "_news").mkdir()
+    for n in range(articles):
+        (seed / "_news" / f"a{n}.md").write_text(ARTICLE.format(n=n))
+    git_run(seed, "add", ".")
+    git_run(seed, "commit", "--quiet", "-m", "articles")
+    git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+
+    def clone(name):
+        path = tmp_path / name
+        git_run(tmp_path, "clone", "--quiet", str(origin), str(path))
+        identify(path, name)
+        return path
+
+    clone.origin = origin
+    clone.seed = seed
+    return clone
+
+
+def git_run(cwd, *args):
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def identify(path, name):
+    git_run(path, "config", "user.name", name)
+    git_run(path, "config", "user.email", f"{name.lower()}@example.com")
+
+
+def decide(folder, n, editor, decision, **changes):
+    """What a save in Reviewer does: the file's lines, then the review log line."""
+    path = folder / "_news" / f"a{n}.md"
+    text = path.read_text()
+    old = read(text)[1]
+    path.write_text(set_keys(text, changes))
+    LogFile(str(folder / ".reviewer" / "decisions.jsonl"), True).append(
+        [
+            Decision(
+                "2026-11-29T10:00:00.000Z",
+                editor,
+                f"_news/a{n}.md",
+                "",
+                decision,
+                {k: [old.get(k), v] for k, v in changes.items()},
+            )
+        ]  # fmt: skip
+    )
+
+
+def _origin_file(team, n):
+    return git_run(team.origin, "show", f"main:_news/a{n}.md")
+
+
+def upstream_log(team):
+    return git_run(team.origin, "show", "main:.reviewer/decisions.jsonl").splitlines()
+
+
+def test_without_the_driver_git_conflicts_on_neighbouring_keys(team):
+    """What the merge driver is for: plain git conflicts on quality against the bot's heat."""
+    ana, bot = team("ana"), team("bot")
+    decide(ana, 0, "ana", "quality", quality=80)
+    git_run(ana, "commit", "--quiet", "-am", "quality")
+    (bot / "_news" / "a0.md").write_text(ARTICLE.format(n=0).replace("heat: 3", "heat: 9"))
+    git_run(bot, "commit", "--quiet", "-am", "heat")
+    git_run(bot, "push", "--quiet", "origin", "HEAD:main")
+    git_run(ana, "fetch", "--quiet")
+    done = subprocess.run(["git", "rebase", "origin/main"], cwd=ana, capture_output=True, text=True)
+    assert done.returncode != 0 and "CONFLICT" in done.stdout + done.stderr
+    git_run(ana, "rebase", "--abort")
+
+
+def test_two_editors_on_different_articles_both_end_up_upstream(team):
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 0, "ana", "approve", published=True)
+    decide(ben, 1, "ben", "reject", published=False, quality=10)
+    assert sync(Git(str(ana)), "ana").pushed == 1
+    done = sync(Git(str(ben)), "ben")
+    assert done.incoming == 1 and done.pushed == 1
+    assert "published: true" in _origin_file(team, 0)
+    assert "quality: 10" in _origin_file(team, 1)
+    assert len(upstream_log(team)) == 2  # the log's lines from both sides (union merge)
+    again = sync(Git(str(ana)), "ana")
+    assert again.changed == [".reviewer/decisions.jsonl", "_news/a1.md"]
+
+
+def test_quality_and_published_of_one_article_by_two_editors_merge_key_by_key(team):
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 2, "ana", "quality", quality=90)
+    decide(ben, 2, "ben", "approve", published=True)
+    sync(Git(str(ana)), "ana")
+    sync(Git(str(ben)), "ben")
+    expected = ARTICLE.format(n=2).replace("quality: 50", "quality: 90").replace("published: false", "published: true")
+    assert _origin_file(team, 2) == expected
+    assert (ben / "_news" / "a2.md").read_text() == expected
+
+
+def test_an_editor_and_the_bots_heat_update_on_the_next_line_merge(team):
+    ana = team("ana")
+    decide(ana, 3, "ana", "quality", quality=70)
+    seed = team.seed
+    (seed / "_news" / "a3.md").write_text(ARTICLE.format(n=3).replace("heat: 3", "heat: 41"))
+    git_run(seed, "commit", "--quiet", "-am", "bot: heat")
+    git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+    done = sync(Git(str(ana)), "ana")
+    assert done.incoming == 1
+    assert _origin_file(team, 3) == ARTICLE.format(n=3).replace("quality: 50", "quality: 70").replace(
+        "heat: 3", "heat: 41"
+    )
+
+
+def test_the_same_key_set_differently_is_a_conflict_per_key_with_nothing_lost(team):
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 4, "ana", "quality", quality=80)
+    decide(ben, 4, "ben", "quality", quality=20)
+    sync(Git(str(ana)), "ana")
+    git = Git(str(ben))
+    with pytest.raises(SyncConflict) as caught:
+        sync(git, "ben")
+    conflict = caught.value
+    assert [(c.path, c.key, c.base, c.ours, c.theirs) for c in conflict.conflicts] == [
+        ("_news/a4.md", "quality", "quality: 50\n", "quality: 20\n", "quality: 80\n")
+    ]
+    # never left mid-rebase; the editor's commit and file are as they were
+    assert not os.path.exists(git.git_path("rebase-merge")) and not os.path.exists(git.git_path("rebase-apply"))
+    assert "quality: 20" in (ben / "_news" / "a4.md").read_text()
+    assert "quality: 20" in git_run(ben, "show", "HEAD:_news/a4.md")
+    # the editor keeps theirs: the sync goes through with 80, the log keeps both decisions
+    chosen = resolutions(conflict.conflicts, {("_news/a4.md", "quality"): False})
+    done = sync(git, "ben", chosen)
+    assert done.pushed == 1 and "quality: 80" in _origin_file(team, 4)
+    assert (ben / "_news" / "a4.md").read_text() == ARTICLE.format(n=4).replace("quality: 50", "quality: 80")
+    assert len(upstream_log(team)) == 2
+
+
+def test_keeping_mine_in_a_conflict(team):
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 5, "ana", "quality", quality=90)
+    decide(ben, 5, "ben", "approve", published=True, quality=5)
+    sync(Git(str(ana)), "ana")
+    with pytest.raises(SyncConflict) as caught:
+        sync(Git(str(ben)), "ben")
+    chosen = resolutions(caught.value.conflicts, {})  # mine by default
+    sync(Git(str(ben)), "ben", chosen)
+    assert [c.key for c in caught.value.conflicts] == ["quality"]
+    assert _origin_file(team, 5) == ARTICLE.format(n=5).replace("quality: 50", "quality: 5").replace(
+        "published: false", "published: true"
+    )
+
+
+def test_a_push_race_is_retried_and_both_end_up_pushed(team):
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 0, "ana", "quality", quality=61)
+    decide(ben, 1, "ben", "quality", quality=62)
+    raced = []
+
+    def step(what):
+        if what == "Pushing" and not raced:  # ana pushes between ben's rebase and ben's push
+            raced.append(sync(Git(str(ana)), "ana"))
+
+    done = sync(Git(str(ben)), "ben", step=step)
+    assert raced and done.attempts == 2 and done.pushed == 1
+    assert "quality: 61" in _origin_file(team, 0) and "quality: 62" in _origin_file(team, 1)
+    assert len(upstream_log(team)) == 2
+
+
+def test_commit_takes_the_logged_files_and_the_log_and_leaves_other_changes(team):
+    ana = team("ana")
+    decide(ana, 0, "ana", "approve", published=True)
+    decide(ana, 1, "ana", "reject", published=False, quality=3)
+    decide(ana, 2, "ana", "quality", quality=99)
+    (ana / "notes.txt").write_text("not Reviewer's\n")
+    (ana / "_news" / "a5.md").write_text("edited by hand\n")
+    git = Git(str(ana))
+    done = commit(git, "Ana Editor")
+    assert done.decisions == 3 and done.files == 3
+    message = git_run(ana, "log", "-1", "--format=%an%n%B")
+    assert message.startswith("Ana Editor\nReview: 1 approved, 1 rejected, 1 quality change\n")
+    assert "Decision: approve _news/a0.md" in message and "Decision: quality _news/a2.md" in message
+    left = status(git).files
+    assert left["notes.txt"] == UNCOMMITTED and left["_news/a5.md"] == UNCOMMITTED
+    assert left["_news/a0.md"] == UNPUSHED
+    assert commit(git, "ana") is None  # nothing new
+
+
+def test_status_names_branch_ahead_and_behind(team):
+    ana, ben = team("ana"), team("ben")
+    decide(ben, 0, "ben", "quality", quality=1)
+    sync(Git(str(ben)), "ben")
+    decide(ana, 1, "ana", "quality", quality=2)
+    git = Git(str(ana))
+    commit(git, "ana")
+    fetch(git)
+    found = status(git)
+    assert (found.branch, found.upstream, found.ahead, found.behind) == ("main", "origin/main", 1, 1)
+    assert found.summary() == "main ↑1 ↓1"
+    assert incoming(git).summary() == "1 incoming, 0 conflicts"
+
+
+def test_incoming_names_files_that_would_really_conflict(team):
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 3, "ana", "quality", quality=80)
+    sync(Git(str(ana)), "ana")
+    decide(ben, 3, "ben", "quality", quality=81)
+    git = Git(str(ben))
+    register_driver(git)
+    commit(git, "ben")
+    fetch(git)
+    assert incoming(git).conflicts == ["_news/a3.md"]
+
+
+def test_the_driver_is_registered_in_local_files_only(team):
+    ana = team("ana")
+    git = Git(str(ana))
+    assert register_driver(git) is True
+    assert register_driver(git) is False  # once
+    assert "merge=reviewer-frontmatter" in (ana / ".git" / "info" / "attributes").read_text()
+    assert git_run(ana, "config", "merge.reviewer-frontmatter.driver").startswith(sys.executable)
+    assert git_run(ana, "status", "--porcelain") == ""  # nothing tracked changed
+
+
+def test_an_ssh_remote_asks_the_passphrase_through_askpass(team, tmp_path):
+    """GIT_SSH_COMMAND plays ssh: it asks SSH_ASKPASS, as ssh does, and serves the local repository."""
+    ana = team("ana")
+    fake_ssh = tmp_path / "fake-ssh"
+    fake_ssh.write_text(
+        "#!/bin/sh\n"
+        'answer=$("$SSH_ASKPASS" "Enter passphrase for key:")\n'
+        '[ "$answer" = "sesame" ] || { echo "Permission denied (publickey)." >&2; exit 255; }\n'
+        'shift; exec sh -c "$*"\n'
+    )
+    askpass = tmp_path / "askpass"
+    askpass.write_text('#!/bin/sh\necho "$1" >> "$(dirname "$0")/asked"\necho sesame\n')
+    for script in (fake_ssh, askpass):
+        script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    git_run(ana, "remote", "set-url", "origin", f"git@example.invalid:{team.origin}")
+    os.environ["GIT_SSH_COMMAND"] = str(fake_ssh)
+    try:
+        decide(ana, 0, "ana", "approve", published=True)
+        done = sync(Git(str(ana), askpass=str(askpass)), "ana")
+        assert done.pushed == 1 and "published: true" in _origin_file(team, 0)
+        assert "Enter passphrase" in (tmp_path / "asked").read_text()
+        askpass.write_text("#!/bin/sh\necho wrong\n")
+        decide(ana, 1, "ana", "approve", published=True)
+        with pytest.raises(GitError) as caught:
+            sync(Git(str(ana), askpass=str(askpass)), "ana")
+        assert caught.value.kind == "auth"
+    finally:
+        del os.environ["GIT_SSH_COMMAND"]
+
+
+def test_git_errors_become_kinds_a_user_understands():
+    assert classify("fatal: Unable to create '/r/.git/index.lock': File exists.").kind == "locked"
+    assert "/r/.git/index.lock" in classify("fatal: Unable to create '/r/.git/index.lock': File exists.").message
+    assert classify(" ! [rejected]        main -> main (fetch first)").kind == "not-fast-forward"
+    assert classify("fatal: Authentication failed for 'https://x/'").kind == "auth"
+    assert classify("fatal: could not read Username for 'https://x': terminal prompts disabled").kind == "auth"
+    assert classify("fatal: unable to access 'https://x/': Could not resolve host: x").kind == "network"
+    assert classify("There is no tracking information for the current branch.").kind == "no-upstream"
+    assert classify("fatal: not a git repository (or any parent)").kind == "not-a-repo"
+    assert classify("fatal: something new").message == "git failed: fatal: something new"
+
+
+def test_the_commit_message_counts_and_names_each_decision():
+    decisions = [
+        Decision("t", "ana", "a.md", "", "approve"),
+        Decision("t", "ana", "b.md", "", "approve"),
+        Decision("t", "ana", "c.md", "", "reject"),
+    ]
+    assert commit_message(decisions, 3) == (
+        "Review: 2 approved, 1 rejected\n\nDecision: approve a.md\nDecision: approve b.md\nDecision: reject c.md\n"
+    )
+
+
+def test_a_folder_that_is_not_a_repository(tmp_path):
+    assert not Git(str(tmp_path)).is_repository()
+
+
+def play_day(team, rounds, decisions, seed=3):
+    """Two editors and the bot for a day: each round the bot updates heat and adds articles, ana
+    sets quality and ben publishes, each on their own clone, syncing in turn. Returns what the
+    upstream must hold: each article's final values and the number of decisions."""
+    import random
+
+    rng = random.Random(seed)
+    ana, ben = team("ana"), team("ben")
+    bot = team.seed
+    final = {p.stem: {"quality": 50, "heat": 3, "published": False} for p in (bot / "_news").glob("*.md")}
+    made = 0
+    for r in range(rounds):
+        for folder, editor, key in ((ana, "ana", "quality"), (ben, "ben", "published")):
+            known = sorted(p.stem for p in (folder / "_news").glob("*.md"))
+            for _ in range(decisions):  # both decide at once, on what their clone has
+                n = rng.choice(known)
+                value = rng.randint(0, 300) if key == "quality" else rng.random() < 0.5
+                old = read((folder / "_news" / f"{n}.md").read_text())[1][key]
+                decide_named(folder, n, editor, key, value, old)
+                final[n][key] = value
+                made += 1
+        git_run(bot, "pull", "--quiet", "--rebase", "origin", "main")  # meanwhile the bot: heat, new articles
+        for n in rng.sample(sorted(final), min(5, len(final))):
+            final[n]["heat"] = rng.randint(1, 999)
+            path = bot / "_news" / f"{n}.md"
+            path.write_text(set_keys(path.read_text(), {"heat": final[n]["heat"]}))
+        for _ in range(2):
+            name = f"a{len(final)}"
+            final[name] = {"quality": 50, "heat": 3, "published": False}
+            (bot / "_news" / f"{name}.md").write_text(ARTICLE.format(n=name[1:]))
+        git_run(bot, "add", ".")
+        git_run(bot, "commit", "--quiet", "-m", f"bot: round {r}")
+        git_run(bot, "push", "--quiet", "origin", "HEAD:main")
+        for folder, editor in ((ana, "ana"), (ben, "ben")):
+            sync(Git(str(folder)), editor)
+    for folder, editor in ((ana, "ana"), (ben, "ben")):
+        sync(Git(str(folder)), editor)
+    return final, made
+
+
+def decide_named(folder, name, editor, key, value, old):
+    path = folder / "_news" / f"{name}.md"
+    path.write_text(set_keys(path.read_text(), {key: value}))
+    verb = "quality" if key == "quality" else ("approve" if value else "reject")
+    LogFile(str(folder / ".reviewer" / "decisions.jsonl"), True).append(
+        [Decision("2026-11-29T10:00:00.000Z", editor, f"_news/{name}.md", "", verb, {key: [old, value]})]
+    )
+
+
+def check_day(team, final, made):
+    for name, values in final.items():
+        expected = set_keys(ARTICLE.format(n=name[1:]), values)
+        assert git_run(team.origin, "show", f"main:_news/{name}.md") == expected, name
+    assert len(upstream_log(team)) == made
+
+
+def test_a_scripted_day_two_editors_and_the_bot(team):
+    final, made = play_day(team, rounds=2, decisions=15)
+    check_day(team, final, made)
+    assert made == 60
+
+
+def test_the_command_line_commits_and_syncs_and_names_conflicts(team, capsys):
+    from reviewer.cli import main
+
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 0, "ana", "quality", quality=80)
+    decide(ben, 0, "ben", "quality", quality=20)
+    assert main(["commit", str(ana), "--editor", "Ana"]) == 0
+    assert "Review: 1 quality change (1 file)" in capsys.readouterr().out
+    assert main(["sync", str(ana)]) == 0
+    assert main(["sync", str(ben)]) == 1
+    err = capsys.readouterr().err
+    assert "_news/a0.md: quality: mine 'quality: 20', theirs 'quality: 80' (was 'quality: 50')" in err
+    assert "nothing was changed" in err
+    assert main(["sync", str(ben), "--keep", "theirs"]) == 0
+    assert "quality: 80" in _origin_file(team, 0) and len(upstream_log(team)) == 2
+    assert main(["sync", str(team.origin.parent)]) == 2  # not a repository

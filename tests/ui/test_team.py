@@ -1,0 +1,151 @@
+"""The window's git: status, marks, commit, sync, incoming decisions and a conflict chosen per key."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from reviewer.core.git import Git, sync
+from reviewer.ui.article_model import Column
+from reviewer.ui.team_ui import SyncConflictDialog
+from tests.core.test_git import GIT_ENV, decide, git_run, make_team
+
+
+@pytest.fixture
+def team(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH_COMMAND"):
+        monkeypatch.delenv(name, raising=False)
+    return make_team(tmp_path / "repos")
+
+
+@pytest.fixture
+def editor(qtbot, settings, team):
+    from reviewer.app.tasks import SyncRunner
+    from reviewer.ui.main_window import MainWindow
+
+    folder = team("ana")
+    win = MainWindow(settings, runner=SyncRunner(), watch=False)
+    win.show()
+    qtbot.waitExposed(win)
+    win.open_folder(str(folder))
+    win.folder = folder
+    yield win
+    win.session.discard()
+    win.close()
+    win.deleteLater()
+
+
+def row_of(win, relpath):
+    return next(r for r in range(win.model.rowCount()) if win.model.article(r).relpath == relpath)
+
+
+def mark(win, relpath):
+    return win.model.data(win.model.index(row_of(win, relpath), Column.STATUS))
+
+
+def select(win, relpath):
+    win.table.select_row(row_of(win, relpath))
+
+
+def test_the_status_bar_shows_the_branch_and_saved_files_are_marked_until_pushed(editor, team):
+    label = editor.team_controls.label
+    assert label.isVisible() and label.text().startswith("main ↑0 ↓0")
+    assert editor.action_table["sync"].isEnabled()
+    select(editor, "_news/a1.md")
+    editor.action_table["approve"].trigger()
+    assert mark(editor, "_news/a1.md") == "*"  # unsaved
+    editor.save(None)
+    assert mark(editor, "_news/a1.md") == "+"  # saved, not committed
+    editor.action_table["commit"].trigger()
+    assert mark(editor, "_news/a1.md") == "↑"  # committed, not pushed
+    assert label.text().startswith("main ↑1 ↓0")
+    editor.action_table["sync"].trigger()
+    assert mark(editor, "_news/a1.md") == ""
+    assert label.text().startswith("main ↑0 ↓0")
+    assert "published: true" in git_run(team.origin, "show", "main:_news/a1.md")
+    message = git_run(team.origin, "log", "-1", "--format=%B", "main")
+    assert message.startswith("Review: 1 approved") and "Decision: approve _news/a1.md" in message
+
+
+def test_sync_asks_to_save_unsaved_edits_first(editor, team, dialogs):
+    select(editor, "_news/a2.md")
+    editor.action_table["reject"].trigger()
+    dialogs.answer(QMessageBox.StandardButton.Save)
+    editor.action_table["sync"].trigger()
+    assert "Save them and sync" in dialogs.shown[-1]
+    assert not editor.session.modified
+    assert len(git_run(team.origin, "show", "main:.reviewer/decisions.jsonl").splitlines()) == 1
+
+
+def test_a_sync_brings_other_editors_decisions_into_the_list_and_the_queue(editor, team):
+    ben = team("ben")
+    decide(ben, 3, "ben", "approve", published=True, quality=77)
+    sync(Git(str(ben)), "ben")
+    article = editor.model.article(row_of(editor, "_news/a3.md"))
+    assert article.published is False and article.logged is None
+    editor.action_table["sync"].trigger()
+    assert article.published is True and article.quality == 77
+    assert article.logged is not None and article.logged[:2] == ("approve", "ben")
+    assert [d.editor for d in editor.session.history["_news/a3.md"]] == ["ben"]
+
+
+def test_a_conflict_is_chosen_per_key_and_the_sync_goes_on(editor, team, monkeypatch):
+    ben = team("ben")
+    decide(ben, 4, "ben", "quality", quality=20)
+    sync(Git(str(ben)), "ben")
+    select(editor, "_news/a4.md")
+    editor.session.set_quality([editor.model.article(row_of(editor, "_news/a4.md"))], 90, "quality")
+    editor.save(None)
+    seen = []
+
+    def choose_theirs(dialog):
+        seen.append([(c.path, c.key, c.ours, c.theirs) for c in dialog.conflicts])
+        dialog.choose(0, False)  # as the key 2 does
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(SyncConflictDialog, "exec", choose_theirs)
+    editor.action_table["sync"].trigger()
+    assert seen == [[("_news/a4.md", "quality", "quality: 90\n", "quality: 20\n")]]
+    assert "quality: 20" in git_run(team.origin, "show", "main:_news/a4.md")
+    assert editor.model.article(row_of(editor, "_news/a4.md")).quality == 20
+    assert len(git_run(team.origin, "show", "main:.reviewer/decisions.jsonl").splitlines()) == 2
+
+
+def test_the_conflict_dialog_keys_choose_a_side_and_move_on(qtbot):
+    from reviewer.core.git import SyncConflict
+    from reviewer.core.merge import KeyConflict
+
+    conflict = SyncConflict(
+        [
+            KeyConflict("a.md", "quality", "quality: 5\n", "quality: 9\n", "quality: 1\n"),
+            KeyConflict("a.md", "published", "published: false\n", "published: true\n", ""),
+        ]  # fmt: skip
+    )
+    dialog = SyncConflictDialog(conflict)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.table.item(0, 3).text() == "✓ 9" and dialog.table.item(1, 4).text() == "(absent)"
+    qtbot.keyClick(dialog.table, Qt.Key.Key_2)
+    assert dialog.table.currentRow() == 1
+    qtbot.keyClick(dialog.table, Qt.Key.Key_1)
+    assert dialog.keep_mine() == {("a.md", "quality"): False, ("a.md", "published"): True}
+    assert dialog.table.item(0, 4).text() == "✓ 1"
+
+
+def test_a_folder_that_is_not_a_repository_has_no_git_in_the_window(window):
+    assert not window.team_controls.label.isVisible()
+    assert not window.action_table["sync"].isEnabled() and not window.action_table["commit"].isEnabled()
+
+
+def test_the_status_bar_says_what_a_sync_would_bring_and_who_pushed(editor, team):
+    ben = team("ben")
+    decide(ben, 0, "ben", "approve", published=True)
+    decide(ben, 1, "ben", "reject", published=False, quality=1)
+    sync(Git(str(ben)), "ben")
+    editor.team.check_incoming("ana")
+    text = editor.team_controls.label.text()
+    assert "main ↑0 ↓1" in text and "1 incoming, 0 conflicts" in text and "synced just now" in text
+    assert "ben pushed 2 decisions" in text
