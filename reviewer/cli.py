@@ -34,7 +34,7 @@ from .core.stats import by_provider
 from .core.storage import TEMP_SUFFIX, Job, SaveError, Written, remove_leftovers, write_many
 from .words import caret_line, plural, shorten, shown
 
-COMMANDS = ("list", "check", "set", "log", "stats", "commit", "sync", "merge-driver")
+COMMANDS = ("list", "check", "set", "log", "stats", "same", "commit", "sync", "merge-driver")
 SWITCH_INTERVAL_S = 0.001  # Python's default of 5 ms lets busy threads starve the window and the writers
 EPILOG = """commands:
   reviewer [FOLDER]                      open the window on FOLDER (the last one when omitted)
@@ -44,6 +44,7 @@ EPILOG = """commands:
   reviewer set [--published true|false|unset] [--quality N|unset] --where QUERY ROOT
   reviewer log ROOT [--since DATE] [--editor NAME] [--json]
   reviewer stats ROOT [--json]
+  reviewer same ROOT [--json] [--threshold T]
   reviewer commit ROOT [--editor NAME]
   reviewer sync ROOT [--editor NAME] [--keep mine|theirs]
 
@@ -127,6 +128,14 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(run=cmd_stats)
 
+    p = sub.add_parser("same", help="clusters of articles that tell the same story (near-duplicates)")
+    p.add_argument("root", help="the content folder")
+    p.add_argument("--json", action="store_true", help="one JSON object per cluster")
+    p.add_argument("--threshold", type=_threshold, default=None, metavar="T",
+                   help="how alike two articles must be, 0.5 to 0.95 (default 0.75)")  # fmt: skip
+    p.add_argument("--no-index", action="store_true", help="read every file; neither use nor update the folder index")
+    p.set_defaults(run=cmd_same)
+
     p = sub.add_parser("commit", help="commit the saved decisions: the article files and the review log")
     p.add_argument("root", help="the content folder, in a git repository")
     p.add_argument("--editor", default="", help="the author (default: git config user.name, else the login)")
@@ -145,6 +154,16 @@ def _command_parser() -> argparse.ArgumentParser:
         p.add_argument(name)
     p.set_defaults(run=cmd_merge_driver)
     return parser
+
+
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 0.5 <= value <= 0.95:
+        raise argparse.ArgumentTypeError("the threshold goes from 0.5 to 0.95")
+    return value
 
 
 def _quality(text: str) -> int | object:
@@ -511,6 +530,45 @@ def _open_index(root: str) -> FolderIndex | None:
 
 def _error(message: str) -> None:
     print(f"reviewer: {message}", file=sys.stderr)
+
+
+# --- same story ----------------------------------------------------------------------------
+
+
+def cmd_same(args: argparse.Namespace) -> int:
+    from .core.same_story import DEFAULT_THRESHOLD, SameStory
+
+    batches = _batches(args.root, args.no_index)
+    if batches is None:
+        return 2
+    same = SameStory(args.threshold or DEFAULT_THRESHOLD)
+    articles: dict[str, Article] = {}
+    failed = 0
+    for batch in batches:
+        same.add(batch.articles)
+        articles.update((a.relpath, a) for a in batch.articles)
+        failed += len(batch.problems)
+    for cluster in same.clusters():
+        scores = [s for a in cluster for b in cluster if a < b and (s := same.score(a, b)) is not None]
+        members = sorted((articles[p] for p in cluster), key=lambda a: (-(a.quality or 0), a.date, a.relpath))
+        if args.json:
+            record = {
+                "size": len(cluster),
+                "similarity": round(min(scores), 3),
+                "articles": [
+                    {"path": a.relpath, "title": a.title, "provider": a.provider.name, "date": a.date,
+                     "quality": a.quality, "published": a.published}
+                    for a in members
+                ],
+            }  # fmt: skip
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        print(f"{len(cluster)} articles, similarity {min(scores):.2f}-{max(scores):.2f}:")
+        for a in members:
+            print(f"  {a.relpath}  [{shorten(a.provider.name or '-', 24)}]  {shorten(a.title, 80)}")
+    if failed:
+        _error(f"{plural(failed, 'file')} could not be read (reviewer check names them)")
+    return 1 if failed else 0
 
 
 # --- git -----------------------------------------------------------------------------------

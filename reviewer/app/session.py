@@ -17,6 +17,7 @@ from ..core.index import FolderIndex, IndexUnavailable
 from ..core.library import Batch, find_candidates, read_article, scan_batches
 from ..core.problems import Problem
 from ..core.review_log import Decision, LogFile, decision_for, editor_name, now, read_decisions
+from ..core.same_story import DEFAULT_THRESHOLD, SameStory, best_of
 from ..core.site import Site
 from ..core.storage import SaveError, SaveKind, Written, current_metadata, remove_leftovers, write_many
 from ..core.tally import Tally
@@ -64,6 +65,7 @@ class Session(QObject):
     refused = Signal(list)  # articles an edit was not applied to: they are read-only (article.read_only says why)
     leftovers_removed = Signal(int)  # temporary files of interrupted saves, removed after loading
     notice = Signal(str)  # something the editor should know that is not a problem of a file (the index)
+    same_story_changed = Signal()  # the same-story clusters were found again (article.same)
 
     def __init__(
         self,
@@ -106,6 +108,10 @@ class Session(QObject):
         self._checking = False
         self._hash_edited = False
         self._generation = 0
+        self.same_story = SameStory(DEFAULT_THRESHOLD)
+        self._same_generation = 0  # counts folders and thresholds: a result for an earlier one is dropped
+        self._same_busy = False
+        self._same_pending: tuple[list[Article], list[str]] | None = None  # changes while it ran
 
     # --- loading -------------------------------------------------------------------------
 
@@ -122,6 +128,9 @@ class Session(QObject):
         self._by_path = {}
         self._by_url = {}
         self._edited = {}
+        self._same_generation += 1
+        self.same_story = SameStory(self.same_story.threshold)
+        self._same_busy, self._same_pending = False, None
         self.tally.clear(since=now())
         self.undo_stack.clear()
         self.log, self.editor, self.history, self.log_warnings = None, "", {}, []
@@ -214,6 +223,71 @@ class Session(QObject):
         if self._watch:
             self._start_watching()
         self.loading_finished.emit()
+        self.find_same_stories()
+
+    # --- same story ------------------------------------------------------------------------
+
+    def find_same_stories(self, threshold: float | None = None) -> None:
+        """Cluster the folder's articles by story, off the GUI thread (after loading, or with a
+        new threshold); nothing waits for it: the clusters appear when found."""
+        if threshold is not None:
+            self.same_story.threshold = threshold
+        self._same_generation += 1
+        generation, articles = self._same_generation, list(self.articles)
+        fresh = SameStory(self.same_story.threshold)
+        self._same_busy, self._same_pending = True, None
+
+        def done(result, error) -> None:
+            if generation != self._same_generation:
+                return
+            self._same_busy = False
+            if error is None:
+                self.same_story = fresh
+            pending, self._same_pending = self._same_pending, None
+            if pending is not None:
+                self.same_story.add([a for a in pending[0] if a.path in self._by_path])
+                self.same_story.remove(pending[1])
+            self._apply_same()
+
+        self.runner.start(lambda ctx: fresh.add(articles), on_done=done)
+
+    def _update_same(self, changed: list[Article], removed: list[str]) -> None:
+        """Articles read again, added or gone: their pairs compared again (a few ms for a hundred)."""
+        if not changed and not removed:
+            return
+        if self._same_busy:
+            old = self._same_pending or ([], [])
+            self._same_pending = (old[0] + changed, old[1] + removed)
+            return
+        self.same_story.add(changed)
+        self.same_story.remove(removed)
+        self._apply_same()
+
+    def _apply_same(self) -> None:
+        cluster_of = self.same_story.cluster_of
+        for article in self.articles:
+            article.same = len(cluster_of(article.relpath))
+        self.same_story_changed.emit()
+
+    def same_as(self, article: Article) -> list[Article]:
+        """The other articles of the article's same-story cluster, best first."""
+        root = self.root
+        found = [self._by_path.get(os.path.join(root, p)) for p in self.same_story.cluster_of(article.relpath)]
+        others = [a for a in found if a is not None and a is not article]
+        return sorted(others, key=lambda a: (-(a.quality if a.quality is not None else -1), a.date, a.relpath))
+
+    def keep_best(self, article: Article, text: str = "Keep the Best, Reject the Rest") -> Article | None:
+        """In the article's cluster: approve the best (highest quality, then earliest), reject the
+        rest; one undo step, decisions logged with the save like any other. Returns the best."""
+        cluster = [article, *self.same_as(article)]
+        if len(cluster) < 2:
+            return None
+        best = best_of(cluster)
+        self.undo_stack.beginMacro(text)
+        self.approve([best], text)
+        self.reject([a for a in cluster if a is not best], text)
+        self.undo_stack.endMacro()
+        return best
 
     def set_log_preferences(self, editor: str, keep_clean: bool) -> None:
         """A new editor name, or the log kept in or out of the folder: for the next decisions."""
@@ -461,6 +535,7 @@ class Session(QObject):
             else:
                 gone.append(article)
         self._remove([a for a in gone])
+        self._update_same([a for a in articles if a not in gone], [a.relpath for a in gone])
         self.reread.emit([a for a in articles if a not in gone])
         self.notify_changed([a for a in articles if a not in gone])
         self.undo_stack.clear()  # commands refer to values that no longer hold
@@ -546,6 +621,7 @@ class Session(QObject):
         if updated:
             self.reread.emit(updated)
             self.notify_changed(updated)
+        self._update_same(updated + added, [a.relpath for a in removed if not a.edits])
         if added and self._watcher is not None:
             self._watcher.addPaths(sorted({os.path.dirname(a.path) for a in added}))
 

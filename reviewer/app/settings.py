@@ -8,6 +8,8 @@ import os
 import platformdirs
 from PySide6.QtCore import QSettings
 
+from ..core.same_story import DEFAULT_THRESHOLD
+
 APP = "Reviewer"
 ORG = "Reviewer"
 MAX_RECENT = 10
@@ -130,6 +132,19 @@ class Settings:
     @use_index.setter
     def use_index(self, value: bool) -> None:
         self.q.setValue("prefs/use_index", bool(value))
+
+    @property
+    def same_story_threshold(self) -> float:
+        """How alike two articles must be to count as one story (core.same_story), 0.5 to 0.95."""
+        try:
+            value = float(str(self.q.value("prefs/same_story_threshold", DEFAULT_THRESHOLD)))
+        except (TypeError, ValueError):
+            return DEFAULT_THRESHOLD
+        return min(0.95, max(0.5, value))
+
+    @same_story_threshold.setter
+    def same_story_threshold(self, value: float) -> None:
+        self.q.setValue("prefs/same_story_threshold", float(value))
 
     @property
     def appearance(self) -> str:

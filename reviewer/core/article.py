@@ -201,6 +201,7 @@ class Article(Fields):
         "heat",
         "logged",
         "pending",
+        "same",
     )
     path: str  # absolute
     relpath: str  # relative to the library root, with '/' separators
@@ -221,6 +222,7 @@ class Article(Fields):
     # not saved yet (it is logged in the save that writes the article).
     logged: Verdict | None
     pending: Verdict | None
+    same: int  # the size of its same-story cluster (core.same_story), 0 when it is in none
     _identity: bytes
     _sizes: dict[Any, int]
     _packed: bytes
@@ -238,6 +240,7 @@ class Article(Fields):
         self.read_only = read_only  # why it may not be written (outside the folder, no permission), or ''
         self.logged = None
         self.pending = None
+        self.same = 0
         self.original = original
 
     @property
@@ -332,6 +335,7 @@ class Article(Fields):
             self._packed,
             keys,
         ) = state
+        self.same = 0
         self._keys = _shared(keys)
         self._summarise(_share_values(raw), _shared(sizes))
 
@@ -375,6 +379,7 @@ class Article(Fields):
         article.conflict = False
         article.logged = None
         article.pending = None
+        article.same = 0
         if data[:1] != b"N":
             identity, raw, absent, sizes, packed, keys, read_only = pickle.loads(data[1:])
             if absent:

@@ -42,17 +42,19 @@ HELP = (
     ("related:#>2, topics:#1", "the number of items in a list"),
     ("decision:none, decision:reject, decision:any", "the article's last decision in the review log"),
     ("editor:ana, decided:2026-11, decided:>=2026-11-28", "who made it, and when (at the precision typed)"),
+    ("same:yes, same:3", "in a same-story cluster (of at least 3 articles); same:no in none"),
     ("-topic:AI, a or b, ( ... )", "negation, alternatives, grouping; terms side by side must all match"),
 )
 # What the query bar offers to complete: fields, and the values known for some of them.
 FIELDS = (
     "title", "quality", "published", "heat", "provider.name", "provider.domain", "topic", "type", "category",
-    "date", "url", "webUrl", "has", "related", "images", "decision", "editor", "decided",
+    "date", "url", "webUrl", "has", "related", "images", "decision", "editor", "decided", "same",
 )  # fmt: skip
 FIXED_VALUES = {
     "published": ("true", "false", "unset"),
     "decision": ("none", "any", "approve", "reject", "quality", "publish", "unpublish"),
     "has": ("images", "related", "topics", "provider", "quality", "published", "excerpt"),
+    "same": ("yes", "no", "2", "3"),
 }
 _FIELD = re.compile(r"([A-Za-z_][\w.\-]*):")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?$")
@@ -225,6 +227,8 @@ def _term(token: Token) -> Node:
         return _published(raw, value_pos)
     if field.lower() == "decision":
         return _decision(raw, value_pos)
+    if field.lower() == "same":
+        return _same(raw, value_pos)
     if field.lower() in ("editor", "decided"):
         if not raw:
             raise QueryError(f"'{field}:' needs a value", value_pos)
@@ -251,6 +255,17 @@ def _published(raw: str, pos: int) -> Node:
     if value not in states:
         raise QueryError("published: takes true, false or unset", pos)
     return Published(states[value])
+
+
+def _same(raw: str, pos: int) -> Node:
+    value = raw.lower().lstrip("=").lstrip(">=")
+    if value in ("yes", "true", "any"):
+        return InCluster(2)
+    if value in ("no", "false", "none"):
+        return Not(InCluster(2))
+    if value.isdigit() and int(value) >= 2:
+        return InCluster(int(value))
+    raise QueryError("same: takes yes, no, or a cluster size of 2 or more", pos)
 
 
 DECISION_WORDS = ("none", "any", "approve", "reject", "quality", "publish", "unpublish")
@@ -364,6 +379,19 @@ class Published(Node):
 
     def describe(self) -> str:
         return "published is " + {True: "true", False: "false", None: "unset"}[self.state]
+
+
+@dataclass(frozen=True)
+class InCluster(Node):
+    """same:yes and same:N: in a cluster of the same story told by N articles or more."""
+
+    at_least: int
+
+    def __call__(self, article: Article) -> bool:
+        return article.same >= self.at_least
+
+    def describe(self) -> str:
+        return f"in a same-story cluster of {self.at_least} or more"
 
 
 @dataclass(frozen=True)

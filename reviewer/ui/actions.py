@@ -45,11 +45,26 @@ ACTIONS = [
     ActionSpec(
         "set_quality", "Set &Quality…", ("Q",), "Type a quality for the selection", "Edit", section=1, toolbar=1
     ),
+    ActionSpec(
+        "keep_best",
+        "&Keep the Best, Reject the Rest",
+        ("B",),
+        "In the article's same-story cluster: approve the best, reject the others",
+        "Edit",
+        section=1,
+    ),  # fmt: skip
     ActionSpec("select_all", "Select &All", ("Ctrl+A",), "Select every article in the view", "Edit", section=2),
     ActionSpec("preferences", "&Preferences…", ("Ctrl+,",), "Keys, remote images, saving", "Edit", section=2),
     ActionSpec(
         "statistics", "S&tatistics", ("Ctrl+I",), "Plots of quality and decisions, a table per provider", "View"
     ),
+    ActionSpec(
+        "group_same",
+        "&Group Same Story",
+        ("Ctrl+G",),
+        "Sort the list so that each story's articles sit together",
+        "View",
+    ),  # fmt: skip
     ActionSpec("next", "&Next Article", ("J",), "Move to the next article", "Go"),
     ActionSpec("previous", "&Previous Article", ("K",), "Move to the previous article", "Go"),
     ActionSpec("queue", "&To Review", ("U",), "Switch to the queue of articles to review, and back", "Go"),
@@ -64,6 +79,7 @@ BY_ID = {spec.id: spec for spec in ACTIONS}
 # Single keys that type text elsewhere: active only while the list or the detail pane has focus.
 LIST_KEYS = {
     "approve",
+    "keep_best",
     "reject",
     "toggle",
     "quality_up5",

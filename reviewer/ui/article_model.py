@@ -106,6 +106,7 @@ class ArticleTableModel(QAbstractTableModel):
 
     sorted_ = Signal()
     filtered = Signal()
+    grouping_changed = Signal(bool)  # same-story grouping on or off (a click on a column ends it)
 
     def __init__(self, icons: dict | None = None, logo_for=None, parent=None, slicer=None, at_once: int = AT_ONCE):
         super().__init__(parent)
@@ -129,6 +130,8 @@ class ArticleTableModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self._git: dict[str, str] = {}  # relpath -> uncommitted / unpushed (core.git.Status.files)
+        self._grouped = False  # same-story clusters together (group_same)
+        self._cluster_of = None  # article -> the first path of its cluster, or ''
 
     # --- Qt model interface ----------------------------------------------------------------
 
@@ -199,7 +202,8 @@ class ArticleTableModel(QAbstractTableModel):
         if column == Column.QUALITY:
             return "" if article.quality is None else str(article.quality)
         if column == Column.TITLE:
-            return article.title or os.path.basename(article.relpath)
+            title = article.title or os.path.basename(article.relpath)
+            return f"❐{article.same}  {title}" if article.same > 1 else title
         if column == Column.PROVIDER:
             return article.provider.name
         if column == Column.DATE:
@@ -234,6 +238,9 @@ class ArticleTableModel(QAbstractTableModel):
         return "\nUnsaved: " + ", ".join(f"{k}: {shown(o)} → {shown(n)}" for k, o, n in article.changes())
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if self._grouped:
+            self._grouped = False
+            self.grouping_changed.emit(False)
         self._sort_column, self._order = Column(column), order
         cached = self._orders.get(self._sort_column)
         if cached is not None:
@@ -268,8 +275,11 @@ class ArticleTableModel(QAbstractTableModel):
         self._start(work, done)
 
     def _apply_order(self, ascending: list[Article]) -> None:
-        order = ascending if self._order == Qt.SortOrder.AscendingOrder else ascending[::-1]
+        if self._grouped:
+            return  # a sort computed before the grouping began
+        self._put_in_order(ascending if self._order == Qt.SortOrder.AscendingOrder else ascending[::-1])
 
+    def _put_in_order(self, order: list[Article]) -> None:
         def change() -> None:
             self._all = list(order)
             if len(self._rows) == len(self._all):
@@ -372,7 +382,46 @@ class ArticleTableModel(QAbstractTableModel):
             self.endInsertRows()
 
     def resort(self) -> None:
-        self.sort(self._sort_column, self._order)
+        if self._grouped:
+            self._group()
+        else:
+            self.sort(self._sort_column, self._order)
+
+    # --- same story --------------------------------------------------------------------------
+
+    def same_story_changed(self, cluster_of) -> None:
+        """Clusters were found again: the titles' marks, and the grouping when it is on."""
+        self._cluster_of = cluster_of
+        if self._rows:
+            self.dataChanged.emit(self.index(0, Column.TITLE), self.index(len(self._rows) - 1, Column.TITLE))
+        if self._grouped:
+            self._group()
+
+    def group_same(self, on: bool) -> None:
+        """Clusters together, the cluster with the best quality first, best first within each;
+        the other articles after them, in the order they had."""
+        if on == self._grouped:
+            return
+        self._grouped = on
+        self.grouping_changed.emit(on)
+        self.resort()
+
+    def _group(self) -> None:
+        cluster_of = self._cluster_of or (lambda a: "")
+        best: dict[str, float] = {}
+        for article in self._all:
+            if article.same > 1:
+                key = cluster_of(article)
+                best[key] = max(best.get(key, _NO_QUALITY), _quality_key(article))
+        position = {id(a): i for i, a in enumerate(self._all)}
+
+        def order(a: Article):
+            if a.same > 1:
+                key = cluster_of(a)
+                return (0, -best[key], key, -_quality_key(a), a.relpath, 0)
+            return (1, 0.0, "", 0.0, "", position[id(a)])
+
+        self._put_in_order(sorted(self._all, key=order))
 
     def set_predicate(self, predicate) -> None:
         """Filter: `_all` is kept in the sort order, so the view needs no sorting of its own.

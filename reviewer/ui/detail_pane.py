@@ -6,8 +6,17 @@ import html
 import os
 from collections import Counter
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QFontDatabase, QImage, QPixmap, QStandardItemModel, QTextDocument
+from PySide6.QtCore import QEvent, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFontDatabase,
+    QIcon,
+    QImage,
+    QPixmap,
+    QStandardItemModel,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSpinBox,
@@ -179,23 +189,37 @@ class ImageDialog(QDialog):
             self.label.setText(f"Could not load the image: {reason}")
 
 
+class EnterTree(QTreeWidget):
+    """A list in the pane where Enter activates the row, not the window's Enter shortcut."""
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return True
+        return super().event(event)
+
+
 class DetailPane(QScrollArea):
     published_chosen = Signal(bool)
     quality_chosen = Signal(int)
     show_article = Signal(object)  # an Article in the open folder
+    keep_best = Signal(object)  # the article whose same-story cluster to settle: keep the best, reject the rest
     leave = Signal()  # Esc: back to the list
 
-    def __init__(self, session, image_loader, parent=None):
+    def __init__(self, session, image_loader, parent=None, status_icons: dict | None = None):
         super().__init__(parent)
         self.session = session
+        self.status_icons = status_icons or {}  # published state -> its icon, as the list shows it
         self.loader = image_loader
         self.article: Article | None = None
         self._image_keys: dict[str, QToolButton | QLabel] = {}
         self._failures: list[str] = []  # addresses of the article's images that could not be loaded
         self._thumbs: list[ImageButton] = []  # the article's thumbnails, those that did not fail
         self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # wrap to the pane, never scroll sideways
-        self.setFrameShape(QFrame.NoFrame)
+        self.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )  # wrap to the pane, never scroll sideways
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAccessibleName("Article details")
         self.setObjectName("detail")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Enter in the list gives it the keys; Esc gives them back
@@ -207,6 +231,7 @@ class DetailPane(QScrollArea):
         self._build_header()
         self._build_editors()
         self._build_images()
+        self._build_same()
         self._build_related()
         self._build_tabs()
         self.loader.ready.connect(self._image_ready)
@@ -332,10 +357,58 @@ class DetailPane(QScrollArea):
         column.addWidget(self.unavailable)
         self.layout_.addWidget(self.images_box)
 
+    def _build_same(self) -> None:
+        self.same_label = QLabel("<b>Same story</b>")
+        self.same_keep = QPushButton("Keep the Best (B)")
+        self.same_keep.setToolTip("Approve the best of these (highest quality, then earliest) and reject the others")
+        self.same_keep.clicked.connect(lambda: self.keep_best.emit(self.article) if self.article else None)
+        row = QHBoxLayout()
+        row.addWidget(self.same_label)
+        row.addStretch(1)
+        row.addWidget(self.same_keep)
+        self.same_header = QWidget()
+        self.same_header.setLayout(row)
+        row.setContentsMargins(0, 4, 0, 0)
+        self.layout_.addWidget(self.same_header)
+        self.same_list = EnterTree()
+        self.same_list.setHeaderLabels(["Title", "Provider", "Date", "Quality"])
+        self.same_list.setRootIsDecorated(False)
+        self.same_list.setAccessibleName("The same story from other providers")
+        self.same_list.setToolTip("The same story told by other articles of the folder: Enter shows one in the list")
+        self.same_list.itemActivated.connect(
+            lambda item, _: self.show_article.emit(item.data(0, Qt.ItemDataRole.UserRole))
+        )
+        self.same_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.same_list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.layout_.addWidget(self.same_list)
+
+    def show_same(self) -> None:
+        """The other articles of the shown article's same-story cluster, best first."""
+        self.same_list.clear()
+        others = self.session.same_as(self.article) if self.article is not None else []
+        self.same_header.setVisible(bool(others))
+        self.same_list.setVisible(bool(others))
+        for other in others:
+            quality = "" if other.quality is None else str(other.quality)
+            row = QTreeWidgetItem([other.title, other.provider.name, other.date[:10], quality])
+            row.setData(0, Qt.ItemDataRole.UserRole, other)
+            row.setIcon(0, self.status_icons.get(other.published, QIcon()))
+            row.setToolTip(0, f"{status_word(other.published).capitalize()}: {other.relpath}")
+            self.same_list.addTopLevelItem(row)
+        if not others:
+            return
+        for column in range(1, 4):
+            self.same_list.resizeColumnToContents(column)
+        line = max(self.same_list.sizeHintForRow(0), self.fontMetrics().height() + 4)
+        header = self.same_list.header().sizeHint().height()
+        self.same_list.setFixedHeight(min(header + line * len(others) + 2 * self.same_list.frameWidth() + 4, 200))
+
     def _build_related(self) -> None:
         self.related_label = QLabel("<b>Related</b>")
         self.layout_.addWidget(self.related_label)
-        self.related = QTreeWidget()
+        self.related = EnterTree()
         self.related.setHeaderLabels(["Title", "Provider", "Date", "Quality"])
         self.related.setRootIsDecorated(False)
         self.related.setAccessibleName("Related articles")
@@ -383,12 +456,14 @@ class DetailPane(QScrollArea):
         self._clear_layout(self.topics)
         self._clear_layout(self.images)
         self.related.clear()
+        self.same_list.clear()
         self.fields.clear()
         self.preview.clear()
         self.raw.clear()
         self.published.setEnabled(False)
         self.quality.setEnabled(False)
-        for part in (self.editors_box, self.images_box, self.related_label, self.related, self.tabs, self.logo):
+        for part in (self.editors_box, self.images_box, self.related_label, self.related, self.tabs, self.logo,
+                     self.same_header, self.same_list):  # fmt: skip
             part.hide()
         self.filler.show()
 
@@ -410,7 +485,7 @@ class DetailPane(QScrollArea):
         same = article is self.article
         self.article = article
         self.articles = []
-        for part in (self.editors_box, self.images_box, self.tabs, self.logo):
+        for part in (self.editors_box, self.tabs, self.logo):  # images: shown by _show_images when there are any
             if part.isHidden():
                 part.show()
         if not self.filler.isHidden():
@@ -419,6 +494,7 @@ class DetailPane(QScrollArea):
         self.update_editors()
         if not same:
             self._show_images(article)
+            self.show_same()
             self._show_related(article)
             self._show_fields(article)
             self._show_body(article)

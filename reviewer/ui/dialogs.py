@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QHeaderView,
@@ -246,12 +247,22 @@ class PreferencesDialog(QDialog):
         form.addRow("Appearance", self.appearance)
         self.use_index = QCheckBox("Keep an index of each folder, so that reopening reads only the files that changed")
         self.use_index.setChecked(settings.use_index)
+        self.same_threshold = QDoubleSpinBox()
+        self.same_threshold.setRange(0.5, 0.95)
+        self.same_threshold.setSingleStep(0.05)
+        self.same_threshold.setDecimals(2)
+        self.same_threshold.setValue(settings.same_story_threshold)
+        self.same_threshold.setAccessibleName("Same story similarity")
+        self.same_threshold.setToolTip(
+            "How alike two articles must be to count as the same story: lower finds more, and more wrongly"
+        )
         form.addRow(self.save_each)
         form.addRow(self.remote)
         form.addRow("Confirm batch edits of more than", self.threshold)
         form.addRow("Editor name", self.editor)
         form.addRow(self.keep_clean)
         form.addRow(self.use_index)
+        form.addRow("Same story at similarity", self.same_threshold)
         tabs.addTab(general, "General")
 
         self.keys = QTableWidget(len(ACTIONS), 3)
@@ -346,6 +357,7 @@ class PreferencesDialog(QDialog):
         self.settings.editor_name = self.editor.text()
         self.settings.keep_folder_clean = self.keep_clean.isChecked()
         self.settings.use_index = self.use_index.isChecked()
+        self.settings.same_story_threshold = round(self.same_threshold.value(), 2)
         if self.appearance.currentData() != self.settings.appearance:
             from .application import apply_appearance
 

@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
             self.runner, cache_dir("images"), lambda: self.settings.remote_images, self, fetch_runner=fetch_runner
         )
         self.loader.ready.connect(self._logo_ready)
-        self.detail = DetailPane(self.session, self.loader)
+        self.detail = DetailPane(self.session, self.loader, status_icons=icons)
         self.triage = Triage(self)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -177,6 +177,8 @@ class MainWindow(QMainWindow):
         git_runner = ThreadRunner(workers=2) if isinstance(self.runner, ThreadRunner) else self.runner
         self.team = Team(git_runner, askpass=askpass_program(cache_dir("git")), parent=self)
         self.team_controls = TeamControls(self, self.team)
+        self.session.same_story.threshold = self.settings.same_story_threshold
+        self._connect_same_story()
         self.action_table["commit"].triggered.connect(self.team_controls.commit)
         self.action_table["sync"].triggered.connect(lambda: self.team_controls.sync())
         self._restore_state()
@@ -326,6 +328,37 @@ class MainWindow(QMainWindow):
         self.changes.save_requested.connect(self.save)
         self.changes.revert_requested.connect(s.revert)
         self.changes.article_activated.connect(self.reveal)
+
+    def _connect_same_story(self) -> None:
+        a, s = self.action_table, self.session
+        a["group_same"].setCheckable(True)
+        a["group_same"].toggled.connect(self.model.group_same)
+        self.model.grouping_changed.connect(lambda on: a["group_same"].setChecked(on))
+        a["keep_best"].triggered.connect(lambda: self.keep_best(self.detail.article))
+        self.detail.keep_best.connect(self.keep_best)
+        s.same_story_changed.connect(self._on_same_story_changed)
+
+    def _on_same_story_changed(self) -> None:
+        same = self.session.same_story
+        self.model.same_story_changed(lambda a: (same.cluster_of(a.relpath) or [""])[0])
+        if self.detail.article is not None:
+            self.detail.show_same()
+        if "same:" in self.list.query.currentText() or "same:" in self.list.view_query:
+            self.list.apply_query()
+
+    def keep_best(self, article) -> None:
+        """Keep the best of the article's same-story cluster, reject the rest (one undo step)."""
+        if article is None or self.list.in_problems():
+            return
+        best = self.session.keep_best(article)
+        if best is None:
+            self.statusBar().showMessage("This article has no same-story cluster", 4000)
+            return
+        others = len(self.session.same_as(best))
+        self.statusBar().showMessage(
+            f"Kept {best.provider.name or best.relpath}; rejected {plural(others, 'copy', 'copies')}", 6000
+        )
+        self.reveal(best)
 
     # --- folders --------------------------------------------------------------------------
 
@@ -737,6 +770,8 @@ class MainWindow(QMainWindow):
             self.remote_action.setChecked(self.settings.remote_images)
             self.session.set_log_preferences(self.settings.editor_name, self.settings.keep_folder_clean)
             self.session.index_dir = cache_dir("index") if self.settings.use_index else ""  # from the next open
+            if self.settings.same_story_threshold != self.session.same_story.threshold:
+                self.session.find_same_stories(self.settings.same_story_threshold)
 
     def show_statistics(self) -> None:
         """View › Statistics, in a window of its own that follows the list (pyqtgraph loads now)."""

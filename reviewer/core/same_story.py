@@ -1,0 +1,309 @@
+"""Same story, many providers: near-duplicate articles grouped into clusters.
+
+Aggregated news repeats itself in other words: "Veve Labs raises $731 million for weather
+forecasting" and "Veve Labs lands $731M in funding for weather forecasting". What makes two
+articles one story is mostly their names and numbers (the company, the place, the amount),
+not their verbs: a story told by two providers keeps its names and changes its wording;
+two stories about one company change the rest.
+
+Each article becomes two sets of words, from its title and excerpt (the provider's own name
+taken out): its names (numbers and amounts, and words the folder only ever capitalises, and
+capitalises inside a sentence at least once) and all its content words. Two articles are
+compared by the weighted Jaccard similarity of their names (each weighted by its rarity,
+idf; halved when they share only one) and of their content words, half and half. Pairs at
+or above the threshold are linked; a cluster is a connected component of links.
+
+Only likely pairs are compared: each article is filed under each two of its three rarest
+names, and compared with the articles filed beside it. Measured with
+benchmarks/bench_same_story.py on generated news with known stories (tests/stories.py; its
+hard negatives are harsh on purpose: one company in about ten stories, often in one city),
+at the default threshold of 0.6: precision 0.78 / 0.71 / 0.66 and recall 1.00 at 5,000 /
+20,000 / 100,000 articles (0.65 gives 0.90 / 0.85 at a recall of 0.998); the blocking loses
+no pair that comparing every pair finds. 100,000 articles cluster in 8.6 s, 100 more in 80
+ms, in 91 MB. On the same 5,000, datasketch's MinHash LSH with Jaccard reached precision
+0.11 at recall 0.26 (it weighs a verb like a name), rapidfuzz's token_set_ratio on titles
+0.24 at 0.28: neither is used. The real corpus (107 articles, 52 of them Amazon SageMaker
+posts by one provider) has no cluster, rightly.
+
+Incremental: articles are added, changed and removed one batch at a time; only the pairs
+of those articles are compared again. Word weights are kept between small batches (a
+hundred articles move them by a hair) and worked out again after a large one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+DEFAULT_THRESHOLD = 0.6
+KEYS = 3  # rarest names an article is filed under, by each two of them
+CONTENT_POWER = 1  # content words weighted by idf to this power: a rare word tells more
+NAMES_WEIGHT = 0.5  # of the names' similarity in an article pair's; the content words' take the rest
+SMALL_FOLDER = 1000  # word weights as in a folder of at least this many: in a small one, a story's own words are common
+REWEIGH = 0.05  # a batch this large a part of the folder: every word's weight worked out again
+BIG_BLOCK = 60  # a pair of words more articles share is no key: too common to tell stories apart
+
+_STOP = frozenset(
+    "a an the of for in on to and with by at from its it is as says said new this that be are was were has have "
+    "will into over after about than more most up out not but or how why what who when where which report update "
+    "breaking exclusive watch video opinion analysis".split()
+)
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december today yesterday".split()
+)
+_WORD = re.compile(r"\$?\d[\d.,]*|[^\W\d_][\w'’-]*")
+_MILLIONS = re.compile(r"\$(\d+(?:\.\d+)?)\s*([mM]|bn|[bB])\b")
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
+_SENTENCE_END = ".!?;|—"
+_NUMERIC = frozenset("$0123456789")
+
+
+def words(text: str) -> list[tuple[str, bool]]:
+    """The words of a text as written, each with whether it starts a sentence (where a capital
+    says nothing); amounts written out ($40M -> $40 million), no possessive 's.
+
+    >>> [w for w, _ in words("Veve Labs' $731M round: Veve's biggest")]
+    ['Veve', "Labs'", '$731', 'million', 'round', 'Veve', 'biggest']
+    >>> [first for _, first in words("In Lisbon. Farmers too")]
+    [True, False, True, False]
+    """
+    text = _MILLIONS.sub(lambda m: f"${m.group(1)} {'million' if m.group(2) in 'mM' else 'billion'}", text)
+    text = _POSSESSIVE.sub("", text)
+    found = []
+    for m in _WORD.finditer(text):
+        before = text[: m.start()].rstrip()
+        found.append((m.group().rstrip(".,"), not before or before[-1] in _SENTENCE_END))
+    return found
+
+
+class Features(NamedTuple):
+    """An article's words, each kept once for the whole folder (interned): a hundred thousand
+    articles share a few hundred thousand distinct words."""
+
+    content: tuple[str, ...]  # content words, lower case
+    candidates: tuple[str, ...]  # numbers, and words written with a capital (names if the folder says so)
+
+    @classmethod
+    def of(cls, title: str, excerpt: str, provider: str = "") -> tuple[Features, set[str], set[str]]:
+        """The features of one article; the words it writes in lower case (never names), and
+        those it capitalises inside a sentence (names, unless written in lower case elsewhere)."""
+        content, capitals, numbers, lower, inside = set(), set(), set(), set(), set()
+        for text in (title, excerpt):
+            if provider:
+                text = text.replace(provider, " ")
+            for word, first in words(text):
+                low = sys.intern(word.lower().strip("'’-"))
+                if not low or low in _STOP:
+                    continue
+                content.add(low)
+                if word[0].isdigit() or word[0] == "$":
+                    numbers.add(low)
+                elif word[0].isupper():
+                    if low not in _CALENDAR:
+                        capitals.add(low)
+                        if not first:
+                            inside.add(low)
+                else:
+                    lower.add(low)
+        return cls(tuple(content), tuple(numbers | capitals)), lower, inside
+
+
+class SameStory:
+    """The clusters of a folder, kept up as articles come, change and go (keyed by path)."""
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD):
+        self.threshold = threshold
+        self._features: dict[str, Features] = {}
+        self._df: Counter[str] = Counter()  # articles each content word is in
+        self._lower: Counter[str] = Counter()  # articles that write each word in lower case
+        self._inside: Counter[str] = Counter()  # articles that capitalise it inside a sentence
+        # hash of two of those names -> the path filed under both, or the paths when several are
+        # (most pairs of names are one article's own: a string, not a list, keeps them small)
+        self._blocks: dict[int, str | list[str]] = {}
+        self._links: dict[str, dict[str, float]] = {}  # path -> linked path -> similarity
+        self._clusters: dict[str, list[str]] | None = None
+        self._names_of: dict[str, tuple[str, ...]] = {}
+        self._idf_of: dict[str, float] = {}  # idf by word, for the current frequencies
+        self._totals: dict[str, float] = {}  # path -> the weight of its content words
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    # --- articles in and out -------------------------------------------------------------------
+
+    def add(self, articles: Iterable[Any]) -> None:
+        """Articles (anything with relpath, title, excerpt and provider.name), new or changed."""
+        batch = []
+        for article in articles:
+            path = article.relpath
+            if path in self._features:
+                self._drop(path)
+            features, lower, inside = Features.of(
+                article.title or "", article.excerpt or "", article.provider.name or ""
+            )
+            self._features[path] = features
+            self._df.update(features.content)
+            self._lower.update(lower)
+            self._inside.update(inside)
+            batch.append(path)
+        if len(batch) > REWEIGH * len(self._features):
+            # a large part of the folder: every article's weights, names and keys worked out again
+            self._forget_weights()
+            self._names_of.clear()
+            self._blocks.clear()
+            self._links.clear()
+            batch = list(self._features)
+        for path in batch:
+            self._names_of[path] = self._names(self._features[path])
+        tops = {path: self._file(path) for path in batch}
+        done: set[str] = set()
+        for path in batch:
+            self._link(path, tops[path], done)
+            done.add(path)
+        self._clusters = None
+
+    def remove(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            if path in self._features:
+                self._drop(path)
+        self._clusters = None
+
+    def _forget_weights(self) -> None:
+        """Word frequencies changed: weights are worked out again as needed."""
+        self._idf_of.clear()
+        self._totals.clear()
+
+    def _drop(self, path: str) -> None:
+        self._names_of.pop(path, None)
+        self._totals.pop(path, None)
+        features = self._features.pop(path)
+        self._df.subtract(features.content)
+        for other in self._links.pop(path, {}):
+            self._links.get(other, {}).pop(path, None)
+
+    def _file(self, path: str) -> list[str]:
+        """File the article under each two of its rarest names (the rarest words when it has
+        fewer than two): copies of one story share at least two of company, place, amount.
+
+        The keys are not kept: an article removed or changed stays in its old blocks, where
+        it is passed over (removed) or compared once more than needed (changed)."""
+        features = self._features[path]
+        top = self._rarest(self._names_of[path])[:KEYS]
+        if len(top) < 2:
+            top += [w for w in self._rarest(features.content) if w not in top][: KEYS - len(top)]
+        blocks = self._blocks
+        for key in _pairs(top):
+            block = blocks.get(key)
+            if block is None:
+                blocks[key] = path
+            elif isinstance(block, str):
+                blocks[key] = [block, path]
+            elif len(block) <= BIG_BLOCK and path not in block:
+                block.append(path)  # a block past BIG_BLOCK is never read: it grows no more
+        return top
+
+    def _rarest(self, words: Iterable[str]) -> list[str]:
+        return sorted(words, key=lambda w: (self._df[w], w))
+
+    def _link(self, path: str, top: list[str], done: set[str]) -> None:
+        """Compare the article with those filed beside it (not with those of its batch already done)."""
+        others: set[str] = set()
+        for key in _pairs(top):
+            block = self._blocks[key]
+            if isinstance(block, list) and len(block) <= BIG_BLOCK:
+                others.update(block)
+        others.discard(path)
+        features = self._features
+        others = {o for o in others if o in features}  # removed ones stay in their old blocks
+        names, content = frozenset(self._names_of[path]), frozenset(self._features[path].content)
+        for other in others - done:
+            score = self._similarity(path, other, names, content)
+            if score >= self.threshold:
+                self._links.setdefault(path, {})[other] = score
+                self._links.setdefault(other, {})[path] = score
+
+    # --- similarity ------------------------------------------------------------------------------
+
+    def _idf(self, word: str) -> float:
+        found = self._idf_of.get(word)
+        if found is None:
+            found = self._idf_of[word] = math.log((max(len(self._features), SMALL_FOLDER) + 1) / (self._df[word] + 0.5))
+        return found
+
+    def _names(self, features: Features) -> tuple[str, ...]:
+        lower, inside = self._lower, self._inside
+        return tuple(w for w in features.candidates if w[0] in _NUMERIC or (not lower[w] and inside[w]))
+
+    def similarity(self, a: str, b: str) -> float:
+        """0 to 1: the names' and the content words' weighted overlaps, weighed together (only the
+        names' part as soon as it shows the threshold cannot be reached)."""
+        return self._similarity(a, b, frozenset(self._names_of[a]), frozenset(self._features[a].content))
+
+    def _similarity(self, a: str, b: str, names_a: frozenset[str], content_a: frozenset[str]) -> float:
+        idf = self._idf
+        shared = names_a.intersection(self._names_of[b])
+        union = sum(idf(w) for w in names_a) + sum(idf(w) for w in self._names_of[b]) - sum(idf(w) for w in shared)
+        names = sum(idf(w) for w in shared) / union if union > 0 else 0.0
+        if len(shared) < 2:
+            names /= 2  # one name in common (a city) is thin evidence of one story
+        if NAMES_WEIGHT * names + (1 - NAMES_WEIGHT) < self.threshold:
+            return NAMES_WEIGHT * names
+        inter = sum(idf(w) ** CONTENT_POWER for w in content_a.intersection(self._features[b].content))
+        union = self._weight(a) + self._weight(b) - inter
+        return NAMES_WEIGHT * names + (1 - NAMES_WEIGHT) * (inter / union if union > 0 else 0.0)
+
+    def _weight(self, path: str) -> float:
+        found = self._totals.get(path)
+        if found is None:
+            idf = self._idf
+            found = self._totals[path] = sum(idf(w) ** CONTENT_POWER for w in self._features[path].content)
+        return found
+
+    # --- clusters --------------------------------------------------------------------------------
+
+    def clusters(self) -> list[list[str]]:
+        """Clusters of two or more paths, each sorted; the largest first."""
+        return sorted({id(c): c for c in self._by_path().values()}.values(), key=lambda c: (-len(c), c[0]))
+
+    def cluster_of(self, path: str) -> list[str]:
+        """The paths of the article's cluster (itself included), or [] when it has none."""
+        return self._by_path().get(path, [])
+
+    def score(self, a: str, b: str) -> float | None:
+        return self._links.get(a, {}).get(b)
+
+    def _by_path(self) -> dict[str, list[str]]:
+        if self._clusters is None:
+            self._clusters = {}
+            for start in self._links:
+                if start in self._clusters or not self._links[start]:
+                    continue
+                members, todo = {start}, [start]
+                while todo:
+                    for other in self._links.get(todo.pop(), {}):
+                        if other not in members:
+                            members.add(other)
+                            todo.append(other)
+                cluster = sorted(members)
+                for member in cluster:
+                    self._clusters[member] = cluster
+        return self._clusters
+
+
+def _pairs(top: Iterable[str]) -> list[int]:
+    """The block keys of an article's rarest names: each two of them, hashed (a collision only
+    compares a few more articles)."""
+    top = list(top)
+    return [hash((a, b)) for i, a in enumerate(top) for b in top[i + 1 :]]
+
+
+def best_of(articles: list[Any]) -> Any:
+    """The one to keep: highest quality, ties to the earliest date, then path."""
+    return min(articles, key=lambda a: (-(a.quality if a.quality is not None else -1), a.date or "~", a.relpath))
