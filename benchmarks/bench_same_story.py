@@ -24,7 +24,7 @@ from types import SimpleNamespace
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from reviewer.core.same_story import DEFAULT_THRESHOLD, SameStory  # noqa: E402
+from reviewer.core.same_story import DEFAULT_THRESHOLD, Features, SameStory  # noqa: E402
 from tests.stories import pairs_of, stories  # noqa: E402
 
 
@@ -85,9 +85,7 @@ def methods() -> None:
     except ImportError:
         print("methods: datasketch not installed")
     else:
-        same = SameStory()
-        same.add(as_articles(items))
-        content = [same._features[i.relpath].content for i in items]
+        content = [set(Features.of(i.title, i.excerpt, i.provider)[0].content) for i in items]
         start = time.perf_counter()
         lsh = MinHashLSH(threshold=0.5, num_perm=64)
         hashes = []

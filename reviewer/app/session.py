@@ -24,7 +24,7 @@ from ..core.tally import Tally
 from ..words import plural
 from .commands import ORIGINAL, SetValues
 from .settings import data_dir
-from .tasks import Context, ThreadRunner, single_shot
+from .tasks import Context, Slicer, ThreadRunner, single_shot
 
 
 @dataclass
@@ -109,6 +109,7 @@ class Session(QObject):
         self._hash_edited = False
         self._generation = 0
         self.same_story = SameStory(DEFAULT_THRESHOLD)
+        self._slicer = Slicer(budget_ms=8, parent=self) if isinstance(self.runner, ThreadRunner) else None
         self._same_generation = 0  # counts folders and thresholds: a result for an earlier one is dropped
         self._same_busy = False
         self._same_pending: tuple[list[Article], list[str]] | None = None  # changes while it ran
@@ -236,8 +237,11 @@ class Session(QObject):
         generation, articles = self._same_generation, list(self.articles)
         fresh = SameStory(self.same_story.threshold)
         self._same_busy, self._same_pending = True, None
+        _pause_collector()  # hundreds of thousands of small objects, no cycles: see _pause_collector
 
         def done(result, error) -> None:
+            if not self.loading:
+                _resume_collector()
             if generation != self._same_generation:
                 return
             self._same_busy = False
@@ -249,7 +253,10 @@ class Session(QObject):
                 self.same_story.remove(pending[1])
             self._apply_same()
 
-        self.runner.start(lambda ctx: fresh.add(articles), on_done=done)
+        if self._slicer is not None:  # in steps between events: see SameStory.adding
+            self._slicer.start(_steps(fresh.adding(articles), lambda: generation != self._same_generation), done)
+        else:
+            self.runner.start(lambda ctx: fresh.add(articles), on_done=done)
 
     def _update_same(self, changed: list[Article], removed: list[str]) -> None:
         """Articles read again, added or gone: their pairs compared again (a few ms for a hundred)."""
@@ -711,8 +718,16 @@ def _log_decisions(log: LogFile | None, results: list, lines: dict) -> tuple[lis
     return logged, ""
 
 
+def _steps(steps, stale):
+    """Steps that stop early once `stale()` says their result will not be used."""
+    for _ in steps:
+        if stale():
+            return
+        yield
+
+
 def _pause_collector() -> None:
-    """No cyclic garbage collection while a folder loads.
+    """No cyclic garbage collection while a folder loads (or its stories are clustered).
 
     Every full collection walks every object alive: while 100,000 articles load, each one
     held the window for 40 to 210 ms, and they find nothing, as articles form no cycles.

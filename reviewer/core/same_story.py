@@ -36,7 +36,7 @@ import math
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 DEFAULT_THRESHOLD = 0.6
@@ -44,6 +44,7 @@ KEYS = 3  # rarest names an article is filed under, by each two of them
 CONTENT_POWER = 1  # content words weighted by idf to this power: a rare word tells more
 NAMES_WEIGHT = 0.5  # of the names' similarity in an article pair's; the content words' take the rest
 SMALL_FOLDER = 1000  # word weights as in a folder of at least this many: in a small one, a story's own words are common
+STEP = 100  # articles between two yields of adding()
 REWEIGH = 0.05  # a batch this large a part of the folder: every word's weight worked out again
 BIG_BLOCK = 60  # a pair of words more articles share is no key: too common to tell stories apart
 
@@ -120,6 +121,9 @@ class SameStory:
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD):
         self.threshold = threshold
+        self._articles: dict[str, Any] = {}  # path -> the article (its words are read from it as needed)
+        # While a batch is linked: each article's words, names and weight, worked out once. Not
+        # kept after it: a hundred thousand articles' words would cost more than the clusters.
         self._features: dict[str, Features] = {}
         self._df: Counter[str] = Counter()  # articles each content word is in
         self._lower: Counter[str] = Counter()  # articles that write each word in lower case
@@ -134,57 +138,73 @@ class SameStory:
         self._totals: dict[str, float] = {}  # path -> the weight of its content words
 
     def __len__(self) -> int:
-        return len(self._features)
+        return len(self._articles)
 
     # --- articles in and out -------------------------------------------------------------------
 
     def add(self, articles: Iterable[Any]) -> None:
         """Articles (anything with relpath, title, excerpt and provider.name), new or changed."""
+        for _ in self.adding(articles):
+            pass
+
+    def adding(self, articles: Iterable[Any]) -> Iterator[None]:
+        """add() in steps: it yields every STEP articles, so that a window can run it between
+        events (on a worker thread, each of the window's calls into Python would wait for it)."""
         batch = []
-        for article in articles:
+        for n, article in enumerate(articles, 1):
+            if n % STEP == 0:
+                yield
             path = article.relpath
-            if path in self._features:
+            if path in self._articles:
                 self._drop(path)
             features, lower, inside = Features.of(
                 article.title or "", article.excerpt or "", article.provider.name or ""
             )
+            self._articles[path] = article
             self._features[path] = features
             self._df.update(features.content)
             self._lower.update(lower)
             self._inside.update(inside)
             batch.append(path)
-        if len(batch) > REWEIGH * len(self._features):
+        if len(batch) > REWEIGH * len(self._articles):
             # a large part of the folder: every article's weights, names and keys worked out again
-            self._forget_weights()
-            self._names_of.clear()
+            self._idf_of.clear()
             self._blocks.clear()
             self._links.clear()
-            batch = list(self._features)
-        for path in batch:
-            self._names_of[path] = self._names(self._features[path])
-        tops = {path: self._file(path) for path in batch}
-        done: set[str] = set()
-        for path in batch:
-            self._link(path, tops[path], done)
-            done.add(path)
+            batch = list(self._articles)
+        try:
+            tops = {}
+            for n, path in enumerate(batch, 1):
+                tops[path] = self._file(path)
+                if n % STEP == 0:
+                    yield
+            done: set[str] = set()
+            for n, path in enumerate(batch, 1):
+                self._link(path, tops[path], done)
+                done.add(path)
+                if n % STEP == 0:
+                    yield
+        finally:
+            self._features.clear()
+            self._names_of.clear()
+            self._totals.clear()
         self._clusters = None
 
     def remove(self, paths: Iterable[str]) -> None:
         for path in paths:
-            if path in self._features:
+            if path in self._articles:
                 self._drop(path)
         self._clusters = None
 
-    def _forget_weights(self) -> None:
-        """Word frequencies changed: weights are worked out again as needed."""
-        self._idf_of.clear()
-        self._totals.clear()
-
     def _drop(self, path: str) -> None:
+        """Forget an article; its words leave the frequencies as it reads now (one read again
+        after a change on disk takes its old words' counts with it: a drift of one)."""
+        article = self._articles.pop(path)
+        self._features.pop(path, None)
         self._names_of.pop(path, None)
         self._totals.pop(path, None)
-        features = self._features.pop(path)
-        self._df.subtract(features.content)
+        content = Features.of(article.title or "", article.excerpt or "", article.provider.name or "")[0].content
+        self._df.subtract(content)
         for other in self._links.pop(path, {}):
             self._links.get(other, {}).pop(path, None)
 
@@ -194,8 +214,8 @@ class SameStory:
 
         The keys are not kept: an article removed or changed stays in its old blocks, where
         it is passed over (removed) or compared once more than needed (changed)."""
-        features = self._features[path]
-        top = self._rarest(self._names_of[path])[:KEYS]
+        features = self._feature(path)
+        top = self._rarest(self._name_list(path))[:KEYS]
         if len(top) < 2:
             top += [w for w in self._rarest(features.content) if w not in top][: KEYS - len(top)]
         blocks = self._blocks
@@ -220,9 +240,9 @@ class SameStory:
             if isinstance(block, list) and len(block) <= BIG_BLOCK:
                 others.update(block)
         others.discard(path)
-        features = self._features
-        others = {o for o in others if o in features}  # removed ones stay in their old blocks
-        names, content = frozenset(self._names_of[path]), frozenset(self._features[path].content)
+        articles = self._articles
+        others = {o for o in others if o in articles}  # removed ones stay in their old blocks
+        names, content = frozenset(self._name_list(path)), frozenset(self._feature(path).content)
         for other in others - done:
             score = self._similarity(path, other, names, content)
             if score >= self.threshold:
@@ -234,28 +254,46 @@ class SameStory:
     def _idf(self, word: str) -> float:
         found = self._idf_of.get(word)
         if found is None:
-            found = self._idf_of[word] = math.log((max(len(self._features), SMALL_FOLDER) + 1) / (self._df[word] + 0.5))
+            found = self._idf_of[word] = math.log((max(len(self._articles), SMALL_FOLDER) + 1) / (self._df[word] + 0.5))
         return found
 
-    def _names(self, features: Features) -> tuple[str, ...]:
-        lower, inside = self._lower, self._inside
-        return tuple(w for w in features.candidates if w[0] in _NUMERIC or (not lower[w] and inside[w]))
+    def _feature(self, path: str) -> Features:
+        found = self._features.get(path)
+        if found is None:
+            a = self._articles[path]
+            found = self._features[path] = Features.of(a.title or "", a.excerpt or "", a.provider.name or "")[0]
+        return found
+
+    def _name_list(self, path: str) -> tuple[str, ...]:
+        found = self._names_of.get(path)
+        if found is None:
+            lower, inside = self._lower, self._inside
+            candidates = self._feature(path).candidates
+            found = tuple(w for w in candidates if w[0] in _NUMERIC or (not lower[w] and inside[w]))
+            self._names_of[path] = found
+        return found
 
     def similarity(self, a: str, b: str) -> float:
         """0 to 1: the names' and the content words' weighted overlaps, weighed together (only the
         names' part as soon as it shows the threshold cannot be reached)."""
-        return self._similarity(a, b, frozenset(self._names_of[a]), frozenset(self._features[a].content))
+        try:
+            return self._similarity(a, b, frozenset(self._name_list(a)), frozenset(self._feature(a).content))
+        finally:
+            self._features.clear()
+            self._names_of.clear()
+            self._totals.clear()
 
     def _similarity(self, a: str, b: str, names_a: frozenset[str], content_a: frozenset[str]) -> float:
         idf = self._idf
-        shared = names_a.intersection(self._names_of[b])
-        union = sum(idf(w) for w in names_a) + sum(idf(w) for w in self._names_of[b]) - sum(idf(w) for w in shared)
+        names_b = self._name_list(b)
+        shared = names_a.intersection(names_b)
+        union = sum(idf(w) for w in names_a) + sum(idf(w) for w in names_b) - sum(idf(w) for w in shared)
         names = sum(idf(w) for w in shared) / union if union > 0 else 0.0
         if len(shared) < 2:
             names /= 2  # one name in common (a city) is thin evidence of one story
         if NAMES_WEIGHT * names + (1 - NAMES_WEIGHT) < self.threshold:
             return NAMES_WEIGHT * names
-        inter = sum(idf(w) ** CONTENT_POWER for w in content_a.intersection(self._features[b].content))
+        inter = sum(idf(w) ** CONTENT_POWER for w in content_a.intersection(self._feature(b).content))
         union = self._weight(a) + self._weight(b) - inter
         return NAMES_WEIGHT * names + (1 - NAMES_WEIGHT) * (inter / union if union > 0 else 0.0)
 
@@ -263,7 +301,7 @@ class SameStory:
         found = self._totals.get(path)
         if found is None:
             idf = self._idf
-            found = self._totals[path] = sum(idf(w) ** CONTENT_POWER for w in self._features[path].content)
+            found = self._totals[path] = sum(idf(w) ** CONTENT_POWER for w in self._feature(path).content)
         return found
 
     # --- clusters --------------------------------------------------------------------------------
