@@ -109,7 +109,7 @@ class Session(QObject):
         self._hash_edited = False
         self._generation = 0
         self.same_story = SameStory(DEFAULT_THRESHOLD)
-        self._slicer = Slicer(budget_ms=8, parent=self) if isinstance(self.runner, ThreadRunner) else None
+        self._slicer = Slicer(budget_ms=5, parent=self) if isinstance(self.runner, ThreadRunner) else None
         self._same_generation = 0  # counts folders and thresholds: a result for an earlier one is dropped
         self._same_busy = False
         self._same_pending: tuple[list[Article], list[str]] | None = None  # changes while it ran

@@ -44,7 +44,7 @@ KEYS = 3  # rarest names an article is filed under, by each two of them
 CONTENT_POWER = 1  # content words weighted by idf to this power: a rare word tells more
 NAMES_WEIGHT = 0.5  # of the names' similarity in an article pair's; the content words' take the rest
 SMALL_FOLDER = 1000  # word weights as in a folder of at least this many: in a small one, a story's own words are common
-STEP = 100  # articles between two yields of adding()
+STEP = 25  # articles between two yields of adding()
 REWEIGH = 0.05  # a batch this large a part of the folder: every word's weight worked out again
 BIG_BLOCK = 60  # a pair of words more articles share is no key: too common to tell stories apart
 

@@ -130,6 +130,8 @@ class MainWindow(QMainWindow):
         self._queued: list = []
         self._watch = watch
         self._checked_at = time.monotonic()
+        self._incoming: list = []  # articles read, shown with the next batch (see _on_batch)
+        self._incoming_timer = single_shot(self, 100, self._show_incoming)
 
         icons = {True: resource_icon("published"), False: resource_icon("unpublished"), None: resource_icon("unset")}
         # Sorting and filtering in steps between events; at once under a synchronous runner (tests).
@@ -417,6 +419,8 @@ class MainWindow(QMainWindow):
     # --- loading --------------------------------------------------------------------------
 
     def _on_loading_started(self) -> None:
+        self._incoming_timer.stop()
+        self._incoming = []
         self.model.set_articles([])
         self.triage.reset_counts()
         self.progress.setRange(0, 0)
@@ -443,6 +447,23 @@ class MainWindow(QMainWindow):
             )
 
     def _on_batch(self, articles: list) -> None:
+        """Articles read: the first at once, the rest of a loading folder at most ten times a
+        second. A folder read from its index sends a batch every millisecond or two; each one
+        shown means a repaint, a thousand calls into Python that wait for the loading thread."""
+        if self.session.loading and self.model.rowCount() > 0:
+            self._incoming.extend(articles)
+            if not self._incoming_timer.isActive():
+                self._incoming_timer.start()
+            return
+        self._show_batch(articles)
+
+    def _show_incoming(self) -> None:
+        self._incoming_timer.stop()
+        if self._incoming:
+            articles, self._incoming = self._incoming, []
+            self._show_batch(articles)
+
+    def _show_batch(self, articles: list) -> None:
         first = self.model.rowCount() == 0
         if first and not self._header_restored:
             self.table.fit_columns(articles)
@@ -470,6 +491,7 @@ class MainWindow(QMainWindow):
             self.progress.setFormat(f"Reading {done:,}")
 
     def _on_loaded(self) -> None:
+        self._show_incoming()
         self.progress.hide()
         current = self.table.currentIndex()
         article = self.model.article(current.row()) if current.isValid() else None
