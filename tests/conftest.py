@@ -28,3 +28,18 @@ def corpus_copy(tmp_path):
 @pytest.fixture
 def newsroom_copy(tmp_path):
     return writable_copy(EXAMPLES, tmp_path / "newsroom")
+
+
+@pytest.fixture
+def team(tmp_path, monkeypatch):
+    """Git repositories for team review (tests.core.test_git.make_team), with a HOME of their
+    own, no system configuration and fixed dates: a bare origin and clones of it."""
+    from tests.core.test_git import GIT_ENV, make_team
+
+    home = tmp_path / "home"
+    home.mkdir()
+    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH_COMMAND"):
+        monkeypatch.delenv(name, raising=False)
+    return make_team(tmp_path / "repos")

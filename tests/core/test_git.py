@@ -44,17 +44,6 @@ GIT_ENV = {
 }
 
 
-@pytest.fixture
-def team(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH_COMMAND"):
-        monkeypatch.delenv(name, raising=False)
-    return make_team(tmp_path)
-
-
 def make_team(tmp_path, articles=6):
     """A bare 'origin' holding `articles` articles (pushed by the bot's clone, `seed`), and a clone
     factory: clone(name) is an editor's clone."""

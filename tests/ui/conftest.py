@@ -48,16 +48,29 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, settings, newsroom_copy):
+def window_on(qtbot, settings):
+    """Open a real window on a folder (work run synchronously); closed after the test."""
     from reviewer.ui.main_window import MainWindow
 
-    win = MainWindow(settings, runner=SyncRunner(), watch=False)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.open_folder(str(newsroom_copy))
-    win.root = newsroom_copy
-    yield win
-    win.session.discard()  # let the window close without asking
-    win.close()
-    win.deleteLater()
+    opened = []
+
+    def open_on(folder):
+        win = MainWindow(settings, runner=SyncRunner(), watch=False)
+        win.show()
+        qtbot.waitExposed(win)
+        win.activateWindow()
+        win.open_folder(str(folder))
+        win.root = folder
+        opened.append(win)
+        return win
+
+    yield open_on
+    for win in opened:
+        win.session.discard()  # let the window close without asking
+        win.close()
+        win.deleteLater()
+
+
+@pytest.fixture
+def window(window_on, newsroom_copy):
+    return window_on(newsroom_copy)

@@ -45,19 +45,10 @@ def folder(tmp_path):
 
 
 @pytest.fixture
-def win(qtbot, settings, folder):
-    from reviewer.app.tasks import SyncRunner
-    from reviewer.ui.main_window import MainWindow
-
-    window = MainWindow(settings, runner=SyncRunner(), watch=False)
-    window.show()
-    qtbot.waitExposed(window)
-    window.open_folder(str(folder))
+def win(window_on, folder, qtbot):
+    window = window_on(folder)
     qtbot.waitUntil(lambda: not window.session.loading and bool(window.session.same_story.clusters()))
-    yield window
-    window.session.discard()
-    window.close()
-    window.deleteLater()
+    return window
 
 
 def row_of(win, relpath):

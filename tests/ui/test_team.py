@@ -7,35 +7,12 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from reviewer.core.git import Git, sync
 from reviewer.ui.article_model import Column
 from reviewer.ui.team_ui import SyncConflictDialog
-from tests.core.test_git import GIT_ENV, decide, git_run, make_team
+from tests.core.test_git import decide, git_run
 
 
 @pytest.fixture
-def team(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH_COMMAND"):
-        monkeypatch.delenv(name, raising=False)
-    return make_team(tmp_path / "repos")
-
-
-@pytest.fixture
-def editor(qtbot, settings, team):
-    from reviewer.app.tasks import SyncRunner
-    from reviewer.ui.main_window import MainWindow
-
-    folder = team("ana")
-    win = MainWindow(settings, runner=SyncRunner(), watch=False)
-    win.show()
-    qtbot.waitExposed(win)
-    win.open_folder(str(folder))
-    win.folder = folder
-    yield win
-    win.session.discard()
-    win.close()
-    win.deleteLater()
+def editor(window_on, team):
+    return window_on(team("ana"))
 
 
 def row_of(win, relpath):
