@@ -52,7 +52,8 @@ class Team(QObject):
         self._generation = 0
 
     def attach(self, root: str, me: str = "") -> None:
-        """A folder was opened: is it in a repository (then register the merge driver), and its status."""
+        """A folder was opened: is it the top of a repository (then register the merge driver),
+        and its status."""
         self._generation += 1
         generation = self._generation
         self.git = None
@@ -60,10 +61,12 @@ class Team(QObject):
         git = Git(root, askpass=self.askpass)
 
         def work(ctx):
-            if not git.is_repository():
+            # Only a folder that is a repository's top: the sample folder inside Reviewer's own
+            # clone, or any folder inside some other project, is never committed or pushed from.
+            if not git.is_repository() or git.prefix():
                 return None
             register_driver(git)
-            return git.prefix(), _read_status(git, me)
+            return "", _read_status(git, me)
 
         def done(found, error) -> None:
             if generation != self._generation:

@@ -340,13 +340,13 @@ def test_the_query_bar_completes_fields_then_the_folders_values(window, qtbot):
     line = window.list.query_line()
     assist = window.list.assist
     line.setFocus()
-    qtbot.keyClicks(line, "robots prov")
+    qtbot.keyClicks(line, "open-source prov")
     popup = assist.completer.popup()
     qtbot.waitUntil(popup.isVisible)
     offered = [assist.completer.completionModel().index(r, 0).data() for r in range(assist.completer.completionCount())]
     assert offered == ["provider.name:", "provider.domain:"]
     assist.insert("provider.name:")
-    assert line.text() == "robots provider.name:"
+    assert line.text() == "open-source provider.name:"
     qtbot.waitUntil(popup.isVisible)
     providers = {a.provider.name for a in window.session.articles}
     offered = {assist.completer.completionModel().index(r, 0).data() for r in range(assist.completer.completionCount())}
@@ -355,7 +355,7 @@ def test_the_query_bar_completes_fields_then_the_folders_values(window, qtbot):
     name = next(p for p in providers if p.startswith("Bri"))
     assert assist.completer.currentCompletion() == name
     assist.insert(name)
-    assert line.text() == f'robots provider.name:="{name}"'
+    assert line.text() == f'open-source provider.name:="{name}"'
     keys(qtbot, line, Qt.Key_Return)
     qtbot.waitUntil(lambda: window.model.rowCount() > 0 and all(a.provider.name == name for a in window.model.articles))
 

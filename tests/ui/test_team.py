@@ -126,3 +126,12 @@ def test_the_status_bar_says_what_a_sync_would_bring_and_who_pushed(editor, team
     text = editor.team_controls.label.text()
     assert "main ↑0 ↓1" in text and "1 incoming, 0 conflicts" in text and "synced just now" in text
     assert "ben pushed 2 decisions" in text
+
+
+def test_a_folder_inside_another_repository_gets_no_git_in_the_window(window_on, team):
+    clone = team("ana")
+    inner = clone / "_news"
+    win = window_on(inner)
+    assert not win.team_controls.label.isVisible()
+    assert not win.action_table["sync"].isEnabled()
+    assert not (clone / ".git" / "info" / "attributes").exists()  # nothing registered there either
