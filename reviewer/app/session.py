@@ -742,3 +742,17 @@ def _resume_collector() -> None:
     """
     gc.freeze()
     gc.enable()
+    _release_memory()
+
+
+def _release_memory() -> None:
+    """Hand the C library's free memory back to the system (glibc's malloc_trim): loading and
+    clustering leave tens of megabytes freed but held, 34 MB at 300,000 articles. Elsewhere,
+    nothing."""
+    try:
+        import ctypes
+
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
