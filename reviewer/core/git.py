@@ -407,10 +407,12 @@ def sync(
     refused because someone pushed meanwhile. `chosen`: the editor's choices for conflicting
     keys (path -> key -> lines), from an earlier SyncConflict."""
     register_driver(git)
+    branch = _branch(git)  # before committing: nothing is committed on a detached HEAD
     step("Committing")
     committed = commit(git, editor)
     start = git.head()
-    branch = _branch(git)
+    if not start:
+        raise GitError("other", "the repository has no commit yet: commit the folder once, then sync")
     pushed = taken = 0
     for attempt in range(1, ATTEMPTS + 1):
         step("Fetching")
@@ -442,10 +444,10 @@ def sync(
 
 
 def _branch(git: Git) -> str:
-    branch = git.out("rev-parse", "--abbrev-ref", "HEAD").strip()
-    if branch == "HEAD":
+    done = git.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    if done.returncode != 0 or not done.stdout.strip():
         raise GitError("no-upstream", "the repository is not on a branch (detached HEAD); check out a branch first")
-    return branch
+    return done.stdout.strip()
 
 
 def _only_remote(git: Git) -> str:

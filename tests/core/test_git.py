@@ -406,3 +406,17 @@ def test_the_command_line_commits_and_syncs_and_names_conflicts(team, capsys):
     assert main(["sync", str(ben), "--keep", "theirs"]) == 0
     assert "quality: 80" in _origin_file(team, 0) and len(upstream_log(team)) == 2
     assert main(["sync", str(team.origin.parent)]) == 2  # not a repository
+
+
+def test_sync_on_a_detached_head_or_an_empty_repository_says_so_and_commits_nothing(team, tmp_path):
+    ana = team("ana")
+    decide(ana, 0, "ana", "quality", quality=70)
+    git_run(ana, "checkout", "--quiet", "--detach")
+    before = git_run(ana, "rev-parse", "HEAD")
+    with pytest.raises(GitError, match="detached HEAD"):
+        sync(Git(str(ana)), "ana")
+    assert git_run(ana, "rev-parse", "HEAD") == before
+    empty = tmp_path / "empty"
+    git_run(tmp_path, "init", "--quiet", "-b", "main", str(empty))
+    with pytest.raises(GitError, match="no commit yet"):
+        sync(Git(str(empty)), "ana")
