@@ -230,6 +230,8 @@ def merge_files(base: str, ours: str, theirs: str, path: str, chosen: dict[str, 
             merged = merge_texts(texts[0], texts[1], texts[2], path, chosen)
     except (Unmergeable, UnicodeDecodeError, OSError):
         return 1
+    except Exception:  # whatever else a damaged side does: a normal git conflict, never a traceback
+        return 1
     if not merged.clean:
         return 1
     with open(ours, "w", encoding="utf-8", newline="") as fh:

@@ -151,3 +151,40 @@ def test_the_driver_on_every_article_with_random_changes_on_both_sides():
                 assert merged.text == expected, (path, key_a, key_b)
             merged_files += 1
     assert merged_files >= 100
+
+
+def test_any_text_on_either_side_merges_or_is_a_conflict_never_an_error(tmp_path):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    lines = st.sampled_from(
+        ["quality: 80\n", "heat: 9\n", "published: true\n", "title: [\n", "- x\n", "  nested: 1\n", "---\n",
+         "# note\n", "\n", "key: 'quote\n", "\r\n", "title: A\n", "x: !!int abc\n", "a: &x 1\n"]
+    )  # fmt: skip
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(lines, max_size=8), st.lists(lines, max_size=8))
+    def check(ours_lines, theirs_lines):
+        ours = "---\n" + "".join(ours_lines) + "---\nbody\n"
+        theirs = "---\n" + "".join(theirs_lines) + "---\nbody\n"
+        for name, text in (("base", BASE), ("ours", ours), ("theirs", theirs)):
+            (tmp_path / name).write_text(text, newline="")
+        before = (tmp_path / "ours").read_bytes()
+        result = merge_files(*(str(tmp_path / n) for n in ("base", "ours", "theirs")), "a.md")
+        assert result in (0, 1)
+        if result == 1:
+            assert (tmp_path / "ours").read_bytes() == before  # left as git gave it
+        else:  # a clean merge reads back as the base with both sides' changes
+            with open(tmp_path / "ours", encoding="utf-8", newline="") as fh:
+                merged = read(fh.read())[1]
+            base = read(BASE)[1]
+            expected = dict(base)
+            for side in (read(ours)[1], read(theirs)[1]):
+                for key in set(base) | set(side):
+                    if key not in side:
+                        expected.pop(key, None)
+                    elif base.get(key) != side[key] or key not in base:
+                        expected[key] = side[key]
+            assert merged == expected
+
+    check()
