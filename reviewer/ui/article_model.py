@@ -431,25 +431,29 @@ class ArticleTableModel(QAbstractTableModel):
         """
         self._filter_epoch += 1
         epoch = self._filter_epoch
+        source, size, articles_epoch = self._all, len(self._all), self._epoch
         articles = list(self._all)
         self._filtering = {}
 
         def work():
-            kept = yield from filtering(articles, predicate)
-            return {id(a) for a in kept}
+            return (yield from filtering(articles, predicate))
 
-        def done(keep, error) -> None:
+        def done(kept, error) -> None:
             if epoch != self._filter_epoch:
                 return  # another filter was asked for since
             if error is not None:
-                keep = set()
+                kept = []
             again, self._filtering = self._filtering or {}, None
-            seen = {id(a) for a in articles}
             self.beginResetModel()
             self._predicate = predicate
-            self._rows = [
-                a for a in self._all if (predicate(a) if id(a) in again or id(a) not in seen else id(a) in keep)
-            ]
+            if not again and self._all is source and len(self._all) == size and self._epoch == articles_epoch:
+                self._rows = kept  # nothing moved meanwhile: the filtered list is the view, in order
+            else:
+                keep = {id(a) for a in kept}
+                seen = {id(a) for a in articles}
+                self._rows = [
+                    a for a in self._all if (predicate(a) if id(a) in again or id(a) not in seen else id(a) in keep)
+                ]
             self._index = None
             self.endResetModel()
             self.filtered.emit()
