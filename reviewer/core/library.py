@@ -361,13 +361,9 @@ def _folder(
     except OSError as exc:
         found.problems.append(_os_problem(root, folder, exc))
         return []
-    folders: list[tuple[str, bool]] = []
-    files: list[str] = []
-    linked: set[str] = set()
+    items: list[tuple[str, bool, str, bool]] = []
     for entry in entries:
-        _classify(root, entry, via_link, folders, files, found, linked)
-    items = [(os.path.basename(path) + "/", True, path, link) for path, link in folders]
-    items += [(os.path.basename(path), False, path, path in linked) for path in files]
+        _classify(root, entry, via_link, items, found)
     items.sort()
     return items
 
@@ -390,24 +386,24 @@ def find_candidates(root: str) -> tuple[list[str], Batch]:
 
 
 def _classify(
-    root: str,
-    entry: os.DirEntry[str],
-    via_link: bool,
-    folders: list[tuple[str, bool]],
-    files: list[str],
-    early: Batch,
-    linked: set[str],
+    root: str, entry: os.DirEntry[str], via_link: bool, items: list[tuple[str, bool, str, bool]], early: Batch
 ) -> None:
+    """Add a folder's entry to `items` as (sort key, is folder, path, through a link), or count
+    it in `early` (skipped, a problem, a leftover of an interrupted save)."""
     try:
-        is_dir = entry.is_dir()
-        is_file = entry.is_file()
-        link = via_link or entry.is_symlink()
+        if entry.is_file(follow_symlinks=False):  # the usual entry: a plain file, no link to follow
+            is_dir, is_file, link = False, True, via_link
+        else:
+            is_dir = entry.is_dir()
+            is_file = entry.is_file()
+            link = via_link or entry.is_symlink()
     except OSError as exc:
         early.problems.append(_os_problem(root, entry.path, exc))
         return
+    name = entry.name
     if is_dir:
-        if entry.name not in SKIPPED_DIRS and not entry.name.startswith("."):
-            folders.append((entry.path, link))
+        if name not in SKIPPED_DIRS and not name.startswith("."):
+            items.append((name + "/", True, entry.path, link))
         return
     if not is_file:
         if entry.is_symlink():
@@ -415,12 +411,10 @@ def _classify(
         else:
             early.skipped += 1  # a pipe, socket or device: opening it could block
         return
-    if entry.name.endswith(TEMP_SUFFIX) and entry.name.startswith("."):
+    if name.endswith(TEMP_SUFFIX) and name.startswith("."):
         early.leftovers.append(entry.path)
-    elif entry.name.lower().endswith(ARTICLE_EXTENSIONS) and not entry.name.startswith("."):
-        files.append(entry.path)
-        if link:
-            linked.add(entry.path)
+    elif name.lower().endswith(ARTICLE_EXTENSIONS) and not name.startswith("."):
+        items.append((name, False, entry.path, link))
     else:
         early.skipped += 1
 
