@@ -197,11 +197,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     for batch in batches:  # printed as they come: memory does not grow with the folder
         problems += len(batch.problems)
         apply_log(batch.articles)
+        lines = []
         for entry in batch.entries:
             if isinstance(entry, Listed):
-                out.write((entry.json if args.json else entry.line) + "\n")
+                lines.append(entry.json if args.json else entry.line)
             elif predicate(entry):
-                out.write((json_line(entry) if args.json else text_line(entry)) + "\n")
+                lines.append(json_line(entry) if args.json else text_line(entry))
+        if lines:
+            out.write("\n".join(lines) + "\n")  # one write a batch, not one a line
     _mention_problems(problems, args.root)
     return 1 if problems else 0
 
