@@ -162,8 +162,10 @@ def main() -> None:
     window.show()
     loaded = []
     window.session.loading_finished.connect(lambda: loaded.append(1))
+    clustered: list[int] = []  # measured once the same-story clusters are found, as a day's work would be
+    window.session.same_story_changed.connect(lambda: clustered.append(1))
     window.open_folder(root)
-    wait_for(app, lambda: bool(loaded))
+    wait_for(app, lambda: bool(loaded) and bool(clustered), 600)
     meter = GapMeter()
     model = window.model
     counts = {"layout": 0, "removed": 0, "reset": 0}
