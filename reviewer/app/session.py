@@ -254,7 +254,8 @@ class Session(QObject):
             self._apply_same()
 
         if self._slicer is not None:  # in steps between events: see SameStory.adding
-            self._slicer.start(_steps(fresh.adding(articles), lambda: generation != self._same_generation), done)
+            steps = _steps(fresh.adding(articles), lambda: generation != self._same_generation)
+            self._slicer.start(steps, done, paused=lambda: self.saving)  # a save first: it waits for no cluster
         else:
             self.runner.start(lambda ctx: fresh.add(articles), on_done=done)
 

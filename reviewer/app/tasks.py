@@ -85,6 +85,9 @@ def _emit(signal, *args) -> None:
         pass  # the window closed while the task ran: nobody is waiting for it
 
 
+PAUSE_MS = 50
+
+
 class Slicer(QObject):
     """Runs work in steps on the GUI thread, a few milliseconds at a time, between events.
 
@@ -97,11 +100,20 @@ class Slicer(QObject):
         super().__init__(parent)
         self.budget = budget_ms / 1000
 
-    def start(self, steps, on_done: Callable[[object, Exception | None], None]) -> None:
+    def start(
+        self, steps, on_done: Callable[[object, Exception | None], None], paused: Callable[[], bool] | None = None
+    ) -> None:
+        """Run `steps`; while `paused()` says so, run none and look again every PAUSE_MS (work
+        that can wait leaves Python's lock to a thread that is saving)."""
         timer = QTimer(self)
         timer.setInterval(0)
 
         def step() -> None:
+            if paused is not None:
+                hold = paused()
+                timer.setInterval(PAUSE_MS if hold else 0)
+                if hold:
+                    return
             deadline = time.perf_counter() + self.budget
             try:
                 while time.perf_counter() < deadline:
