@@ -56,3 +56,24 @@ def test_cross_thread_signals_keep_reference_counts():
     out = subprocess.run([sys.executable, "-c", CROSS_THREAD], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok True"
+
+
+def test_a_slicer_runs_no_step_while_paused_and_all_of_them_after(qtbot):
+    from reviewer.app.tasks import Slicer
+
+    ran, results = [], []
+    hold = [True]
+
+    def steps():
+        for n in range(5):
+            ran.append(n)
+            yield
+        return "done"
+
+    slicer = Slicer(budget_ms=1)
+    slicer.start(steps(), lambda result, error: results.append((result, error)), paused=lambda: hold[0])
+    qtbot.wait(120)  # two looks at least, 50 ms apart
+    assert ran == [] and results == []
+    hold[0] = False
+    qtbot.waitUntil(lambda: results == [("done", None)])
+    assert ran == [0, 1, 2, 3, 4]
