@@ -70,10 +70,14 @@ def test_a_slicer_runs_no_step_while_paused_and_all_of_them_after(qtbot):
             yield
         return "done"
 
-    slicer = Slicer(budget_ms=1)
+    from PySide6.QtCore import QObject
+
+    owner = QObject()  # as in the window: the slicer and its timer live as long as their owner
+    slicer = Slicer(budget_ms=1, parent=owner)
     slicer.start(steps(), lambda result, error: results.append((result, error)), paused=lambda: hold[0])
     qtbot.wait(120)  # two looks at least, 50 ms apart
     assert ran == [] and results == []
     hold[0] = False
     qtbot.waitUntil(lambda: results == [("done", None)])
     assert ran == [0, 1, 2, 3, 4]
+    qtbot.wait(10)  # the finished timer's deferred deletion, while its owner is alive
