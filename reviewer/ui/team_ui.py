@@ -168,7 +168,7 @@ class SyncConflictDialog(QDialog):
         self.conflicts = conflict.conflicts
         self._mine = [True] * len(self.conflicts)
         intro = QLabel(
-            f"{conflict} Nothing has been changed yet: your commit is as it was.\n"
+            f"{conflict}. Nothing has been changed yet: your commit is as it was.\n"
             "Choose for each value: 1 keeps yours, 2 keeps the other editor's. Sync then goes on."
         )
         intro.setWordWrap(True)
@@ -178,6 +178,8 @@ class SyncConflictDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a path's start and its name both show
         for row, c in enumerate(self.conflicts):
             for column, text in enumerate((c.path, c.key, _value(c.base), _value(c.ours), _value(c.theirs))):
                 item = QTableWidgetItem(text)
