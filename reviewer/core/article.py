@@ -400,9 +400,8 @@ class Article(Fields):
         article._identity, article._packed, article.read_only = identity, packed, read_only
         article._keys, article._sizes, article._raw = keys, sizes, tuple(values)
         article.title, article.excerpt, article.date, article.original_url, article.web_url, article.heat = listed
-        get = values.__getitem__
-        article.type = _interned(_text(get(_TYPE)))
-        article.category = _interned(_text(get(_CATEGORY)))
+        article.type = _short_text(values[_TYPE])
+        article.category = _short_text(values[_CATEGORY])
         return article
 
     def stored(self, key: str, default: Any = None) -> Any:
@@ -618,6 +617,24 @@ def _repeated_topics(data: bytes) -> tuple[Any, list[str]]:
             _REPEATED_TOPICS.clear()
         value = _repeated(data)
         found = _REPEATED_TOPICS[data] = (value, _topics_of(value))
+    return found
+
+
+_SHORT_TEXTS: dict[tuple[type, Any], str] = {}  # type and category values as the list shows them (a few dozen)
+
+
+def _short_text(value: Any) -> str:
+    """`_interned(_text(value))`, remembered: a folder has a handful of types and categories."""
+    key = (value.__class__, value)  # True and 1 are equal keys, not equal texts
+    try:
+        found = _SHORT_TEXTS.get(key)
+    except TypeError:  # a list or a mapping where a word was expected
+        return _text(value)  # '' for those
+    if found is None:
+        if len(_SHORT_TEXTS) > 10_000:
+            _SHORT_TEXTS.clear()
+        text = _text(value)
+        found = _SHORT_TEXTS[key] = sys.intern(text) if len(text) <= 40 else text
     return found
 
 

@@ -42,8 +42,38 @@ class Tally:
         self._views = {name: (p, {id(a) for a in articles if p(a)}) for name, p in views.items()}
 
     def add(self, articles: Iterable[Any]) -> None:
+        """Count new articles: _count's steps, in one loop (a folder's articles arrive a
+        hundred thousand at a time)."""
+        state_of, states, since, decided = self._state, self.states, self.since, self.decided
+        views = list(self._views.values())
+        queue = 0
+        low = high = None
         for article in articles:
-            self._count(article)
+            key = id(article)
+            state = article.published
+            decision = article.decision
+            queued = state is False and decision is None
+            kind = decision[0] if decision is not None and since and decision[2] >= since else None
+            state_of[key] = (state, queued, kind)
+            states[state] += 1
+            queue += queued
+            if kind is not None:
+                decided[kind] = decided.get(kind, 0) + 1
+            quality = article.quality
+            if quality is not None:
+                if low is None or quality < low:
+                    low = quality
+                if high is None or quality > high:
+                    high = quality
+            for predicate, members in views:
+                if predicate(article):
+                    members.add(key)
+                else:
+                    members.discard(key)
+        self.queue += queue
+        if low is not None and high is not None:
+            old = self.quality_range
+            self.quality_range = (min(old[0], low), max(old[1], high)) if old else (low, high)
 
     def changed(self, articles: Iterable[Any]) -> None:
         for article in articles:

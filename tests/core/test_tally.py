@@ -1,0 +1,39 @@
+"""The tally: counting a batch at once gives what counting its articles one by one gives."""
+
+import random
+from types import SimpleNamespace
+
+from reviewer.core.tally import Tally
+
+
+def articles(n, seed):
+    rng = random.Random(seed)
+    decisions = [None, ("approve", "ana", "2026-11-29T10:00:00Z"), ("reject", "ben", "2026-11-01T10:00:00Z")]
+    return [
+        SimpleNamespace(
+            published=rng.choice([True, False, None]),
+            decision=rng.choice(decisions),
+            quality=rng.choice([None, 0, 5, 80, 300]),
+        )
+        for _ in range(n)
+    ]
+
+
+def test_a_batch_counts_as_its_articles_one_by_one():
+    for seed in range(5):
+        batch = articles(500, seed)
+        views = {"high": lambda a: (a.quality or 0) >= 80, "unset": lambda a: a.published is None}
+        at_once, one_by_one = Tally(), Tally()
+        for tally in (at_once, one_by_one):
+            tally.clear(since="2026-11-15")
+            tally.set_views(views, [])
+        at_once.add(batch[:250])
+        at_once.add(batch[250:])
+        for article in batch:
+            one_by_one._count(article)
+        assert at_once.states == one_by_one.states
+        assert at_once.queue == one_by_one.queue
+        assert at_once.decided == one_by_one.decided
+        assert at_once.quality_range == one_by_one.quality_range
+        assert {n: at_once.view(n) for n in views} == {n: one_by_one.view(n) for n in views}
+        assert at_once.decided == {"approve": sum(1 for a in batch if a.decision and a.decision[0] == "approve")}
