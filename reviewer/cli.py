@@ -364,7 +364,7 @@ def _apply(targets: list[Target], changes: dict[str, Any], editor: str = "") -> 
                 _decided(decided, root, article, verb, logged, editor)
     for content_root, decisions in decided.items():
         try:
-            LogFile.for_folder(content_root, _data_dir()).append(decisions)
+            LogFile.for_folder(content_root, _data_dir(), _keep_folder_clean()).append(decisions)
         except OSError as exc:
             _error(f"the decisions were saved in the files but not in the review log: {exc.strerror or exc}")
             failed += len(decisions)
@@ -403,7 +403,8 @@ def _who(root: str, editor: str) -> tuple[str, str]:
     found = _WHO.get((root, editor))
     if found is None:
         content_root = content_root_of(root)
-        found = _WHO[(root, editor)] = (content_root, editor_name(content_root, editor))
+        preferred = editor or _window_preference("editor_name")  # --editor, else the window's preference
+        found = _WHO[(root, editor)] = (content_root, editor_name(content_root, preferred))
     return found
 
 
@@ -499,6 +500,29 @@ def _data_dir() -> str:
     import platformdirs
 
     return platformdirs.user_data_dir("reviewer", appauthor=False)
+
+
+def _window_preference(name: str) -> str:
+    """A preference set in the window's Edit > Preferences (`prefs/NAME` in the INI file Qt
+    keeps at ~/.config/Reviewer/Reviewer.conf), read without Qt; '' when it is not set."""
+    import configparser
+
+    import platformdirs
+
+    path = os.path.join(platformdirs.user_config_dir("Reviewer", appauthor=False), "Reviewer.conf")
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return ""
+    value = parser.get("prefs", name, fallback="").strip()
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+
+
+def _keep_folder_clean() -> bool:
+    """The window's preference to keep the review log out of content folders: the command
+    line follows it too, so that both log in one place."""
+    return _window_preference("keep_folder_clean").lower() == "true"
 
 
 # --- shared -------------------------------------------------------------------------------
@@ -609,7 +633,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
     if git is None:
         return 2
     try:
-        done = commit(git, editor_name(git.root, args.editor))
+        done = commit(git, editor_name(git.root, args.editor or _window_preference("editor_name")))
     except GitError as exc:
         _error(exc.message)
         return 1
@@ -626,7 +650,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     git = _git(args.root)
     if git is None:
         return 2
-    editor = editor_name(git.root, args.editor)
+    editor = editor_name(git.root, args.editor or _window_preference("editor_name"))
     try:
         try:
             done = sync(git, editor, step=lambda what: _error(f"{what}..."))

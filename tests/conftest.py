@@ -11,11 +11,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture(autouse=True)
 def private_user_folders(tmp_path_factory, monkeypatch):
-    """Caches (the folder index) and data (review logs kept out of a folder) of a test's own:
-    never the user's, and never another test's."""
+    """Caches (the folder index), data (review logs kept out of a folder) and configuration (the
+    window's preferences, which the command line follows) of a test's own: never the user's,
+    and never another test's."""
     home = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
 
 
 @pytest.fixture

@@ -131,3 +131,26 @@ def test_importing_the_core_does_not_import_qt():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_set_follows_the_windows_preferences_for_the_log(tmp_path, capsys, monkeypatch):
+    """Keep the folder clean and the editor's name, as Edit > Preferences saved them."""
+    from PySide6.QtCore import QSettings
+
+    import reviewer.cli
+    from reviewer.app.settings import Settings
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setattr(reviewer.cli, "_WHO", {})
+    conf = tmp_path / "config" / "Reviewer" / "Reviewer.conf"
+    settings = Settings(QSettings(str(conf), QSettings.IniFormat))
+    settings.keep_folder_clean = True
+    settings.editor_name = "Ana Editor"
+    settings.q.sync()
+    (tmp_path / "site").mkdir()
+    root = folder(tmp_path / "site")
+    assert main(["set", "--published", "true", "--where", "published:false", str(root)]) == 0
+    assert not (root / ".reviewer").exists()  # the folder stays clean
+    assert main(["log", str(root), "--json"]) == 0
+    logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert len(logged) == 2 and {d["editor"] for d in logged} == {"Ana Editor"}
