@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +58,7 @@ FIXED_VALUES = {
     "has": ("images", "related", "topics", "provider", "quality", "published", "excerpt"),
     "same": ("yes", "no", "2", "3"),
 }
+SEEN_AT_MOST = 10_000  # distinct lists and mappings a query remembers its answer for
 _FIELD = re.compile(r"([A-Za-z_][\w.\-]*):")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?$")
 
@@ -481,19 +484,39 @@ class Field(Node):
     _number: float | None = field(init=False, repr=False, compare=False)
     # Keys the article keeps decoded are read directly; others go through resolve().
     _fast: tuple[str, tuple[str, ...]] | None = field(init=False, repr=False, compare=False)
+    # Lists and mappings (topics, provider) are one object for every article that has the same
+    # one (core.article shares them): each is looked at once a query. id -> (the object, result);
+    # holding the object keeps its id from being reused.
+    _seen: dict[int, tuple[Any, bool]] = field(init=False, repr=False, compare=False)
+    _compare_number: Callable[[Any, Any], bool] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_wanted", self.value.lower())
         object.__setattr__(self, "_number", float(self.value) if _NUMBER.match(self.value) else None)
         first, *rest = self.name.split(".")
         object.__setattr__(self, "_fast", (first, tuple(rest)) if first in SUMMARY_KEYS else None)
+        object.__setattr__(self, "_seen", {})
+        numeric = self._number is not None and not self._fast[1] if self._fast else False
+        object.__setattr__(self, "_compare_number", _OPERATORS.get(self.op or "=") if numeric else None)
 
     def __call__(self, article: Article) -> bool:
         if self._fast is None:
             return any(self._match(v) for v in resolve(article, self.name))
-        first, rest = self._fast
-        value = article.value(first)
-        for part in rest:
+        value = article.value(self._fast[0])
+        if self._compare_number is not None and type(value) is int:  # quality:>=60: the usual, at once
+            return self._compare_number(value, self._number)
+        if isinstance(value, (list, dict)):
+            seen = self._seen.get(id(value))
+            if seen is not None and seen[0] is value:
+                return seen[1]
+            if len(self._seen) > SEEN_AT_MOST:
+                self._seen.clear()
+            found = self._seen[id(value)] = (value, self._matches(article, value))
+            return found[1]
+        return self._matches(article, value)
+
+    def _matches(self, article: Article, value: Any) -> bool:
+        for part in self._fast[1] if self._fast else ():
             if isinstance(value, dict):
                 value = value[part] if part in value else _lookup(value, part)
                 if value is _MISSING:
@@ -534,6 +557,11 @@ class Field(Node):
         verb = {"": "contains", "=": "=", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}[self.op]
         value = self.value if _NUMBER.match(self.value) else f'"{self.value.lower()}"'
         return f"{self.name} {verb} {value}"
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le,
+}  # fmt: skip
 
 
 def _compare(a: Any, op: str, b: Any) -> bool:

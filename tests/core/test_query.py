@@ -142,3 +142,18 @@ def test_any_text_parses_or_is_refused_with_a_position_inside_it(text):
     else:
         predicate.describe()
         predicate(make("x.md", "title: x\nquality: 5\n"))  # and it runs on an article
+
+
+def test_a_query_answers_each_article_as_it_is_now_not_as_an_earlier_one_with_equal_topics():
+    """A query remembers its answer for each topics list and provider it met (they are shared
+    between articles); an article read again holds new ones, and an edit is its own value."""
+    query, quality = compile_query('topic:"Computer Vision"'), compile_query("quality:>=60")
+    first = make("news/x.md", "title: X\ntopics: [Computer Vision]\nquality: 50\n")
+    second = make("news/y.md", "title: Y\ntopics: [Computer Vision]\nquality: 70\n")
+    assert query(first) and query(second)
+    changed = make("news/x.md", "title: X\ntopics: [Robotics]\nquality: 50\n")
+    first.take(changed)
+    assert not query(first) and query(second)
+    assert [quality(a) for a in (first, second)] == [False, True]
+    first.set("quality", 65)  # an edit, not yet saved
+    assert quality(first)
