@@ -489,6 +489,7 @@ class Field(Node):
     # holding the object keeps its id from being reused.
     _seen: dict[int, tuple[Any, bool]] = field(init=False, repr=False, compare=False)
     _compare_number: Callable[[Any, Any], bool] | None = field(init=False, repr=False, compare=False)
+    _compare_prefix: Callable[[Any, Any], bool] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_wanted", self.value.lower())
@@ -498,6 +499,9 @@ class Field(Node):
         object.__setattr__(self, "_seen", {})
         numeric = self._number is not None and not self._fast[1] if self._fast else False
         object.__setattr__(self, "_compare_number", _OPERATORS.get(self.op or "=") if numeric else None)
+        # date:>=2020-01: ordered text, compared at the precision typed (see _match)
+        ordered = self.op in (">", "<", ">=", "<=") and self._number is None and bool(self._fast) and not rest
+        object.__setattr__(self, "_compare_prefix", _OPERATORS[self.op] if ordered else None)
 
     def __call__(self, article: Article) -> bool:
         if self._fast is None:
@@ -505,6 +509,9 @@ class Field(Node):
         value = article.value(self._fast[0])
         if self._compare_number is not None and type(value) is int:  # quality:>=60: the usual, at once
             return self._compare_number(value, self._number)
+        if self._compare_prefix is not None and type(value) is str:
+            wanted = self._wanted
+            return self._compare_prefix(value.lower()[: len(wanted)], wanted)
         if isinstance(value, (list, dict)):
             seen = self._seen.get(id(value))
             if seen is not None and seen[0] is value:
