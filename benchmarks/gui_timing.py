@@ -44,15 +44,29 @@ def wait_for(app, condition, timeout: float = 600.0) -> float:
 
 
 def until_signal(app, signal, action, meter: GapMeter | None = None) -> tuple[float, float]:
-    """Run `action`, then the event loop until `signal` fires: (seconds, longest GUI gap meanwhile)."""
-    fired = []
-    signal.connect(lambda *args: fired.append(1))
+    """Run `action`, then the event loop until `signal` fires: (seconds, longest GUI gap meanwhile).
+
+    A local event loop, as the window's own: it waits for events without sleeping between
+    them (a 1 ms sleep after each turn added a millisecond to every step of a filter), and only
+    this function's own slot is disconnected after (not the window's)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    fired: list[int] = []
+    loop = QEventLoop()
+
+    def slot(*args) -> None:
+        fired.append(1)
+        loop.quit()
+
+    signal.connect(slot)
     meter = meter or GapMeter()
     meter.start()
     start = time.perf_counter()
     action()
-    wait_for(app, lambda: bool(fired))
+    if not fired:
+        QTimer.singleShot(600_000, loop.quit)
+        loop.exec()
     took = time.perf_counter() - start
     gap = meter.stop()
-    signal.disconnect()
+    signal.disconnect(slot)
     return took, gap

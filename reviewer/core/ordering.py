@@ -46,7 +46,7 @@ def filtering(items: list[T], predicate: Callable[[T], bool]) -> Steps[list[T]]:
     """The items for which `predicate` holds, in order, in steps."""
     result: list[T] = []
     for start in range(0, len(items), STEP):
-        result.extend(item for item in items[start : start + STEP] if predicate(item))
+        result += [item for item in items[start : start + STEP] if predicate(item)]  # a list: no generator frame
         yield
     return result
 

@@ -291,6 +291,11 @@ class ArticleTableModel(QAbstractTableModel):
         self._relayout(change)
         self.sorted_.emit()
 
+    @property
+    def filtering(self) -> bool:
+        """Whether a filter is running (its rows are not the view's yet)."""
+        return self._filtering is not None
+
     def run_steps(self, work, done) -> None:
         """Python work over the articles (a core.ordering generator), in steps like a sort."""
         self._start(work, done)

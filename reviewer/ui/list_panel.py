@@ -309,12 +309,26 @@ class ListPanel(QWidget):
 
     def _count_facets(self) -> None:
         rows = list(self.model.articles)
+        model = self.model
+
+        def work():
+            """counting(rows), given up as soon as a filter runs: its rows will be others, and
+            facets are counted again when it is done; meanwhile the filter has the steps."""
+            steps = counting(rows)
+            while True:
+                if model.filtering:
+                    return None
+                try:
+                    next(steps)
+                except StopIteration as finished:
+                    return finished.value
+                yield
 
         def done(counts, error) -> None:
-            if error is None:
+            if error is None and counts is not None:
                 self.facets.show_counts(counts)
 
-        self.model.run_steps(lambda: counting(rows), done)
+        self.model.run_steps(work, done)
 
     def _facet_chosen(self, facet: str, value: str, exclude: bool) -> None:
         self.query.setCurrentText(toggle(self.query.currentText(), term(facet, value, exclude)))
