@@ -30,6 +30,7 @@ from .core.review_log import (
     read_decisions,
     since,
 )
+from .core.same_story import DEFAULT_THRESHOLD
 from .core.stats import by_provider
 from .core.storage import TEMP_SUFFIX, Job, SaveError, Written, remove_leftovers, write_many
 from .words import caret_line, plural, shorten, shown
@@ -98,12 +99,12 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("root", help="the content folder")
     p.add_argument("--query", "-q", default="", help="only articles matching this query")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.add_argument("--no-index", action="store_true", help="read every file; neither use nor update the folder index")
+    _no_index_option(p)
     p.set_defaults(run=cmd_list)
 
     p = sub.add_parser("check", help="report files that cannot be read; exit 1 when there are any")
     p.add_argument("root", help="the content folder")
-    p.add_argument("--no-index", action="store_true", help="read every file; neither use nor update the folder index")
+    _no_index_option(p)
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("set", help="set published and/or quality, saving only those lines")
@@ -124,7 +125,7 @@ def _command_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="per provider: articles, approved, rejected, approval rate, mean quality")
     p.add_argument("root", help="the content folder")
-    p.add_argument("--no-index", action="store_true", help="read every file; neither use nor update the folder index")
+    _no_index_option(p)
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(run=cmd_stats)
 
@@ -132,8 +133,8 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("root", help="the content folder")
     p.add_argument("--json", action="store_true", help="one JSON object per cluster")
     p.add_argument("--threshold", type=_threshold, default=None, metavar="T",
-                   help="how alike two articles must be, 0.5 to 0.95 (default 0.75)")  # fmt: skip
-    p.add_argument("--no-index", action="store_true", help="read every file; neither use nor update the folder index")
+                   help=f"how alike two articles must be, 0.5 to 0.95 (default {DEFAULT_THRESHOLD})")  # fmt: skip
+    _no_index_option(p)
     p.set_defaults(run=cmd_same)
 
     p = sub.add_parser("commit", help="commit the saved decisions: the article files and the review log")
@@ -154,6 +155,12 @@ def _command_parser() -> argparse.ArgumentParser:
         p.add_argument(name)
     p.set_defaults(run=cmd_merge_driver)
     return parser
+
+
+def _no_index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-index", action="store_true", help="read every file; neither use nor update the folder index"
+    )
 
 
 def _threshold(text: str) -> float:
@@ -575,7 +582,7 @@ def _error(message: str) -> None:
 
 
 def cmd_same(args: argparse.Namespace) -> int:
-    from .core.same_story import DEFAULT_THRESHOLD, SameStory
+    from .core.same_story import SameStory
 
     batches = _batches(args.root, args.no_index)
     if batches is None:
