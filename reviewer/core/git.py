@@ -301,15 +301,15 @@ def commit_message(decisions: Iterable[Decision], files: int) -> str:
 
 def identity(git: Git, editor: str) -> dict[str, str]:
     """Author and committer for a review commit: the editor, with the repository's email (or
-    login@host when it has none)."""
-    email = git.run("config", "user.email", check=False).stdout.strip()
-    if not email:
-        email = f"{os.environ.get('USER', 'editor')}@{socket.gethostname() or 'localhost'}"
-    name = editor or git.run("config", "user.name", check=False).stdout.strip() or "Reviewer"
+    login@host when it has none); the committer is filled in only where git has none."""
+    configured_name = git.run("config", "user.name", check=False).stdout.strip()
+    configured_email = git.run("config", "user.email", check=False).stdout.strip()
+    email = configured_email or f"{os.environ.get('USER', 'editor')}@{socket.gethostname() or 'localhost'}"
+    name = editor or configured_name or "Reviewer"
     env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
-    if not git.run("config", "user.name", check=False).stdout.strip():
+    if not configured_name:
         env.update(GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)
-    elif not git.run("config", "user.email", check=False).stdout.strip():
+    elif not configured_email:
         env.update(GIT_COMMITTER_EMAIL=email)
     return env
 

@@ -442,19 +442,6 @@ def relative(root: str, path: str) -> str:
     return os.path.relpath(path, root).replace(os.sep, "/")
 
 
-def read_chunk(root: str, paths: list[str], linked: set[str] | frozenset[str] = frozenset()) -> Batch:
-    batch = Batch()
-    for path in paths:
-        item = read_article(path, root, path in linked)
-        if isinstance(item, Article):
-            batch.articles.append(item)
-        elif isinstance(item, Problem):
-            batch.problems.append(item)
-        else:
-            batch.skipped += 1
-    return batch
-
-
 def read_article(path: str, root: str, check_links: bool = True) -> Article | Problem | None:
     """Read one file: an Article, a Problem, or None when it has no front matter at all.
 
