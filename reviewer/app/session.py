@@ -15,6 +15,7 @@ from ..core.article import Article, Verdict
 from ..core.frontmatter_text import UNSET
 from ..core.index import FolderIndex, IndexUnavailable
 from ..core.library import Batch, find_candidates, read_article, scan_batches
+from ..core.ordering import until
 from ..core.problems import Problem
 from ..core.review_log import Decision, LogFile, decision_for, editor_name, now, read_decisions
 from ..core.same_story import DEFAULT_THRESHOLD, SameStory, best_of
@@ -254,7 +255,7 @@ class Session(QObject):
             self._apply_same()
 
         if self._slicer is not None:  # in steps between events: see SameStory.adding
-            steps = _steps(fresh.adding(articles), lambda: generation != self._same_generation)
+            steps = until(fresh.adding(articles), lambda: generation != self._same_generation)
             self._slicer.start(steps, done, paused=lambda: self.saving)  # a save first: it waits for no cluster
         else:
             self.runner.start(lambda ctx: fresh.add(articles), on_done=done)
@@ -717,14 +718,6 @@ def _log_decisions(log: LogFile | None, results: list, lines: dict) -> tuple[lis
     except OSError as exc:
         return [], f"{log.path}: {exc.strerror or exc}"
     return logged, ""
-
-
-def _steps(steps, stale):
-    """Steps that stop early once `stale()` says their result will not be used."""
-    for _ in steps:
-        if stale():
-            return
-        yield
 
 
 def _pause_collector() -> None:

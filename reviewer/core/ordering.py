@@ -51,6 +51,22 @@ def filtering(items: list[T], predicate: Callable[[T], bool]) -> Steps[list[T]]:
     return result
 
 
+def until(steps: Steps[T], stop: Callable[[], bool]) -> Steps[T | None]:
+    """`steps`, given up (their result None) as soon as `stop()` says it will not be used.
+
+    >>> run(until(filtering(list(range(5000)), bool), lambda: True)) is None
+    True
+    """
+    while True:
+        if stop():
+            return None
+        try:
+            next(steps)
+        except StopIteration as finished:
+            return finished.value  # type: ignore[no-any-return]
+        yield
+
+
 def run(steps: Steps[T]) -> T:
     """All the steps at once: the result.
 

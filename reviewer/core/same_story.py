@@ -36,7 +36,7 @@ import math
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import Any, NamedTuple
 
 DEFAULT_THRESHOLD = 0.6
@@ -147,7 +147,7 @@ class SameStory:
         for _ in self.adding(articles):
             pass
 
-    def adding(self, articles: Iterable[Any]) -> Iterator[None]:
+    def adding(self, articles: Iterable[Any]) -> Generator[None, None, None]:
         """add() in steps: it yields every STEP articles, so that a window can run it between
         events (on a worker thread, each of the window's calls into Python would wait for it)."""
         batch = []

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..app.tasks import single_shot
 from ..core.facets import FACETS, counting, term, toggle
+from ..core.ordering import until
 from ..core.query import And, Everything, Nothing, QueryError, compile_query
 from ..words import marked
 from .article_model import ArticleTableModel, Column
@@ -311,24 +312,13 @@ class ListPanel(QWidget):
         rows = list(self.model.articles)
         model = self.model
 
-        def work():
-            """counting(rows), given up as soon as a filter runs: its rows will be others, and
-            facets are counted again when it is done; meanwhile the filter has the steps."""
-            steps = counting(rows)
-            while True:
-                if model.filtering:
-                    return None
-                try:
-                    next(steps)
-                except StopIteration as finished:
-                    return finished.value
-                yield
-
         def done(counts, error) -> None:
             if error is None and counts is not None:
                 self.facets.show_counts(counts)
 
-        self.model.run_steps(work, done)
+        # Given up as soon as a filter runs: its rows will be others, and facets are counted
+        # again when it is done; meanwhile the filter has the steps.
+        self.model.run_steps(lambda: until(counting(rows), lambda: model.filtering), done)
 
     def _facet_chosen(self, facet: str, value: str, exclude: bool) -> None:
         self.query.setCurrentText(toggle(self.query.currentText(), term(facet, value, exclude)))
