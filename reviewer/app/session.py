@@ -148,7 +148,7 @@ class Session(QObject):
         def work(ctx):
             info = _read_log(root, log_dir, preferred, keep_clean)
             ctx.report(info)
-            last = {path: (d.decision, d.editor, d.time) for path, d in latest_of(info.history).items()}
+            last = {path: d.verdict() for path, d in latest_of(info.history).items()}
             leftovers = []
             index = None
             if index_dir:
@@ -387,7 +387,7 @@ class Session(QObject):
     def _note_logged(self, logged: list[tuple[Article, Decision]]) -> None:
         """Decisions now in the log: the article's last decision; pending no more unless decided again."""
         for article, decision in logged:
-            verdict = (decision.decision, decision.editor, decision.time)
+            verdict = decision.verdict()
             if article.pending == verdict:
                 article.pending = None
             article.logged = verdict
@@ -405,10 +405,10 @@ class Session(QObject):
                 return
             self.log, self.editor, self.history = info.log, info.editor, info.history
             changed = []
+            last = latest_of(self.history)
             for article in self.articles:
-                decisions = self.history.get(article.relpath)
-                last = decisions[-1] if decisions else None
-                verdict = (last.decision, last.editor, last.time) if last else None
+                decision = last.get(article.relpath)
+                verdict = decision.verdict() if decision is not None else None
                 if verdict != article.logged:
                     article.logged = verdict
                     changed.append(article)

@@ -102,6 +102,10 @@ class Decision:
         changes = record.get("changes")
         return cls(time, editor, path, url, str(decision), changes if isinstance(changes, dict) else {})
 
+    def verdict(self) -> tuple[str, str, str]:
+        """(kind, editor, time): what an article keeps of its last decision (Article.logged)."""
+        return (self.decision, self.editor, self.time)
+
     def as_dict(self) -> dict[str, Any]:
         return json.loads(self.line())  # type: ignore[no-any-return]
 
