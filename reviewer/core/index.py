@@ -230,18 +230,14 @@ class FolderIndex:
         self._close()
 
     def _close(self) -> None:
-        if self._read is not None:
-            try:
-                self._read.close()
-            except sqlite3.Error:
-                pass
-            self._read = None
-        if self._write is not None:
-            try:
-                self._write.close()
-            except sqlite3.Error:
-                pass
-            self._write = None
+        for name in ("_read", "_write"):
+            db = getattr(self, name)
+            if db is not None:
+                try:
+                    db.close()
+                except sqlite3.Error:
+                    pass
+                setattr(self, name, None)
 
     def _remove_files(self) -> None:
         for suffix in ("", "-wal", "-shm"):

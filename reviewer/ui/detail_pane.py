@@ -401,9 +401,7 @@ class DetailPane(QScrollArea):
             return
         for column in range(1, 4):
             self.same_list.resizeColumnToContents(column)
-        line = max(self.same_list.sizeHintForRow(0), self.fontMetrics().height() + 4)
-        header = self.same_list.header().sizeHint().height()
-        self.same_list.setFixedHeight(min(header + line * len(others) + 2 * self.same_list.frameWidth() + 4, 200))
+        self._fit_rows(self.same_list, len(others), 200)
 
     def _build_related(self) -> None:
         self.related_label = QLabel("<b>Related</b>")
@@ -726,9 +724,13 @@ class DetailPane(QScrollArea):
             self.related.addTopLevelItem(row)
         for column in range(1, 4):
             self.related.resizeColumnToContents(column)
-        line = max(self.related.sizeHintForRow(0), self.fontMetrics().height() + 4)
-        header = self.related.header().sizeHint().height()
-        self.related.setFixedHeight(min(header + line * len(related) + 2 * self.related.frameWidth() + 4, 280))
+        self._fit_rows(self.related, len(related), 280)
+
+    def _fit_rows(self, tree: QTreeWidget, rows: int, at_most: int) -> None:
+        """A list as tall as its rows (and its header), up to `at_most` pixels: no empty space below."""
+        line = max(tree.sizeHintForRow(0), self.fontMetrics().height() + 4)
+        header = tree.header().sizeHint().height()
+        tree.setFixedHeight(min(header + line * rows + 2 * tree.frameWidth() + 4, at_most))
 
     def _related_menu(self, pos) -> None:
         item = self.related.itemAt(pos)
