@@ -333,7 +333,7 @@ def _read_one(path: str) -> Target:
         return f"{path}: not an article (it does not start with a '---' front matter line)"
     if isinstance(item, Problem):
         return item
-    item.relpath = path
+    item.show_as(path)
     return item, folder
 
 

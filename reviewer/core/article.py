@@ -180,7 +180,8 @@ class Article(Fields):
     """
 
     __slots__ = (
-        "path",
+        "_base",
+        "_own_path",
         "relpath",
         "_identity",
         "edits",
@@ -203,9 +204,14 @@ class Article(Fields):
         "pending",
         "same",
     )
-    path: str  # absolute
     relpath: str  # relative to the library root, with '/' separators
-    edits: dict[str, Any]  # read it freely; change it through set, drop_edit, revert, written
+    # The absolute path is `_base + relpath` (`_base` one string for the folder), or `_own_path`
+    # where it is not: 190 bytes an article kept once.
+    _base: str
+    _own_path: str | None
+    # Read it freely; change it through set, drop_edit, revert, written. Articles without edits
+    # share one empty mapping (_NO_EDITS) that nothing writes to.
+    edits: dict[str, Any]
     conflict: bool
     read_only: str
     # What the list shows, sorts and filters on, decoded from `_raw`:
@@ -232,16 +238,34 @@ class Article(Fields):
     def __init__(
         self, path: str, relpath: str, identity: Identity, original: dict[Any, Any], read_only: str = ""
     ) -> None:
-        self.path = path
-        self.relpath = relpath
+        self._place(path, relpath)
         self.identity = identity
-        self.edits = {}
+        self.edits = _NO_EDITS
         self.conflict = False  # the file changed on disk while this article had pending edits
         self.read_only = read_only  # why it may not be written (outside the folder, no permission), or ''
         self.logged = None
         self.pending = None
         self.same = 0
         self.original = original
+
+    def _place(self, path: str, relpath: str) -> None:
+        self.relpath = relpath
+        if len(path) > len(relpath) and path.endswith(relpath):
+            base = path[: len(path) - len(relpath)]
+            self._base, self._own_path = _BASES.setdefault(base, base), None
+        else:
+            self._base, self._own_path = "", path
+
+    @property
+    def path(self) -> str:
+        """The file's absolute path."""
+        own = self._own_path
+        return self._base + self.relpath if own is None else own
+
+    def show_as(self, relpath: str) -> None:
+        """Name the article `relpath` in messages (as a command line was given it); the path stays."""
+        path = self.path
+        self.relpath, self._base, self._own_path = relpath, "", path
 
     @property
     def identity(self) -> Identity:
@@ -309,7 +333,7 @@ class Article(Fields):
             self.path,
             self.relpath,
             self._identity,
-            self.edits,
+            dict(self.edits),
             self.conflict,
             self.read_only,
             self.logged,
@@ -322,10 +346,10 @@ class Article(Fields):
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         (
-            self.path,
-            self.relpath,
+            path,
+            relpath,
             self._identity,
-            self.edits,
+            edits,
             self.conflict,
             self.read_only,
             self.logged,
@@ -335,6 +359,8 @@ class Article(Fields):
             self._packed,
             keys,
         ) = state
+        self._place(path, relpath)
+        self.edits = edits or _NO_EDITS
         self.same = 0
         self._keys = _shared(keys)
         self._summarise(_share_values(raw), _shared(sizes))
@@ -370,12 +396,17 @@ class Article(Fields):
             return b"P" + pickle.dumps(full + rest, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
-    def from_index(cls, path: str, relpath: str, data: bytes) -> Article:
-        """The article an index_state() was taken of, as read then (the index checked the file is unchanged)."""
+    def from_index(cls, path: str, relpath: str, data: bytes, base: str = "") -> Article:
+        """The article an index_state() was taken of, as read then (the index checked the file is unchanged).
+
+        `base`, when given, is the folder's path with a separator after it: the path is base + relpath.
+        """
         article = cls.__new__(cls)
-        article.path = path
-        article.relpath = relpath
-        article.edits = {}
+        if base:
+            article.relpath, article._base, article._own_path = relpath, _BASES.setdefault(base, base), None
+        else:
+            article._place(path, relpath)
+        article.edits = _NO_EDITS
         article.conflict = False
         article.logged = None
         article.pending = None
@@ -397,6 +428,11 @@ class Article(Fields):
             for i in range(len(values)):
                 if absent >> i & 1:
                     values[i] = _ABSENT
+        for i in (_TYPE, _CATEGORY):  # a handful of words, kept once each as the list shows them
+            value = values[i]
+            if type(value) is str and len(value) <= 40:
+                values[i] = sys.intern(value)
+        _one_url(values)
         article._identity, article._packed, article.read_only = identity, packed, read_only
         article._keys, article._sizes, article._raw = keys, sizes, tuple(values)
         article.title, article.excerpt, article.date, article.original_url, article.web_url, article.heat = listed
@@ -496,16 +532,21 @@ class Article(Fields):
             raise KeyError(f"{key} is not editable")
         old = self.stored(key, _ABSENT)
         if (old is _ABSENT and value is UNSET) or (old is not _ABSENT and old == value and type(old) is type(value)):
-            self.edits.pop(key, None)
+            self.drop_edit(key)
         else:
+            if self.edits is _NO_EDITS:
+                self.edits = {}
             self.edits[key] = value
 
     def revert(self) -> None:
-        self.edits.clear()
+        self.edits = _NO_EDITS
 
     def drop_edit(self, key: str) -> None:
         """Back to what the file says for `key`."""
-        self.edits.pop(key, None)
+        if key in self.edits:
+            del self.edits[key]
+            if not self.edits:
+                self.edits = _NO_EDITS
 
     def mark_conflict(self) -> None:
         """The file changed on disk while this article had pending edits: a save must ask."""
@@ -516,7 +557,7 @@ class Article(Fields):
         self._restore(fresh.snapshot())
         self._identity = fresh._identity
         self.read_only = fresh.read_only
-        self.edits.clear()
+        self.edits = _NO_EDITS
         self.conflict = False
 
     def changed_on_disk(self, fresh: Article) -> None:
@@ -542,7 +583,7 @@ class Article(Fields):
         self.identity = identity
         for key, value in edits.items():
             if key in self.edits and self.edits[key] == value and type(self.edits[key]) is type(value):
-                del self.edits[key]
+                self.drop_edit(key)
         self.conflict = False
         return changes
 
@@ -588,12 +629,22 @@ class PackedMetadata:
 def _share_values(raw: tuple[Any, ...]) -> tuple[Any, ...]:
     if not _SHARING[0]:
         return raw
-    return tuple(_shared(v) if isinstance(v, (list, dict)) else _interned(v) for v in raw)
+    values = [_shared(v) if isinstance(v, (list, dict)) else _interned(v) for v in raw]
+    _one_url(values)
+    return tuple(values)
+
+
+def _one_url(values: list[Any]) -> None:
+    """webUrl is often originalUrl again: one string for both (about 90 bytes an article)."""
+    web, original = values[_WEB_URL], values[_ORIGINAL_URL]
+    if web is not original and type(web) is str and web == original:
+        values[_WEB_URL] = original
 
 
 _INDEX = {k: i for i, k in enumerate(SUMMARY_KEYS)}
 _PUBLISHED, _QUALITY, _PROVIDER = _INDEX["published"], _INDEX["quality"], _INDEX["provider"]
 _TOPICS, _TYPE, _CATEGORY = _INDEX["topics"], _INDEX["type"], _INDEX["category"]
+_WEB_URL, _ORIGINAL_URL = _INDEX["webUrl"], _INDEX["originalUrl"]
 _REPEATED: dict[bytes, Any] = {}  # marshalled value -> the one object for it (see from_index)
 
 
@@ -650,6 +701,8 @@ def _topics_of(value: Any) -> list[str]:
 
 
 _PROVIDERS: dict[int, tuple[Any, Provider]] = {}
+_NO_EDITS: dict[str, Any] = {}  # the edits of every article without any: never written to (Article.set)
+_BASES: dict[str, str] = {}  # one string for each folder's path prefix (Article._place)
 _NO_PROVIDER = Provider()
 _DECODED: dict[int, tuple[bytes, dict[Any, Any]]] = {}
 

@@ -72,7 +72,9 @@ class Listed:
 
 def decode(root: str, relpath: str, kind: int, data: bytes | None) -> Item:
     if os.sep == "/" and root and not root.endswith("/") and not relpath.startswith("/"):
-        path = root + "/" + relpath  # os.path.join's result here, for a fifth of its cost
+        if kind == ARTICLE and data is not None:  # os.path.join's result is root + "/" + relpath here
+            return Article.from_index("", relpath, data, base=root + "/")
+        path = root + "/" + relpath
     else:
         path = os.path.join(root, *relpath.split("/"))
     if kind == ARTICLE and data is not None:

@@ -82,3 +82,32 @@ def test_pickling_keeps_edits_and_why_it_is_read_only():
     a.read_only = "outside the opened folder"
     b = pickle.loads(pickle.dumps(a))
     assert (b.edits, b.read_only, b.original, b.title) == (a.edits, a.read_only, a.original, a.title)
+
+
+def test_articles_without_edits_share_nothing_an_edit_could_leak_through():
+    a, b = article(), article()
+    a.set("quality", 90)
+    assert (a.edits, b.edits) == ({"quality": 90}, {})
+    a.set("quality", 40)  # back to the file's value: the edit is dropped
+    b.set("published", True)
+    assert (a.edits, b.edits) == ({}, {"published": True})
+    b.revert()
+    a.set("published", UNSET)
+    assert (a.edits, b.edits) == ({"published": UNSET}, {})
+
+
+@pytest.mark.parametrize(
+    ("path", "relpath"),
+    [("/site/a.md", "a.md"), ("/site/2024/a.md", "2024/a.md"), ("/elsewhere/b.md", "a.md"), ("a.md", "a.md")],
+)
+def test_the_path_is_the_one_given_through_pickling_and_the_index(path, relpath):
+    a = Article(path, relpath, Identity(len(TEXT), 1, b"d"), read(TEXT)[1])
+    restored = Article.from_index(path, relpath, a.index_state())
+    for other in (a, pickle.loads(pickle.dumps(a)), restored):
+        assert (other.path, other.relpath) == (path, relpath)
+
+
+def test_an_article_shown_under_another_name_keeps_its_path():
+    a = article()
+    a.show_as("../site/a.md")
+    assert (a.path, a.relpath) == ("/site/a.md", "../site/a.md")
