@@ -12,7 +12,9 @@ sorted separately and merged by `heapq.merge`, which can stop between any two it
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections.abc import Callable, Generator
+from itertools import compress
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -49,6 +51,44 @@ def filtering(items: list[T], predicate: Callable[[T], bool]) -> Steps[list[T]]:
         result += [item for item in items[start : start + STEP] if predicate(item)]  # a list: no generator frame
         yield
     return result
+
+
+def ranking(order: list[T], made: list[T]) -> Steps[array[int]]:
+    """Where each of `made` stands in `order` (the same items): what filtering_ranked needs.
+
+    >>> list(run(ranking(["b", "c", "a"], ["a", "b", "c"])))
+    [2, 0, 1]
+    """
+    position: dict[int, int] = {}
+    for start in range(0, len(order), STEP):
+        position.update(
+            zip(map(id, order[start : start + STEP]), range(start, start + STEP), strict=False)
+        )  # the last slice is short
+        yield
+    rank = array("i")
+    for start in range(0, len(made), STEP):
+        rank.extend([position[id(item)] for item in made[start : start + STEP]])
+        yield
+    return rank
+
+
+def filtering_ranked(order: list[T], made: list[T], rank: array[int], predicate: Callable[[T], bool]) -> Steps[list[T]]:
+    """`filtering(order, predicate)`, the predicate applied to the items in the order they were
+    made (`made`, with `rank` from ranking): the order they lie in memory.
+
+    Applied in a sort order, a predicate reads 100,000 articles' strings from all over memory
+    and takes 1.3-1.6 times as long as in the order they were read in (bench_window's queries).
+
+    >>> run(filtering_ranked(["b", "c", "a"], ["a", "b", "c"], array("i", [2, 0, 1]), lambda s: s != "c"))
+    ['b', 'a']
+    """
+    places: list[int] = []
+    for start in range(0, len(made), STEP):
+        places += compress(rank[start : start + STEP], map(predicate, made[start : start + STEP]))
+        yield
+    places.sort()
+    yield
+    return [order[i] for i in places]
 
 
 def until(steps: Steps[T], stop: Callable[[], bool]) -> Steps[T | None]:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex,
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..core.article import Article
-from ..core.ordering import filtering, run, sorting
+from ..core.ordering import filtering, filtering_ranked, ranking, run, sorting
 from ..core.query import Everything
 from ..words import shown, status_word
 
@@ -112,6 +112,12 @@ class ArticleTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._all: list[Article] = []
         self._ids: set[int] = set()  # id() of every article in _all
+        # The articles in the order they came (as they lie in memory), and where each stands
+        # in `_all` (core.ordering.ranking): large folders are filtered in that order.
+        self._made: list[Article] = []
+        self._rank = None
+        self._all_version = 0  # counts changes of `_all`, its order included
+        self._rank_version = -1  # the `_all_version` that `_rank` is for
         self._rows: list[Article] = []
         self._index: dict[int, int] | None = None  # see _row_index
         self._predicate = Everything()
@@ -282,6 +288,7 @@ class ArticleTableModel(QAbstractTableModel):
     def _put_in_order(self, order: list[Article]) -> None:
         def change() -> None:
             self._all = list(order)
+            self._all_version += 1
             if len(self._rows) == len(self._all):
                 self._rows = list(order)
             else:
@@ -290,6 +297,19 @@ class ArticleTableModel(QAbstractTableModel):
 
         self._relayout(change)
         self.sorted_.emit()
+        self._prepare_rank()
+
+    def _prepare_rank(self) -> None:
+        """Work out the rank for the new order between events, so that the next filter has it."""
+        if self._slicer is None or len(self._all) <= self._at_once:
+            return
+        version, order, made = self._all_version, list(self._all), list(self._made)
+
+        def done(rank, error) -> None:
+            if error is None and version == self._all_version:
+                self._rank, self._rank_version = rank, version
+
+        self._start(lambda: ranking(order, made), done)
 
     @property
     def filtering(self) -> bool:
@@ -339,6 +359,7 @@ class ArticleTableModel(QAbstractTableModel):
         key = SORT_KEYS[self._sort_column]
         reverse = self._order == Qt.SortOrder.DescendingOrder
         self._all.sort(key=key, reverse=reverse)
+        self._all_version += 1
         if len(self._rows) == len(self._all):
             self._rows = list(self._all)
         else:
@@ -367,6 +388,8 @@ class ArticleTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.forget_orders()
         self._all = sorted(articles, key=lambda a: a.relpath)
+        self._made = list(articles)
+        self._all_version += 1
         self._ids = {id(a) for a in self._all}
         self._sort_rows()
         self._rows = [a for a in self._all if self._predicate(a)]
@@ -377,6 +400,8 @@ class ArticleTableModel(QAbstractTableModel):
         """Add newly read articles; they go in sorted place at the end of loading (resort)."""
         self.forget_orders()
         self._all.extend(articles)
+        self._made.extend(articles)
+        self._all_version += 1
         self._ids.update(id(a) for a in articles)
         new = [a for a in articles if self._predicate(a)]
         if new:
@@ -439,9 +464,21 @@ class ArticleTableModel(QAbstractTableModel):
         source, size, articles_epoch = self._all, len(self._all), self._epoch
         articles = list(self._all)
         self._filtering = {}
+        version, made = self._all_version, list(self._made)
+        rank = self._rank if self._rank_version == version else None
 
         def work():
-            return (yield from filtering(articles, predicate))
+            if len(articles) <= self._at_once or len(made) != len(articles):
+                return (yield from filtering(articles, predicate))
+            found = rank
+            if found is None:
+                try:
+                    found = yield from ranking(articles, made)
+                except KeyError:  # not the same articles: never expected, and never worth a wrong list
+                    return (yield from filtering(articles, predicate))
+                if version == self._all_version:
+                    self._rank, self._rank_version = found, version
+            return (yield from filtering_ranked(articles, made, found, predicate))
 
         def done(kept, error) -> None:
             if epoch != self._filter_epoch:
@@ -479,6 +516,8 @@ class ArticleTableModel(QAbstractTableModel):
         self.forget_orders()
         gone = {id(a) for a in articles}
         self._all = [a for a in self._all if id(a) not in gone]
+        self._made = [a for a in self._made if id(a) not in gone]
+        self._all_version += 1
         self._ids -= gone
         rows = self._row_index()
         if sum(id(a) in rows for a in articles) == 1:

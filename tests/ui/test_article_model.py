@@ -26,6 +26,11 @@ class LaterSlicer:
             self.run()
 
 
+def sorting_tasks(runner: LaterSlicer) -> list:
+    """The tasks waiting, but for working out the rank of a new order (filtering's, see core.ordering)."""
+    return [steps for steps, _ in runner.tasks if steps.__name__ != "ranking"]
+
+
 def make(title: str, published, quality: int, date: str) -> Article:
     meta = {"title": title, "published": published, "quality": quality, "publishedDateTime": date}
     if published is None:
@@ -90,8 +95,9 @@ def test_sorting_later_lands_in_one_layout_change_and_is_kept_for_the_next_time(
     assert titles(model) == ["delta", "alpha", "charlie", "bravo", "echo"]  # not yet
     runner.run_all()
     assert sorted_ == [["alpha", "bravo", "charlie", "delta", "echo"]]
-    model.sort(Column.TITLE, Qt.DescendingOrder)  # the order is known: no task
-    assert runner.tasks == [] and titles(model) == ["echo", "delta", "charlie", "bravo", "alpha"]
+    model.sort(Column.TITLE, Qt.DescendingOrder)  # the order is known: no sorting, only the new rank
+    assert titles(model) == ["echo", "delta", "charlie", "bravo", "alpha"]
+    assert sorting_tasks(runner) == [] and [steps.__name__ for steps, _ in runner.tasks] == ["ranking"]
 
 
 def test_an_order_computed_before_articles_came_is_dropped():
@@ -119,9 +125,9 @@ def test_an_edit_drops_the_quality_order_but_not_the_title_order():
     items[0].set("quality", 99)
     model.refresh([items[0]])
     model.sort(Column.TITLE, Qt.AscendingOrder)
-    assert runner.tasks == []  # still known
+    assert sorting_tasks(runner) == []  # still known
     model.sort(Column.QUALITY, Qt.AscendingOrder)
-    assert len(runner.tasks) == 1  # computed again, with the new quality
+    assert len(sorting_tasks(runner)) == 1  # computed again, with the new quality
     runner.run_all()
     assert titles(model)[-1] == "delta"
 
@@ -151,3 +157,36 @@ def test_only_the_last_filter_asked_for_lands_and_callbacks_wait_for_it():
     runner.run(1)  # the later one finishes first
     runner.run(0)
     assert titles(model) == ["alpha"] and after == [["alpha"]]
+
+
+def test_a_large_folder_is_filtered_in_the_order_it_was_read_and_shown_in_the_sort_order():
+    items = [make(f"t{n:03}", n % 3 == 0, n * 7 % 101, f"2024-{n % 12 + 1:02}") for n in range(120)]
+    runner = LaterSlicer()
+    model = ArticleTableModel(slicer=runner, at_once=10)  # 120 is "large" here
+    model.append(items[:100])
+    model.sort(Column.QUALITY, Qt.DescendingOrder)
+    runner.run_all()  # the sort, then the rank of its order
+
+    def shown(query: str) -> list[str]:
+        model.set_predicate(compile_query(query))
+        runner.run_all()
+        return titles(model)
+
+    def expected(query: str) -> list[str]:
+        """The whole view, in its order, filtered here."""
+        everything = shown("")
+        predicate, by_title = compile_query(query), {a.title: a for a in items}
+        return [t for t in everything if predicate(by_title[t])]
+
+    assert model._rank is not None
+    assert shown("published:true") == expected("published:true")
+    assert 0 < len(shown("published:true")) < 100
+    model.append(items[100:])  # the rank is out of date: the next filter works it out again
+    model.resort()
+    runner.run(0)  # the sort only: the filter below must not use the old rank
+    assert shown("quality:>=50") == expected("quality:>=50")
+    model.sort(Column.TITLE, Qt.AscendingOrder)
+    runner.run_all()
+    assert shown("quality:>=50") == sorted(a.title for a in items if a.quality >= 50)
+    model.remove(items[:50])
+    assert shown("-published:true") == sorted(a.title for a in items[50:] if not a.published)

@@ -1,0 +1,25 @@
+"""core.ordering: sorting and filtering in steps, and filtering in the order items were made."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reviewer.core.ordering import filtering, filtering_ranked, ranking, run, sorting
+
+
+class Item:
+    """An object of its own for each value (ranking goes by identity, as with articles)."""
+
+    def __init__(self, value: int):
+        self.value = value
+
+
+@given(st.lists(st.integers(0, 50), max_size=300), st.randoms(use_true_random=False), st.integers(1, 7))
+def test_filtering_in_the_made_order_gives_the_sort_order_filtered(values, rng, divisor):
+    made = [Item(v) for v in values]
+    order = list(made)
+    rng.shuffle(order)
+    order = run(sorting(order, lambda item: item.value))  # ties keep their shuffled order
+    keep = lambda item: item.value % divisor == 0  # noqa: E731
+    rank = run(ranking(order, made))
+    assert sorted(rank) == list(range(len(made)))
+    assert run(filtering_ranked(order, made, rank, keep)) == run(filtering(order, keep))
