@@ -72,23 +72,31 @@ def ranking(order: list[T], made: list[T]) -> Steps[array[int]]:
     return rank
 
 
-def filtering_ranked(order: list[T], made: list[T], rank: array[int], predicate: Callable[[T], bool]) -> Steps[list[T]]:
+def filtering_ranked(
+    order: list[T], made: list[T], rank: array[int], predicate: Callable[[T], bool], turned: bool = False
+) -> Steps[list[T]]:
     """`filtering(order, predicate)`, the predicate applied to the items in the order they were
     made (`made`, with `rank` from ranking): the order they lie in memory.
 
     Applied in a sort order, a predicate reads 100,000 articles' strings from all over memory
     and takes 1.3-1.6 times as long as in the order they were read in (bench_window's queries).
 
+    `turned`: `order` is the reverse of the order `rank` was worked out for (a column sorted
+    the other way), which spares working it out again.
+
     >>> run(filtering_ranked(["b", "c", "a"], ["a", "b", "c"], array("i", [2, 0, 1]), lambda s: s != "c"))
     ['b', 'a']
+    >>> run(filtering_ranked(["a", "c", "b"], ["a", "b", "c"], array("i", [2, 0, 1]), lambda s: s != "c", True))
+    ['a', 'b']
     """
     places: list[int] = []
     for start in range(0, len(made), STEP):
         places += compress(rank[start : start + STEP], map(predicate, made[start : start + STEP]))
         yield
-    places.sort()
+    places.sort(reverse=turned)
     yield
-    return [order[i] for i in places]
+    last = len(order) - 1
+    return [order[last - i] for i in places] if turned else [order[i] for i in places]
 
 
 def until(steps: Steps[T], stop: Callable[[], bool]) -> Steps[T | None]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import enum
 import os
+from array import array
 
 from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..core.article import Article
-from ..core.ordering import filtering, filtering_ranked, ranking, run, sorting
+from ..core.ordering import filtering, filtering_ranked, ranking, run, sorting, until
 from ..core.query import Everything
 from ..words import shown, status_word
 
@@ -115,9 +116,13 @@ class ArticleTableModel(QAbstractTableModel):
         # The articles in the order they came (as they lie in memory), and where each stands
         # in `_all` (core.ordering.ranking): large folders are filtered in that order.
         self._made: list[Article] = []
-        self._rank = None
+        self._rank: tuple[array, bool] | None = None  # and whether `_all` is that order turned round
         self._all_version = 0  # counts changes of `_all`, its order included
         self._rank_version = -1  # the `_all_version` that `_rank` is for
+        self._ranks: dict[Column, array] = {}  # the rank of each order in `_orders`, once worked out
+        self._rank_queue: list[Column] = []  # columns whose ranks are to be worked out, in turn
+        self._ranking = False  # the task working them out is running
+        self._all_from: tuple[Column, bool, int] | None = None  # `_all` is that column's order (descending?)
         self._rows: list[Article] = []
         self._index: dict[int, int] | None = None  # see _row_index
         self._predicate = Everything()
@@ -250,7 +255,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._sort_column, self._order = Column(column), order
         cached = self._orders.get(self._sort_column)
         if cached is not None:
-            self._apply_order(cached)
+            self._apply_order(cached, self._sort_column)
             return
         self._compute_orders([self._sort_column])
 
@@ -259,6 +264,7 @@ class ArticleTableModel(QAbstractTableModel):
         missing = [c for c in PREPARED_ORDERS if c not in self._orders and c != self._sort_column]
         if missing:
             self._compute_orders(missing, apply=False)
+        self._rank_columns([c for c in PREPARED_ORDERS if c in self._orders and c not in self._ranks])
 
     def _compute_orders(self, columns: list[Column], apply: bool = True) -> None:
         articles, epoch, edits = list(self._all), self._epoch, self._edit_epoch
@@ -272,18 +278,63 @@ class ArticleTableModel(QAbstractTableModel):
         def done(orders, error) -> None:
             if error is not None or epoch != self._epoch:
                 return  # articles came or went meanwhile: the order asked for next is computed anew
-            for column, order in orders.items():
-                if column not in EDITED_ORDERS or edits == self._edit_epoch:
-                    self._orders[column] = order
+            kept = [c for c in orders if c not in EDITED_ORDERS or edits == self._edit_epoch]
+            for column in kept:
+                self._orders[column] = orders[column]
             if apply and self._sort_column in orders:
-                self._apply_order(orders[self._sort_column])
+                self._apply_order(orders[self._sort_column], self._sort_column)
+            self._rank_columns([c for c in kept if c not in self._ranks and c != self._sort_column])
 
         self._start(work, done)
 
-    def _apply_order(self, ascending: list[Article]) -> None:
+    def _apply_order(self, ascending: list[Article], column: Column) -> None:
         if self._grouped:
             return  # a sort computed before the grouping began
-        self._put_in_order(ascending if self._order == Qt.SortOrder.AscendingOrder else ascending[::-1])
+        descending = self._order == Qt.SortOrder.DescendingOrder
+        self._put_in_order(ascending[::-1] if descending else ascending)
+        self._all_from = (column, descending, self._all_version)
+        self._take_rank(column)
+
+    def _take_rank(self, column: Column) -> None:
+        """The rank of the column's order, now `_all`: the one worked out for it, else worked out now."""
+        ascending = self._ranks.get(column)
+        if ascending is None:
+            self._rank_columns([column], first=True)
+            return
+        self._rank = (ascending, self._all_from == (column, True, self._all_version))
+        self._rank_version = self._all_version
+
+    def _rank_columns(self, columns: list[Column], first: bool = False) -> None:
+        """Work out the ranks of those columns' orders between events (see core.ordering.ranking),
+        one after the other in one task: tasks side by side each take their few milliseconds of
+        every turn of the event loop, and six of them held the window for 90 ms."""
+        if self._slicer is None or len(self._all) <= self._at_once:
+            return
+        waiting = [c for c in self._rank_queue if c not in columns]
+        self._rank_queue = [*columns, *waiting] if first else [*waiting, *columns]
+        if self._ranking or not self._rank_queue:
+            return
+        self._ranking = True
+
+        def work():
+            while self._rank_queue:
+                column = self._rank_queue.pop(0)
+                order, epoch, edits = self._orders.get(column), self._epoch, self._edit_epoch
+                if order is None or column in self._ranks:
+                    continue
+                gone = lambda epoch=epoch: epoch != self._epoch  # noqa: E731  # articles came or went
+                rank = yield from until(ranking(order, list(self._made)), gone)
+                stale = column in EDITED_ORDERS and edits != self._edit_epoch
+                if rank is None or self._orders.get(column) is not order or stale:
+                    continue  # that order is no longer true
+                self._ranks[column] = rank
+                if self._all_from is not None and self._all_from[::2] == (column, self._all_version):
+                    self._take_rank(column)
+
+        def done(result, error) -> None:
+            self._ranking = False
+
+        self._start(work, done)
 
     def _put_in_order(self, order: list[Article]) -> None:
         def change() -> None:
@@ -297,19 +348,19 @@ class ArticleTableModel(QAbstractTableModel):
 
         self._relayout(change)
         self.sorted_.emit()
-        self._prepare_rank()
 
     def _prepare_rank(self) -> None:
-        """Work out the rank for the new order between events, so that the next filter has it."""
+        """Work out the rank of `_all` as it is (no column's order) between events."""
         if self._slicer is None or len(self._all) <= self._at_once:
             return
         version, order, made = self._all_version, list(self._all), list(self._made)
 
         def done(rank, error) -> None:
-            if error is None and version == self._all_version:
-                self._rank, self._rank_version = rank, version
+            if error is None and rank is not None and version == self._all_version:
+                self._rank, self._rank_version = (rank, False), version
 
-        self._start(lambda: ranking(order, made), done)
+        # given up as soon as the order changes again
+        self._start(lambda: until(ranking(order, made), lambda: version != self._all_version), done)
 
     @property
     def filtering(self) -> bool:
@@ -333,6 +384,7 @@ class ArticleTableModel(QAbstractTableModel):
     def forget_orders(self) -> None:
         """The articles changed (came, went, or changed on disk): no order known is still true."""
         self._orders.clear()
+        self._ranks.clear()
         self._epoch += 1
 
     def _relayout(self, change) -> None:
@@ -452,6 +504,7 @@ class ArticleTableModel(QAbstractTableModel):
             return (1, 0.0, "", 0.0, "", position[id(a)])
 
         self._put_in_order(sorted(self._all, key=order))
+        self._prepare_rank()
 
     def set_predicate(self, predicate) -> None:
         """Filter: `_all` is kept in the sort order, so the view needs no sorting of its own.
@@ -470,15 +523,10 @@ class ArticleTableModel(QAbstractTableModel):
         def work():
             if len(articles) <= self._at_once or len(made) != len(articles):
                 return (yield from filtering(articles, predicate))
-            found = rank
-            if found is None:
-                try:
-                    found = yield from ranking(articles, made)
-                except KeyError:  # not the same articles: never expected, and never worth a wrong list
-                    return (yield from filtering(articles, predicate))
-                if version == self._all_version:
-                    self._rank, self._rank_version = found, version
-            return (yield from filtering_ranked(articles, made, found, predicate))
+            if rank is None:  # a new order whose rank is not worked out yet: in the order shown
+                return (yield from filtering(articles, predicate))
+            positions, turned = rank
+            return (yield from filtering_ranked(articles, made, positions, predicate, turned))
 
         def done(kept, error) -> None:
             if epoch != self._filter_epoch:
@@ -542,6 +590,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._edit_epoch += 1
         for column in EDITED_ORDERS:
             self._orders.pop(column, None)
+            self._ranks.pop(column, None)
         if self._filtering is not None:
             self._filtering.update((id(a), a) for a in articles)
         found = self.rows_of(articles)  # one or two: a search, no index to build (see row_of)

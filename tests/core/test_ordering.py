@@ -23,3 +23,5 @@ def test_filtering_in_the_made_order_gives_the_sort_order_filtered(values, rng, 
     rank = run(ranking(order, made))
     assert sorted(rank) == list(range(len(made)))
     assert run(filtering_ranked(order, made, rank, keep)) == run(filtering(order, keep))
+    turned = order[::-1]  # the same column sorted the other way: the rank is used turned round
+    assert run(filtering_ranked(turned, made, rank, keep, turned=True)) == run(filtering(turned, keep))
