@@ -104,6 +104,7 @@ def write_many(
     done = 0
     counting = threading.Lock()
     real_root = os.path.realpath(root) if root is not None else None
+    real_folders: dict[str, str] = {}  # folder -> its real path, for this save (see _real_path)
 
     def one(job: Job) -> Written | SaveError:
         nonlocal done
@@ -111,7 +112,9 @@ def write_many(
         try:
             if isinstance(original, PackedMetadata):
                 original = original.metadata()
-            result: Written | SaveError = _write_edits(path, identity, original, edits, overwrite, real_root, False)
+            result: Written | SaveError = _write_edits(
+                path, identity, original, edits, overwrite, real_root, False, real_folders
+            )
         except SaveError as exc:
             result = exc
         with counting:
@@ -161,8 +164,9 @@ def _write_edits(
     overwrite: bool,
     real_root: str | None,
     sync_folder: bool,
+    real_folders: dict[str, str] | None = None,
 ) -> Written:
-    target = os.path.realpath(path)
+    target = _real_path(path, real_folders)
     if real_root is not None and not is_inside(real_root, target):
         message = f"it is a link to {target}, outside the opened folder; it is not written"
         raise SaveError(SaveKind.OUTSIDE, path, message)
@@ -226,6 +230,26 @@ def _write_locked(
     return Written(
         Identity(written.st_size, written.st_mtime_ns, content_digest(new_data), lines), new_metadata, target
     )
+
+
+def _real_path(path: str, real_folders: dict[str, str] | None) -> str:
+    """os.path.realpath(path), the folder's part looked up once a save in `real_folders`.
+
+    realpath looks at every folder on the way (seven lstat calls here), file after file: a
+    tenth of a plain loop's time for each file. The file itself is still looked at each time.
+    """
+    if real_folders is None:
+        return os.path.realpath(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        if not name or stat.S_ISLNK(os.lstat(path).st_mode):
+            return os.path.realpath(path)
+    except OSError:
+        return os.path.realpath(path)
+    real = real_folders.get(folder)
+    if real is None:
+        real = real_folders[folder] = os.path.realpath(folder)
+    return os.path.join(real, name)
 
 
 def _open_locked(path: str, target: str) -> tuple[int, os.stat_result]:

@@ -184,6 +184,28 @@ def test_set_where_never_writes_outside_the_folder(tmp_path, capsys):
     assert "quality: 77" in (root / "posts" / "inside.md").read_text()
 
 
+def test_a_batch_save_looks_at_each_file_and_each_folder_it_goes_through(tmp_path):
+    """write_many looks a folder's real path up once a save: links are still caught, file by file."""
+    root, elsewhere = outside_and_root(tmp_path)
+    for n in range(12):  # enough for the writing threads
+        (root / "posts" / f"p{n}.md").write_text(GOOD)
+    os.symlink(root / "posts", root / "posts-again")  # a folder link that stays inside
+    names = [f"posts/p{n}.md" for n in range(12)] + ["posts-again/p0.md", "posts/link.md", "linked-dir/deep.md"]
+    articles = [read_article(str(root / name), str(root)) for name in names]
+    for article in articles:
+        article.set("quality", 77)
+    jobs = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in articles]
+    results = storage.write_many(jobs, str(root))
+    kinds = {name: getattr(r, "kind", "written") for name, r in zip(names, results, strict=True)}
+    assert kinds["posts/link.md"] == "outside" and kinds["linked-dir/deep.md"] == "outside"
+    assert [kinds[f"posts/p{n}.md"] for n in range(1, 12)] == ["written"] * 11
+    # posts-again/p0.md is posts/p0.md: one of the two writes finds the file changed by the other
+    assert sorted([kinds["posts/p0.md"], kinds["posts-again/p0.md"]]) == ["conflict", "written"]
+    assert (elsewhere / "outside.md").read_text() == GOOD
+    assert (elsewhere / "dir" / "deep.md").read_text() == GOOD
+    assert "quality: 77" in (root / "posts" / "p0.md").read_text()
+
+
 def test_write_edits_checks_the_real_path_when_it_writes(tmp_path):
     root, elsewhere = outside_and_root(tmp_path)
     article = read_article(str(root / "posts" / "inside.md"), str(root))
