@@ -97,6 +97,7 @@ class Session(QObject):
         self.saving = False
         self.undo_stack = QUndoStack(self)
         self.tally = Tally()  # counts by state and saved view, kept up incrementally
+        # relpath -> article (the relative path: a string each article keeps; the absolute one is made on demand)
         self._by_path: dict[str, Article] = {}
         self._by_url: dict[str, Article] = {}  # originalUrl and webUrl as written (no copies of them)
         self._edited: dict[int, Article] = {}  # the articles with pending edits, by id
@@ -199,7 +200,7 @@ class Session(QObject):
             return
         self.articles.extend(batch.articles)
         for article in batch.articles:
-            self._by_path[article.path] = article
+            self._by_path[article.relpath] = article
         self._index_urls(batch.articles)
         self.tally.add(batch.articles)
         self.skipped += batch.skipped
@@ -250,7 +251,7 @@ class Session(QObject):
                 self.same_story = fresh
             pending, self._same_pending = self._same_pending, None
             if pending is not None:
-                self.same_story.add([a for a in pending[0] if a.path in self._by_path])
+                self.same_story.add([a for a in pending[0] if self._by_path.get(a.relpath) is a])
                 self.same_story.remove(pending[1])
             self._apply_same()
 
@@ -280,8 +281,7 @@ class Session(QObject):
 
     def same_as(self, article: Article) -> list[Article]:
         """The other articles of the article's same-story cluster, best first."""
-        root = self.root
-        found = [self._by_path.get(os.path.join(root, p)) for p in self.same_story.cluster_of(article.relpath)]
+        found = [self._by_path.get(p) for p in self.same_story.cluster_of(article.relpath)]
         others = [a for a in found if a is not None and a is not article]
         return sorted(others, key=lambda a: (-(a.quality if a.quality is not None else -1), a.date, a.relpath))
 
@@ -593,7 +593,7 @@ class Session(QObject):
             if folder in dirty:
                 digest = article.identity.digest if hash_edited and article.edits else None
                 known.setdefault(folder, []).append((article, article.identity.size, article.identity.mtime_ns, digest))
-        seen, root = set(self._by_path), self.root
+        seen, root = {a.path for a in self.articles}, self.root
         self._checking = True
 
         def work(ctx):
@@ -614,10 +614,10 @@ class Session(QObject):
                 continue
             article.changed_on_disk(fresh)
             updated.append(article)
-        added = [a for a in added if a.path not in self._by_path]
+        added = [a for a in added if a.relpath not in self._by_path]
         for article in added:
             self.articles.append(article)
-            self._by_path[article.path] = article
+            self._by_path[article.relpath] = article
         self._index_urls(added)
         self.tally.add(added)
         if added:
@@ -640,7 +640,8 @@ class Session(QObject):
         gone = {id(a) for a in articles}
         self.articles = [a for a in self.articles if id(a) not in gone]
         for article in articles:
-            self._by_path.pop(article.path, None)
+            if self._by_path.get(article.relpath) is article:
+                del self._by_path[article.relpath]
             self._edited.pop(id(article), None)
             for url in (article.original_url, article.web_url):
                 if url and self._by_url.get(url) is article:

@@ -11,6 +11,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 Predicate = Callable[[Any], bool]
+Counted = tuple["bool | None", bool, "str | None"]  # state, in the queue, kind of decision since `since`
+# One tuple for each of the few distinct values, shared by every article counted so (a tuple
+# an article was 6 MB at 100,000 articles).
+_COUNTED: dict[Counted, Counted] = {}
 
 
 class Tally:
@@ -54,7 +58,8 @@ class Tally:
             decision = article.decision
             queued = state is False and decision is None
             kind = decision[0] if decision is not None and since and decision[2] >= since else None
-            state_of[key] = (state, queued, kind)
+            counted = (state, queued, kind)
+            state_of[key] = _COUNTED.setdefault(counted, counted)
             states[state] += 1
             queue += queued
             if kind is not None:
@@ -103,7 +108,8 @@ class Tally:
         decision = article.decision
         queued = state is False and decision is None
         kind = decision[0] if decision is not None and self.since and decision[2] >= self.since else None
-        self._state[key] = (state, queued, kind)
+        counted = (state, queued, kind)
+        self._state[key] = _COUNTED.setdefault(counted, counted)
         self.states[state] += 1
         self.queue += queued
         if kind is not None:
