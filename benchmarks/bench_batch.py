@@ -143,9 +143,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="runs of each size; medians are printed")
     parser.add_argument("--cli", type=int, default=1000, help="files for the reviewer set comparison (0: skip)")
     args = parser.parse_args()
-    root = data_folder(args.n)
+    source = data_folder(args.n)
     if args.cli:
-        bench_cli(root, args.cli, args.rounds)
+        bench_cli(source, args.cli, args.rounds)
+    import shutil
+
+    # A copy: the saves write files and the review log, which must not pile up in the shared
+    # data (a log of the decisions of earlier runs empties the unpublished queue of the others).
+    root = shutil.copytree(source, os.path.join(tempfile.mkdtemp(), "site"))
 
     from PySide6.QtCore import QSettings
 
@@ -184,6 +189,7 @@ def main() -> None:
             f"ratio {save / plain:.2f}, gap {save_gap * 1000:4.0f} ms   (medians of {args.rounds})"
         )
     window.close()
+    shutil.rmtree(os.path.dirname(root))
 
 
 if __name__ == "__main__":
