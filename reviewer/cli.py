@@ -15,7 +15,7 @@ from . import __version__
 from .core.article import Article
 from .core.frontmatter_text import UNSET
 from .core.index import FolderIndex, IndexUnavailable, Listed
-from .core.library import Batch, read_article, relative, scan_batches
+from .core.library import read_article, scan_batches
 from .core.listing import json_line, text_line
 from .core.problems import Problem
 from .core.query import Everything, QueryError, compile_query
@@ -32,7 +32,8 @@ from .core.review_log import (
 )
 from .core.same_story import DEFAULT_THRESHOLD
 from .core.stats import by_provider
-from .core.storage import TEMP_SUFFIX, Job, SaveError, Written, remove_leftovers, write_many
+from .core.storage import Job, SaveError, Written, remove_leftovers, write_many
+from .core.walking import TEMP_SUFFIX, Batch, relative
 from .words import caret_line, plural, shorten, shown
 
 COMMANDS = ("list", "check", "set", "log", "stats", "same", "commit", "sync", "merge-driver")

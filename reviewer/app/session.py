@@ -14,7 +14,7 @@ from PySide6.QtGui import QUndoStack
 from ..core.article import Article, Verdict
 from ..core.frontmatter_text import UNSET
 from ..core.index import FolderIndex, IndexUnavailable
-from ..core.library import Batch, find_candidates, read_article, scan_batches
+from ..core.library import find_candidates, read_article, scan_batches
 from ..core.ordering import until
 from ..core.problems import Problem
 from ..core.review_log import Decision, LogFile, decision_for, editor_name, now, read_decisions
@@ -22,6 +22,7 @@ from ..core.same_story import DEFAULT_THRESHOLD, SameStory, best_of
 from ..core.site import Site
 from ..core.storage import SaveError, SaveKind, Written, current_metadata, remove_leftovers, write_many
 from ..core.tally import Tally
+from ..core.walking import Batch
 from ..words import plural
 from .commands import ORIGINAL, SetValues
 from .settings import data_dir

@@ -27,9 +27,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .library import ARTICLE_EXTENSIONS
 from .merge import BODY, COMMENTS, RESOLUTIONS_ENV, WHOLE_FILE, KeyConflict, Unmergeable, merge_texts
 from .review_log import LOG_FOLDER, LOG_NAME, Decision, LogFile
+from .walking import ARTICLE_EXTENSIONS
 
 DRIVER = "reviewer-frontmatter"
 ATTEMPTS = 3  # pushes refused because someone pushed meanwhile, before giving up

@@ -26,21 +26,17 @@ from typing import Any
 from .article import Article
 from .listing import json_line, text_line
 from .problems import Problem
+from .walking import Stat
 
 # Bumped whenever what a file reads as may change (parsing, Article's packing): an index of
 # another format is rebuilt. Python's own version is part of it (marshal's format is its own).
 FORMAT = f"4/py{sys.version_info[0]}.{sys.version_info[1]}"
 ARTICLE, PROBLEM, NOTHING = 0, 1, 2
-Stat = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
 Item = Article | Problem | None
 
 
 class IndexUnavailable(Exception):
     """The index could not be used; the scan goes on without it. The message says why."""
-
-
-def stat_key(st: os.stat_result) -> Stat:
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 def index_path(cache_dir: str, root: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import threading
@@ -14,12 +13,10 @@ from typing import Any
 from .article import Article, Identity, sharing
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
 from .frontmatter_text import FrontMatterError, pack_lines, read, split
-from .index import ARTICLE, Encoded, FolderIndex, Listed, Stat, decode, encode, stat_key
+from .index import ARTICLE, Encoded, FolderIndex, Listed, decode, encode
 from .problems import Problem
-from .storage import TEMP_SUFFIX
+from .walking import WALK_ELSEWHERE, Batch, Stat, Walked, _os_problem, _stat_here, relative, walk, walk_elsewhere
 
-ARTICLE_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
-SKIPPED_DIRS = {".git", "_site", ".jekyll-cache", "node_modules", "vendor", ".venv"}
 # Real newsletters with HTML bodies run to hundreds of KB; this is far beyond any article.
 MAX_FILE_SIZE = 8 * 1024 * 1024
 # A chunk with fewer files to read than this is read in this process: starting worker
@@ -41,21 +38,6 @@ class ScanResult:
         self.problems.extend(batch.problems)
         self.skipped += batch.skipped
         self.leftovers.extend(batch.leftovers)
-
-
-@dataclass
-class Batch:
-    """What one piece of a scan found; batches arrive as the scan proceeds."""
-
-    articles: list[Article] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    skipped: int = 0
-    done: int = 0  # candidate files handled so far
-    total: int = 0  # candidate files in all
-    leftovers: list[str] = field(default_factory=list)  # temporary files of interrupted saves
-    linked: set[str] = field(default_factory=set)  # candidates reached through a symbolic link
-    # The articles in path order; with scan_batches(listing=True), unchanged ones as Listed.
-    entries: list[Article | Listed] = field(default_factory=list)
 
 
 def scan(root: str, progress: Callable[[int, int], None] | None = None) -> ScanResult:
@@ -88,7 +70,8 @@ def scan_batches(
     found = Batch()  # what the walk finds besides candidates, handed on with the next batch
     guess = index.count() if index is not None else 0
     done = 0
-    plan = _plan(root, walk(root, found), index, listing, found)
+    files = walk_elsewhere(root, found) if parallel and guess >= WALK_ELSEWHERE else _stat_here(walk(root, found))
+    plan = _plan(root, files, index, listing, found)
     for chunk, reads in _read(root, plan, parallel, listing):
         if index is not None:
             index.store([(relative(root, r.path), r.stat, r.encoded) for r in reads if r.stat and r.encoded])
@@ -163,7 +146,7 @@ class _Rows:
 
 
 def _plan(
-    root: str, files: Iterator[tuple[str, bool]], index: FolderIndex | None, listing: bool, found: Batch
+    root: str, files: Iterator[Walked], index: FolderIndex | None, listing: bool, found: Batch
 ) -> Iterator[_Chunk]:
     """The candidates in chunks of CHUNK, each file from the index or to read: the walk's files
     merged, folder by folder, with the index's rows, both in name order, neither held whole."""
@@ -172,7 +155,7 @@ def _plan(
     open_rows: dict[str, _Rows] = {}  # the folders the walk is in (a folder and its parents)
     visited: set[str] = set()
     prefix = root + os.sep
-    for path, linked in files:
+    for path, linked, st in files:
         rel = path[len(prefix) :].replace(os.sep, "/") if path.startswith(prefix) else relative(root, path)
         folder = rel.rpartition("/")[0]
         known = None
@@ -189,7 +172,6 @@ def _plan(
             if known is not None:
                 gone.append(rel)
         else:
-            st = _stat(path)
             if st is None and known is not None:
                 gone.append(rel)  # cannot even be stat'ed: read (to name the problem), not kept
             if known is not None and st is not None and known[1] == st:
@@ -225,13 +207,6 @@ def _hand_over(found: Batch, chunk: _Chunk) -> None:
     chunk.found.problems, found.problems = found.problems, []
     chunk.found.leftovers, found.leftovers = found.leftovers, []
     chunk.found.skipped, found.skipped = found.skipped, 0
-
-
-def _stat(path: str) -> Stat | None:
-    try:
-        return stat_key(os.stat(path))
-    except OSError:
-        return None
 
 
 def _read_here(root: str, chunk: _Chunk) -> list[_Read]:
@@ -327,47 +302,6 @@ def _stop_helper_processes() -> None:
             pass
 
 
-def walk(root: str, found: Batch) -> Iterator[tuple[str, bool]]:
-    """Candidate files one by one, in the order of their relative paths, and whether each was
-    reached through a symbolic link; what else the walk finds (problems, skipped files,
-    leftovers of interrupted saves) is added to `found` as it goes.
-
-    A folder's entries are sorted by name, a folder's name with '/' after it: the order of the
-    relative paths themselves ('a.md' before 'a/b.md'), which is the index's order too.
-    """
-    root = os.path.abspath(root)
-    seen: set[tuple[int, int]] = set()
-    stack = [iter(_folder(root, root, False, found, seen))]
-    while stack:
-        entry = next(stack[-1], None)
-        if entry is None:
-            stack.pop()
-        elif entry[1]:
-            stack.append(iter(_folder(root, entry[2], entry[3], found, seen)))
-        else:
-            yield entry[2], entry[3]
-
-
-def _folder(
-    root: str, folder: str, via_link: bool, found: Batch, seen: set[tuple[int, int]]
-) -> list[tuple[str, bool, str, bool]]:
-    """A folder's candidate files and subfolders as (sort key, is folder, path, through a link)."""
-    try:
-        st = os.stat(folder)
-        if (st.st_dev, st.st_ino) in seen:
-            return []  # a link back to a folder already walked
-        seen.add((st.st_dev, st.st_ino))
-        entries = list(os.scandir(folder))
-    except OSError as exc:
-        found.problems.append(_os_problem(root, folder, exc))
-        return []
-    items: list[tuple[str, bool, str, bool]] = []
-    for entry in entries:
-        _classify(root, entry, via_link, items, found)
-    items.sort()
-    return items
-
-
 def find_candidates(root: str) -> tuple[list[str], Batch]:
     """Paths of files whose extension makes them candidate articles, and early findings.
 
@@ -383,63 +317,6 @@ def find_candidates(root: str) -> tuple[list[str], Batch]:
         if linked:
             early.linked.add(path)
     return paths, early
-
-
-def _classify(
-    root: str, entry: os.DirEntry[str], via_link: bool, items: list[tuple[str, bool, str, bool]], early: Batch
-) -> None:
-    """Add a folder's entry to `items` as (sort key, is folder, path, through a link), or count
-    it in `early` (skipped, a problem, a leftover of an interrupted save)."""
-    try:
-        if entry.is_file(follow_symlinks=False):  # the usual entry: a plain file, no link to follow
-            is_dir, is_file, link = False, True, via_link
-        else:
-            is_dir = entry.is_dir()
-            is_file = entry.is_file()
-            link = via_link or entry.is_symlink()
-    except OSError as exc:
-        early.problems.append(_os_problem(root, entry.path, exc))
-        return
-    name = entry.name
-    if is_dir:
-        if name not in SKIPPED_DIRS and not name.startswith("."):
-            items.append((name + "/", True, entry.path, link))
-        return
-    if not is_file:
-        if entry.is_symlink():
-            early.problems.append(_link_problem(root, entry.path))
-        else:
-            early.skipped += 1  # a pipe, socket or device: opening it could block
-        return
-    if name.endswith(TEMP_SUFFIX) and name.startswith("."):
-        early.leftovers.append(entry.path)
-    elif name.lower().endswith(ARTICLE_EXTENSIONS) and not name.startswith("."):
-        items.append((name, False, entry.path, link))
-    else:
-        early.skipped += 1
-
-
-def _link_problem(root: str, path: str) -> Problem:
-    try:
-        os.stat(path)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return Problem(path, relative(root, path), "link-loop", "the symbolic link points back to itself")
-        target = os.readlink(path) if os.path.islink(path) else "?"
-        return Problem(
-            path, relative(root, path), "broken-link", f"the symbolic link points to '{target}', which does not exist"
-        )
-    return Problem(path, relative(root, path), "unreadable", "not a regular file")
-
-
-def _os_problem(root: str, path: str, exc: OSError) -> Problem:
-    if exc.errno == errno.ELOOP:
-        return Problem(path, relative(root, path), "link-loop", "the symbolic link points back to itself")
-    return Problem(path, relative(root, path), "unreadable", exc.strerror or str(exc))
-
-
-def relative(root: str, path: str) -> str:
-    return os.path.relpath(path, root).replace(os.sep, "/")
 
 
 def read_article(path: str, root: str, check_links: bool = True) -> Article | Problem | None:

@@ -31,8 +31,8 @@ from typing import Any
 from .article import Article, Identity, PackedMetadata, content_digest
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
 from .frontmatter_text import UNSET, EditError, FrontMatterError, read, set_keys, unpack_lines
+from .walking import TEMP_SUFFIX
 
-TEMP_SUFFIX = ".reviewer-tmp"
 LOCK_WAIT_S = 5.0  # how long a save waits for another Reviewer process saving the same file
 LEFTOVER_AGE_S = 60.0  # a temporary file older than this, and not locked, is left from a crash
 WRITERS = 4  # files written at once by write_many

@@ -29,6 +29,18 @@ def index_file(root) -> Path:
     return found
 
 
+@pytest.fixture(autouse=True, params=["walked here", "walked by a helper"])
+def walker(request, monkeypatch):
+    """Every test twice: the folder walked in this process, and by a helper process (which
+    only large folders get: see walking.walk_elsewhere)."""
+    if request.param == "walked by a helper":
+        from reviewer.core import library
+
+        monkeypatch.setattr(library, "WALK_ELSEWHERE", 0)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    return request.param
+
+
 @pytest.fixture
 def site(tmp_path):
     return writable_copy(EXAMPLES, tmp_path / "newsroom")

@@ -1,0 +1,118 @@
+"""The walk in a helper process (walking.walk_elsewhere): what the walk here finds, always."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from reviewer.core import walking
+from reviewer.core.walking import Batch, walk, walk_elsewhere
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """Nested folders, links inside and out, broken links, a loop, leftovers, skipped files."""
+    root = tmp_path / "site"
+    for n in range(30):
+        path = root / f"{n % 3}" / f"sub{n % 2}" / f"a{n:02}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: A{n}\n---\n")
+    (root / "top.md").write_text("---\ntitle: Top\n---\n")
+    (root / "logo.png").write_bytes(b"\x89PNG")
+    (root / "0" / ".a00.md.123-1.reviewer-tmp").write_text("left by a crash")
+    (root / "notes").mkdir()
+    (root / "notes" / "x.txt").write_text("plain")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.md").write_text("---\ntitle: O\n---\n")
+    os.symlink(outside, root / "linked")
+    os.symlink(root / "1", root / "1-again")
+    os.symlink(root / "missing.md", root / "broken.md")
+    os.symlink(root / "loop.md", root / "loop.md")
+    os.mkfifo(root / "pipe.md")
+    return root
+
+
+def here(root):
+    found = Batch()
+    files = [(p, linked, None if linked else walking._stat(p)) for p, linked in walk(str(root), found)]
+    return files, found
+
+
+def elsewhere(root):
+    found = Batch()
+    return list(walk_elsewhere(str(root), found)), found
+
+
+def same(a, b):
+    (files_a, found_a), (files_b, found_b) = a, b
+    assert files_a == files_b
+    assert sorted((p.relpath, p.kind, p.message) for p in found_a.problems) == sorted(
+        (p.relpath, p.kind, p.message) for p in found_b.problems
+    )
+    assert sorted(found_a.leftovers) == sorted(found_b.leftovers)
+    assert found_a.skipped == found_b.skipped
+
+
+def test_the_helper_finds_what_the_walk_here_finds(folder, monkeypatch):
+    monkeypatch.setattr(walking, "_FRAME", 7)  # several frames, the first of one file
+    found = here(folder)
+    assert len(found[0]) > 30 and found[1].problems and found[1].leftovers and found[1].skipped
+    assert any(linked for _, linked, _ in found[0]) and all(st for _, linked, st in found[0] if not linked)
+    same(elsewhere(folder), found)
+
+
+# A helper that sends its first two frames and dies.
+DYING = """
+import os, sys
+from reviewer.core import walking
+class Dying:
+    sent = 0
+    def write(self, data):
+        self.sent += 1
+        if self.sent > 2:
+            os._exit(9)
+        sys.stdout.buffer.write(data)
+    def flush(self):
+        sys.stdout.buffer.flush()
+walking._walk_to(sys.argv[1], Dying(), int(sys.argv[2]))
+"""
+
+
+def test_a_helper_that_dies_is_taken_over_where_it_stopped(folder, monkeypatch):
+    monkeypatch.setattr(walking, "_FRAME", 10)
+    monkeypatch.setattr(walking, "_HELPER", DYING)
+    same(elsewhere(folder), here(folder))
+
+
+def test_a_helper_that_cannot_start_leaves_the_walk_to_this_process(folder, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    same(elsewhere(folder), here(folder))
+
+
+def test_a_walk_given_up_early_ends_its_helper(folder, monkeypatch):
+    monkeypatch.setattr(walking, "_FRAME", 2)
+    started = []
+    real = subprocess.Popen
+
+    def keep(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", keep)
+    files = walk_elsewhere(str(folder), Batch())
+    next(files)
+    files.close()
+    assert started and started[0].returncode is not None  # ended and waited for: no process left behind
+
+
+def test_the_helper_is_a_fresh_interpreter_that_imports_only_the_walk():
+    code = (
+        "import sys, reviewer.core.walking; print(sorted(m for m in sys.modules if m.startswith(('yaml', 'sqlite3'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
