@@ -84,6 +84,8 @@ def walk_elsewhere(root: str, found: Batch) -> Iterator[Walked]:
     skipped = 0
     finished = False
     try:
+        if not sys.executable:
+            raise OSError("no interpreter to start")  # an embedded Python
         helper = subprocess.Popen(
             [sys.executable, "-c", _HELPER, root, str(_FRAME)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env,
@@ -123,8 +125,9 @@ def walk_elsewhere(root: str, found: Batch) -> Iterator[Walked]:
     if finished:
         return
     again = Batch()  # the walk here, from the start, giving only what the helper did not
+    given = None if last is None else relative(root, last)  # the walk's order is its relative paths'
     for path, linked, st in _stat_here(walk(root, again)):
-        if last is None or _walk_order(path, root) > _walk_order(last, root):
+        if given is None or relative(root, path) > given:
             yield path, linked, st
         found.problems += [p for p in again.problems if (p.relpath, p.kind) not in problems]
         found.leftovers += [p for p in again.leftovers if p not in leftovers]
@@ -134,10 +137,6 @@ def walk_elsewhere(root: str, found: Batch) -> Iterator[Walked]:
     found.problems += [p for p in again.problems if (p.relpath, p.kind) not in problems]
     found.leftovers += [p for p in again.leftovers if p not in leftovers]
     found.skipped += max(0, again.skipped - skipped)
-
-
-def _walk_order(path: str, root: str) -> str:
-    return relative(root, path)
 
 
 def _walk_to(root: str, out: Any, frame: int = _FRAME) -> None:
