@@ -7,6 +7,7 @@ articles (sorting, filtering) runs in steps on the GUI thread instead: Slicer.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -88,6 +89,38 @@ def _emit(signal, *args) -> None:
 PAUSE_MS = 50
 
 
+class _Collector:
+    """The cyclic garbage collector, off while work runs in steps (as while a folder loads).
+
+    Work in steps holds lists of every article (the snapshot it works on, the order it makes):
+    each collection of the youngest objects walks them, reading every article's header, 35-70
+    ms at 300,000 articles, several times a sort. When the last piece of work ends, what it left
+    (orders, ranks, the rows of a filter) is set aside (gc.freeze) and the collector goes on.
+    """
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.owned = False  # whether it was on when the first piece of work began
+
+    def started(self) -> None:
+        if self.running == 0:
+            self.owned = gc.isenabled()
+            gc.disable()
+        self.running += 1
+
+    def ended(self) -> None:
+        self.running -= 1
+        if self.running == 0 and self.owned:
+            gc.freeze()
+            gc.enable()
+
+    def abandon(self) -> None:
+        """The work was dropped unfinished (its window closed): put the collector back."""
+        if self.running:
+            self.running = 1
+            self.ended()
+
+
 class Slicer(QObject):
     """Runs work in steps on the GUI thread, a few milliseconds at a time, between events.
 
@@ -99,6 +132,8 @@ class Slicer(QObject):
     def __init__(self, budget_ms: float = 6.0, parent=None):
         super().__init__(parent)
         self.budget = budget_ms / 1000
+        collector = self._collector = _Collector()
+        self.destroyed.connect(lambda *_: collector.abandon())
 
     def start(
         self, steps, on_done: Callable[[object, Exception | None], None], paused: Callable[[], bool] | None = None
@@ -107,6 +142,8 @@ class Slicer(QObject):
         that can wait leaves Python's lock to a thread that is saving)."""
         timer = QTimer(self)
         timer.setInterval(0)
+        collector = self._collector
+        collector.started()
 
         def step() -> None:
             if paused is not None:
@@ -121,11 +158,17 @@ class Slicer(QObject):
             except StopIteration as done:
                 timer.stop()
                 timer.deleteLater()
-                on_done(done.value, None)
+                try:
+                    on_done(done.value, None)
+                finally:  # after on_done: what it keeps (an order put in place) is set aside too
+                    collector.ended()
             except Exception as exc:  # delivered as a value, as the runners do
                 timer.stop()
                 timer.deleteLater()
-                on_done(None, exc)
+                try:
+                    on_done(None, exc)
+                finally:
+                    collector.ended()
 
         timer.timeout.connect(step)
         timer.start()

@@ -30,8 +30,13 @@ def sorting(items: list[T], key: Callable[[T], Any], reverse: bool = False) -> S
     runs = []
     first = itemgetter(0)
     for start in range(0, len(items), SLICE):
-        # (key, position): the merge never compares the items themselves.
-        keyed = [(key(item), start + i) for i, item in enumerate(items[start : start + SLICE])]
+        # (key, position): the merge never compares the items themselves. The keys in steps of
+        # STEP: in a sort order, 300,000 articles are read from all over memory, and a slice's
+        # keys took 40 ms at once.
+        keyed: list[tuple[Any, int]] = []
+        for at in range(start, min(start + SLICE, len(items)), STEP):
+            keyed += [(key(item), at + i) for i, item in enumerate(items[at : at + STEP])]
+            yield
         keyed.sort(key=first, reverse=reverse)  # stable either way: ties keep their order
         runs.append(keyed)
         yield
@@ -96,7 +101,12 @@ def filtering_ranked(
     places.sort(reverse=turned)
     yield
     last = len(order) - 1
-    return [order[last - i] for i in places] if turned else [order[i] for i in places]
+    result: list[T] = []
+    for start in range(0, len(places), STEP):
+        chunk = places[start : start + STEP]
+        result += [order[last - i] for i in chunk] if turned else [order[i] for i in chunk]
+        yield
+    return result
 
 
 def until(steps: Steps[T], stop: Callable[[], bool]) -> Steps[T | None]:
