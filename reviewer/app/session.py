@@ -100,6 +100,7 @@ class Session(QObject):
         self.tally = Tally()  # counts by state and saved view, kept up incrementally
         # relpath -> article (the relative path: a string each article keeps; the absolute one is made on demand)
         self._by_path: dict[str, Article] = {}
+        self._clustered: list[Article] = []  # the articles in a same-story cluster (see _apply_same)
         self._by_url: dict[str, Article] = {}  # originalUrl and webUrl as written (no copies of them)
         self._edited: dict[int, Article] = {}  # the articles with pending edits, by id
         self._load_context: Context | None = None
@@ -130,6 +131,7 @@ class Session(QObject):
         self.site = Site.load(self.root)
         self.articles, self.problems, self.skipped = [], [], 0
         self._by_path = {}
+        self._clustered = []
         self._by_url = {}
         self._edited = {}
         self._same_generation += 1
@@ -275,9 +277,17 @@ class Session(QObject):
         self._apply_same()
 
     def _apply_same(self) -> None:
-        cluster_of = self.same_story.cluster_of
-        for article in self.articles:
-            article.same = len(cluster_of(article.relpath))
+        """Each article's cluster size (article.same): those in a cluster now, and back to 0
+        those that were (not a pass over every article: 300,000 took 100 ms at once)."""
+        for article in self._clustered:
+            article.same = 0
+        clustered = []
+        for path, cluster in self.same_story.clustered().items():
+            member = self._by_path.get(path)
+            if member is not None:
+                member.same = len(cluster)
+                clustered.append(member)
+        self._clustered = clustered
         self.same_story_changed.emit()
 
     def same_as(self, article: Article) -> list[Article]:

@@ -45,6 +45,7 @@ CONTENT_POWER = 1  # content words weighted by idf to this power: a rare word te
 NAMES_WEIGHT = 0.5  # of the names' similarity in an article pair's; the content words' take the rest
 SMALL_FOLDER = 1000  # word weights as in a folder of at least this many: in a small one, a story's own words are common
 STEP = 25  # articles between two yields of adding()
+STEP_COMPARISONS = 400  # comparisons between two yields while linking (a few milliseconds)
 REWEIGH = 0.05  # a batch this large a part of the folder: every word's weight worked out again
 BIG_BLOCK = 60  # a pair of words more articles share is no key: too common to tell stories apart
 
@@ -179,16 +180,19 @@ class SameStory:
                 if n % STEP == 0:
                     yield
             done: set[str] = set()
-            for n, path in enumerate(batch, 1):
-                self._link(path, tops[path], done)
+            compared = 0
+            for path in batch:
+                compared += self._link(path, tops[path], done)
                 done.add(path)
-                if n % STEP == 0:
+                if compared >= STEP_COMPARISONS:  # an article in large blocks is compared hundreds of times
+                    compared = 0
                     yield
         finally:
             self._features.clear()
             self._names_of.clear()
             self._totals.clear()
         self._clusters = None
+        yield from self._clustering()
 
     def remove(self, paths: Iterable[str]) -> None:
         for path in paths:
@@ -232,8 +236,9 @@ class SameStory:
     def _rarest(self, words: Iterable[str]) -> list[str]:
         return sorted(words, key=lambda w: (self._df[w], w))
 
-    def _link(self, path: str, top: list[str], done: set[str]) -> None:
-        """Compare the article with those filed beside it (not with those of its batch already done)."""
+    def _link(self, path: str, top: list[str], done: set[str]) -> int:
+        """Compare the article with those filed beside it (not with those of its batch already
+        done); how many comparisons that took (at least 1)."""
         others: set[str] = set()
         for key in _pairs(top):
             block = self._blocks[key]
@@ -243,11 +248,13 @@ class SameStory:
         articles = self._articles
         others = {o for o in others if o in articles}  # removed ones stay in their old blocks
         names, content = frozenset(self._name_list(path)), frozenset(self._feature(path).content)
-        for other in others - done:
+        others -= done
+        for other in others:
             score = self._similarity(path, other, names, content)
             if score >= self.threshold:
                 self._links.setdefault(path, {})[other] = score
                 self._links.setdefault(other, {})[path] = score
+        return len(others) + 1
 
     # --- similarity ------------------------------------------------------------------------------
 
@@ -317,22 +324,35 @@ class SameStory:
     def score(self, a: str, b: str) -> float | None:
         return self._links.get(a, {}).get(b)
 
+    def clustered(self) -> dict[str, list[str]]:
+        """The path of every article in a cluster, with its cluster (sorted paths)."""
+        return self._by_path()
+
     def _by_path(self) -> dict[str, list[str]]:
         if self._clusters is None:
-            self._clusters = {}
-            for start in self._links:
-                if start in self._clusters or not self._links[start]:
-                    continue
-                members, todo = {start}, [start]
-                while todo:
-                    for other in self._links.get(todo.pop(), {}):
-                        if other not in members:
-                            members.add(other)
-                            todo.append(other)
-                cluster = sorted(members)
-                for member in cluster:
-                    self._clusters[member] = cluster
+            for _ in self._clustering():
+                pass
+        assert self._clusters is not None
         return self._clusters
+
+    def _clustering(self) -> Generator[None, None, None]:
+        """The clusters worked out from the links, in steps (300,000 articles' took 50 ms)."""
+        clusters: dict[str, list[str]] = {}
+        for n, start in enumerate(list(self._links), 1):
+            if n % STEP == 0:
+                yield
+            if start in clusters or not self._links.get(start):
+                continue
+            members, todo = {start}, [start]
+            while todo:
+                for other in self._links.get(todo.pop(), {}):
+                    if other not in members:
+                        members.add(other)
+                        todo.append(other)
+            cluster = sorted(members)
+            for member in cluster:
+                clusters[member] = cluster
+        self._clusters = clusters
 
 
 def _pairs(top: Iterable[str]) -> list[int]:
