@@ -70,7 +70,12 @@ def scan_batches(
     found = Batch()  # what the walk finds besides candidates, handed on with the next batch
     guess = index.count() if index is not None else 0
     done = 0
-    files = walk_elsewhere(root, found) if parallel and guess >= WALK_ELSEWHERE else _stat_here(walk(root, found))
+    if index is None:  # every file is read: no stat to compare
+        files: Iterator[Walked] = ((path, linked, None) for path, linked in walk(root, found))
+    elif parallel and guess >= WALK_ELSEWHERE:
+        files = walk_elsewhere(root, found)
+    else:
+        files = _stat_here(walk(root, found))
     plan = _plan(root, files, index, listing, found)
     for chunk, reads in _read(root, plan, parallel, listing):
         if index is not None:
