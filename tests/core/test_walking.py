@@ -5,6 +5,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reviewer.core import walking
 from reviewer.core.walking import Batch, walk, walk_elsewhere
@@ -116,3 +118,12 @@ def test_the_helper_is_a_fresh_interpreter_that_imports_only_the_walk():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b.md", ".", "..", "", ".hidden", "x y", "é"]), min_size=1, max_size=5),
+    st.sampled_from(["/site", "/site/sub", "site", "/", "/site/", "/si.te", "."]),
+)
+def test_relative_is_relpath(parts, root):
+    path = root.rstrip("/") + "/" + "/".join(parts) if root != "." else "./" + "/".join(parts)
+    assert walking.relative(root, path) == os.path.relpath(path, root)
