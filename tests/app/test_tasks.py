@@ -1,12 +1,13 @@
 """Background tasks: results and reports arrive on the GUI thread, intact."""
 
+import gc
 import os
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from reviewer.app.tasks import SyncRunner, ThreadRunner
+from reviewer.app.tasks import Collector, SyncRunner, ThreadRunner
 
 CROSS_THREAD = """
 import sys, threading
@@ -81,3 +82,22 @@ def test_a_slicer_runs_no_step_while_paused_and_all_of_them_after(qtbot):
     qtbot.waitUntil(lambda: results == [("done", None)])
     assert ran == [0, 1, 2, 3, 4]
     qtbot.wait(10)  # the finished timer's deferred deletion, while its owner is alive
+
+
+def test_the_collector_is_off_while_anything_holds_it_and_on_after_the_last():
+    assert gc.isenabled()
+    collector = Collector()
+    collector.hold("loading")
+    collector.hold("loading")  # a second folder opened while the first loaded: still one holder
+    collector.hold("a sort")
+    assert not gc.isenabled()
+    collector.release("loading")
+    assert not gc.isenabled()  # the sort still runs
+    collector.release("a sort")
+    collector.release("a sort")  # let go twice: nothing more
+    assert gc.isenabled() and gc.get_freeze_count() > 0
+    gc.disable()  # off for a reason of its own: the holders leave it so
+    collector.hold("loading")
+    collector.release("loading")
+    assert not gc.isenabled()
+    gc.enable()
