@@ -116,8 +116,8 @@ class ArticleTableModel(QAbstractTableModel):
         # The articles in the order they came (as they lie in memory), and where each stands
         # in `_all` (core.ordering.ranking): large folders are filtered in that order.
         self._made: list[Article] = []
-        self._rank: tuple[array, bool] | None = None  # and whether `_all` is that order turned round
         self._all_version = 0  # counts changes of `_all`, its order included
+        self._rank: array | None = None  # the rank of an order of no column (the grouping)
         self._rank_version = -1  # the `_all_version` that `_rank` is for
         self._ranks: dict[Column, array] = {}  # the rank of each order in `_orders`, once worked out
         self._rank_queue: list[Column] = []  # columns whose ranks are to be worked out, in turn
@@ -293,16 +293,17 @@ class ArticleTableModel(QAbstractTableModel):
         descending = self._order == Qt.SortOrder.DescendingOrder
         self._put_in_order(ascending[::-1] if descending else ascending)
         self._all_from = (column, descending, self._all_version)
-        self._take_rank(column)
-
-    def _take_rank(self, column: Column) -> None:
-        """The rank of the column's order, now `_all`: the one worked out for it, else worked out now."""
-        ascending = self._ranks.get(column)
-        if ascending is None:
+        if column not in self._ranks:
             self._rank_columns([column], first=True)
-            return
-        self._rank = (ascending, self._all_from == (column, True, self._all_version))
-        self._rank_version = self._all_version
+
+    def _current_rank(self) -> tuple[array, bool] | None:
+        """The rank of `_all` as it stands, and whether it is turned round: its column's (a
+        descending sort uses the ascending one), or the grouping's; None while not worked out."""
+        if self._all_from is not None and self._all_from[2] == self._all_version:
+            column, turned, _ = self._all_from
+            ranks = self._ranks.get(column)
+            return None if ranks is None else (ranks, turned)
+        return (self._rank, False) if self._rank is not None and self._rank_version == self._all_version else None
 
     def _rank_columns(self, columns: list[Column], first: bool = False) -> None:
         """Work out the ranks of those columns' orders between events (see core.ordering.ranking),
@@ -328,8 +329,6 @@ class ArticleTableModel(QAbstractTableModel):
                 if rank is None or self._orders.get(column) is not order or stale:
                     continue  # that order is no longer true
                 self._ranks[column] = rank
-                if self._all_from is not None and self._all_from[::2] == (column, self._all_version):
-                    self._take_rank(column)
 
         def done(result, error) -> None:
             self._ranking = False
@@ -357,7 +356,7 @@ class ArticleTableModel(QAbstractTableModel):
 
         def done(rank, error) -> None:
             if error is None and rank is not None and version == self._all_version:
-                self._rank, self._rank_version = (rank, False), version
+                self._rank, self._rank_version = rank, version
 
         # given up as soon as the order changes again
         self._start(lambda: until(ranking(order, made), lambda: version != self._all_version), done)
@@ -521,13 +520,11 @@ class ArticleTableModel(QAbstractTableModel):
         source, size, articles_epoch = self._all, len(self._all), self._epoch
         articles = list(self._all)
         self._filtering = {}
-        version, made = self._all_version, list(self._made)
-        rank = self._rank if self._rank_version == version else None
+        made, rank = list(self._made), self._current_rank()
 
         def work():
-            if len(articles) <= self._at_once or len(made) != len(articles):
-                return (yield from filtering(articles, predicate))
-            if rank is None:  # a new order whose rank is not worked out yet: in the order shown
+            # in the order shown: a small folder, or an order whose rank is not worked out yet
+            if rank is None or len(articles) <= self._at_once or len(made) != len(articles):
                 return (yield from filtering(articles, predicate))
             positions, turned = rank
             return (yield from filtering_ranked(articles, made, positions, predicate, turned))
