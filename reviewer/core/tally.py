@@ -54,12 +54,8 @@ class Tally:
         low = high = None
         for article in articles:
             key = id(article)
-            state = article.published
-            decision = article.decision
-            queued = state is False and decision is None
-            kind = decision[0] if decision is not None and since and decision[2] >= since else None
-            counted = (state, queued, kind)
-            state_of[key] = _COUNTED.setdefault(counted, counted)
+            state_of[key] = counted = _counted(article, since)
+            state, queued, kind = counted
             states[state] += 1
             queue += queued
             if kind is not None:
@@ -104,12 +100,8 @@ class Tally:
 
     def _count(self, article: Any) -> None:
         key = id(article)
-        state = article.published
-        decision = article.decision
-        queued = state is False and decision is None
-        kind = decision[0] if decision is not None and self.since and decision[2] >= self.since else None
-        counted = (state, queued, kind)
-        self._state[key] = _COUNTED.setdefault(counted, counted)
+        self._state[key] = counted = _counted(article, self.since)
+        state, queued, kind = counted
         self.states[state] += 1
         self.queue += queued
         if kind is not None:
@@ -127,3 +119,14 @@ class Tally:
     def view(self, name: str) -> int | None:
         found = self._views.get(name)
         return len(found[1]) if found else None
+
+
+def _counted(article: Any, since: str) -> Counted:
+    """What the tally counts an article as: its state, whether it is in the queue (unpublished,
+    no decision), and the kind of its decision when made since `since`."""
+    state = article.published
+    decision = article.decision
+    queued = state is False and decision is None
+    kind = decision[0] if decision is not None and since and decision[2] >= since else None
+    counted = (state, queued, kind)
+    return _COUNTED.setdefault(counted, counted)
