@@ -125,17 +125,20 @@ def walk_elsewhere(root: str, found: Batch) -> Iterator[Walked]:
     if finished:
         return
     again = Batch()  # the walk here, from the start, giving only what the helper did not
-    given = None if last is None else relative(root, last)  # the walk's order is its relative paths'
-    for path, linked, st in _stat_here(walk(root, again)):
-        if given is None or relative(root, path) > given:
-            yield path, linked, st
+
+    def hand_on() -> None:  # what the walk here found besides files, but for what the helper gave
         found.problems += [p for p in again.problems if (p.relpath, p.kind) not in problems]
         found.leftovers += [p for p in again.leftovers if p not in leftovers]
         problems.update((p.relpath, p.kind) for p in again.problems)
         leftovers.update(again.leftovers)
         again.problems, again.leftovers = [], []
-    found.problems += [p for p in again.problems if (p.relpath, p.kind) not in problems]
-    found.leftovers += [p for p in again.leftovers if p not in leftovers]
+
+    given = None if last is None else relative(root, last)  # the walk's order is its relative paths'
+    for path, linked in walk(root, again):
+        hand_on()
+        if given is None or relative(root, path) > given:
+            yield path, linked, None if linked else _stat(path)
+    hand_on()
     found.skipped += max(0, again.skipped - skipped)
 
 
