@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+from array import array
 from collections import Counter
 from collections.abc import Generator, Iterable
 from typing import Any, NamedTuple
@@ -117,6 +118,53 @@ class Features(NamedTuple):
         return cls(tuple(content), tuple(numbers | capitals)), lower, inside
 
 
+class _Words:
+    """The words of the articles a batch compares, while it is linked, in a few flat lists and
+    arrays: row by row, each article's content words, then its candidates, and its names and
+    weight once worked out. Kept as three small objects an article, 100,000 articles' words
+    left about 30 MB of Python's small-object memory held after they were freed (a few objects
+    made meanwhile and kept, such as links, hold a whole arena each); a flat list is one block
+    of memory, given back whole."""
+
+    __slots__ = ("row", "words", "start", "content", "candidates", "names", "names_at", "names_len", "totals")
+
+    def __init__(self) -> None:
+        self.row: dict[str, int] = {}  # path -> its row
+        self.words: list[str] = []
+        self.start, self.content, self.candidates = array("q"), array("i"), array("i")  # by row
+        self.names: list[str] = []
+        self.names_at, self.names_len = array("q"), array("i")  # by row; -1: not worked out yet
+        self.totals = array("d")  # by row; NaN: not worked out yet
+
+    def add(self, path: str, features: Features) -> int:
+        row = self.row[path] = len(self.start)
+        self.start.append(len(self.words))
+        self.content.append(len(features.content))
+        self.candidates.append(len(features.candidates))
+        self.words += features.content
+        self.words += features.candidates
+        self.names_at.append(-1)
+        self.names_len.append(0)
+        self.totals.append(math.nan)
+        return row
+
+    def content_of(self, row: int) -> list[str]:
+        start = self.start[row]
+        return self.words[start : start + self.content[row]]
+
+    def candidates_of(self, row: int) -> list[str]:
+        start = self.start[row] + self.content[row]
+        return self.words[start : start + self.candidates[row]]
+
+    def names_of(self, row: int) -> list[str] | None:
+        at = self.names_at[row]
+        return None if at < 0 else self.names[at : at + self.names_len[row]]
+
+    def set_names(self, row: int, names: list[str]) -> None:
+        self.names_at[row], self.names_len[row] = len(self.names), len(names)
+        self.names += names
+
+
 class SameStory:
     """The clusters of a folder, kept up as articles come, change and go (keyed by path)."""
 
@@ -125,7 +173,7 @@ class SameStory:
         self._articles: dict[str, Any] = {}  # path -> the article (its words are read from it as needed)
         # While a batch is linked: each article's words, names and weight, worked out once. Not
         # kept after it: a hundred thousand articles' words would cost more than the clusters.
-        self._features: dict[str, Features] = {}
+        self._words = _Words()
         self._df: Counter[str] = Counter()  # articles each content word is in
         self._lower: Counter[str] = Counter()  # articles that write each word in lower case
         self._inside: Counter[str] = Counter()  # articles that capitalise it inside a sentence
@@ -134,9 +182,7 @@ class SameStory:
         self._blocks: dict[int, str | list[str]] = {}
         self._links: dict[str, dict[str, float]] = {}  # path -> linked path -> similarity
         self._clusters: dict[str, list[str]] | None = None
-        self._names_of: dict[str, tuple[str, ...]] = {}
         self._idf_of: dict[str, float] = {}  # idf by word, for the current frequencies
-        self._totals: dict[str, float] = {}  # path -> the weight of its content words
 
     def __len__(self) -> int:
         return len(self._articles)
@@ -162,7 +208,7 @@ class SameStory:
                 article.title or "", article.excerpt or "", article.provider.name or ""
             )
             self._articles[path] = article
-            self._features[path] = features
+            self._words.add(path, features)
             self._df.update(features.content)
             self._lower.update(lower)
             self._inside.update(inside)
@@ -174,23 +220,20 @@ class SameStory:
             self._links.clear()
             batch = list(self._articles)
         try:
-            tops = {}
             for n, path in enumerate(batch, 1):
-                tops[path] = self._file(path)
+                self._file(path)
                 if n % STEP == 0:
                     yield
             done: set[str] = set()
             compared = 0
             for path in batch:
-                compared += self._link(path, tops[path], done)
+                compared += self._link(path, done)
                 done.add(path)
                 if compared >= STEP_COMPARISONS:  # an article in large blocks is compared hundreds of times
                     compared = 0
                     yield
         finally:
-            self._features.clear()
-            self._names_of.clear()
-            self._totals.clear()
+            self._words = _Words()
         self._clusters = None
         yield from self._clustering()
 
@@ -204,26 +247,27 @@ class SameStory:
         """Forget an article; its words leave the frequencies as it reads now (one read again
         after a change on disk takes its old words' counts with it: a drift of one)."""
         article = self._articles.pop(path)
-        self._features.pop(path, None)
-        self._names_of.pop(path, None)
-        self._totals.pop(path, None)
+        self._words.row.pop(path, None)  # its row is left unused
         content = Features.of(article.title or "", article.excerpt or "", article.provider.name or "")[0].content
         self._df.subtract(content)
         for other in self._links.pop(path, {}):
             self._links.get(other, {}).pop(path, None)
 
-    def _file(self, path: str) -> list[str]:
-        """File the article under each two of its rarest names (the rarest words when it has
-        fewer than two): copies of one story share at least two of company, place, amount.
+    def _top(self, row: int) -> list[str]:
+        """The article's rarest names (topped up with its rarest words when it has fewer than two)."""
+        top = self._rarest(self._names(row))[:KEYS]
+        if len(top) < 2:
+            top += [w for w in self._rarest(self._words.content_of(row)) if w not in top][: KEYS - len(top)]
+        return top
+
+    def _file(self, path: str) -> None:
+        """File the article under each two of its rarest names: copies of one story share at
+        least two of company, place, amount.
 
         The keys are not kept: an article removed or changed stays in its old blocks, where
         it is passed over (removed) or compared once more than needed (changed)."""
-        features = self._feature(path)
-        top = self._rarest(self._name_list(path))[:KEYS]
-        if len(top) < 2:
-            top += [w for w in self._rarest(features.content) if w not in top][: KEYS - len(top)]
         blocks = self._blocks
-        for key in _pairs(top):
+        for key in _pairs(self._top(self._row(path))):
             block = blocks.get(key)
             if block is None:
                 blocks[key] = path
@@ -231,26 +275,26 @@ class SameStory:
                 blocks[key] = [block, path]
             elif len(block) <= BIG_BLOCK and path not in block:
                 block.append(path)  # a block past BIG_BLOCK is never read: it grows no more
-        return top
 
     def _rarest(self, words: Iterable[str]) -> list[str]:
         return sorted(words, key=lambda w: (self._df[w], w))
 
-    def _link(self, path: str, top: list[str], done: set[str]) -> int:
+    def _link(self, path: str, done: set[str]) -> int:
         """Compare the article with those filed beside it (not with those of its batch already
         done); how many comparisons that took (at least 1)."""
+        row = self._row(path)
         others: set[str] = set()
-        for key in _pairs(top):
+        for key in _pairs(self._top(row)):
             block = self._blocks[key]
             if isinstance(block, list) and len(block) <= BIG_BLOCK:
                 others.update(block)
         others.discard(path)
         articles = self._articles
         others = {o for o in others if o in articles}  # removed ones stay in their old blocks
-        names, content = frozenset(self._name_list(path)), frozenset(self._feature(path).content)
+        names, content = frozenset(self._names(row)), frozenset(self._words.content_of(row))
         others -= done
         for other in others:
-            score = self._similarity(path, other, names, content)
+            score = self._similarity(row, self._row(other), names, content)
             if score >= self.threshold:
                 self._links.setdefault(path, {})[other] = score
                 self._links.setdefault(other, {})[path] = score
@@ -264,35 +308,37 @@ class SameStory:
             found = self._idf_of[word] = math.log((max(len(self._articles), SMALL_FOLDER) + 1) / (self._df[word] + 0.5))
         return found
 
-    def _feature(self, path: str) -> Features:
-        found = self._features.get(path)
-        if found is None:
+    def _row(self, path: str) -> int:
+        """The article's row in the batch's words, made the first time it is compared."""
+        row = self._words.row.get(path)
+        if row is None:
             a = self._articles[path]
-            found = self._features[path] = Features.of(a.title or "", a.excerpt or "", a.provider.name or "")[0]
-        return found
+            row = self._words.add(path, Features.of(a.title or "", a.excerpt or "", a.provider.name or "")[0])
+        return row
 
-    def _name_list(self, path: str) -> tuple[str, ...]:
-        found = self._names_of.get(path)
+    def _names(self, row: int) -> list[str]:
+        found = self._words.names_of(row)
         if found is None:
             lower, inside = self._lower, self._inside
-            candidates = self._feature(path).candidates
-            found = tuple(w for w in candidates if w[0] in _NUMERIC or (not lower[w] and inside[w]))
-            self._names_of[path] = found
+            candidates = self._words.candidates_of(row)
+            found = [w for w in candidates if w[0] in _NUMERIC or (not lower[w] and inside[w])]
+            self._words.set_names(row, found)
         return found
 
     def similarity(self, a: str, b: str) -> float:
         """0 to 1: the names' and the content words' weighted overlaps, weighed together (only the
         names' part as soon as it shows the threshold cannot be reached)."""
         try:
-            return self._similarity(a, b, frozenset(self._name_list(a)), frozenset(self._feature(a).content))
+            row = self._row(a)
+            names, content = frozenset(self._names(row)), frozenset(self._words.content_of(row))
+            return self._similarity(row, self._row(b), names, content)
         finally:
-            self._features.clear()
-            self._names_of.clear()
-            self._totals.clear()
+            self._words = _Words()
 
-    def _similarity(self, a: str, b: str, names_a: frozenset[str], content_a: frozenset[str]) -> float:
+    def _similarity(self, a: int, b: int, names_a: frozenset[str], content_a: frozenset[str]) -> float:
+        """Of the articles in rows a and b (a's names and content words given as sets)."""
         idf = self._idf
-        names_b = self._name_list(b)
+        names_b = self._names(b)
         shared = names_a.intersection(names_b)
         union = sum(idf(w) for w in names_a) + sum(idf(w) for w in names_b) - sum(idf(w) for w in shared)
         names = sum(idf(w) for w in shared) / union if union > 0 else 0.0
@@ -300,15 +346,15 @@ class SameStory:
             names /= 2  # one name in common (a city) is thin evidence of one story
         if NAMES_WEIGHT * names + (1 - NAMES_WEIGHT) < self.threshold:
             return NAMES_WEIGHT * names
-        inter = sum(idf(w) ** CONTENT_POWER for w in content_a.intersection(self._feature(b).content))
+        inter = sum(idf(w) ** CONTENT_POWER for w in content_a.intersection(self._words.content_of(b)))
         union = self._weight(a) + self._weight(b) - inter
         return NAMES_WEIGHT * names + (1 - NAMES_WEIGHT) * (inter / union if union > 0 else 0.0)
 
-    def _weight(self, path: str) -> float:
-        found = self._totals.get(path)
-        if found is None:
+    def _weight(self, row: int) -> float:
+        found = self._words.totals[row]
+        if math.isnan(found):
             idf = self._idf
-            found = self._totals[path] = sum(idf(w) ** CONTENT_POWER for w in self._feature(path).content)
+            found = self._words.totals[row] = sum(idf(w) ** CONTENT_POWER for w in self._words.content_of(row))
         return found
 
     # --- clusters --------------------------------------------------------------------------------
