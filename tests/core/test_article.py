@@ -1,8 +1,11 @@
 """Article: original and current values, edits, folding a save in, packing, pickling."""
 
 import pickle
+import zlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reviewer.core.article import Article, Identity, PackedMetadata
 from reviewer.core.frontmatter_text import UNSET, read, set_keys
@@ -74,6 +77,30 @@ def test_a_snapshot_unpacks_to_the_original_anywhere():
     a = article()
     snapshot = pickle.loads(pickle.dumps(a.snapshot()))
     assert isinstance(snapshot, PackedMetadata) and snapshot.metadata() == a.original
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    st.dictionaries(st.sampled_from(["title", "webUrl", "originalUrl", "ampWebUrl", "images", "x"]), _VALUES),
+    st.dictionaries(st.text(max_size=8), _VALUES, max_size=4),
+)
+def test_packed_metadata_unpacks_to_what_was_packed(listed, rest):
+    """Whatever the title and URLs the pack is compressed against (see article._preset) are."""
+    metadata = {**rest, **listed}
+    assert PackedMetadata.of(metadata).metadata() == metadata
+
+
+def test_a_pack_cut_short_is_an_error_not_less_metadata():
+    packed = PackedMetadata.of(read(TEXT)[1])
+    cut = PackedMetadata(packed.keys, packed.packed[:-4], packed.raw, packed.sizes)
+    with pytest.raises(zlib.error):
+        cut.metadata()
 
 
 def test_pickling_keeps_edits_and_why_it_is_read_only():
