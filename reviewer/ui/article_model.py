@@ -112,7 +112,7 @@ class ArticleTableModel(QAbstractTableModel):
     def __init__(self, icons: dict | None = None, logo_for=None, parent=None, slicer=None, at_once: int = AT_ONCE):
         super().__init__(parent)
         self._all: list[Article] = []
-        self._ids: set[int] = set()  # id() of every article in _all
+        self._in_all: set[Article] = set()  # every article in _all (an id() would be an int object more)
         # The articles in the order they came (as they lie in memory), and where each stands
         # in `_all` (core.ordering.ranking): large folders are filtered in that order.
         self._made: list[Article] = []
@@ -445,7 +445,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._all = sorted(articles, key=lambda a: a.relpath)
         self._made = list(articles)
         self._all_version += 1
-        self._ids = {id(a) for a in self._all}
+        self._in_all = set(self._all)
         self._sort_rows()
         self._rows = [a for a in self._all if self._predicate(a)]
         self._index = None
@@ -457,7 +457,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._all.extend(articles)
         self._made.extend(articles)
         self._all_version += 1
-        self._ids.update(id(a) for a in articles)
+        self._in_all.update(articles)
         new = [a for a in articles if self._predicate(a)]
         if new:
             start = len(self._rows)
@@ -567,7 +567,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._all = [a for a in self._all if id(a) not in gone]
         self._made = [a for a in self._made if id(a) not in gone]
         self._all_version += 1
-        self._ids -= gone
+        self._in_all.difference_update(articles)
         rows = self._row_index()
         if sum(id(a) in rows for a in articles) == 1:
             row = next(rows[id(a)] for a in articles if id(a) in rows)
@@ -603,7 +603,7 @@ class ArticleTableModel(QAbstractTableModel):
             matches = predicate(article)
             if row is not None and not matches:
                 leaving.add(id(article))
-            elif row is None and matches and id(article) in self._ids:
+            elif row is None and matches and article in self._in_all:
                 entering.append(article)
             elif row is not None:
                 changed.append(row)
