@@ -124,7 +124,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._ranking = False  # the task working them out is running
         self._all_from: tuple[Column, bool, int] | None = None  # `_all` is that column's order (descending?)
         self._rows: list[Article] = []
-        self._index: dict[int, int] | None = None  # see _row_index
+        self._index: dict[Article, int] | None = None  # see _row_index
         self._predicate = Everything()
         self._slicer = slicer  # None: sort and filter at once
         self._at_once = at_once  # folders up to this size are sorted and filtered at once anyway
@@ -425,16 +425,16 @@ class ArticleTableModel(QAbstractTableModel):
         if article is None:
             return None
         if lookups > 32:
-            return self._row_index().get(id(article))
+            return self._row_index().get(article)
         try:
             return self._rows.index(article)
         except ValueError:
             return None
 
-    def _row_index(self) -> dict[int, int]:
-        """Row of each article in the view, by id; built when first needed after a change."""
+    def _row_index(self) -> dict[Article, int]:
+        """Row of each article in the view; built when first needed after a change."""
         if self._index is None:
-            self._index = {id(a): r for r, a in enumerate(self._rows)}
+            self._index = {a: r for r, a in enumerate(self._rows)}
         return self._index
 
     # --- the editor's operations -----------------------------------------------------------
@@ -569,13 +569,13 @@ class ArticleTableModel(QAbstractTableModel):
         self._all_version += 1
         self._in_all.difference_update(articles)
         rows = self._row_index()
-        if sum(id(a) in rows for a in articles) == 1:
-            row = next(rows[id(a)] for a in articles if id(a) in rows)
+        if sum(a in rows for a in articles) == 1:
+            row = next(rows[a] for a in articles if a in rows)
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._rows[row]
             self._index = None
             self.endRemoveRows()
-        elif any(id(a) in rows for a in articles):
+        elif any(a in rows for a in articles):
 
             def drop() -> None:
                 self._rows = [a for a in self._rows if id(a) not in gone]
@@ -657,7 +657,7 @@ class ArticleTableModel(QAbstractTableModel):
         (after every decision the index is gone, and rebuilding it for one lookup cost 1.5 ms
         a key at 8,800 rows; a search stops at the row, and finds none in 0.05 ms)."""
         if self._index is not None:
-            return self._index.get(id(article))
+            return self._index.get(article)
         return self._find(article, 1)
 
     def rows_of(self, articles: list[Article]) -> list[int | None]:
@@ -665,7 +665,7 @@ class ArticleTableModel(QAbstractTableModel):
         if len(articles) <= 2:
             return [self.row_of(a) for a in articles]
         index = self._row_index()
-        return [index.get(id(a)) for a in articles]
+        return [index.get(a) for a in articles]
 
     def article(self, row: int) -> Article | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
