@@ -38,11 +38,13 @@ class Identity:
 
     @classmethod
     def unpack(cls, data: bytes) -> Identity:
-        size, mtime_ns, plain_lines, digest = _IDENTITY.unpack(data)
+        """From pack()'s 40 bytes, or from the start of a longer value."""
+        size, mtime_ns, plain_lines, digest = _IDENTITY.unpack_from(data)
         return cls(size, mtime_ns, digest, plain_lines)
 
 
 _IDENTITY = struct.Struct("<qqQ16s")
+_ID = _IDENTITY.size  # Article._stored starts with the identity: one bytes object for both (41 bytes less)
 
 
 def content_digest(data: bytes) -> bytes:
@@ -183,12 +185,11 @@ class Article(Fields):
         "_base",
         "_own_path",
         "relpath",
-        "_identity",
         "edits",
         "conflict",
         "read_only",
         "_sizes",
-        "_packed",
+        "_stored",
         "_raw",
         "_keys",
         "title",
@@ -229,9 +230,8 @@ class Article(Fields):
     logged: Verdict | None
     pending: Verdict | None
     same: int  # the size of its same-story cluster (core.same_story), 0 when it is in none
-    _identity: bytes
     _sizes: dict[Any, int]
-    _packed: bytes
+    _stored: bytes  # the identity (Identity.pack, _ID bytes), then the metadata's pack (PackedMetadata.packed)
     _raw: tuple[Any, ...]
     _keys: tuple[Any, ...]
 
@@ -239,7 +239,7 @@ class Article(Fields):
         self, path: str, relpath: str, identity: Identity, original: dict[Any, Any], read_only: str = ""
     ) -> None:
         self._place(path, relpath)
-        self.identity = identity
+        self._stored = identity.pack()
         self.edits = _NO_EDITS
         self.conflict = False  # the file changed on disk while this article had pending edits
         self.read_only = read_only  # why it may not be written (outside the folder, no permission), or ''
@@ -270,19 +270,19 @@ class Article(Fields):
     @property
     def identity(self) -> Identity:
         """What the file was when it was read (kept packed: see Identity.pack)."""
-        return Identity.unpack(self._identity)
+        return Identity.unpack(self._stored)
 
     @identity.setter
     def identity(self, value: Identity) -> None:
-        self._identity = value.pack()
+        self._stored = value.pack() + self._stored[_ID:]
 
     @property
     def original(self) -> dict[Any, Any]:
         cached = _DECODED.get(id(self))
-        if cached is not None and cached[0] is self._packed:
+        if cached is not None and cached[0] is self._stored:
             return cached[1]
         value = self.snapshot().metadata()
-        _DECODED[id(self)] = (self._packed, value)
+        _DECODED[id(self)] = (self._stored, value)
         if len(_DECODED) > 512:
             _DECODED.pop(next(iter(_DECODED)))
         return value
@@ -293,10 +293,10 @@ class Article(Fields):
 
     def snapshot(self) -> PackedMetadata:
         """What is on disk, packed: cheap to take, and any thread can unpack it (`.metadata()`)."""
-        return PackedMetadata(self._keys, self._packed, self._raw, self._sizes)
+        return PackedMetadata(self._keys, self._stored[_ID:], self._raw, self._sizes)
 
     def _restore(self, state: PackedMetadata) -> None:
-        self._keys, self._packed = state.keys, state.packed
+        self._keys, self._stored = state.keys, self._stored[:_ID] + state.packed
         self._summarise(state.raw, state.sizes)
         _DECODED.pop(id(self), None)
 
@@ -332,7 +332,7 @@ class Article(Fields):
         return (
             self.path,
             self.relpath,
-            self._identity,
+            self._stored,
             dict(self.edits),
             self.conflict,
             self.read_only,
@@ -340,7 +340,6 @@ class Article(Fields):
             self.pending,
             self._raw,
             self._sizes,
-            self._packed,
             self._keys,
         )
 
@@ -348,7 +347,7 @@ class Article(Fields):
         (
             path,
             relpath,
-            self._identity,
+            self._stored,
             edits,
             self.conflict,
             self.read_only,
@@ -356,7 +355,6 @@ class Article(Fields):
             self.pending,
             raw,
             sizes,
-            self._packed,
             keys,
         ) = state
         self._place(path, relpath)
@@ -388,11 +386,11 @@ class Article(Fields):
                 for part in (self._keys, self._sizes, _none(self._raw[_PROVIDER]), _none(self._raw[_TOPICS]))
             )
             listed = (self.title, self.excerpt, self.date, self.original_url, self.web_url, self.heat)
-            state = (self._identity, tuple(raw), absent, self.read_only, self._packed, repeated, listed)
+            state = (self._stored, tuple(raw), absent, self.read_only, repeated, listed)
             return b"N" + marshal.dumps(state)
         except ValueError:  # a date from an explicit !!timestamp tag: the slow way, as a whole
-            full = (self._identity, tuple(None if v is _ABSENT else v for v in self._raw), absent)
-            rest = (self._sizes, self._packed, self._keys, self.read_only)
+            full = (self._stored, tuple(None if v is _ABSENT else v for v in self._raw), absent)
+            rest = (self._sizes, self._keys, self.read_only)
             return b"P" + pickle.dumps(full + rest, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
@@ -412,14 +410,14 @@ class Article(Fields):
         article.pending = None
         article.same = 0
         if data[:1] != b"N":
-            identity, raw, absent, sizes, packed, keys, read_only = pickle.loads(data[1:])
+            stored, raw, absent, sizes, keys, read_only = pickle.loads(data[1:])
             if absent:
                 raw = tuple(_ABSENT if absent >> i & 1 else v for i, v in enumerate(raw))
-            article._identity, article._packed, article.read_only = identity, packed, read_only
+            article._stored, article.read_only = stored, read_only
             article._keys = _shared(tuple(keys))
             article._summarise(_share_values(raw), _shared(sizes))
             return article
-        identity, raw, absent, read_only, packed, repeated, listed = marshal.loads(memoryview(data)[1:])
+        stored, raw, absent, read_only, repeated, listed = marshal.loads(memoryview(data)[1:])
         keys, sizes, provider = _repeated(repeated[0]), _repeated(repeated[1]), _repeated(repeated[2])
         topics, article.topics = _repeated_topics(repeated[3])
         values = list(raw)
@@ -433,7 +431,7 @@ class Article(Fields):
             if type(value) is str and len(value) <= 40:
                 values[i] = sys.intern(value)
         _one_url(values)
-        article._identity, article._packed, article.read_only = identity, packed, read_only
+        article._stored, article.read_only = stored, read_only
         article._keys, article._sizes, article._raw = keys, sizes, tuple(values)
         article.title, article.excerpt, article.date, article.original_url, article.web_url, article.heat = listed
         article.type = _short_text(values[_TYPE])
@@ -554,8 +552,9 @@ class Article(Fields):
 
     def take(self, fresh: Article) -> None:
         """The file as read again (`fresh`): its values, identity and access; edits dropped."""
-        self._restore(fresh.snapshot())
-        self._identity = fresh._identity
+        self._keys, self._stored = fresh._keys, fresh._stored  # its identity and pack
+        self._summarise(fresh._raw, fresh._sizes)
+        _DECODED.pop(id(self), None)
         self.read_only = fresh.read_only
         self.edits = _NO_EDITS
         self.conflict = False
