@@ -48,10 +48,11 @@ def index_path(cache_dir: str, root: str) -> str:
 Encoded = tuple[int, bytes | None, str | None, str | None]  # kind, data, JSON line, text line
 
 
-def encode(item: Item) -> Encoded:
-    """An item as the index keeps it; an article also as `reviewer list` prints it."""
+def encode(item: Item, state: bool = True) -> Encoded:
+    """An item as the index keeps it; an article also as `reviewer list` prints it (without
+    `state`, only so)."""
     if isinstance(item, Article):
-        return ARTICLE, item.index_state(), json_line(item), text_line(item)
+        return ARTICLE, item.index_state() if state else None, json_line(item), text_line(item)
     if isinstance(item, Problem):
         return PROBLEM, marshal.dumps((item.kind, item.message, item.line)), None, None
     return NOTHING, None, None, None

@@ -77,7 +77,10 @@ def scan_batches(
     else:
         files = _stat_here(walk(root, found))
     plan = _plan(root, files, index, listing, found)
-    for chunk, reads in _read(root, plan, parallel, listing):
+    # Listed without an index, an article is printed by the worker that reads it, and nothing
+    # else of it is wanted: its index state would be work for nothing (5% of the worker's time).
+    state = index is not None or not listing
+    for chunk, reads in _read(root, plan, parallel, listing, state):
         if index is not None:
             index.store([(relative(root, r.path), r.stat, r.encoded) for r in reads if r.stat and r.encoded])
         items = chunk.fresh + [(r.path, r.item) for r in reads]
@@ -222,15 +225,18 @@ def _read_here(root: str, chunk: _Chunk) -> list[_Read]:
     return read
 
 
-def read_encoded(root: str, paths: list[str], linked: set[str] | frozenset[str] = frozenset()) -> list[Encoded]:
+def read_encoded(
+    root: str, paths: list[str], linked: set[str] | frozenset[str] = frozenset(), state: bool = True
+) -> list[Encoded]:
     """In a worker process: each file read and encoded as the index keeps it (bytes travel
-    between processes faster than objects: the parent decodes them once)."""
+    between processes faster than objects: the parent decodes them once); without `state`,
+    an article only as `reviewer list` prints it."""
     sharing(False)  # the articles do not stay here: sharing their values would be work for nothing
-    return [encode(read_article(path, root, path in linked)) for path in paths]
+    return [encode(read_article(path, root, path in linked), state) for path in paths]
 
 
 def _read(
-    root: str, plan: Iterator[_Chunk], parallel: bool, listing: bool = False
+    root: str, plan: Iterator[_Chunk], parallel: bool, listing: bool = False, state: bool = True
 ) -> Iterator[tuple[_Chunk, list[_Read]]]:
     """The planned chunks with their stale files read, in order: in worker processes, a few
     chunks ahead, when a chunk has enough to read to pay for them; else here."""
@@ -245,7 +251,7 @@ def _read(
                 if pool is not None:
                     paths = [path for path, _, _ in chunk.stale]
                     linked = {path for path, _, link in chunk.stale if link}
-                    future = pool.submit(read_encoded, root, paths, linked)
+                    future = pool.submit(read_encoded, root, paths, linked, state)
             pending.append((chunk, future))
             while pending and (pending[0][1] is None or len(pending) > ahead):
                 yield _finish(root, *pending.popleft(), listing)
