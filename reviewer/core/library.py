@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .article import Article, Identity, sharing
+from .article import Article, Identity, packing, sharing
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
 from .frontmatter_text import FrontMatterError, pack_lines, read, split
 from .index import ARTICLE, Encoded, FolderIndex, Listed, decode, encode
@@ -232,7 +232,11 @@ def read_encoded(
     between processes faster than objects: the parent decodes them once); without `state`,
     an article only as `reviewer list` prints it."""
     sharing(False)  # the articles do not stay here: sharing their values would be work for nothing
-    return [encode(read_article(path, root, path in linked), state) for path in paths]
+    packing(state)  # nor, when only printed, packing their metadata
+    try:
+        return [encode(read_article(path, root, path in linked), state) for path in paths]
+    finally:
+        packing(True)
 
 
 def _read(

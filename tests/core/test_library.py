@@ -145,3 +145,28 @@ def test_corpus_scans_without_problems(corpus_copy):
     states = [a.published for a in result.articles if "/_news/" in "/" + a.relpath]
     assert None in states and True in states and False in states
     assert max(a.quality or 0 for a in result.articles) == 161
+
+
+def test_a_worker_reading_only_to_print_prints_the_same_and_keeps_no_metadata(tmp_path):
+    from reviewer.core import article
+    from reviewer.core.library import read_article, read_encoded
+
+    paths = [
+        str(write(tmp_path, "a.md", "---\ntitle: A\nquality: 161\nprovider: {name: Wire}\nextra: [1, 2]\n---\n")),
+        str(write(tmp_path, "b.md", "---\ntitle: [broken\n---\n")),
+    ]
+    try:
+        full = read_encoded(str(tmp_path), paths)
+        printed = read_encoded(str(tmp_path), paths, state=False)
+        assert [(k, j, t) for k, _, j, t in printed] == [(k, j, t) for k, _, j, t in full]
+        assert printed[0][1] is None and full[0][1] is not None  # no index state for the article
+        assert printed[1][1] == full[1][1]  # a problem is kept whole
+        article.packing(False)
+        unkept = read_article(paths[0], str(tmp_path))
+        assert unkept.title == "A" and unkept.quality == 161
+        with pytest.raises(ValueError, match="not kept"):
+            unkept.original
+    finally:
+        article.packing(True)
+        article.sharing(True)
+    assert read_article(paths[0], str(tmp_path)).original["extra"] == [1, 2]
