@@ -165,7 +165,7 @@ def test_a_worker_reading_only_to_print_prints_the_same_and_keeps_no_metadata(tm
         unkept = read_article(paths[0], str(tmp_path))
         assert unkept.title == "A" and unkept.quality == 161
         with pytest.raises(ValueError, match="not kept"):
-            unkept.original
+            _ = unkept.original
     finally:
         article.packing(True)
         article.sharing(True)
