@@ -19,8 +19,8 @@ benchmarks/bench_same_story.py on generated news with known stories (tests/stori
 hard negatives are harsh on purpose: one company in about ten stories, often in one city),
 at the default threshold of 0.6: precision 0.78 / 0.71 / 0.66 and recall 1.00 at 5,000 /
 20,000 / 100,000 articles (0.65 gives 0.90 / 0.85 at a recall of 0.998); the blocking loses
-no pair that comparing every pair finds. 100,000 articles cluster in 8.6 s, 100 more in 80
-ms, in 91 MB. On the same 5,000, datasketch's MinHash LSH with Jaccard reached precision
+no pair that comparing every pair finds. 100,000 articles cluster in 9.3 s, 100 more in 124
+ms, in 67 MB. On the same 5,000, datasketch's MinHash LSH with Jaccard reached precision
 0.11 at recall 0.26 (it weighs a verb like a name), rapidfuzz's token_set_ratio on titles
 0.24 at 0.28: neither is used. The real corpus (107 articles, 52 of them Amazon SageMaker
 posts by one provider) has no cluster, rightly.
