@@ -366,9 +366,10 @@ class Article(Fields):
     def index_state(self) -> bytes:
         """The article as the folder index keeps it (core.index): what it read, not what it edits.
 
-        Values that repeat across a folder (key lists, sizes, providers, topics) are marshalled
-        apart, so that from_index turns each distinct one into an object once; the list's
-        fields are kept as computed, so that from_index need not work them out again.
+        What repeats across a folder is marshalled apart, so that from_index turns each
+        distinct one into objects once: the shape (key list, sizes, provider, type, category,
+        which keys are absent) and the topics. The list's fields are kept as computed, so
+        that from_index need not work them out again.
         """
         absent = 0
         raw: list[Any] = []
@@ -376,18 +377,16 @@ class Article(Fields):
             if value is _ABSENT:
                 absent |= 1 << i
                 raw.append(None)
-            elif i in (_PROVIDER, _TOPICS):
-                raw.append(None)  # in `repeated`
+            elif i in _IN_SHAPE or i == _TOPICS:
+                raw.append(None)  # in `shape` or `topics`
             else:
                 raw.append(value)
         try:
-            repeated = tuple(
-                marshal.dumps(part)
-                for part in (self._keys, self._sizes, _none(self._raw[_PROVIDER]), _none(self._raw[_TOPICS]))
-            )
+            fixed = tuple(_none(self._raw[i]) for i in _IN_SHAPE)
+            shape = marshal.dumps((self._keys, self._sizes, fixed, absent))
+            topics = marshal.dumps(_none(self._raw[_TOPICS]))
             listed = (self.title, self.excerpt, self.date, self.original_url, self.web_url, self.heat)
-            state = (self._stored, tuple(raw), absent, self.read_only, repeated, listed)
-            return b"N" + marshal.dumps(state)
+            return b"N" + marshal.dumps((self._stored, tuple(raw), self.read_only, shape, topics, listed))
         except ValueError:  # a date from an explicit !!timestamp tag: the slow way, as a whole
             full = (self._stored, tuple(None if v is _ABSENT else v for v in self._raw), absent)
             rest = (self._sizes, self._keys, self.read_only)
@@ -417,25 +416,18 @@ class Article(Fields):
             article._keys = _shared(tuple(keys))
             article._summarise(_share_values(raw), _shared(sizes))
             return article
-        stored, raw, absent, read_only, repeated, listed = marshal.loads(memoryview(data)[1:])
-        keys, sizes, provider = _repeated(repeated[0]), _repeated(repeated[1]), _repeated(repeated[2])
-        topics, article.topics = _repeated_topics(repeated[3])
+        article._stored, raw, article.read_only, shape_data, topics_data, listed = marshal.loads(memoryview(data)[1:])
+        shape = _SHAPES.get(shape_data)
+        if shape is None:
+            shape = _shape(shape_data)
+        article._keys, article._sizes, fixes, article.type, article.category = shape
         values = list(raw)
-        values[_PROVIDER], values[_TOPICS] = provider, topics
-        if absent:
-            for i in range(len(values)):
-                if absent >> i & 1:
-                    values[i] = _ABSENT
-        for i in (_TYPE, _CATEGORY):  # a handful of words, kept once each as the list shows them
-            value = values[i]
-            if type(value) is str and len(value) <= 40:
-                values[i] = sys.intern(value)
+        values[_TOPICS], article.topics = _repeated_topics(topics_data)
+        for i, value in fixes:
+            values[i] = value
         _one_url(values)
-        article._stored, article.read_only = stored, read_only
-        article._keys, article._sizes, article._raw = keys, sizes, tuple(values)
+        article._raw = tuple(values)
         article.title, article.excerpt, article.date, article.original_url, article.web_url, article.heat = listed
-        article.type = _short_text(values[_TYPE])
-        article.category = _short_text(values[_CATEGORY])
         return article
 
     def stored(self, key: str, default: Any = None) -> Any:
@@ -647,6 +639,7 @@ _INDEX = {k: i for i, k in enumerate(SUMMARY_KEYS)}
 _PUBLISHED, _QUALITY, _PROVIDER = _INDEX["published"], _INDEX["quality"], _INDEX["provider"]
 _TOPICS, _TYPE, _CATEGORY = _INDEX["topics"], _INDEX["type"], _INDEX["category"]
 _WEB_URL, _ORIGINAL_URL = _INDEX["webUrl"], _INDEX["originalUrl"]
+_IN_SHAPE = (_PROVIDER, _TYPE, _CATEGORY)  # the raw values index_state keeps in an article's shape
 _REPEATED: dict[bytes, Any] = {}  # marshalled value -> the one object for it (see from_index)
 
 
@@ -657,6 +650,30 @@ def _repeated(data: bytes) -> Any:
             _REPEATED.clear()
         found = _REPEATED[data] = _shared(marshal.loads(data))
     return found
+
+
+Shape = tuple[tuple[Any, ...], dict[Any, int], tuple[tuple[int, Any], ...], str, str]
+_SHAPES: dict[bytes, Shape] = {}  # marshalled shape (see Article.index_state) -> what from_index takes from it
+
+
+def _shape(data: bytes) -> Shape:
+    """Key list, sizes, the raw values to put in place (index, value), and the list's type and
+    category: worked out once for each distinct shape (a folder has a few thousand)."""
+    keys, sizes, fixed, absent = marshal.loads(data)
+    fixes = [(i, _shared(value)) for i, value in zip(_IN_SHAPE, fixed, strict=True)]  # short words interned
+    fixes += [(i, _ABSENT) for i in range(len(SUMMARY_KEYS)) if absent >> i & 1]
+    final = dict(fixes)
+    shape = (
+        _shared(keys),
+        _shared(sizes),
+        tuple(fixes),
+        _short_text(final[_TYPE]),
+        _short_text(final[_CATEGORY]),
+    )
+    if len(_SHAPES) > 100_000:
+        _SHAPES.clear()
+    _SHAPES[data] = shape
+    return shape
 
 
 _REPEATED_TOPICS: dict[bytes, tuple[Any, list[str]]] = {}

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviewer.core.article import Article, Identity, PackedMetadata
+from reviewer.core.article import _ABSENT, Article, Identity, PackedMetadata
 from reviewer.core.frontmatter_text import UNSET, read, set_keys
 
 TEXT = (
@@ -138,3 +138,23 @@ def test_an_article_shown_under_another_name_keeps_its_path():
     a = article()
     a.show_as("../site/a.md")
     assert (a.path, a.relpath) == ("/site/a.md", "../site/a.md")
+
+
+_SUMMARY = ["title", "name", "excerpt", "published", "quality", "heat", "type", "category", "publishedDateTime"]
+
+
+@given(
+    st.dictionaries(st.sampled_from([*_SUMMARY, "provider", "topics", "originalUrl", "webUrl", "images"]), _VALUES),
+    st.sampled_from(["", "outside the folder"]),
+)
+def test_an_article_from_the_index_is_the_article_that_was_indexed(metadata, read_only):
+    a = Article("/site/a.md", "a.md", Identity(10, 1, b"d" * 16, 3), metadata, read_only)
+    b = Article.from_index("/site/a.md", "a.md", a.index_state())
+    fields = ("title", "excerpt", "date", "type", "category", "topics", "original_url", "web_url", "heat")
+    assert [getattr(b, f) for f in fields] == [getattr(a, f) for f in fields]
+    assert (b.published, b.quality, b.provider, b.identity, b.read_only) == (
+        a.published, a.quality, a.provider, a.identity, a.read_only,
+    )  # fmt: skip
+    assert len(b._raw) == len(a._raw)
+    assert all((x is y) if _ABSENT in (x, y) else x == y for x, y in zip(a._raw, b._raw, strict=True))
+    assert b.original == a.original == metadata
