@@ -439,10 +439,13 @@ class Session(QObject):
         return None
 
     def _index_urls(self, articles: list[Article]) -> None:
+        by_url = self._by_url
         for article in articles:
-            for url in (article.original_url, article.web_url):
-                if url:
-                    self._by_url.setdefault(url, article)
+            original, web = article.original_url, article.web_url
+            if original:
+                by_url.setdefault(original, article)
+            if web and web is not original:  # most often one string for both (Article._one_url)
+                by_url.setdefault(web, article)
 
     def discard(self) -> None:
         """Forget every pending edit and decision (the editor chose Discard)."""

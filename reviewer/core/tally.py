@@ -54,9 +54,11 @@ class Tally:
         views = list(self._views.values())
         queue = 0
         low = high = None
+        undecided = _UNDECIDED
         for article in articles:
             key = article
-            state_of[key] = counted = _counted(article, since)
+            decision = article.decision
+            state_of[key] = counted = undecided[article.published] if decision is None else _counted(article, since)
             state, queued, kind = counted
             states[state] += 1
             queue += queued
@@ -126,9 +128,15 @@ class Tally:
 def _counted(article: Any, since: str) -> Counted:
     """What the tally counts an article as: its state, whether it is in the queue (unpublished,
     no decision), and the kind of its decision when made since `since`."""
-    state = article.published
-    decision = article.decision
+    return _count_of(article.published, article.decision, since)
+
+
+def _count_of(state: bool | None, decision: Any, since: str) -> Counted:
     queued = state is False and decision is None
     kind = decision[0] if decision is not None and since and decision[2] >= since else None
     counted = (state, queued, kind)
     return _COUNTED.setdefault(counted, counted)
+
+
+# What an article without a decision counts as, by state: most of a folder just read.
+_UNDECIDED: dict[bool | None, Counted] = {state: _count_of(state, None, "") for state in (True, False, None)}
