@@ -163,8 +163,9 @@ class Session(QObject):
                 for batch in scan_batches(root, index=index):
                     if ctx.cancelled:
                         return False
-                    for article in batch.articles:
-                        article.logged = last.get(article.relpath)
+                    if last:  # a folder without a review log has no decision to give its articles
+                        for article in batch.articles:
+                            article.logged = last.get(article.relpath)
                     leftovers += batch.leftovers
                     ctx.report(batch)
             finally:
