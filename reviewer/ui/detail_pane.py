@@ -44,6 +44,7 @@ from ..core.article import Article
 from ..core.library import read_parts
 from ..core.site import ImageSource, link_to_open, resolve_image
 from ..words import QUALITY_MAX, decision_line, plural, shorten, shown, status_word
+from .flow_layout import FlowLayout
 
 THUMB = 160
 HISTORY_SHOWN = 5  # decisions listed in the pane, newest first
@@ -274,8 +275,7 @@ class DetailPane(QScrollArea):
             label.setWordWrap(True)
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        self.topics = QHBoxLayout()
-        self.topics.setSpacing(4)
+        self.topics = FlowLayout(spacing=4)  # chips wrap: one row of long topics widened the pane
         self.layout_.addLayout(self.topics)
 
         self.excerpt = QLabel(wordWrap=True)
@@ -319,6 +319,9 @@ class DetailPane(QScrollArea):
         self.state = QLabel()
         self.state.setAccessibleName("Edit state")
         self.quality.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000000000") + 30)
+        # Its own minimum fits QUALITY_MAX's digits and made the pane wider than a 1024-pixel
+        # window gives it; six digits show every quality the corpus has, and more scroll.
+        self.quality.setMinimumWidth(self.fontMetrics().horizontalAdvance("000000") + 30)
         self.quality_range.setStyleSheet("color: gray")
         grid.addWidget(QLabel("Published:"), 0, 0)
         grid.addWidget(self.published, 0, 1)
@@ -607,7 +610,6 @@ class DetailPane(QScrollArea):
             chip = QLabel(topic)
             chip.setStyleSheet("QLabel { border: 1px solid palette(mid); border-radius: 9px; padding: 1px 8px; }")
             self.topics.addWidget(chip)
-        self.topics.addStretch(1)
         self.excerpt.setText(article.excerpt)
         links = []
         if article.original_url:

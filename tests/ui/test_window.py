@@ -347,3 +347,23 @@ def test_reopening_takes_unchanged_files_from_the_index_and_sees_what_changed(wi
     window.reveal(article)
     qtbot.waitUntil(lambda: window.detail.article is article)
     assert article.title == "Edited since" and "Edited since" in window.detail.title.text()
+
+
+def test_the_detail_pane_fits_a_small_window_and_wraps_long_topics(window, qtbot):
+    window.resize(1016, 608)  # what a 1024x640 screen gives the window
+    model = window.model
+    row = max(range(model.rowCount()), key=lambda r: len(", ".join(model.article(r).topics)))
+    window.table.select_row(row)
+    pane = window.detail
+    qtbot.waitUntil(lambda: pane.article is model.article(row))
+    chips = [pane.topics.itemAt(i).widget() for i in range(pane.topics.count())]
+    assert [chip.text() for chip in chips] == model.article(row).topics
+    qtbot.waitUntil(lambda: all(chip.isVisible() for chip in chips))  # new children are shown by the event loop
+    pane.widget().layout().activate()
+    width = pane.viewport().width()
+    assert pane.widget().minimumSizeHint().width() <= width  # nothing cut off on the right
+    one_row = sum(chip.sizeHint().width() for chip in chips) + 4 * (len(chips) - 1)
+    height = max(chip.sizeHint().height() for chip in chips)
+    assert one_row > width  # the longest topics of the sample do not fit on one line...
+    assert pane.topics.heightForWidth(width) > height  # ...and wrap onto more
+    assert pane.topics.heightForWidth(10 * one_row) == height  # in a wide pane, one line
