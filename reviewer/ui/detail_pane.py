@@ -334,8 +334,9 @@ class DetailPane(QScrollArea):
             "border-radius: 3px; padding: 1px 6px; }"
         )
         self.typing.hide()
-        grid.addWidget(self.typing, 0, 4)
-        grid.addWidget(self.quality_range, 1, 0, 1, 6)
+        # Under the Quality editor it will set: beside it, row 0 would not fit a narrow pane.
+        grid.addWidget(self.typing, 1, 3, 1, 3, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.quality_range, 1, 0, 1, 3)
         grid.setColumnStretch(5, 1)
         grid.addWidget(self.state, 2, 0, 1, 6)
         self.history = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)

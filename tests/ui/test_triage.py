@@ -105,9 +105,10 @@ def test_batch_above_threshold_asks_first(window, qtbot, dialogs, settings):
 def test_digits_set_quality(window, qtbot):
     article = window.detail.article
     keys(qtbot, window.table, Qt.Key_7, Qt.Key_5)
-    typing = window.detail.typing  # beside the Quality editor it will set, not at the far end of the window
+    typing = window.detail.typing  # under the Quality editor it will set, not at the far end of the window
     assert typing.isVisible() and typing.text().startswith("75_")
-    assert window.detail.quality.geometry().right() < typing.geometry().left()
+    editor = window.detail.quality.geometry()
+    assert typing.geometry().left() == editor.left() and typing.geometry().top() > editor.bottom()
     keys(qtbot, window.table, Qt.Key_Return)
     assert article.quality == 75 and not typing.isVisible()
 
