@@ -640,18 +640,6 @@ _PUBLISHED, _QUALITY, _PROVIDER = _INDEX["published"], _INDEX["quality"], _INDEX
 _TOPICS, _TYPE, _CATEGORY = _INDEX["topics"], _INDEX["type"], _INDEX["category"]
 _WEB_URL, _ORIGINAL_URL = _INDEX["webUrl"], _INDEX["originalUrl"]
 _IN_SHAPE = (_PROVIDER, _TYPE, _CATEGORY)  # the raw values index_state keeps in an article's shape
-_REPEATED: dict[bytes, Any] = {}  # marshalled value -> the one object for it (see from_index)
-
-
-def _repeated(data: bytes) -> Any:
-    found = _REPEATED.get(data)
-    if found is None:
-        if len(_REPEATED) > 100_000:
-            _REPEATED.clear()
-        found = _REPEATED[data] = _shared(marshal.loads(data))
-    return found
-
-
 Shape = tuple[tuple[Any, ...], dict[Any, int], tuple[tuple[int, Any], ...], str, str]
 _SHAPES: dict[bytes, Shape] = {}  # marshalled shape (see Article.index_state) -> what from_index takes from it
 
@@ -667,8 +655,8 @@ def _shape(data: bytes) -> Shape:
         _shared(keys),
         _shared(sizes),
         tuple(fixes),
-        _short_text(final[_TYPE]),
-        _short_text(final[_CATEGORY]),
+        _interned(_text(final[_TYPE])),  # as _summarise works them out
+        _interned(_text(final[_CATEGORY])),
     )
     if len(_SHAPES) > 100_000:
         _SHAPES.clear()
@@ -676,7 +664,7 @@ def _shape(data: bytes) -> Shape:
     return shape
 
 
-_REPEATED_TOPICS: dict[bytes, tuple[Any, list[str]]] = {}
+_REPEATED_TOPICS: dict[bytes, tuple[Any, list[str]]] = {}  # marshalled topics -> the one value, and the list's
 
 
 def _repeated_topics(data: bytes) -> tuple[Any, list[str]]:
@@ -685,26 +673,8 @@ def _repeated_topics(data: bytes) -> tuple[Any, list[str]]:
     if found is None:
         if len(_REPEATED_TOPICS) > 100_000:
             _REPEATED_TOPICS.clear()
-        value = _repeated(data)
+        value = _shared(marshal.loads(data))
         found = _REPEATED_TOPICS[data] = (value, _topics_of(value))
-    return found
-
-
-_SHORT_TEXTS: dict[tuple[type, Any], str] = {}  # type and category values as the list shows them (a few dozen)
-
-
-def _short_text(value: Any) -> str:
-    """`_interned(_text(value))`, remembered: a folder has a handful of types and categories."""
-    key = (value.__class__, value)  # True and 1 are equal keys, not equal texts
-    try:
-        found = _SHORT_TEXTS.get(key)
-    except TypeError:  # a list or a mapping where a word was expected
-        return _text(value)  # '' for those
-    if found is None:
-        if len(_SHORT_TEXTS) > 10_000:
-            _SHORT_TEXTS.clear()
-        text = _text(value)
-        found = _SHORT_TEXTS[key] = sys.intern(text) if len(text) <= 40 else text
     return found
 
 
