@@ -544,9 +544,8 @@ class Article(Fields):
 
     def take(self, fresh: Article) -> None:
         """The file as read again (`fresh`): its values, identity and access; edits dropped."""
-        self._keys, self._stored = fresh._keys, fresh._stored  # its identity and pack
-        self._summarise(fresh._raw, fresh._sizes)
-        _DECODED.pop(id(self), None)
+        self._restore(fresh.snapshot())
+        self._stored = fresh._stored  # its identity too
         self.read_only = fresh.read_only
         self.edits = _NO_EDITS
         self.conflict = False
