@@ -134,11 +134,15 @@ def walk_elsewhere(root: str, found: Batch) -> Iterator[Walked]:
         again.problems, again.leftovers = [], []
 
     given = None if last is None else relative(root, last)  # the walk's order is its relative paths'
-    for path, linked in walk(root, again):
+
+    def rest() -> Iterator[tuple[str, bool]]:
+        for path, linked in walk(root, again):
+            hand_on()
+            if given is None or relative(root, path) > given:
+                yield path, linked
         hand_on()
-        if given is None or relative(root, path) > given:
-            yield path, linked, None if linked else _stat(path)
-    hand_on()
+
+    yield from _stat_here(rest())
     found.skipped += max(0, again.skipped - skipped)
 
 
