@@ -601,12 +601,15 @@ class Session(QObject):
             return
         known: dict[str, list] = {}
         hash_edited, self._hash_edited = self._hash_edited, False
+        seen: set[str] = set()
         for article in self.articles:
-            folder = os.path.dirname(article.path)
+            path = article.path  # made from the folder's prefix and the relative path: once here
+            seen.add(path)
+            folder = os.path.dirname(path)
             if folder in dirty:
                 digest = article.identity.digest if hash_edited and article.edits else None
                 known.setdefault(folder, []).append((article, article.identity.size, article.identity.mtime_ns, digest))
-        seen, root = {a.path for a in self.articles}, self.root
+        root = self.root
         self._checking = True
 
         def work(ctx):
