@@ -25,7 +25,7 @@ class Tally:
         self.since = ""  # UTC time (ISO) from which decisions count as this session's
         # Keyed by the article itself (hashed by identity): an id() is an int object of its own,
         # 3 MB more for 100,000 articles each time.
-        self._state: dict[Any, tuple[bool | None, bool, str | None]] = {}  # article -> what was counted
+        self._state: dict[Any, Counted] = {}  # article -> what it was counted as
         self._views: dict[str, tuple[Predicate, set[Any]]] = {}
         self.quality_range: tuple[int, int] | None = None  # lowest and highest quality counted
 
@@ -56,9 +56,10 @@ class Tally:
         low = high = None
         undecided = _UNDECIDED
         for article in articles:
-            key = article
-            decision = article.decision
-            state_of[key] = counted = undecided[article.published] if decision is None else _counted(article, since)
+            published, decision = article.published, article.decision
+            state_of[article] = counted = (
+                undecided[published] if decision is None else _count_of(published, decision, since)
+            )
             state, queued, kind = counted
             states[state] += 1
             queue += queued
@@ -72,9 +73,9 @@ class Tally:
                     high = quality
             for predicate, members in views:
                 if predicate(article):
-                    members.add(key)
+                    members.add(article)
                 else:
-                    members.discard(key)
+                    members.discard(article)
         self.queue += queue
         if low is not None and high is not None:
             old = self.quality_range
@@ -82,18 +83,16 @@ class Tally:
 
     def changed(self, articles: Iterable[Any]) -> None:
         for article in articles:
-            key = article
-            if key in self._state:
-                self._uncount(self._state[key])
+            if article in self._state:
+                self._uncount(self._state[article])
             self._count(article)
 
     def remove(self, articles: Iterable[Any]) -> None:
         for article in articles:
-            key = article
-            if key in self._state:
-                self._uncount(self._state.pop(key))
+            if article in self._state:
+                self._uncount(self._state.pop(article))
                 for _, members in self._views.values():
-                    members.discard(key)
+                    members.discard(article)
 
     def _uncount(self, counted: tuple[bool | None, bool, str | None]) -> None:
         state, queued, kind = counted
@@ -103,8 +102,7 @@ class Tally:
             self.decided[kind] -= 1
 
     def _count(self, article: Any) -> None:
-        key = article
-        self._state[key] = counted = _counted(article, self.since)
+        self._state[article] = counted = _counted(article, self.since)
         state, queued, kind = counted
         self.states[state] += 1
         self.queue += queued
@@ -116,9 +114,9 @@ class Tally:
             self.quality_range = (min(low, quality), max(high, quality))
         for predicate, members in self._views.values():
             if predicate(article):
-                members.add(key)
+                members.add(article)
             else:
-                members.discard(key)
+                members.discard(article)
 
     def view(self, name: str) -> int | None:
         found = self._views.get(name)
