@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviewer.core.article import _ABSENT, Article, Identity, PackedMetadata
+from reviewer.core.article import _ABSENT, SUMMARY_KEYS, Article, Identity, PackedMetadata
 from reviewer.core.frontmatter_text import UNSET, read, set_keys
 
 TEXT = (
@@ -140,11 +140,8 @@ def test_an_article_shown_under_another_name_keeps_its_path():
     assert (a.path, a.relpath) == ("/site/a.md", "../site/a.md")
 
 
-_SUMMARY = ["title", "name", "excerpt", "published", "quality", "heat", "type", "category", "publishedDateTime"]
-
-
 @given(
-    st.dictionaries(st.sampled_from([*_SUMMARY, "provider", "topics", "originalUrl", "webUrl", "images"]), _VALUES),
+    st.dictionaries(st.sampled_from([*SUMMARY_KEYS, "images"]), _VALUES),
     st.sampled_from(["", "outside the folder"]),
 )
 def test_an_article_from_the_index_is_the_article_that_was_indexed(metadata, read_only):
