@@ -284,6 +284,8 @@ class SameStory:
         done); how many comparisons that took (at least 1)."""
         row = self._row(path)
         others: set[str] = set()
+        # the rarest names again, as _file worked them out: kept between the two, a list an
+        # article held Python's small-object memory after the batch (see _Words)
         for key in _pairs(self._top(row)):
             block = self._blocks[key]
             if isinstance(block, list) and len(block) <= BIG_BLOCK:
