@@ -34,6 +34,7 @@ from .core.same_story import DEFAULT_THRESHOLD
 from .core.stats import by_provider
 from .core.storage import Job, SaveError, Written, remove_leftovers, write_many
 from .core.walking import TEMP_SUFFIX, Batch, relative
+from .core.workers import Workers
 from .words import caret_line, plural, shorten, shown
 
 COMMANDS = ("list", "check", "set", "log", "stats", "same", "commit", "sync", "merge-driver")
@@ -278,29 +279,35 @@ def cmd_set(args: argparse.Namespace) -> int:
         _error("set: give --published and/or --quality")
         return 2
     unreadable = 0
-    if args.where is not None:
-        if len(args.paths) != 1:
-            _error("set: with --where, give exactly one ROOT folder")
-            return 2
-        found = _where(args.where, args.paths[0], args.no_index)
-        if found is None:
-            return 2
-        targets, unreadable = found
-    else:
-        targets = [_read_one(path) for path in args.paths]
-    failed = _apply(targets, changes, args.editor)
+    workers = Workers()  # forked once: what the query reads, then what is written
+    try:
+        if args.where is not None:
+            if len(args.paths) != 1:
+                _error("set: with --where, give exactly one ROOT folder")
+                return 2
+            found = _where(args.where, args.paths[0], args.no_index, workers)
+            if found is None:
+                return 2
+            targets, unreadable = found
+        else:
+            targets = [_read_one(path) for path in args.paths]
+        failed = _apply(targets, changes, args.editor, workers)
+    finally:
+        workers.close()
     if failed:
         _error(f"{plural(failed, 'file')} not changed")
     return 1 if failed or unreadable else 0
 
 
-def _where(query: str, root: str, no_index: bool = False) -> tuple[list[Target], int] | None:
+def _where(
+    query: str, root: str, no_index: bool = False, workers: Workers | None = None
+) -> tuple[list[Target], int] | None:
     try:
         predicate = compile_query(query)
     except QueryError as exc:
         _error(f"query: {exc.message}\n" + caret_line(query, exc.position))
         return None
-    batches = _batches(root, no_index)
+    batches = _batches(root, no_index, workers=workers)
     if batches is None:
         return None
     apply_log = _log_applier(root)
@@ -338,7 +345,7 @@ def _read_one(path: str) -> Target:
     return item, folder
 
 
-def _apply(targets: list[Target], changes: dict[str, Any], editor: str = "") -> int:
+def _apply(targets: list[Target], changes: dict[str, Any], editor: str = "", workers: Workers | None = None) -> int:
     """Save `changes` into each target, one folder's files together, and log the decisions; the number refused."""
     failed = 0
     verb = {True: "approve", False: "reject"}.get(changes.get("published"))  # type: ignore[arg-type]
@@ -363,7 +370,7 @@ def _apply(targets: list[Target], changes: dict[str, Any], editor: str = "") -> 
                     _decided(decided, root, article, verb, {}, editor)
     for root, articles in by_root.items():
         jobs: list[Job] = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in articles]
-        for article, job, outcome in zip(articles, jobs, write_many(jobs, root), strict=True):
+        for article, job, outcome in zip(articles, jobs, write_many(jobs, root, workers=workers), strict=True):
             written = _report(article, job[3], outcome)
             if written is None:
                 failed += 1
@@ -536,7 +543,9 @@ def _keep_folder_clean() -> bool:
 # --- shared -------------------------------------------------------------------------------
 
 
-def _batches(root: str, no_index: bool = False, listing: bool = False) -> Iterator[Batch] | None:
+def _batches(
+    root: str, no_index: bool = False, listing: bool = False, workers: Workers | None = None
+) -> Iterator[Batch] | None:
     """The folder's scan, batch by batch, through its index unless told not to; None (and a
     message) when `root` is not a folder."""
     if not os.path.isdir(root):
@@ -547,7 +556,7 @@ def _batches(root: str, no_index: bool = False, listing: bool = False) -> Iterat
 
     def batches() -> Iterator[Batch]:
         try:
-            for batch in scan_batches(root, index=index, listing=listing):
+            for batch in scan_batches(root, index=index, listing=listing, workers=workers):
                 if show:
                     of = f"/{batch.total:,}" if batch.total else ""
                     sys.stderr.write(f"\rReading {batch.done:,}{of} files…")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from .frontmatter_text import FrontMatterError, pack_lines, read, split
 from .index import ARTICLE, Encoded, FolderIndex, Listed, decode, encode
 from .problems import Problem
 from .walking import WALK_ELSEWHERE, Batch, Stat, Walked, _os_problem, _stat_here, relative, walk, walk_elsewhere
+from .workers import Workers
 
 # Real newsletters with HTML bodies run to hundreds of KB; this is far beyond any article.
 MAX_FILE_SIZE = 8 * 1024 * 1024
@@ -53,7 +53,11 @@ def scan(root: str, progress: Callable[[int, int], None] | None = None) -> ScanR
 
 
 def scan_batches(
-    root: str, parallel: bool | None = None, index: FolderIndex | None = None, listing: bool = False
+    root: str,
+    parallel: bool | None = None,
+    index: FolderIndex | None = None,
+    listing: bool = False,
+    workers: Workers | None = None,
 ) -> Iterator[Batch]:
     """Yield the scan of `root` in batches, in order of path, using every core for large folders.
 
@@ -63,6 +67,7 @@ def scan_batches(
     batch's `entries`), not built again. The folder is walked, planned, read and yielded as
     a pipeline: the first batch comes after the first few hundred files, and memory does not
     grow with the folder. A batch's `total` is 0 while the number of files is not known yet.
+    Worker processes given in `workers` are used, and left running for the caller's next step.
     """
     root = os.path.abspath(root)
     if parallel is None:
@@ -80,7 +85,7 @@ def scan_batches(
     # Listed without an index, an article is printed by the worker that reads it, and nothing
     # else of it is wanted: its index state would be work for nothing (5% of the worker's time).
     state = index is not None or not listing
-    for chunk, reads in _read(root, plan, parallel, listing, state):
+    for chunk, reads in _read(root, plan, parallel, listing, state, workers):
         if index is not None:
             index.store([(relative(root, r.path), r.stat, r.encoded) for r in reads if r.stat and r.encoded])
         items = chunk.fresh + [(r.path, r.item) for r in reads]
@@ -240,18 +245,25 @@ def read_encoded(
 
 
 def _read(
-    root: str, plan: Iterator[_Chunk], parallel: bool, listing: bool = False, state: bool = True
+    root: str,
+    plan: Iterator[_Chunk],
+    parallel: bool,
+    listing: bool = False,
+    state: bool = True,
+    workers: Workers | None = None,
 ) -> Iterator[tuple[_Chunk, list[_Read]]]:
     """The planned chunks with their stale files read, in order: in worker processes, a few
-    chunks ahead, when a chunk has enough to read to pay for them; else here."""
-    pool = None
+    chunks ahead, when a chunk has enough to read to pay for them; else here. `workers`
+    given are left running for the caller's next step; else they end with the reading."""
+    own = workers is None
+    workers = workers or Workers()
     pending: deque[tuple[_Chunk, Any]] = deque()
-    ahead = 2 * (os.cpu_count() or 1)
+    ahead = 2 * workers.count
     try:
         for chunk in plan:
             future = None
             if parallel and len(chunk.stale) >= PARALLEL_CHUNK:
-                pool = pool or _pool()
+                pool = workers.get()
                 if pool is not None:
                     paths = [path for path, _, _ in chunk.stale]
                     linked = {path for path, _, link in chunk.stale if link}
@@ -262,10 +274,8 @@ def _read(
         while pending:
             yield _finish(root, *pending.popleft(), listing)
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-            if threading.active_count() > 1:
-                _stop_helper_processes()
+        if own:
+            workers.close()
 
 
 def _finish(root: str, chunk: _Chunk, future: Any, listing: bool = False) -> tuple[_Chunk, list[_Read]]:
@@ -283,38 +293,6 @@ def _finish(root: str, chunk: _Chunk, future: Any, listing: bool = False) -> tup
         else:
             reads.append(_Read(path, st, decode(root, relative(root, path), kind, data), item))
     return chunk, reads
-
-
-def _pool() -> Any:
-    """Worker processes, or None where there can be none (a sandbox without /dev/shm)."""
-    import multiprocessing  # here, not at the top: a small folder's `reviewer set` should not pay 10 ms for it
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork is fastest and imports nothing again, but is unsafe once threads run (the window):
-    # then forkserver, which re-imports the main module in each worker.
-    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
-    try:
-        return ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context)
-    except (OSError, ValueError):
-        return None
-
-
-def _stop_helper_processes() -> None:
-    """End the forkserver and resource-tracker processes a parallel read started.
-
-    They would otherwise stay for the life of the window, holding their memory; the next
-    large read starts them again (a tenth of a second). `_stop` is multiprocessing's own,
-    private but present since Python 3.8.
-    """
-    from multiprocessing import forkserver, resource_tracker
-
-    for helper in (forkserver._forkserver, resource_tracker._resource_tracker):
-        stop = getattr(helper, "_stop", None)  # absent from the stubs, present in the library
-        try:
-            if stop is not None:
-                stop()
-        except (OSError, ValueError):
-            pass
 
 
 def find_candidates(root: str) -> tuple[list[str], Batch]:

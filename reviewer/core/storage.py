@@ -32,10 +32,12 @@ from .article import Article, Identity, PackedMetadata, content_digest
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
 from .frontmatter_text import UNSET, EditError, FrontMatterError, read, set_keys, unpack_lines
 from .walking import TEMP_SUFFIX
+from .workers import Workers
 
 LOCK_WAIT_S = 5.0  # how long a save waits for another Reviewer process saving the same file
 LEFTOVER_AGE_S = 60.0  # a temporary file older than this, and not locked, is left from a crash
 WRITERS = 4  # files written at once by write_many
+FORKED_WRITES = 200  # jobs from which write_many shares them among worker processes, when given
 _names = itertools.count()
 
 
@@ -59,6 +61,9 @@ class SaveError(Exception):
         self.kind = kind
         self.path = path
         self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:  # sent back by a worker process
+        return (SaveError, (self.kind, self.path, self.message))
 
 
 @dataclass(frozen=True)
@@ -94,13 +99,40 @@ def write_many(
     root: str | None,
     overwrite: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    workers: Workers | None = None,
 ) -> list[Written | SaveError]:
     """write_edits for each job; results in the order of `jobs`; each folder fsynced once, after its files.
 
     Files are written by WRITERS threads at once: fsync waits for the disk without holding
-    Python's lock, so one file's check runs while another's bytes reach the disk. Each file
-    keeps every guarantee of write_edits; only the order in which files land varies.
+    Python's lock, so one file's check runs while another's bytes reach the disk. With
+    `workers` (a command line's, where they can be forked) and FORKED_WRITES jobs or more,
+    each worker process writes a share of the jobs that way: a save's checks take more of
+    Python's time than its disk waits on a fast disk, and one process runs them on one core.
+    Each file keeps every guarantee of write_edits; only the order in which files land varies.
     """
+    pool = workers.get(fork_only=True) if workers and not progress and len(jobs) >= FORKED_WRITES else None
+    if pool is None:
+        results = _write_threads(jobs, root, overwrite, progress)
+    else:
+        size = -(-len(jobs) // workers.count)  # type: ignore[union-attr]
+        shares = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+        futures = [pool.submit(_write_threads, share, root, overwrite) for share in shares]
+        results = []
+        for share, future in zip(shares, futures, strict=True):
+            try:
+                results += future.result()
+            except Exception:  # the pool broke (a worker killed): its share is written here
+                results += _write_threads(share, root, overwrite)
+    folders = {os.path.dirname(r.real_path) for r in results if isinstance(r, Written)}
+    for folder in sorted(folders):
+        fsync_folder(folder)
+    return results
+
+
+def _write_threads(
+    jobs: list[Job], root: str | None, overwrite: bool, progress: Callable[[int, int], None] | None = None
+) -> list[Written | SaveError]:
+    """The jobs written by WRITERS threads, folders not fsynced (write_many does that)."""
     done = 0
     counting = threading.Lock()
     real_root = os.path.realpath(root) if root is not None else None
@@ -124,14 +156,9 @@ def write_many(
         return result
 
     if len(jobs) < 2 * WRITERS:
-        results = [one(job) for job in jobs]
-    else:
-        with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="reviewer-write") as pool:
-            results = list(pool.map(one, jobs))
-    folders = {os.path.dirname(r.real_path) for r in results if isinstance(r, Written)}
-    for folder in sorted(folders):
-        fsync_folder(folder)
-    return results
+        return [one(job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="reviewer-write") as pool:
+        return list(pool.map(one, jobs))
 
 
 def write_edits(

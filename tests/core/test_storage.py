@@ -112,3 +112,41 @@ def test_setting_a_value_back_drops_the_edit(article):
     article.set("quality", 41)
     article.set("quality", 40)
     assert not article.is_modified
+
+
+def test_a_large_batch_is_shared_among_worker_processes_with_every_check_kept(tmp_path):
+    """write_many with a command's workers: the same results, in order, as written here."""
+    import pickle
+
+    from reviewer.core import storage
+    from reviewer.core.workers import Workers
+
+    count = storage.FORKED_WRITES + 10
+    for n in range(count):
+        (tmp_path / f"p{n:04}.md").write_text(TEXT.replace("title: A", f"title: A{n}"))
+    articles = [read_article(str(tmp_path / f"p{n:04}.md"), str(tmp_path)) for n in range(count)]
+    for article in articles:
+        article.set("published", True)
+    (tmp_path / "p0007.md").write_text(TEXT.replace("quality: 40", "quality: 41"))  # changed by someone else
+    os.unlink(tmp_path / "p0150.md")  # deleted meanwhile
+    jobs = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in articles]
+    workers = Workers()
+    try:
+        results = storage.write_many(jobs, str(tmp_path), workers=workers)
+        assert workers.started  # the jobs went to the worker processes
+    finally:
+        workers.close()
+    kinds = [getattr(r, "kind", "written") for r in results]
+    assert kinds[7] == "conflict" and kinds[150] == "missing"
+    assert kinds.count("written") == count - 2
+    assert (tmp_path / "p0007.md").read_text() == TEXT.replace("quality: 40", "quality: 41")
+    for n, result in enumerate(results):
+        if isinstance(result, storage.Written):
+            data = (tmp_path / f"p{n:04}.md").read_bytes()
+            assert (
+                data == TEXT.replace("title: A", f"title: A{n}").replace("published: false", "published: true").encode()
+            )
+            assert result.identity.digest == storage.content_digest(data)
+    assert not [name for name in os.listdir(tmp_path) if not name.endswith(".md")]  # no temporary file left
+    error = pickle.loads(pickle.dumps(results[7]))  # how a worker's refusal comes back
+    assert (error.kind, error.path, error.message) == (results[7].kind, results[7].path, results[7].message)
