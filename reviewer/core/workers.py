@@ -56,10 +56,12 @@ def _start() -> tuple[Any, bool]:
     # then forkserver, which re-imports the main module in each worker.
     fork = threading.active_count() == 1
     context = multiprocessing.get_context("fork" if fork else "forkserver")
-    # A forked worker ends with the command: killed, it must not go on writing files alone.
-    start = {"initializer": _end_with, "initargs": (os.getpid(),)} if fork else {}
     try:
-        return ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context, **start), fork
+        if fork:  # a forked worker ends with the command: killed, it must not go on writing files alone
+            pool = ProcessPoolExecutor(os.cpu_count(), context, initializer=_end_with, initargs=(os.getpid(),))
+        else:
+            pool = ProcessPoolExecutor(os.cpu_count(), context)
+        return pool, fork
     except (OSError, ValueError):
         return None, False
 
