@@ -115,12 +115,26 @@ def test_setting_a_value_back_drops_the_edit(article):
 
 
 def test_a_large_batch_is_shared_among_worker_processes_with_every_check_kept(tmp_path):
-    """write_many with a command's workers: the same results, in order, as written here."""
+    """write_many with a command's workers: the same results, in order, as written here.
+
+    In a process of its own, as a command runs: workers are forked only where no thread runs."""
+    import subprocess
+    import sys
+
+    check = f"from tests.core.test_storage import shared_batch; shared_batch({str(tmp_path)!r})"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", check], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "checked\n"
+
+
+def shared_batch(folder: str) -> None:
     import pickle
 
     from reviewer.core import storage
     from reviewer.core.workers import Workers
 
+    tmp_path = Path(folder)
     count = storage.FORKED_WRITES + 10
     for n in range(count):
         (tmp_path / f"p{n:04}.md").write_text(TEXT.replace("title: A", f"title: A{n}"))
@@ -150,3 +164,4 @@ def test_a_large_batch_is_shared_among_worker_processes_with_every_check_kept(tm
     assert not [name for name in os.listdir(tmp_path) if not name.endswith(".md")]  # no temporary file left
     error = pickle.loads(pickle.dumps(results[7]))  # how a worker's refusal comes back
     assert (error.kind, error.path, error.message) == (results[7].kind, results[7].path, results[7].message)
+    print("checked")
