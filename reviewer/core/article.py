@@ -8,6 +8,7 @@ import pickle
 import struct
 import sys
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -559,9 +560,10 @@ class Article(Fields):
             self.take(fresh)
 
     def written(
-        self, metadata: dict[Any, Any], identity: Identity, edits: dict[str, Any]
+        self, metadata: dict[Any, Any] | Callable[[], dict[Any, Any]], identity: Identity, edits: dict[str, Any]
     ) -> list[tuple[str, Any, Any]]:
-        """`edits` are now on disk as `metadata`: fold them in, keeping any edit made since.
+        """`edits` are now on disk as `metadata` (or what it returns, asked only when needed):
+        fold them in, keeping any edit made since.
 
         Returns (key, old value, new value) for what was written.
         """
@@ -569,7 +571,7 @@ class Article(Fields):
         if all(k in _INDEX for k in edits):
             self._fold(edits)  # the editable keys live outside the pack: nothing to pack again
         else:
-            self.original = metadata
+            self.original = metadata() if callable(metadata) else metadata
         self.identity = identity
         for key, value in edits.items():
             if key in self.edits and self.edits[key] == value and type(self.edits[key]) is type(value):
@@ -609,6 +611,10 @@ class PackedMetadata:
             _share_values(raw),
             _shared({k: len(v) for k, v in metadata.items() if isinstance(v, (list, dict))}),
         )
+
+    def listed(self) -> dict[str, Any]:
+        """The SUMMARY_KEYS the metadata has, with their values: nothing unpacked."""
+        return {k: v for k, v in zip(SUMMARY_KEYS, self.raw, strict=True) if v is not _ABSENT}
 
     def metadata(self) -> dict[Any, Any]:
         rest = _unpack(self.packed, _preset(self.raw))

@@ -464,7 +464,7 @@ def set_keys(
     """
     try:
         if metadata is not None and plain_lines:
-            quick = _replace_plain_values(text, changes, metadata, plain_lines)
+            quick = replace_plain_values(text, changes, metadata, plain_lines)
             if quick is not None:
                 return quick
         if metadata is None:
@@ -482,7 +482,7 @@ def set_keys(
     return new_text
 
 
-def _replace_plain_values(
+def replace_plain_values(
     text: str, changes: dict[str, Any], metadata: dict[Any, Any], plain_lines: dict[str, int]
 ) -> str | None:
     """The edit by set_keys's shorter check, or None when any condition for it fails."""

@@ -30,7 +30,7 @@ from typing import Any
 
 from .article import Article, Identity, PackedMetadata, content_digest
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
-from .frontmatter_text import UNSET, EditError, FrontMatterError, read, set_keys, unpack_lines
+from .frontmatter_text import UNSET, EditError, FrontMatterError, read, replace_plain_values, set_keys, unpack_lines
 from .walking import TEMP_SUFFIX
 from .workers import Workers
 
@@ -77,8 +77,14 @@ class Written:
     """What is on disk after write_edits: the file's new identity and metadata."""
 
     identity: Identity
-    metadata: dict[Any, Any]
+    read: dict[Any, Any] | PackedMetadata  # the metadata the edits were made to
+    edits: dict[str, Any]
     real_path: str = ""  # where the bytes went, links resolved
+
+    def metadata(self) -> dict[Any, Any]:
+        """Worked out when asked for: a save of the keys the list shows never asks (Article.written)."""
+        read = self.read.metadata() if isinstance(self.read, PackedMetadata) else self.read
+        return {k: v for k, v in {**read, **self.edits}.items() if v is not UNSET}
 
 
 def save(article: Article, overwrite: bool = False, root: str | None = None) -> Saved:
@@ -142,8 +148,6 @@ def _write_threads(
         nonlocal done
         path, identity, original, edits = job
         try:
-            if isinstance(original, PackedMetadata):
-                original = original.metadata()
             result: Written | SaveError = _write_edits(
                 path, identity, original, edits, overwrite, real_root, False, real_folders
             )
@@ -186,7 +190,7 @@ def write_edits(
 def _write_edits(
     path: str,
     identity: Identity,
-    original: dict[Any, Any],
+    original: dict[Any, Any] | PackedMetadata,
     edits: dict[str, Any],
     overwrite: bool,
     real_root: str | None,
@@ -213,7 +217,7 @@ def _write_locked(
     path: str,
     target: str,
     identity: Identity,
-    original: dict[Any, Any],
+    original: dict[Any, Any] | PackedMetadata,
     edits: dict[str, Any],
     overwrite: bool,
 ) -> Written:
@@ -229,15 +233,15 @@ def _write_locked(
     metadata = _parse_current(path, text) if overwrite else original
     lines = 0 if overwrite else identity.plain_lines  # valid for the bytes the identity check just matched
     try:
-        new_data = set_keys(text, edits, metadata, unpack_lines(lines)).encode("utf-8")
+        new_data = _edited(text, edits, metadata, unpack_lines(lines)).encode("utf-8")
     except EditError as exc:
         raise SaveError(SaveKind.UNVERIFIABLE, path, str(exc)) from None
-    new_metadata = {k: v for k, v in {**metadata, **edits}.items() if v is not UNSET}
     # Values replaced in place keep every line where it was; an added or removed line moves them.
-    in_place = all(k in metadata and v is not UNSET for k, v in edits.items())
+    keys = metadata.keys if isinstance(metadata, PackedMetadata) else metadata
+    in_place = all(k in keys and v is not UNSET for k, v in edits.items())
     lines = lines if in_place else 0
     if new_data == data:  # e.g. removing a key the file does not have
-        return Written(Identity(st.st_size, st.st_mtime_ns, identity.digest, lines), new_metadata, target)
+        return Written(Identity(st.st_size, st.st_mtime_ns, identity.digest, lines), metadata, edits, target)
     tmp, written = _write_temp(path, target, new_data, st)
     _wait_for_writers(fd)  # a program writing the file now: let it finish, then the check below sees it
     try:
@@ -255,8 +259,22 @@ def _write_locked(
         message = "the file changed on disk while it was being saved; that change was kept"
         raise SaveError(SaveKind.CONFLICT, path, message)
     return Written(
-        Identity(written.st_size, written.st_mtime_ns, content_digest(new_data), lines), new_metadata, target
+        Identity(written.st_size, written.st_mtime_ns, content_digest(new_data), lines), metadata, edits, target
     )
+
+
+def _edited(text: str, edits: dict[str, Any], metadata: dict[Any, Any] | PackedMetadata, lines: dict[str, int]) -> str:
+    """set_keys; a packed original is unpacked only when the short check (which needs the
+    edited keys' values alone, kept unpacked for the list) cannot decide."""
+    if isinstance(metadata, PackedMetadata):
+        try:
+            quick = replace_plain_values(text, edits, metadata.listed(), lines) if lines else None
+        except Exception:  # set_keys below decides, and words the refusal
+            quick = None
+        if quick is not None:
+            return quick
+        metadata = metadata.metadata()
+    return set_keys(text, edits, metadata, lines)
 
 
 def _real_path(path: str, real_folders: dict[str, str] | None) -> str:

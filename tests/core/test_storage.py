@@ -165,3 +165,34 @@ def shared_batch(folder: str) -> None:
     error = pickle.loads(pickle.dumps(results[7]))  # how a worker's refusal comes back
     assert (error.kind, error.path, error.message) == (results[7].kind, results[7].path, results[7].message)
     print("checked")
+
+
+def test_a_save_of_the_listed_keys_never_unpacks_the_rest(tmp_path, monkeypatch):
+    """published and quality are kept unpacked for the list: replacing their values needs
+    nothing else. Adding a line is checked on the whole metadata, unpacked then."""
+    from reviewer.core import storage
+    from reviewer.core.article import PackedMetadata
+
+    (tmp_path / "a.md").write_text(TEXT)
+    (tmp_path / "b.md").write_text(TEXT.replace("published: false\n", ""))
+    a, b = (read_article(str(tmp_path / name), str(tmp_path)) for name in ("a.md", "b.md"))
+    a.set("published", True)
+    a.set("quality", 41)
+    b.set("published", True)
+    unpacked = []
+    real = PackedMetadata.metadata
+    monkeypatch.setattr(PackedMetadata, "metadata", lambda self: unpacked.append(1) or real(self))
+    results = storage.write_many([(x.path, x.identity, x.snapshot(), dict(x.edits)) for x in (a, b)], str(tmp_path))
+    assert len(unpacked) == 1  # b's check; a's needed none
+    written_a, written_b = results
+    assert (tmp_path / "a.md").read_text() == TEXT.replace("published: false", "published: true").replace(
+        "quality: 40", "quality: 41"
+    )
+    assert "published: true\n" in (tmp_path / "b.md").read_text()
+    assert a.written(written_a.metadata, written_a.identity, dict(a.edits)) == [
+        ("published", False, True),
+        ("quality", 40, 41),
+    ]
+    assert len(unpacked) == 1  # folding the listed keys in asks for nothing either
+    assert written_a.metadata() == {"title": "A", "quality": 41, "heat": -1, "published": True}
+    assert written_b.metadata()["published"] is True
