@@ -32,7 +32,7 @@ from .core.review_log import (
 )
 from .core.same_story import DEFAULT_THRESHOLD
 from .core.stats import by_provider
-from .core.storage import Job, SaveError, Written, remove_leftovers, write_many
+from .core.storage import Job, SaveError, Written, fsync_folders, remove_leftovers, start_writing
 from .core.walking import TEMP_SUFFIX, Batch, relative
 from .core.workers import Workers
 from .words import caret_line, plural, shorten, shown
@@ -278,30 +278,34 @@ def cmd_set(args: argparse.Namespace) -> int:
     if not changes:
         _error("set: give --published and/or --quality")
         return 2
-    unreadable = 0
     workers = Workers()  # forked once: what the query reads, then what is written
     try:
         if args.where is not None:
             if len(args.paths) != 1:
                 _error("set: with --where, give exactly one ROOT folder")
                 return 2
-            found = _where(args.where, args.paths[0], args.no_index, workers)
+            unreadable = [0]
+            found = _where(args.where, args.paths[0], args.no_index, workers, unreadable)
             if found is None:
                 return 2
-            targets, unreadable = found
+            failed = _apply(found, changes, args.editor, workers)  # written as the query finds them
+            failed_or_unreadable = failed or unreadable[0]
         else:
-            targets = [_read_one(path) for path in args.paths]
-        failed = _apply(targets, changes, args.editor, workers)
+            failed = _apply([[_read_one(path) for path in args.paths]], changes, args.editor, workers)
+            failed_or_unreadable = failed
     finally:
         workers.close()
     if failed:
         _error(f"{plural(failed, 'file')} not changed")
-    return 1 if failed or unreadable else 0
+    return 1 if failed_or_unreadable else 0
 
 
 def _where(
-    query: str, root: str, no_index: bool = False, workers: Workers | None = None
-) -> tuple[list[Target], int] | None:
+    query: str, root: str, no_index: bool, workers: Workers, unreadable: list[int]
+) -> Iterator[list[Target]] | None:
+    """The articles under `root` that `query` matches, a batch at a time as the scan reads
+    them; None (and a message) for a query that does not parse or a root that is not a
+    folder. The files that cannot be read are counted in `unreadable[0]`, once all are read."""
     try:
         predicate = compile_query(query)
     except QueryError as exc:
@@ -311,16 +315,19 @@ def _where(
     if batches is None:
         return None
     apply_log = _log_applier(root)
-    chosen: list[Target] = []
-    problems, leftovers = 0, []
-    for batch in batches:
-        problems += len(batch.problems)
-        leftovers += batch.leftovers
-        apply_log(batch.articles)
-        chosen += [(a, root) for a in batch.articles if predicate(a)]
-    _mention_problems(problems, root)
-    _remove_leftovers(leftovers, root)
-    return chosen, problems
+
+    def chosen() -> Iterator[list[Target]]:
+        problems, leftovers = 0, []
+        for batch in batches:
+            problems += len(batch.problems)
+            leftovers += batch.leftovers
+            apply_log(batch.articles)
+            yield [(a, root) for a in batch.articles if predicate(a)]
+        _mention_problems(problems, root)
+        _remove_leftovers(leftovers, root)
+        unreadable[0] = problems
+
+    return chosen()
 
 
 Target = tuple[Article, str] | Problem | str  # an article and its folder, a file that cannot be read, or why not
@@ -345,44 +352,62 @@ def _read_one(path: str) -> Target:
     return item, folder
 
 
-def _apply(targets: list[Target], changes: dict[str, Any], editor: str = "", workers: Workers | None = None) -> int:
-    """Save `changes` into each target, one folder's files together, and log the decisions; the number refused."""
+def _apply(
+    batches: Iterable[list[Target]], changes: dict[str, Any], editor: str = "", workers: Workers | None = None
+) -> int:
+    """Save `changes` into each target, one folder's files together, and log the decisions; the number refused.
+
+    A batch's files are handed to the writers as soon as it comes (those of a query are
+    written while the next batch is read), then the results are reported in order, the
+    folders fsynced and the decisions logged, all of them, even when a later batch fails.
+    """
     failed = 0
     verb = {True: "approve", False: "reject"}.get(changes.get("published"))  # type: ignore[arg-type]
     decided: dict[str, list[Decision]] = {}  # content folder -> its decisions
-    by_root: dict[str, list[Article]] = {}
-    for target in targets:
-        if isinstance(target, str):
-            _error(target)
-            failed += 1
-        elif isinstance(target, Problem):
-            _error(f"{target.format()} (cannot be parsed, not written)")
-            failed += 1
-        else:
-            article, root = target
-            for key, value in changes.items():
-                article.set(key, value)
-            if article.is_modified:
-                by_root.setdefault(root, []).append(article)
-            else:
-                print(f"{article.relpath}: unchanged")
-                if verb == "reject":  # already unpublished: still a decision, logged
-                    _decided(decided, root, article, verb, {}, editor)
-    for root, articles in by_root.items():
-        jobs: list[Job] = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in articles]
-        for article, job, outcome in zip(articles, jobs, write_many(jobs, root, workers=workers), strict=True):
-            written = _report(article, job[3], outcome)
-            if written is None:
-                failed += 1
-            else:
-                logged = {key: [_plain(old), _plain(new)] for key, old, new in written}
-                _decided(decided, root, article, verb, logged, editor)
-    for content_root, decisions in decided.items():
-        try:
-            LogFile.for_folder(content_root, _data_dir(), _keep_folder_clean()).append(decisions)
-        except OSError as exc:
-            _error(f"the decisions were saved in the files but not in the review log: {exc.strerror or exc}")
-            failed += len(decisions)
+    writing: list[tuple[str, list[Article], list[Job], Callable[[], list[Written | SaveError]]]] = []
+    try:
+        for targets in batches:
+            by_root: dict[str, list[Article]] = {}
+            for target in targets:
+                if isinstance(target, str):
+                    _error(target)
+                    failed += 1
+                elif isinstance(target, Problem):
+                    _error(f"{target.format()} (cannot be parsed, not written)")
+                    failed += 1
+                else:
+                    article, root = target
+                    for key, value in changes.items():
+                        article.set(key, value)
+                    if article.is_modified:
+                        by_root.setdefault(root, []).append(article)
+                    else:
+                        print(f"{article.relpath}: unchanged")
+                        if verb == "reject":  # already unpublished: still a decision, logged
+                            _decided(decided, root, article, verb, {}, editor)
+            for root, articles in by_root.items():
+                jobs: list[Job] = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in articles]
+                begun = start_writing(jobs, root, False, workers or Workers())
+                writing.append((root, articles, jobs, begun))
+    finally:
+        outcomes: list[Written | SaveError] = []
+        for root, articles, jobs, begun in writing:
+            results = begun()
+            outcomes += results
+            for article, job, outcome in zip(articles, jobs, results, strict=True):
+                written = _report(article, job[3], outcome)
+                if written is None:
+                    failed += 1
+                else:
+                    logged = {key: [_plain(old), _plain(new)] for key, old, new in written}
+                    _decided(decided, root, article, verb, logged, editor)
+        fsync_folders(outcomes)
+        for content_root, decisions in decided.items():
+            try:
+                LogFile.for_folder(content_root, _data_dir(), _keep_folder_clean()).append(decisions)
+            except OSError as exc:
+                _error(f"the decisions were saved in the files but not in the review log: {exc.strerror or exc}")
+                failed += len(decisions)
     return failed
 
 

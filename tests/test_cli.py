@@ -91,6 +91,30 @@ def test_set_where_asks_who_decides_once_a_folder_not_once_a_file(tmp_path, caps
     assert len(log) == 22 and all(json.loads(line)["editor"] == "ana" for line in log)
 
 
+def test_set_logs_what_it_wrote_even_when_a_later_batch_fails(tmp_path, capsys):
+    """A query's batches are written as they come: a failure after the first still reports
+    and logs the files already written, then goes on up."""
+    import pytest
+
+    from reviewer import cli
+    from reviewer.core.library import read_article
+
+    root = folder(tmp_path)
+    first = [(read_article(str(root / "2023" / name), str(root)), str(root)) for name in ("a.md", "c.md")]
+
+    def batches():
+        yield first
+        raise RuntimeError("the disk went away")
+
+    with pytest.raises(RuntimeError):
+        cli._apply(batches(), {"published": True}, "ana")
+    assert "published: true" in (root / "2023" / "a.md").read_text()
+    assert "published: true" in (root / "2023" / "c.md").read_text()
+    log = [json.loads(line) for line in (root / ".reviewer" / "decisions.jsonl").read_text().splitlines()]
+    assert sorted(entry["path"] for entry in log) == ["2023/a.md", "2023/c.md"]
+    assert "2023/a.md: published false -> true" in capsys.readouterr().out
+
+
 def test_set_refuses_bad_files_but_saves_the_others(tmp_path, capsys):
     root = folder(tmp_path)
     (root / "broken.md").write_text("---\ntitle: [x\n---\n")

@@ -111,28 +111,52 @@ def write_many(
 
     Files are written by WRITERS threads at once: fsync waits for the disk without holding
     Python's lock, so one file's check runs while another's bytes reach the disk. With
-    `workers` (a command line's, where they can be forked) and FORKED_WRITES jobs or more,
-    each worker process writes a share of the jobs that way: a save's checks take more of
-    Python's time than its disk waits on a fast disk, and one process runs them on one core.
-    Each file keeps every guarantee of write_edits; only the order in which files land varies.
+    `workers` see start_writing. Each file keeps every guarantee of write_edits; only the
+    order in which files land varies.
     """
-    pool = workers.get(fork_only=True) if workers and not progress and len(jobs) >= FORKED_WRITES else None
-    if pool is None:
-        results = _write_threads(jobs, root, overwrite, progress)
+    if workers is not None and progress is None:
+        results = start_writing(jobs, root, overwrite, workers)()
     else:
-        size = -(-len(jobs) // workers.count)  # type: ignore[union-attr]
-        shares = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-        futures = [pool.submit(_write_threads, share, root, overwrite) for share in shares]
-        results = []
+        results = _write_threads(jobs, root, overwrite, progress)
+    fsync_folders(results)
+    return results
+
+
+def start_writing(
+    jobs: list[Job], root: str | None, overwrite: bool, workers: Workers
+) -> Callable[[], list[Written | SaveError]]:
+    """Begin writing the jobs; the function returned waits for them and gives the results in order.
+
+    From FORKED_WRITES jobs, where `workers` (a command line's) can be forked, each worker
+    process writes a share of them with its threads while the caller goes on (a save's checks
+    take more of Python's time than its disk waits on a fast disk, and one process runs them
+    on one core); fewer are written here, now. Folders are not fsynced: the caller does that
+    once all its writes are done (fsync_folders).
+    """
+    pool = workers.get(fork_only=True) if len(jobs) >= FORKED_WRITES else None
+    if pool is None:
+        written = _write_threads(jobs, root, overwrite)
+        return lambda: written
+    size = -(-len(jobs) // max(1, min(workers.count, len(jobs) // FORKED_WRITES)))
+    shares = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    futures = [pool.submit(_write_threads, share, root, overwrite) for share in shares]
+
+    def collect() -> list[Written | SaveError]:
+        done: list[Written | SaveError] = []
         for share, future in zip(shares, futures, strict=True):
             try:
-                results += future.result()
+                done += future.result()
             except Exception:  # the pool broke (a worker killed): its share is written here
-                results += _write_threads(share, root, overwrite)
-    folders = {os.path.dirname(r.real_path) for r in results if isinstance(r, Written)}
-    for folder in sorted(folders):
+                done += _write_threads(share, root, overwrite)
+        return done
+
+    return collect
+
+
+def fsync_folders(results: Iterable[Written | SaveError]) -> None:
+    """Each folder a file was written into fsynced once: the renames in it last."""
+    for folder in sorted({os.path.dirname(r.real_path) for r in results if isinstance(r, Written)}):
         fsync_folder(folder)
-    return results
 
 
 def _write_threads(
