@@ -284,50 +284,51 @@ def cmd_set(args: argparse.Namespace) -> int:
             if len(args.paths) != 1:
                 _error("set: with --where, give exactly one ROOT folder")
                 return 2
-            unreadable = [0]
-            found = _where(args.where, args.paths[0], args.no_index, workers, unreadable)
-            if found is None:
+            matches = _where(args.where, args.paths[0], args.no_index, workers)
+            if matches is None:
                 return 2
-            failed = _apply(found, changes, args.editor, workers)  # written as the query finds them
-            failed_or_unreadable = failed or unreadable[0]
+            failed = _apply(matches, changes, args.editor, workers)  # written as the query finds them
+            unreadable = matches.unreadable
         else:
             failed = _apply([[_read_one(path) for path in args.paths]], changes, args.editor, workers)
-            failed_or_unreadable = failed
+            unreadable = 0
     finally:
         workers.close()
     if failed:
         _error(f"{plural(failed, 'file')} not changed")
-    return 1 if failed_or_unreadable else 0
+    return 1 if failed or unreadable else 0
 
 
-def _where(
-    query: str, root: str, no_index: bool, workers: Workers, unreadable: list[int]
-) -> Iterator[list[Target]] | None:
-    """The articles under `root` that `query` matches, a batch at a time as the scan reads
-    them; None (and a message) for a query that does not parse or a root that is not a
-    folder. The files that cannot be read are counted in `unreadable[0]`, once all are read."""
+class _Matches:
+    """A query's matches under a folder, a batch at a time as the scan reads them; once all
+    are read, `unreadable` counts the files that could not be."""
+
+    def __init__(self, predicate: Callable[[Article], bool], root: str, batches: Iterator[Batch]):
+        self.predicate, self.root, self.batches = predicate, root, batches
+        self.unreadable = 0
+
+    def __iter__(self) -> Iterator[list[Target]]:
+        apply_log = _log_applier(self.root)
+        leftovers: list[str] = []
+        for batch in self.batches:
+            self.unreadable += len(batch.problems)
+            leftovers += batch.leftovers
+            apply_log(batch.articles)
+            yield [(a, self.root) for a in batch.articles if self.predicate(a)]
+        _mention_problems(self.unreadable, self.root)
+        _remove_leftovers(leftovers, self.root)
+
+
+def _where(query: str, root: str, no_index: bool, workers: Workers) -> _Matches | None:
+    """The articles under `root` that `query` matches; None (and a message) for a query that
+    does not parse or a root that is not a folder."""
     try:
         predicate = compile_query(query)
     except QueryError as exc:
         _error(f"query: {exc.message}\n" + caret_line(query, exc.position))
         return None
     batches = _batches(root, no_index, workers=workers)
-    if batches is None:
-        return None
-    apply_log = _log_applier(root)
-
-    def chosen() -> Iterator[list[Target]]:
-        problems, leftovers = 0, []
-        for batch in batches:
-            problems += len(batch.problems)
-            leftovers += batch.leftovers
-            apply_log(batch.articles)
-            yield [(a, root) for a in batch.articles if predicate(a)]
-        _mention_problems(problems, root)
-        _remove_leftovers(leftovers, root)
-        unreadable[0] = problems
-
-    return chosen()
+    return None if batches is None else _Matches(predicate, root, batches)
 
 
 Target = tuple[Article, str] | Problem | str  # an article and its folder, a file that cannot be read, or why not
@@ -352,9 +353,7 @@ def _read_one(path: str) -> Target:
     return item, folder
 
 
-def _apply(
-    batches: Iterable[list[Target]], changes: dict[str, Any], editor: str = "", workers: Workers | None = None
-) -> int:
+def _apply(batches: Iterable[list[Target]], changes: dict[str, Any], editor: str, workers: Workers) -> int:
     """Save `changes` into each target, one folder's files together, and log the decisions; the number refused.
 
     A batch's files are handed to the writers as soon as it comes (those of a query are
@@ -387,7 +386,7 @@ def _apply(
                             _decided(decided, root, article, verb, {}, editor)
             for root, articles in by_root.items():
                 jobs: list[Job] = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in articles]
-                begun = start_writing(jobs, root, False, workers or Workers())
+                begun = start_writing(jobs, root, False, workers)
                 writing.append((root, articles, jobs, begun))
     finally:
         outcomes: list[Written | SaveError] = []

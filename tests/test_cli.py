@@ -98,6 +98,7 @@ def test_set_logs_what_it_wrote_even_when_a_later_batch_fails(tmp_path, capsys):
 
     from reviewer import cli
     from reviewer.core.library import read_article
+    from reviewer.core.workers import Workers
 
     root = folder(tmp_path)
     first = [(read_article(str(root / "2023" / name), str(root)), str(root)) for name in ("a.md", "c.md")]
@@ -106,8 +107,10 @@ def test_set_logs_what_it_wrote_even_when_a_later_batch_fails(tmp_path, capsys):
         yield first
         raise RuntimeError("the disk went away")
 
+    workers = Workers()
     with pytest.raises(RuntimeError):
-        cli._apply(batches(), {"published": True}, "ana")
+        cli._apply(batches(), {"published": True}, "ana", workers)
+    workers.close()
     assert "published: true" in (root / "2023" / "a.md").read_text()
     assert "published: true" in (root / "2023" / "c.md").read_text()
     log = [json.loads(line) for line in (root / ".reviewer" / "decisions.jsonl").read_text().splitlines()]
