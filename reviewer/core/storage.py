@@ -37,7 +37,7 @@ from .workers import Workers
 LOCK_WAIT_S = 5.0  # how long a save waits for another Reviewer process saving the same file
 LEFTOVER_AGE_S = 60.0  # a temporary file older than this, and not locked, is left from a crash
 WRITERS = 4  # files written at once by write_many
-FORKED_WRITES = 200  # jobs from which write_many shares them among worker processes, when given
+FORKED_WRITES = 200  # jobs from which start_writing shares them among worker processes
 _names = itertools.count()
 
 
@@ -105,19 +105,15 @@ def write_many(
     root: str | None,
     overwrite: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    workers: Workers | None = None,
 ) -> list[Written | SaveError]:
     """write_edits for each job; results in the order of `jobs`; each folder fsynced once, after its files.
 
     Files are written by WRITERS threads at once: fsync waits for the disk without holding
-    Python's lock, so one file's check runs while another's bytes reach the disk. With
-    `workers` see start_writing. Each file keeps every guarantee of write_edits; only the
-    order in which files land varies.
+    Python's lock, so one file's check runs while another's bytes reach the disk. Each file
+    keeps every guarantee of write_edits; only the order in which files land varies. (A
+    command line shares a large batch among worker processes: start_writing.)
     """
-    if workers is not None and progress is None:
-        results = start_writing(jobs, root, overwrite, workers)()
-    else:
-        results = _write_threads(jobs, root, overwrite, progress)
+    results = _write_threads(jobs, root, overwrite, progress)
     fsync_folders(results)
     return results
 
@@ -162,7 +158,7 @@ def fsync_folders(results: Iterable[Written | SaveError]) -> None:
 def _write_threads(
     jobs: list[Job], root: str | None, overwrite: bool, progress: Callable[[int, int], None] | None = None
 ) -> list[Written | SaveError]:
-    """The jobs written by WRITERS threads, folders not fsynced (write_many does that)."""
+    """The jobs written by WRITERS threads; folders not fsynced (fsync_folders)."""
     done = 0
     counting = threading.Lock()
     real_root = os.path.realpath(root) if root is not None else None

@@ -115,7 +115,7 @@ def test_setting_a_value_back_drops_the_edit(article):
 
 
 def test_a_large_batch_is_shared_among_worker_processes_with_every_check_kept(tmp_path):
-    """write_many with a command's workers: the same results, in order, as written here.
+    """start_writing with a command's workers: the same results, in order, as written here.
 
     In a process of its own, as a command runs: workers are forked only where no thread runs."""
     import subprocess
@@ -146,8 +146,9 @@ def shared_batch(folder: str) -> None:
     jobs = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in articles]
     workers = Workers()
     try:
-        results = storage.write_many(jobs, str(tmp_path), workers=workers)
+        results = storage.start_writing(jobs, str(tmp_path), False, workers)()
         assert workers.started  # the jobs went to the worker processes
+        storage.fsync_folders(results)
     finally:
         workers.close()
     kinds = [getattr(r, "kind", "written") for r in results]
