@@ -1,8 +1,8 @@
 """Worker processes for one command's heavy steps, started on first need and shared by its steps.
 
-`reviewer set --where` reads the files it must parse with them, then writes with the same
-processes: forked once, not once a step (a second pool could not even be forked then, as the
-first one's thread runs).
+`reviewer set --where` reads the files it must parse with them, and writes what matches with
+the same processes: forked once, not once a step (a second pool could not even be forked
+then, as the first one's thread runs).
 """
 
 from __future__ import annotations
