@@ -470,10 +470,17 @@ class MainWindow(QMainWindow):
         self.model.append(articles)
         self.triage.update_status()
         if first and self.model.rowCount():
+            # The first article in the detail pane a turn of the event loop later: the rows
+            # show first, and the window answers in between (each half about 12 ms, doubled
+            # while the loading thread wants Python's lock too).
+            QTimer.singleShot(0, self, self._select_first)
+        self.list.schedule_counts()
+
+    def _select_first(self) -> None:
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
             self.table.select_row(0)
             self.table.setFocus()
             self._auto_current = self.model.article(0)
-        self.list.schedule_counts()
 
     def _on_progress(self, done: int, total: int) -> None:
         """At most ten times a second: QProgressBar.setValue repaints at once, 2 ms a time,
