@@ -181,6 +181,7 @@ class Session(QObject):
             work,
             lambda batch: self._on_batch(batch, generation),
             lambda result, error: self._on_loaded(result, error, generation),
+            backlog=LOAD_BACKLOG,
         )
 
     def _on_batch(self, batch: Batch | LogInfo | str, generation: int) -> None:
@@ -691,6 +692,7 @@ def _compare_with_disk(root: str, folders: list[str], known: dict, seen: set) ->
 
 
 SAVE_SLICE = 1000  # saved articles folded in per turn of the event loop
+LOAD_BACKLOG = 1  # batches a loading folder sends ahead of the window (tasks.Context)
 
 
 def _read_log(root: str, log_dir: str, preferred: str, keep_clean: bool) -> LogInfo:

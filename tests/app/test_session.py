@@ -12,7 +12,7 @@ class DeferredRunner(SyncRunner):
     def __init__(self):
         self.held = []
 
-    def start(self, fn, on_report=None, on_done=None):
+    def start(self, fn, on_report=None, on_done=None, backlog=0):
         self.held.append((fn, on_report, on_done))
 
     def run_all(self):

@@ -45,6 +45,35 @@ def test_thread_runner_delivers_results_on_the_gui_thread(qtbot):
     assert done[2] != main and done[3] is None
 
 
+def test_a_report_waits_while_the_gui_thread_is_behind_and_never_for_ever():
+    """With a backlog of one, the second report is sent only once the first is taken; a
+    cancelled task's report does not wait."""
+    from reviewer.app.tasks import Context
+
+    sent = []
+    context = Context(sent.append, backlog=1)
+    context.report(1)
+    second = threading.Thread(target=context.report, args=(2,))
+    second.start()
+    second.join(0.05)  # long enough to send, were it not waiting
+    assert sent == [1] and second.is_alive()
+    context.taken()
+    second.join(5)
+    assert sent == [1, 2] and not second.is_alive()
+    context.cancel()
+    context.report(3)  # the backlog is full, but the task is cancelled: sent at once
+    assert sent == [1, 2, 3]
+
+
+def test_a_thread_runner_takes_each_report_it_delivers(qtbot):
+    runner = ThreadRunner()
+    seen = []
+    context = runner.start(lambda ctx: [ctx.report(n) for n in range(20)], seen.append, backlog=1)
+    qtbot.waitUntil(lambda: len(seen) == 20)
+    assert seen == list(range(20))
+    assert context._pending == 0  # every one taken: none waited out its time
+
+
 def test_errors_come_back_as_values():
     seen = []
     SyncRunner().start(lambda ctx: 1 / 0, on_done=lambda r, e: seen.append((r, type(e))))
