@@ -51,19 +51,25 @@ class LogInfo:
 
 
 class Session(QObject):
+    # Lists of articles go as `object`: a `list` signal copies each list into Qt's list and back,
+    # 108 us for 400 articles (27 ms of the window's time loading 100,000). Receivers only read them.
     loading_started = Signal()
-    batch_loaded = Signal(list)  # new articles
+    batch_loaded = Signal(object)  # new articles, a list
     progress = Signal(int, int)
     loading_finished = Signal()
-    articles_changed = Signal(list)  # edits, metadata or conflict state changed
-    articles_removed = Signal(list)
-    reread = Signal(list)  # articles whose file was read again (changed on disk): any of their values may differ
+    articles_changed = Signal(object)  # a list: edits, metadata or conflict state changed
+    articles_removed = Signal(object)  # a list
+    reread = Signal(
+        object
+    )  # a list of articles whose file was read again (changed on disk): any of their values may differ
     log_read = Signal()  # the review log of the folder being opened has been read
     problems_changed = Signal()
     modified_changed = Signal(bool)
     save_progress = Signal(int, int)
     save_finished = Signal(object)  # SaveReport
-    refused = Signal(list)  # articles an edit was not applied to: they are read-only (article.read_only says why)
+    refused = Signal(
+        object
+    )  # a list of articles an edit was not applied to: they are read-only (article.read_only says why)
     leftovers_removed = Signal(int)  # temporary files of interrupted saves, removed after loading
     notice = Signal(str)  # something the editor should know that is not a problem of a file (the index)
     same_story_changed = Signal()  # the same-story clusters were found again (article.same)
