@@ -135,10 +135,13 @@ class FolderIndex:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
         found = dict(db.execute("SELECT key, value FROM meta").fetchall())
         if found and (found.get("format") != FORMAT or found.get("root") != self.root):
+            # Made again from an empty file: dropping the table read every page of it first,
+            # 11 s before the first rows at 300,000 articles whose index was no longer cached.
+            self._close()
+            self._remove_files()
+            self._prepare()
             self.message = "the folder index was made by another version of Reviewer; it is made again"
-            db.execute("DROP TABLE IF EXISTS files")
-            db.execute("DELETE FROM meta")
-            found = {}
+            return
         db.execute(
             # A rowid table: WITHOUT ROWID stores each row of a kilobyte or more on pages of its own.
             "CREATE TABLE IF NOT EXISTS files (relpath TEXT PRIMARY KEY, dir TEXT, size INTEGER,"
