@@ -59,17 +59,15 @@ class Session(QObject):
     loading_finished = Signal()
     articles_changed = Signal(object)  # a list: edits, metadata or conflict state changed
     articles_removed = Signal(object)  # a list
-    reread = Signal(
-        object
-    )  # a list of articles whose file was read again (changed on disk): any of their values may differ
+    # A list of articles whose file was read again (changed on disk): any of their values may differ.
+    reread = Signal(object)
     log_read = Signal()  # the review log of the folder being opened has been read
     problems_changed = Signal()
     modified_changed = Signal(bool)
     save_progress = Signal(int, int)
     save_finished = Signal(object)  # SaveReport
-    refused = Signal(
-        object
-    )  # a list of articles an edit was not applied to: they are read-only (article.read_only says why)
+    # A list of articles an edit was not applied to: they are read-only (article.read_only says why).
+    refused = Signal(object)
     leftovers_removed = Signal(int)  # temporary files of interrupted saves, removed after loading
     notice = Signal(str)  # something the editor should know that is not a problem of a file (the index)
     same_story_changed = Signal()  # the same-story clusters were found again (article.same)
