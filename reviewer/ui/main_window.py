@@ -472,8 +472,9 @@ class MainWindow(QMainWindow):
         if first and self.model.rowCount():
             # The first article in the detail pane a turn of the event loop later: the rows
             # show first, and the window answers in between (each half about 12 ms, doubled
-            # while the loading thread wants Python's lock too).
-            QTimer.singleShot(0, self, self._select_first)
+            # while the loading thread wants Python's lock too). A timer, not a zero delay:
+            # that is a posted event, run with the rows' paint before any timer is due.
+            QTimer.singleShot(1, self, self._select_first)
         self.list.schedule_counts()
 
     def _select_first(self) -> None:
