@@ -14,7 +14,7 @@ from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refus
 from .frontmatter_text import FrontMatterError, pack_lines, read, split
 from .index import ARTICLE, Encoded, FolderIndex, Listed, decode, encode
 from .problems import Problem
-from .walking import WALK_ELSEWHERE, Batch, Stat, Walked, _os_problem, _stat_here, relative, walk, walk_elsewhere
+from .walking import WALK_ELSEWHERE, Batch, Stat, Walked, _os_problem, relative, walk, walk_elsewhere, walk_files
 from .workers import Workers
 
 # Real newsletters with HTML bodies run to hundreds of KB; this is far beyond any article.
@@ -76,11 +76,11 @@ def scan_batches(
     guess = index.count() if index is not None else 0
     done = 0
     if index is None:  # every file is read: no stat to compare
-        files: Iterator[Walked] = ((path, linked, None) for path, linked in walk(root, found))
+        files: Iterator[Walked] = walk_files(root, found)
     elif parallel and guess >= WALK_ELSEWHERE:
         files = walk_elsewhere(root, found)
     else:
-        files = _stat_here(walk(root, found))
+        files = walk_files(root, found, stat=True)
     plan = _plan(root, files, index, listing, found)
     # Listed without an index, an article is printed by the worker that reads it, and nothing
     # else of it is wanted: its index state would be work for nothing (5% of the worker's time).
