@@ -95,6 +95,10 @@ def main() -> None:
     root = os.path.join(work, "site")
     shutil.copytree(data_folder(args.n), root)
     env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"), PYTHONPATH=os.path.dirname(HERE))
+    # Python's compiled modules are kept, as on a user's machine (an installed program, or any
+    # run after the first): the first run, cold, writes them.
+    env["PYTHONPYCACHEPREFIX"] = os.path.join(work, "pycache")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     reviewer = [sys.executable, "-m", "reviewer", "list", "--json", root]
     out = lambda name: os.path.join(work, name)  # noqa: E731
     cold, cold_mb = run([*reviewer, "--no-index"], env, out("cold"))
