@@ -267,6 +267,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._rank_columns([c for c in PREPARED_ORDERS if c in self._orders and c not in self._ranks])
 
     def _compute_orders(self, columns: list[Column], apply: bool = True) -> None:
+        """Sort by those columns; the first is applied when `apply` (a click), the rest kept."""
         articles, epoch, edits = list(self._all), self._epoch, self._edit_epoch
 
         def work():
@@ -285,7 +286,7 @@ class ArticleTableModel(QAbstractTableModel):
                 self._apply_order(orders[self._sort_column], self._sort_column)
             self._rank_columns([c for c in kept if c not in self._ranks and c != self._sort_column])
 
-        self._start(work, done)
+        self._start(work, done, ahead=not apply)
 
     def _apply_order(self, ascending: list[Article], column: Column) -> None:
         if self._grouped:
@@ -366,12 +367,15 @@ class ArticleTableModel(QAbstractTableModel):
         """Whether a filter is running (its rows are not the view's yet)."""
         return self._filtering is not None
 
-    def run_steps(self, work, done) -> None:
+    def run_steps(self, work, done, ahead: bool = False) -> None:
         """Python work over the articles (a core.ordering generator), in steps like a sort."""
-        self._start(work, done)
+        self._start(work, done, ahead)
 
-    def _start(self, work, done) -> None:
-        if self._slicer is None or len(self._all) <= self._at_once:
+    def _start(self, work, done, ahead: bool = False) -> None:
+        """Run `work` at once for a folder of up to AT_ONCE articles, else in steps between
+        events; work `ahead` of any need (orders for a later click) always in steps: five sorts
+        of 20,000 articles at once held the window for 90 ms just after loading."""
+        if self._slicer is None or (not ahead and len(self._all) <= self._at_once):
             try:
                 result, error = run(work()), None
             except Exception as exc:  # delivered as with a slicer

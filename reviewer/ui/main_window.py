@@ -514,7 +514,7 @@ class MainWindow(QMainWindow):
             if error is None:
                 self.list.assist.set_values(counts)
 
-        self.model.run_steps(lambda: counting(everything), known)
+        self.model.run_steps(lambda: counting(everything), known, ahead=True)
         if self.list.stack.currentWidget() is self.list.problems:
             self.list.show_problems()
         self.detail.set_quality_range(*(self.session.tally.quality_range or (None, None)))
