@@ -193,3 +193,17 @@ def test_a_large_folder_is_filtered_in_the_order_it_was_read_and_shown_in_the_so
     assert shown("quality:>=50") == sorted((a.title for a in items if a.quality >= 50), reverse=True)
     model.remove(items[:50])
     assert shown("-published:true") == sorted((a.title for a in items[50:] if not a.published), reverse=True)
+
+
+def test_orders_worked_out_ahead_go_in_steps_even_in_a_small_folder_and_a_click_sorts_at_once():
+    """Five sorts at once held a 20,000-article window for 90 ms after loading."""
+    runner = LaterSlicer()
+    model = ArticleTableModel(slicer=runner, at_once=1000)  # five articles: a small folder
+    model.append(articles())
+    model.prepare_orders()
+    assert len(sorting_tasks(runner)) == 1  # waiting for turns of the event loop
+    model.sort(Column.TITLE, Qt.AscendingOrder)  # a click meanwhile: at once
+    assert titles(model) == ["alpha", "bravo", "charlie", "delta", "echo"]
+    runner.run_all()
+    model.sort(Column.PROVIDER, Qt.AscendingOrder)  # worked out ahead: no new task
+    assert sorting_tasks(runner) == []
