@@ -60,11 +60,6 @@ _HELPER = (
 )
 
 
-def _stat_here(files: Iterator[tuple[str, bool]]) -> Iterator[Walked]:
-    for path, linked in files:
-        yield path, linked, None if linked else _stat(path)
-
-
 def walk_elsewhere(root: str, found: Batch) -> Iterator[Walked]:
     """walk() and the files' stat() in a helper process (a fresh interpreter: safe from a
     thread of the window, where fork is not), streamed back in frames.
@@ -138,14 +133,11 @@ def walk_elsewhere(root: str, found: Batch) -> Iterator[Walked]:
 
     given = None if last is None else relative(root, last)  # the walk's order is its relative paths'
 
-    def rest() -> Iterator[tuple[str, bool]]:
-        for path, linked in walk(root, again):
-            hand_on()
-            if given is None or relative(root, path) > given:
-                yield path, linked
+    for path, linked, st in walk_files(root, again, stat=True):
         hand_on()
-
-    yield from _stat_here(rest())
+        if given is None or relative(root, path) > given:
+            yield path, linked, st
+    hand_on()
     found.skipped += max(0, again.skipped - skipped)
 
 
@@ -184,13 +176,6 @@ def _walk_to(root: str, out: Any, frame: int = _FRAME) -> None:
             size = frame
     send(True)
     out.flush()
-
-
-def _stat(path: str) -> Stat | None:
-    try:
-        return stat_key(os.stat(path))
-    except OSError:
-        return None
 
 
 def walk(root: str, found: Batch) -> Iterator[tuple[str, bool]]:

@@ -36,9 +36,17 @@ def folder(tmp_path):
     return root
 
 
+def path_stat(path):
+    """A file's stat by its whole path: what the walk's stat by name in its folder must equal."""
+    try:
+        return walking.stat_key(os.stat(path))
+    except OSError:
+        return None
+
+
 def here(root):
     found = Batch()
-    files = [(p, linked, None if linked else walking._stat(p)) for p, linked in walk(str(root), found)]
+    files = [(p, linked, None if linked else path_stat(p)) for p, linked in walk(str(root), found)]
     return files, found
 
 
