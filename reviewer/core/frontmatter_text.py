@@ -11,7 +11,7 @@ cannot be read is a problem with a kind, a line and one sentence, never a traceb
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -442,8 +442,9 @@ def _replace_value(text: str, line: _Line, key: str, new: str) -> str:
 def set_keys(
     text: str,
     changes: dict[str, Any],
-    metadata: dict[Any, Any] | None = None,
+    metadata: dict[Any, Any] | Callable[[], dict[Any, Any]] | None = None,
     plain_lines: dict[str, int] | None = None,
+    known: dict[Any, Any] | None = None,
 ) -> str:
     """Return `text` with each top-level key in `changes` set, touching only those lines.
 
@@ -457,22 +458,29 @@ def set_keys(
     document changes; the edited line alone is parsed to confirm it. Anything else is
     checked by parsing the whole new text.
 
+    `metadata` may also be a function that returns it, called only when the shorter check
+    cannot decide; that check then looks at `known`, the values the file has for the keys
+    to change (a saved article keeps them unpacked for the list, the rest packed).
+
     >>> set_keys("---\\ntitle: A\\npublished: false # why\\n---\\n", {"published": True})
     '---\\ntitle: A\\npublished: true # why\\n---\\n'
     >>> set_keys("---\\ntitle: A\\nquality: 5\\n---\\n", {"quality": UNSET})
     '---\\ntitle: A\\n---\\n'
     """
+    unpack = metadata if callable(metadata) else None
+    values = known if callable(metadata) else metadata  # what the shorter check looks at
     try:
-        if metadata is not None and plain_lines:
-            quick = replace_plain_values(text, changes, metadata, plain_lines)
+        if values is not None and plain_lines:
+            quick = _replace_plain_values(text, changes, values, plain_lines)
             if quick is not None:
                 return quick
-        if metadata is None:
-            metadata = read(text)[1]
+        whole = unpack() if unpack is not None else values
+        if whole is None:
+            whole = read(text)[1]
         new_text = text
         for key, value in changes.items():
             new_text = _set_one(new_text, key, value)
-        _verify(new_text, metadata, changes)
+        _verify(new_text, whole, changes)
     except EditError:
         raise
     except FrontMatterError as exc:
@@ -482,7 +490,7 @@ def set_keys(
     return new_text
 
 
-def replace_plain_values(
+def _replace_plain_values(
     text: str, changes: dict[str, Any], metadata: dict[Any, Any], plain_lines: dict[str, int]
 ) -> str | None:
     """The edit by set_keys's shorter check, or None when any condition for it fails."""

@@ -30,7 +30,7 @@ from typing import Any
 
 from .article import Article, Identity, PackedMetadata, content_digest
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
-from .frontmatter_text import UNSET, EditError, FrontMatterError, read, replace_plain_values, set_keys, unpack_lines
+from .frontmatter_text import UNSET, EditError, FrontMatterError, read, set_keys, unpack_lines
 from .walking import TEMP_SUFFIX
 from .workers import Workers
 
@@ -253,7 +253,11 @@ def _write_locked(
     metadata = _parse_current(path, text) if overwrite else original
     lines = 0 if overwrite else identity.plain_lines  # valid for the bytes the identity check just matched
     try:
-        new_data = _edited(text, edits, metadata, unpack_lines(lines)).encode("utf-8")
+        if isinstance(metadata, PackedMetadata):  # unpacked only if the shorter check cannot decide
+            checked = set_keys(text, edits, metadata.metadata, unpack_lines(lines), known=metadata.listed())
+        else:
+            checked = set_keys(text, edits, metadata, unpack_lines(lines))
+        new_data = checked.encode("utf-8")
     except EditError as exc:
         raise SaveError(SaveKind.UNVERIFIABLE, path, str(exc)) from None
     # Values replaced in place keep every line where it was; an added or removed line moves them.
@@ -281,20 +285,6 @@ def _write_locked(
     return Written(
         Identity(written.st_size, written.st_mtime_ns, content_digest(new_data), lines), metadata, edits, target
     )
-
-
-def _edited(text: str, edits: dict[str, Any], metadata: dict[Any, Any] | PackedMetadata, lines: dict[str, int]) -> str:
-    """set_keys; a packed original is unpacked only when the short check (which needs the
-    edited keys' values alone, kept unpacked for the list) cannot decide."""
-    if isinstance(metadata, PackedMetadata):
-        try:
-            quick = replace_plain_values(text, edits, metadata.listed(), lines) if lines else None
-        except Exception:  # set_keys below decides, and words the refusal
-            quick = None
-        if quick is not None:
-            return quick
-        metadata = metadata.metadata()
-    return set_keys(text, edits, metadata, lines)
 
 
 def _real_path(path: str, real_folders: dict[str, str] | None) -> str:

@@ -20,14 +20,14 @@ def lines_of(text: str) -> tuple[dict, dict]:
 def quick_calls(monkeypatch):
     """How often the shorter check returned an edit."""
     calls = []
-    real = frontmatter_text.replace_plain_values
+    real = frontmatter_text._replace_plain_values
 
     def spy(*args):
         result = real(*args)
         calls.append(result is not None)
         return result
 
-    monkeypatch.setattr(frontmatter_text, "replace_plain_values", spy)
+    monkeypatch.setattr(frontmatter_text, "_replace_plain_values", spy)
     return calls
 
 
