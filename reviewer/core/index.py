@@ -30,7 +30,7 @@ from .walking import Stat
 
 # Bumped whenever what a file reads as may change (parsing, Article's packing): an index of
 # another format is rebuilt. Python's own version is part of it (marshal's format is its own).
-FORMAT = f"7/py{sys.version_info[0]}.{sys.version_info[1]}"
+FORMAT = f"8/py{sys.version_info[0]}.{sys.version_info[1]}"
 ARTICLE, PROBLEM, NOTHING = 0, 1, 2
 Item = Article | Problem | None
 
@@ -144,38 +144,24 @@ class FolderIndex:
             return
         db.execute(
             # A rowid table: WITHOUT ROWID stores each row of a kilobyte or more on pages of its own.
-            "CREATE TABLE IF NOT EXISTS files (relpath TEXT PRIMARY KEY, dir TEXT, size INTEGER,"
+            "CREATE TABLE IF NOT EXISTS files (relpath TEXT PRIMARY KEY, size INTEGER,"
             " mtime_ns INTEGER, ino INTEGER, ctime_ns INTEGER, kind INTEGER, data BLOB, json TEXT, line TEXT)"
         )
-        db.execute("CREATE INDEX IF NOT EXISTS files_by_dir ON files (dir, relpath)")
         if not found:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("format", FORMAT), ("root", self.root)])
         db.execute("SELECT count(*) FROM files").fetchone()  # a damaged file fails here, not halfway through a scan
 
-    def rows_in(self, folder: str, listing: bool = False) -> Iterator[tuple[str, Stat, int, Any, str | None]]:
-        """The files of one folder (its path relative to the content folder, '' for the top) as the
-        last scan found them, by name: (relpath, stat, kind, data, None), or with `listing`
-        (relpath, stat, kind, JSON line or problem data, text line). Read on a connection of its
-        own, so that what a scan writes meanwhile does not move under it."""
+    def rows(self, listing: bool = False) -> Iterator[tuple[str, int, Any, str | None]]:
+        """Every file as the last scan found it, in the order of their relative paths (the
+        walk's): (relpath, kind, data, None), or with `listing` (relpath, kind, JSON line or
+        problem data, text line). Read on a connection of its own, so that what a scan writes
+        meanwhile does not move under it. Whether a file is unchanged is walking.compare's
+        to say, from the stat values alone."""
         what = "CASE kind WHEN 0 THEN json ELSE data END, line" if listing else "data, NULL"
         try:
-            if self._read is None:
-                self._read = self._connect()
-            cursor = self._read.execute(
-                f"SELECT relpath, size, mtime_ns, ino, ctime_ns, kind, {what} FROM files"
-                " WHERE dir = ? ORDER BY relpath",
-                (folder,),
-            )
-            for relpath, size, mtime_ns, ino, ctime_ns, kind, data, line in cursor:
-                yield relpath, (size, mtime_ns, ino, ctime_ns), kind, data, line
+            yield from self._reader().execute(f"SELECT relpath, kind, {what} FROM files ORDER BY relpath")
         except sqlite3.Error:
             return  # a damaged index: what it did not give is read from the files
-
-    def folders(self) -> list[str]:
-        try:
-            return [row[0] for row in self._reader().execute("SELECT DISTINCT dir FROM files")]
-        except sqlite3.Error:
-            return []
 
     def count(self) -> int:
         """How many files the last scan found (to guess how far a scan has come)."""
@@ -197,23 +183,22 @@ class FolderIndex:
         try:
             db.execute("BEGIN")
             db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(rel, rel.rpartition("/")[0], *st, *encoded) for rel, st, encoded in rows if _storable(rel)],
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(rel, *st, *encoded) for rel, st, encoded in rows if _storable(rel)],
             )
             db.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()
 
-    def forget(self, relpaths: Iterable[str], folders: Iterable[str] = ()) -> None:
-        """Files that are gone, and folders that are gone with all their files."""
+    def forget(self, relpaths: Iterable[str]) -> None:
+        """Files that are gone (or no longer kept)."""
         db = self._write
-        relpaths, folders = list(relpaths), list(folders)
-        if db is None or not (relpaths or folders):
+        relpaths = list(relpaths)
+        if db is None or not relpaths:
             return
         try:
             db.execute("BEGIN")
             db.executemany("DELETE FROM files WHERE relpath = ?", [(rel,) for rel in relpaths])
-            db.executemany("DELETE FROM files WHERE dir = ?", [(folder,) for folder in folders])
             db.execute("COMMIT")
         except sqlite3.Error:
             self._give_up()

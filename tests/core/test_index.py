@@ -187,6 +187,22 @@ def test_two_processes_opening_the_same_folder_at_once(site, capsys):
     assert listing(capsys, site) == expected
 
 
+def test_a_row_gone_from_the_index_after_the_comparison_is_read_from_the_file(site, capsys, monkeypatch):
+    """Another process may change the index between the walk's comparison with it and the
+    reading of its rows: a file found unchanged whose row is then gone is read, not made up."""
+    first = listing(capsys, site)
+    missing = sorted(p.relative_to(site).as_posix() for p in (site / "_news").glob("*.md"))[3]
+    rows = FolderIndex.rows
+    monkeypatch.setattr(FolderIndex, "rows", lambda self, *a: (r for r in rows(self, *a) if r[0] != missing))
+    from reviewer.core import library
+
+    read = []
+    original = library.read_article
+    monkeypatch.setattr(library, "read_article", lambda *a, **k: read.append(a[0]) or original(*a, **k))
+    assert listing(capsys, site) == first
+    assert read == [str(site / missing)]
+
+
 def test_set_where_and_check_use_the_index_and_see_changes(site, capsys):
     listing(capsys, site)
     main(["set", "--quality", "77", "--where", "provider.name:Signal", str(site)])  # 1: the _broken files

@@ -1,4 +1,5 @@
-"""The walk in a helper process (walking.walk_elsewhere): what the walk here finds, always."""
+"""The walk in a helper process (walking.walk_elsewhere): what the walk here finds, always, and
+what the comparison with the folder index here finds (walking.compare)."""
 
 import os
 import subprocess
@@ -9,7 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reviewer.core import walking
-from reviewer.core.walking import Batch, walk, walk_elsewhere
+from reviewer.core.index import FORMAT, FolderIndex
+from reviewer.core.library import scan_batches
+from reviewer.core.walking import Batch, compare, index_rows, walk, walk_elsewhere, walk_files
 
 
 @pytest.fixture
@@ -52,7 +55,7 @@ def here(root):
 
 def elsewhere(root):
     found = Batch()
-    return list(walk_elsewhere(str(root), found)), found
+    return list(walk_elsewhere(str(root), found, [])), found
 
 
 def same(a, b):
@@ -86,7 +89,7 @@ class Dying:
         sys.stdout.buffer.write(data)
     def flush(self):
         sys.stdout.buffer.flush()
-walking._walk_to(sys.argv[1], Dying(), int(sys.argv[2]))
+walking._walk_to(sys.argv[1], Dying(), int(sys.argv[2]), sys.argv[3], sys.argv[4])
 """
 
 
@@ -94,6 +97,58 @@ def test_a_helper_that_dies_is_taken_over_where_it_stopped(folder, monkeypatch):
     monkeypatch.setattr(walking, "_FRAME", 10)
     monkeypatch.setattr(walking, "_HELPER", DYING)
     same(elsewhere(folder), here(folder))
+
+
+@pytest.fixture
+def indexed(folder, tmp_path):
+    """The folder scanned into an index, then changed: a file edited, one deleted, one added,
+    a folder gone, a file made a link; returns the index file's path."""
+    index = FolderIndex.open(str(tmp_path / "cache"), str(folder))
+    for _ in scan_batches(str(folder), parallel=False, index=index):
+        pass
+    index.close()
+    (folder / "0" / "sub0" / "a00.md").write_text("---\ntitle: Edited\n---\n")
+    (folder / "0" / "sub1" / "a03.md").unlink()
+    (folder / "2" / "sub1" / "new.md").write_text("---\ntitle: New\n---\n")
+    for path in (folder / "2" / "sub0").iterdir():
+        path.unlink()
+    (folder / "2" / "sub0").rmdir()
+    (folder / "top.md").unlink()
+    os.symlink(folder / "0" / "sub1" / "a09.md", folder / "top.md")
+    return index.path
+
+
+def compared_here(root, index):
+    found, gone = Batch(), []
+    planned = list(compare(str(root), walk_files(str(root), found, stat=True), index_rows(index, FORMAT), gone))
+    return planned, gone, found
+
+
+def compared_elsewhere(root, index):
+    found, gone = Batch(), []
+    return list(walk_elsewhere(str(root), found, gone, index, FORMAT)), gone, found
+
+
+def test_the_helper_compares_with_the_index_as_this_process_does(folder, indexed, monkeypatch):
+    monkeypatch.setattr(walking, "_FRAME", 7)
+    planned, gone, found = compared_here(folder, indexed)
+    unchanged = [p for p in planned if isinstance(p, str)]
+    read = [p[0] for p in planned if not isinstance(p, str)]
+    assert len(unchanged) == 14  # in 0, 2 and notes; 1 is reached through the link 1-again, and read
+    assert str(folder / "0" / "sub0" / "a00.md") in read and str(folder / "2" / "sub1" / "new.md") in read
+    assert str(folder / "top.md") in read  # now a link: read, never kept
+    assert sorted(gone) == ["0/sub1/a03.md", *(f"2/sub0/a{n:02}.md" for n in (2, 8, 14, 20, 26)), "top.md"]
+    assert "0/sub0/a00.md" not in gone  # read again, and kept
+    assert compared_elsewhere(folder, indexed)[:2] == (planned, gone)
+    monkeypatch.setattr(walking, "_HELPER", DYING)
+    monkeypatch.setattr(walking, "_FRAME", 10)
+    assert compared_elsewhere(folder, indexed)[:2] == (planned, gone)
+
+
+def test_an_index_of_another_format_holds_nothing_unchanged(folder, indexed):
+    assert list(index_rows(indexed, FORMAT))
+    assert list(index_rows(indexed, "another")) == []
+    assert list(index_rows(indexed + ".missing", FORMAT)) == []
 
 
 def test_a_helper_that_cannot_start_leaves_the_walk_to_this_process(folder, monkeypatch):
@@ -114,7 +169,7 @@ def test_a_walk_given_up_early_ends_its_helper(folder, monkeypatch):
         return started[-1]
 
     monkeypatch.setattr(subprocess, "Popen", keep)
-    files = walk_elsewhere(str(folder), Batch())
+    files = walk_elsewhere(str(folder), Batch(), [])
     next(files)
     files.close()
     assert started and started[0].returncode is not None  # ended and waited for: no process left behind
