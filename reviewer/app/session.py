@@ -22,6 +22,7 @@ from ..core.site import Site
 from ..core.storage import SaveError, SaveKind, Written, current_metadata, remove_leftovers, write_many
 from ..core.tally import Tally
 from ..core.walking import Batch
+from ..core.workers import Workers
 from ..words import plural
 from .commands import ORIGINAL, SetValues
 from .settings import data_dir
@@ -163,8 +164,9 @@ class Session(QObject):
                     index = FolderIndex.open(index_dir, root)
                 except IndexUnavailable as exc:
                     ctx.report(f"{exc}; every file is read")
+            workers = Workers(background=True)  # the window's thread comes first
             try:
-                for batch in scan_batches(root, index=index):
+                for batch in scan_batches(root, index=index, workers=workers):
                     if ctx.cancelled:
                         return False
                     if last:  # a folder without a review log has no decision to give its articles
@@ -173,6 +175,7 @@ class Session(QObject):
                     leftovers += batch.leftovers
                     ctx.report(batch)
             finally:
+                workers.close()
                 if index is not None:
                     index.close()
                     if index.message:
