@@ -18,7 +18,7 @@ from .core.index import FolderIndex, IndexUnavailable, Listed
 from .core.library import read_article, scan_batches
 from .core.listing import json_line, text_line
 from .core.problems import Problem
-from .core.query import Everything, QueryError, compile_query
+from .core.query import Everything, Node, QueryError, compile_query, uses_decisions
 from .core.review_log import (
     Decision,
     LogFile,
@@ -200,7 +200,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     batches = _batches(args.root, args.no_index, listing=everything)
     if batches is None:
         return 2
-    apply_log = _log_applier(args.root)
+    apply_log = _log_applier(args.root, uses_decisions(predicate))
     out = sys.stdout
     problems = 0
     for batch in batches:  # printed as they come: memory does not grow with the folder
@@ -303,12 +303,12 @@ class _Matches:
     """A query's matches under a folder, a batch at a time as the scan reads them; once all
     are read, `unreadable` counts the files that could not be."""
 
-    def __init__(self, predicate: Callable[[Article], bool], root: str, batches: Iterator[Batch]):
+    def __init__(self, predicate: Node, root: str, batches: Iterator[Batch]):
         self.predicate, self.root, self.batches = predicate, root, batches
         self.unreadable = 0
 
     def __iter__(self) -> Iterator[list[Target]]:
-        apply_log = _log_applier(self.root)
+        apply_log = _log_applier(self.root, uses_decisions(self.predicate))
         leftovers: list[str] = []
         for batch in self.batches:
             self.unreadable += len(batch.problems)
@@ -513,9 +513,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def _log_applier(root: str) -> Callable[[list[Article]], None]:
+def _log_applier(root: str, wanted: bool = True) -> Callable[[list[Article]], None]:
     """What sets each article's last decision from the folder's review log (for decision:,
-    editor: and decided: queries); the log is read once, the articles come in batches."""
+    editor: and decided: queries); the log is read once, the articles come in batches.
+    Unless `wanted`, it is not read at all, and sets nothing."""
+    if not wanted:
+        return lambda articles: None
     decisions, warnings = read_decisions(content_root_of(root), _data_dir())
     for warning in warnings:
         _error(f"{warning.path}:{warning.line}: {warning.message}")

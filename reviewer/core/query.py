@@ -648,3 +648,15 @@ def _lookup(mapping: dict[Any, Any], key: str) -> Any:
 def compile_query(text: str) -> Node:
     """Parse `text` into a predicate; raises QueryError with a position when malformed."""
     return _Parser(text).parse()
+
+
+def uses_decisions(node: Node) -> bool:
+    """Whether the query looks at articles' decisions (decision:, editor:, decided:): only
+    then must the review log be read for it, a log that grows with every day's work."""
+    if isinstance(node, DecisionIs | Decided):
+        return True
+    if isinstance(node, And | Or):
+        return any(uses_decisions(part) for part in node.parts)
+    if isinstance(node, Not):
+        return uses_decisions(node.part)
+    return False

@@ -4,7 +4,7 @@ import pytest
 
 from reviewer.core.article import Article, Identity
 from reviewer.core.frontmatter_text import parse
-from reviewer.core.query import QueryError, compile_query
+from reviewer.core.query import QueryError, compile_query, uses_decisions
 
 
 def make(relpath, yaml_text):
@@ -132,7 +132,7 @@ QUERY_ALPHABET = st.sampled_from(list('abcdeq:"()-=<>!#.* \tORANDorandNOT_09') +
 @settings(max_examples=500, deadline=None)
 @given(st.lists(QUERY_ALPHABET, max_size=12).map("".join) | st.text(max_size=30))
 def test_any_text_parses_or_is_refused_with_a_position_inside_it(text):
-    from reviewer.core.query import QueryError, compile_query
+    from reviewer.core.query import QueryError, compile_query, uses_decisions
 
     try:
         predicate = compile_query(text)
@@ -157,3 +157,18 @@ def test_a_query_answers_each_article_as_it_is_now_not_as_an_earlier_one_with_eq
     assert [quality(a) for a in (first, second)] == [False, True]
     first.set("quality", 65)  # an edit, not yet saved
     assert quality(first)
+
+
+@pytest.mark.parametrize(
+    "query, uses",
+    [
+        ("", False),
+        ("published:false quality:>=60 robots", False),
+        ("decision:none", True),
+        ("title:a (quality:>3 OR -editor:bo)", True),
+        ("-(published:true OR decided:>=2026-11)", True),
+        ("has:related -same:2", False),
+    ],
+)
+def test_a_query_says_whether_it_needs_the_review_log(query, uses):
+    assert uses_decisions(compile_query(query)) is uses

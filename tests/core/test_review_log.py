@@ -70,6 +70,25 @@ def test_decision_queries_and_log_and_stats(tmp_path, capsys):
     assert row["mean_quality"] == 11.5
 
 
+def test_set_where_reads_the_review_log_only_for_a_query_about_decisions(tmp_path, capsys, monkeypatch):
+    from reviewer import cli
+
+    root = site(tmp_path, n=4)
+    main(["set", "--published", "false", "--editor", "bo", str(root / "_news" / "a0001.md")])
+    read = []
+    real = cli.read_decisions
+    monkeypatch.setattr(cli, "read_decisions", lambda *a: read.append(a) or real(*a))
+    assert main(["set", "--quality", "70", "--editor", "ana", "--where", "title:t0", str(root)]) == 0
+    assert main(["list", str(root), "--json", "--query", "quality:70"]) == 0
+    assert read == []  # a log of years of work is not read for a query that does not look at it
+    capsys.readouterr()
+    assert main(["set", "--quality", "20", "--editor", "ana", "--where", "decision:reject", str(root)]) == 0
+    assert len(read) == 1
+    assert "a0001.md" in capsys.readouterr().out
+    assert "quality: 20" in (root / "_news" / "a0001.md").read_text()
+    assert "quality: 20" not in (root / "_news" / "a0002.md").read_text()
+
+
 def test_a_torn_last_line_is_skipped_with_a_warning_and_kept(tmp_path):
     log = LogFile(str(tmp_path / "decisions.jsonl"), True)
     log.append([Decision("2026-11-28T14:02:00Z", "ana", "a.md", "", "reject")])
