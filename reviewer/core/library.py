@@ -159,12 +159,18 @@ def _plan(
     compared with the index (walking.compare) merged with the index's rows, both in the order
     of their relative paths, neither held whole. `gone` is whole once `files` is done."""
     chunk = _Chunk()
-    rows = index.rows(listing) if index is not None else iter(())
-    row = next(rows, None)
+    rows: Iterator[tuple[str, int, Any, str | None]] = iter(())
+    row = None
+    begun = False
     base = root + os.sep
     for planned in files:
         if isinstance(planned, str):  # unchanged since the index's row of it
             path = base + planned if os.sep == "/" else os.path.join(root, *planned.split("/"))
+            if not begun and index is not None:
+                # Read from now on, after the comparison began to: the rows it compared with, or
+                # what another process wrote since, never older ones.
+                rows, begun = index.rows(listing), True
+                row = next(rows, None)
             while row is not None and row[0] < planned:
                 row = next(rows, None)  # gone, read again, or no longer kept (in `gone`)
             if row is not None and row[0] == planned:

@@ -132,7 +132,7 @@ QUERY_ALPHABET = st.sampled_from(list('abcdeq:"()-=<>!#.* \tORANDorandNOT_09') +
 @settings(max_examples=500, deadline=None)
 @given(st.lists(QUERY_ALPHABET, max_size=12).map("".join) | st.text(max_size=30))
 def test_any_text_parses_or_is_refused_with_a_position_inside_it(text):
-    from reviewer.core.query import QueryError, compile_query, uses_decisions
+    from reviewer.core.query import QueryError, compile_query
 
     try:
         predicate = compile_query(text)
