@@ -9,6 +9,7 @@ to walk and compare a large folder while the scanning process decodes (walk_else
 from __future__ import annotations
 
 import errno
+import operator
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -313,8 +314,14 @@ def _folder(
     items: list[tuple[str, bool, str, bool]] = []
     for entry in entries:
         _classify(root, entry, via_link, items, found)
-    items.sort()
+    # By the key alone (unique in a folder: a subfolder's ends with '/'): the same order as
+    # the tuples', and 7-8 ms for 27,000 files where the tuples took 17-20, all of it holding
+    # Python's lock against the window's thread.
+    items.sort(key=_by_key)
     return items
+
+
+_by_key = operator.itemgetter(0)
 
 
 def _classify(
