@@ -20,6 +20,16 @@ def private_user_folders(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
 
 
+@pytest.fixture(autouse=True)
+def settled_files(monkeypatch):
+    """The files a test has just written are taken from the folder index like any other: in
+    use, a file changed within index.RACY_NS of a scan is read again next time, which
+    test_index checks on its own."""
+    from reviewer.core import index
+
+    monkeypatch.setattr(index, "RACY_NS", 0)
+
+
 @pytest.fixture
 def corpus_copy(tmp_path):
     if not CORPUS.is_dir():

@@ -46,6 +46,12 @@ def index_path(cache_dir: str, root: str) -> str:
 
 
 Encoded = tuple[int, bytes | None, str | None, str | None]  # kind, data, JSON line, text line
+# A file changed this shortly before a scan looked at it may change again with its stat
+# values unchanged: a file system's clock moves in ticks (4 ms here; whole seconds on some),
+# so a second write of the same size within the tick keeps size, mtime and ctime. Its row
+# is kept as one to read again (git's "racily clean" entries). Files older than this are
+# taken from the index as their stat values say.
+RACY_NS = 2_000_000_000
 
 
 def encode(item: Item, state: bool = True) -> Encoded:
@@ -175,16 +181,23 @@ class FolderIndex:
             self._read = self._connect()
         return self._read
 
-    def store(self, rows: list[tuple[str, Stat, Encoded]]) -> None:
-        """Remember what files read as: (relpath, stat, encode(item)) each."""
+    def store(self, rows: list[tuple[str, Stat, Encoded]], looked_ns: int) -> None:
+        """Remember what files read as: (relpath, stat, encode(item)) each, stat'ed after
+        `looked_ns` (time.time_ns()); a file changed within RACY_NS of that is kept as one
+        to read again (its ctime_ns as -1, which no file has)."""
         db = self._write
         if db is None or not rows:
             return
+        settled = looked_ns - RACY_NS
         try:
             db.execute("BEGIN")
             db.executemany(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(rel, *st, *encoded) for rel, st, encoded in rows if _storable(rel)],
+                [
+                    (rel, size, mtime_ns, ino, ctime_ns if ctime_ns < settled else -1, *encoded)
+                    for rel, (size, mtime_ns, ino, ctime_ns), encoded in rows
+                    if _storable(rel)
+                ],
             )
             db.execute("COMMIT")
         except sqlite3.Error:

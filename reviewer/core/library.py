@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -86,6 +87,7 @@ def scan_batches(
     if parallel is None:
         parallel = (os.cpu_count() or 1) > 1
     found = Batch()  # what the walk finds besides candidates, handed on with the next batch
+    looked = time.time_ns()  # the files are stat'ed from now on (index.RACY_NS)
     guess = index.count() if index is not None else 0
     done = 0
     gone: list[str] = []  # what the index holds that is no longer there, or no longer kept
@@ -107,7 +109,7 @@ def scan_batches(
     state = index is not None or not listing
     for chunk, reads in _read(root, plan, parallel, listing, state, workers):
         if index is not None:
-            index.store([(relative(root, r.path), r.stat, r.encoded) for r in reads if r.stat and r.encoded])
+            index.store([(relative(root, r.path), r.stat, r.encoded) for r in reads if r.stat and r.encoded], looked)
         items = chunk.fresh + [(r.path, r.item) for r in reads]
         items.sort(key=lambda pair: pair[0])
         batch = chunk.found

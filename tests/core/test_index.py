@@ -203,6 +203,37 @@ def test_a_row_gone_from_the_index_after_the_comparison_is_read_from_the_file(si
     assert read == [str(site / missing)]
 
 
+def test_a_file_changed_just_before_a_scan_is_read_again_next_time(site, capsys, monkeypatch):
+    """Within one tick of the file system's clock, a second write of the same size leaves size,
+    mtime and ctime as they were: a row of a file that new is never trusted (git's "racily
+    clean" entries); an older file's is."""
+    monkeypatch.setattr(index_module, "RACY_NS", 2_000_000_000)  # as in use: the copy is a moment old
+    path = next((site / "_news").glob("*.md"))
+    first = listing(capsys, site)
+    db = sqlite3.connect(index_file(site))
+    rel = path.relative_to(site).as_posix()
+    assert db.execute("SELECT ctime_ns FROM files WHERE relpath = ?", (rel,)).fetchone() == (-1,)
+    db.close()
+    from reviewer.core import library
+
+    read = []
+    original = library.read_article
+    monkeypatch.setattr(library, "read_article", lambda *a, **k: read.append(a[0]) or original(*a, **k))
+    assert listing(capsys, site) == first
+    assert str(path) in read  # read again, though its stat values are those the index saw
+
+    index = FolderIndex.open(str(index_file(site).parent), str(site))
+    encoded = encode(read_article(str(path), str(site)))
+    st = path.stat()
+    old, new = (st.st_size, st.st_mtime_ns, st.st_ino, 10**18), (st.st_size, st.st_mtime_ns, st.st_ino, 2 * 10**18)
+    index.store([("old.md", old, encoded), ("new.md", new, encoded)], looked_ns=2 * 10**18 + 1)
+    index.close()
+    db = sqlite3.connect(index_file(site))
+    kept = dict(db.execute("SELECT relpath, ctime_ns FROM files WHERE relpath IN ('old.md', 'new.md')"))
+    db.close()
+    assert kept == {"old.md": 10**18, "new.md": -1}
+
+
 def test_set_where_and_check_use_the_index_and_see_changes(site, capsys):
     listing(capsys, site)
     main(["set", "--quality", "77", "--where", "provider.name:Signal", str(site)])  # 1: the _broken files
