@@ -274,3 +274,76 @@ def test_a_date_marshal_cannot_hold_takes_the_slow_way(tmp_path):
     assert data[:1] == b"P"
     again = decode(str(tmp_path), article.relpath, kind, data)
     assert again.original == article.original and again.quality == 5
+
+
+# --- any changes between two opens ---------------------------------------------------------
+
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import itertools  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CHANGES = ("edit", "same size", "add", "delete", "rename", "move", "new folder", "drop folder", "link", "problem")
+_sites = itertools.count()
+
+
+def article_text(n: int) -> str:
+    return f"---\ntitle: Article {n:04}\npublished: false\nquality: {n}\n---\nBody {n}.\n"
+
+
+def change(root: Path, what: str, n: int) -> None:
+    """One change an editor, a bot or git makes to a folder between two opens."""
+    files = sorted(p for p in root.rglob("*.md") if p.is_file() and not p.is_symlink())
+    folders = sorted(p for p in root.rglob("*") if p.is_dir() and not p.is_symlink())
+    if not files or what == "add":
+        (([root, *folders])[n % (len(folders) + 1)] / f"new{n}.md").write_text(article_text(n))
+        return
+    target = files[n % len(files)]
+    if what == "edit":
+        target.write_text(target.read_text().replace("title: ", f"title: edited {n} ", 1))
+    elif what == "same size":  # and the same mtime: only the ctime tells
+        text, stat = target.read_text(), target.stat()
+        target.write_text(text.replace("title: A", "title: B", 1) if "title: A" in text else text.replace(":", ";", 1))
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    elif what == "delete":
+        target.unlink()
+    elif what == "rename":
+        target.rename(target.with_name(f"r{n}-{target.name}"))
+    elif what == "move":
+        target.rename(([root, *folders])[n % (len(folders) + 1)] / f"m{n}-{target.name}")
+    elif what == "new folder":
+        (root / f"d{n}").mkdir(exist_ok=True)
+        for i in range(2):
+            (root / f"d{n}" / f"a{i}.md").write_text(article_text(n + i))
+    elif what == "drop folder" and folders:
+        shutil.rmtree(folders[n % len(folders)])
+    elif what == "link":
+        target.unlink()
+        os.symlink(files[(n + 1) % len(files)], target)
+    elif what == "problem":
+        target.write_text("---\ntitle: [not closed\n---\n" if n % 2 else "---\ntitle: fine again\n---\n")
+
+
+def run(*argv: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(list(argv))
+    return out.getvalue()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.tuples(st.sampled_from(CHANGES), st.integers(0, 999)), max_size=5), min_size=1, max_size=3))
+def test_any_changes_between_opens_list_and_check_as_a_fresh_read(tmp_path, rounds):
+    root = tmp_path / f"site{next(_sites)}"
+    for n in range(12):
+        folder = root / ("" if n < 4 else f"s{n % 3}") / ("deep" if n % 5 == 0 else "")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"a{n:02}.md").write_text(article_text(n))
+    run("list", "--json", str(root))  # the index made
+    for changes in rounds:
+        for what, n in changes:
+            change(root, what, n)
+        assert run("list", "--json", str(root)) == run("list", "--json", "--no-index", str(root))
+        assert run("check", str(root)) == run("check", "--no-index", str(root))
