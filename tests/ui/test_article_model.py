@@ -207,3 +207,37 @@ def test_orders_worked_out_ahead_go_in_steps_even_in_a_small_folder_and_a_click_
     runner.run_all()
     model.sort(Column.PROVIDER, Qt.AscendingOrder)  # worked out ahead: no new task
     assert sorting_tasks(runner) == []
+
+
+class Counted(list):
+    """A view's rows that count the searches made in them."""
+
+    searches = 0
+
+    def index(self, *args):
+        Counted.searches += 1
+        return super().index(*args)
+
+
+def test_the_row_of_an_article_that_just_left_is_none_without_a_search_until_the_view_changes():
+    model = ArticleTableModel()
+    items = articles()
+    model.append(items)
+    model.sort(Column.TITLE, Qt.AscendingOrder)
+    model.set_predicate(compile_query("published:false"))
+    delta, echo = items[0], items[4]
+    model._rows = Counted(model._rows)
+    delta.set("published", True)
+    model.refresh([delta])  # a triage decision: it leaves the view
+    Counted.searches = 0
+    assert model.row_of(delta) is None and Counted.searches == 0
+    assert model.row_of(echo) == 1 and Counted.searches == 1  # the others are searched for
+    delta.set("published", False)
+    model.refresh([delta])  # back (an undo)
+    assert titles(model) == ["charlie", "delta", "echo"]
+    assert model.row_of(delta) == 1
+    echo.set("published", True)
+    model.refresh([echo])
+    assert model.row_of(echo) is None and model.row_of(delta) == 1
+    model.set_predicate(compile_query(""))  # the view changes: echo is in it again
+    assert model.row_of(echo) == titles(model).index("echo")
