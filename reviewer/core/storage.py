@@ -133,7 +133,9 @@ def start_writing(
     if pool is None:
         written = _write_threads(jobs, root, overwrite)
         return lambda: written
-    size = -(-len(jobs) // max(1, min(workers.count, len(jobs) // FORKED_WRITES)))
+    # Shares of half FORKED_WRITES or more: the last 200 of a query's matches went to one
+    # worker while the other had nothing left to do.
+    size = -(-len(jobs) // max(1, min(workers.count, len(jobs) // (FORKED_WRITES // 2))))
     shares = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     futures = [pool.submit(_write_threads, share, root, overwrite) for share in shares]
 
