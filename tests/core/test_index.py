@@ -250,6 +250,30 @@ def articles_of(root) -> list[Article]:
     return [a for batch in scan_batches(str(root), parallel=False) for a in batch.articles]
 
 
+def test_a_warm_scan_for_the_window_reads_nothing_and_gives_the_articles_read(site, tmp_path, monkeypatch):
+    """The window's scan (articles, not printed lines): with the index warm, no file is read,
+    and every article equals the one a scan without the index reads."""
+    from reviewer.core import library
+
+    def scan(**kwargs):
+        return [a for batch in scan_batches(str(site), parallel=True, **kwargs) for a in batch.articles]
+
+    index = FolderIndex.open(str(tmp_path / "cache"), str(site))
+    first = scan(index=index)
+    read = []
+    original = library.read_article
+    monkeypatch.setattr(library, "read_article", lambda *a, **k: read.append(a[0]) or original(*a, **k))
+    again = scan(index=index)
+    index.close()
+    assert read == []
+    assert [a.relpath for a in again] == [a.relpath for a in first] and len(first) > 50
+    fresh = {a.relpath: a for a in scan()}
+    for article in again:
+        read_now = fresh[article.relpath]
+        assert (article.original, article.identity) == (read_now.original, read_now.identity)
+        assert [getattr(article, name) for name in FIELDS] == [getattr(read_now, name) for name in FIELDS]
+
+
 @pytest.mark.parametrize("source", ["examples", "corpus"])
 def test_an_article_from_the_index_is_the_article_read(source, tmp_path):
     if source == "corpus" and not CORPUS.is_dir():
