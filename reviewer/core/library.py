@@ -92,17 +92,20 @@ def scan_batches(
     done = 0
     gone: list[str] = []  # what the index holds that is no longer there, or no longer kept
     files: Iterator[Planned]
+    elsewhere = parallel and guess >= WALK_ELSEWHERE
     if index is None:  # every file is read: no stat to compare
         files = walk_files(root, found)
-    elif parallel and guess >= WALK_ELSEWHERE and listing:
-        # Only printed, unchanged files cost this process little, and the helper would be the
-        # longer of the two with the comparison too (0.88 s against 0.75 at 100,000 files).
-        walked = cast(Iterator[Walked], walk_elsewhere(root, found, []))  # not compared there: as walked
-        files = compare(root, walked, index_rows(index.path, FORMAT), gone)
-    elif parallel and guess >= WALK_ELSEWHERE:
-        files = walk_elsewhere(root, found, gone, index.path, FORMAT)
+    elif elsewhere and not listing:
+        files = walk_elsewhere(root, found, gone, index.path, FORMAT)  # compared there too
     else:
-        files = compare(root, walk_files(root, found, stat=True), index_rows(index.path, FORMAT), gone)
+        # Listing, only printed, unchanged files cost this process little, and the helper would
+        # be the longer of the two with the comparison too (0.88 s against 0.75 at 100,000 files).
+        walked = (
+            cast(Iterator[Walked], walk_elsewhere(root, found, []))  # not compared there: as walked
+            if elsewhere
+            else walk_files(root, found, stat=True)
+        )
+        files = compare(root, walked, index_rows(index.path, FORMAT), gone)
     plan = _plan(root, files, index, listing, found, gone)
     # Listed without an index, an article is printed by the worker that reads it, and nothing
     # else of it is wanted: its index state would be work for nothing (5% of the worker's time).

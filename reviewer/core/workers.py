@@ -38,7 +38,7 @@ class Workers:
         if self._pool is None and not self._failed:
             if fork_only and threading.active_count() > 1:
                 return None
-            self._pool, self._forked = _start(BACKGROUND_NICE if self._background else 0)
+            self._pool, self._forked = _start(self.count, BACKGROUND_NICE if self._background else 0)
             self._failed = self._pool is None
         return self._pool if self._forked or not fork_only else None
 
@@ -58,7 +58,7 @@ class Workers:
                 _stop_helper_processes()
 
 
-def _start(nice: int = 0) -> tuple[Any, bool]:
+def _start(count: int, nice: int = 0) -> tuple[Any, bool]:
     import multiprocessing  # here, not at the top: a small folder's `reviewer set` should not pay 10 ms for it
     from concurrent.futures import ProcessPoolExecutor
 
@@ -69,7 +69,7 @@ def _start(nice: int = 0) -> tuple[Any, bool]:
     # A forked worker ends with the command: killed, it must not go on writing files alone.
     parent = os.getpid() if fork else 0
     try:
-        return ProcessPoolExecutor(os.cpu_count(), context, initializer=_begin, initargs=(parent, nice)), fork
+        return ProcessPoolExecutor(count, context, initializer=_begin, initargs=(parent, nice)), fork
     except (OSError, ValueError):
         return None, False
 
