@@ -38,6 +38,30 @@ def temporary_files(root: Path) -> list[str]:
     return [n for n in os.listdir(root) if n.endswith(".reviewer-tmp")]
 
 
+def running_in_group(group: int) -> list[int]:
+    """The processes of process group `group` that have not ended (zombies have)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended while we looked
+        if int(fields[2]) == group and fields[0] != "Z":
+            found.append(int(entry))
+    return found
+
+
+def wait_for_group_to_end(group: int, limit: float = 30.0) -> list[int]:
+    """Wait until every process of `group` has ended; those still running after `limit` s."""
+    deadline = time.monotonic() + limit
+    while (left := running_in_group(group)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return left
+
+
 def test_kill_9_during_set_leaves_each_file_old_or_new(tmp_path):
     root = tmp_path / "site"
     root.mkdir()
@@ -58,10 +82,15 @@ def test_kill_9_during_set_leaves_each_file_old_or_new(tmp_path):
     damaged, mid_write = [], 0
     for _ in range(TRIALS):
         reset()
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         time.sleep(rng.uniform(0.3, 0.95) * full)
-        process.send_signal(signal.SIGKILL)
+        process.send_signal(signal.SIGKILL)  # the command alone: its worker processes must end with it
         process.wait()
+        # A worker killed with it finishes the system call it is in first: on a slow disk, a
+        # temporary file can appear after the command has ended. Look once all have ended.
+        assert wait_for_group_to_end(process.pid) == [], "a worker process outlived the killed command"
         changed = 0
         for name in originals:
             data = (root / name).read_bytes()
