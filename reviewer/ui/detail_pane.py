@@ -794,12 +794,12 @@ class DetailPane(QScrollArea):
 
 def _tree_item(key: str, value) -> QTreeWidgetItem:
     if isinstance(value, dict):
-        item = QTreeWidgetItem([key, f"{{{len(value)} keys}}"])
+        item = QTreeWidgetItem([key, f"{{{plural(len(value), 'key')}}}"])
         for k, v in value.items():
             item.addChild(_tree_item(str(k), v))
         return item
     if isinstance(value, list):
-        item = QTreeWidgetItem([key, f"[{len(value)} items]"])
+        item = QTreeWidgetItem([key, f"[{plural(len(value), 'item')}]"])
         for i, v in enumerate(value):
             item.addChild(_tree_item(str(i), v))
         return item

@@ -80,6 +80,18 @@ def test_selecting_a_row_fills_the_detail_pane(window, qtbot):
     assert current(window) is target
 
 
+def test_fields_tab_counts_nested_values_in_words(window):
+    pane = window.detail
+    article = next(a for a in window.session.articles if len(a.related) == 1)
+    window.table.select_row(window.model.row_of(article))
+    shown = {
+        pane.fields.topLevelItem(i).text(0): pane.fields.topLevelItem(i).text(1)
+        for i in range(pane.fields.topLevelItemCount())
+    }
+    assert shown["related"] == "[1 item]"
+    assert shown["provider"] == f"{{{len(article.metadata['provider'])} keys}}"
+
+
 def test_edit_published_and_quality_then_save_changes_only_those_lines(window, qtbot):
     article = current(window)
     before = Path(article.path).read_bytes()
