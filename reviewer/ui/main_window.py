@@ -483,13 +483,21 @@ class MainWindow(QMainWindow):
             self.table.setFocus()
             self._auto_current = self.model.article(0)
 
-    def _on_progress(self, done: int, total: int) -> None:
-        """At most ten times a second: QProgressBar.setValue repaints at once, 2 ms a time,
-        and a folder read from its index sends a batch every millisecond or two."""
+    def _progress_due(self, done: int, total: int) -> bool:
+        """Whether to show progress now: at most ten times a second, and at the end.
+
+        QProgressBar.setValue repaints at once, 2 ms a time, while a folder read from its
+        index sends a batch every millisecond or two and a save of 1,000 files reports every
+        4 ms: shown each time, the window's thread took the core the writers needed."""
         now = time.monotonic()
         if now - self._progress_at < 0.1 and done < total:
-            return
+            return False
         self._progress_at = now
+        return True
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if not self._progress_due(done, total):
+            return
         if total:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
@@ -704,6 +712,8 @@ class MainWindow(QMainWindow):
         self.progress.show()
 
     def _on_save_progress(self, done: int, total: int) -> None:
+        if not self._progress_due(done, total):
+            return
         self.progress.setRange(0, total)
         self.progress.setValue(done)
 

@@ -379,3 +379,17 @@ def test_the_detail_pane_fits_a_small_window_and_wraps_long_topics(window, qtbot
     assert one_row > width  # the longest topics of the sample do not fit on one line...
     assert pane.topics.heightForWidth(width) > height  # ...and wrap onto more
     assert pane.topics.heightForWidth(10 * one_row) == height  # in a wide pane, one line
+
+
+def test_save_progress_is_shown_ten_times_a_second_at_most(window, monkeypatch):
+    """QProgressBar.setValue repaints at once: a report every few milliseconds took the core
+    the writers needed. Shown at most every 0.1 s, and always at the end."""
+    clock = [1000.0]
+    monkeypatch.setattr("reviewer.ui.main_window.time.monotonic", lambda: clock[0])
+    shown = []
+    window.progress.valueChanged.connect(shown.append)
+    for done in range(10, 1001, 10):  # a hundred reports over 0.4 s
+        clock[0] += 0.004
+        window._on_save_progress(done, 1000)
+    assert len(shown) <= 5
+    assert shown[-1] == 1000 and window.progress.value() == 1000
