@@ -197,3 +197,49 @@ def test_a_save_of_the_listed_keys_never_unpacks_the_rest(tmp_path, monkeypatch)
     assert len(unpacked) == 1  # folding the listed keys in asks for nothing either
     assert written_a.metadata() == {"title": "A", "quality": 41, "heat": -1, "published": True}
     assert written_b.metadata()["published"] is True
+
+
+def test_many_writes_come_back_in_order_with_each_files_own_outcome(tmp_path):
+    """Writer threads take jobs as they go; the results are still in the jobs' order, a
+    refused file among them; progress counts every file once."""
+    from reviewer.core import storage
+
+    articles = []
+    for i in range(40):
+        (tmp_path / f"{i:02}.md").write_text(TEXT.replace("quality: 40", f"quality: {i}"))
+        articles.append(read_article(str(tmp_path / f"{i:02}.md"), str(tmp_path)))
+    for a in articles:
+        a.set("published", True)
+    (tmp_path / "17.md").write_text(TEXT.replace("title: A", "title: B"))  # changed by someone else
+    seen = []
+    jobs = [a.save_state().job() for a in articles]
+    results = storage.write_many(jobs, str(tmp_path), progress=lambda done, total: seen.append((done, total)))
+    assert [isinstance(r, SaveError) for r in results] == [i == 17 for i in range(40)]
+    assert all(
+        r.identity.size == os.path.getsize(a.path) for a, r in zip(articles, results) if not isinstance(r, SaveError)
+    )
+    assert "title: B" in (tmp_path / "17.md").read_text() and "published: false" in (tmp_path / "17.md").read_text()
+    assert sorted(seen) == [(n, 40) for n in range(1, 41)]
+
+
+def test_a_bug_in_one_write_stops_the_others_and_reaches_the_caller(tmp_path, monkeypatch):
+    from reviewer.core import storage
+
+    articles = []
+    for i in range(40):
+        (tmp_path / f"{i:02}.md").write_text(TEXT)
+        articles.append(read_article(str(tmp_path / f"{i:02}.md"), str(tmp_path)))
+        articles[-1].set("quality", 99)
+    real = storage._write_edits
+
+    def buggy(path, *rest):
+        if path.endswith("05.md"):
+            raise RuntimeError("a bug")
+        return real(path, *rest)
+
+    monkeypatch.setattr(storage, "_write_edits", buggy)
+    with pytest.raises(RuntimeError, match="a bug"):
+        storage.write_many([a.save_state().job() for a in articles], str(tmp_path))
+    written = sum("quality: 99" in (tmp_path / f"{i:02}.md").read_text() for i in range(40))
+    assert written < 39  # the threads stopped taking files
+    assert not [n for n in os.listdir(tmp_path) if n.endswith(".reviewer-tmp")]
