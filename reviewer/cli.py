@@ -385,7 +385,7 @@ def _apply(batches: Iterable[list[Target]], changes: dict[str, Any], editor: str
                         if verb == "reject":  # already unpublished: still a decision, logged
                             _decided(decided, root, article, verb, {}, editor)
             for root, articles in by_root.items():
-                jobs: list[Job] = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in articles]
+                jobs: list[Job] = [a.save_state().job() for a in articles]
                 begun = start_writing(jobs, root, False, workers)
                 writing.append((root, articles, jobs, begun))
     finally:

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from ..core.article import Article, Verdict
+from ..core.article import Article, SaveState, Verdict
 from ..core.frontmatter_text import UNSET
 from ..core.index import FolderIndex, IndexUnavailable
 from ..core.library import find_candidates, read_article, scan_batches
@@ -492,14 +492,16 @@ class Session(QObject):
         if self.saving:
             return False
         targets = [a for a in (self.modified if articles is None else articles) if a.edits or a.pending]
-        written = [a for a in targets if a.edits]
-        jobs = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in written]
-        # What each decision will say, worked out here, where the articles are safe to read.
-        lines = {id(a): _decision_parts(a) for a in targets if a.pending}
+        # The articles as they are now, taken here, where they are safe to read; what to write
+        # and what each decision will say are worked out from that on the saving thread.
+        states = [(a, a.save_state()) for a in targets]
         root, log = self.root, self.log
         self.saving = True
 
         def work(ctx):
+            written = [a for a, state in states if state.edits]
+            jobs = [state.job() for _, state in states if state.edits]
+            lines = {id(a): _decision_parts(state) for a, state in states if state.pending}
             step = max(1, len(jobs) // 100)  # a hundred progress reports at most, whatever the size
 
             def progress(done: int, total: int) -> None:
@@ -508,7 +510,7 @@ class Session(QObject):
 
             outcomes = write_many(jobs, root, overwrite, progress)
             results = [(a, job[3], outcome) for a, job, outcome in zip(written, jobs, outcomes, strict=True)]
-            results += [(a, {}, None) for a in targets if not a.edits]  # decisions that change no file
+            results += [(a, {}, None) for a, state in states if not state.edits]  # decisions that change no file
             return results, _log_decisions(log, results, lines)
 
         self.runner.start(work, lambda p: self.save_progress.emit(*p), lambda r, e: self._on_saved(r, e, targets))
@@ -716,11 +718,11 @@ def latest_of(history: dict[str, list[Decision]]) -> dict[str, Decision]:
     return {path: decisions[-1] for path, decisions in history.items() if decisions}
 
 
-def _decision_parts(article: Article) -> tuple[Verdict, str, str, dict[str, list]]:
+def _decision_parts(state: SaveState) -> tuple[Verdict, str, str, dict[str, list]]:
     """The pending decision, the article's path and address, and its changes as [old, new]."""
-    changes = {k: [_json(old), _json(new)] for k, old, new in article.changes()}
-    assert article.pending is not None
-    return article.pending, article.relpath, article.link, changes
+    changes = {k: [_json(old), _json(new)] for k, old, new in state.changes()}
+    assert state.pending is not None
+    return state.pending, state.relpath, state.link, changes
 
 
 def _json(value):

@@ -79,6 +79,31 @@ def test_a_snapshot_unpacks_to_the_original_anywhere():
     assert isinstance(snapshot, PackedMetadata) and snapshot.metadata() == a.original
 
 
+def test_a_save_state_is_the_article_at_that_moment():
+    """Taken on the window's thread, worked out on the saving one: later edits do not reach it."""
+    a = article()
+    a.set("quality", 41)
+    a.set("published", True)
+    a.pending = ("approve", "ed", "2026-11-29T10:00:00Z")
+    state, before = a.save_state(), a.identity
+    path, identity, snapshot, edits = state.job()
+    assert (path, identity, edits) == (a.path, a.identity, a.edits)
+    assert snapshot.metadata() == a.original and snapshot == a.snapshot()
+    assert state.changes() == a.changes() == [("quality", 40, 41), ("published", False, True)]
+    assert (state.relpath, state.link, state.pending) == (a.relpath, a.link, a.pending)
+    a.set("quality", 42)  # the editor goes on while the save runs
+    a.written(read(TEXT.replace("quality: 40", "quality: 41"))[1], Identity(1, 2, b"e"), {"quality": 41})
+    assert state.job()[3] == {"quality": 41, "published": True} and state.job()[1] == before != a.identity
+    assert state.changes()[0] == ("quality", 40, 41)
+
+
+def test_a_snapshot_gives_a_key_the_list_does_not_use_by_unpacking():
+    snapshot = PackedMetadata.of(read(TEXT)[1])
+    assert snapshot.stored("related") == [{"title": "Other"}] and snapshot.stored("quality") == 40
+    assert snapshot.stored("missing") is None and snapshot.stored("missing", 7) == 7
+    assert PackedMetadata.of({"title": "x"}).stored("published", "absent") == "absent"
+
+
 _VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
