@@ -216,7 +216,9 @@ def test_many_writes_come_back_in_order_with_each_files_own_outcome(tmp_path):
     results = storage.write_many(jobs, str(tmp_path), progress=lambda done, total: seen.append((done, total)))
     assert [isinstance(r, SaveError) for r in results] == [i == 17 for i in range(40)]
     assert all(
-        r.identity.size == os.path.getsize(a.path) for a, r in zip(articles, results) if not isinstance(r, SaveError)
+        r.identity.size == os.path.getsize(a.path)
+        for a, r in zip(articles, results, strict=True)
+        if not isinstance(r, SaveError)
     )
     assert "title: B" in (tmp_path / "17.md").read_text() and "published: false" in (tmp_path / "17.md").read_text()
     assert sorted(seen) == [(n, 40) for n in range(1, 41)]
