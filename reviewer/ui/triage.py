@@ -109,7 +109,11 @@ class Triage(QObject):
         box.setInformativeText("This is one step you can undo.")
         box.button(QMessageBox.StandardButton.Yes).setText(f"{action} {n:,}")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        return box.exec() == QMessageBox.StandardButton.Yes
+        answer = box.exec()
+        # The keys go back to the list at once (the next Ctrl+S or Ctrl+Z), even where no window
+        # manager hands the focus back when a dialog closes.
+        self.w.activateWindow()
+        return answer == QMessageBox.StandardButton.Yes
 
     def _describe(self, verb: str, articles: list) -> str:
         if len(articles) == 1:
