@@ -719,10 +719,13 @@ class MainWindow(QMainWindow):
 
     def _on_saved(self, report) -> None:
         self.progress.hide()
-        saved, failed = len(report.saved), len(report.failed)
-        message = f"Saved {plural(saved, 'file')}"
+        # A decision that changes no file (approving a published article) is logged, not saved.
+        saved, failed = sum(1 for _, changes in report.saved if changes), len(report.failed)
+        parts = [f"saved {plural(saved, 'file')}"] if saved or not report.logged else []
         if report.logged:
-            message += f", logged {plural(report.logged, 'decision')}"
+            parts.append(f"logged {plural(report.logged, 'decision')}")
+        message = ", ".join(parts)
+        message = message[0].upper() + message[1:]
         if failed:
             message += f"; {failed} not saved"
         self.statusBar().showMessage(message, 8000)

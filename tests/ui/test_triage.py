@@ -199,3 +199,19 @@ def test_rejects_that_change_nothing_last_after_saving_and_reopening(window, qtb
     assert window.counts.text() == f"To review: {start - 2} left · 0 approved · 0 rejected"
     views = [window.list.views.item(r).text() for r in range(window.list.views.count())]
     assert f"To review  ({start - 2})" in views
+
+
+def test_saving_approvals_of_published_articles_counts_files_and_decisions_apart(window, qtbot):
+    """The first rows hold published articles: their approval is a decision, logged, no file."""
+    before = snapshot(window)
+    table = window.table
+    keys(qtbot, table, *[(Qt.Key_Down, Qt.ShiftModifier)] * 4)
+    selected = table.selected_articles()
+    changing = [a for a in selected if a.published is not True]
+    assert 0 < len(changing) < 5
+    keys(qtbot, table, Qt.Key_A)
+    with qtbot.waitSignal(window.session.save_finished):
+        keys(qtbot, table, (Qt.Key_S, Qt.ControlModifier))
+    assert set(changed_files(before)) == {a.path for a in changing}
+    message = window.statusBar().currentMessage()
+    assert message == f"Saved {len(changing)} file{'s' * (len(changing) != 1)}, logged 5 decisions"
