@@ -16,7 +16,7 @@ from ..app.settings import APP, ORG, Settings
 # How long a thread holds Python's lock while another waits for it (Python's default: 5 ms).
 # The window's thread takes the lock at every call into Python (each cell a table paints), so
 # a loading or saving thread kept it waiting 5 ms a call: saving 8,799 approved articles
-# froze the window 64-73 ms; at 1 ms, 36-54 ms. Loading 100,000 articles took as long.
+# froze the window 73-140 ms; at 1 ms, 34-59 ms. Loading 100,000 articles took as long.
 SWITCH_INTERVAL_S = 0.001
 
 
