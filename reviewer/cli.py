@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from . import __version__
+from . import SWITCH_INTERVAL_S, __version__
 from .core.article import Article
 from .core.frontmatter_text import UNSET
 from .core.index import FolderIndex, IndexUnavailable, Listed
@@ -38,7 +38,6 @@ from .core.workers import Workers
 from .words import caret_line, plural, shorten, shown
 
 COMMANDS = ("list", "check", "set", "log", "stats", "same", "commit", "sync", "merge-driver")
-SWITCH_INTERVAL_S = 0.001  # Python's default of 5 ms lets busy threads starve the window and the writers
 EPILOG = """commands:
   reviewer [FOLDER]                      open the window on FOLDER (the last one when omitted)
   reviewer list ROOT [--query Q] [--json]

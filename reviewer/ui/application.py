@@ -10,18 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from .. import __version__
+from .. import SWITCH_INTERVAL_S, __version__
 from ..app.settings import APP, ORG, Settings
-
-# How long a thread holds Python's lock while another waits for it (Python's default: 5 ms).
-# The window's thread takes the lock at every call into Python (each cell a table paints), so
-# a loading or saving thread kept it waiting 5 ms a call: saving 8,799 approved articles
-# froze the window 73-140 ms; at 1 ms, 34-59 ms. Loading 100,000 articles took as long.
-SWITCH_INTERVAL_S = 0.001
 
 
 def make_application(argv=None) -> QApplication:
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # as cli.main does: a window made elsewhere (tests, benchmarks) too
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
