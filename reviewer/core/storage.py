@@ -183,7 +183,7 @@ def _write_threads(
     if len(jobs) < 2 * WRITERS:
         return [one(job) for job in jobs]
     # Each thread takes the next job itself: a pool's map made a future for every job first,
-    # 8,799 of them in one stretch that held Python's lock 80-140 ms while the window waited.
+    # 8,799 of them in one stretch of Python before the first file was written.
     results: list[Written | SaveError | None] = [None] * len(jobs)
     taken = 0
     failures: list[BaseException] = []
