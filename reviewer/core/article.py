@@ -586,9 +586,8 @@ class Article(Fields):
     def save_state(self) -> SaveState:
         """What a save needs of the article as it is now: taken in a microsecond on the thread
         that owns the article, worked out on the thread that saves (SaveState)."""
-        own = self._own_path
         return SaveState(
-            self._base + self.relpath if own is None else own,
+            self.path,
             self.relpath,
             self.link,
             self._stored,

@@ -721,11 +721,11 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         # A decision that changes no file (approving a published article) is logged, not saved.
         saved, failed = sum(1 for _, changes in report.saved if changes), len(report.failed)
-        parts = [f"saved {plural(saved, 'file')}"] if saved or not report.logged else []
-        if report.logged:
-            parts.append(f"logged {plural(report.logged, 'decision')}")
-        message = ", ".join(parts)
-        message = message[0].upper() + message[1:]
+        logged = plural(report.logged, "decision")
+        if report.logged and not saved:
+            message = f"Logged {logged}"
+        else:
+            message = f"Saved {plural(saved, 'file')}" + (f", logged {logged}" if report.logged else "")
         if failed:
             message += f"; {failed} not saved"
         self.statusBar().showMessage(message, 8000)

@@ -215,3 +215,14 @@ def test_saving_approvals_of_published_articles_counts_files_and_decisions_apart
     assert set(changed_files(before)) == {a.path for a in changing}
     message = window.statusBar().currentMessage()
     assert message == f"Saved {len(changing)} file{'s' * (len(changing) != 1)}, logged 5 decisions"
+
+
+def test_saving_only_decisions_says_they_were_logged(window, qtbot):
+    article = window.detail.article
+    assert article.published is True  # the first row: approving it changes no file
+    before = snapshot(window)
+    keys(qtbot, window.table, Qt.Key_A)
+    with qtbot.waitSignal(window.session.save_finished):
+        keys(qtbot, window.table, (Qt.Key_S, Qt.ControlModifier))
+    assert changed_files(before) == {}
+    assert window.statusBar().currentMessage() == "Logged 1 decision"
