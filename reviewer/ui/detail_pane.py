@@ -455,6 +455,7 @@ class DetailPane(QScrollArea):
         for widget in (self.provider, self.meta, self.excerpt, self.links, self.state, self.history):
             widget.clear()
         self.logo.clear()
+        self._image_keys = {}  # images still on their way have nowhere to go
         self._clear_layout(self.topics)
         self._clear_layout(self.images)
         self.related.clear()
@@ -620,6 +621,8 @@ class DetailPane(QScrollArea):
         links.append(f"<span style='color:gray'>File: {html.escape(shorten(article.relpath, 80))}</span>")
         self.links.setText("<br>".join(links))
         self.logo.clear()
+        # The logo an earlier article asked for may come after this one's: it must not land here.
+        self._image_keys = {k: w for k, w in self._image_keys.items() if w is not self.logo}
         if provider.images:
             source = resolve_image(provider.images[0].url, article.path, self.session.site)
             self._request(source, LOGO, self.logo)

@@ -393,3 +393,34 @@ def test_save_progress_is_shown_ten_times_a_second_at_most(window, monkeypatch):
         window._on_save_progress(done, 1000)
     assert len(shown) <= 5
     assert shown[-1] == 1000 and window.progress.value() == 1000
+
+
+def test_a_logo_that_comes_late_stays_with_its_own_article(window):
+    """Images load off the GUI thread: the logo of an article left behind may arrive after
+    the next article's. It is not drawn as the next one's logo."""
+    from PySide6.QtGui import QColor, QImage
+
+    from reviewer.core.site import resolve_image
+    from reviewer.ui.detail_pane import LOGO
+
+    pane = window.detail
+    with_logos = [a for a in window.session.articles if a.provider.images]
+    first = with_logos[0]
+    second = next(a for a in with_logos if a.provider.images[0].url != first.provider.images[0].url)
+
+    def logo_key(article):
+        source = resolve_image(article.provider.images[0].url, article.path, window.session.site)
+        return pane.loader.key(source, LOGO)
+
+    late = QImage(LOGO, LOGO, QImage.Format.Format_RGB32)
+    late.fill(QColor("red"))
+    pane.display(first)
+    pane.display(second)
+    pane.logo.clear()
+    pane._image_ready(logo_key(first), late)  # the first article's logo, arriving now
+    assert pane.logo.pixmap().isNull()
+    pane._image_ready(logo_key(second), late)
+    assert not pane.logo.pixmap().isNull()
+    pane.show_article_none()
+    pane._image_ready(logo_key(second), late)  # after the pane was emptied: nowhere to go
+    assert pane.logo.pixmap().isNull()
