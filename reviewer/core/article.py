@@ -311,7 +311,10 @@ class Article(Fields):
             elif key not in keys:
                 keys = (*keys, key)
         self._keys = _shared(keys)
-        self._summarise(tuple(raw), self._sizes)
+        if _SUMMARISED.isdisjoint(edits):  # published, quality: read from the raw values as asked for
+            self._raw = tuple(raw)
+        else:
+            self._summarise(tuple(raw), self._sizes)
         _DECODED.pop(id(self), None)
 
     def _summarise(self, raw: tuple[Any, ...], sizes: dict[Any, int]) -> None:
@@ -698,6 +701,10 @@ _INDEX = {k: i for i, k in enumerate(SUMMARY_KEYS)}
 _PUBLISHED, _QUALITY, _PROVIDER = _INDEX["published"], _INDEX["quality"], _INDEX["provider"]
 _TOPICS, _TYPE, _CATEGORY = _INDEX["topics"], _INDEX["type"], _INDEX["category"]
 _WEB_URL, _ORIGINAL_URL = _INDEX["webUrl"], _INDEX["originalUrl"]
+# The keys _summarise reads: an edit of any other key leaves the summary's attributes as they are.
+_SUMMARISED = frozenset(
+    ("title", "name", "excerpt", "publishedDateTime", "type", "category", "topics", "originalUrl", "webUrl", "heat")
+)
 _IN_SHAPE = (_PROVIDER, _TYPE, _CATEGORY)  # the raw values index_state keeps in an article's shape
 Shape = tuple[tuple[Any, ...], dict[Any, int], tuple[tuple[int, Any], ...], str, str]
 _SHAPES: dict[bytes, Shape] = {}  # marshalled shape (see Article.index_state) -> what from_index takes from it
