@@ -128,7 +128,9 @@ def start_writing(
     on one core); fewer are written here, now. Folders are not fsynced: the caller does that
     once all its writes are done (fsync_folders).
     """
-    pool = workers.get(fork_only=True) if len(jobs) >= FORKED_WRITES else None
+    # Under FORKED_WRITES too once the workers run (a query's first batch is small): written
+    # here, they held up the next batches' reading for as long as they took.
+    pool = workers.get(fork_only=True) if len(jobs) >= FORKED_WRITES or workers.started else None
     if pool is None:
         written = _write_threads(jobs, root, overwrite)
         return lambda: written

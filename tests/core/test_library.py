@@ -123,6 +123,7 @@ def test_parallel_scan_gives_the_same_result(tmp_path, monkeypatch):
 
     monkeypatch.setattr(library, "PARALLEL_CHUNK", 1)  # worker processes even for a few files
     monkeypatch.setattr(library, "CHUNK", 7)  # several chunks in flight, in order
+    monkeypatch.setattr(library, "FIRST_CHUNK", 2)  # growing to CHUNK: 2, 4, 7, 7, ...
     for i in range(30):
         write(tmp_path, f"y/{i:03}.md", f"---\ntitle: T{i}\nquality: {i}\n---\n")
     write(tmp_path, "y/bad.md", "---\nx: [\n---\n")
@@ -132,6 +133,18 @@ def test_parallel_scan_gives_the_same_result(tmp_path, monkeypatch):
         result.add(batch)
     assert [(a.relpath, a.quality) for a in result.articles] == serial  # the same, in the same order
     assert [p.kind for p in result.problems] == ["invalid-yaml"]
+
+
+def test_the_first_batch_is_the_smallest_and_each_next_twice_as_large_up_to_chunk(tmp_path, monkeypatch):
+    """`reviewer set --where` writes a batch as soon as it is read: the sooner the first, the sooner it begins."""
+    from reviewer.core import library
+
+    monkeypatch.setattr(library, "FIRST_CHUNK", 3)
+    monkeypatch.setattr(library, "CHUNK", 10)
+    for i in range(40):
+        write(tmp_path, f"{i:03}.md", f"---\ntitle: T{i}\n---\n")
+    done = [batch.done for batch in library.scan_batches(str(tmp_path), parallel=False)]
+    assert [b - a for a, b in zip([0, *done], done, strict=False)] == [3, 6, 10, 10, 10, 1]
 
 
 def articles_of(batches):
