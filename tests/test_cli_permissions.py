@@ -46,9 +46,9 @@ def write(folder: Path, name: str, uid: int, gid: int, mode: int) -> Path:
 # Imports first, as root (the interpreter lives under /root, which nobody may read), then the drop.
 CHILD = """
 import os, sys
-# What the command imports on first use (argparse's formatter and gettext, the writers' pool),
+# What the command imports on first use (argparse's formatter and gettext, the writers' pool, syncfs),
 # imported while the interpreter's own files can still be read.
-import concurrent.futures.thread, configparser, locale, pathlib, platformdirs, shutil, subprocess
+import concurrent.futures.thread, configparser, ctypes, locale, pathlib, platformdirs, shutil, subprocess
 from reviewer.cli import main
 os.setgroups([])
 os.setgid({uid})

@@ -7,8 +7,9 @@ The promises, and how they are kept:
   that landed on the old file in that instant is put back and the save reported as a conflict).
   Reviewer's own processes also take an advisory lock on the file while they save it.
 - A crash leaves the old file or the new one: the new text goes to a temporary file beside
-  it, is fsynced, and renamed over the old one. Temporary files a kill leaves behind are
-  removed by the next open or `set` (remove_leftovers).
+  it, is made durable (fsynced, or with a batch of others by one syncfs), and only then
+  renamed over the old one. Temporary files a kill leaves behind are removed by the next
+  open or `set` (remove_leftovers).
 - Nothing outside the opened folder is written, and nothing this user could not write while
   keeping the file's owner and group (files.write_refusal).
 """
@@ -18,8 +19,10 @@ from __future__ import annotations
 import fcntl
 import itertools
 import os
+import re
 import signal
 import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -107,10 +110,11 @@ def write_many(
 ) -> list[Written | SaveError]:
     """write_edits for each job; results in the order of `jobs`; each folder fsynced once, after its files.
 
-    Files are written by WRITERS threads at once: fsync waits for the disk without holding
-    Python's lock, so one file's check runs while another's bytes reach the disk. Each file
-    keeps every guarantee of write_edits; only the order in which files land varies. (A
-    command line shares a large batch among worker processes: start_writing.)
+    Files are written by WRITERS threads at once, each taking DURABLE_BATCH files at a time
+    (_write_threads): waiting for the disk does not hold Python's lock, so one file's check
+    runs while others reach the disk. Each file keeps every guarantee of write_edits; only the
+    order in which files land varies. (A command line shares a large batch among worker
+    processes: start_writing.)
     """
     results = _write_threads(jobs, root, overwrite, progress)
     fsync_folders(results)
@@ -128,8 +132,6 @@ def start_writing(
     on one core); fewer are written here, now. Folders are not fsynced: the caller does that
     once all its writes are done (fsync_folders).
     """
-    # Under FORKED_WRITES too once the workers run (a query's first batch is small): written
-    # here, they held up the next batches' reading for as long as they took.
     pool = workers.get(fork_only=True) if len(jobs) >= FORKED_WRITES or workers.started else None
     if pool is None:
         written = _write_threads(jobs, root, overwrite)
@@ -161,14 +163,26 @@ def fsync_folders(results: Iterable[Written | SaveError]) -> None:
 def _write_threads(
     jobs: list[Job], root: str | None, overwrite: bool, progress: Callable[[int, int], None] | None = None
 ) -> list[Written | SaveError]:
-    """The jobs written by WRITERS threads; folders not fsynced (fsync_folders)."""
+    """The jobs written by WRITERS threads; folders not fsynced (fsync_folders).
+
+    Each thread takes DURABLE_BATCH jobs at a time: their new versions are written beside
+    them, made durable together (_make_durable: one syncfs where the kernel reports its
+    errors, not an fsync a file), then renamed into place one by one, each checked as before.
+    """
     done = 0
     counting = threading.Lock()
     real_root = os.path.realpath(root) if root is not None else None
     real_folders: dict[str, str] = {}  # folder -> its real path, for this save (see _real_path)
 
-    def one(job: Job) -> Written | SaveError:
+    def counted(result: Written | SaveError) -> Written | SaveError:
         nonlocal done
+        with counting:
+            done += 1
+            if progress:
+                progress(done, len(jobs))
+        return result
+
+    def one(job: Job) -> Written | SaveError:
         path, identity, original, edits = job
         try:
             result: Written | SaveError = _write_edits(
@@ -176,16 +190,43 @@ def _write_threads(
             )
         except SaveError as exc:
             result = exc
-        with counting:
-            done += 1
-            if progress:
-                progress(done, len(jobs))
-        return result
+        return counted(result)
+
+    def batch(chunk: list[Job]) -> list[Written | SaveError]:
+        staged: list[_Staged | Written | SaveError | None] = []
+        held: set[tuple[int, int]] = set()  # the files this batch has open and locked
+        try:
+            for path, identity, original, edits in chunk:
+                try:
+                    staged.append(_stage(path, identity, original, edits, overwrite, real_root, real_folders, held))
+                except SaveError as exc:
+                    staged.append(exc)
+                except _NotNow:  # written alone once this batch's files are done
+                    staged.append(None)
+            _make_durable([item for item in staged if isinstance(item, _Staged)])
+            results: list[Written | SaveError] = []
+            for job, item in zip(chunk, staged, strict=True):
+                if item is None:
+                    results.append(one(job))
+                    continue
+                if isinstance(item, _Staged):
+                    try:
+                        item = item.failure or _complete(item)
+                    except SaveError as exc:
+                        item = exc
+                results.append(counted(item))
+            return results
+        finally:
+            for item in staged:
+                if isinstance(item, _Staged):
+                    item.abandon()  # nothing left to do for those completed; after a bug, the rest undone
 
     if len(jobs) < 2 * WRITERS:
         return [one(job) for job in jobs]
-    # Each thread takes the next job itself: a pool's map made a future for every job first,
+    batched = _syncfs() is not None
+    # Each thread takes the next jobs itself: a pool's map made a future for every job first,
     # 8,799 of them in one stretch of Python before the first file was written.
+    size = DURABLE_BATCH if batched else 1
     results: list[Written | SaveError | None] = [None] * len(jobs)
     taken = 0
     failures: list[BaseException] = []
@@ -195,11 +236,14 @@ def _write_threads(
         while not failures:
             with counting:
                 i = taken
-                taken += 1
+                taken += size
             if i >= len(jobs):
                 return
             try:
-                results[i] = one(jobs[i])
+                if batched:
+                    results[i : i + size] = batch(jobs[i : i + size])
+                else:
+                    results[i] = one(jobs[i])
             except BaseException as exc:  # a bug, not a file's refusal: the others stop, the caller hears
                 failures.append(exc)
 
@@ -245,21 +289,91 @@ def _write_edits(
     sync_folder: bool,
     real_folders: dict[str, str] | None = None,
 ) -> Written:
+    staged = _stage(path, identity, original, edits, overwrite, real_root, real_folders)
+    if isinstance(staged, Written):
+        written = staged
+    else:
+        try:
+            written = _complete(staged)
+        finally:
+            staged.abandon()  # nothing to do once _complete has closed the file
+    if sync_folder:
+        fsync_folder(os.path.dirname(written.real_path))
+    return written
+
+
+@dataclass(slots=True)
+class _Staged:
+    """A file's new version written beside it (`tmp`), the file itself still open and locked (`fd`).
+
+    Made durable (by `_write_temp`'s fsync, or with others by _make_durable), then put in
+    place by _complete, which closes both. `failure` is set when making it durable failed.
+    """
+
+    fd: int
+    st: os.stat_result
+    path: str
+    target: str
+    tmp: str
+    tmp_fd: int  # -1 once closed
+    written: os.stat_result
+    data: bytes
+    new_data: bytes
+    metadata: dict[Any, Any] | PackedMetadata
+    edits: dict[str, Any]
+    lines: int
+    failure: SaveError | None = None
+
+    def close_tmp(self) -> None:
+        if self.tmp_fd != -1:
+            fd, self.tmp_fd = self.tmp_fd, -1
+            os.close(fd)
+
+    def abandon(self) -> None:
+        """Put nothing in place: the temporary file removed, the file closed (its lock released).
+        Does nothing once the file is closed (put in place, or abandoned already)."""
+        if self.fd == -1:
+            return
+        fd, self.fd = self.fd, -1
+        try:
+            self.close_tmp()
+        finally:
+            _remove_quietly(self.tmp)
+            os.close(fd)
+
+
+def _stage(
+    path: str,
+    identity: Identity,
+    original: dict[Any, Any] | PackedMetadata,
+    edits: dict[str, Any],
+    overwrite: bool,
+    real_root: str | None,
+    real_folders: dict[str, str] | None,
+    held: set[tuple[int, int]] | None = None,
+) -> _Staged | Written:
+    """Check the file and write its new version beside it; Written at once when the edit
+    changes no byte (the file then closed).
+
+    Alone (`held` None), the new version is fsynced. In a batch, `held` has the files the batch
+    holds open and locked (this one is added): the new version is left for _make_durable, and
+    a file it cannot lock at once raises _NotNow."""
     target = _real_path(path, real_folders)
     if real_root is not None and not is_inside(real_root, target):
         message = f"it is a link to {target}, outside the opened folder; it is not written"
         raise SaveError(SaveKind.OUTSIDE, path, message)
-    fd, st = _open_locked(path, target)
+    fd, st = _open_locked(path, target, held)
     try:
-        written = _write_locked(fd, st, path, target, identity, original, edits, overwrite)
-    finally:
+        staged = _stage_locked(fd, st, path, target, identity, original, edits, overwrite, held is None)
+    except BaseException:
         os.close(fd)  # also releases the lock
-    if sync_folder:
-        fsync_folder(os.path.dirname(target))
-    return written
+        raise
+    if isinstance(staged, Written):
+        os.close(fd)
+    return staged
 
 
-def _write_locked(
+def _stage_locked(
     fd: int,
     st: os.stat_result,
     path: str,
@@ -268,7 +382,8 @@ def _write_locked(
     original: dict[Any, Any] | PackedMetadata,
     edits: dict[str, Any],
     overwrite: bool,
-) -> Written:
+    sync: bool,
+) -> _Staged | Written:
     refusal = write_refusal(st)
     if not refusal and not os.access(target, os.W_OK):
         refusal = "the file cannot be written (no permission, or a read-only file system)"
@@ -294,25 +409,93 @@ def _write_locked(
     lines = lines if in_place else 0
     if new_data == data:  # e.g. removing a key the file does not have
         return Written(Identity(st.st_size, st.st_mtime_ns, identity.digest, lines), metadata, edits, target)
-    tmp, written = _write_temp(path, target, new_data, st)
-    _wait_for_writers(fd)  # a program writing the file now: let it finish, then the check below sees it
+    tmp, written, tmp_fd = _write_temp(path, target, new_data, st, sync)
+    return _Staged(fd, st, path, target, tmp, tmp_fd, written, data, new_data, metadata, edits, lines)
+
+
+def _complete(staged: _Staged) -> Written:
+    """Put a durable new version in place, if the file is still as it was read; closes the file."""
+    fd, path, target, data = staged.fd, staged.path, staged.target, staged.data
     try:
-        if _read(fd, path) != data or _replaced(target, st):
+        staged.close_tmp()
+        _wait_for_writers(fd)  # a program writing the file now: let it finish, then the check below sees it
+        if _read(fd, path) != data or _replaced(target, staged.st):
             raise SaveError(SaveKind.CONFLICT, path, "the file changed on disk while it was being saved")
-        os.replace(tmp, target)
-    except BaseException as exc:
-        _remove_quietly(tmp)
-        if isinstance(exc, OSError):
+        try:
+            os.replace(staged.tmp, target)
+        except OSError as exc:
             raise SaveError(SaveKind.IO, path, exc.strerror or str(exc)) from None
+    except BaseException:
+        staged.abandon()
         raise
-    _wait_for_writers(fd)  # one that opened the old file before the replace writes there: wait for it
-    if _read(fd, path) != data:  # written to the old file as it was replaced
-        _put_back(fd, path, target, new_data, st)
-        message = "the file changed on disk while it was being saved; that change was kept"
-        raise SaveError(SaveKind.CONFLICT, path, message)
+    staged.fd = -1  # in place: closed below, nothing to abandon
+    try:
+        _wait_for_writers(fd)  # one that opened the old file before the replace writes there: wait for it
+        if _read(fd, path) != data:  # written to the old file as it was replaced
+            _put_back(fd, path, target, staged.new_data, staged.st)
+            message = "the file changed on disk while it was being saved; that change was kept"
+            raise SaveError(SaveKind.CONFLICT, path, message)
+    finally:
+        os.close(fd)  # also releases the lock
+    written = staged.written
     return Written(
-        Identity(written.st_size, written.st_mtime_ns, content_digest(new_data), lines), metadata, edits, target
+        Identity(written.st_size, written.st_mtime_ns, content_digest(staged.new_data), staged.lines),
+        staged.metadata,
+        staged.edits,
+        target,
     )
+
+
+# --- durable, many at once -------------------------------------------------------------------
+# fsync commits the file system's journal and flushes the disk's cache: once a file, that is
+# most of a save's time on a fast disk. syncfs does both once for every file written so far on
+# that file system. Only from Linux 5.8 does it report a write that failed (man 2 syncfs); before
+# that, and elsewhere, each file is fsynced. Either way a file is renamed only once durable.
+
+DURABLE_BATCH = 32  # files a writer thread makes durable together
+_SYNCFS: list[Any] = []  # [the syncfs function, or None], worked out on first need
+
+
+def _syncfs() -> Any:
+    if not _SYNCFS:
+        _SYNCFS.append(_find_syncfs())
+    return _SYNCFS[0]
+
+
+def _find_syncfs() -> Any:
+    if not sys.platform.startswith("linux") or os.environ.get("REVIEWER_FSYNC_EACH"):
+        return None
+    release = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    if release is None or (int(release[1]), int(release[2])) < (5, 8):
+        return None
+    try:
+        import ctypes
+
+        function = ctypes.CDLL(None, use_errno=True).syncfs  # releases Python's lock while it waits
+    except (ImportError, OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function
+
+
+def _make_durable(staged: list[_Staged]) -> None:
+    """Make each staged new version durable: a syncfs for each file system they are on; where
+    that fails or cannot be used, an fsync each. One that fails gets its `failure` (and is not
+    renamed)."""
+    syncfs = _syncfs()
+    devices: dict[int, list[_Staged]] = {}
+    for item in staged:
+        devices.setdefault(item.written.st_dev, []).append(item)
+    for items in devices.values():
+        if syncfs is not None and syncfs(items[0].tmp_fd) == 0:
+            continue
+        for item in items:  # each file's own error, if any, is reported to its own fsync
+            try:
+                os.fsync(item.tmp_fd)
+            except OSError as exc:
+                item.failure = SaveError(SaveKind.IO, item.path, exc.strerror or str(exc))
+                item.abandon()
 
 
 def _real_path(path: str, real_folders: dict[str, str] | None) -> str:
@@ -335,8 +518,15 @@ def _real_path(path: str, real_folders: dict[str, str] | None) -> str:
     return os.path.join(real, name)
 
 
-def _open_locked(path: str, target: str) -> tuple[int, os.stat_result]:
-    """Open the file and take Reviewer's advisory lock on it; the file at `target` then, not a replaced one."""
+class _NotNow(Exception):
+    """A file a batch cannot lock without waiting: it holds it already (the same file by another
+    path), or another save does. Waiting while holding its other files could wait forever on a
+    save that waits for one of them; the batch writes it alone once its own files are done."""
+
+
+def _open_locked(path: str, target: str, held: set[tuple[int, int]] | None = None) -> tuple[int, os.stat_result]:
+    """Open the file and take Reviewer's advisory lock on it; the file at `target` then, not a
+    replaced one. `held`: see _stage."""
     deadline = time.monotonic() + LOCK_WAIT_S
     while True:
         try:
@@ -348,14 +538,29 @@ def _open_locked(path: str, target: str) -> tuple[int, os.stat_result]:
         except OSError as exc:
             raise SaveError(SaveKind.IO, path, exc.strerror or str(exc)) from None
         try:
-            _lock(fd, path, deadline)
+            if held is not None and ((st.st_dev, st.st_ino) in held or not _try_lock(fd)):
+                raise _NotNow()
+            _lock(fd, path, deadline)  # at once if _try_lock took it
             now = os.stat(target)
             if (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino):
+                if held is not None:
+                    held.add((st.st_dev, st.st_ino))
                 return fd, os.fstat(fd)
         except BaseException:
             os.close(fd)
             raise
         os.close(fd)  # another process replaced it while this one waited: open the new file
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the lock if nobody holds it; True too where there are no locks."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        pass
+    return True
 
 
 def _lock(fd: int, path: str, deadline: float) -> None:
@@ -423,8 +628,13 @@ def _replaced(target: str, st: os.stat_result) -> bool:
     return (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino)
 
 
-def _write_temp(path: str, target: str, data: bytes, st: os.stat_result) -> tuple[str, os.stat_result]:
-    """Write `data` to a new file beside `target`, with its permission bits, owner and group; fsynced."""
+def _write_temp(
+    path: str, target: str, data: bytes, st: os.stat_result, sync: bool = True
+) -> tuple[str, os.stat_result, int]:
+    """Write `data` to a new file beside `target`, with its permission bits, owner and group.
+
+    With `sync`, fsynced and closed (the fd returned is -1); else left open for _make_durable.
+    """
     folder, name = os.path.split(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
@@ -450,7 +660,8 @@ def _write_temp(path: str, target: str, data: bytes, st: os.stat_result) -> tupl
             os.fchown(fd, st.st_uid, st.st_gid)
         elif st.st_gid != os.getegid():
             os.fchown(fd, -1, st.st_gid)  # write_refusal checked that this user is in the group
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
         written = os.fstat(fd)
     except BaseException as exc:
         os.close(fd)
@@ -458,8 +669,10 @@ def _write_temp(path: str, target: str, data: bytes, st: os.stat_result) -> tupl
         if isinstance(exc, OSError):
             raise SaveError(SaveKind.IO, path, exc.strerror or str(exc)) from None
         raise
+    if not sync:
+        return tmp, written, fd
     os.close(fd)
-    return tmp, written
+    return tmp, written, -1
 
 
 def _put_back(fd: int, path: str, target: str, ours: bytes, st: os.stat_result) -> None:
@@ -471,7 +684,7 @@ def _put_back(fd: int, path: str, target: str, ours: bytes, st: os.stat_result) 
                 return  # changed again since: that version stays
     except OSError:
         return
-    tmp, _ = _write_temp(path, target, theirs, st)
+    tmp, _, _ = _write_temp(path, target, theirs, st)
     try:
         os.replace(tmp, target)
     except OSError:

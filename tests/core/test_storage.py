@@ -224,24 +224,118 @@ def test_many_writes_come_back_in_order_with_each_files_own_outcome(tmp_path):
     assert sorted(seen) == [(n, 40) for n in range(1, 41)]
 
 
-def test_a_bug_in_one_write_stops_the_others_and_reaches_the_caller(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "together, step", [(False, "_write_edits"), (False, "_complete"), (True, "_stage"), (True, "_complete")]
+)
+def test_a_bug_in_one_write_stops_the_others_and_reaches_the_caller(tmp_path, monkeypatch, together, step):
+    """Whether the files are made durable one by one or together (_make_durable), a bug while
+    checking a file or putting it in place leaves no temporary file and no open file."""
     from reviewer.core import storage
+
+    if together and storage._find_syncfs() is None:
+        pytest.skip("no syncfs that reports errors here: files are made durable one by one")
+    monkeypatch.setattr(storage, "_SYNCFS", [storage._find_syncfs() if together else None])
 
     articles = []
     for i in range(40):
         (tmp_path / f"{i:02}.md").write_text(TEXT)
         articles.append(read_article(str(tmp_path / f"{i:02}.md"), str(tmp_path)))
         articles[-1].set("quality", 99)
-    real = storage._write_edits
+    real = getattr(storage, step)
 
-    def buggy(path, *rest):
+    def buggy(first, *rest):
+        path = first.path if step == "_complete" else first
         if path.endswith("05.md"):
             raise RuntimeError("a bug")
-        return real(path, *rest)
+        return real(first, *rest)
 
-    monkeypatch.setattr(storage, "_write_edits", buggy)
+    monkeypatch.setattr(storage, step, buggy)
+    open_before = len(os.listdir("/proc/self/fd"))
     with pytest.raises(RuntimeError, match="a bug"):
         storage.write_many([a.save_state().job() for a in articles], str(tmp_path))
     written = sum("quality: 99" in (tmp_path / f"{i:02}.md").read_text() for i in range(40))
     assert written < 39  # the threads stopped taking files
     assert not [n for n in os.listdir(tmp_path) if n.endswith(".reviewer-tmp")]
+    assert len(os.listdir("/proc/self/fd")) == open_before
+    assert all("quality: 99" in t or t == TEXT for t in (p.read_text() for p in tmp_path.glob("*.md")))
+
+
+# --- many files made durable together --------------------------------------------------------
+
+
+def _folder_of(tmp_path, count: int) -> list:
+    articles = []
+    for i in range(count):
+        (tmp_path / f"{i:02}.md").write_text(TEXT)
+        articles.append(read_article(str(tmp_path / f"{i:02}.md"), str(tmp_path)))
+        articles[-1].set("quality", 99)
+    return articles
+
+
+def test_no_file_is_renamed_before_its_batch_is_durable(tmp_path, monkeypatch):
+    """A crash leaves each file old or new: a batch's new versions are made durable (syncfs)
+    before the first of them replaces its file."""
+    from reviewer.core import storage
+
+    events = []
+    monkeypatch.setattr(storage, "_SYNCFS", [lambda fd: events.append(("durable", fd)) or 0])
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("renamed", b)), real_replace(a, b))[1])
+    articles = _folder_of(tmp_path, 40)
+    monkeypatch.setattr(storage, "WRITERS", 1)  # one thread: its batches come one after the other
+    results = storage.write_many([a.save_state().job() for a in articles], str(tmp_path))
+    assert all(isinstance(r, storage.Written) for r in results)
+    kinds = [kind for kind, _ in events]
+    size = storage.DURABLE_BATCH
+    assert kinds == (["durable"] + ["renamed"] * size + ["durable"] + ["renamed"] * (40 - size))
+    assert all("quality: 99" in (tmp_path / f"{i:02}.md").read_text() for i in range(40))
+
+
+def test_where_syncfs_fails_each_file_is_fsynced_and_one_that_fails_is_not_written(tmp_path, monkeypatch):
+    from reviewer.core import storage
+
+    monkeypatch.setattr(storage, "_SYNCFS", [lambda fd: -1])  # e.g. a write-back error elsewhere on the disk
+    articles = _folder_of(tmp_path, 20)
+    bad = {os.path.join(str(tmp_path), ".07.md.")}
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(tuple(bad)):
+            raise OSError(5, "Input/output error")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    results = storage.write_many([a.save_state().job() for a in articles], str(tmp_path))
+    assert [getattr(r, "kind", "written") for r in results] == ["io" if i == 7 else "written" for i in range(20)]
+    assert "Input/output error" in str(results[7])
+    assert (tmp_path / "07.md").read_text() == TEXT
+    assert all("quality: 99" in (tmp_path / f"{i:02}.md").read_text() for i in range(20) if i != 7)
+    assert not [n for n in os.listdir(tmp_path) if n.endswith(".reviewer-tmp")]
+
+
+def test_a_file_another_save_holds_is_written_after_the_batch_not_waited_for_inside_it(tmp_path, monkeypatch):
+    """A batch never waits for a lock while it holds others (two batches could wait for each
+    other): the file is written alone once the batch is done, waiting its turn then."""
+    import fcntl
+    import threading
+
+    from reviewer.core import storage
+
+    articles = _folder_of(tmp_path, 20)
+    holder = os.open(tmp_path / "03.md", os.O_RDONLY)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # another save of 03.md under way
+    tried = threading.Event()
+    real_try = storage._try_lock
+
+    def try_lock(fd):
+        taken = real_try(fd)
+        if not taken:
+            tried.set()
+        return taken
+
+    monkeypatch.setattr(storage, "_try_lock", try_lock)
+    threading.Thread(target=lambda: (tried.wait(10), os.close(holder))).start()  # closing releases it
+    results = storage.write_many([a.save_state().job() for a in articles], str(tmp_path))
+    assert tried.is_set()
+    assert all(isinstance(r, storage.Written) for r in results), results
+    assert all("quality: 99" in (tmp_path / f"{i:02}.md").read_text() for i in range(20))
