@@ -508,13 +508,6 @@ class DetailPane(QScrollArea):
         self.show_article_none(f"{len(articles):,} selected")
         self.articles = articles
         self.editors_box.show()
-        states = Counter(status_word(a.published) for a in articles)
-        qualities = [a.quality for a in articles if a.quality is not None]
-        summary = " · ".join(f"{n:,} {word}" for word, n in states.most_common())
-        if qualities:
-            low, high = min(qualities), max(qualities)
-            summary += f" · quality {low}" if low == high else f" · quality {low}–{high}"
-        self.meta.setText(summary)
         self.excerpt.setText("Published and Quality below apply to all of them.")
         self.update_editors()
 
@@ -554,7 +547,15 @@ class DetailPane(QScrollArea):
         self._show_history(article)
 
     def _update_many(self) -> None:
+        """The selection's counts and the editors, as the articles are now (after an approval too)."""
         articles = self.articles
+        states = Counter(status_word(a.published) for a in articles)
+        known = [a.quality for a in articles if a.quality is not None]
+        summary = " · ".join(f"{n:,} {word}" for word, n in states.most_common())
+        if known:
+            low, high = min(known), max(known)
+            summary += f" · quality {low}" if low == high else f" · quality {low}–{high}"
+        self.meta.setText(summary)
         published = {a.published for a in articles}
         qualities = {a.quality for a in articles}
         self.published.blockSignals(True)

@@ -226,3 +226,16 @@ def test_saving_only_decisions_says_they_were_logged(window, qtbot):
         keys(qtbot, window.table, (Qt.Key_S, Qt.ControlModifier))
     assert changed_files(before) == {}
     assert window.statusBar().currentMessage() == "Logged 1 decision"
+
+
+def test_the_panes_counts_of_a_selection_follow_an_approval_and_its_undo(window, qtbot):
+    table = window.table
+    keys(qtbot, table, *[(Qt.Key_Down, Qt.ShiftModifier)] * 4)
+    qtbot.waitUntil(lambda: len(window.detail.articles) == 5)  # the pane follows the selection a moment later
+    before = window.detail.meta.text()
+    assert "published" in before and not before.startswith("5 published")
+    keys(qtbot, table, Qt.Key_A)
+    assert window.detail.meta.text().startswith("5 published")
+    assert window.detail.published.currentText() == "published"
+    keys(qtbot, table, (Qt.Key_Z, Qt.ControlModifier))
+    assert window.detail.meta.text() == before
