@@ -424,3 +424,32 @@ def test_a_logo_that_comes_late_stays_with_its_own_article(window):
     pane.show_article_none()
     pane._image_ready(logo_key(second), late)  # after the pane was emptied: nowhere to go
     assert pane.logo.pixmap().isNull()
+
+
+def test_many_files_changed_on_disk_are_taken_a_slice_per_turn_then_clustered_again(window, qtbot, monkeypatch):
+    """A bot rewriting thousands of files must not hold the window: what changed is taken
+    DISK_SLICE articles a turn, and their stories clustered again in steps, not at once."""
+    import gc
+
+    from reviewer.app import session as session_module
+
+    monkeypatch.setattr(session_module, "DISK_SLICE", 2)
+    monkeypatch.setattr(session_module, "SAME_AT_ONCE", 2)
+    session = window.session
+    qtbot.waitUntil(lambda: not session._same_busy)
+    changed = [window.model.article(r) for r in range(5)]
+    for article in changed:
+        path = Path(article.path)
+        path.write_text(path.read_text().replace("category: news", "category: pulled"))
+    enabled = gc.isenabled()
+    clusterings = []
+    real = session.find_same_stories
+    monkeypatch.setattr(session, "find_same_stories", lambda *a: (clusterings.append(1), real(*a)))
+    session.check_disk()
+    assert session._checking and not gc.isenabled()  # slices to come; no collection meanwhile
+    assert sum(a.original.get("category") == "pulled" for a in changed) == 2
+    qtbot.waitUntil(lambda: not session._checking)
+    assert all(a.original.get("category") == "pulled" and not a.conflict for a in changed)
+    assert gc.isenabled() == enabled
+    assert clusterings == [1]  # more than SAME_AT_ONCE: clustered again, in steps
+    qtbot.waitUntil(lambda: not session._same_busy)
