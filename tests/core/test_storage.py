@@ -339,3 +339,13 @@ def test_a_file_another_save_holds_is_written_after_the_batch_not_waited_for_ins
     assert tried.is_set()
     assert all(isinstance(r, storage.Written) for r in results), results
     assert all("quality: 99" in (tmp_path / f"{i:02}.md").read_text() for i in range(20))
+
+
+def test_reviewer_fsync_each_turns_batched_durability_off(monkeypatch):
+    from reviewer.core import storage
+
+    monkeypatch.setenv("REVIEWER_FSYNC_EACH", "1")
+    assert storage._find_syncfs() is None
+    monkeypatch.delenv("REVIEWER_FSYNC_EACH")
+    monkeypatch.setattr(os, "uname", lambda: os.uname_result(("Linux", "h", "5.4.0-1", "#1", "x86_64")))
+    assert storage._find_syncfs() is None  # syncfs reports failed writes only from 5.8
