@@ -87,3 +87,28 @@ def test_a_save_that_fails_as_a_whole_reports_every_file_and_keeps_the_edits(qtb
     assert report.saved == [] and [a for a, _ in report.failed] == articles
     assert "unexpected error (RuntimeError: a bug)" in report.failed[0][1].message
     assert all(a.edits == {"quality": 11} for a in articles) and not session.saving
+
+
+def test_a_large_folder_is_taken_in_a_piece_per_turn_and_finishes_after_the_last(qtbot, newsroom_copy, monkeypatch):
+    """From PIECES_FROM articles, a batch's maps and counts are filled on turns of their own
+    (their tables grow at the same count); loading ends only once every piece has run."""
+    from reviewer.app import session as session_module
+
+    expected = Session(SyncRunner(), watch=False)
+    expected.open(str(newsroom_copy))  # all at once, as a folder under PIECES_FROM articles
+    monkeypatch.setattr(session_module, "PIECES_FROM", 0)
+    turns = []
+    session = Session(SyncRunner(), watch=False)
+    real = session._run_piece
+    monkeypatch.setattr(session, "_run_piece", lambda: (turns.append(len(session._pieces)), real()))
+    session._pieces_timer.timeout.disconnect()
+    session._pieces_timer.timeout.connect(session._run_piece)
+    finished = []
+    session.loading_finished.connect(lambda: finished.append(len(session.articles)))
+    session.open(str(newsroom_copy))
+    assert session.loading and not finished and session.articles == []  # all of it still to come
+    qtbot.waitUntil(lambda: bool(finished))
+    assert finished == [len(expected.articles)] and len(turns) >= 4  # three pieces a batch, then the end
+    assert sorted(session._by_path) == sorted(expected._by_path)
+    assert sorted(session._by_url) == sorted(expected._by_url)
+    assert session.tally.queue == expected.tally.queue
