@@ -241,3 +241,22 @@ def test_the_row_of_an_article_that_just_left_is_none_without_a_search_until_the
     assert model.row_of(echo) is None and model.row_of(delta) == 1
     model.set_predicate(compile_query(""))  # the view changes: echo is in it again
     assert model.row_of(echo) == titles(model).index("echo")
+
+
+def test_new_articles_come_in_the_sort_order_and_filter_in_force_and_the_old_rows_are_not_sorted(monkeypatch):
+    model = ArticleTableModel()
+    model.append(articles())
+    model.sort(Column.QUALITY, Qt.DescendingOrder)
+    model.set_predicate(compile_query("-published:true"))
+    old = [model.article(r) for r in range(model.rowCount())]
+    keyed = []
+    real_key = Article.__dict__["quality"].fget
+    monkeypatch.setattr(Article, "quality", property(lambda a: (keyed.append(a), real_key(a))[1]))
+    fresh = [
+        make("foxtrot", False, 5, "2024-06"),
+        make("golf", True, 90, "2024-07"),
+        make("hotel", None, 60, "2024-08"),
+    ]
+    model.set_articles(fresh)
+    assert titles(model) == ["hotel", "foxtrot"]  # quality down, the published one filtered out
+    assert not any(a in old for a in keyed)  # the folder before is not sorted on its way out
