@@ -676,7 +676,7 @@ class Session(QObject):
         # for 20-27 ms, several a check.
         collector.hold("disk check")
 
-        def work(ctx):
+        def work(ctx: Context) -> tuple[list, list, list]:
             # Here, not on the window's turn: a pass over 20,000 articles held it for 85 ms, each
             # time the window came back to the front. What it reads of an article (path, identity,
             # edits) the window changes only by replacing a value whole. A save that ends meanwhile
