@@ -31,7 +31,6 @@ from .core.review_log import (
     since,
 )
 from .core.same_story import DEFAULT_THRESHOLD
-from .core.stats import by_provider
 from .core.storage import Job, SaveError, Written, fsync_folders, remove_leftovers, start_writing
 from .core.walking import TEMP_SUFFIX, Batch, relative
 from .core.workers import Workers
@@ -497,6 +496,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
         for batch in batches:
             apply_log(batch.articles)
             yield from batch.articles
+
+    from .core.stats import by_provider
 
     rows = by_provider(articles())
     if args.json:

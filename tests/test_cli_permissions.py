@@ -48,7 +48,7 @@ CHILD = """
 import os, sys
 # What the command imports on first use (argparse's formatter and gettext, the writers' pool, syncfs),
 # imported while the interpreter's own files can still be read.
-import concurrent.futures.thread, configparser, ctypes, locale, pathlib, platformdirs, shutil, subprocess
+import concurrent.futures.thread, configparser, ctypes, getpass, locale, pathlib, platformdirs, shutil, subprocess
 from reviewer.cli import main
 os.setgroups([])
 os.setgid({uid})

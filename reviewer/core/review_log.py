@@ -15,12 +15,10 @@ the user's data folder instead, named after the content folder's path.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import os
 import re
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -237,6 +235,9 @@ def editor_name(root: str, preferred: str = "") -> str:
     """Who decides: the preference, else the folder's `git config user.name`, else the login name."""
     if preferred.strip():
         return preferred.strip()
+    import getpass  # here: 3 ms of every command's start (subprocess brings selectors) for a name asked once
+    import subprocess
+
     try:
         found = subprocess.run(
             ["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=2,

@@ -148,7 +148,9 @@ def test_the_editor_is_the_repositorys_git_user_else_the_login(tmp_path, monkeyp
     subprocess.run(["git", "-C", str(repo), "config", "user.name", "Ana Lima"], check=True)
     assert editor_name(str(repo)) == "Ana Lima"
     assert editor_name(str(repo), preferred="Bo") == "Bo"
-    monkeypatch.setattr(review_log.getpass, "getuser", lambda: "login-name")
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "login-name")
     assert editor_name(str(tmp_path)) == "login-name"
 
 
