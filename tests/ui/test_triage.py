@@ -239,3 +239,49 @@ def test_the_panes_counts_of_a_selection_follow_an_approval_and_its_undo(window,
     assert window.detail.published.currentText() == "published"
     keys(qtbot, table, (Qt.Key_Z, Qt.ControlModifier))
     assert window.detail.meta.text() == before
+
+
+def test_approving_1000_selected_rows_is_one_layout_change_one_undo_step_and_lands_below_them(
+    window_on, qtbot, tmp_path
+):
+    """The issue's case at its size: 1,200 unpublished articles, the first 1,000 of the queue
+    selected and approved. Signals counted, counts and cursor checked, undone in one step."""
+    folder = tmp_path / "big"
+    (folder / "_posts").mkdir(parents=True)
+    for i in range(1200):
+        text = f"---\ntitle: Story {i:04}\nquality: {i % 150}\npublished: false\n---\nBody {i}\n"
+        (folder / "_posts" / f"2024-01-01-story-{i:04}.md").write_text(text)
+    window = window_on(folder)
+    window.settings.batch_threshold = 10**6  # no confirmation: this test is about the batch itself
+    table, model = window.table, window.model
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # the keys are the window's shortcuts
+    table.setFocus()
+    keys(qtbot, table, Qt.Key_U)  # the unpublished queue, as a reviewer works
+    assert model.rowCount() == 1200
+    queue = queue_articles(window, 1200)
+    chosen, rest = queue[:1000], queue[1000:]
+    table.select_row(0)
+    selection = table.selectionModel()
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    selection.select(
+        QItemSelection(model.index(0, 0), model.index(999, model.columnCount() - 1)),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect,
+    )
+    assert len(table.selected_articles()) == 1000
+    table.setFocus()
+    signals = []
+    model.layoutChanged.connect(lambda *a: signals.append("layout"))
+    model.rowsRemoved.connect(lambda *a: signals.append("removed"))
+    model.modelReset.connect(lambda *a: signals.append("reset"))
+    keys(qtbot, table, Qt.Key_A)
+    assert signals == ["layout"]  # one change of the view: no row removed one at a time, no reset
+    assert all(a.published is True for a in chosen) and all(a.published is False for a in rest)
+    assert model.rowCount() == 200 and window.counts.text().startswith("To review: 200 left · 1,000 approved")
+    assert window.statusBar().currentMessage() == "Approved 1,000 articles"
+    assert window.session.undo_stack.count() == 1
+    assert table.currentIndex().row() == 0 and model.article(0) is rest[0]  # where the selection began
+    keys(qtbot, table, (Qt.Key_Z, Qt.ControlModifier))
+    assert all(a.published is False and not a.edits for a in chosen)
+    assert model.rowCount() == 1200 and window.counts.text().startswith("To review: 1,200 left · 0 approved")
