@@ -39,7 +39,10 @@ def temporary_files(root: Path) -> list[str]:
 
 
 def running_in_group(group: int) -> list[int]:
-    """The processes of process group `group` that have not ended (zombies have)."""
+    """The processes of process group `group` that have not ended: a thread of one still runs.
+
+    A killed process shows as a zombie as soon as its first thread has ended, while its other
+    threads may still finish the system call they are in (creating a temporary file, say)."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -47,9 +50,15 @@ def running_in_group(group: int) -> list[int]:
         try:
             with open(f"/proc/{entry}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) != group:
+                continue
+            states = []
+            for task in os.listdir(f"/proc/{entry}/task"):
+                with open(f"/proc/{entry}/task/{task}/stat") as f:
+                    states.append(f.read().rsplit(")", 1)[1].split()[0])
         except OSError:
             continue  # ended while we looked
-        if int(fields[2]) == group and fields[0] != "Z":
+        if any(state != "Z" for state in states):
             found.append(int(entry))
     return found
 
