@@ -455,6 +455,10 @@ class ArticleTableModel(QAbstractTableModel):
     def set_articles(self, articles: list[Article]) -> None:
         self.beginResetModel()
         self.forget_orders()
+        # Clusters are of the articles before (another folder's): kept, they kept all of those
+        # articles alive until the new folder was clustered, then freed them in one go (46 ms
+        # at 100,000).
+        self._cluster_of = None
         self._all = sorted(articles, key=lambda a: a.relpath)
         self._made = list(articles)
         self._all_version += 1

@@ -260,3 +260,12 @@ def test_new_articles_come_in_the_sort_order_and_filter_in_force_and_the_old_row
     model.set_articles(fresh)
     assert titles(model) == ["hotel", "foxtrot"]  # quality down, the published one filtered out
     assert not any(a in old for a in keyed)  # the folder before is not sorted on its way out
+
+
+def test_new_articles_drop_the_clusters_of_the_articles_before():
+    """A cluster lookup kept from the folder before kept every one of its articles alive."""
+    model = ArticleTableModel()
+    model.append(articles())
+    model.same_story_changed(lambda a: "alpha.md")
+    model.set_articles([make("foxtrot", False, 5, "2024-06")])
+    assert model._cluster_of is None
