@@ -479,6 +479,29 @@ def _find_syncfs() -> Any:
     return function
 
 
+# syncfs writes out everything waiting on the file system, not only this save's files. While
+# another program writes a lot (a copy, a download), each batch then waited for it: reviewer set
+# over 1,000 files took 0.78-0.94 s beside a 1.5 GB write, against 0.45-0.74 s with an fsync a
+# file. Above this much data waiting to be written (the system's, /proc/meminfo), each file is
+# fsynced instead.
+DIRTY_LIMIT_KB = 64 * 1024
+_MEMINFO = "/proc/meminfo"
+
+
+def _little_dirty() -> bool:
+    """Whether little data waits to be written (Dirty and Writeback in /proc/meminfo), so that
+    a syncfs costs about what this save's own files do; False when it cannot be known."""
+    try:
+        with open(_MEMINFO, "rb") as meminfo:
+            waiting = 0
+            for line in meminfo:
+                if line.startswith((b"Dirty:", b"Writeback:")):
+                    waiting += int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return False
+    return waiting < DIRTY_LIMIT_KB
+
+
 def _make_durable(staged: list[_Staged]) -> None:
     """Make each staged new version durable: a syncfs for each file system they are on; where
     that fails or cannot be used, an fsync each. One that fails gets its `failure` (and is not
@@ -488,7 +511,7 @@ def _make_durable(staged: list[_Staged]) -> None:
     for item in staged:
         devices.setdefault(item.written.st_dev, []).append(item)
     for items in devices.values():
-        if syncfs is not None and syncfs(items[0].tmp_fd) == 0:
+        if syncfs is not None and _little_dirty() and syncfs(items[0].tmp_fd) == 0:
             continue
         for item in items:  # each file's own error, if any, is reported to its own fsync
             try:

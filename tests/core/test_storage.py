@@ -279,6 +279,7 @@ def test_no_file_is_renamed_before_its_batch_is_durable(tmp_path, monkeypatch):
 
     events = []
     monkeypatch.setattr(storage, "_SYNCFS", [lambda fd: events.append(("durable", fd)) or 0])
+    monkeypatch.setattr(storage, "_little_dirty", lambda: True)  # whatever else the machine is writing
     real_replace = os.replace
     monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("renamed", b)), real_replace(a, b))[1])
     articles = _folder_of(tmp_path, 40)
@@ -349,3 +350,24 @@ def test_reviewer_fsync_each_turns_batched_durability_off(monkeypatch):
     monkeypatch.delenv("REVIEWER_FSYNC_EACH")
     monkeypatch.setattr(os, "uname", lambda: os.uname_result(("Linux", "h", "5.4.0-1", "#1", "x86_64")))
     assert storage._find_syncfs() is None  # syncfs reports failed writes only from 5.8
+
+
+def test_with_much_data_waiting_to_be_written_each_file_is_fsynced_not_the_file_system(tmp_path, monkeypatch):
+    """syncfs would wait for another program's writes too: above DIRTY_LIMIT_KB, fsync each."""
+    from reviewer.core import storage
+
+    meminfo = tmp_path / "meminfo"
+    monkeypatch.setattr(storage, "_MEMINFO", str(meminfo))
+    meminfo.write_text("MemTotal: 24000000 kB\nDirty:        1000 kB\nWriteback:       8 kB\n")
+    assert storage._little_dirty()
+    meminfo.write_text("MemTotal: 24000000 kB\nDirty:     1536932 kB\nWriteback:       0 kB\n")
+    assert not storage._little_dirty()
+    meminfo.unlink()
+    assert not storage._little_dirty()  # not known: fsync each
+    syncfs_calls = []
+    monkeypatch.setattr(storage, "_SYNCFS", [lambda fd: syncfs_calls.append(fd) or 0])
+    site = tmp_path / "site"
+    site.mkdir()
+    articles = _folder_of(site, 20)
+    results = storage.write_many([a.save_state().job() for a in articles], str(site))
+    assert all(isinstance(r, storage.Written) for r in results) and syncfs_calls == []
