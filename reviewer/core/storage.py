@@ -204,18 +204,19 @@ def _write_threads(
                 except _NotNow:  # written alone once this batch's files are done
                     staged.append(None)
             _make_durable([item for item in staged if isinstance(item, _Staged)])
-            results: list[Written | SaveError] = []
-            for job, item in zip(chunk, staged, strict=True):
-                if item is None:
-                    results.append(one(job))
-                    continue
+            results: list[Written | SaveError | None] = [None] * len(chunk)
+            for i, item in enumerate(staged):
                 if isinstance(item, _Staged):
                     try:
                         item = item.failure or _complete(item)
                     except SaveError as exc:
                         item = exc
-                results.append(counted(item))
-            return results
+                if item is not None:
+                    results[i] = counted(item)
+            for i, item in enumerate(staged):  # alone, now that the batch holds no file
+                if item is None:
+                    results[i] = one(chunk[i])
+            return cast("list[Written | SaveError]", results)
         finally:
             for item in staged:
                 if isinstance(item, _Staged):
@@ -561,9 +562,10 @@ def _open_locked(path: str, target: str, held: set[tuple[int, int]] | None = Non
         except OSError as exc:
             raise SaveError(SaveKind.IO, path, exc.strerror or str(exc)) from None
         try:
-            if held is not None and ((st.st_dev, st.st_ino) in held or not _try_lock(fd)):
+            if held is None:
+                _lock(fd, path, deadline)
+            elif (st.st_dev, st.st_ino) in held or not _try_lock(fd):
                 raise _NotNow()
-            _lock(fd, path, deadline)  # at once if _try_lock took it
             now = os.stat(target)
             if (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino):
                 if held is not None:
@@ -582,21 +584,15 @@ def _try_lock(fd: int) -> bool:
     except BlockingIOError:
         return False
     except OSError:
-        pass
+        pass  # a file system without locks: the content checks still hold
     return True
 
 
 def _lock(fd: int, path: str, deadline: float) -> None:
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                raise SaveError(SaveKind.BUSY, path, "another Reviewer is saving this file; try again") from None
-            time.sleep(0.01)
-        except OSError:
-            return  # a file system without locks: the content checks still hold
+    while not _try_lock(fd):
+        if time.monotonic() > deadline:
+            raise SaveError(SaveKind.BUSY, path, "another Reviewer is saving this file; try again")
+        time.sleep(0.01)
 
 
 # --- other writers -------------------------------------------------------------------------

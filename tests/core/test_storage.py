@@ -335,9 +335,18 @@ def test_a_file_another_save_holds_is_written_after_the_batch_not_waited_for_ins
         return taken
 
     monkeypatch.setattr(storage, "_try_lock", try_lock)
+    others_written = []  # when it waits for 03.md: the batch's other files, all in place already
+    real_lock = storage._lock
+
+    def lock(fd, path, deadline):
+        if path.endswith("03.md"):
+            others_written.append(sum("quality: 99" in (tmp_path / f"{i:02}.md").read_text() for i in range(20)))
+        return real_lock(fd, path, deadline)
+
+    monkeypatch.setattr(storage, "_lock", lock)
     threading.Thread(target=lambda: (tried.wait(10), os.close(holder))).start()  # closing releases it
     results = storage.write_many([a.save_state().job() for a in articles], str(tmp_path))
-    assert tried.is_set()
+    assert tried.is_set() and others_written == [19]
     assert all(isinstance(r, storage.Written) for r in results), results
     assert all("quality: 99" in (tmp_path / f"{i:02}.md").read_text() for i in range(20))
 
