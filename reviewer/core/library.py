@@ -261,7 +261,7 @@ def _read(
                     # A share for each worker: the chunk is read in the time of its share.
                     size = max(PARALLEL_CHUNK // 4, -(-len(paths) // workers.count))
                     futures = [
-                        pool.submit(read_encoded, root, share, linked & set(share), state)
+                        pool.submit(read_encoded, root, share, linked.intersection(share), state)
                         for share in (paths[i : i + size] for i in range(0, len(paths), size))
                     ]
             pending.append((chunk, futures))

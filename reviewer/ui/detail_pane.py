@@ -550,14 +550,14 @@ class DetailPane(QScrollArea):
         """The selection's counts and the editors, as the articles are now (after an approval too)."""
         articles = self.articles
         states = Counter(status_word(a.published) for a in articles)
-        known = [a.quality for a in articles if a.quality is not None]
+        published = {a.published for a in articles}
+        qualities = {a.quality for a in articles}
+        known = [q for q in qualities if q is not None]
         summary = " · ".join(f"{n:,} {word}" for word, n in states.most_common())
         if known:
             low, high = min(known), max(known)
             summary += f" · quality {low}" if low == high else f" · quality {low}–{high}"
         self.meta.setText(summary)
-        published = {a.published for a in articles}
-        qualities = {a.quality for a in articles}
         self.published.blockSignals(True)
         self.published.setCurrentIndex({True: 0, False: 1, None: 2}[published.pop()] if len(published) == 1 else 3)
         self.published.blockSignals(False)
