@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -117,8 +117,6 @@ class Session(QObject):
         self._check_all = False  # every folder (check_disk without folders)
         self._pieces: deque[Callable[[], None]] = deque()  # of batches being taken in (_batch_pieces)
         self._pieces_timer = single_shot(self, 0, self._run_piece)
-        self._graves: deque[list[Article]] = deque()  # the articles of folders open before (_bury)
-        self._burying = single_shot(self, 0, self._bury_some)
         self._rescan_timer = single_shot(self, 400, self._rescan_dirty)
         self._checking = False
         self._hash_edited = False
@@ -132,19 +130,18 @@ class Session(QObject):
     # --- loading -------------------------------------------------------------------------
 
     def _bury(self, articles: list[Article]) -> None:
-        """Let the articles of the folder open before go BURY_SLICE at a time, a turn of the
-        event loop each, once everything else has let go of them: freed at once, 100,000 of them
-        held the window for 46 ms as the next folder opened."""
-        if articles:
-            self._graves.append(articles)
-            self._burying.start()
+        """Let the articles of the folder open before go in steps (BURY_SLICE a step), once
+        everything else has let go of them: freed at once, 100,000 of them held the window for
+        46 ms as the next folder opened. Without steps (a runner for tests), at once."""
+        if not articles or self._slicer is None:
+            return
 
-    def _bury_some(self) -> None:
-        while self._graves and not self._graves[0]:
-            self._graves.popleft()
-        if self._graves:
-            del self._graves[0][-BURY_SLICE:]
-            self._burying.start()
+        def steps() -> Iterator[None]:
+            while articles:
+                del articles[-BURY_SLICE:]
+                yield
+
+        self._slicer.start(steps(), lambda result, error: None)
 
     def cancel_loading(self) -> None:
         if self._load_context:
@@ -813,7 +810,7 @@ def _compare_with_disk(root: str, folders: list[str], known: dict, seen: set) ->
 
 
 SAVE_SLICE = 1000  # saved articles folded in per turn of the event loop
-BURY_SLICE = 10_000  # articles of the folder open before freed per turn (_bury): about 5 ms
+BURY_SLICE = 5_000  # articles of the folder open before freed a step (_bury): 2-3 ms
 PIECES_FROM = 100_000  # articles from which a batch is taken in a piece per turn (_batch_pieces)
 DISK_SLICE = 1000  # articles changed on disk taken per turn of the event loop
 # Articles changed on disk whose pairs are compared again at once (_update_same); more, and the
