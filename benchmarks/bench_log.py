@@ -90,7 +90,7 @@ def bench_open(lines: int, rounds: int) -> None:
     folder = tempfile.mkdtemp(prefix="bench-log-open-")
     root = os.path.join(folder, "site")
     os.makedirs(root)
-    log = LogFile(os.path.join(root, ".reviewer", "decisions.jsonl"), True)
+    log = LogFile.inside(root)
     editors = ("ana", "bo", "chen", "dee")
     kinds = ("approve", "reject", "quality")
     batch = []

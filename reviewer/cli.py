@@ -13,6 +13,7 @@ from typing import Any
 
 from . import SWITCH_INTERVAL_S, __version__
 from .core.article import Article
+from .core.files import outside_reason
 from .core.frontmatter_text import UNSET
 from .core.index import FolderIndex, IndexUnavailable, Listed
 from .core.library import read_article, scan_batches
@@ -341,14 +342,20 @@ def _read_one(path: str) -> Target:
     absolute = os.path.abspath(path)
     folder = os.path.dirname(absolute)
     name = os.path.basename(absolute)
-    _remove_leftovers(glob.glob(os.path.join(glob.escape(folder), f".{glob.escape(name)}.*{TEMP_SUFFIX}")), folder)
-    item = read_article(absolute, folder)
+    # A link to a folder elsewhere, inside the site, leads no write out of it: the file must
+    # really be in its content folder (the site), as --where and the window require.
+    root = content_root_of(folder)
+    reason = outside_reason(absolute, root)
+    if reason:
+        return f"{path}: {reason} {root}; not written"
+    _remove_leftovers(glob.glob(os.path.join(glob.escape(folder), f".{glob.escape(name)}.*{TEMP_SUFFIX}")), root)
+    item = read_article(absolute, root)
     if item is None:
         return f"{path}: not an article (it does not start with a '---' front matter line)"
     if isinstance(item, Problem):
         return item
     item.show_as(path)
-    return item, folder
+    return item, root
 
 
 def _apply(batches: Iterable[list[Target]], changes: dict[str, Any], editor: str, workers: Workers) -> int:
@@ -383,6 +390,11 @@ def _apply(batches: Iterable[list[Target]], changes: dict[str, Any], editor: str
                         if verb == "reject":  # already unpublished: still a decision, logged
                             _decided(decided, root, article, verb, {}, editor)
             for root, articles in by_root.items():
+                refused = _log_refusal(root, editor)
+                if refused:  # nothing written that could not be logged
+                    _error(f"{plural(len(articles), 'file')} not written: {refused}")
+                    failed += len(articles)
+                    continue
                 jobs: list[Job] = [a.save_state().job() for a in articles]
                 begun = start_writing(jobs, root, False, workers)
                 writing.append((root, articles, jobs, begun))
@@ -406,6 +418,11 @@ def _apply(batches: Iterable[list[Target]], changes: dict[str, Any], editor: str
                 _error(f"the decisions were saved in the files but not in the review log: {exc.strerror or exc}")
                 failed += len(decisions)
     return failed
+
+
+def _log_refusal(root: str, editor: str) -> str:
+    content_root, _ = _who(root, editor)
+    return LogFile.for_folder(content_root, _data_dir(), _keep_folder_clean()).refusal()
 
 
 def _pair(value: Any) -> tuple[Any, Any]:
@@ -475,7 +492,7 @@ def cmd_log(args: argparse.Namespace) -> int:
         return 2
     decisions, warnings = read_decisions(args.root, _data_dir())
     for warning in warnings:
-        _error(f"{warning.path}:{warning.line}: {warning.message}")
+        _error(f"{_where_in(warning)}: {warning.message}")
     for d in since(decisions, args.since, args.editor):
         if args.json:
             sys.stdout.write(d.line())
@@ -521,7 +538,7 @@ def _log_applier(root: str, wanted: bool = True) -> Callable[[list[Article]], No
         return lambda articles: None
     decisions, warnings = read_decisions(content_root_of(root), _data_dir())
     for warning in warnings:
-        _error(f"{warning.path}:{warning.line}: {warning.message}")
+        _error(f"{_where_in(warning)}: {warning.message}")
     last = latest(decisions)
     prefix = relative(content_root_of(root), os.path.abspath(root))
 
@@ -535,6 +552,10 @@ def _log_applier(root: str, wanted: bool = True) -> Callable[[list[Article]], No
                 article.logged = (found.decision, found.editor, found.time)
 
     return apply
+
+
+def _where_in(problem: Problem) -> str:
+    return f"{problem.path}:{problem.line}" if problem.line else problem.path
 
 
 def _data_dir() -> str:

@@ -569,6 +569,9 @@ class Session(QObject):
         self.saving = True
 
         def work(ctx):
+            refused = log.refusal() if log is not None else ""
+            if refused:  # a linked log: no file is written either, so no decision goes unlogged
+                return [(a, state.edits, SaveError(SaveKind.IO, a.path, refused)) for a, state in states], ([], "")
             written = [a for a, state in states if state.edits]
             jobs = [state.job() for _, state in states if state.edits]
             lines = {id(a): _decision_parts(state) for a, state in states if state.pending}

@@ -69,7 +69,7 @@ def outside_reason(path: str, root: str) -> str:
     real = os.path.realpath(path)
     if is_inside(os.path.realpath(root), real):
         return ""
-    return f"it is a link to {real}, outside the opened folder"
+    return f"it is a link to {real}, outside the folder"
 
 
 def write_refusal(st: os.stat_result) -> str:
@@ -91,4 +91,89 @@ def write_refusal(st: os.stat_result) -> str:
         return "the file is read-only for you (its owner has no write permission)"
     if st.st_gid != os.getegid() and st.st_gid not in os.getgroups():
         return f"the file's group (gid {st.st_gid}) is not one of yours; saving it would change its group"
+    return ""
+
+
+class LinkRefused(OSError):
+    """A path inside the folder that passes through a link, where Reviewer writes only real files."""
+
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def open_beneath(root: str, relpath: str, flags: int, mode: int = 0o644, make_folders: bool = False) -> int:
+    """Open `root/relpath` without following a link at any step below `root`; the fd.
+
+    Each folder on the way is opened from the one before it with O_NOFOLLOW, and so is the
+    file: a link anywhere (even one swapped in while this runs) raises LinkRefused naming it,
+    so nothing a cloned folder carries can lead a write outside it. `root` itself may be
+    reached through links: it is what the editor opened.
+    """
+    parts = [p for p in relpath.split("/") if p and p != "."]
+    if not parts or ".." in parts:
+        raise ValueError(f"not a path inside the folder: {relpath!r}")
+    fd = os.open(root, _DIR_FLAGS & ~getattr(os, "O_NOFOLLOW", 0))
+    try:
+        for i, name in enumerate(parts[:-1]):
+            shown = "/".join(parts[: i + 1])
+            if make_folders:
+                try:
+                    os.mkdir(name, 0o755, dir_fd=fd)
+                except FileExistsError:
+                    pass
+            folder, fd = fd, -1  # _step closes it, whatever happens
+            fd = _step(folder, name, _DIR_FLAGS, 0, root, shown)
+        folder, fd = fd, -1
+        flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        return _step(folder, parts[-1], flags, mode, root, relpath)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        raise
+
+
+def _step(fd: int, name: str, flags: int, mode: int, root: str, shown: str) -> int:
+    """Open `name` in the folder `fd` (which is closed, whatever happens)."""
+    try:
+        return os.open(name, flags, mode, dir_fd=fd)
+    except OSError as exc:
+        if _is_link(fd, name):
+            target = _link_target(fd, name)
+            why = f"{shown} is a link (to {target}); Reviewer writes nothing through links"
+            raise LinkRefused(exc.errno, why, os.path.join(root, shown)) from None
+        raise
+    finally:
+        os.close(fd)
+
+
+def _is_link(fd: int, name: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(name, dir_fd=fd).st_mode)
+    except OSError:
+        return False
+
+
+def _link_target(fd: int, name: str) -> str:
+    try:
+        return os.readlink(name, dir_fd=fd)
+    except OSError:
+        return "?"
+
+
+def link_on_the_way(root: str, relpath: str) -> str:
+    """The first part of `root/relpath` below `root` that is a link, as a sentence; '' when none."""
+    current = root
+    parts = [p for p in relpath.split("/") if p and p != "."]
+    for i, name in enumerate(parts):
+        current = os.path.join(current, name)
+        try:
+            st = os.lstat(current)
+        except OSError:
+            return ""
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                target = os.readlink(current)
+            except OSError:
+                target = "?"
+            return f"{'/'.join(parts[: i + 1])} is a link (to {target}); Reviewer writes nothing through links"
     return ""

@@ -276,7 +276,7 @@ def new_decisions(git: Git) -> list[Decision]:
         return []
     shown = git.run("show", f"HEAD:./{LOG_FOLDER}/{LOG_NAME}", check=False)
     committed = Counter(shown.stdout.splitlines()) if shown.returncode == 0 else Counter()
-    decisions, _ = LogFile(path, True).read()
+    decisions, _ = LogFile.inside(git.root).read()
     new = []
     for decision in decisions:
         line = decision.line().rstrip("\n")

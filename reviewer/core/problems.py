@@ -23,6 +23,7 @@ KINDS = {
     "link-loop": "symbolic link loop",
     "unexpected": "unexpected error",
     "log-line": "review log line skipped",
+    "log-unreadable": "review log not read",
 }
 
 

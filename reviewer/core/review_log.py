@@ -19,11 +19,13 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .files import LinkRefused, link_on_the_way, open_beneath, read_fd
 from .problems import Problem
 
 LOG_FOLDER = ".reviewer"
@@ -128,35 +130,73 @@ class LogFile:
 
     path: str
     in_folder: bool  # False: kept in the user's data folder (the content folder cannot be written)
+    root: str = ""  # in the folder: the content folder, below which no link is followed
+
+    @classmethod
+    def inside(cls, root: str) -> LogFile:
+        """The log in `root/.reviewer/`, written and read without following a link below `root`."""
+        root = os.path.abspath(root)
+        return cls(os.path.join(root, LOG_FOLDER, LOG_NAME), True, root)
 
     @classmethod
     def for_folder(cls, root: str, data_dir: str, keep_folder_clean: bool = False) -> LogFile:
         """The folder's log: in `root/.reviewer/` when it can be written there, else under `data_dir`."""
         root = os.path.abspath(root)
-        inside = os.path.join(root, LOG_FOLDER, LOG_NAME)
         if not keep_folder_clean and _writable_here(root):
-            return cls(inside, True)
+            return cls.inside(root)
         name = hashlib.sha1(root.encode("utf-8")).hexdigest()[:16]
         return cls(os.path.join(data_dir, "logs", f"{os.path.basename(root) or 'root'}-{name}.jsonl"), False)
 
     def append(self, decisions: Iterable[Decision]) -> int:
-        """Add the lines in one write and fsync; the number added. OSError when it cannot."""
+        """Add the lines in one write and fsync; the number added. OSError when it cannot (LinkRefused
+        when the log, its folder or its attributes file is a link: nothing is written through one)."""
         data = "".join(d.line() for d in decisions).encode("utf-8")
         if not data:
             return 0
-        folder = os.path.dirname(self.path)
-        os.makedirs(folder, exist_ok=True)
-        if self.in_folder:
-            _write_attributes(folder)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        why = self.refusal()
+        if why:
+            raise LinkRefused(0, why, self.path)
+        fd = self._open(os.O_RDWR | os.O_APPEND | os.O_CREAT)  # read: its last byte
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(0, f"{self.shown_path} is not a regular file; the review log is not written")
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                data = b"\n" + data  # a torn last line is ended, so the new first line stays whole
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
-        return data.count(b"\n")
+        if self.in_folder and self.root:
+            _write_attributes(self.root)
+        return data.count(b"\n") - (data[:1] == b"\n")
+
+    def refusal(self) -> str:
+        """Why the log may not be written where it is, naming the link or the odd file; '' when it may."""
+        if not (self.in_folder and self.root):
+            return ""
+        for relpath in (LOG_FOLDER, f"{LOG_FOLDER}/{LOG_NAME}", f"{LOG_FOLDER}/.gitattributes"):
+            why = link_on_the_way(self.root, relpath)
+            if why:
+                return f"{why}: the review log is not written"
+        try:
+            st = os.lstat(self.path)
+        except OSError:
+            return ""
+        if not stat.S_ISREG(st.st_mode):
+            return f"{self.shown_path} is not a regular file (a folder, pipe or device); the review log is not written"
+        return ""
+
+    def _open(self, flags: int) -> int:
+        flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)  # a pipe never blocks the save
+        if self.in_folder and self.root:
+            make = bool(flags & os.O_CREAT)
+            return open_beneath(self.root, f"{LOG_FOLDER}/{LOG_NAME}", flags, 0o644, make_folders=make)
+        if flags & os.O_CREAT:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        return os.open(self.path, flags, 0o644)
 
     @property
     def shown_path(self) -> str:
@@ -164,17 +204,30 @@ class LogFile:
         return f"{LOG_FOLDER}/{LOG_NAME}" if self.in_folder else self.path
 
     def read(self) -> tuple[list[Decision], list[Problem]]:
-        """Every decision, oldest first, and a problem for each line that could not be read."""
+        """Every decision, oldest first, and a problem for each line that could not be read (or
+        one for the whole log, when it is a link, a folder or anything but a regular file)."""
         try:
-            with open(self.path, encoding="utf-8", errors="replace", newline="") as fh:
-                text = fh.read()
-        except FileNotFoundError:
+            fd = self._open(os.O_RDONLY)
+        except (FileNotFoundError, NotADirectoryError):
             return [], []
+        except OSError as exc:
+            return [], [self._unreadable(exc.strerror or str(exc))]
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return [], [self._unreadable("it is not a regular file (a folder, pipe or device)")]
+            text = read_fd(fd).decode("utf-8", errors="replace")
+        except OSError as exc:
+            return [], [self._unreadable(exc.strerror or str(exc))]
+        finally:
+            os.close(fd)
         found = _LINE.findall(text)
         if len(found) == text.count("\n") and text.endswith("\n"):  # every line as Reviewer writes it
             return [Decision(*parts) for parts in found], []
         parts = text.split("\n")  # not splitlines: a value may hold U+2028, which json.dumps leaves as it is
         return self._read_lines([p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else []))
+
+    def _unreadable(self, why: str) -> Problem:
+        return Problem(self.path, self.shown_path, "log-unreadable", f"the review log is not read: {why}")
 
     def _read_lines(self, lines: list[str]) -> tuple[list[Decision], list[Problem]]:
         decisions: list[Decision] = []
@@ -202,7 +255,7 @@ class LogFile:
 def read_decisions(root: str, data_dir: str) -> tuple[list[Decision], list[Problem]]:
     """Every decision on the folder, oldest first: its own log and the one kept for it in the
     data folder (the folder may have been read-only, or kept clean, for part of its life)."""
-    inside = LogFile(os.path.join(os.path.abspath(root), LOG_FOLDER, LOG_NAME), True)
+    inside = LogFile.inside(root)
     outside = LogFile.for_folder(root, data_dir, keep_folder_clean=True)
     decisions, warnings = inside.read()
     if os.path.exists(outside.path):
@@ -223,12 +276,17 @@ def _writable_here(root: str) -> bool:
     return os.access(root, os.W_OK)
 
 
-def _write_attributes(folder: str) -> None:
-    """`.reviewer/.gitattributes`: git merges two editors' logs by keeping both sides' lines."""
-    path = os.path.join(folder, ".gitattributes")
-    if not os.path.exists(path):
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(ATTRIBUTES)
+def _write_attributes(root: str) -> None:
+    """`.reviewer/.gitattributes`: git merges two editors' logs by keeping both sides' lines.
+    Created only where nothing is (O_EXCL: not through a dangling link either)."""
+    try:
+        fd = open_beneath(root, f"{LOG_FOLDER}/.gitattributes", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return
+    try:
+        os.write(fd, ATTRIBUTES.encode())
+    finally:
+        os.close(fd)
 
 
 def editor_name(root: str, preferred: str = "") -> str:

@@ -86,7 +86,7 @@ def decide(folder, n, editor, decision, **changes):
     text = path.read_text()
     old = read(text)[1]
     path.write_text(set_keys(text, changes))
-    LogFile(str(folder / ".reviewer" / "decisions.jsonl"), True).append(
+    LogFile.inside(str(folder)).append(
         [
             Decision(
                 "2026-11-29T10:00:00.000Z",
@@ -372,7 +372,7 @@ def decide_named(folder, name, editor, key, value, old):
     path = folder / "_news" / f"{name}.md"
     path.write_text(set_keys(path.read_text(), {key: value}))
     verb = "quality" if key == "quality" else ("approve" if value else "reject")
-    LogFile(str(folder / ".reviewer" / "decisions.jsonl"), True).append(
+    LogFile.inside(str(folder)).append(
         [Decision("2026-11-29T10:00:00.000Z", editor, f"_news/{name}.md", "", verb, {key: [old, value]})]
     )
 
