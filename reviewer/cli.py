@@ -684,7 +684,7 @@ def _git(root: str) -> Any:
     if not os.path.isdir(root):
         _error(f"{root}: not a folder")
         return None
-    git = Git(os.path.abspath(root))
+    git = Git(os.path.abspath(root), guarded=False)  # commit and sync: asked for, run as the repository is set up
     if not git.is_repository():
         _error(f"{root}: not in a git repository")
         return None

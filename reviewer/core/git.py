@@ -104,12 +104,84 @@ def classify(stderr: str, command: str = "git") -> GitError:
     return GitError("other", f"{command} failed: {last[-1] if last else 'no message'}", stderr)
 
 
+# A repository's own configuration (.git/config and the files it includes) can name programs
+# that git runs by itself: a folder handed over with its .git (a zip, a shared drive) carries
+# them. What Reviewer runs on its own (status, the background fetch, the forecast of a sync,
+# reading the log) overrides each of them from the command line; commit and sync, which the
+# editor asks for, run the repository as it is set up (its hooks, filters and merge drivers).
+_ALWAYS = ("core.fsmonitor=false", f"core.hooksPath={os.devnull}", "protocol.ext.allow=never")
+_RUNS_A_PROGRAM = re.compile(
+    r"(core\.(fsmonitor|sshcommand|gitproxy|askpass)|filter\..+\.(clean|smudge|process)|merge\..+\.driver"
+    r"|credential\.(.+\.)?helper)",  # remote.*.uploadpack: the first one set wins, so fetch() names it
+    re.IGNORECASE,
+)
+_PLAIN_MERGE = "git merge-file -L ours -L base -L theirs %A %O %B"  # git's own text merge, for a foreign driver
+
+
+def guard_settings(listing: str, own_driver: str) -> list[str]:
+    r"""The `-c` settings that neutralise the programs a repository's own configuration names.
+
+    `listing` is `git config --show-scope --list -z`; settings from the user's own files
+    (global, system) are kept.
+
+    >>> guard_settings("local\0core.fsmonitor\ntouch x\0global\0user.name\nAna\0", "rv")[-1]
+    'core.fsmonitor=false'
+    >>> guard_settings("local\0filter.lfs.clean\nevil\0local\0merge.reviewer-frontmatter.driver\nevil\0", "rv")[3:]
+    ['filter.lfs.clean=', 'merge.reviewer-frontmatter.driver=rv']
+    """
+    kept: dict[str, list[str]] = {}
+    local: list[str] = []
+    items = listing.split("\0")
+    for scope, pair in zip(items[::2], items[1::2], strict=False):
+        key, _, value = pair.partition("\n")
+        if not _RUNS_A_PROGRAM.fullmatch(key):
+            continue
+        if scope in ("global", "system"):
+            kept.setdefault(key.lower(), []).append(value)
+        elif key.lower() not in local:
+            local.append(key.lower())
+    settings = list(_ALWAYS)
+    for key in local:
+        settings += _override(key, kept.get(key, []), own_driver)
+    return settings
+
+
+def _override(key: str, kept: list[str], own_driver: str) -> list[str]:
+    if key == "core.fsmonitor":
+        return ["core.fsmonitor=false"]
+    if key.startswith("merge."):
+        return [f"{key}={own_driver if key == f'merge.{DRIVER}.driver' else _PLAIN_MERGE}"]
+    if key == "core.gitproxy":
+        return ["core.gitProxy=none"]
+    if key == "core.sshcommand":
+        return [f"core.sshCommand={kept[-1] if kept else 'ssh'}"]
+    return [f"{key}="] + [f"{key}={value}" for value in kept]  # filters, askpass; helpers: the list reset
+
+
 @dataclass
 class Git:
-    """git in one content folder (the repository's top, or a folder inside it)."""
+    """git in one content folder (the repository's top, or a folder inside it).
+
+    `guarded` (the default): the programs the repository's own configuration names are not
+    run (guard_settings); `trusting()` is for the commands the editor asks for.
+    """
 
     root: str
     askpass: str = ""  # a program that asks for a password and prints it (GIT_ASKPASS, SSH_ASKPASS)
+    guarded: bool = True
+    _guard: list[str] | None = field(default=None, repr=False, compare=False)
+
+    def trusting(self) -> Git:
+        """The same repository, run as it is set up: for commit and sync, which the editor asks for."""
+        return Git(self.root, self.askpass, guarded=False)
+
+    def guard(self) -> list[str]:
+        """`-c` arguments (worked out once: the configuration is read by a `git config`, which runs nothing)."""
+        if self._guard is None:
+            listing = self._git(["config", "--show-scope", "--list", "-z"], None, 60).stdout
+            settings = guard_settings(listing, driver_command())
+            self._guard = [arg for setting in settings for arg in ("-c", setting)]
+        return self._guard
 
     def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", LC_ALL="C", LANGUAGE="C")
@@ -122,18 +194,24 @@ class Git:
         self, *args: str, check: bool = True, extra_env: dict[str, str] | None = None, timeout: float = 600
     ) -> subprocess.CompletedProcess[str]:
         """`git ARGS` in the folder; a failure raises GitError unless `check` is False."""
+        done = self._git([*(self.guard() if self.guarded else []), *args], extra_env, timeout)
+        if check and done.returncode != 0:
+            raise classify(done.stderr, f"git {args[0]}")
+        return done
+
+    def _git(
+        self, args: list[str], extra_env: dict[str, str] | None, timeout: float
+    ) -> subprocess.CompletedProcess[str]:
         try:
-            done = subprocess.run(
+            return subprocess.run(
                 ["git", *args], cwd=self.root, capture_output=True, text=True, encoding="utf-8", errors="replace",
                 env=self.env(extra_env), timeout=timeout, stdin=subprocess.DEVNULL,
             )  # fmt: skip
         except FileNotFoundError as exc:
             raise GitError("missing-git", "git is not installed (sudo apt-get install git)") from exc
         except subprocess.TimeoutExpired as exc:
-            raise GitError("network", f"git {args[0]} took more than {timeout:.0f} s and was stopped") from exc
-        if check and done.returncode != 0:
-            raise classify(done.stderr, f"git {args[0]}")
-        return done
+            name = next((a for a in args if not a.startswith("-") and "=" not in a), "")
+            raise GitError("network", f"git {name} took more than {timeout:.0f} s and was stopped") from exc
 
     def out(self, *args: str) -> str:
         return self.run(*args).stdout
@@ -378,7 +456,9 @@ def fetch(git: Git) -> str:
     upstream = git.upstream()
     if upstream:
         remote = git.out("config", f"branch.{_branch(git)}.remote").strip() or "origin"
-        git.run("fetch", "--quiet", remote)
+        # A remote's uploadpack is the first one configured, not the last: named here instead.
+        plain = ["--upload-pack=git-upload-pack"] if git.guarded else []
+        git.run("fetch", "--quiet", *plain, remote)
     return upstream
 
 

@@ -135,3 +135,16 @@ def test_a_folder_inside_another_repository_gets_no_git_in_the_window(window_on,
     assert not win.team_controls.label.isVisible()
     assert not win.action_table["sync"].isEnabled()
     assert not (clone / ".git" / "info" / "attributes").exists()  # nothing registered there either
+
+
+def test_opening_a_folder_and_its_background_fetch_run_none_of_the_repositorys_programs(window_on, team, tmp_path):
+    from tests.core.test_git_guard import both_change, plant_traps
+
+    ana = team("ana")
+    both_change(team, ana)
+    marks = plant_traps(ana, tmp_path)
+    win = window_on(ana)
+    assert win.team_controls.label.text().startswith("main")
+    win.team.check_incoming("ana")
+    assert "1 incoming" in win.team_controls.label.text()
+    assert list(marks.iterdir()) == []
