@@ -6,7 +6,7 @@ import html
 import os
 from collections import Counter
 
-from PySide6.QtCore import QEvent, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -15,6 +15,9 @@ from PySide6.QtGui import (
     QImage,
     QPixmap,
     QStandardItemModel,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -42,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from ..core.article import Article
 from ..core.library import read_parts
+from ..core.preview import plan_preview
 from ..core.site import ImageSource, link_to_open, resolve_image
 from ..words import QUALITY_MAX, decision_line, plural, shorten, shown, status_word
 from .flow_layout import FlowLayout
@@ -90,6 +94,46 @@ class SafeBrowser(QTextBrowser):
         if int(kind) == int(QTextDocument.ResourceType.ImageResource.value):
             return _placeholder()
         return ""  # a style sheet or HTML resource: empty, never read
+
+
+class SafeDocument(QTextDocument):
+    """A preview's text, built off the window's thread, where SafeBrowser cannot answer for it:
+    no resource the text names is read either."""
+
+    def loadResource(self, kind, url):
+        return SafeBrowser._no_resource(url, kind)
+
+
+def build_preview(front_matter: str, body: str, path: str, font) -> tuple[QTextDocument, str]:
+    """The body read for the preview, on a worker thread (Qt's rich-text reader takes seconds
+    on some bodies: core.preview caps what it is given), and the raw front matter."""
+    document = SafeDocument()
+    document.setDefaultFont(font)
+    body = body.strip()
+    if not body:
+        document.setPlainText("(no body)")
+    else:
+        is_html = path.lower().endswith((".html", ".htm")) or body.startswith("<")
+        plan = plan_preview(body, is_html)
+        if plan.rich:
+            (document.setHtml if is_html else document.setMarkdown)(plan.rich)
+        if plan.text:
+            cursor = QTextCursor(document)
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            if plan.rich:
+                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            note = QTextCharFormat()
+            note.setFontItalic(True)
+            cursor.insertText(f"Shown as text from here on: the body has {plan.why}.", note)
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            cursor.insertText(plan.text, QTextCharFormat())
+        if plan.hidden:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            cursor.insertText(f"… and {plan.hidden:,} more characters, not shown here.", note)
+    app = QCoreApplication.instance()
+    if app is not None:
+        document.moveToThread(app.thread())  # the window takes it from here
+    return document, front_matter
 
 
 _PLACEHOLDER: list[QImage] = []
@@ -758,25 +802,34 @@ class DetailPane(QScrollArea):
         self.fields.resizeColumnToContents(0)
 
     def _show_body(self, article: Article) -> None:
-        """The body and the raw front matter: one read of the file, on the runner."""
+        """The body and the raw front matter: one read of the file and the body laid out, on the runner."""
         self.preview.setPlainText("Reading…")
         self.raw.clear()
-        path = article.path
+        path, font = article.path, self.preview.font()
+
+        def work(ctx):
+            front_matter, body = read_parts(path)
+            return build_preview(front_matter, body, path, font)
 
         def fill(parts, error) -> None:
             if self.article is not article:
                 return  # another article is shown by now
-            front_matter, body = parts if error is None else (f"(could not read the file: {error})", "")
-            body = body.strip()
-            if not body:
-                self.preview.setPlainText("(no body)")
-            elif path.lower().endswith((".html", ".htm")) or body.startswith("<"):
-                self.preview.setHtml(body)
-            else:
-                self.preview.setMarkdown(body)
+            if error is not None:
+                self.preview.setPlainText("")
+                self.raw.setPlainText(f"(could not read the file: {error})")
+                return
+            document, front_matter = parts
+            self._set_preview(document)
             self.raw.setPlainText(front_matter)
 
-        self.session.runner.start(lambda ctx: read_parts(path), on_done=fill)
+        self.session.runner.start(work, on_done=fill)
+
+    def _set_preview(self, document: QTextDocument) -> None:
+        before, self._preview_document = getattr(self, "_preview_document", None), document
+        document.setParent(self.preview)
+        self.preview.setDocument(document)
+        if before is not None:
+            before.deleteLater()
 
     # --- editors ----------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QTextDocument
 
 from reviewer.core.files import NotRegularFile
-from reviewer.ui.detail_pane import SafeBrowser, open_link
+from reviewer.ui.detail_pane import SafeBrowser, build_preview, open_link
 from reviewer.ui.images import ImageTooLarge, make_thumbnail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,6 +57,11 @@ def test_the_preview_shows_a_placeholder_for_local_files(qtbot, red_png, kind, b
     qtbot.wait(10)
     for url in (str(red_png), f"file://{red_png}"):
         assert image_sizes(browser, [url]) == [(16, 16)]  # never the 300x200 image from the disk
+    built, _ = build_preview("", text, "a.html" if kind == "html" else "a.md", browser.font())  # the pane's way
+    browser.setDocument(built)
+    qtbot.wait(10)
+    for url in (str(red_png), f"file://{red_png}"):
+        assert image_sizes(browser, [url]) == [(16, 16)]
 
 
 PROBE = textwrap.dedent(
@@ -165,3 +170,25 @@ def test_f5_finds_an_edit_in_place_that_kept_the_size_and_the_time(window, qtbot
     assert os.stat(path).st_size == st.st_size
     window.action_table["reload"].trigger()
     assert article.conflict
+
+
+@pytest.mark.parametrize(
+    "body, seen",
+    [
+        ("<table><tr><td>" * 26 + "deep" + "</td></tr></table>" * 26, "the body has tables nested 26 deep"),
+        ("".join(f"- item {i}\n" for i in range(40_000)), "the body has more than 1,500 list items"),
+    ],
+)
+def test_a_hostile_body_is_shown_partly_as_text_in_the_window(window, qtbot, body, seen):
+    path = window.root / "_news" / "2099-12-31-hostile.md"
+    path.write_text(f"---\ntitle: Hostile\n---\n{body}")
+    window.session.check_disk()
+    article = next(a for a in window.session.articles if a.title == "Hostile")
+    window.reveal(article)
+    window.detail.tabs.setCurrentWidget(window.detail.preview)
+    qtbot.waitUntil(lambda: seen in window.detail.preview.toPlainText())
+    text = window.detail.preview.toPlainText()
+    assert "Shown as text from here on" in text
+    if "item" in body:
+        assert "- item 2000" in text and "item 39999" not in text  # past the budget: counted, not shown
+        assert "more characters, not shown here" in text

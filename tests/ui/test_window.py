@@ -282,7 +282,7 @@ def test_the_general_tab_is_not_padded_to_the_keys_table(window, settings):
 
 
 def test_html_body_preview_fetches_nothing_and_runs_nothing(window, monkeypatch, qtbot):
-    from reviewer.ui.detail_pane import SafeBrowser
+    from reviewer.ui.detail_pane import SafeDocument
 
     path = window.root / "_news" / "2099-12-31-newsletter.html"
     path.write_text(
@@ -292,9 +292,9 @@ def test_html_body_preview_fetches_nothing_and_runs_nothing(window, monkeypatch,
     window.session.check_disk()
     article = next(a for a in window.session.articles if a.title == "Newsletter")
     asked = []
-    original = SafeBrowser.loadResource
+    original = SafeDocument.loadResource
     monkeypatch.setattr(
-        SafeBrowser, "loadResource", lambda self, kind, url: asked.append(url.toString()) or original(self, kind, url)
+        SafeDocument, "loadResource", lambda self, kind, url: asked.append(url.toString()) or original(self, kind, url)
     )
     window.reveal(article)
     window.detail.tabs.setCurrentWidget(window.detail.preview)
