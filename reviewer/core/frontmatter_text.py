@@ -211,7 +211,52 @@ def parse(
         )
     if full or ("&" in yaml_text and _ANCHOR.search(yaml_text)):
         _check_shape(data, first_line)
+    if _LONG_NUMBER.search(yaml_text):
+        _check_numbers(data, yaml_text, first_line)
     return data
+
+
+# Numbers: `quality` and `heat` are added up and averaged as floats, exact up to 2**53; any
+# integer is printed, and Python prints at most 4,300 digits (hex is read with no such limit:
+# `0x` and 3,600 digits read fine and then stopped `reviewer list`). Only a front matter with a
+# run of 15 digits or more is looked through.
+NUMBER_KEYS = ("quality", "heat")
+LARGEST_COUNTED = 2**53
+_LARGEST_PRINTED_BITS = 14_000  # 4,214 decimal digits
+_LONG_NUMBER = re.compile(r"[0-9a-fA-F]{15}")
+
+
+def _check_numbers(data: dict[Any, Any], yaml_text: str, first_line: int) -> None:
+    for key in NUMBER_KEYS:
+        value = data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST_COUNTED:
+            found = re.search(rf"^{key}[ \t]*:", yaml_text, re.MULTILINE)
+            line = line_of(yaml_text, found.start()) if found else 0
+            message = f"{key} is a number of {_digits(value)} digits; the largest Reviewer reads is {LARGEST_COUNTED:,}"
+            raise FrontMatterError("invalid-value", message, first_line + line)
+    stack: list[Any] = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, int) and value.bit_length() > _LARGEST_PRINTED_BITS:
+            found = _LONG_NUMBER.search(yaml_text)
+            line = line_of(yaml_text, found.start()) if found else 0
+            message = f"a number of {_digits(value)} digits; the largest Reviewer reads has 4,214"
+            raise FrontMatterError("invalid-value", message, first_line + line)
+
+
+def _digits(value: int) -> str:
+    """About how many decimal digits, without printing it (which is what fails).
+
+    >>> _digits(10**400), _digits(16**5000)
+    ('401', 'about 6,021')
+    """
+    bits = abs(value).bit_length()
+    return f"{len(str(value).lstrip('-'))}" if bits < 4000 else f"about {int(bits * 0.30103) + 1:,}"
 
 
 def _full_load(yaml_text: str, first_line: int) -> Any:
