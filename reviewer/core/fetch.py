@@ -17,6 +17,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
@@ -44,8 +45,15 @@ def address_refusal(address: str) -> str:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return "not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local:
+            return "a site-local address (a private network)"
+        embedded = _embedded_ipv4(ip)
+        why = address_refusal(str(embedded)) if embedded is not None else ""
+        if why:
+            return f"{why}, inside an IPv6 address"
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
     if ip.is_loopback:
         return "a loopback address (this computer)"
     if ip.is_link_local:
@@ -55,6 +63,32 @@ def address_refusal(address: str) -> str:
     if ip.is_multicast or ip.is_unspecified or ip.is_reserved or not ip.is_global:
         return "not a public internet address"
     return ""
+
+
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries to: mapped (::ffff:a.b.c.d), 6to4 (2002::/16),
+    Teredo (2001::/32, the client's address), NAT64 (64:ff9b::/96, 64:ff9b:1::/48) or
+    IPv4-compatible (::a.b.c.d); None for a plain IPv6 address.
+
+    >>> str(_embedded_ipv4(ipaddress.IPv6Address("2002:7f00:1::1")))
+    '127.0.0.1'
+    >>> str(_embedded_ipv4(ipaddress.IPv6Address("64:ff9b::a9fe:a9fe")))
+    '169.254.169.254'
+    """
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in network for network in _NAT64):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if int(ip) >> 32 == 0 and int(ip) > 1:  # ::a.b.c.d (deprecated, still routed by some stacks)
+        return ipaddress.IPv4Address(int(ip))
+    return None
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -73,6 +107,8 @@ def fetch(
     deadline = time.monotonic() + deadline_s
     for _ in range(MAX_REDIRECTS + 1):
         status, location, body = _get_once(url, resolver, refusal, deadline, max_bytes)
+        if time.monotonic() > deadline:  # a read the deadline cut short ends like a whole answer
+            raise FetchError(_LATE)
         if location is None:
             if status != 200:
                 raise FetchError(f"the server answered {status}")
@@ -97,6 +133,11 @@ def _get_once(
         raise FetchError("the address has an invalid port") from None
     address = _checked_address(host, port, resolver, refusal)
     connection = _connection(scheme, host, address, port, _remaining(deadline))
+    # A socket timeout is per read: a server sending a header byte a second never trips it.
+    # At the deadline the socket is shut down, which ends any read under way at once.
+    watchdog = threading.Timer(_remaining(deadline), _cut, (connection,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection.request("GET", path, headers={"Host": parts.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT})
@@ -112,7 +153,17 @@ def _get_once(
             raise FetchError(_LATE) from None
         raise FetchError(str(exc) or type(exc).__name__) from None
     finally:
+        watchdog.cancel()
         connection.close()
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def _checked_address(host: str, port: int, resolver: Resolver, refusal: Callable[[str], str]) -> str:

@@ -91,6 +91,14 @@ def send(body: bytes, status: int = 200, headers: dict | None = None):
         ("0.0.0.0", "private"),
         ("224.0.0.1", "not a public"),
         ("not-an-ip", "not an IP"),
+        ("2002:7f00:1::1", "loopback"),  # 6to4 around 127.0.0.1
+        ("2002:a9fe:a9fe::", "link-local"),  # 6to4 around the metadata address
+        ("2002:c0a8:0101::1", "private"),  # 6to4 around 192.168.1.1
+        ("fec0::1", "site-local"),
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "private"),  # Teredo, client 10.0.0.1
+        ("64:ff9b::7f00:1", "loopback"),  # NAT64 around 127.0.0.1
+        ("64:ff9b:1::a9fe:a9fe", "link-local"),  # local-use NAT64
+        ("::a9fe:a9fe", "link-local"),  # IPv4-compatible
     ],
 )
 def test_addresses_that_are_not_public_are_refused(address, word):
@@ -153,6 +161,28 @@ def test_a_response_that_trickles_is_cut_at_the_deadline(server):
     resolver = stub_resolver({"img.test": ["127.0.0.1"]})
     with pytest.raises(FetchError, match="in time"):
         fetch(server.url("/slow.png", "img.test"), resolver=resolver, refusal=only_loopback_allowed, deadline_s=1.0)
+
+
+def test_headers_that_trickle_are_cut_at_the_deadline_too(server):
+    sent = []
+
+    def trickle(handler):
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        for _ in range(60):
+            try:
+                handler.wfile.write(b"X-Slow: y\r\n")
+                handler.wfile.flush()
+            except OSError:
+                return
+            sent.append(1)
+            time.sleep(0.1)
+
+    server.routes["/slow-headers.png"] = trickle
+    resolver = stub_resolver({"img.test": ["127.0.0.1"]})
+    with pytest.raises(FetchError, match="in time"):
+        url = server.url("/slow-headers.png", "img.test")
+        fetch(url, resolver=resolver, refusal=only_loopback_allowed, deadline_s=1.0)
+    assert len(sent) < 60  # cut while the headers were still coming, not after the last one
 
 
 def test_a_body_over_the_cap_is_refused_with_or_without_a_length(server):
