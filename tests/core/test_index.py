@@ -371,3 +371,49 @@ def test_any_changes_between_opens_list_and_check_as_a_fresh_read(tmp_path, roun
             change(root, what, n)
         assert run("list", "--json", str(root)) == run("list", "--json", "--no-index", str(root))
         assert run("check", str(root)) == run("check", "--no-index", str(root))
+
+
+def corrupted_runs(capsys, site, trials: int, seed: int) -> tuple[int, int]:
+    """(wrong listings, listings that said the index was damaged) over `trials` random byte
+    corruptions of a good index, each made again from the same good copy."""
+    import random
+
+    truth = listing(capsys, site, "--no-index")
+    listing(capsys, site)
+    path = index_file(site)
+    good = path.read_bytes()
+    rng = random.Random(seed)
+    wrong = noticed = 0
+    for _ in range(trials):
+        damaged = bytearray(good)
+        at = rng.randrange(100, len(damaged))  # past SQLite's header, as a bad sector or a stray write would be
+        damaged[at] ^= 1 << rng.randrange(8)
+        path.write_bytes(bytes(damaged))
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        main(["list", "--json", str(site)])
+        out, err = capsys.readouterr()
+        wrong += out.splitlines() != truth
+        noticed += "folder index" in err
+    return wrong, noticed
+
+
+def test_random_byte_corruptions_of_the_index_never_change_the_listing(site, capsys, walker):
+    if walker != "walked here":
+        pytest.skip("the walk's process changes nothing here")
+    wrong, _ = corrupted_runs(capsys, site, int(os.environ.get("REVIEWER_INDEX_CORRUPTIONS", "80")), seed=5)
+    assert wrong == 0
+
+
+def test_a_row_whose_checksum_fails_is_read_from_its_file_and_the_index_made_again(site, capsys):
+    first = listing(capsys, site)
+    db = sqlite3.connect(index_file(site))
+    db.execute('UPDATE files SET json = replace(json, \'"title": "\', \'"title": "FORGED \') WHERE kind = 0')
+    db.commit()
+    db.close()
+    main(["list", "--json", str(site)])
+    out, err = capsys.readouterr()
+    assert out.splitlines() == first and "FORGED" not in out
+    assert "damaged; it is made again" in err
+    assert listing(capsys, site) == first
+    assert capsys.readouterr().err == ""  # made again: nothing damaged the second time
