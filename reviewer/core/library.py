@@ -381,13 +381,16 @@ def _damaged_fence(data: bytes) -> str:
     if data.startswith(_BOM + _BOM):
         return "the file starts with two byte-order marks (U+FEFF); front matter must start on its first line"
     first, rest = _first_line(data)
-    if not (first == b"---" or (len(first) in (2, 3, 4) and first.count(b"-") >= 2)):
+    joined = first.startswith(b"---") and first[3:4] not in (b"", b"-")  # `---taxonomy: x`: a key run into the fence
+    if not (joined or first == b"---" or (len(first) in (2, 3, 4) and first.count(b"-") >= 2)):
         return ""
     if re.search(rb"^---[ \t]*\r?$", rest, re.MULTILINE) is None:
         return ""
     if first == b"---":
         return "the '---' line that opens the front matter is not the first line of the file"
     shown = first.decode("utf-8", "replace")
+    if joined:
+        return f"the first line is {shown[:60]!r}: the '---' that opens the front matter must be alone on its line"
     return f"the first line is {shown!r}, not '---': front matter must start with a line of three dashes"
 
 

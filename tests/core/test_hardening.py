@@ -139,6 +139,8 @@ def test_a_nul_byte_is_named_with_its_line(tmp_path):
         b"--\x00\ntitle: A\n---\n",
         b"\n---\ntitle: A\n---\n",  # a blank line first
         b"  ---\ntitle: A\n---\n",
+        b"---taxonomy: ai\ntitle: A\n---\n",  # a key run into the opening line (4 of 12,000 fuzz files)
+        b"----\ntitle: A\n---\n",
     ],
 )
 def test_a_file_that_nearly_starts_with_front_matter_is_named(tmp_path, data):
