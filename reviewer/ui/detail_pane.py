@@ -679,9 +679,18 @@ class DetailPane(QScrollArea):
         self._thumbs = []
         self.unavailable.clear()
         self.unavailable.hide()
-        images = article.images
+        # One thumbnail per distinct file: two addresses of one file share a key, and the
+        # second button would wait for an image that comes once, to the first.
+        seen: set[str] = set()
+        images, sources = [], []
+        for image in article.images:
+            source = resolve_image(image.url, article.path, self.session.site)
+            same = os.path.realpath(source.location) if source.kind == "local" else source.location
+            if same not in seen:
+                seen.add(same)
+                images.append(image)
+                sources.append((source, image.url))
         self.images_box.setVisible(bool(images))
-        sources = [(resolve_image(image.url, article.path, self.session.site), image.url) for image in images]
         size = self._thumb_size(len(images))
         for index, (image, (source, url)) in enumerate(zip(images, sources, strict=True)):
             button = ImageButton()

@@ -11,10 +11,12 @@ import hashlib
 import io
 import os
 import re
+import threading
 import warnings
 from collections import OrderedDict
+from contextlib import contextmanager
 
-from PIL import Image, ImageOps
+from PIL import Image
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
@@ -28,6 +30,29 @@ MAX_PIXELS = 40_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses at twice this already when it opens the file
 # ... and warns between the two, where make_thumbnail refuses with a message of its own.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
+# Decoding memory for all threads together: a PNG cannot be decoded at a reduced size (JPEG
+# can, see draft), so twelve 40-megapixel PNGs in one article, decoded four at a time, took
+# the window to 1.9 GB. A decode waits until its bytes fit in DECODE_BUDGET (one image larger
+# than it still decodes, alone).
+DECODE_BUDGET = 4 * MAX_PIXELS
+_budget = threading.Condition()
+_in_use = [0]
+
+
+@contextmanager
+def _decoding(cost: int):
+    with _budget:
+        while _in_use[0] and _in_use[0] + cost > DECODE_BUDGET:
+            _budget.wait()
+        _in_use[0] += cost
+    try:
+        yield
+    finally:
+        with _budget:
+            _in_use[0] -= cost
+            _budget.notify_all()
 
 
 class ImageTooLarge(ValueError):
@@ -52,13 +77,33 @@ def make_thumbnail(data_or_path: bytes | str, size: int) -> tuple[bytes, int, in
         width, height = opened.size
         if width * height > MAX_PIXELS:
             raise ImageTooLarge(f"{width:,}×{height:,} pixels is over the {MAX_PIXELS // 1_000_000} megapixel limit")
-        if opened.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # rotated a quarter turn
+        orientation = opened.getexif().get(0x0112, 1)
+        if orientation in (5, 6, 7, 8):  # rotated a quarter turn
             width, height = height, width
         opened.draft("RGB", (size * 2, size * 2))  # JPEG: decode at a fraction of full size
-        image = ImageOps.exif_transpose(opened)
+        cost = opened.size[0] * opened.size[1] * max(len(opened.getbands()), 1)  # after draft: what decoding takes
+        with _decoding(cost):
+            opened.load()
+            if opened.width > size * 2 and opened.height > size * 2:
+                factor = min(opened.width, opened.height) // (size * 2)
+                reduced = opened.reduce(max(1, factor))  # what the thumbnail needs, before the rest is made
+            else:
+                reduced = opened.copy()
+        image = reduced.transpose(_TURNS[orientation]) if orientation in _TURNS else reduced
         image.thumbnail((size, size))
         image = image.convert("RGBA")
         return image.tobytes("raw", "RGBA"), image.width, image.height, (width, height)
+
+
+_TURNS = {  # EXIF orientation -> what shows the image upright (as ImageOps.exif_transpose does)
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def to_qimage(pixels: tuple[bytes, int, int, tuple[int, int]]) -> QImage:

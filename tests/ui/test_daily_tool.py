@@ -470,3 +470,25 @@ def test_a_dark_appearance_is_a_preference(window, settings, monkeypatch):
     finally:
         apply_appearance("light")
         app.setPalette(before)
+
+
+def test_two_addresses_of_one_file_make_one_thumbnail_that_loads(window, qtbot):
+    from reviewer.ui.detail_pane import ImageButton
+
+    images = (
+        "  - url: /assets/images/articles/photo-1.jpg\n"
+        "  - url: ../assets/images/articles/photo-1.jpg\n"  # the same file, from _news/
+        "  - url: /assets/images/articles/photo-2.jpg\n"
+    )
+    path = window.root / "_news" / "2099-01-01-twice.md"
+    path.write_text(f"---\ntitle: Twice\npublishedDateTime: 2099-01-01T00:00:00Z\nimages:\n{images}---\nBody\n")
+    window.session.check_disk()
+    article = next(a for a in window.session.articles if a.title == "Twice")
+    window.reveal(article)
+    qtbot.waitUntil(lambda: window.detail.article is article)
+    qtbot.waitUntil(lambda: len(visible_thumbs(window)) >= 2)
+    qtbot.wait(50)
+    buttons = visible_thumbs(window)
+    assert len(buttons) == 2 and isinstance(buttons[0], ImageButton)
+    qtbot.waitUntil(lambda: all(not b.icon().isNull() for b in buttons))
+    assert not any(b.text().startswith("Loading") for b in buttons)

@@ -192,3 +192,39 @@ def test_a_hostile_body_is_shown_partly_as_text_in_the_window(window, qtbot, bod
     if "item" in body:
         assert "- item 2000" in text and "item 39999" not in text  # past the budget: counted, not shown
         assert "more characters, not shown here" in text
+
+
+def test_decoding_waits_for_the_memory_budget(tmp_path, monkeypatch):
+    """Four threads, six large PNGs (no reduced decode for PNG): never more decoded at once than the budget."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reviewer.ui import images
+
+    paths = []
+    for i in range(6):
+        path = tmp_path / f"big-{i}.png"
+        Image.new("RGB", (1600, 1200), (i * 40, 0, 0)).save(path)
+        paths.append(str(path))
+    one = 1600 * 1200 * 3
+    monkeypatch.setattr(images, "DECODE_BUDGET", int(one * 1.5))
+    most = []
+    real = images._decoding
+
+    def watched(cost):
+        context = real(cost)
+
+        class Watch:
+            def __enter__(self):
+                context.__enter__()
+                most.append(images._in_use[0])
+
+            def __exit__(self, *exc):
+                return context.__exit__(*exc)
+
+        return Watch()
+
+    monkeypatch.setattr(images, "_decoding", watched)
+    with ThreadPoolExecutor(4) as pool:
+        done = list(pool.map(lambda p: make_thumbnail(p, 160), paths))
+    assert [(w, h) for _, w, h, _ in done] == [(160, 120)] * 6
+    assert max(most) == one  # one at a time: two would be over the budget
