@@ -140,8 +140,8 @@ def merge_texts(base: str, ours: str, theirs: str, path: str = "", chosen: dict[
 
 
 def _key_order(base: dict[str, str], ours: dict[str, str], theirs: dict[str, str]) -> list[str]:
-    """Our keys in our order, without those theirs removed, with those theirs added after the key
-    they follow there (and after any we added at the same place)."""
+    """Our keys in our order, without those theirs removed, with those theirs added (or changed
+    where ours removed them) after the key they follow there (and after any we added at the same place)."""
     keys = [k for k in ours if not (k in base and k not in theirs and ours[k] == base[k])]
     order = list(theirs)
     # blank lines both sides moved (a key added after them): where ours put them is enough
@@ -149,7 +149,9 @@ def _key_order(base: dict[str, str], ours: dict[str, str], theirs: dict[str, str
     for i, key in enumerate(order):
         if key.startswith(GAP) and theirs[key] in moved and key not in base:
             continue
-        if key not in base and key not in ours:
+        # Added by theirs, or removed by ours and changed by theirs (a comment written above
+        # a key ours deleted): merged in its place, where the second is a conflict, not lost.
+        if key not in ours and (key not in base or theirs[key] != base[key]):
             before = order[i - 1] if i else ""
             at = keys.index(before) + 1 if before in keys else len(keys)
             while at < len(keys) and keys[at] not in base and keys[at] in ours:

@@ -45,6 +45,26 @@ def test_a_key_removed_on_one_side_and_left_alone_on_the_other_is_removed():
     assert merge_texts(BASE, ours, theirs).text == ours.replace("published: false\n", "")
 
 
+@pytest.mark.parametrize("gap", ["", "\n", "\n# old note\n"])
+def test_a_comment_theirs_wrote_above_a_key_ours_deleted_is_kept_or_a_conflict(gap):
+    base = f"---\na: 1\n{gap}k: 2\nz: 3\n---\nBody\n"
+    ours = "---\na: 1\nz: 3\n---\nBody\n"
+    theirs = f"---\na: 1\n{gap}# a new note\nk: 2\nz: 3\n---\nBody\n"
+    merged = merge_texts(base, ours, theirs)
+    assert "# a new note" in merged.text or [c.key for c in merged.conflicts] == ["(comments before k)"]
+    rng = random.Random(len(gap))
+    for _ in range(200):  # the same shape around other keys and comments
+        keys = [f"k{i}: {i}\n" for i in range(6)]
+        gone = rng.randrange(6)
+        base = "---\n" + "".join(("\n" if rng.random() < 0.5 else "") + k for k in keys) + "---\n"
+        lines = base.splitlines(keepends=True)
+        at = lines.index(keys[gone])
+        ours = "".join(lines[:at] + lines[at + 1 :])
+        theirs = "".join(lines[:at] + ["# added\n"] + lines[at:])
+        merged = merge_texts(base, ours, theirs)
+        assert "# added" in merged.text or merged.conflicts
+
+
 def test_the_same_key_set_to_different_values_is_a_conflict_of_that_key_only():
     ours = BASE.replace("quality: 50", "quality: 80").replace("heat: 3", "heat: 4")
     theirs = BASE.replace("quality: 50", "quality: 20")
