@@ -82,7 +82,8 @@ _ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]", re.MULTILINE)
 _LONE_CR = re.compile(r"\r(?!\n)")
 # A closing fence at the start of a line, with its line ending (none at the end of the text).
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r\n|\n|\r(?!\n)|\Z)", re.MULTILINE)
-_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+# The line breaks PyYAML (and libyaml) count: a problem's line is the one its marks say.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
 def split(text: str) -> Split:
@@ -166,10 +167,11 @@ def _newline_of(line: str) -> str:
 
 
 def line_of(text: str, position: int) -> int:
-    """0-based line of a character offset, counting line breaks as an editor does (\\n, \\r\\n, \\r).
+    """0-based line of a character offset, counting the line breaks YAML counts (\\n, \\r\\n,
+    \\r, U+0085, U+2028, U+2029).
 
-    >>> line_of("a\\r\\nb\\rc\\nd", 7)
-    3
+    >>> line_of("a\\r\\nb\\rc\\nd", 7), line_of("a\\u2028b\\x85c", 4)
+    (3, 2)
     """
     return len(_LINE_BREAK.findall(text, 0, position))
 
@@ -210,7 +212,7 @@ def parse(
             "not-mapping", f"the front matter is a {_yaml_kind(data)}, not a set of 'key: value' lines", first_line
         )
     if full or ("&" in yaml_text and _ANCHOR.search(yaml_text)):
-        _check_shape(data, first_line)
+        _check_shape(data, yaml_text, first_line)
     if _LONG_NUMBER.search(yaml_text):
         _check_numbers(data, yaml_text, first_line)
     return data
@@ -264,8 +266,10 @@ def _full_load(yaml_text: str, first_line: int) -> Any:
     try:
         return yaml.load(yaml_text, Loader=Loader)
     except yaml.reader.ReaderError as exc:
-        line = line_of(yaml_text, exc.position)
-        raise FrontMatterError("invalid-character", _reader_message(exc, yaml_text), first_line + line) from None
+        position = _char_position(yaml_text, exc)
+        line = line_of(yaml_text, position)
+        message = _reader_message(exc, yaml_text, position)
+        raise FrontMatterError("invalid-character", message, first_line + line) from None
     except yaml.constructor.ConstructorError as exc:
         kind = "unsafe-tag" if "constructor for the tag" in (exc.problem or "") else "invalid-value"
         raise FrontMatterError(kind, _yaml_message(exc), _yaml_line(exc, first_line)) from None
@@ -326,9 +330,20 @@ def _bad_value_message(node: yaml.ScalarNode) -> str:
     return f"the value {shown!r} is not {_TAG_WORDS.get(node.tag, node.tag)}"
 
 
-def _reader_message(exc: yaml.reader.ReaderError, text: str) -> str:
+def _char_position(text: str, exc: yaml.reader.ReaderError) -> int:
+    """The character offset of a reader error: libyaml reports a byte offset into the UTF-8
+    text (after any non-ASCII text the two differ), PyYAML's own reader a character offset."""
     code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-    column = exc.position - max(text.rfind("\n", 0, exc.position), text.rfind("\r", 0, exc.position))
+    position = int(exc.position)
+    if 0 <= position < len(text) and ord(text[position]) == code:
+        return position
+    return len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
+
+
+def _reader_message(exc: yaml.reader.ReaderError, text: str, position: int) -> str:
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    starts = [m.end() for m in _LINE_BREAK.finditer(text, 0, position)]
+    column = position - (starts[-1] if starts else 0) + 1
     return f"character U+{code:04X} at column {column} is not allowed in YAML ({exc.reason})"
 
 
@@ -358,11 +373,16 @@ def _yaml_kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _check_shape(data: Any, first_line: int) -> None:
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]+")
+
+
+def _check_shape(data: Any, yaml_text: str, first_line: int) -> None:
     """Refuse values nested too deep, and aliases that expand past a bound or refer to themselves.
 
     Iterative, so that no document can make it recurse.
     """
+    alias = _ALIAS.search(yaml_text)
+    alias_line = first_line + (line_of(yaml_text, alias.start() + 1) if alias else 0)
     sizes: dict[int, int] = {}
     ancestors: set[int] = set()
     stack: list[tuple[Any, int, bool]] = [(data, 0, False)]
@@ -377,14 +397,14 @@ def _check_shape(data: Any, first_line: int) -> None:
                 raise FrontMatterError(
                     "alias-bomb",
                     f"aliases expand to more than {MAX_EXPANDED_NODES:,} values (an alias bomb?)",
-                    first_line,
+                    alias_line,
                 )
             sizes[key] = total
             continue
         if key in sizes:
             continue
         if key in ancestors:
-            raise FrontMatterError("alias-bomb", "an alias refers to the value that contains it", first_line)
+            raise FrontMatterError("alias-bomb", "an alias refers to the value that contains it", alias_line)
         if depth > MAX_DEPTH:
             raise FrontMatterError("too-deep", _TOO_DEEP, first_line)
         ancestors.add(key)

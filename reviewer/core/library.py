@@ -363,6 +363,19 @@ def _outside(path: str, root: str) -> str:
     return f"outside the opened folder (a link to {real}): read-only"
 
 
+# The line breaks YAML counts, as UTF-8 bytes (frontmatter_text.line_of counts them in text).
+_BYTE_BREAK = re.compile(rb"\r\n|[\n\r]|\xc2\x85|\xe2\x80[\xa8\xa9]")
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The 1-based line of a byte offset.
+
+    >>> _line_at(b"a\\rb\\rc\\x00", 5), _line_at("a\\u2028b\\x00".encode(), 4)
+    (3, 2)
+    """
+    return len(_BYTE_BREAK.findall(data, 0, offset)) + 1
+
+
 def _starts_with_fence(head: bytes) -> bool:
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
@@ -427,12 +440,12 @@ def article_from_bytes(
     """Build an Article from a file's bytes, or the Problem that stops it."""
     nul = data.find(b"\x00", 0, 8192)
     if nul != -1:
-        line = data.count(b"\n", 0, nul) + 1
+        line = _line_at(data, nul)
         return Problem(path, rel, "binary", f"the file holds binary data (a NUL byte at offset {nul}), not text", line)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = _line_at(data, exc.start)
         return Problem(
             path, rel, "not-utf8", f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8", line
         )
