@@ -423,7 +423,9 @@ def _complete(staged: _Staged) -> Written:
         if _read(fd, path) != data or _replaced(target, staged.st):
             raise SaveError(SaveKind.CONFLICT, path, "the file changed on disk while it was being saved")
         try:
-            os.replace(staged.tmp, target)
+            _put_in_place(staged.tmp, target, staged.st)
+        except _RenamedMeanwhile:
+            raise SaveError(SaveKind.CONFLICT, path, "the file was replaced on disk while it was being saved") from None
         except OSError as exc:
             raise SaveError(SaveKind.IO, path, exc.strerror or str(exc)) from None
     except BaseException:
@@ -637,6 +639,63 @@ def _read(fd: int, path: str) -> bytes:
         return read_fd(fd)
     except OSError as exc:
         raise SaveError(SaveKind.IO, path, exc.strerror or str(exc)) from None
+
+
+class _RenamedMeanwhile(Exception):
+    """Another program renamed its own version over the file between the last check and ours."""
+
+
+def _put_in_place(tmp: str, target: str, st: os.stat_result) -> None:
+    """Rename `tmp` over `target`, unless `target` is no longer the file `st` describes.
+
+    A program that saves by rename (most editors, git) can put its version in place after the
+    last check and before a plain rename, which then throws that version away. Where Linux's
+    renameat2 can exchange the two names atomically, nothing is thrown away: the file that
+    comes out at `tmp` is looked at, and if it is not the one read, the exchange is undone.
+    """
+    if not _exchange(tmp, target):
+        os.replace(tmp, target)
+        return
+    try:
+        out = os.lstat(tmp)
+    except OSError:
+        out = None
+    if out is None or (out.st_dev, out.st_ino) != (st.st_dev, st.st_ino):
+        if _exchange(tmp, target):  # theirs back in place; ours at tmp, removed by abandon()
+            raise _RenamedMeanwhile()
+        raise OSError(0, "the file was replaced on disk while it was being saved, and could not be put back")
+    _remove_quietly(tmp)  # the old version: still open (fd) for the checks that follow
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_RENAMEAT2: list[Any] = []  # [libc's renameat2, or None]
+
+
+def _exchange(a: str, b: str) -> bool:
+    """Swap two names atomically; False where the system or the file system cannot."""
+    if not _RENAMEAT2:
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            function = libc.renameat2
+            function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+            function.restype = ctypes.c_int
+            _RENAMEAT2.append(function)
+        except (OSError, AttributeError):
+            _RENAMEAT2.append(None)
+    function = _RENAMEAT2[0]
+    if function is None:
+        return False
+    import ctypes
+
+    if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: not here; a plain rename instead
+        return False
+    raise OSError(errno, os.strerror(errno), b)
 
 
 def _replaced(target: str, st: os.stat_result) -> bool:

@@ -293,20 +293,49 @@ def test_a_write_just_before_the_replace_makes_a_conflict_and_is_kept(article, m
 
 
 def test_a_write_into_the_old_file_as_it_is_replaced_is_put_back(article, monkeypatch):
-    real_replace = os.replace
+    real_replace = storage._put_in_place
 
-    def racing_replace(src, dst):
+    def racing_replace(src, dst, st):
         with open(dst, "a") as fh:  # lands on the old file after the last check, before the rename
             fh.write("appended\n")
-        real_replace(src, dst)
+        real_replace(src, dst, st)
 
-    monkeypatch.setattr(storage.os, "replace", racing_replace)
+    monkeypatch.setattr(storage, "_put_in_place", racing_replace)
     article.set("quality", 41)
     with pytest.raises(SaveError) as err:
         save(article)
     assert err.value.kind == "conflict" and "was kept" in err.value.message
     assert Path(article.path).read_text() == GOOD + "appended\n"
     assert article.edits == {"quality": 41}  # the edit is still pending
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "plain rename"])
+def test_a_version_renamed_in_after_the_last_check_is_never_thrown_away(article, monkeypatch, exchange):
+    """A program that saves by rename (an editor, git) puts its version in place at the worst moment."""
+    if not exchange:
+        monkeypatch.setattr(storage, "_exchange", lambda a, b: False)
+    elif not storage._exchange(article.path, article.path):  # probes renameat2 here
+        pytest.skip("renameat2 cannot exchange names on this system or file system")
+    real_replaced = storage._replaced
+
+    def check_then_race(target, st):
+        changed = real_replaced(target, st)
+        theirs = target + ".theirs"
+        Path(theirs).write_text(GOOD + "theirs\n")
+        os.rename(theirs, target)  # after the check, before the rename
+        return changed
+
+    monkeypatch.setattr(storage, "_replaced", check_then_race)
+    article.set("quality", 41)
+    if exchange:
+        with pytest.raises(SaveError) as err:
+            save(article)
+        assert err.value.kind == "conflict"
+        assert Path(article.path).read_text() == GOOD + "theirs\n"  # their version stays
+        assert [n for n in os.listdir(os.path.dirname(article.path)) if n != "a.md"] == []
+    else:  # where names cannot be exchanged, the window is as narrow as a plain rename makes it
+        save(article)
+        assert "quality: 41" in Path(article.path).read_text()
 
 
 @pytest.mark.skipif(not storage._LEASES, reason="needs Linux file leases to see another writer")
@@ -321,14 +350,14 @@ def test_a_writer_that_opened_the_file_before_the_replace_and_writes_after_it_is
             replaced.wait(5)
             fh.write("appended\n")
 
-    real_replace = os.replace
+    real_replace = storage._put_in_place
 
-    def replace_then_signal(src, dst):
-        real_replace(src, dst)
+    def replace_then_signal(src, dst, st):
+        real_replace(src, dst, st)
         replaced.set()
 
     monkeypatch.setattr(storage, "WRITER_WAIT_S", 0.05)  # the writer waits for the replace: do not wait long first
-    monkeypatch.setattr(storage.os, "replace", replace_then_signal)
+    monkeypatch.setattr(storage, "_put_in_place", replace_then_signal)
     thread = threading.Thread(target=writer)
     thread.start()
     opened.wait(5)

@@ -74,10 +74,12 @@ def test_deleted_file_is_refused(article):
 
 
 def test_crash_between_temporary_write_and_replace_leaves_original(article, monkeypatch):
+    from reviewer.core import storage
+
     def crash(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", crash)
+    monkeypatch.setattr(storage, "_put_in_place", crash)
     article.set("quality", 99)
     with pytest.raises(SaveError) as err:
         save(article)
@@ -280,8 +282,8 @@ def test_no_file_is_renamed_before_its_batch_is_durable(tmp_path, monkeypatch):
     events = []
     monkeypatch.setattr(storage, "_SYNCFS", [lambda fd: events.append(("durable", fd)) or 0])
     monkeypatch.setattr(storage, "_little_dirty", lambda: True)  # whatever else the machine is writing
-    real_replace = os.replace
-    monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("renamed", b)), real_replace(a, b))[1])
+    real = storage._put_in_place
+    monkeypatch.setattr(storage, "_put_in_place", lambda a, b, st: (events.append(("renamed", b)), real(a, b, st))[1])
     articles = _folder_of(tmp_path, 40)
     monkeypatch.setattr(storage, "WRITERS", 1)  # one thread: its batches come one after the other
     results = storage.write_many([a.save_state().job() for a in articles], str(tmp_path))
