@@ -27,10 +27,14 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# 10,000 damaged articles through check, list and set; 50 kill -9 trials of set over 3,000 files.
+# 10,000 damaged articles through check, list and set; 50 kill -9 trials of set over 3,000 files;
+# 1,000 random corruptions of a folder index; the hostile cases of Hardening II (links out of
+# the folder, git settings that run programs, huge numbers, problem lines, hostile bodies).
 fuzz: venv syslibs
-	REVIEWER_FUZZ_CASES=10000 REVIEWER_CRASH_TRIALS=50 REVIEWER_CRASH_FILES=3000 QT_QPA_PLATFORM=offscreen \
-	  $(PY) -m pytest -q -s tests/core/test_fuzz.py tests/core/test_crash.py
+	REVIEWER_FUZZ_CASES=10000 REVIEWER_CRASH_TRIALS=50 REVIEWER_CRASH_FILES=3000 REVIEWER_INDEX_CORRUPTIONS=1000 \
+	  QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s tests/core/test_fuzz.py tests/core/test_crash.py \
+	  tests/core/test_index.py tests/core/test_links_out.py tests/core/test_git_guard.py \
+	  tests/core/test_huge_numbers.py tests/core/test_problem_lines.py tests/core/test_preview.py
 
 venv: $(STAMP)
 

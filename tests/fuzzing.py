@@ -47,6 +47,8 @@ BAD_VALUES = [
     b"@reserved",
     b"`backtick",
     b"|\n  literal\n   block",
+    b"0x" + b"f" * 3600,  # read without Python's digit limit, then too large to print
+    b"1" + b"0" * 400,  # too large to average as a float
 ]
 
 
@@ -71,7 +73,7 @@ def _value_position(rng: random.Random, data: bytes) -> tuple[int, int] | None:
 
 
 def mutate(rng: random.Random, data: bytes) -> bytes:
-    kind = rng.randrange(16)
+    kind = rng.randrange(19)
     fm_end = _front_matter_end(data)
     if kind == 0:  # flip one byte in the front matter
         i = rng.randrange(max(1, fm_end))
@@ -124,6 +126,21 @@ def mutate(rng: random.Random, data: bytes) -> bytes:
         return data.replace(b"\n---", b"\n-- -", 1)
     if kind == 14:  # a long line
         return data[:4] + b"notes: " + b"x" * rng.choice([10_000, 200_000]) + b"\n" + data[4:]
+    if kind == 15:  # a huge number where Reviewer reads one
+        key = rng.choice([b"quality", b"heat"])
+        return (
+            data[:4]
+            + key
+            + b": "
+            + rng.choice([b"0x" + b"f" * 3600, b"1" + b"0" * 400, b"0x" + b"1" * 20])
+            + b"\n"
+            + data[4:]
+        )
+    if kind == 16:  # a line break only YAML counts, then damage below it
+        i = rng.randrange(4, max(5, fm_end))
+        return data[:i] + rng.choice(["\u2028", "\u2029", "\x85"]).encode() + data[i:]
+    if kind == 17:  # a key run into the opening fence
+        return data.replace(b"---\n", b"---", 1)
     return data  # an untouched file among the damaged ones
 
 
@@ -155,5 +172,6 @@ def starts_like_front_matter(data: bytes) -> bool:
     stripped = data.replace(bom, b"").lstrip(b" \t\r\n")
     first, _, rest = stripped.partition(b"\n")
     first = first.rstrip(b"\r").strip()
-    near_fence = first == b"---" or (len(first) in (2, 3, 4) and first.count(b"-") >= 2)
+    joined = first.startswith(b"---") and first[3:4] not in (b"", b"-")  # `---title: x`
+    near_fence = joined or first == b"---" or (len(first) in (2, 3, 4) and first.count(b"-") >= 2)
     return near_fence and any(line.rstrip(b"\r").rstrip(b" \t") == b"---" for line in rest.split(b"\n"))

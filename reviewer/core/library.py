@@ -338,7 +338,8 @@ def _read_article(path: str, rel: str, root: str, check_links: bool) -> Article 
     try:
         head = read_fd(fd, 4096)
         if not _starts_with_fence(head):
-            if len(head) == 4096 and len(_first_line(head)[0]) <= 4:  # maybe a damaged fence: look further
+            first = _first_line(head)[0]
+            if len(head) == 4096 and (len(first) <= 4 or first.startswith(b"---")):  # maybe damaged: look further
                 head += read_fd(fd, MAX_FILE_SIZE, offset=len(head))
             damage = _damaged_fence(head)
             return Problem(path, rel, "no-front-matter", damage, 1) if damage else None
