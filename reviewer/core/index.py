@@ -34,7 +34,7 @@ from .walking import Stat
 
 # Bumped whenever what a file reads as may change (parsing, Article's packing): an index of
 # another format is rebuilt. Python's own version is part of it (marshal's format is its own).
-FORMAT = f"9/py{sys.version_info[0]}.{sys.version_info[1]}"
+FORMAT = f"10/py{sys.version_info[0]}.{sys.version_info[1]}"
 ARTICLE, PROBLEM, NOTHING = 0, 1, 2
 Item = Article | Problem | None
 

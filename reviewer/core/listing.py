@@ -7,6 +7,7 @@ warm `reviewer list` prints them without building the article again.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .article import Article
@@ -29,8 +30,25 @@ def record(article: Article) -> dict[str, Any]:
     }
 
 
+# Characters Python's str.splitlines (and JavaScript before ES2019) takes for line ends: escaped,
+# so that one article is always one line whatever its text holds.
+_LINE_ENDS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}  # below U+0020: json escapes
+_LINE_END = re.compile("[\u2028\u2029\x85]")
+
+
 def json_line(article: Article) -> str:
-    return json.dumps(record(article), ensure_ascii=False)
+    """One JSON object, on one line for any reader.
+
+    >>> json.loads(_one_line('"a\u2028b"')) == "a\u2028b" and "\u2028" not in _one_line('"a\u2028b"')
+    True
+    """
+    return _one_line(json.dumps(record(article), ensure_ascii=False))
+
+
+def _one_line(text: str) -> str:
+    if _LINE_END.search(text) is None:
+        return text
+    return _LINE_END.sub(lambda m: _LINE_ENDS[m.group()], text)
 
 
 def text_line(article: Article) -> str:

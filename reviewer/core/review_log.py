@@ -84,7 +84,7 @@ class Decision:
             "decision": self.decision,
             "changes": self.changes,
         }
-        return json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n"
+        return json.dumps(record, ensure_ascii=False, separators=(", ", ": "), default=_as_json) + "\n"
 
     @classmethod
     def from_record(cls, record: Any) -> Decision | None:
@@ -108,6 +108,18 @@ class Decision:
 
     def as_dict(self) -> dict[str, Any]:
         return json.loads(self.line())  # type: ignore[no-any-return]
+
+
+def _as_json(value: Any) -> Any:
+    """A value JSON has no type for, as the log keeps it: a date as ISO 8601, a set (`!!set`)
+    as a sorted list, bytes (`!!binary`) as text, anything else as its text."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
 
 
 # A line as Decision.line writes it, no string in it escaped: read without json.loads.

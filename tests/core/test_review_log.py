@@ -225,3 +225,13 @@ def test_a_hand_edited_line_in_another_key_order_is_read_and_a_bad_one_named(tmp
         ("a.md", "approve", {"published": [None, True]}),
     ]
     assert [(w.line, w.message) for w in warnings] == [(3, "not a decision; skipped")]
+
+
+def test_a_value_json_has_no_type_for_is_logged_not_a_stopped_run(tmp_path, capsys):
+    from reviewer.cli import main
+
+    (tmp_path / "a.md").write_text("---\ntitle: A\nquality: !!set {a, b}\npublished: false\n---\n")
+    (tmp_path / "b.md").write_text("---\ntitle: B\nquality: !!binary aGk=\npublished: false\n---\n")
+    assert main(["set", "--quality", "7", "--where", "", str(tmp_path)]) == 0
+    log = (tmp_path / ".reviewer" / "decisions.jsonl").read_text().splitlines()
+    assert len(log) == 2 and '"quality": [["a", "b"], 7]' in "".join(log) and '"quality": ["hi", 7]' in "".join(log)
