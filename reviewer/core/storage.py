@@ -31,7 +31,7 @@ from enum import StrEnum
 from typing import Any, cast
 
 from .article import Article, Identity, PackedMetadata, content_digest
-from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
+from .files import LinkRefused, NotRegularFile, is_inside, open_beneath, open_regular, read_fd, write_refusal
 from .frontmatter_text import UNSET, EditError, FrontMatterError, read, set_keys, unpack_lines
 from .walking import TEMP_SUFFIX
 from .workers import Workers
@@ -317,6 +317,7 @@ class _Staged:
     target: str
     tmp: str
     tmp_fd: int  # -1 once closed
+    folder: int  # the file's folder, opened without following links below the opened folder
     written: os.stat_result
     data: bytes
     new_data: bytes
@@ -339,7 +340,8 @@ class _Staged:
         try:
             self.close_tmp()
         finally:
-            _remove_quietly(self.tmp)
+            _remove_quietly(os.path.basename(self.tmp), self.folder)
+            os.close(self.folder)
             os.close(fd)
 
 
@@ -363,15 +365,38 @@ def _stage(
     if real_root is not None and not is_inside(real_root, target):
         message = f"it is a link to {target}, outside the opened folder; it is not written"
         raise SaveError(SaveKind.OUTSIDE, path, message)
-    fd, st = _open_locked(path, target, held)
+    folder = _open_folder(path, target, real_root)
     try:
-        staged = _stage_locked(fd, st, path, target, identity, original, edits, overwrite, held is None)
+        fd, st = _open_locked(path, target, held)
+    except BaseException:
+        os.close(folder)
+        raise
+    try:
+        staged = _stage_locked(fd, st, path, target, identity, original, edits, overwrite, held is None, folder)
     except BaseException:
         os.close(fd)  # also releases the lock
+        os.close(folder)
         raise
     if isinstance(staged, Written):
         os.close(fd)
+        os.close(folder)
     return staged
+
+
+def _open_folder(path: str, target: str, real_root: str | None) -> int:
+    """The folder `target` is in, opened from the opened folder one name at a time without
+    following a link (files.open_beneath): a folder swapped for a link after the real path
+    was worked out cannot lead the temporary file or the rename outside."""
+    folder = os.path.dirname(target)
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        if real_root is None or folder == real_root:
+            return os.open(folder, flags)
+        return open_beneath(real_root, os.path.relpath(folder, real_root).replace(os.sep, "/"), flags)
+    except LinkRefused as exc:
+        raise SaveError(SaveKind.OUTSIDE, path, f"{exc.strerror}; it is not written") from None
+    except OSError as exc:
+        raise SaveError(SaveKind.MISSING, path, f"its folder cannot be opened: {exc.strerror or exc}") from None
 
 
 def _stage_locked(
@@ -384,6 +409,7 @@ def _stage_locked(
     edits: dict[str, Any],
     overwrite: bool,
     sync: bool,
+    folder: int,
 ) -> _Staged | Written:
     refusal = write_refusal(st)
     if not refusal and not os.access(target, os.W_OK):
@@ -410,8 +436,8 @@ def _stage_locked(
     lines = lines if in_place else 0
     if new_data == data:  # e.g. removing a key the file does not have
         return Written(Identity(st.st_size, st.st_mtime_ns, identity.digest, lines), metadata, edits, target)
-    tmp, written, tmp_fd = _write_temp(path, target, new_data, st, sync)
-    return _Staged(fd, st, path, target, tmp, tmp_fd, written, data, new_data, metadata, edits, lines)
+    tmp, written, tmp_fd = _write_temp(path, target, new_data, st, folder, sync)
+    return _Staged(fd, st, path, target, tmp, tmp_fd, folder, written, data, new_data, metadata, edits, lines)
 
 
 def _complete(staged: _Staged) -> Written:
@@ -423,7 +449,7 @@ def _complete(staged: _Staged) -> Written:
         if _read(fd, path) != data or _replaced(target, staged.st):
             raise SaveError(SaveKind.CONFLICT, path, "the file changed on disk while it was being saved")
         try:
-            _put_in_place(staged.tmp, target, staged.st)
+            _put_in_place(staged.tmp, target, staged.st, staged.folder)
         except _RenamedMeanwhile:
             raise SaveError(SaveKind.CONFLICT, path, "the file was replaced on disk while it was being saved") from None
         except OSError as exc:
@@ -435,11 +461,12 @@ def _complete(staged: _Staged) -> Written:
     try:
         _wait_for_writers(fd)  # one that opened the old file before the replace writes there: wait for it
         if _read(fd, path) != data:  # written to the old file as it was replaced
-            _put_back(fd, path, target, staged.new_data, staged.st)
+            _put_back(fd, path, target, staged.new_data, staged.st, staged.folder)
             message = "the file changed on disk while it was being saved; that change was kept"
             raise SaveError(SaveKind.CONFLICT, path, message)
     finally:
         os.close(fd)  # also releases the lock
+        os.close(staged.folder)
     written = staged.written
     return Written(
         Identity(written.st_size, written.st_mtime_ns, content_digest(staged.new_data), staged.lines),
@@ -645,7 +672,7 @@ class _RenamedMeanwhile(Exception):
     """Another program renamed its own version over the file between the last check and ours."""
 
 
-def _put_in_place(tmp: str, target: str, st: os.stat_result) -> None:
+def _put_in_place(tmp: str, target: str, st: os.stat_result, folder: int) -> None:
     """Rename `tmp` over `target`, unless `target` is no longer the file `st` describes.
 
     A program that saves by rename (most editors, git) can put its version in place after the
@@ -653,18 +680,19 @@ def _put_in_place(tmp: str, target: str, st: os.stat_result) -> None:
     renameat2 can exchange the two names atomically, nothing is thrown away: the file that
     comes out at `tmp` is looked at, and if it is not the one read, the exchange is undone.
     """
-    if not _exchange(tmp, target):
-        os.replace(tmp, target)
+    ours, name = os.path.basename(tmp), os.path.basename(target)  # both in `folder`
+    if not _exchange(ours, name, folder):
+        os.replace(ours, name, src_dir_fd=folder, dst_dir_fd=folder)
         return
     try:
-        out = os.lstat(tmp)
+        out = os.lstat(ours, dir_fd=folder)
     except OSError:
         out = None
     if out is None or (out.st_dev, out.st_ino) != (st.st_dev, st.st_ino):
-        if _exchange(tmp, target):  # theirs back in place; ours at tmp, removed by abandon()
+        if _exchange(ours, name, folder):  # theirs back in place; ours at tmp, removed by abandon()
             raise _RenamedMeanwhile()
         raise OSError(0, "the file was replaced on disk while it was being saved, and could not be put back")
-    _remove_quietly(tmp)  # the old version: still open (fd) for the checks that follow
+    _remove_quietly(ours, folder)  # the old version: still open (fd) for the checks that follow
 
 
 _RENAME_EXCHANGE = 2
@@ -672,8 +700,8 @@ _AT_FDCWD = -100
 _RENAMEAT2: list[Any] = []  # [libc's renameat2, or None]
 
 
-def _exchange(a: str, b: str) -> bool:
-    """Swap two names atomically; False where the system or the file system cannot."""
+def _exchange(a: str, b: str, folder: int = _AT_FDCWD) -> bool:
+    """Swap two names in `folder` atomically; False where the system or the file system cannot."""
     if not _RENAMEAT2:
         try:
             import ctypes
@@ -690,7 +718,7 @@ def _exchange(a: str, b: str) -> bool:
         return False
     import ctypes
 
-    if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+    if function(folder, os.fsencode(a), folder, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
     errno = ctypes.get_errno()
     if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: not here; a plain rename instead
@@ -707,18 +735,20 @@ def _replaced(target: str, st: os.stat_result) -> bool:
 
 
 def _write_temp(
-    path: str, target: str, data: bytes, st: os.stat_result, sync: bool = True
+    path: str, target: str, data: bytes, st: os.stat_result, folder: int, sync: bool = True
 ) -> tuple[str, os.stat_result, int]:
-    """Write `data` to a new file beside `target`, with its permission bits, owner and group.
+    """Write `data` to a new file beside `target` (in the open `folder`), with its permission
+    bits, owner and group.
 
     With `sync`, fsynced and closed (the fd returned is -1); else left open for _make_durable.
     """
-    folder, name = os.path.split(target)
+    where, name = os.path.split(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     while True:
-        tmp = os.path.join(folder, f".{name}.{os.getpid()}-{next(_names)}{TEMP_SUFFIX}")
+        tmp_name = f".{name}.{os.getpid()}-{next(_names)}{TEMP_SUFFIX}"
+        tmp = os.path.join(where, tmp_name)
         try:
-            fd = os.open(tmp, flags, 0o600)
+            fd = os.open(tmp_name, flags, 0o600, dir_fd=folder)
             break
         except FileExistsError:
             continue
@@ -743,7 +773,7 @@ def _write_temp(
         written = os.fstat(fd)
     except BaseException as exc:
         os.close(fd)
-        _remove_quietly(tmp)
+        _remove_quietly(tmp_name, folder)
         if isinstance(exc, OSError):
             raise SaveError(SaveKind.IO, path, exc.strerror or str(exc)) from None
         raise
@@ -753,7 +783,7 @@ def _write_temp(
     return tmp, written, -1
 
 
-def _put_back(fd: int, path: str, target: str, ours: bytes, st: os.stat_result) -> None:
+def _put_back(fd: int, path: str, target: str, ours: bytes, st: os.stat_result, folder: int) -> None:
     """Someone wrote to the old file as it was replaced: make their version the file again."""
     theirs = _read(fd, path)
     try:
@@ -762,11 +792,12 @@ def _put_back(fd: int, path: str, target: str, ours: bytes, st: os.stat_result) 
                 return  # changed again since: that version stays
     except OSError:
         return
-    tmp, _, _ = _write_temp(path, target, theirs, st)
+    tmp, _, _ = _write_temp(path, target, theirs, st, folder)
+    tmp_name = os.path.basename(tmp)
     try:
-        os.replace(tmp, target)
+        os.replace(tmp_name, os.path.basename(target), src_dir_fd=folder, dst_dir_fd=folder)
     except OSError:
-        _remove_quietly(tmp)
+        _remove_quietly(tmp_name, folder)
 
 
 def current_metadata(article: Article) -> dict[Any, Any]:
@@ -796,9 +827,9 @@ def _parse_current(path: str, text: str) -> dict[Any, Any]:
         raise SaveError(SaveKind.UNVERIFIABLE, path, f"the file on disk no longer parses: {exc.message}") from None
 
 
-def _remove_quietly(path: str) -> None:
+def _remove_quietly(path: str, folder: int | None = None) -> None:
     try:
-        os.unlink(path)
+        os.unlink(path, dir_fd=folder)
     except OSError:
         pass
 

@@ -295,10 +295,10 @@ def test_a_write_just_before_the_replace_makes_a_conflict_and_is_kept(article, m
 def test_a_write_into_the_old_file_as_it_is_replaced_is_put_back(article, monkeypatch):
     real_replace = storage._put_in_place
 
-    def racing_replace(src, dst, st):
+    def racing_replace(src, dst, *rest):
         with open(dst, "a") as fh:  # lands on the old file after the last check, before the rename
             fh.write("appended\n")
-        real_replace(src, dst, st)
+        real_replace(src, dst, *rest)
 
     monkeypatch.setattr(storage, "_put_in_place", racing_replace)
     article.set("quality", 41)
@@ -313,7 +313,7 @@ def test_a_write_into_the_old_file_as_it_is_replaced_is_put_back(article, monkey
 def test_a_version_renamed_in_after_the_last_check_is_never_thrown_away(article, monkeypatch, exchange):
     """A program that saves by rename (an editor, git) puts its version in place at the worst moment."""
     if not exchange:
-        monkeypatch.setattr(storage, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(storage, "_exchange", lambda *names: False)
     elif not storage._exchange(article.path, article.path):  # probes renameat2 here
         pytest.skip("renameat2 cannot exchange names on this system or file system")
     real_replaced = storage._replaced
@@ -352,8 +352,8 @@ def test_a_writer_that_opened_the_file_before_the_replace_and_writes_after_it_is
 
     real_replace = storage._put_in_place
 
-    def replace_then_signal(src, dst, st):
-        real_replace(src, dst, st)
+    def replace_then_signal(src, dst, *rest):
+        real_replace(src, dst, *rest)
         replaced.set()
 
     monkeypatch.setattr(storage, "WRITER_WAIT_S", 0.05)  # the writer waits for the replace: do not wait long first

@@ -144,3 +144,35 @@ def test_open_beneath_refuses_a_folder_swapped_for_a_link(tmp_path):
     os.close(fd)
     assert (root / "a" / "new" / "x.txt").exists()
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_a_folder_swapped_for_a_link_while_saving_leads_no_write_outside(tmp_path, monkeypatch):
+    """The real path is worked out, then a folder on it becomes a link to a copy outside."""
+    from reviewer.core import storage
+    from reviewer.core.library import read_article
+    from reviewer.core.storage import SaveError, save
+
+    root = site_with(tmp_path)
+    outside = tmp_path / "elsewhere" / "_news"
+    outside.mkdir(parents=True)
+    (outside / "a.md").write_text((root / "_news" / "a.md").read_text())
+    before = (outside / "a.md").read_bytes()
+    article = read_article(str(root / "_news" / "a.md"), str(root))
+    real_path = storage._real_path
+
+    def then_swap(path, folders):
+        found = real_path(path, folders)
+        (root / "_news").rename(root / "_news-moved")
+        os.symlink(outside, root / "_news")
+        return found
+
+    monkeypatch.setattr(storage, "_real_path", then_swap)
+    article.set("published", True)
+    try:
+        save(article, root=str(root))
+    except SaveError as exc:
+        assert exc.kind == "outside" and "_news is a link" in exc.message
+    else:
+        raise AssertionError("saved through a link")
+    assert (outside / "a.md").read_bytes() == before
+    assert sorted(os.listdir(outside)) == ["a.md"]  # no temporary file either

@@ -283,7 +283,8 @@ def test_no_file_is_renamed_before_its_batch_is_durable(tmp_path, monkeypatch):
     monkeypatch.setattr(storage, "_SYNCFS", [lambda fd: events.append(("durable", fd)) or 0])
     monkeypatch.setattr(storage, "_little_dirty", lambda: True)  # whatever else the machine is writing
     real = storage._put_in_place
-    monkeypatch.setattr(storage, "_put_in_place", lambda a, b, st: (events.append(("renamed", b)), real(a, b, st))[1])
+    renamed = lambda a, b, *rest: (events.append(("renamed", b)), real(a, b, *rest))[1]  # noqa: E731
+    monkeypatch.setattr(storage, "_put_in_place", renamed)
     articles = _folder_of(tmp_path, 40)
     monkeypatch.setattr(storage, "WRITERS", 1)  # one thread: its batches come one after the other
     results = storage.write_many([a.save_state().job() for a in articles], str(tmp_path))
