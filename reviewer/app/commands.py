@@ -86,3 +86,23 @@ class SetValues(QUndoCommand):
         self.after = other.after
         self.setText(other.text())
         return True
+
+
+class ClearPending(QUndoCommand):
+    """Forget the decisions the articles have pending (a revert); undo gives them back."""
+
+    def __init__(self, session: Session, articles: Sequence[Article]):
+        super().__init__("")
+        self.session = session
+        self.articles = list(articles)
+        self.before = [a.pending for a in self.articles]
+
+    def redo(self) -> None:
+        for article in self.articles:
+            article.pending = None
+        self.session.notify_changed(self.articles)
+
+    def undo(self) -> None:
+        for article, pending in zip(self.articles, self.before, strict=True):
+            article.pending = pending
+        self.session.notify_changed(self.articles)

@@ -26,7 +26,7 @@ from ..core.tally import Tally
 from ..core.walking import Batch
 from ..core.workers import Workers
 from ..words import plural
-from .commands import ORIGINAL, SetValues
+from .commands import ORIGINAL, ClearPending, SetValues
 from .settings import data_dir
 from .tasks import Context, Slicer, ThreadRunner, collector, single_shot
 
@@ -461,8 +461,9 @@ class Session(QObject):
             self.undo_stack.push(SetValues(self, key, values, text, nudge))
 
     def revert(self, articles: list[Article]) -> None:
-        """Drop pending edits, as one undoable step."""
-        articles = [a for a in articles if a.edits]
+        """Drop pending edits and decisions, as one undoable step (a decision left pending
+        would be logged by the next save, for a file that no longer says it)."""
+        articles = [a for a in articles if a.edits or a.pending]
         if not articles:
             return
         self.undo_stack.beginMacro(f"Revert {plural(len(articles), 'article')}")
@@ -470,6 +471,9 @@ class Session(QObject):
             values = [(a, ORIGINAL) for a in articles if key in a.edits]
             if values:
                 self.undo_stack.push(SetValues(self, key, values, ""))
+        decided = [a for a in articles if a.pending is not None]
+        if decided:
+            self.undo_stack.push(ClearPending(self, decided))
         self.undo_stack.endMacro()
 
     def _note_logged(self, logged: list[tuple[Article, Decision]]) -> None:

@@ -132,3 +132,19 @@ def test_the_folder_before_is_let_go_in_steps(qtbot, newsroom_copy, tmp_path, mo
     assert len(old) == before  # none let go yet: that is for the steps to come
     qtbot.waitUntil(lambda: not old)
     assert [a.title for a in session.articles] == ["A"]
+
+
+def test_revert_after_approve_leaves_no_decision_to_log(qtbot, newsroom_copy):
+    """Approve, Revert, Save All: nothing is logged and the file still says unpublished."""
+    session = open_session(newsroom_copy, SyncRunner())
+    article = next(a for a in session.articles if a.published is False)
+    session.approve([article], "approve")
+    assert article.pending is not None
+    session.revert([article])
+    assert article.pending is None and not article.edits and session.modified == []
+    session.save()
+    log = newsroom_copy / ".reviewer" / "decisions.jsonl"
+    assert not log.exists() or article.relpath not in log.read_text()
+    assert "published: false" in Path(article.path).read_text()
+    session.undo_stack.undo()  # the revert undone: the approval is back, decision and all
+    assert article.pending is not None and article.edits.get("published") is True
