@@ -156,13 +156,15 @@ class LogFile:
         root = os.path.abspath(root)
         if not keep_folder_clean and _writable_here(root):
             return cls.inside(root)
-        name = hashlib.sha1(root.encode("utf-8")).hexdigest()[:16]
+        name = hashlib.sha1(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
         return cls(os.path.join(data_dir, "logs", f"{os.path.basename(root) or 'root'}-{name}.jsonl"), False)
 
     def append(self, decisions: Iterable[Decision]) -> int:
         """Add the lines in one write and fsync; the number added. OSError when it cannot (LinkRefused
         when the log, its folder or its attributes file is a link: nothing is written through one)."""
-        data = "".join(d.line() for d in decisions).encode("utf-8")
+        # A file name that is not UTF-8 reaches here as surrogates (os.fsdecode): written as
+        # JSON's own \udcXX escapes, which read back to the same name.
+        data = "".join(d.line() for d in decisions).encode("utf-8", "backslashreplace")
         if not data:
             return 0
         why = self.refusal()

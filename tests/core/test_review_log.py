@@ -235,3 +235,19 @@ def test_a_value_json_has_no_type_for_is_logged_not_a_stopped_run(tmp_path, caps
     assert main(["set", "--quality", "7", "--where", "", str(tmp_path)]) == 0
     log = (tmp_path / ".reviewer" / "decisions.jsonl").read_text().splitlines()
     assert len(log) == 2 and '"quality": [["a", "b"], 7]' in "".join(log) and '"quality": ["hi", 7]' in "".join(log)
+
+
+def test_a_file_name_that_is_not_utf8_is_logged_and_read_back_the_same(tmp_path):
+    import os
+
+    from reviewer.cli import main
+    from reviewer.core.review_log import read_decisions
+
+    name = os.fsdecode(b"caf\xe9.md")  # Latin-1 on disk
+    (tmp_path / "good.md").write_text("---\ntitle: G\npublished: false\n---\n")
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.md"), "w") as fh:
+        fh.write("---\ntitle: C\npublished: false\n---\n")
+    assert main(["set", "--published", "true", "--where", "published:false", str(tmp_path)]) == 0
+    decisions, problems = read_decisions(str(tmp_path), str(tmp_path / "data"))
+    assert problems == [] and sorted(d.path for d in decisions) == sorted([name, "good.md"])
+    (tmp_path / ".reviewer" / "decisions.jsonl").read_text(encoding="utf-8")  # still UTF-8
