@@ -520,6 +520,12 @@ class Article(Fields):
     def is_modified(self) -> bool:
         return bool(self.edits)
 
+    @property
+    def needs_saving(self) -> bool:
+        """Edits, or a decision that changes no byte (a reject of an unpublished article): either
+        way a save has something to do, if only a line in the review log."""
+        return bool(self.edits) or self.pending is not None
+
     def set(self, key: str, value: Any) -> None:
         """Set an editable key (UNSET removes it); setting it back to its original value drops the edit."""
         if key not in EDITABLE_KEYS:

@@ -181,7 +181,7 @@ class ArticleTableModel(QAbstractTableModel):
                 return self._logo_for(article)
             return None
         if role == _FONT:
-            return self._bold if article.edits else None
+            return self._bold if article.needs_saving else None
         if role == _FOREGROUND:
             return _CONFLICT_BRUSH if article.conflict else _READ_ONLY_BRUSH if article.read_only else None
         if role == _ALIGNMENT:
@@ -201,7 +201,7 @@ class ArticleTableModel(QAbstractTableModel):
         word = status_word(article.published)
         if article.read_only:
             word += " (read-only)"
-        return word + " *" if article.edits else word
+        return word + " *" if article.needs_saving else word
 
     def set_git_state(self, files: dict[str, str]) -> None:
         """Which articles are saved and not committed, or committed and not pushed."""
@@ -213,7 +213,9 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _display(self, article: Article, column: int) -> str:
         if column == Column.STATUS:  # the icon says the state; its tooltip says it in words
-            return "*" if article.edits else GIT_MARKS.get(self._git.get(article.relpath, ""), "") if self._git else ""
+            if article.needs_saving:
+                return "*"
+            return GIT_MARKS.get(self._git.get(article.relpath, ""), "") if self._git else ""
         if column == Column.QUALITY:
             return "" if article.quality is None else str(article.quality)
         if column == Column.TITLE:

@@ -581,6 +581,8 @@ class DetailPane(QScrollArea):
             parts.append(f"Read-only: {html.escape(article.read_only)}")
         if article.edits:
             parts.append("Unsaved: " + ", ".join(f"{k} {shown(o)} → {shown(n)}" for k, o, n in article.changes()))
+        elif article.pending is not None:
+            parts.append(f"Unsaved: {article.pending[0]} (changes no byte; the save logs it)")
         if article.conflict:
             parts.append(
                 "<span style='color:#c62828'>Changed on disk since it was read: saving will ask "
@@ -617,7 +619,7 @@ class DetailPane(QScrollArea):
         editable = any(not a.read_only for a in articles)
         self.published.setEnabled(editable)
         self.quality.setEnabled(editable)
-        edited = sum(1 for a in articles if a.edits)
+        edited = sum(1 for a in articles if a.needs_saving)
         self.state.setText(f"Unsaved edits in {edited:,} of them" if edited else "")
         self.state.setVisible(bool(edited))
         self.history.clear()

@@ -697,7 +697,7 @@ class MainWindow(QMainWindow):
     # --- saving ---------------------------------------------------------------------------
 
     def save(self, articles=None) -> None:
-        targets = self.session.modified if articles is None else [a for a in articles if a.edits]
+        targets = self.session.modified if articles is None else [a for a in articles if a.needs_saving]
         if not targets:
             self.statusBar().showMessage("Nothing to save", 3000)
             return
@@ -749,7 +749,7 @@ class MainWindow(QMainWindow):
         elif self._close_after_save and not failed:
             QTimer.singleShot(0, self.close)
         self._close_after_save = False
-        queued, self._queued = [a for a in self._queued if a.edits], []
+        queued, self._queued = [a for a in self._queued if a.needs_saving], []
         if queued:
             self.save(queued)
 

@@ -453,3 +453,21 @@ def test_many_files_changed_on_disk_are_taken_a_slice_per_turn_then_clustered_ag
     assert gc.isenabled() == enabled
     assert clusterings == [1]  # more than SAME_AT_ONCE: clustered again, in steps
     qtbot.waitUntil(lambda: not session._same_busy)
+
+
+def test_a_decision_that_changes_no_byte_is_marked_and_saved_by_save_article(window):
+    """Approving an article that is already published: no byte to write, a line to log."""
+    from reviewer.ui.article_model import Column
+
+    row = next(r for r in range(window.model.rowCount()) if window.model.article(r).published is True)
+    article = window.model.article(row)
+    window.table.select_row(row)
+    window.action_table["approve"].trigger()
+    assert not article.edits and article.needs_saving
+    row = next(r for r in range(window.model.rowCount()) if window.model.article(r) is article)
+    assert window.model.data(window.model.index(row, Column.STATUS)).endswith("*")
+    window.table.select_row(row)
+    window.action_table["save_article"].trigger()
+    log = (window.root / ".reviewer" / "decisions.jsonl").read_text()
+    assert f'"path": "{article.relpath}"' in log and '"decision": "approve"' in log
+    assert not article.needs_saving
