@@ -387,7 +387,7 @@ def _apply(batches: Iterable[list[Target]], changes: dict[str, Any], editor: str
                         by_root.setdefault(root, []).append(article)
                     else:
                         print(f"{article.relpath}: unchanged")
-                        if verb == "reject":  # already unpublished: still a decision, logged
+                        if verb is not None:  # approved or rejected as it already was: still a decision, logged
                             _decided(decided, root, article, verb, {}, editor)
             for root, articles in by_root.items():
                 refused = _log_refusal(root, editor)

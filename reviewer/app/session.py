@@ -18,12 +18,12 @@ from ..core.index import FolderIndex, IndexUnavailable
 from ..core.library import find_candidates, read_article, scan_batches
 from ..core.ordering import until
 from ..core.problems import Problem
-from ..core.review_log import Decision, LogFile, decision_for, editor_name, now, read_decisions
+from ..core.review_log import Decision, LogFile, content_root_of, decision_for, editor_name, now, read_decisions
 from ..core.same_story import DEFAULT_THRESHOLD, SameStory, best_of
 from ..core.site import Site
 from ..core.storage import SaveError, SaveKind, Written, current_metadata, remove_leftovers, write_many
 from ..core.tally import Tally
-from ..core.walking import Batch
+from ..core.walking import Batch, relative
 from ..core.workers import Workers
 from ..words import plural
 from .commands import ORIGINAL, ClearPending, SetValues
@@ -49,8 +49,9 @@ class LogInfo:
 
     log: LogFile
     editor: str
-    history: dict[str, list[Decision]]
+    history: dict[str, list[Decision]]  # by the article's path in the opened folder
     warnings: list[Problem]  # lines of the log that could not be read
+    prefix: str = ""  # the opened folder's path in the content folder the log belongs to ('' or '_news/')
 
 
 class Session(QObject):
@@ -91,6 +92,7 @@ class Session(QObject):
         self.preferred_editor = editor
         self.keep_folder_clean = keep_clean
         self.log: LogFile | None = None
+        self.log_prefix = ""  # see LogInfo.prefix
         self.editor = ""
         self.history: dict[str, list[Decision]] = {}  # relpath -> its decisions, oldest first
         self.log_warnings: list[Problem] = []
@@ -164,7 +166,7 @@ class Session(QObject):
         self._same_busy, self._same_pending = False, None
         self.tally.clear(since=now())
         self.undo_stack.clear()
-        self.log, self.editor, self.history, self.log_warnings = None, "", {}, []
+        self.log, self.editor, self.history, self.log_warnings, self.log_prefix = None, "", {}, [], ""
         self.loading = True
         self._set_modified(False)
         _pause_collector()
@@ -219,6 +221,7 @@ class Session(QObject):
             self.notice.emit(batch)
             return
         if isinstance(batch, LogInfo):
+            self.log_prefix = batch.prefix
             self.log, self.editor, self.history, self.log_warnings = (
                 batch.log,
                 batch.editor,
@@ -392,7 +395,7 @@ class Session(QObject):
         if not self.root or self.log is None:
             return  # the folder being opened reads them when its log is read
         root, log_dir = self.root, self.log_dir
-        self.log = LogFile.for_folder(root, log_dir, keep_clean)
+        self.log = LogFile.for_folder(content_root_of(root), log_dir, keep_clean)
 
         def found(name, error) -> None:
             if root == self.root:
@@ -495,7 +498,7 @@ class Session(QObject):
         def done(info, error) -> None:
             if error is not None or root != self.root or self.loading:
                 return
-            self.log, self.editor, self.history = info.log, info.editor, info.history
+            self.log, self.editor, self.history, self.log_prefix = info.log, info.editor, info.history, info.prefix
             changed = []
             last = latest_of(self.history)
             for article in self.articles:
@@ -569,7 +572,7 @@ class Session(QObject):
         # The articles as they are now, taken here, where they are safe to read; what to write
         # and what each decision will say are worked out from that on the saving thread.
         states = [(a, a.save_state()) for a in targets]
-        root, log = self.root, self.log
+        root, log, prefix = self.root, self.log, self.log_prefix
         self.saving = True
 
         def work(ctx):
@@ -578,7 +581,7 @@ class Session(QObject):
                 return [(a, state.edits, SaveError(SaveKind.IO, a.path, refused)) for a, state in states], ([], "")
             written = [a for a, state in states if state.edits]
             jobs = [state.job() for _, state in states if state.edits]
-            lines = {id(a): _decision_parts(state) for a, state in states if state.pending}
+            lines = {id(a): _decision_parts(state, prefix) for a, state in states if state.pending}
             step = max(1, len(jobs) // 100)  # a hundred progress reports at most, whatever the size
 
             def progress(done: int, total: int) -> None:
@@ -828,24 +831,31 @@ LOAD_BACKLOG = 1  # batches a loading folder sends ahead of the window (tasks.Co
 
 
 def _read_log(root: str, log_dir: str, preferred: str, keep_clean: bool) -> LogInfo:
-    """Off the GUI thread: who the editor is, where the log is, and what it holds."""
-    log = LogFile.for_folder(root, log_dir, keep_clean)
-    decisions, warnings = read_decisions(root, log_dir)
+    """Off the GUI thread: who the editor is, where the log is, and what it holds.
+
+    The log is the content folder's (the site's, found as `reviewer set` finds it), with paths
+    from there: opening `site/_news` reads and writes `site/.reviewer/decisions.jsonl`."""
+    content = content_root_of(root)
+    prefix = relative(content, os.path.abspath(root))
+    prefix = "" if prefix in ("", ".") else prefix + "/"
+    log = LogFile.for_folder(content, log_dir, keep_clean)
+    decisions, warnings = read_decisions(content, log_dir)
     history: dict[str, list[Decision]] = {}
     for decision in decisions:
-        history.setdefault(decision.path, []).append(decision)
-    return LogInfo(log, editor_name(root, preferred), history, warnings)
+        if decision.path.startswith(prefix):
+            history.setdefault(decision.path[len(prefix) :], []).append(decision)
+    return LogInfo(log, editor_name(content, preferred), history, warnings, prefix)
 
 
 def latest_of(history: dict[str, list[Decision]]) -> dict[str, Decision]:
     return {path: decisions[-1] for path, decisions in history.items() if decisions}
 
 
-def _decision_parts(state: SaveState) -> tuple[Verdict, str, str, dict[str, list]]:
-    """The pending decision, the article's path and address, and its changes as [old, new]."""
+def _decision_parts(state: SaveState, prefix: str = "") -> tuple[Verdict, str, str, dict[str, list]]:
+    """The pending decision, the article's path in the log's folder and address, and its changes as [old, new]."""
     changes = {k: [_json(old), _json(new)] for k, old, new in state.changes()}
     assert state.pending is not None
-    return state.pending, state.relpath, state.link, changes
+    return state.pending, prefix + state.relpath, state.link, changes
 
 
 def _json(value):

@@ -51,6 +51,35 @@ def test_a_reject_of_an_unpublished_article_is_logged_though_the_file_does_not_c
     assert (line["decision"], line["changes"]) == ("reject", {})
 
 
+def test_an_approve_of_a_published_article_is_logged_too(tmp_path, capsys):
+    """One policy for decisions that change no byte: approve and reject alike (issue 24)."""
+    root = site(tmp_path)
+    main(["set", "--published", "true", "--editor", "ana", str(root / "_news" / "a0002.md")])
+    before = (root / "_news" / "a0002.md").read_bytes()
+    assert main(["set", "--published", "true", "--editor", "bo", str(root / "_news" / "a0002.md")]) == 0
+    assert (root / "_news" / "a0002.md").read_bytes() == before
+    assert [(d["editor"], d["decision"], d["changes"]) for d in log_lines(root)][-1] == ("bo", "approve", {})
+
+
+def test_the_window_and_the_command_line_log_to_the_sites_log_with_the_same_paths(tmp_path, qtbot):
+    """Opening site/_news in the window and running `reviewer set` in it write one log."""
+    from reviewer.app.session import Session
+    from reviewer.app.tasks import SyncRunner
+
+    root = site(tmp_path, n=4)  # a site: its _config.yml marks the content folder
+    news = root / "_news"
+    main(["set", "--published", "true", "--editor", "ana", str(news / "a0000.md")])
+    session = Session(SyncRunner(), watch=False, log_dir=str(tmp_path / "data"))
+    session.open(str(news))
+    article = next(a for a in session.articles if a.relpath == "a0001.md")
+    assert [d.editor for d in session.history.get("a0000.md", [])] == ["ana"]  # read from the site's log
+    session.approve([article], "approve")
+    session.save()
+    assert not (news / ".reviewer").exists()
+    paths = [d["path"] for d in log_lines(root)]
+    assert paths == ["_news/a0000.md", "_news/a0001.md"]
+
+
 def test_decision_queries_and_log_and_stats(tmp_path, capsys):
     root = site(tmp_path, n=4)
     main(["set", "--published", "true", "--editor", "ana", str(root / "_news" / "a0000.md")])
