@@ -74,6 +74,8 @@ def _value_position(rng: random.Random, data: bytes) -> tuple[int, int] | None:
 
 def mutate(rng: random.Random, data: bytes) -> bytes:
     kind = rng.randrange(19)
+    if not data:
+        return data  # truncated to nothing by an earlier mutation
     fm_end = _front_matter_end(data)
     if kind == 0:  # flip one byte in the front matter
         i = rng.randrange(max(1, fm_end))

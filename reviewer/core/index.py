@@ -127,7 +127,7 @@ class FolderIndex:
         try:
             os.makedirs(cache_dir, exist_ok=True)
             index._prepare()
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, OSError, ValueError) as exc:  # ValueError: damaged text that is not UTF-8
             index._close()
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise IndexUnavailable(f"the folder index is in use by another process ({index.path})") from exc
@@ -135,7 +135,7 @@ class FolderIndex:
             try:
                 index._remove_files()
                 index._prepare()
-            except (sqlite3.Error, OSError) as again:
+            except (sqlite3.Error, OSError, ValueError) as again:
                 index._close()
                 raise IndexUnavailable(f"the folder index cannot be written: {again}") from again
         return index
@@ -182,9 +182,14 @@ class FolderIndex:
         else:
             what = "data, NULL, state_sum"
         try:
+            before = None
             for relpath, kind, data, line, found in self._reader().execute(
                 f"SELECT relpath, kind, {what} FROM files ORDER BY relpath"
             ):
+                if before is not None and relpath <= before:  # a damaged page can lead the walk in a loop
+                    self._damaged("the folder index was damaged")
+                    return
+                before = relpath
                 if listing and kind == ARTICLE:
                     expected = _listed_sum(relpath, data, line)
                 else:
@@ -206,7 +211,7 @@ class FolderIndex:
         """How many files the last scan found (to guess how far a scan has come)."""
         try:
             return int(self._reader().execute("SELECT count(*) FROM files").fetchone()[0])
-        except sqlite3.Error:
+        except (sqlite3.Error, ValueError):
             return 0
 
     def _reader(self) -> sqlite3.Connection:

@@ -111,7 +111,7 @@ def index_rows(path: str, form: str, after: str = "") -> Iterator[StatRow]:
         yield from db.execute(
             "SELECT relpath, size, mtime_ns, ino, ctime_ns FROM files WHERE relpath > ? ORDER BY relpath", (after,)
         )
-    except sqlite3.Error:
+    except (sqlite3.Error, ValueError):  # ValueError: a damaged page's text that is not UTF-8
         return
     finally:
         db.close()
