@@ -137,27 +137,26 @@ def _step(fd: int, name: str, flags: int, mode: int, root: str, shown: str) -> i
     try:
         return os.open(name, flags, mode, dir_fd=fd)
     except OSError as exc:
-        if _is_link(fd, name):
-            target = _link_target(fd, name)
-            why = f"{shown} is a link (to {target}); Reviewer writes nothing through links"
+        why = _link_sentence(shown, name, fd)
+        if why:
             raise LinkRefused(exc.errno, why, os.path.join(root, shown)) from None
         raise
     finally:
         os.close(fd)
 
 
-def _is_link(fd: int, name: str) -> bool:
+def _link_sentence(shown: str, name: str, fd: int | None = None) -> str:
+    """'SHOWN is a link (to TARGET); ...' when `name` (in the folder `fd`) is a link, else ''."""
     try:
-        return stat.S_ISLNK(os.lstat(name, dir_fd=fd).st_mode)
+        if not stat.S_ISLNK(os.lstat(name, dir_fd=fd).st_mode):
+            return ""
     except OSError:
-        return False
-
-
-def _link_target(fd: int, name: str) -> str:
+        return ""
     try:
-        return os.readlink(name, dir_fd=fd)
+        target = os.readlink(name, dir_fd=fd)
     except OSError:
-        return "?"
+        target = "?"
+    return f"{shown} is a link (to {target}); Reviewer writes nothing through links"
 
 
 def link_on_the_way(root: str, relpath: str) -> str:
@@ -166,14 +165,9 @@ def link_on_the_way(root: str, relpath: str) -> str:
     parts = [p for p in relpath.split("/") if p and p != "."]
     for i, name in enumerate(parts):
         current = os.path.join(current, name)
-        try:
-            st = os.lstat(current)
-        except OSError:
+        if not os.path.lexists(current):
             return ""
-        if stat.S_ISLNK(st.st_mode):
-            try:
-                target = os.readlink(current)
-            except OSError:
-                target = "?"
-            return f"{'/'.join(parts[: i + 1])} is a link (to {target}); Reviewer writes nothing through links"
+        why = _link_sentence("/".join(parts[: i + 1]), current)
+        if why:
+            return why
     return ""
