@@ -26,6 +26,7 @@ from .core.review_log import (
     content_root_of,
     decision_for,
     editor_name,
+    folder_prefix,
     latest,
     now,
     read_decisions,
@@ -536,18 +537,18 @@ def _log_applier(root: str, wanted: bool = True) -> Callable[[list[Article]], No
     Unless `wanted`, it is not read at all, and sets nothing."""
     if not wanted:
         return lambda articles: None
-    decisions, warnings = read_decisions(content_root_of(root), _data_dir())
+    content_root = content_root_of(root)
+    decisions, warnings = read_decisions(content_root, _data_dir())
     for warning in warnings:
         _error(f"{_where_in(warning)}: {warning.message}")
     last = latest(decisions)
-    prefix = relative(content_root_of(root), os.path.abspath(root))
+    prefix = folder_prefix(content_root, root)
 
     def apply(articles: list[Article]) -> None:
         if not last:
             return
         for article in articles:
-            key = article.relpath if prefix == "." else f"{prefix}/{article.relpath}"
-            found = last.get(key)
+            found = last.get(prefix + article.relpath)
             if found is not None:
                 article.logged = (found.decision, found.editor, found.time)
 

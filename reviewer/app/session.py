@@ -18,12 +18,21 @@ from ..core.index import FolderIndex, IndexUnavailable
 from ..core.library import find_candidates, read_article, scan_batches
 from ..core.ordering import until
 from ..core.problems import Problem
-from ..core.review_log import Decision, LogFile, content_root_of, decision_for, editor_name, now, read_decisions
+from ..core.review_log import (
+    Decision,
+    LogFile,
+    content_root_of,
+    decision_for,
+    editor_name,
+    folder_prefix,
+    now,
+    read_decisions,
+)
 from ..core.same_story import DEFAULT_THRESHOLD, SameStory, best_of
 from ..core.site import Site
 from ..core.storage import SaveError, SaveKind, Written, current_metadata, remove_leftovers, write_many
 from ..core.tally import Tally
-from ..core.walking import Batch, relative
+from ..core.walking import Batch
 from ..core.workers import Workers
 from ..words import plural
 from .commands import ORIGINAL, ClearPending, SetValues
@@ -221,12 +230,12 @@ class Session(QObject):
             self.notice.emit(batch)
             return
         if isinstance(batch, LogInfo):
-            self.log_prefix = batch.prefix
-            self.log, self.editor, self.history, self.log_warnings = (
+            self.log, self.editor, self.history, self.log_warnings, self.log_prefix = (
                 batch.log,
                 batch.editor,
                 batch.history,
                 batch.warnings,
+                batch.prefix,
             )
             if batch.warnings:
                 self.problems.extend(batch.warnings)  # the Problems view names the log and the line
@@ -836,8 +845,7 @@ def _read_log(root: str, log_dir: str, preferred: str, keep_clean: bool) -> LogI
     The log is the content folder's (the site's, found as `reviewer set` finds it), with paths
     from there: opening `site/_news` reads and writes `site/.reviewer/decisions.jsonl`."""
     content = content_root_of(root)
-    prefix = relative(content, os.path.abspath(root))
-    prefix = "" if prefix in ("", ".") else prefix + "/"
+    prefix = folder_prefix(content, root)
     log = LogFile.for_folder(content, log_dir, keep_clean)
     decisions, warnings = read_decisions(content, log_dir)
     history: dict[str, list[Decision]] = {}

@@ -27,6 +27,7 @@ from typing import Any
 
 from .files import LinkRefused, link_on_the_way, open_beneath, read_fd
 from .problems import Problem
+from .walking import relative
 
 LOG_FOLDER = ".reviewer"
 LOG_NAME = "decisions.jsonl"
@@ -172,9 +173,10 @@ class LogFile:
             raise LinkRefused(0, why, self.path)
         fd = self._open(os.O_RDWR | os.O_APPEND | os.O_CREAT)  # read: its last byte
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
                 raise OSError(0, f"{self.shown_path} is not a regular file; the review log is not written")
-            size = os.fstat(fd).st_size
+            size = st.st_size
             if size and os.pread(fd, 1, size - 1) != b"\n":
                 data = b"\n" + data  # a torn last line is ended, so the new first line stays whole
             view = memoryview(data)
@@ -359,6 +361,16 @@ def since(decisions: Iterable[Decision], date: str = "", editor: str = "") -> li
 
 
 SITE_MARKERS = (LOG_FOLDER, "_config.yml", "_config.yaml", "config.toml", "hugo.toml", ".git")
+
+
+def folder_prefix(content_root: str, folder: str) -> str:
+    """The path of `folder` in its content folder, as log paths start: '' or '_news/'.
+
+    >>> folder_prefix("/site", "/site"), folder_prefix("/site", "/site/_news")
+    ('', '_news/')
+    """
+    found = relative(content_root, os.path.abspath(folder))
+    return "" if found in ("", ".") else found + "/"
 
 
 def content_root_of(folder: str) -> str:
