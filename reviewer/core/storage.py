@@ -16,6 +16,7 @@ The promises, and how they are kept:
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import itertools
 import os
@@ -498,13 +499,19 @@ def _find_syncfs() -> Any:
     release = re.match(r"(\d+)\.(\d+)", os.uname().release)
     if release is None or (int(release[1]), int(release[2])) < (5, 8):
         return None
+    return _libc("syncfs", lambda c: [c.c_int])  # releases Python's lock while it waits
+
+
+def _libc(name: str, argtypes: Callable[[Any], list[Any]]) -> Any:
+    """The C library's function `name` (errno kept, an int result), its argument types made
+    from the ctypes module; None where it has none."""
     try:
         import ctypes
 
-        function = ctypes.CDLL(None, use_errno=True).syncfs  # releases Python's lock while it waits
+        function = getattr(ctypes.CDLL(None, use_errno=True), name)
     except (ImportError, OSError, AttributeError):
         return None
-    function.argtypes = [ctypes.c_int]
+    function.argtypes = argtypes(ctypes)
     function.restype = ctypes.c_int
     return function
 
@@ -697,33 +704,24 @@ def _put_in_place(tmp: str, target: str, st: os.stat_result, folder: int) -> Non
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-_RENAMEAT2: list[Any] = []  # [libc's renameat2, or None]
+_RENAMEAT2: list[Any] = []  # [libc's renameat2, or None], worked out on first need
 
 
 def _exchange(a: str, b: str, folder: int = _AT_FDCWD) -> bool:
     """Swap two names in `folder` atomically; False where the system or the file system cannot."""
     if not _RENAMEAT2:
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            function = libc.renameat2
-            function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-            function.restype = ctypes.c_int
-            _RENAMEAT2.append(function)
-        except (OSError, AttributeError):
-            _RENAMEAT2.append(None)
+        _RENAMEAT2.append(_libc("renameat2", lambda c: [c.c_int, c.c_char_p, c.c_int, c.c_char_p, c.c_uint]))
     function = _RENAMEAT2[0]
     if function is None:
         return False
-    import ctypes
-
     if function(folder, os.fsencode(a), folder, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
-    errno = ctypes.get_errno()
-    if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: not here; a plain rename instead
+    import ctypes
+
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):  # not here: a plain rename instead
         return False
-    raise OSError(errno, os.strerror(errno), b)
+    raise OSError(code, os.strerror(code), b)
 
 
 def _replaced(target: str, st: os.stat_result) -> bool:
