@@ -178,7 +178,7 @@ class Git:
     def guard(self) -> list[str]:
         """`-c` arguments (worked out once: the configuration is read by a `git config`, which runs nothing)."""
         if self._guard is None:
-            listing = self._git(["config", "--show-scope", "--list", "-z"], None, 60).stdout
+            listing = self._git("config", ["config", "--show-scope", "--list", "-z"], None, 60).stdout
             settings = guard_settings(listing, driver_command())
             self._guard = [arg for setting in settings for arg in ("-c", setting)]
         return self._guard
@@ -194,13 +194,13 @@ class Git:
         self, *args: str, check: bool = True, extra_env: dict[str, str] | None = None, timeout: float = 600
     ) -> subprocess.CompletedProcess[str]:
         """`git ARGS` in the folder; a failure raises GitError unless `check` is False."""
-        done = self._git([*(self.guard() if self.guarded else []), *args], extra_env, timeout)
+        done = self._git(args[0], [*(self.guard() if self.guarded else []), *args], extra_env, timeout)
         if check and done.returncode != 0:
             raise classify(done.stderr, f"git {args[0]}")
         return done
 
     def _git(
-        self, args: list[str], extra_env: dict[str, str] | None, timeout: float
+        self, command: str, args: list[str], extra_env: dict[str, str] | None, timeout: float
     ) -> subprocess.CompletedProcess[str]:
         try:
             return subprocess.run(
@@ -210,8 +210,7 @@ class Git:
         except FileNotFoundError as exc:
             raise GitError("missing-git", "git is not installed (sudo apt-get install git)") from exc
         except subprocess.TimeoutExpired as exc:
-            name = next((a for a in args if not a.startswith("-") and "=" not in a), "")
-            raise GitError("network", f"git {name} took more than {timeout:.0f} s and was stopped") from exc
+            raise GitError("network", f"git {command} took more than {timeout:.0f} s and was stopped") from exc
 
     def out(self, *args: str) -> str:
         return self.run(*args).stdout

@@ -46,8 +46,6 @@ def json_line(article: Article) -> str:
 
 
 def _one_line(text: str) -> str:
-    if _LINE_END.search(text) is None:
-        return text
     return _LINE_END.sub(lambda m: _LINE_ENDS[m.group()], text)
 
 
