@@ -37,7 +37,7 @@ class PreviewPlan:
     rich: str  # rendered as Markdown or HTML
     text: str  # shown as plain text after it ('' when everything is rendered)
     why: str  # why the text part is not rendered ('' when there is none)
-    hidden: int = 0  # characters after the text part, not shown at all
+    hidden: int = 0  # characters after the text part, not shown at all (only when there is a text part)
 
 
 def table_depth(html: str) -> int:

@@ -117,19 +117,18 @@ def build_preview(front_matter: str, body: str, path: str, font) -> tuple[QTextD
         plan = plan_preview(body, is_html)
         if plan.rich:
             (document.setHtml if is_html else document.setMarkdown)(plan.rich)
-        if plan.text:
-            cursor = QTextCursor(document)
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            if plan.rich:
-                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        if plan.text:  # the note, the text and (when the text is cut) how much more there is
             note = QTextCharFormat()
             note.setFontItalic(True)
-            cursor.insertText(f"Shown as text from here on: the body has {plan.why}.", note)
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-            cursor.insertText(plan.text, QTextCharFormat())
-        if plan.hidden:
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-            cursor.insertText(f"… and {plan.hidden:,} more characters, not shown here.", note)
+            lines = [(f"Shown as text from here on: the body has {plan.why}.", note), (plan.text, QTextCharFormat())]
+            if plan.hidden:
+                lines.append((f"… and {plan.hidden:,} more characters, not shown here.", note))
+            cursor = QTextCursor(document)
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            for i, (text, form) in enumerate(lines):
+                if i or plan.rich:
+                    cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+                cursor.insertText(text, form)
     app = QCoreApplication.instance()
     if app is not None:
         document.moveToThread(app.thread())  # the window takes it from here
@@ -477,6 +476,7 @@ class DetailPane(QScrollArea):
         self.fields.setHeaderLabels(["Key", "Value"])
         self.fields.setAccessibleName("All front-matter fields")
         self.preview = SafeBrowser()
+        self._preview_document: QTextDocument | None = None  # the one built for the article shown
         self.preview.setAccessibleName("Body preview")
         self.raw = QPlainTextEdit(readOnly=True)
         self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -836,7 +836,7 @@ class DetailPane(QScrollArea):
         self.session.runner.start(work, on_done=fill)
 
     def _set_preview(self, document: QTextDocument) -> None:
-        before, self._preview_document = getattr(self, "_preview_document", None), document
+        before, self._preview_document = self._preview_document, document
         document.setParent(self.preview)
         self.preview.setDocument(document)
         if before is not None:

@@ -85,8 +85,8 @@ def make_thumbnail(data_or_path: bytes | str, size: int) -> tuple[bytes, int, in
         with _decoding(cost):
             opened.load()
             if opened.width > size * 2 and opened.height > size * 2:
-                factor = min(opened.width, opened.height) // (size * 2)
-                reduced = opened.reduce(max(1, factor))  # what the thumbnail needs, before the rest is made
+                factor = min(opened.width, opened.height) // (size * 2)  # 1 or more here
+                reduced = opened.reduce(factor)  # what the thumbnail needs, before the rest is made
             else:
                 reduced = opened.copy()
         image = reduced.transpose(_TURNS[orientation]) if orientation in _TURNS else reduced
