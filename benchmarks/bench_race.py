@@ -18,19 +18,18 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from checkout import use_checkout
+
 TEXT = "---\ntitle: Race\nquality: 40\nheat: -1\npublished: false\n---\nBody\n"
 
 
 def load(code: str):
-    sys.path.insert(0, code)
-    for name in [m for m in sys.modules if m == "reviewer" or m.startswith("reviewer.")]:
-        del sys.modules[name]
+    use_checkout(code)
     from reviewer.core.library import read_article
     from reviewer.core.storage import SaveError, save
 

@@ -14,22 +14,17 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sys
 import tempfile
 import threading
 import time
+
+from bench_race import load
 
 TEXT = "---\ntitle: Race\nquality: 40\n---\nBody\n"
 
 
 def races(code: str, count: int) -> tuple[int, int]:
-    sys.path.insert(0, code)
-    for name in [m for m in sys.modules if m == "reviewer" or m.startswith("reviewer.")]:
-        del sys.modules[name]
-    from reviewer.core.library import read_article
-    from reviewer.core.storage import SaveError, save
-
-    sys.path.remove(code)
+    read_article, save, SaveError = load(code)  # noqa: N806 (a class)
     rng = random.Random(7)
     lost = refused = 0
     with tempfile.TemporaryDirectory() as folder:

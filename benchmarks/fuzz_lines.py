@@ -19,6 +19,8 @@ import re
 import sys
 import tempfile
 
+from checkout import use_checkout
+
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
@@ -50,12 +52,9 @@ def cases(count: int) -> list[tuple[str, int]]:
 
 
 def score(code: str, found: list[tuple[str, int]]) -> tuple[int, int]:
-    sys.path.insert(0, code)
-    for name in [m for m in sys.modules if m == "reviewer" or m.startswith("reviewer.")]:
-        del sys.modules[name]
+    use_checkout(code)
     from reviewer.core.library import scan
 
-    sys.path.remove(code)
     wrong = named = 0
     with tempfile.TemporaryDirectory() as folder:
         for i, (text, _) in enumerate(found):
