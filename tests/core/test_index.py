@@ -136,16 +136,23 @@ def test_a_moved_or_copied_folder_gets_an_index_of_its_own(site, capsys, tmp_pat
     assert index_file(moved) != Path(index_module.index_path(str(index_file(moved).parent), str(site)))
 
 
+def listing_with_index(capsys, site, path: Path, damaged: bytes) -> tuple[list[str], str]:
+    """`reviewer list --json` with the index file at `path` holding `damaged` (its -wal and -shm
+    gone): the lines printed, and what was said on stderr."""
+    path.write_bytes(damaged)
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    main(["list", "--json", str(site)])
+    out, err = capsys.readouterr()
+    return out.splitlines(), err
+
+
 def test_a_damaged_index_is_made_again_with_a_message(site, capsys):
     first = listing(capsys, site)
     path = index_file(site)
     for damage in (b"this is not a database" * 100, path.read_bytes()[: len(path.read_bytes()) // 3]):
-        path.write_bytes(damage)
-        for suffix in ("-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        main(["list", "--json", str(site)])
-        out, err = capsys.readouterr()
-        assert out.splitlines() == first
+        out, err = listing_with_index(capsys, site, path, damage)
+        assert out == first
         assert "folder index" in err
     assert listing(capsys, site) == first  # and usable again
 
@@ -388,13 +395,9 @@ def corrupted_runs(capsys, site, trials: int, seed: int) -> list[str]:
         damaged = bytearray(good)
         at = rng.randrange(100, len(damaged))  # past SQLite's header, as a bad sector or a stray write would be
         damaged[at] ^= 1 << rng.randrange(8)
-        path.write_bytes(bytes(damaged))
-        for suffix in ("-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        main(["list", "--json", str(site)])
-        out, err = capsys.readouterr()
-        if out.splitlines() != truth:
-            shown.append(f"bit {at}: {[x[:150] for x in sorted(set(out.splitlines()) ^ set(truth))[:3]]}")
+        out, _ = listing_with_index(capsys, site, path, bytes(damaged))
+        if out != truth:
+            shown.append(f"bit {at}: {[x[:150] for x in sorted(set(out) ^ set(truth))[:3]]}")
     return shown
 
 

@@ -381,13 +381,19 @@ def gallery(window, qtbot, n_local=4, remote=True):
     )
     if remote:
         images += "  - url: https://images.example.test/missing.jpg\n"
-    path = window.root / "_news" / "2099-01-01-gallery.md"
-    path.write_text(f"---\ntitle: Gallery\npublishedDateTime: 2099-01-01T00:00:00Z\nimages:\n{images}---\nBody\n")
+    article = shown_with_images(window, qtbot, "Gallery", images)
+    qtbot.waitUntil(lambda: len(visible_thumbs(window)) == n_local)
+    return article
+
+
+def shown_with_images(window, qtbot, title: str, images: str):
+    """A new article `title` whose `images:` list is `images` (YAML lines), shown in the pane."""
+    path = window.root / "_news" / f"2099-01-01-{title.lower()}.md"
+    path.write_text(f"---\ntitle: {title}\npublishedDateTime: 2099-01-01T00:00:00Z\nimages:\n{images}---\nBody\n")
     window.session.check_disk()
-    article = next(a for a in window.session.articles if a.title == "Gallery")
+    article = next(a for a in window.session.articles if a.title == title)
     window.reveal(article)
     qtbot.waitUntil(lambda: window.detail.article is article)
-    qtbot.waitUntil(lambda: len(visible_thumbs(window)) == n_local)
     return article
 
 
@@ -480,12 +486,7 @@ def test_two_addresses_of_one_file_make_one_thumbnail_that_loads(window, qtbot):
         "  - url: ../assets/images/articles/photo-1.jpg\n"  # the same file, from _news/
         "  - url: /assets/images/articles/photo-2.jpg\n"
     )
-    path = window.root / "_news" / "2099-01-01-twice.md"
-    path.write_text(f"---\ntitle: Twice\npublishedDateTime: 2099-01-01T00:00:00Z\nimages:\n{images}---\nBody\n")
-    window.session.check_disk()
-    article = next(a for a in window.session.articles if a.title == "Twice")
-    window.reveal(article)
-    qtbot.waitUntil(lambda: window.detail.article is article)
+    shown_with_images(window, qtbot, "Twice", images)
     qtbot.waitUntil(lambda: len(visible_thumbs(window)) >= 2)
     qtbot.wait(50)
     buttons = visible_thumbs(window)
