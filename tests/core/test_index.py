@@ -157,14 +157,20 @@ def test_a_damaged_index_is_made_again_with_a_message(site, capsys):
     assert listing(capsys, site) == first  # and usable again
 
 
-def test_an_index_of_another_format_is_made_again(site, capsys, monkeypatch):
-    first = listing(capsys, site)
+def listing_after_sql(capsys, site, statement: str) -> tuple[str, str]:
+    """`reviewer list --json` once `statement` has changed the index: stdout and stderr."""
     db = sqlite3.connect(index_file(site))
-    db.execute("UPDATE meta SET value = '0/old' WHERE key = 'format'")
+    db.execute(statement)
     db.commit()
     db.close()
     main(["list", "--json", str(site)])
     out, err = capsys.readouterr()
+    return out, err
+
+
+def test_an_index_of_another_format_is_made_again(site, capsys, monkeypatch):
+    first = listing(capsys, site)
+    out, err = listing_after_sql(capsys, site, "UPDATE meta SET value = '0/old' WHERE key = 'format'")
     assert out.splitlines() == first and "another version" in err
 
 
@@ -409,12 +415,8 @@ def test_random_byte_corruptions_of_the_index_never_change_the_listing(site, cap
 
 def test_a_row_whose_checksum_fails_is_read_from_its_file_and_the_index_made_again(site, capsys):
     first = listing(capsys, site)
-    db = sqlite3.connect(index_file(site))
-    db.execute('UPDATE files SET json = replace(json, \'"title": "\', \'"title": "FORGED \') WHERE kind = 0')
-    db.commit()
-    db.close()
-    main(["list", "--json", str(site)])
-    out, err = capsys.readouterr()
+    forge = 'UPDATE files SET json = replace(json, \'"title": "\', \'"title": "FORGED \') WHERE kind = 0'
+    out, err = listing_after_sql(capsys, site, forge)
     assert out.splitlines() == first and "FORGED" not in out
     assert "damaged; it is made again" in err
     assert listing(capsys, site) == first
