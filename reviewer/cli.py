@@ -20,20 +20,10 @@ from .core.library import read_article, scan_batches
 from .core.listing import json_line, text_line
 from .core.problems import Problem
 from .core.query import Everything, Node, QueryError, compile_query, uses_decisions
-from .core.review_log import (
-    Decision,
-    LogFile,
-    content_root_of,
-    decision_for,
-    editor_name,
-    folder_prefix,
-    latest,
-    now,
-    read_decisions,
-    since,
-)
+from .core.review import Review, Saving, decide
+from .core.review_log import Decision, content_root_of, editor_name, latest, read_decisions, since
 from .core.same_story import DEFAULT_THRESHOLD
-from .core.storage import Job, SaveError, Written, fsync_folders, remove_leftovers, start_writing
+from .core.storage import SaveError, Written, fsync_folders, remove_leftovers, start_writing
 from .core.walking import TEMP_SUFFIX, Batch, relative
 from .core.workers import Workers
 from .words import caret_line, plural, shorten, shown
@@ -287,6 +277,7 @@ def cmd_set(args: argparse.Namespace) -> int:
             matches = _where(args.where, args.paths[0], args.no_index, workers)
             if matches is None:
                 return 2
+            _review(args.paths[0], args.editor).recover()  # a `set` killed half-way: logged first
             failed = _apply(matches, changes, args.editor, workers)  # written as the query finds them
             unreadable = matches.unreadable
         else:
@@ -362,14 +353,13 @@ def _read_one(path: str) -> Target:
 def _apply(batches: Iterable[list[Target]], changes: dict[str, Any], editor: str, workers: Workers) -> int:
     """Save `changes` into each target, one folder's files together, and log the decisions; the number refused.
 
-    A batch's files are handed to the writers as soon as it comes (those of a query are
-    written while the next batch is read), then the results are reported in order, the
-    folders fsynced and the decisions logged, all of them, even when a later batch fails.
+    Each batch is one save of the review's (core.review): its decisions written down as
+    intent, then its files handed to the writers (those of a query are written while the
+    next batch is read); the results are reported in order, the folders fsynced and every
+    save's decisions logged, even when a later batch fails.
     """
     failed = 0
-    verb = {True: "approve", False: "reject"}.get(changes.get("published"))  # type: ignore[arg-type]
-    decided: dict[str, list[Decision]] = {}  # content folder -> its decisions
-    writing: list[tuple[str, list[Article], list[Job], Callable[[], list[Written | SaveError]]]] = []
+    writing: list[tuple[list[Article], Saving, Callable[[], list[Written | SaveError]]]] = []
     try:
         for targets in batches:
             by_root: dict[str, list[Article]] = {}
@@ -382,84 +372,52 @@ def _apply(batches: Iterable[list[Target]], changes: dict[str, Any], editor: str
                     failed += 1
                 else:
                     article, root = target
-                    for key, value in changes.items():
-                        article.set(key, value)
-                    if article.is_modified:
+                    if decide(article, changes, _review(root, editor).editor):
                         by_root.setdefault(root, []).append(article)
-                    else:
+                    if not article.edits:  # approved or rejected as it already was: still a decision, logged
                         print(f"{article.relpath}: unchanged")
-                        if verb is not None:  # approved or rejected as it already was: still a decision, logged
-                            _decided(decided, root, article, verb, {}, editor)
             for root, articles in by_root.items():
-                refused = _log_refusal(root, editor)
-                if refused:  # nothing written that could not be logged
-                    _error(f"{plural(len(articles), 'file')} not written: {refused}")
+                saving = _review(root, editor).begin([a.save_state() for a in articles])
+                if saving.refused:  # nothing written that could not be logged
+                    _error(f"{plural(len(articles), 'file')} not written: {saving.refused}")
                     failed += len(articles)
                     continue
-                jobs: list[Job] = [a.save_state().job() for a in articles]
-                begun = start_writing(jobs, root, False, workers)
-                writing.append((root, articles, jobs, begun))
+                writing.append((articles, saving, start_writing(saving.jobs, root, False, workers)))
     finally:
-        outcomes: list[Written | SaveError] = []
-        for root, articles, jobs, begun in writing:
-            results = begun()
-            outcomes += results
-            for article, job, outcome in zip(articles, jobs, results, strict=True):
-                written = _report(article, job[3], outcome)
-                if written is None:
-                    failed += 1
-                else:
-                    logged = {key: [_plain(old), _plain(new)] for key, old, new in written}
-                    _decided(decided, root, article, verb, logged, editor)
-        fsync_folders(outcomes)
-        for content_root, decisions in decided.items():
-            try:
-                LogFile.for_folder(content_root, _data_dir(), _keep_folder_clean()).append(decisions)
-            except OSError as exc:
-                _error(f"the decisions were saved in the files but not in the review log: {exc.strerror or exc}")
-                failed += len(decisions)
+        done = [(articles, saving, begun()) for articles, saving, begun in writing]
+        fsync_folders([outcome for _, _, written in done for outcome in written])
+        for articles, saving, written in done:
+            failed += _finish(articles, saving, written)
     return failed
 
 
-def _log_refusal(root: str, editor: str) -> str:
-    content_root, _ = _who(root, editor)
-    return LogFile.for_folder(content_root, _data_dir(), _keep_folder_clean()).refusal()
+def _finish(articles: list[Article], saving: Saving, written: list[Written | SaveError]) -> int:
+    """Report what a save wrote and log its decisions; the number of files or decisions that failed."""
+    finished = saving.finish(written)
+    failed = 0
+    for article, state, outcome in zip(articles, saving.states, finished.outcomes, strict=True):
+        if outcome is not None and _report(article, state.edits, outcome) is None:
+            failed += 1
+    if finished.log_error:
+        _error(f"the decisions were saved in the files but not in the review log: {finished.log_error}")
+        failed += sum(d is not None for d in saving.decisions)
+    return failed
 
 
 def _pair(value: Any) -> tuple[Any, Any]:
     return (value[0], value[1]) if isinstance(value, list) and len(value) == 2 else (None, value)
 
 
-def _plain(value: Any) -> Any:
-    return None if value is UNSET else value
+_REVIEWS: dict[tuple[str, str], Review] = {}
 
 
-def _decided(
-    decided: dict[str, list[Decision]],
-    root: str,
-    article: Article,
-    verb: str | None,
-    changes: dict[str, list[Any]],
-    editor: str,
-) -> None:
-    """Add the decision on `article` to its content folder's list (the folder with the log or the site)."""
-    content_root, name = _who(root, editor)
-    path = relative(content_root, article.path)
-    decision = Decision(now(), name, path, article.link, decision_for(verb, changes), changes)
-    decided.setdefault(content_root, []).append(decision)
-
-
-_WHO: dict[tuple[str, str], tuple[str, str]] = {}
-
-
-def _who(root: str, editor: str) -> tuple[str, str]:
-    """The content folder of `root` and who decides there: worked out once a folder (it asks
-    `git config`, a process: once a decision made `set` over 1,000 files 4.8x the plain loop)."""
-    found = _WHO.get((root, editor))
+def _review(root: str, editor: str) -> Review:
+    """The review of `root`'s content folder and who decides there: worked out once a folder
+    (it asks `git config`, a process: once a decision made `set` over 1,000 files 4.8x the plain loop)."""
+    found = _REVIEWS.get((root, editor))
     if found is None:
-        content_root = content_root_of(root)
         preferred = editor or _window_preference("editor_name")  # --editor, else the window's preference
-        found = _WHO[(root, editor)] = (content_root, editor_name(content_root, preferred))
+        found = _REVIEWS[(root, editor)] = Review.of(root, _data_dir(), _keep_folder_clean(), preferred)
     return found
 
 
@@ -491,7 +449,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     if not os.path.isdir(args.root):
         _error(f"{args.root}: not a folder")
         return 2
-    decisions, warnings = read_decisions(args.root, _data_dir())
+    decisions, warnings, _ = _folder_decisions(args.root)
     for warning in warnings:
         _error(f"{_where_in(warning)}: {warning.message}")
     for d in since(decisions, args.since, args.editor):
@@ -537,12 +495,10 @@ def _log_applier(root: str, wanted: bool = True) -> Callable[[list[Article]], No
     Unless `wanted`, it is not read at all, and sets nothing."""
     if not wanted:
         return lambda articles: None
-    content_root = content_root_of(root)
-    decisions, warnings = read_decisions(content_root, _data_dir())
+    decisions, warnings, prefix = _folder_decisions(root)
     for warning in warnings:
         _error(f"{_where_in(warning)}: {warning.message}")
     last = latest(decisions)
-    prefix = folder_prefix(content_root, root)
 
     def apply(articles: list[Article]) -> None:
         if not last:
@@ -553,6 +509,20 @@ def _log_applier(root: str, wanted: bool = True) -> Callable[[list[Article]], No
                 article.logged = (found.decision, found.editor, found.time)
 
     return apply
+
+
+def _folder_decisions(root: str) -> tuple[list[Decision], list[Problem], str]:
+    """The decisions on the files under `root`, from its content folder's log (the one the
+    window and `set` write, whichever folder they opened), a save killed half-way logged
+    first; the problems of the log; the path of `root` in the content folder."""
+    review = Review.of(root, _data_dir(), _keep_folder_clean(), ask=False)
+    try:
+        review.recover()
+    except OSError:
+        pass  # a log that cannot be written: read as it is; the next `set` says why
+    decisions, warnings = read_decisions(review.content_root, _data_dir())
+    prefix = review.prefix
+    return [d for d in decisions if d.path.startswith(prefix)], warnings, prefix
 
 
 def _where_in(problem: Problem) -> str:

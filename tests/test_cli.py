@@ -79,9 +79,11 @@ def test_set_where_asks_who_decides_once_a_folder_not_once_a_file(tmp_path, caps
     import reviewer.cli
 
     asked = []
-    real = reviewer.cli.editor_name
-    monkeypatch.setattr(reviewer.cli, "editor_name", lambda root, pref="": asked.append(root) or real(root, pref))
-    monkeypatch.setattr(reviewer.cli, "_WHO", {})
+    import reviewer.core.review
+
+    real = reviewer.core.review.editor_name
+    monkeypatch.setattr(reviewer.core.review, "editor_name", lambda root, pref="": asked.append(root) or real(root, pref))
+    monkeypatch.setattr(reviewer.cli, "_REVIEWS", {})
     root = folder(tmp_path)
     for n in range(20):
         (root / "2023" / f"more-{n}.md").write_text(f"---\ntitle: More {n}\npublished: false\n---\n")
@@ -168,7 +170,7 @@ def test_set_follows_the_windows_preferences_for_the_log(tmp_path, capsys, monke
     from reviewer.app.settings import Settings
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setattr(reviewer.cli, "_WHO", {})
+    monkeypatch.setattr(reviewer.cli, "_REVIEWS", {})
     conf = tmp_path / "config" / "Reviewer" / "Reviewer.conf"
     settings = Settings(QSettings(str(conf), QSettings.IniFormat))
     settings.keep_folder_clean = True

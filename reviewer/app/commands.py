@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QUndoCommand
 
 from ..core.article import Article, Verdict
+from ..core.review import pending_after
 
 if TYPE_CHECKING:
     from .session import Session
@@ -15,10 +16,6 @@ if TYPE_CHECKING:
 _ABSENT = object()
 ORIGINAL = object()  # as a new value: drop the pending edit, back to what the file says
 NUDGE_ID = 1001
-
-
-# A decision already pending outranks a later quality change: approve then +5 is an approval.
-_OUTRANKS_QUALITY = ("approve", "reject", "publish", "unpublish")
 
 
 class SetValues(QUndoCommand):
@@ -54,9 +51,7 @@ class SetValues(QUndoCommand):
             else:
                 article.set(self.key, value)
             if self.verdict is not None:
-                pending = article.pending
-                quiet = self.verdict[0] == "quality" and pending is not None and pending[0] in _OUTRANKS_QUALITY
-                article.pending = pending if quiet else self.verdict
+                article.pending = pending_after(article.pending, self.verdict)
         self.session.notify_changed(self.articles)
 
     def undo(self) -> None:

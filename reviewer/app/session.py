@@ -12,19 +12,15 @@ from typing import Any
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from ..core.article import Article, SaveState, Verdict
-from ..core.frontmatter_text import UNSET
+from ..core.article import Article, SaveState
 from ..core.index import FolderIndex, IndexUnavailable
 from ..core.library import find_candidates, read_article, scan_batches
 from ..core.ordering import until
 from ..core.problems import Problem
+from ..core.review import Finished, Outcome, Review, revert
 from ..core.review_log import (
     Decision,
     LogFile,
-    content_root_of,
-    decision_for,
-    editor_name,
-    folder_prefix,
     now,
     read_decisions,
 )
@@ -56,11 +52,9 @@ class SaveReport:
 class LogInfo:
     """What the loading worker found about the review log, before the first articles."""
 
-    log: LogFile
-    editor: str
+    review: Review  # where the log is, who decides, how a save is logged
     history: dict[str, list[Decision]]  # by the article's path in the opened folder
     warnings: list[Problem]  # lines of the log that could not be read
-    prefix: str = ""  # the opened folder's path in the content folder the log belongs to ('' or '_news/')
 
 
 class Session(QObject):
@@ -100,9 +94,7 @@ class Session(QObject):
         self.log_dir = log_dir or data_dir()  # where a log goes when the folder is read-only or kept clean
         self.preferred_editor = editor
         self.keep_folder_clean = keep_clean
-        self.log: LogFile | None = None
-        self.log_prefix = ""  # see LogInfo.prefix
-        self.editor = ""
+        self.review: Review | None = None  # known once the log is read
         self.history: dict[str, list[Decision]] = {}  # relpath -> its decisions, oldest first
         self.log_warnings: list[Problem] = []
         self.runner = runner or ThreadRunner()
@@ -175,7 +167,7 @@ class Session(QObject):
         self._same_busy, self._same_pending = False, None
         self.tally.clear(since=now())
         self.undo_stack.clear()
-        self.log, self.editor, self.history, self.log_warnings, self.log_prefix = None, "", {}, [], ""
+        self.review, self.history, self.log_warnings = None, {}, []
         self.loading = True
         self._set_modified(False)
         _pause_collector()
@@ -230,13 +222,7 @@ class Session(QObject):
             self.notice.emit(batch)
             return
         if isinstance(batch, LogInfo):
-            self.log, self.editor, self.history, self.log_warnings, self.log_prefix = (
-                batch.log,
-                batch.editor,
-                batch.history,
-                batch.warnings,
-                batch.prefix,
-            )
+            self.review, self.history, self.log_warnings = batch.review, batch.history, batch.warnings
             if batch.warnings:
                 self.problems.extend(batch.warnings)  # the Problems view names the log and the line
                 self.problems_changed.emit()
@@ -401,17 +387,26 @@ class Session(QObject):
     def set_log_preferences(self, editor: str, keep_clean: bool) -> None:
         """A new editor name, or the log kept in or out of the folder: for the next decisions."""
         self.preferred_editor, self.keep_folder_clean = editor, keep_clean
-        if not self.root or self.log is None:
+        if not self.root or self.review is None:
             return  # the folder being opened reads them when its log is read
         root, log_dir = self.root, self.log_dir
-        self.log = LogFile.for_folder(content_root_of(root), log_dir, keep_clean)
 
-        def found(name, error) -> None:
-            if root == self.root:
-                self.editor = name if error is None else (editor or self.editor)
+        def found(review, error) -> None:
+            if root == self.root and error is None:
+                self.review = review
                 self.log_read.emit()
 
-        self.runner.start(lambda ctx: editor_name(root, editor), on_done=found)  # git config runs off the GUI thread
+        # git config runs off the GUI thread
+        self.runner.start(lambda ctx: Review.of(root, log_dir, keep_clean, editor), on_done=found)
+
+    @property
+    def editor(self) -> str:
+        """Who decides in this folder ('' until its log is read)."""
+        return self.review.editor if self.review is not None else ""
+
+    @property
+    def log(self) -> LogFile | None:
+        return self.review.log if self.review is not None else None
 
     # --- editing -------------------------------------------------------------------------
 
@@ -475,7 +470,7 @@ class Session(QObject):
     def revert(self, articles: list[Article]) -> None:
         """Drop pending edits and decisions, as one undoable step (a decision left pending
         would be logged by the next save, for a file that no longer says it)."""
-        articles = [a for a in articles if a.edits or a.pending]
+        articles = [a for a in articles if a.needs_saving]
         if not articles:
             return
         self.undo_stack.beginMacro(f"Revert {plural(len(articles), 'article')}")
@@ -507,7 +502,7 @@ class Session(QObject):
         def done(info, error) -> None:
             if error is not None or root != self.root or self.loading:
                 return
-            self.log, self.editor, self.history, self.log_prefix = info.log, info.editor, info.history, info.prefix
+            self.review, self.history = info.review, info.history
             changed = []
             last = latest_of(self.history)
             for article in self.articles:
@@ -546,14 +541,13 @@ class Session(QObject):
         """Forget every pending edit and decision (the editor chose Discard)."""
         unsaved = self.modified
         for article in unsaved:
-            article.revert()
-            article.pending = None
+            revert(article)
         self.undo_stack.clear()
         self.notify_changed(unsaved)
 
     def notify_changed(self, articles: list[Article]) -> None:
         for article in articles:
-            if article.edits or article.pending:
+            if article.needs_saving:
                 self._edited[id(article)] = article
             else:
                 self._edited.pop(id(article), None)
@@ -574,52 +568,49 @@ class Session(QObject):
     # --- saving --------------------------------------------------------------------------
 
     def save(self, articles: list[Article] | None = None, overwrite: bool = False) -> bool:
-        """Save pending edits in the background; save_finished reports. False when busy."""
-        if self.saving:
+        """Save pending edits and decisions in the background; save_finished reports. False when busy."""
+        if self.saving or self.review is None:
             return False
-        targets = [a for a in (self.modified if articles is None else articles) if a.edits or a.pending]
+        targets = [a for a in (self.modified if articles is None else articles) if a.needs_saving]
         # The articles as they are now, taken here, where they are safe to read; what to write
         # and what each decision will say are worked out from that on the saving thread.
-        states = [(a, a.save_state()) for a in targets]
-        root, log, prefix = self.root, self.log, self.log_prefix
+        states = [a.save_state() for a in targets]
+        root, review = self.root, self.review
         self.saving = True
 
         def work(ctx):
-            refused = log.refusal() if log is not None else ""
-            if refused:  # a linked log: no file is written either, so no decision goes unlogged
-                return [(a, state.edits, SaveError(SaveKind.IO, a.path, refused)) for a, state in states], ([], "")
-            written = [a for a, state in states if state.edits]
-            jobs = [state.job() for _, state in states if state.edits]
-            lines = {id(a): _decision_parts(state, prefix) for a, state in states if state.pending}
-            step = max(1, len(jobs) // 100)  # a hundred progress reports at most, whatever the size
+            saving = review.begin(states)
+            step = max(1, len(saving.jobs) // 100)  # a hundred progress reports at most, whatever the size
 
             def progress(done: int, total: int) -> None:
                 if done % step == 0 or done == total:
                     ctx.report((done, total))
 
-            outcomes = write_many(jobs, root, overwrite, progress)
-            results = [(a, job[3], outcome) for a, job, outcome in zip(written, jobs, outcomes, strict=True)]
-            results += [(a, {}, None) for a, state in states if not state.edits]  # decisions that change no file
-            return results, _log_decisions(log, results, lines)
+            return saving.finish(write_many(saving.jobs, root, overwrite, progress) if saving.jobs else [])
 
-        self.runner.start(work, lambda p: self.save_progress.emit(*p), lambda r, e: self._on_saved(r, e, targets))
+        self.runner.start(
+            work, lambda p: self.save_progress.emit(*p), lambda r, e: self._on_saved(r, e, targets, states)
+        )
         return True
 
-    def _on_saved(self, results, error, targets: list[Article]) -> None:
+    def _on_saved(self, results, error, targets: list[Article], states: list[SaveState]) -> None:
         """Fold what was written into the articles, a slice per turn of the event loop.
 
         Ten thousand saved articles would otherwise hold the window for a third of a second.
         A save that failed as a whole (a bug) reports each of its files as not saved.
         """
         report = SaveReport()
+        pending: list[tuple[Article, dict[str, Any], Outcome]]
         if error is not None:
             message = f"not saved: unexpected error ({type(error).__name__}: {error})"
-            results = [(a, dict(a.edits), SaveError(SaveKind.IO, a.path, message)) for a in targets]
+            pending = [(a, dict(a.edits), SaveError(SaveKind.IO, a.path, message)) for a in targets]
         else:
-            results, (logged, report.log_error) = results
-            self._note_logged(logged)
-            report.logged = len(logged)
-        pending = list(results or [])
+            finished: Finished = results
+            self._note_logged([(targets[i], d) for i, d in finished.logged])
+            report.logged, report.log_error = len(finished.logged), finished.log_error
+            pending = [
+                (a, state.edits, outcome) for a, state, outcome in zip(targets, states, finished.outcomes, strict=True)
+            ]
 
         def step() -> None:
             chunk = pending[:SAVE_SLICE]
@@ -843,50 +834,24 @@ def _read_log(root: str, log_dir: str, preferred: str, keep_clean: bool) -> LogI
     """Off the GUI thread: who the editor is, where the log is, and what it holds.
 
     The log is the content folder's (the site's, found as `reviewer set` finds it), with paths
-    from there: opening `site/_news` reads and writes `site/.reviewer/decisions.jsonl`."""
-    content = content_root_of(root)
-    prefix = folder_prefix(content, root)
-    log = LogFile.for_folder(content, log_dir, keep_clean)
-    decisions, warnings = read_decisions(content, log_dir)
+    from there: opening `site/_news` reads and writes `site/.reviewer/decisions.jsonl`. A save
+    killed half-way is logged first (Review.recover)."""
+    review = Review.of(root, log_dir, keep_clean, preferred)
+    try:
+        review.recover()
+    except OSError:
+        pass  # the log cannot be written: the journal stays, and the save will say why
+    prefix = review.prefix
+    decisions, warnings = read_decisions(review.content_root, log_dir)
     history: dict[str, list[Decision]] = {}
     for decision in decisions:
         if decision.path.startswith(prefix):
             history.setdefault(decision.path[len(prefix) :], []).append(decision)
-    return LogInfo(log, editor_name(content, preferred), history, warnings, prefix)
+    return LogInfo(review, history, warnings)
 
 
 def latest_of(history: dict[str, list[Decision]]) -> dict[str, Decision]:
     return {path: decisions[-1] for path, decisions in history.items() if decisions}
-
-
-def _decision_parts(state: SaveState, prefix: str = "") -> tuple[Verdict, str, str, dict[str, list]]:
-    """The pending decision, the article's path in the log's folder and address, and its changes as [old, new]."""
-    changes = {k: [_json(old), _json(new)] for k, old, new in state.changes()}
-    assert state.pending is not None
-    return state.pending, prefix + state.relpath, state.link, changes
-
-
-def _json(value):
-    return None if value is UNSET else value
-
-
-def _log_decisions(log: LogFile | None, results: list, lines: dict) -> tuple[list, str]:
-    """Append the decisions of what was saved, after the files: (article, Decision) logged, or why not."""
-    logged = []
-    for article, _, outcome in results:
-        parts = lines.get(id(article))
-        if parts is None or isinstance(outcome, SaveError):
-            continue
-        verdict, path, url, changes = parts
-        kind = decision_for(verdict[0], changes)
-        logged.append((article, Decision(verdict[2], verdict[1], path, url, kind, changes)))
-    if not logged or log is None:
-        return [], "" if log is not None or not logged else "the review log could not be found"
-    try:
-        log.append(d for _, d in logged)
-    except OSError as exc:
-        return [], f"{log.path}: {exc.strerror or exc}"
-    return logged, ""
 
 
 def _pause_collector() -> None:

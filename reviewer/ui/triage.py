@@ -213,7 +213,7 @@ class Triage(QObject):
     def _after_decision(self, articles: list, text: str) -> None:
         if text:
             self.w.statusBar().showMessage(text, 5000)
-        if self.w.settings.save_each_decision and any(a.edits or a.pending for a in articles):
+        if self.w.settings.save_each_decision and any(a.needs_saving for a in articles):
             self.w.save(articles)
 
     def _top_row(self, articles: list) -> int:
