@@ -35,15 +35,13 @@ def make_site(root: Path, files: int) -> None:
         folder = root / "_posts" / f"{n // 500:02d}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"2026-01-01-story-{n}.md").write_text(
-            f"---\ntitle: Story {n}\nprovider:\n  name: Wire {n % 7}\npublished: false\nquality: {n % 90}\n---\n\nText {n}.\n"
+            f"---\ntitle: Story {n}\nprovider:\n  name: Wire {n % 7}\npublished: false\n"
+            f"quality: {n % 90}\n---\n\nText {n}.\n"
         )
 
 
 def digests(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): hashlib.sha1(p.read_bytes()).digest()
-        for p in root.glob("_posts/*/*.md")
-    }
+    return {str(p.relative_to(root)): hashlib.sha1(p.read_bytes()).digest() for p in root.glob("_posts/*/*.md")}
 
 
 def read_log(root: Path) -> tuple[list[dict], int]:

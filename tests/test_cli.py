@@ -82,7 +82,12 @@ def test_set_where_asks_who_decides_once_a_folder_not_once_a_file(tmp_path, caps
     import reviewer.core.review
 
     real = reviewer.core.review.editor_name
-    monkeypatch.setattr(reviewer.core.review, "editor_name", lambda root, pref="": asked.append(root) or real(root, pref))
+
+    def asking(root, pref=""):
+        asked.append(root)
+        return real(root, pref)
+
+    monkeypatch.setattr(reviewer.core.review, "editor_name", asking)
     monkeypatch.setattr(reviewer.cli, "_REVIEWS", {})
     root = folder(tmp_path)
     for n in range(20):
