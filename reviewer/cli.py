@@ -416,7 +416,7 @@ def _review(root: str, editor: str) -> Review:
     (it asks `git config`, a process: once a decision made `set` over 1,000 files 4.8x the plain loop)."""
     found = _REVIEWS.get((root, editor))
     if found is None:
-        preferred = editor or _window_preference("editor_name")  # --editor, else the window's preference
+        preferred = editor or _preference("editor_name")  # --editor, else the window's preference
         found = _REVIEWS[(root, editor)] = Review.of(root, _data_dir(), _keep_folder_clean(), preferred)
     return found
 
@@ -536,27 +536,18 @@ def _data_dir() -> str:
     return platformdirs.user_data_dir("reviewer", appauthor=False)
 
 
-def _window_preference(name: str) -> str:
-    """A preference set in the window's Edit > Preferences (`prefs/NAME` in the INI file Qt
-    keeps at ~/.config/Reviewer/Reviewer.conf), read without Qt; '' when it is not set."""
-    import configparser
+def _preference(key: str) -> Any:
+    """A preference the command line reads (core.preferences: set in the window's Edit > Preferences)."""
+    from .core.preferences import BY_KEY, COMMAND_LINE, Preferences
 
-    import platformdirs
-
-    path = os.path.join(platformdirs.user_config_dir("Reviewer", appauthor=False), "Reviewer.conf")
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        return ""
-    value = parser.get("prefs", name, fallback="").strip()
-    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+    assert COMMAND_LINE in BY_KEY[key].readers, key
+    return Preferences().get(key)
 
 
 def _keep_folder_clean() -> bool:
-    """The window's preference to keep the review log out of content folders: the command
-    line follows it too, so that both log in one place."""
-    return _window_preference("keep_folder_clean").lower() == "true"
+    """The preference to keep the review log out of content folders: the command line
+    follows it too, so that both log in one place."""
+    return bool(_preference("keep_folder_clean"))
 
 
 # --- shared -------------------------------------------------------------------------------
@@ -669,7 +660,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
     if git is None:
         return 2
     try:
-        done = commit(git, editor_name(git.root, args.editor or _window_preference("editor_name")))
+        done = commit(git, editor_name(git.root, args.editor or _preference("editor_name")))
     except GitError as exc:
         _error(exc.message)
         return 1
@@ -686,7 +677,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     git = _git(args.root)
     if git is None:
         return 2
-    editor = editor_name(git.root, args.editor or _window_preference("editor_name"))
+    editor = editor_name(git.root, args.editor or _preference("editor_name"))
     try:
         try:
             done = sync(git, editor, step=lambda what: _error(f"{what}..."))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Generic, TypeVar, overload
 
 import platformdirs
 from PySide6.QtCore import QSettings
 
-from ..core.same_story import DEFAULT_THRESHOLD
+from ..core.preferences import BY_KEY, PREFERENCES, Preferences
 
 APP = "Reviewer"
 ORG = "Reviewer"
@@ -25,11 +26,35 @@ def data_dir() -> str:
     return platformdirs.user_data_dir(APP.lower(), appauthor=False)
 
 
+T = TypeVar("T")
+
+
+class _Pref(Generic[T]):
+    """A Settings attribute that reads and writes one declared preference."""
+
+    def __init__(self, key: str):
+        self.key = key
+        assert key in BY_KEY, key
+
+    @overload
+    def __get__(self, settings: None, owner: type) -> _Pref[T]: ...
+    @overload
+    def __get__(self, settings: Settings, owner: type) -> T: ...
+    def __get__(self, settings: Settings | None, owner: type) -> T | _Pref[T]:
+        return self if settings is None else settings.prefs.get(self.key)
+
+    def __set__(self, settings: Settings, value: T) -> None:
+        settings.prefs.set(self.key, value)
+
+
 class Settings:
-    """Typed access to what Reviewer remembers between runs."""
+    """Typed access to what Reviewer remembers between runs: the preferences (core.preferences,
+    in their own file beside Qt's) and the window's state (QSettings)."""
 
     def __init__(self, qsettings: QSettings | None = None):
         self.q = qsettings or QSettings(ORG, APP)
+        self.prefs = Preferences(os.path.dirname(self.q.fileName()))
+        self._take_old_preferences()
 
     def _list(self, key: str) -> list:
         raw = self.q.value(key, "[]")
@@ -72,89 +97,29 @@ class Settings:
     def set_saved_queries(self, items: list[tuple[str, str]]) -> None:
         self._set_list("queries/saved", [list(i) for i in items])
 
-    # preferences
-    def _bool(self, key: str, default: bool) -> bool:
-        value = self.q.value(key, default)
-        return value in (True, "true", "1", 1) if not isinstance(value, bool) else value
+    # preferences: declared in core.preferences, read by the window and the command line alike
+    appearance = _Pref[str]("appearance")
+    save_each_decision = _Pref[bool]("save_each_decision")
+    remote_images = _Pref[bool]("remote_images")
+    batch_threshold = _Pref[int]("batch_threshold")
+    editor_name = _Pref[str]("editor_name")  # '' : the folder's git user.name, else the login
+    keep_folder_clean = _Pref[bool]("keep_folder_clean")  # the review log in the data folder, not .reviewer/
+    use_index = _Pref[bool]("use_index")  # reopening a folder reads only the files that changed
+    same_story_threshold = _Pref[float]("same_story_threshold")
 
-    @property
-    def remote_images(self) -> bool:
-        return self._bool("prefs/remote_images", True)
-
-    @remote_images.setter
-    def remote_images(self, value: bool) -> None:
-        self.q.setValue("prefs/remote_images", bool(value))
-
-    @property
-    def save_each_decision(self) -> bool:
-        return self._bool("prefs/save_each_decision", False)
-
-    @save_each_decision.setter
-    def save_each_decision(self, value: bool) -> None:
-        self.q.setValue("prefs/save_each_decision", bool(value))
-
-    @property
-    def batch_threshold(self) -> int:
-        try:
-            value = self.q.value("prefs/batch_threshold", 50)
-            return max(1, int(value if isinstance(value, (int, str)) else 50))
-        except (TypeError, ValueError):
-            return 50
-
-    @batch_threshold.setter
-    def batch_threshold(self, value: int) -> None:
-        self.q.setValue("prefs/batch_threshold", int(value))
-
-    @property
-    def editor_name(self) -> str:
-        """The name decisions are logged under; empty: the folder's git user.name, else the login."""
-        value = self.q.value("prefs/editor_name", "")
-        return value.strip() if isinstance(value, str) else ""
-
-    @editor_name.setter
-    def editor_name(self, value: str) -> None:
-        self.q.setValue("prefs/editor_name", value.strip())
-
-    @property
-    def keep_folder_clean(self) -> bool:
-        """Keep review logs in the data folder rather than in `.reviewer/` of the content folder."""
-        return self._bool("prefs/keep_folder_clean", False)
-
-    @keep_folder_clean.setter
-    def keep_folder_clean(self, value: bool) -> None:
-        self.q.setValue("prefs/keep_folder_clean", bool(value))
-
-    @property
-    def use_index(self) -> bool:
-        """Keep an index of each folder in the cache, so that reopening reads only what changed."""
-        return self._bool("prefs/use_index", True)
-
-    @use_index.setter
-    def use_index(self, value: bool) -> None:
-        self.q.setValue("prefs/use_index", bool(value))
-
-    @property
-    def same_story_threshold(self) -> float:
-        """How alike two articles must be to count as one story (core.same_story), 0.5 to 0.95."""
-        try:
-            value = float(str(self.q.value("prefs/same_story_threshold", DEFAULT_THRESHOLD)))
-        except (TypeError, ValueError):
-            return DEFAULT_THRESHOLD
-        return min(0.95, max(0.5, value))
-
-    @same_story_threshold.setter
-    def same_story_threshold(self, value: float) -> None:
-        self.q.setValue("prefs/same_story_threshold", float(value))
-
-    @property
-    def appearance(self) -> str:
-        """system, light or dark."""
-        value = self.q.value("prefs/appearance", "system")
-        return value if value in ("system", "light", "dark") else "system"
-
-    @appearance.setter
-    def appearance(self, value: str) -> None:
-        self.q.setValue("prefs/appearance", value)
+    def _take_old_preferences(self) -> None:
+        """Preferences an earlier version kept with Qt (`prefs/KEY`), moved to the file once."""
+        if self.prefs.exists:
+            return
+        old = {p.key: self.q.value(f"prefs/{p.key}") for p in PREFERENCES}
+        found = {key: value for key, value in old.items() if value is not None}
+        if found:
+            try:
+                self.prefs.update(found)
+            except OSError:
+                return
+            for key in found:
+                self.q.remove(f"prefs/{key}")
 
     @property
     def log_dir(self) -> str:

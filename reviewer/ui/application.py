@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from .. import SWITCH_INTERVAL_S, __version__
 from ..app.settings import APP, ORG, Settings
+from ..core.preferences import BY_KEY
 
 
 def make_application(argv=None) -> QApplication:
@@ -27,7 +28,7 @@ def make_application(argv=None) -> QApplication:
     return app
 
 
-APPEARANCES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+APPEARANCES = dict(BY_KEY["appearance"].choices)
 
 
 def dark_palette() -> QPalette:

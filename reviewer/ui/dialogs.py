@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontDatabase, QIntValidator, QKeySequence, QTextCursor, QTextFormat
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.article import Article
+from ..core.preferences import PREFERENCES, Preference
 from ..core.problems import Problem
 from ..words import QUALITY_MAX, plural, shorten, shown
 from .actions import ACTIONS
@@ -211,6 +213,50 @@ def _read_for_display(path: str) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def _field(preference: Preference, value: Any) -> QWidget:
+    """The widget that edits one preference, showing `value`."""
+    field: QWidget
+    if preference.choices:
+        field = QComboBox()
+        for key, text in preference.choices:
+            field.addItem(text, key)
+        field.setCurrentIndex(max(0, field.findData(value)))
+    elif preference.kind is bool:
+        field = QCheckBox(preference.label)
+        field.setChecked(bool(value))
+    elif preference.kind is int:
+        field = QSpinBox()
+        field.setRange(int(preference.low or 0), int(preference.high or 2**31 - 1))
+        field.setValue(int(value))
+        field.setSuffix(preference.suffix)
+        field.setMaximumWidth(140)
+    elif preference.kind is float:
+        field = QDoubleSpinBox()
+        field.setRange(preference.low or 0.0, preference.high or 1.0)
+        field.setSingleStep(0.05)
+        field.setDecimals(2)
+        field.setValue(float(value))
+    else:
+        field = QLineEdit(str(value))
+        field.setPlaceholderText(preference.placeholder)
+    field.setAccessibleName(preference.label)
+    field.setToolTip(preference.tip)
+    return field
+
+
+def _field_value(field: QWidget) -> Any:
+    if isinstance(field, QComboBox):
+        return field.currentData()
+    if isinstance(field, QCheckBox):
+        return field.isChecked()
+    if isinstance(field, QDoubleSpinBox):
+        return round(field.value(), 2)
+    if isinstance(field, QSpinBox):
+        return field.value()
+    assert isinstance(field, QLineEdit)
+    return field.text()
+
+
 class PreferencesDialog(QDialog):
     """Saving, remote images, batch confirmation, and every action's keys."""
 
@@ -221,48 +267,17 @@ class PreferencesDialog(QDialog):
         tabs = QTabWidget()
         general = QWidget()
         form = QFormLayout(general)
-        self.save_each = QCheckBox("Save each triage decision at once")
-        self.save_each.setChecked(settings.save_each_decision)
-        self.remote = QCheckBox("Load remote images (fetched into a local cache)")
-        self.remote.setChecked(settings.remote_images)
-        self.threshold = QSpinBox()
-        self.threshold.setRange(1, 1_000_000)
-        self.threshold.setValue(settings.batch_threshold)
-        self.threshold.setAccessibleName("Confirm batches larger than")
-        self.threshold.setMaximumWidth(120)
-        self.threshold.setSuffix(" articles")
-        self.editor = QLineEdit(settings.editor_name)
-        found = f"{detected_editor}: " if detected_editor else ""
-        self.editor.setPlaceholderText(f"{found}the folder's git user.name, else the login name")
-        self.editor.setAccessibleName("Editor name in the review log")
-        self.keep_clean = QCheckBox("Keep the review log out of the content folder (in the user data folder)")
-        self.keep_clean.setChecked(settings.keep_folder_clean)
-        self.appearance = QComboBox()
-        from .application import APPEARANCES
-
-        for key, text in APPEARANCES.items():
-            self.appearance.addItem(text, key)
-        self.appearance.setCurrentIndex(max(0, self.appearance.findData(settings.appearance)))
-        self.appearance.setAccessibleName("Appearance")
-        form.addRow("Appearance", self.appearance)
-        self.use_index = QCheckBox("Keep an index of each folder, so that reopening reads only the files that changed")
-        self.use_index.setChecked(settings.use_index)
-        self.same_threshold = QDoubleSpinBox()
-        self.same_threshold.setRange(0.5, 0.95)
-        self.same_threshold.setSingleStep(0.05)
-        self.same_threshold.setDecimals(2)
-        self.same_threshold.setValue(settings.same_story_threshold)
-        self.same_threshold.setAccessibleName("Same story similarity")
-        self.same_threshold.setToolTip(
-            "How alike two articles must be to count as the same story: lower finds more, and more wrongly"
-        )
-        form.addRow(self.save_each)
-        form.addRow(self.remote)
-        form.addRow("Confirm batch edits of more than", self.threshold)
-        form.addRow("Editor name", self.editor)
-        form.addRow(self.keep_clean)
-        form.addRow(self.use_index)
-        form.addRow("Same story at similarity", self.same_threshold)
+        # One field a preference, made from its declaration (core.preferences)
+        self.fields: dict[str, QWidget] = {}
+        for preference in PREFERENCES:
+            field = _field(preference, getattr(settings, preference.key))
+            if isinstance(field, QLineEdit) and preference.key == "editor_name" and detected_editor:
+                field.setPlaceholderText(f"{detected_editor}: {preference.placeholder}")
+            self.fields[preference.key] = field
+            if isinstance(field, QCheckBox):
+                form.addRow(field)
+            else:
+                form.addRow(preference.label, field)
         tabs.addTab(general, "General")
 
         self.keys = QTableWidget(len(ACTIONS), 3)
@@ -351,17 +366,12 @@ class PreferencesDialog(QDialog):
     def apply(self, actions: dict) -> None:
         from .actions import BY_ID, apply_keys
 
-        self.settings.save_each_decision = self.save_each.isChecked()
-        self.settings.remote_images = self.remote.isChecked()
-        self.settings.batch_threshold = self.threshold.value()
-        self.settings.editor_name = self.editor.text()
-        self.settings.keep_folder_clean = self.keep_clean.isChecked()
-        self.settings.use_index = self.use_index.isChecked()
-        self.settings.same_story_threshold = round(self.same_threshold.value(), 2)
-        if self.appearance.currentData() != self.settings.appearance:
+        appearance = self.settings.appearance
+        for preference in PREFERENCES:
+            setattr(self.settings, preference.key, _field_value(self.fields[preference.key]))
+        if self.settings.appearance != appearance:
             from .application import apply_appearance
 
-            self.settings.appearance = self.appearance.currentData()
             apply_appearance(self.settings.appearance)
         portable = QKeySequence.SequenceFormat.PortableText
         for action_id in self.editors:

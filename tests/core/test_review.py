@@ -176,3 +176,25 @@ def test_kill_9_at_random_moments_of_set_where_leaves_no_changed_file_unlogged(t
     assert unlogged == 0
     raw = (root / ".reviewer" / "decisions.jsonl").read_text().splitlines()
     assert all(json.loads(line) for line in raw)  # not one torn line
+
+
+def test_preferences_are_declared_once_coerced_and_read_by_the_command_line(tmp_path, capsys, monkeypatch):
+    from reviewer.core.preferences import BY_KEY, COMMAND_LINE, PREFERENCES, Preferences
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    prefs = Preferences()
+    assert prefs.path == str(tmp_path / "config" / "Reviewer" / "preferences.json")
+    assert all(prefs.get(p.key) == p.default for p in PREFERENCES)  # no file: the defaults
+    prefs.update({"batch_threshold": "0", "same_story_threshold": "nan", "appearance": "purple", "use_index": "no"})
+    again = Preferences()
+    assert again.get("batch_threshold") == 1  # kept to its range
+    assert again.get("same_story_threshold") == BY_KEY["same_story_threshold"].default
+    assert again.get("appearance") == "system" and again.get("use_index") is True
+    assert {p.key for p in PREFERENCES if COMMAND_LINE in p.readers} == {"editor_name", "keep_folder_clean"}
+    (tmp_path / "config" / "Reviewer" / "preferences.json").write_text("{not json")
+    assert Preferences().get("editor_name") == ""  # a damaged file: the defaults, no traceback
+
+    again.update({"editor_name": "  Ana  "})
+    root = site(tmp_path, 1)
+    assert main(["set", "--published", "true", str(root / "_news" / "a0000.md")]) == 0
+    assert log_lines(root)[0]["editor"] == "Ana"

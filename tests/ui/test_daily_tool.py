@@ -468,7 +468,7 @@ def test_a_dark_appearance_is_a_preference(window, settings, monkeypatch):
     before = app.palette()
     try:
         dialog = PreferencesDialog(settings, window.action_table)
-        dialog.appearance.setCurrentIndex(dialog.appearance.findData("dark"))
+        dialog.fields["appearance"].setCurrentIndex(dialog.fields["appearance"].findData("dark"))
         dialog.apply(window.action_table)
         assert settings.appearance == "dark"
         assert app.palette().color(QPalette.Window).lightness() < 80

@@ -51,8 +51,8 @@ def test_quality_changes_are_listed_with_old_and_new_values(window, qtbot):
 
 def test_preferences_name_the_editor_and_keep_the_log_out_of_the_folder(window, qtbot, monkeypatch, tmp_path):
     def choose(dialog):
-        dialog.editor.setText("Ana Editor")
-        dialog.keep_clean.setChecked(True)
+        dialog.fields["editor_name"].setText("Ana Editor")
+        dialog.fields["keep_folder_clean"].setChecked(True)
         return 1
 
     monkeypatch.setattr(PreferencesDialog, "exec", choose)
@@ -110,3 +110,33 @@ def test_log_errors_are_reported_and_the_decision_stays_pending(window, qtbot, m
         "They stay pending and are logged with the next save."
     ]
     assert article.pending is not None and window.session.modified == [article]
+
+
+def test_preferences_kept_with_qt_by_an_earlier_version_move_to_the_preferences_file(tmp_path, qtbot):
+    from PySide6.QtCore import QSettings
+
+    from reviewer.app.settings import Settings
+
+    q = QSettings(str(tmp_path / "old.ini"), QSettings.IniFormat)
+    q.setValue("prefs/editor_name", "Bo")
+    q.setValue("prefs/keep_folder_clean", "true")
+    q.setValue("prefs/batch_threshold", "12")
+    q.sync()
+    settings = Settings(q)
+    assert (settings.editor_name, settings.keep_folder_clean, settings.batch_threshold) == ("Bo", True, 12)
+    assert q.value("prefs/editor_name") is None  # moved, not copied: one place to change it
+    assert json.loads((tmp_path / "preferences.json").read_text())["editor_name"] == "Bo"
+
+
+def test_the_preferences_dialog_has_a_field_for_each_declared_preference(window_on, newsroom_copy):
+    from reviewer.core.preferences import PREFERENCES
+    from reviewer.ui.dialogs import PreferencesDialog
+
+    window = window_on(newsroom_copy)
+    dialog = PreferencesDialog(window.settings, window.action_table)
+    assert list(dialog.fields) == [p.key for p in PREFERENCES]
+    dialog.fields["batch_threshold"].setValue(7)
+    dialog.fields["same_story_threshold"].setValue(0.8)
+    dialog.apply(window.action_table)
+    assert window.settings.batch_threshold == 7 and window.settings.same_story_threshold == 0.8
+    dialog.close()
