@@ -84,7 +84,7 @@ def bench_save(n: int, rounds: int) -> None:
 
 
 def bench_open(lines: int, rounds: int) -> None:
-    from reviewer.app.session import _read_log, latest_of
+    from reviewer.app.loading import latest_of, read_log
     from reviewer.core.review_log import Decision, LogFile
 
     folder = tempfile.mkdtemp(prefix="bench-log-open-")
@@ -103,7 +103,7 @@ def bench_open(lines: int, rounds: int) -> None:
     ours, plain = [], []
     for _ in range(rounds):
         start = time.perf_counter()
-        info = _read_log(root, os.path.join(folder, "data"), "bench", False)
+        info = read_log(root, os.path.join(folder, "data"), "bench", False)
         latest_of(info.history)
         ours.append(time.perf_counter() - start)
         start = time.perf_counter()

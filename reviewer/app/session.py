@@ -1,60 +1,39 @@
-"""Session: the open folder, its articles and problems, pending edits, undo, saving, and disk changes."""
+"""Session: the open folder, its articles and problems, pending edits and undo; the facade the
+window talks to. Reading the folder (loading), saving (saving), the files on disk (disk) and
+the same-story clusters (clusters) each have a module of their own; the review rules are
+core.review's."""
 
 from __future__ import annotations
 
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from ..core.article import Article, SaveState
-from ..core.index import FolderIndex, IndexUnavailable
-from ..core.library import find_candidates, read_article, scan_batches
-from ..core.ordering import until
+from ..core.article import Article
 from ..core.problems import Problem
-from ..core.review import Finished, Outcome, Review, revert
+from ..core.review import Review, revert
 from ..core.review_log import (
     Decision,
     LogFile,
     now,
-    read_decisions,
 )
-from ..core.same_story import DEFAULT_THRESHOLD, SameStory, best_of
+from ..core.same_story import SameStory, best_of
 from ..core.site import Site
-from ..core.storage import SaveError, SaveKind, Written, current_metadata, remove_leftovers, write_many
 from ..core.tally import Tally
 from ..core.walking import Batch
-from ..core.workers import Workers
 from ..words import plural
+from .clusters import Clusters
 from .commands import ORIGINAL, ClearPending, SetValues
+from .disk import DiskWatch
+from .loading import LogInfo, Reading, latest_of, read_folder, read_log
+from .saving import Saver
 from .settings import data_dir
-from .tasks import Context, Slicer, ThreadRunner, collector, single_shot
-
-
-@dataclass
-class SaveReport:
-    saved: list = field(default_factory=list)  # (article, [(key, old, new)])
-    failed: list = field(default_factory=list)  # (article, SaveError)
-    logged: int = 0  # decisions added to the review log
-    log_error: str = ""  # why decisions could not be logged (the files were saved)
-
-    @property
-    def conflicts(self) -> list:
-        return [(a, e) for a, e in self.failed if e.kind == SaveKind.CONFLICT]
-
-
-@dataclass
-class LogInfo:
-    """What the loading worker found about the review log, before the first articles."""
-
-    review: Review  # where the log is, who decides, how a save is logged
-    history: dict[str, list[Decision]]  # by the article's path in the opened folder
-    warnings: list[Problem]  # lines of the log that could not be read
+from .tasks import Context, Runner, Slicer, ThreadRunner, collector, release_memory, single_shot
 
 
 class Session(QObject):
@@ -81,12 +60,12 @@ class Session(QObject):
 
     def __init__(
         self,
-        runner=None,
+        runner: Runner | None = None,
         watch: bool = True,
-        parent=None,
+        parent: QObject | None = None,
         log_dir: str = "",
         editor: str = "",
-        keep_clean=False,
+        keep_clean: bool = False,
         index_dir: str = "",
     ):
         super().__init__(parent)
@@ -104,31 +83,21 @@ class Session(QObject):
         self.problems: list[Problem] = []
         self.skipped = 0
         self.loading = False
-        self.saving = False
         self.undo_stack = QUndoStack(self)
         self.tally = Tally()  # counts by state and saved view, kept up incrementally
         # relpath -> article (the relative path: a string each article keeps; the absolute one is made on demand)
-        self._by_path: dict[str, Article] = {}
-        self._clustered: list[Article] = []  # the articles in a same-story cluster (see _apply_same)
+        self.by_path: dict[str, Article] = {}
         self._by_url: dict[str, Article] = {}  # originalUrl and webUrl as written (no copies of them)
         self._edited: dict[int, Article] = {}  # the articles with pending edits, by id
         self._load_context: Context | None = None
         self._modified = False
-        self._watch = watch
-        self._watcher: QFileSystemWatcher | None = None
-        self._dirty_dirs: set[str] = set()
-        self._check_all = False  # every folder (check_disk without folders)
         self._pieces: deque[Callable[[], None]] = deque()  # of batches being taken in (_batch_pieces)
         self._pieces_timer = single_shot(self, 0, self._run_piece)
-        self._rescan_timer = single_shot(self, 400, self._rescan_dirty)
-        self._checking = False
-        self._hash_edited = False
-        self._generation = 0
-        self.same_story = SameStory(DEFAULT_THRESHOLD)
-        self._slicer = Slicer(budget_ms=5, parent=self) if isinstance(self.runner, ThreadRunner) else None
-        self._same_generation = 0  # counts folders and thresholds: a result for an earlier one is dropped
-        self._same_busy = False
-        self._same_pending: tuple[list[Article], list[str]] | None = None  # changes while it ran
+        self.generation = 0  # counts folders opened: work for an earlier one is dropped
+        self.slicer = Slicer(budget_ms=5, parent=self) if isinstance(self.runner, ThreadRunner) else None
+        self.clusters = Clusters(self)
+        self.disk = DiskWatch(self, watch)
+        self.saver = Saver(self)
 
     # --- loading -------------------------------------------------------------------------
 
@@ -136,7 +105,7 @@ class Session(QObject):
         """Let the articles of the folder open before go in steps (BURY_SLICE a step), once
         everything else has let go of them: freed at once, 100,000 of them held the window for
         46 ms as the next folder opened. Without steps (a runner for tests), at once."""
-        if not articles or self._slicer is None:
+        if not articles or self.slicer is None:
             return
 
         def steps() -> Iterator[None]:
@@ -144,12 +113,12 @@ class Session(QObject):
                 del articles[-BURY_SLICE:]
                 yield
 
-        self._slicer.start(steps(), lambda result, error: None)
+        self.slicer.start(steps(), lambda result, error: None)
 
     def cancel_loading(self) -> None:
         if self._load_context:
             self._load_context.cancel()
-            _resume_collector()
+            resume_collector()
 
     def open(self, root: str) -> None:
         self.cancel_loading()
@@ -158,65 +127,31 @@ class Session(QObject):
         self._bury(self.articles)
         self.articles, self.problems, self.skipped = [], [], 0
         self._pieces.clear()  # of the folder open before
-        self._by_path = {}
-        self._clustered = []
+        self.by_path = {}
         self._by_url = {}
         self._edited = {}
-        self._same_generation += 1
-        self.same_story = SameStory(self.same_story.threshold)
-        self._same_busy, self._same_pending = False, None
+        self.clusters.reset()
         self.tally.clear(since=now())
         self.undo_stack.clear()
         self.review, self.history, self.log_warnings = None, {}, []
         self.loading = True
         self._set_modified(False)
-        _pause_collector()
+        collector.hold("loading")
         self.loading_started.emit()
         root = self.root
 
-        log_dir, preferred, keep_clean = self.log_dir, self.preferred_editor, self.keep_folder_clean
-        index_dir = self.index_dir
-
-        def work(ctx):
-            info = _read_log(root, log_dir, preferred, keep_clean)
-            ctx.report(info)
-            last = {path: d.verdict() for path, d in latest_of(info.history).items()}
-            leftovers = []
-            index = None
-            if index_dir:
-                try:
-                    index = FolderIndex.open(index_dir, root)
-                except IndexUnavailable as exc:
-                    ctx.report(f"{exc}; every file is read")
-            workers = Workers(background=True)  # the window's thread comes first
-            try:
-                for batch in scan_batches(root, index=index, workers=workers):
-                    if ctx.cancelled:
-                        return False
-                    if last:  # a folder without a review log has no decision to give its articles
-                        for article in batch.articles:
-                            article.logged = last.get(article.relpath)
-                    leftovers += batch.leftovers
-                    ctx.report(batch)
-            finally:
-                workers.close()
-                if index is not None:
-                    index.close()
-                    if index.message:
-                        ctx.report(index.message)
-            return len(remove_leftovers(leftovers, root))
-
-        self._generation += 1
-        generation = self._generation
+        how = Reading(root, self.log_dir, self.preferred_editor, self.keep_folder_clean, self.index_dir)
+        self.generation += 1
+        generation = self.generation
         self._load_context = self.runner.start(
-            work,
+            lambda ctx: read_folder(ctx, how),
             lambda batch: self._on_batch(batch, generation),
             lambda result, error: self._on_loaded(result, error, generation),
             backlog=LOAD_BACKLOG,
         )
 
     def _on_batch(self, batch: Batch | LogInfo | str, generation: int) -> None:
-        if generation != self._generation:
+        if generation != self.generation:
             return  # a batch of the folder that was open before
         if isinstance(batch, str):
             self.notice.emit(batch)
@@ -247,7 +182,7 @@ class Session(QObject):
 
         def paths() -> None:
             self.articles.extend(articles)
-            by_path = self._by_path
+            by_path = self.by_path
             for article in articles:
                 by_path[article.relpath] = article
 
@@ -268,7 +203,7 @@ class Session(QObject):
         ]
 
     def _if_current(self, generation: int, piece: Callable[[], None]) -> None:
-        if generation == self._generation:
+        if generation == self.generation:
             piece()
 
     def _run_piece(self) -> None:
@@ -277,14 +212,14 @@ class Session(QObject):
         if self._pieces:
             self._pieces_timer.start()
 
-    def _on_loaded(self, result, error, generation: int) -> None:
-        if generation != self._generation or result is False:
+    def _on_loaded(self, result: int | bool | None, error: Exception | None, generation: int) -> None:
+        if generation != self.generation or result is False:
             return  # cancelled: another folder is loading, or the window closed
         if self._pieces:  # the last batches' pieces first
             self._pieces.append(partial(self._on_loaded, result, error, generation))
             self._pieces_timer.start()
             return
-        _resume_collector()
+        resume_collector()
         if result:
             self.leftovers_removed.emit(result)
         self.loading = False
@@ -293,83 +228,21 @@ class Session(QObject):
             self.problems.append(Problem(self.root, ".", "unreadable", f"the folder could not be read: {error}"))
             self.problems_changed.emit()
         self.problems.sort(key=lambda p: p.relpath)
-        if self._watch:
-            self._start_watching()
+        self.disk.start()
         self.loading_finished.emit()
-        self.find_same_stories()
+        self.clusters.find()
 
     # --- same story ------------------------------------------------------------------------
 
+    @property
+    def same_story(self) -> SameStory:
+        return self.clusters.same_story
+
     def find_same_stories(self, threshold: float | None = None) -> None:
-        """Cluster the folder's articles by story, off the GUI thread (after loading, or with a
-        new threshold); nothing waits for it: the clusters appear when found."""
-        if threshold is not None:
-            self.same_story.threshold = threshold
-        self._same_generation += 1
-        generation, articles = self._same_generation, list(self.articles)
-        fresh = SameStory(self.same_story.threshold)
-        self._same_busy, self._same_pending = True, None
-
-        def done(result, error) -> None:
-            # the collector is off meanwhile, as for all work in steps (tasks.Collector)
-            _release_memory()
-            if generation != self._same_generation:
-                return
-            self._same_busy = False
-            if error is None:
-                self.same_story = fresh
-            pending, self._same_pending = self._same_pending, None
-            if pending is not None and len(pending[0]) + len(pending[1]) > SAME_AT_ONCE:
-                self._apply_same()
-                self.find_same_stories()  # the articles as they are now, in steps again
-                return
-            if pending is not None:
-                self.same_story.add([a for a in pending[0] if self._by_path.get(a.relpath) is a])
-                self.same_story.remove(pending[1])
-            self._apply_same()
-
-        if self._slicer is not None:  # in steps between events: see SameStory.adding
-            steps = until(fresh.adding(articles), lambda: generation != self._same_generation)
-            self._slicer.start(steps, done, paused=lambda: self.saving)  # a save first: it waits for no cluster
-        else:
-            self.runner.start(lambda ctx: fresh.add(articles), on_done=done)
-
-    def _update_same(self, changed: list[Article], removed: list[str]) -> None:
-        """Articles read again, added or gone: their pairs compared again (a few ms for a hundred);
-        more than SAME_AT_ONCE, the folder is clustered again in steps (find_same_stories), the
-        clusters shown meanwhile staying as they were."""
-        if not changed and not removed:
-            return
-        if self._same_busy:
-            old = self._same_pending or ([], [])
-            self._same_pending = (old[0] + changed, old[1] + removed)
-            return
-        if len(changed) + len(removed) > SAME_AT_ONCE:
-            self.find_same_stories()
-            return
-        self.same_story.add(changed)
-        self.same_story.remove(removed)
-        self._apply_same()
-
-    def _apply_same(self) -> None:
-        """Each article's cluster size (article.same): those in a cluster now, and back to 0
-        those that were (not a pass over every article: 300,000 took 100 ms at once)."""
-        for article in self._clustered:
-            article.same = 0
-        clustered = []
-        for path, cluster in self.same_story.clustered().items():
-            member = self._by_path.get(path)
-            if member is not None:
-                member.same = len(cluster)
-                clustered.append(member)
-        self._clustered = clustered
-        self.same_story_changed.emit()
+        self.clusters.find(threshold)
 
     def same_as(self, article: Article) -> list[Article]:
-        """The other articles of the article's same-story cluster, best first."""
-        found = [self._by_path.get(p) for p in self.same_story.cluster_of(article.relpath)]
-        others = [a for a in found if a is not None and a is not article]
-        return sorted(others, key=lambda a: (-(a.quality if a.quality is not None else -1), a.date, a.relpath))
+        return self.clusters.same_as(article)
 
     def keep_best(self, article: Article, text: str = "Keep the Best, Reject the Rest") -> Article | None:
         """In the article's cluster: approve the best (highest quality, then earliest), reject the
@@ -391,8 +264,8 @@ class Session(QObject):
             return  # the folder being opened reads them when its log is read
         root, log_dir = self.root, self.log_dir
 
-        def found(review, error) -> None:
-            if root == self.root and error is None:
+        def found(review: Review | None, error: Exception | None) -> None:
+            if root == self.root and review is not None:
                 self.review = review
                 self.log_read.emit()
 
@@ -441,7 +314,13 @@ class Session(QObject):
         self._decide(articles, "quality", "quality", values, text, nudge=True)
 
     def _decide(
-        self, articles: list[Article], verb: str, key: str, values: list, text: str, nudge: bool = False
+        self,
+        articles: list[Article],
+        verb: str,
+        key: str,
+        values: list[tuple[Article, Any]],
+        text: str,
+        nudge: bool = False,
     ) -> None:
         refused = [a for a in articles if a.read_only]
         if refused:
@@ -454,7 +333,7 @@ class Session(QObject):
             verdict = (verb, self.editor or "unknown", now())
             self.undo_stack.push(SetValues(self, key, values, text, nudge, verdict))
 
-    def set_value(self, articles: list[Article], key: str, value, text: str) -> None:
+    def set_value(self, articles: list[Article], key: str, value: Any, text: str) -> None:
         self.set_values(key, [(a, value) for a in articles], text)
 
     def set_values(self, key: str, values: Sequence[tuple[Article, Any]], text: str, nudge: bool = False) -> None:
@@ -483,7 +362,7 @@ class Session(QObject):
             self.undo_stack.push(ClearPending(self, decided))
         self.undo_stack.endMacro()
 
-    def _note_logged(self, logged: list[tuple[Article, Decision]]) -> None:
+    def note_logged(self, logged: list[tuple[Article, Decision]]) -> None:
         """Decisions now in the log: the article's last decision; pending no more unless decided again."""
         for article, decision in logged:
             verdict = decision.verdict()
@@ -499,8 +378,8 @@ class Session(QObject):
         if not root:
             return
 
-        def done(info, error) -> None:
-            if error is not None or root != self.root or self.loading:
+        def done(info: LogInfo | None, error: Exception | None) -> None:
+            if info is None or root != self.root or self.loading:
                 return
             self.review, self.history = info.review, info.history
             changed = []
@@ -515,7 +394,7 @@ class Session(QObject):
             if changed:
                 self.notify_changed(changed)
 
-        self.runner.start(lambda ctx: _read_log(root, log_dir, preferred, keep_clean), on_done=done)
+        self.runner.start(lambda ctx: read_log(root, log_dir, preferred, keep_clean), on_done=done)
 
     def find_by_url(self, url: str) -> Article | None:
         """The article of the folder at this address (its originalUrl or webUrl), if any."""
@@ -567,226 +446,46 @@ class Session(QObject):
 
     # --- saving --------------------------------------------------------------------------
 
+    @property
+    def saving(self) -> bool:
+        return self.saver.saving
+
     def save(self, articles: list[Article] | None = None, overwrite: bool = False) -> bool:
         """Save pending edits and decisions in the background; save_finished reports. False when busy."""
-        if self.saving or self.review is None:
+        if self.review is None:
             return False
         targets = [a for a in (self.modified if articles is None else articles) if a.needs_saving]
-        # The articles as they are now, taken here, where they are safe to read; what to write
-        # and what each decision will say are worked out from that on the saving thread.
-        states = [a.save_state() for a in targets]
-        root, review = self.root, self.review
-        self.saving = True
-
-        def work(ctx):
-            saving = review.begin(states)
-            step = max(1, len(saving.jobs) // 100)  # a hundred progress reports at most, whatever the size
-
-            def progress(done: int, total: int) -> None:
-                if done % step == 0 or done == total:
-                    ctx.report((done, total))
-
-            return saving.finish(write_many(saving.jobs, root, overwrite, progress) if saving.jobs else [])
-
-        self.runner.start(
-            work, lambda p: self.save_progress.emit(*p), lambda r, e: self._on_saved(r, e, targets, states)
-        )
-        return True
-
-    def _on_saved(self, results, error, targets: list[Article], states: list[SaveState]) -> None:
-        """Fold what was written into the articles, a slice per turn of the event loop.
-
-        Ten thousand saved articles would otherwise hold the window for a third of a second.
-        A save that failed as a whole (a bug) reports each of its files as not saved.
-        """
-        report = SaveReport()
-        pending: list[tuple[Article, dict[str, Any], Outcome]]
-        if error is not None:
-            message = f"not saved: unexpected error ({type(error).__name__}: {error})"
-            pending = [(a, dict(a.edits), SaveError(SaveKind.IO, a.path, message)) for a in targets]
-        else:
-            finished: Finished = results
-            self._note_logged([(targets[i], d) for i, d in finished.logged])
-            report.logged, report.log_error = len(finished.logged), finished.log_error
-            pending = [
-                (a, state.edits, outcome) for a, state, outcome in zip(targets, states, finished.outcomes, strict=True)
-            ]
-
-        def step() -> None:
-            chunk = pending[:SAVE_SLICE]
-            del pending[:SAVE_SLICE]
-            for article, edits, outcome in chunk:
-                if outcome is None:
-                    report.saved.append((article, []))  # a decision only: logged, no file written
-                elif isinstance(outcome, Written):
-                    changes = article.written(outcome.metadata, outcome.identity, edits)
-                    report.saved.append((article, changes))
-                else:
-                    if outcome.kind == SaveKind.CONFLICT:
-                        article.mark_conflict()
-                    report.failed.append((article, outcome))
-            if chunk:
-                self.notify_changed([a for a, _, _ in chunk])
-            if pending:
-                QTimer.singleShot(0, self, step)
-            else:
-                self.saving = False
-                self.save_finished.emit(report)
-
-        step()
+        return self.saver.save(self.review, targets, overwrite)
 
     # --- the disk ------------------------------------------------------------------------
 
     def reload(self, articles: list[Article]) -> list[Article]:
         """Drop pending edits and read the files again. Returns those that are gone."""
-        gone = []
-        for article in articles:
-            fresh = read_article(article.path, self.root)
-            if isinstance(fresh, Article):
-                article.take(fresh)
-            else:
-                gone.append(article)
-        self._remove([a for a in gone])
-        self._update_same([a for a in articles if a not in gone], [a.relpath for a in gone])
-        self.reread.emit([a for a in articles if a not in gone])
-        self.notify_changed([a for a in articles if a not in gone])
-        self.undo_stack.clear()  # commands refer to values that no longer hold
-        return gone
-
-    def disk_metadata(self, article: Article) -> dict | None:
-        try:
-            return current_metadata(article)
-        except SaveError:
-            return None
-
-    def _start_watching(self) -> None:
-        folders = {self.root} | {os.path.dirname(a.path) for a in self.articles}
-        if self._watcher is None:
-            self._watcher = QFileSystemWatcher(self)
-            self._watcher.directoryChanged.connect(self._on_directory_changed)
-        elif self._watcher.directories():
-            self._watcher.removePaths(self._watcher.directories())
-        self._watcher.addPaths(sorted(folders))
-
-    def _on_directory_changed(self, folder: str) -> None:
-        self._dirty_dirs.add(folder)
-        self._rescan_timer.start()
+        return self.disk.reload(articles)
 
     def check_disk(self, folders: list[str] | None = None) -> None:
-        """Compare files with what was read: reload changed ones, mark conflicts, add and remove.
+        self.disk.check(folders)
 
-        Files with pending edits are compared by content too: an edit in place can keep the
-        size and the modification time, and would otherwise be found only when a save is refused.
-        Without `folders`, every folder that holds an article, and the root.
-        """
-        if folders is None:
-            self._check_all = True
-        else:
-            self._dirty_dirs.update(folders)
-        self._hash_edited = True
-        self._rescan_dirty()
-
-    def _rescan_dirty(self) -> None:
-        dirty, self._dirty_dirs = self._dirty_dirs, set()
-        check_all, self._check_all = self._check_all, False
-        if self.loading or self.saving or self._checking or not self.root:
-            self._dirty_dirs |= dirty
-            self._check_all |= check_all
-            self._rescan_timer.start()
-            return
-        hash_edited, self._hash_edited = self._hash_edited, False
-        root, articles = self.root, list(self.articles)
-        self._checking = True
-        # No full collections meanwhile (tasks.Collector): at 100,000 articles each held the window
-        # for 20-27 ms, several a check.
-        collector.hold("disk check")
-
-        def work(ctx: Context) -> tuple[list, list, list]:
-            # Here, not on the window's turn: a pass over 20,000 articles held it for 85 ms, each
-            # time the window came back to the front. What it reads of an article (path, identity,
-            # edits) the window changes only by replacing a value whole. A save that ends meanwhile
-            # is no conflict: its files are found touched, not changed, by their digest.
-            known: dict[str, list] = {}
-            seen: set[str] = set()
-            folders = {root} | dirty if check_all else dirty
-            for article in articles:
-                path = article.path  # made from the folder's prefix and the relative path: once here
-                seen.add(path)
-                folder = os.path.dirname(path)
-                if check_all:
-                    folders.add(folder)
-                if folder in folders:
-                    identity = article.identity
-                    digest = identity.digest if hash_edited and article.edits else None
-                    known.setdefault(folder, []).append((article, identity.size, identity.mtime_ns, digest))
-            return _compare_with_disk(root, sorted(folders), known, seen)
-
-        self.runner.start(work, on_done=self._on_checked)
-
-    def _on_checked(self, result, error) -> None:
-        """Take what changed on disk, DISK_SLICE articles per turn of the event loop (8,799 at
-        once held the window for 63 ms), then the rest at once; no other check meanwhile."""
-        if error is not None or not self.root:
-            self._checked()
-            return
-        changed, added, removed = result
-        generation = self._generation
-        updated: list[Article] = []
-
-        def step() -> None:
-            if generation != self._generation:  # another folder opened meanwhile
-                self._checked()
-                return
-            chunk = changed[:DISK_SLICE]
-            del changed[:DISK_SLICE]
-            for article, fresh in chunk:
-                if fresh.identity.digest == article.identity.digest:
-                    article.identity = fresh.identity  # touched, not changed
-                    continue
-                article.changed_on_disk(fresh)
-                updated.append(article)
-            if changed:
-                QTimer.singleShot(0, self, step)
-                return
-            self._checked()
-            self._apply_disk_changes(updated, added, removed)
-
-        step()
-
-    def _checked(self) -> None:
-        self._checking = False
-        collector.release("disk check")
-
-    def _apply_disk_changes(self, updated: list[Article], added: list, removed: list) -> None:
-        """Articles read again (`updated`, already taken), new ones and gone ones: into the lists, one signal each."""
-        added = [a for a in added if a.relpath not in self._by_path]
+    def add_found(self, added: list[Article]) -> list[Article]:
+        """New files found on disk, as articles: those not known yet added; they are returned."""
+        added = [a for a in added if a.relpath not in self.by_path]
         for article in added:
             self.articles.append(article)
-            self._by_path[article.relpath] = article
+            self.by_path[article.relpath] = article
         self._index_urls(added)
         self.tally.add(added)
         if added:
             self.batch_loaded.emit(added)
-        self._remove([a for a in removed if not a.edits])
-        for article in removed:
-            if article.edits:
-                article.mark_conflict()
-                updated.append(article)
-        if updated:
-            self.reread.emit(updated)
-            self.notify_changed(updated)
-        self._update_same(updated + added, [a.relpath for a in removed if not a.edits])
-        if added and self._watcher is not None:
-            self._watcher.addPaths(sorted({os.path.dirname(a.path) for a in added}))
+        return added
 
-    def _remove(self, articles: list[Article]) -> None:
+    def remove(self, articles: list[Article]) -> None:
         if not articles:
             return
         gone = {id(a) for a in articles}
         self.articles = [a for a in self.articles if id(a) not in gone]
         for article in articles:
-            if self._by_path.get(article.relpath) is article:
-                del self._by_path[article.relpath]
+            if self.by_path.get(article.relpath) is article:
+                del self.by_path[article.relpath]
             self._edited.pop(id(article), None)
             for url in (article.original_url, article.web_url):
                 if url and self._by_url.get(url) is article:
@@ -795,83 +494,11 @@ class Session(QObject):
         self.articles_removed.emit(list(articles))
 
 
-def _compare_with_disk(root: str, folders: list[str], known: dict, seen: set) -> tuple[list, list, list]:
-    """Off the GUI thread: which known files changed or went, and which are new, in `folders`."""
-    changed, added, removed, new_paths = [], [], [], set()
-    for folder in folders:
-        present = set(find_candidates(folder)[0]) if os.path.isdir(folder) else set()
-        for article, size, mtime_ns, digest in known.get(folder, []):
-            try:
-                st = os.stat(article.path)
-            except OSError:
-                st = None
-            if st is None or article.path not in present:
-                removed.append(article)
-            elif (st.st_size, st.st_mtime_ns) != (size, mtime_ns) or digest is not None:
-                fresh = read_article(article.path, root)
-                if isinstance(fresh, Article) and (digest is None or fresh.identity.digest != digest):
-                    changed.append((article, fresh))
-        new_paths |= {p for p in present if p not in seen}
-    for path in sorted(new_paths):
-        item = read_article(path, root)
-        if isinstance(item, Article):
-            added.append(item)
-    return changed, added, removed
-
-
-SAVE_SLICE = 1000  # saved articles folded in per turn of the event loop
 BURY_SLICE = 5_000  # articles of the folder open before freed a step (_bury): 2-3 ms
 PIECES_FROM = 100_000  # articles from which a batch is taken in a piece per turn (_batch_pieces)
-DISK_SLICE = 1000  # articles changed on disk taken per turn of the event loop
-# Articles changed on disk whose pairs are compared again at once (_update_same); more, and the
-# folder is clustered again in steps. Measured at 20,000 articles: 8,799 changed at once held
-# the window for 1.2 s.
-SAME_AT_ONCE = 100
 LOAD_BACKLOG = 1  # batches a loading folder sends ahead of the window (tasks.Context)
 
 
-def _read_log(root: str, log_dir: str, preferred: str, keep_clean: bool) -> LogInfo:
-    """Off the GUI thread: who the editor is, where the log is, and what it holds.
-
-    The log is the content folder's (the site's, found as `reviewer set` finds it), with paths
-    from there: opening `site/_news` reads and writes `site/.reviewer/decisions.jsonl`. A save
-    killed half-way is logged first (Review.recover)."""
-    review = Review.of(root, log_dir, keep_clean, preferred)
-    try:
-        review.recover()
-    except OSError:
-        pass  # the log cannot be written: the journal stays, and the save will say why
-    prefix = review.prefix
-    decisions, warnings = read_decisions(review.content_root, log_dir)
-    history: dict[str, list[Decision]] = {}
-    for decision in decisions:
-        if decision.path.startswith(prefix):
-            history.setdefault(decision.path[len(prefix) :], []).append(decision)
-    return LogInfo(review, history, warnings)
-
-
-def latest_of(history: dict[str, list[Decision]]) -> dict[str, Decision]:
-    return {path: decisions[-1] for path, decisions in history.items() if decisions}
-
-
-def _pause_collector() -> None:
-    """No cyclic garbage collection while a folder loads (tasks.Collector says why)."""
-    collector.hold("loading")
-
-
-def _resume_collector() -> None:
+def resume_collector() -> None:
     collector.release("loading")
-    _release_memory()
-
-
-def _release_memory() -> None:
-    """Hand the C library's free memory back to the system (glibc's malloc_trim): loading and
-    clustering leave tens of megabytes freed but held, 34 MB at 300,000 articles. Elsewhere,
-    nothing."""
-    try:
-        import ctypes
-
-        trim = ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
+    release_memory()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 import platformdirs
 from PySide6.QtCore import QSettings
@@ -56,7 +56,7 @@ class Settings:
         self.prefs = Preferences(os.path.dirname(self.q.fileName()))
         self._take_old_preferences()
 
-    def _list(self, key: str) -> list:
+    def _list(self, key: str) -> list[Any]:
         raw = self.q.value(key, "[]")
         try:
             value = json.loads(raw) if isinstance(raw, str) else list(raw) if isinstance(raw, (list, tuple)) else []
@@ -64,7 +64,7 @@ class Settings:
             return []
         return value if isinstance(value, list) else []
 
-    def _set_list(self, key: str, value: list) -> None:
+    def _set_list(self, key: str, value: list[Any]) -> None:
         self.q.setValue(key, json.dumps(value))
 
     # folders
@@ -144,8 +144,8 @@ class Settings:
             self.q.setValue(f"shortcuts/{action_id}", json.dumps(keys))
 
     # window state
-    def value(self, key: str, default=None):
+    def value(self, key: str, default: Any = None) -> Any:
         return self.q.value(key, default)
 
-    def set_value(self, key: str, value) -> None:
+    def set_value(self, key: str, value: Any) -> None:
         self.q.setValue(key, value)

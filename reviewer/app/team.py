@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from ..core.git import (
+    Commit,
     Git,
     GitError,
+    Incoming,
+    Review,
     Status,
     SyncConflict,
+    Synced,
     commit,
     fetch,
     incoming,
@@ -26,7 +32,9 @@ from ..core.git import (
     status,
     sync,
 )
-from .tasks import ThreadRunner
+from .tasks import Context, Runner, ThreadRunner
+
+T = TypeVar("T")
 
 
 class Team(QObject):
@@ -41,7 +49,7 @@ class Team(QObject):
     notice = Signal(str)  # what went wrong in the background (a fetch): for the status bar
     busy_changed = Signal(bool)
 
-    def __init__(self, runner=None, askpass: str = "", parent=None):
+    def __init__(self, runner: Runner | None = None, askpass: str = "", parent: QObject | None = None):
         super().__init__(parent)
         self.runner = runner or ThreadRunner(workers=2)
         self.askpass = askpass
@@ -60,7 +68,7 @@ class Team(QObject):
         self.last = None
         git = Git(root, askpass=self.askpass)
 
-        def work(ctx):
+        def work(ctx: Context) -> tuple[str, TeamStatus] | None:
             # Only a folder that is a repository's top: the sample folder inside Reviewer's own
             # clone, or any folder inside some other project, is never committed or pushed from.
             if not git.is_repository() or git.prefix():
@@ -68,7 +76,7 @@ class Team(QObject):
             register_driver(git)
             return "", _read_status(git, me)
 
-        def done(found, error) -> None:
+        def done(found: tuple[str, TeamStatus] | None, error: Exception | None) -> None:
             if generation != self._generation:
                 return
             self.prefix, result = found if found is not None else ("", None)
@@ -86,7 +94,7 @@ class Team(QObject):
         if git is None:
             return
 
-        def done(result, error) -> None:
+        def done(result: TeamStatus | None, error: Exception | None) -> None:
             if generation == self._generation and error is None:
                 self.last = result
                 self.status_changed.emit(result)
@@ -98,15 +106,19 @@ class Team(QObject):
         the status). Skipped while another command runs; a failure is a notice, not a dialog."""
         if self.git is None or self.busy or not (self.last and self.last.state.upstream):
             return
-        work = lambda git, ctx: (fetch(git), _read_status(git, me, with_incoming=True))[1]  # noqa: E731
+
+        def work(git: Git, ctx: Context) -> TeamStatus:
+            fetch(git)
+            return _read_status(git, me, with_incoming=True)
+
         self._write(work, self._on_status, quiet=True)
 
     def commit(self, editor: str, me: str = "") -> None:
         # The editor asks for these two: the repository runs as it is set up (its hooks, filters).
         self._write(lambda git, ctx: (commit(git.trusting(), editor), _read_status(git, me)), self._on_committed)
 
-    def sync(self, editor: str, chosen: dict | None = None, me: str = "") -> None:
-        def work(git, ctx):
+    def sync(self, editor: str, chosen: dict[str, dict[str, str]] | None = None, me: str = "") -> None:
+        def work(git: Git, ctx: Context) -> tuple[Synced, TeamStatus]:
             done = sync(git.trusting(), editor, chosen, step=ctx.report)
             return done, _read_status(git, me)
 
@@ -114,7 +126,13 @@ class Team(QObject):
 
     # --- one writing command at a time ---------------------------------------------------------
 
-    def _write(self, work, on_result, on_report=None, quiet: bool = False) -> None:
+    def _write(
+        self,
+        work: Callable[[Git, Context], T],
+        on_result: Callable[[T], None],
+        on_report: Callable[[Any], None] | None = None,
+        quiet: bool = False,
+    ) -> None:
         if self.git is None:
             self.failed.emit("The folder is not in a git repository.")
             return
@@ -124,7 +142,7 @@ class Team(QObject):
         git, generation = self.git, self._generation
         self._set_busy(True)
 
-        def done(result, error) -> None:
+        def done(result: T | None, error: Exception | None) -> None:
             self._set_busy(False)
             if generation != self._generation:
                 return
@@ -135,7 +153,7 @@ class Team(QObject):
                 (self.notice if quiet else self.failed).emit(_message(error))
                 self.refresh()
             else:
-                on_result(result)
+                on_result(result)  # type: ignore[arg-type]  # no error: the work's result
 
         self.runner.start(lambda ctx: work(git, ctx), on_report, done)
 
@@ -143,16 +161,16 @@ class Team(QObject):
         self.busy = busy
         self.busy_changed.emit(busy)
 
-    def _on_status(self, result) -> None:
+    def _on_status(self, result: TeamStatus) -> None:
         self.last = result
         self.status_changed.emit(result)
 
-    def _on_committed(self, result) -> None:
+    def _on_committed(self, result: tuple[Commit | None, TeamStatus]) -> None:
         made, state = result
         self._on_status(state)
         self.committed.emit(made)
 
-    def _on_synced(self, result) -> None:
+    def _on_synced(self, result: tuple[Synced, TeamStatus]) -> None:
         done, state = result
         self._on_status(state)
         self.synced.emit(done)
@@ -162,7 +180,7 @@ class TeamStatus:
     """What the status bar shows: the branch and its distance from the upstream, what a sync would
     bring, when the folder last synced, and who else pushed decisions lately."""
 
-    def __init__(self, state: Status, fetched: float | None, others: list, incoming=None):
+    def __init__(self, state: Status, fetched: float | None, others: list[Review], incoming: Incoming | None = None):
         self.state = state
         self.fetched = fetched
         self.others = others

@@ -38,7 +38,7 @@ import sys
 from array import array
 from collections import Counter
 from collections.abc import Generator, Iterable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 DEFAULT_THRESHOLD = 0.6
 KEYS = 3  # rarest names an article is filed under, by each two of them
@@ -410,6 +410,19 @@ def _pairs(top: Iterable[str]) -> list[int]:
     return [hash((a, b)) for i, a in enumerate(top) for b in top[i + 1 :]]
 
 
-def best_of(articles: list[Any]) -> Any:
-    """The one to keep: highest quality, ties to the earliest date, then path."""
+class Ranked(Protocol):
+    @property
+    def quality(self) -> int | None: ...
+    @property
+    def date(self) -> str: ...
+    @property
+    def relpath(self) -> str: ...
+
+
+A = TypeVar("A", bound=Ranked)
+
+
+def best_of(articles: list[A]) -> A:
+    """The one to keep (of articles or anything with their quality, date and relpath):
+    highest quality, ties to the earliest date, then path."""
     return min(articles, key=lambda a: (-(a.quality if a.quality is not None else -1), a.date or "~", a.relpath))

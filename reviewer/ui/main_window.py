@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..app.disk import disk_metadata
 from ..app.session import Session
 from ..app.settings import Settings, cache_dir
 from ..app.tasks import Slicer, ThreadRunner, single_shot
@@ -754,7 +755,7 @@ class MainWindow(QMainWindow):
             self.save(queued)
 
     def _resolve_conflicts(self, articles: list) -> None:
-        dialog = ConflictDialog(articles, self.session.disk_metadata, self)
+        dialog = ConflictDialog(articles, disk_metadata, self)
         if not dialog.exec():
             self.statusBar().showMessage("Not saved: the edits to files changed on disk are still pending", 8000)
             return

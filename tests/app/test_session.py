@@ -69,12 +69,12 @@ def test_batches_of_a_folder_no_longer_open_are_dropped(qtbot, newsroom_copy, tm
 
 
 def test_a_save_that_fails_as_a_whole_reports_every_file_and_keeps_the_edits(qtbot, newsroom_copy, monkeypatch):
-    from reviewer.app import session as session_module
+    from reviewer.app import saving
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(session_module, "write_many", broken)
+    monkeypatch.setattr(saving, "write_many", broken)
     runner = DeferredRunner()
     session = open_session(newsroom_copy, runner)
     articles = [a for a in session.articles if a.quality is not None][:2]
@@ -109,7 +109,7 @@ def test_a_large_folder_is_taken_in_a_piece_per_turn_and_finishes_after_the_last
     assert session.loading and not finished and session.articles == []  # all of it still to come
     qtbot.waitUntil(lambda: bool(finished))
     assert finished == [len(expected.articles)] and len(turns) >= 4  # three pieces a batch, then the end
-    assert sorted(session._by_path) == sorted(expected._by_path)
+    assert sorted(session.by_path) == sorted(expected.by_path)
     assert sorted(session._by_url) == sorted(expected._by_url)
     assert session.tally.queue == expected.tally.queue
 
@@ -121,7 +121,7 @@ def test_the_folder_before_is_let_go_in_steps(qtbot, newsroom_copy, tmp_path, mo
 
     monkeypatch.setattr(session_module, "BURY_SLICE", 10)
     session = open_session(newsroom_copy, SyncRunner())
-    session._slicer = Slicer(budget_ms=5, parent=session)  # as in the window: work in steps
+    session.slicer = Slicer(budget_ms=5, parent=session)  # as in the window: work in steps
     old = session.articles
     before = len(old)
     assert before > 20

@@ -306,12 +306,12 @@ def test_html_body_preview_fetches_nothing_and_runs_nothing(window, monkeypatch,
 
 def test_a_save_asked_for_while_saving_runs_next(window):
     first, second = window.model.article(0), window.model.article(1)
-    window.session.saving = True  # an earlier save is under way
+    window.session.saver.saving = True  # an earlier save is under way
     window.table.select_row(1)
     window.triage.set_quality(44)
     window.save([second])
     assert second.edits and "saved next" in window.statusBar().currentMessage()
-    window.session.saving = False
+    window.session.saver.saving = False
     window.table.select_row(0)
     window.triage.set_quality(33)
     window.save([first])  # when this one finishes, the queued one follows
@@ -431,28 +431,28 @@ def test_many_files_changed_on_disk_are_taken_a_slice_per_turn_then_clustered_ag
     DISK_SLICE articles a turn, and their stories clustered again in steps, not at once."""
     import gc
 
-    from reviewer.app import session as session_module
+    from reviewer.app import clusters, disk
 
-    monkeypatch.setattr(session_module, "DISK_SLICE", 2)
-    monkeypatch.setattr(session_module, "SAME_AT_ONCE", 2)
+    monkeypatch.setattr(disk, "DISK_SLICE", 2)
+    monkeypatch.setattr(clusters, "SAME_AT_ONCE", 2)
     session = window.session
-    qtbot.waitUntil(lambda: not session._same_busy)
+    qtbot.waitUntil(lambda: not session.clusters.busy)
     changed = [window.model.article(r) for r in range(5)]
     for article in changed:
         path = Path(article.path)
         path.write_text(path.read_text().replace("category: news", "category: pulled"))
     enabled = gc.isenabled()
     clusterings = []
-    real = session.find_same_stories
-    monkeypatch.setattr(session, "find_same_stories", lambda *a: (clusterings.append(1), real(*a)))
+    real = session.clusters.find
+    monkeypatch.setattr(session.clusters, "find", lambda *a: (clusterings.append(1), real(*a)))
     session.check_disk()
-    assert session._checking and not gc.isenabled()  # slices to come; no collection meanwhile
+    assert session.disk.checking and not gc.isenabled()  # slices to come; no collection meanwhile
     assert sum(a.original.get("category") == "pulled" for a in changed) == 2
-    qtbot.waitUntil(lambda: not session._checking)
+    qtbot.waitUntil(lambda: not session.disk.checking)
     assert all(a.original.get("category") == "pulled" and not a.conflict for a in changed)
     assert gc.isenabled() == enabled
     assert clusterings == [1]  # more than SAME_AT_ONCE: clustered again, in steps
-    qtbot.waitUntil(lambda: not session._same_busy)
+    qtbot.waitUntil(lambda: not session.clusters.busy)
 
 
 def test_a_decision_that_changes_no_byte_is_marked_and_saved_by_save_article(window):

@@ -1,0 +1,92 @@
+"""Reading a folder off the GUI thread: its review log first, then its articles in batches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.index import FolderIndex, IndexUnavailable
+from ..core.library import scan_batches
+from ..core.problems import Problem
+from ..core.review import Review
+from ..core.review_log import Decision, read_decisions
+from ..core.storage import remove_leftovers
+from ..core.workers import Workers
+from .tasks import Context
+
+
+@dataclass
+class LogInfo:
+    """What the loading worker found about the review log, before the first articles."""
+
+    review: Review  # where the log is, who decides, how a save is logged
+    history: dict[str, list[Decision]]  # by the article's path in the opened folder
+    warnings: list[Problem]  # lines of the log that could not be read
+
+
+@dataclass
+class Reading:
+    """What reading a folder needs to know: where, and the preferences that place its log."""
+
+    root: str
+    log_dir: str
+    preferred_editor: str
+    keep_clean: bool
+    index_dir: str  # where folder indexes are kept; '' reads every file
+
+
+def read_folder(ctx: Context, how: Reading) -> int | bool:
+    """The worker's part of opening a folder: reports the LogInfo, then each Batch of
+    articles (their last decisions set), and notes as text; returns the number of temporary
+    files of interrupted saves removed, or False when cancelled."""
+    root = how.root
+    info = read_log(root, how.log_dir, how.preferred_editor, how.keep_clean)
+    ctx.report(info)
+    last = {path: d.verdict() for path, d in latest_of(info.history).items()}
+    leftovers: list[str] = []
+    index = None
+    if how.index_dir:
+        try:
+            index = FolderIndex.open(how.index_dir, root)
+        except IndexUnavailable as exc:
+            ctx.report(f"{exc}; every file is read")
+    workers = Workers(background=True)  # the window's thread comes first
+    try:
+        for batch in scan_batches(root, index=index, workers=workers):
+            if ctx.cancelled:
+                return False
+            if last:  # a folder without a review log has no decision to give its articles
+                for article in batch.articles:
+                    article.logged = last.get(article.relpath)
+            leftovers += batch.leftovers
+            ctx.report(batch)
+    finally:
+        workers.close()
+        if index is not None:
+            index.close()
+            if index.message:
+                ctx.report(index.message)
+    return len(remove_leftovers(leftovers, root))
+
+
+def read_log(root: str, log_dir: str, preferred: str, keep_clean: bool) -> LogInfo:
+    """Off the GUI thread: who the editor is, where the log is, and what it holds.
+
+    The log is the content folder's (the site's, found as `reviewer set` finds it), with paths
+    from there: opening `site/_news` reads and writes `site/.reviewer/decisions.jsonl`. A save
+    killed half-way is logged first (Review.recover)."""
+    review = Review.of(root, log_dir, keep_clean, preferred)
+    try:
+        review.recover()
+    except OSError:
+        pass  # the log cannot be written: the journal stays, and the save will say why
+    prefix = review.prefix
+    decisions, warnings = read_decisions(review.content_root, log_dir)
+    history: dict[str, list[Decision]] = {}
+    for decision in decisions:
+        if decision.path.startswith(prefix):
+            history.setdefault(decision.path[len(prefix) :], []).append(decision)
+    return LogInfo(review, history, warnings)
+
+
+def latest_of(history: dict[str, list[Decision]]) -> dict[str, Decision]:
+    return {path: decisions[-1] for path, decisions in history.items() if decisions}
