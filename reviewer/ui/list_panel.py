@@ -10,10 +10,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QStackedWidget,
     QTableView,
     QTableWidget,
@@ -519,3 +521,25 @@ class ListPanel(QWidget):
             self.leave_query.emit()
             return True
         return super().eventFilter(watched, event)
+
+    # --- saved views ---------------------------------------------------------------------------
+
+    def save_query_as_view(self) -> None:
+        query = self.query.currentText().strip()
+        if not query:
+            QMessageBox.information(self, "Save Query", "Type a query in the query bar first.")
+            return
+        name, ok = QInputDialog.getText(self, "Save Query as View", "Name of the view:", text=query[:30])
+        if ok and name.strip():
+            saved = [(n, q) for n, q in self.settings.saved_queries if n != name.strip()]
+            self.settings.set_saved_queries(saved + [(name.strip(), query)])
+            self.rebuild_views()
+
+    def remove_saved_view(self) -> None:
+        name = self.current_view_name()
+        saved = self.settings.saved_queries
+        if name not in [n for n, _ in saved]:
+            QMessageBox.information(self, "Remove Saved View", "Select one of your saved views first.")
+            return
+        self.settings.set_saved_queries([(n, q) for n, q in saved if n != name])
+        self.rebuild_views()

@@ -3,104 +3,58 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import html
 import os
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
-    QListWidget,
     QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QSplitter,
     QStackedWidget,
-    QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
 from .. import __version__
-from ..app.disk import disk_metadata
 from ..app.session import Session
 from ..app.settings import Settings, cache_dir
 from ..app.tasks import Slicer, ThreadRunner, single_shot
 from ..app.team import Team, askpass_program
-from ..core.facets import counting
+from ..app.workflow import Question, Workflow
+from ..core.article import Article
 from ..core.query import quote
-from ..core.site import resolve_image
-from ..core.storage import SaveKind
 from ..words import plural
-from .actions import ACTIONS, fill_menu, fill_toolbar, make_actions
-from .article_model import HEADERS, ArticleTableModel, Column
+from .actions import ACTIONS, make_actions
+from .article_model import ArticleTableModel, Column
 from .changes_panel import ChangesPanel
 from .detail_pane import DetailPane
-from .dialogs import ConflictDialog, PreferencesDialog, ProblemDialog, ShortcutsOverlay
+from .dialogs import PreferencesDialog, ProblemDialog, ShortcutsOverlay
 from .images import ImageLoader
 from .list_panel import QUEUE, ListPanel
+from .loading_ui import LoadingView
+from .logos import Logos
+from .menus import build_menus, build_toolbar
 from .query_bar import QueryHelp
+from .save_ui import SaveControls
 from .team_ui import TeamControls
 from .triage import Triage
+from .welcome import Welcome, resource_icon
+from .window_state import restore_state, save_state
 
 if TYPE_CHECKING:
     from .statistics import StatisticsWindow  # imported when first shown: pyqtgraph takes 200-350 ms
 
-LOGO_SIZE = 32
-HEADER_KEY = "window/columns"  # a new key: widths saved before Status became an icon column do not apply
-DEFAULT_SIZE = (1360, 860)
 NO_FOLDER_NEEDED = {"open", "quit", "preferences", "shortcuts", "about", "query_help"}
-RESOURCES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources")
-
-
-def resource_icon(name: str) -> QIcon:
-    return QIcon(os.path.join(RESOURCES, name + ".svg"))
-
-
-class Welcome(QWidget):
-    """Shown when no folder is open: Open Folder and the recent list."""
-
-    def __init__(self, open_action, open_folder, settings, parent=None):
-        super().__init__(parent)
-        self.settings = settings
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        icon = QLabel(alignment=Qt.AlignCenter)
-        icon.setPixmap(resource_icon("reviewer").pixmap(96, 96))
-        layout.addWidget(icon)
-        title = QLabel(
-            "<h2>Reviewer</h2><p>Open a content folder (Jekyll, Hugo, …) to review its articles.</p>",
-            alignment=Qt.AlignCenter,
-        )
-        layout.addWidget(title)
-        button = QPushButton("Open Folder…")
-        button.setAccessibleName("Open Folder")
-        button.clicked.connect(open_action.trigger)
-        layout.addWidget(button, alignment=Qt.AlignCenter)
-        self.recent = QListWidget()
-        self.recent.setAccessibleName("Recent folders")
-        self.recent.setMaximumWidth(560)
-        self.recent.itemActivated.connect(lambda item: open_folder(item.text()))
-        self.recent_label = QLabel("Recent folders:", alignment=Qt.AlignCenter)
-        layout.addWidget(self.recent_label)
-        layout.addWidget(self.recent, alignment=Qt.AlignHCenter)
-        layout.addStretch(2)
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.recent.clear()
-        self.recent.addItems(self.settings.recent_folders)
-        self.recent.setVisible(bool(self.settings.recent_folders))
-        self.recent_label.setVisible(bool(self.settings.recent_folders))
 
 
 class MainWindow(QMainWindow):
@@ -120,34 +74,34 @@ class MainWindow(QMainWindow):
         self.action_table = make_actions(self, self.settings)
         self.setWindowIcon(resource_icon("reviewer"))
         self.setAcceptDrops(True)
-        self._logos: dict[str, QIcon | None] = {}  # provider logo address -> icon (None until loaded)
-        self._logo_keys: dict[str, str] = {}  # image loader key -> logo address
         self.statistics: StatisticsWindow | None = None  # made when first shown
-        self._header_restored = False
-        self._progress_at = 0.0
-        self._close_after_save = False
+        self.header_restored = False
+        self.column_actions: dict[Column, QAction] = {}  # View > Columns
+        self.recent_menu: QMenu  # File > Open Recent
+        self.remote_action: QAction  # View > Load Remote Images (menus.build_menus makes them)
         self._hold = 0  # see one_update
         self._pending: dict = {}
-        self._queued: list = []
         self._watch = watch
         self._checked_at = time.monotonic()
-        self._incoming: list = []  # articles read, shown with the next batch (see _on_batch)
-        self._incoming_timer = single_shot(self, 100, self._show_incoming)
 
         icons = {True: resource_icon("published"), False: resource_icon("unpublished"), None: resource_icon("unset")}
         # Sorting and filtering in steps between events; at once under a synchronous runner (tests).
         slicer = Slicer(parent=self) if isinstance(self.runner, ThreadRunner) else None
-        self.model = ArticleTableModel(icons, self._logo_for, self, slicer=slicer)
-        self.list = ListPanel(self.session, self.model, self.settings)
-        self.table = self.list.table
         # Remote images wait on servers: threads of their own, so that no save waits behind them.
         fetch_runner = ThreadRunner(workers=3) if isinstance(self.runner, ThreadRunner) else self.runner
         self.loader = ImageLoader(
             self.runner, cache_dir("images"), lambda: self.settings.remote_images, self, fetch_runner=fetch_runner
         )
-        self.loader.ready.connect(self._logo_ready)
+        self.logos = Logos(
+            self.runner, self.loader, lambda: self.session.site, lambda: self.table.viewport().update(), self
+        )
+        self.model = ArticleTableModel(icons, self.logos.icon_for, self, slicer=slicer)
+        self.list = ListPanel(self.session, self.model, self.settings)
+        self.table = self.list.table
         self.detail = DetailPane(self.session, self.loader, status_icons=icons)
-        self.triage = Triage(self)
+        self.workflow = Workflow(self.session, lambda: self.settings.save_each_decision)
+        threshold = lambda: self.settings.batch_threshold  # noqa: E731
+        self.triage = Triage(self, self.session, self.workflow, self.list, self.detail, threshold, self)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.list)
@@ -174,9 +128,11 @@ class MainWindow(QMainWindow):
             QWidget.setTabOrder(first, second)
 
         self._build_status_bar()
-        self._build_menus()
-        self._build_toolbar()
+        build_menus(self)
+        build_toolbar(self)
         self._connect()
+        self.saving = SaveControls(self, self.workflow)
+        self.loading = LoadingView(self)
         git_runner = ThreadRunner(workers=2) if isinstance(self.runner, ThreadRunner) else self.runner
         self.team = Team(git_runner, askpass=askpass_program(cache_dir("git")), parent=self)
         self.team_controls = TeamControls(self, self.team)
@@ -184,7 +140,7 @@ class MainWindow(QMainWindow):
         self._connect_same_story()
         self.action_table["commit"].triggered.connect(self.team_controls.commit)
         self.action_table["sync"].triggered.connect(lambda: self.team_controls.sync())
-        self._restore_state()
+        restore_state(self)
         self._update_title()
         self._enable_folder_actions(False)
 
@@ -207,66 +163,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.matches)
         self.statusBar().addPermanentWidget(self.counts)
         self.statusBar().addPermanentWidget(self.progress)
-
-    def _build_menus(self) -> None:
-        a = self.action_table
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        fill_menu(file, "File", a)
-        self.recent_menu = QMenu("Open &Recent", file)
-        file.insertMenu(file.actions()[1], self.recent_menu)  # after Open Folder
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        fill_menu(bar.addMenu("&Edit"), "Edit", a)
-        view = bar.addMenu("&View")
-        fill_menu(view, "View", a)
-        view.addSeparator()
-        view.addAction(self.changes_dock.toggleViewAction())
-        self.changes_dock.toggleViewAction().setText("&Changes Panel")
-        self.changes_dock.toggleViewAction().setShortcut("Ctrl+Shift+C")
-        columns = view.addMenu("C&olumns")
-        header = self.table.horizontalHeader()
-        for column in Column:
-            action = columns.addAction(HEADERS[column])
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(column))
-            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
-            self._column_actions = getattr(self, "_column_actions", {})
-            self._column_actions[column] = action
-        header.customContextMenuRequested.connect(lambda pos: columns.exec(header.mapToGlobal(pos)))
-        self.remote_action = view.addAction("Load &Remote Images")
-        self.remote_action.setCheckable(True)
-        self.remote_action.setChecked(self.settings.remote_images)
-        self.remote_action.toggled.connect(lambda on: setattr(self.settings, "remote_images", on))
-        view.addAction("&Save Query as View…", self._save_query_as_view)
-        view.addAction("&Remove Saved View", self._remove_saved_view)
-        fill_menu(bar.addMenu("&Go"), "Go", a)
-        fill_menu(bar.addMenu("&Help"), "Help", a)
-
-        # Single-key actions live on the list and the detail pane, so typing elsewhere stays typing.
-        for action in a.values():
-            if action.shortcutContext() == Qt.ShortcutContext.WidgetWithChildrenShortcut:
-                self.table.addAction(action)
-                self.detail.addAction(action)
-                self.list.problems.addAction(action)
-
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("Main")
-        bar.setObjectName("main-toolbar")
-        bar.setIconSize(QSize(20, 20))
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        style = self.style()
-        icons = {
-            "open": style.standardIcon(style.StandardPixmap.SP_DirOpenIcon),
-            "save_all": style.standardIcon(style.StandardPixmap.SP_DialogSaveButton),
-            "undo": QIcon.fromTheme("edit-undo", resource_icon("undo")),
-            "redo": QIcon.fromTheme("edit-redo", resource_icon("redo")),
-            "approve": resource_icon("published"),
-            "reject": resource_icon("unpublished"),
-        }
-        for name, icon in icons.items():
-            self.action_table[name].setIcon(icon)
-        fill_toolbar(bar, self.action_table)
-        self.addToolBar(bar)
 
     def _connect(self) -> None:
         a, s = self.action_table, self.session
@@ -292,18 +188,11 @@ class MainWindow(QMainWindow):
         a["undo"].setEnabled(False)
         a["redo"].setEnabled(False)
 
-        s.loading_started.connect(self._on_loading_started)
-        s.batch_loaded.connect(self._on_batch)
-        s.progress.connect(self._on_progress)
-        s.loading_finished.connect(self._on_loaded)
         s.articles_changed.connect(self._on_articles_changed)
         s.articles_removed.connect(self._on_removed)
         s.problems_changed.connect(self.list.schedule_counts)
-        s.log_read.connect(self._on_log_read)
         s.notice.connect(lambda text: self.statusBar().showMessage(f"Folder index: {text}", 10000))
         s.modified_changed.connect(lambda _: self._update_title())
-        s.save_progress.connect(self._on_save_progress)
-        s.save_finished.connect(self._on_saved)
         s.refused.connect(self._on_refused)
         s.reread.connect(lambda _: self.model.forget_orders())
         s.leftovers_removed.connect(
@@ -375,15 +264,14 @@ class MainWindow(QMainWindow):
         if not os.path.isdir(folder):
             QMessageBox.warning(self, "Open Folder", f"{folder} is not a folder (it may have been moved).")
             return False
-        if not self._confirm_discard("open another folder"):
+        if not self.saving.confirm_discard("open another folder"):
             return False
         self.settings.add_recent_folder(folder)
         self.settings.set_value("folders/last", os.path.abspath(folder))  # reopened next time, even after a crash
         self.welcome.refresh()
         self.central.setCurrentWidget(self.splitter)
         self._enable_folder_actions(True)
-        self._logos.clear()
-        self._logo_keys.clear()
+        self.logos.clear()
         self.detail.display(None)
         self.session.open(folder)
         self.team_controls.attach(self.session.root)
@@ -399,16 +287,6 @@ class MainWindow(QMainWindow):
             self.action_table["undo"].setEnabled(self.session.undo_stack.canUndo())
             self.action_table["redo"].setEnabled(self.session.undo_stack.canRedo())
 
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for folder in self.settings.recent_folders:
-            self.recent_menu.addAction(folder, functools.partial(self.open_folder, folder))
-        if not self.settings.recent_folders:
-            self.recent_menu.addAction("(none)").setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear Menu", self.settings.clear_recent_folders)
-
     def dragEnterEvent(self, event) -> None:
         urls = event.mimeData().urls()
         if urls and urls[0].isLocalFile() and os.path.isdir(urls[0].toLocalFile()):
@@ -416,122 +294,6 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event) -> None:
         self.open_folder(event.mimeData().urls()[0].toLocalFile())
-
-    # --- loading --------------------------------------------------------------------------
-
-    def _on_loading_started(self) -> None:
-        self._incoming_timer.stop()
-        self._incoming = []
-        self.model.set_articles([])
-        self.triage.reset_counts()
-        self.progress.setRange(0, 0)
-        self.progress.setFormat("Reading…")
-        self.progress.show()
-        self.list.rebuild_views()
-
-    def _on_log_read(self) -> None:
-        """Say where decisions go when it is not the folder, and who they are logged as."""
-        log = self.session.log
-        outside = log is not None and not log.in_folder
-        self.log_place.setVisible(outside)
-        if log is not None and outside:
-            clean = self.session.keep_folder_clean
-            why = "kept out of the folder (Preferences)" if clean else "the folder is read-only"
-            self.log_place.setText("Log: data folder")
-            who = self.session.editor
-            self.log_place.setToolTip(f"Decisions by {who} are logged in {log.path}: {why}")
-            self.statusBar().showMessage(f"Decisions are logged in {log.path}: {why}", 10000)
-        skipped = len(self.session.log_warnings)
-        if skipped:
-            self.statusBar().showMessage(
-                f"{plural(skipped, 'line')} of the review log could not be read (see Problems)", 10000
-            )
-
-    def _on_batch(self, articles: list) -> None:
-        """Articles read: the first at once, the rest of a loading folder at most ten times a
-        second. A folder read from its index sends a batch every millisecond or two; each one
-        shown means a repaint, a thousand calls into Python that wait for the loading thread."""
-        if self.session.loading and self.model.rowCount() > 0:
-            self._incoming.extend(articles)
-            if not self._incoming_timer.isActive():
-                self._incoming_timer.start()
-            return
-        self._show_batch(articles)
-
-    def _show_incoming(self) -> None:
-        self._incoming_timer.stop()
-        if self._incoming:
-            articles, self._incoming = self._incoming, []
-            self._show_batch(articles)
-
-    def _show_batch(self, articles: list) -> None:
-        first = self.model.rowCount() == 0
-        if first and not self._header_restored:
-            self.table.fit_columns(articles)
-        self.model.append(articles)
-        self.triage.update_status()
-        if first and self.model.rowCount():
-            # The first article in the detail pane a turn of the event loop later: the rows
-            # show first, and the window answers in between (each half about 12 ms, doubled
-            # while the loading thread wants Python's lock too). A timer, not a zero delay:
-            # that is a posted event, run with the rows' paint before any timer is due.
-            QTimer.singleShot(1, self, self._select_first)
-        self.list.schedule_counts()
-
-    def _select_first(self) -> None:
-        if self.model.rowCount() and not self.table.currentIndex().isValid():
-            self.table.select_row(0)
-            self.table.setFocus()
-            self._auto_current = self.model.article(0)
-
-    def _progress_due(self, done: int, total: int) -> bool:
-        """Whether to show progress now: at most ten times a second, and at the end.
-
-        QProgressBar.setValue repaints at once, 2 ms a time, while a folder read from its
-        index sends a batch every millisecond or two and a save of 1,000 files reports every
-        4 ms: shown each time, the window's thread took the core the writers needed."""
-        now = time.monotonic()
-        if now - self._progress_at < 0.1 and done < total:
-            return False
-        self._progress_at = now
-        return True
-
-    def _on_progress(self, done: int, total: int) -> None:
-        if not self._progress_due(done, total):
-            return
-        if total:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
-            self.progress.setFormat("Reading %v / %m")
-        else:  # the first open of a folder: how many files it has is known at the end
-            self.progress.setRange(0, 0)
-            self.progress.setFormat(f"Reading {done:,}")
-
-    def _on_loaded(self) -> None:
-        self._show_incoming()
-        self.progress.hide()
-        current = self.table.currentIndex()
-        article = self.model.article(current.row()) if current.isValid() else None
-        moved_by_user = article is not None and article is not getattr(self, "_auto_current", None)
-        self.model.resort()
-        self.model.prepare_orders()
-        self.list.update_counts()
-        self.list.schedule_facets()
-        everything = list(self.session.articles)  # the values the query bar completes
-
-        def known(counts, error) -> None:
-            if error is None:
-                self.list.assist.set_values(counts)
-
-        self.model.run_steps(lambda: counting(everything), known, ahead=True)
-        if self.list.stack.currentWidget() is self.list.problems:
-            self.list.show_problems()
-        self.detail.set_quality_range(*(self.session.tally.quality_range or (None, None)))
-        self.focus_list(first_row=not moved_by_user)
-        s = self.session
-        self.statusBar().showMessage(
-            f"Read {len(s.articles):,} articles, {len(s.problems):,} problems, {s.skipped:,} other files", 8000
-        )
 
     def _on_view_changed(self) -> None:
         self.focus_list(first_row=True)
@@ -601,8 +363,35 @@ class MainWindow(QMainWindow):
 
         self.model.when_filtered(show)
 
+    # --- what triage asks of the window (triage.Host) --------------------------------------
+
+    def say(self, text: str, ms: int = 5000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def ask(self, question: Question) -> bool:
+        """A batch's question (app.workflow.batch_question): Yes acts, Cancel (the default) not."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            question.title,
+            question.text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setInformativeText(question.detail)
+        box.button(QMessageBox.StandardButton.Yes).setText(question.button)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        answer = box.exec()
+        # The keys go back to the list at once (the next Ctrl+S or Ctrl+Z), even where no window
+        # manager hands the focus back when a dialog closes.
+        self.activateWindow()
+        return answer == QMessageBox.StandardButton.Yes
+
+    def show_counts(self, counts: str, matches: str) -> None:
+        self.counts.setText(counts)
+        self.matches.setText(matches)
+
     @contextlib.contextmanager
-    def one_update(self):
+    def one_update(self) -> Iterator[None]:
         """The pane and the status line are brought up to date once, when the action inside ends."""
         self._hold += 1
         try:
@@ -697,111 +486,20 @@ class MainWindow(QMainWindow):
 
     # --- saving ---------------------------------------------------------------------------
 
-    def save(self, articles=None) -> None:
-        targets = self.session.modified if articles is None else [a for a in articles if a.needs_saving]
-        if not targets:
-            self.statusBar().showMessage("Nothing to save", 3000)
-            return
-        if not self.session.save(targets):
-            # Busy with an earlier save: these go next, so no decision waits for another Ctrl+S.
-            self._queued.extend(a for a in targets if all(a is not q for q in self._queued))
-            self.statusBar().showMessage("Saving… these edits are saved next", 3000)
-            return
-        self.progress.setRange(0, len(targets))
-        self.progress.setValue(0)
-        self.progress.setFormat("Saving %v / %m")
-        self.progress.show()
-
-    def _on_save_progress(self, done: int, total: int) -> None:
-        if not self._progress_due(done, total):
-            return
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-
-    def _on_saved(self, report) -> None:
-        self.progress.hide()
-        # A decision that changes no file (approving a published article) is logged, not saved.
-        saved, failed = sum(1 for _, changes in report.saved if changes), len(report.failed)
-        logged = plural(report.logged, "decision")
-        if report.logged and not saved:
-            message = f"Logged {logged}"
-        else:
-            message = f"Saved {plural(saved, 'file')}" + (f", logged {logged}" if report.logged else "")
-        if failed:
-            message += f"; {failed} not saved"
-        self.statusBar().showMessage(message, 8000)
-        if report.log_error:
-            QMessageBox.warning(
-                self,
-                "Decisions Not Logged",
-                f"The files were saved, but the decisions could not be added to the review log:\n\n"
-                f"{report.log_error}\n\nThey stay pending and are logged with the next save.",
-            )
-        conflicts = report.conflicts
-        others = [(a, e) for a, e in report.failed if e.kind != SaveKind.CONFLICT]
-        if others:
-            lines = "\n".join(f"{a.relpath}: {e.message}" for a, e in others[:30])
-            more = f"\n… and {len(others) - 30} more" if len(others) > 30 else ""
-            QMessageBox.warning(
-                self, "Not Saved", f"These files were not saved; their edits are still pending:\n\n{lines}{more}"
-            )
-        if conflicts:
-            self._resolve_conflicts([a for a, _ in conflicts])
-        elif self._close_after_save and not failed:
-            QTimer.singleShot(0, self.close)
-        self._close_after_save = False
-        queued, self._queued = [a for a in self._queued if a.needs_saving], []
-        if queued:
-            self.save(queued)
-
-    def _resolve_conflicts(self, articles: list) -> None:
-        dialog = ConflictDialog(articles, disk_metadata, self)
-        if not dialog.exec():
-            self.statusBar().showMessage("Not saved: the edits to files changed on disk are still pending", 8000)
-            return
-        choices = dialog.choices()
-        theirs = [a for a, choice in choices if choice == ConflictDialog.THEIRS]
-        mine = [a for a, choice in choices if choice == ConflictDialog.MINE]
-        if theirs:
-            self.session.reload(theirs)
-            self.statusBar().showMessage(
-                f"Reloaded {plural(len(theirs), 'file')} from disk; your edits to them were dropped", 8000
-            )
-        if mine:
-            self.session.save(mine, overwrite=True)
-
-    def _confirm_discard(self, doing: str) -> bool:
-        if not self.session.modified:
-            return True
-        n = len(self.session.modified)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Unsaved Edits",
-            f"{n} article{'s have' if n != 1 else ' has'} unsaved edits.",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setInformativeText(f"Save them before you {doing}?")
-        box.button(QMessageBox.StandardButton.Save).setText("Save All")
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        answer = box.exec()
-        if answer == QMessageBox.StandardButton.Save:
-            self._close_after_save = doing == "close"
-            self.save(None)
-            return False
-        return answer == QMessageBox.StandardButton.Discard
+    def save(self, articles: list[Article] | None = None) -> None:
+        self.workflow.save(articles)
 
     def closeEvent(self, event) -> None:
         if self.session.saving:
             event.ignore()
             self.statusBar().showMessage("Saving… the window closes when it is done", 3000)
-            self._close_after_save = True
+            self.workflow.close_after_save = True
             return
-        if not self._confirm_discard("close"):
+        if not self.saving.confirm_discard("close"):
             event.ignore()
             return
         self.session.cancel_loading()
-        self._save_state()
+        save_state(self)
         event.accept()
 
     # --- preferences and state ------------------------------------------------------------
@@ -862,95 +560,6 @@ class MainWindow(QMainWindow):
             f"<h3>Reviewer {__version__}</h3><p>Review, publish and rate the articles of a "
             "Markdown content folder. Saves change only the edited lines.</p>",
         )
-
-    def _save_query_as_view(self) -> None:
-        query = self.list.query.currentText().strip()
-        if not query:
-            QMessageBox.information(self, "Save Query", "Type a query in the query bar first.")
-            return
-        name, ok = QInputDialog.getText(self, "Save Query as View", "Name of the view:", text=query[:30])
-        if ok and name.strip():
-            saved = [(n, q) for n, q in self.settings.saved_queries if n != name.strip()]
-            self.settings.set_saved_queries(saved + [(name.strip(), query)])
-            self.list.rebuild_views()
-
-    def _remove_saved_view(self) -> None:
-        name = self.list.current_view_name()
-        saved = self.settings.saved_queries
-        if name not in [n for n, _ in saved]:
-            QMessageBox.information(self, "Remove Saved View", "Select one of your saved views first.")
-            return
-        self.settings.set_saved_queries([(n, q) for n, q in saved if n != name])
-        self.list.rebuild_views()
-
-    def _logo_for(self, article) -> QIcon | None:
-        """The provider's logo for the list: asked for once per address, shown when it has come.
-
-        Finding the file and decoding it run on the runner (this is called while painting).
-        Only logos in the site folder: the list fetches nothing from the network.
-        """
-        images = article.provider.images
-        if not images:
-            return None
-        url = images[0].url
-        if url not in self._logos:
-            self._logos[url] = None
-            path, site = article.path, self.session.site
-            self.runner.start(lambda ctx: resolve_image(url, path, site), on_done=lambda s, e: self._logo_found(url, s))
-        return self._logos[url]
-
-    def _logo_found(self, url: str, source) -> None:
-        if source is not None and source.kind == "local":
-            self._logo_keys[self.loader.key(source, LOGO_SIZE)] = url  # before asking: the answer may come at once
-            self.loader.request(source, LOGO_SIZE)
-
-    def _logo_ready(self, key: str, image) -> None:
-        url = self._logo_keys.pop(key, None)
-        if url is not None and url in self._logos:
-            self._logos[url] = QIcon(QPixmap.fromImage(image))
-            self.table.viewport().update()
-
-    def _restore_state(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if not (isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)):
-            self._fit_to_screen()
-        state = self.settings.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        else:
-            width = self.width()
-            share = 0.62 if width < 1200 else 0.6  # a narrow window: the list needs room for its columns
-            self.splitter.setSizes([int(width * share), width - int(width * share)])
-        header = self.settings.value(HEADER_KEY)
-        self._header_restored = isinstance(header, QByteArray)
-        if isinstance(header, QByteArray):
-            self.table.horizontalHeader().restoreState(header)
-            for column, action in self._column_actions.items():
-                action.setChecked(not self.table.horizontalHeader().isSectionHidden(column))
-            h = self.table.horizontalHeader()
-            self.model.sort(h.sortIndicatorSection(), h.sortIndicatorOrder())
-
-    def _fit_to_screen(self) -> None:
-        """First open: the default size, or the screen's available area when that is smaller."""
-        screen = self.screen() or QApplication.primaryScreen()
-        if screen is None:
-            self.resize(*DEFAULT_SIZE)
-            return
-        area = screen.availableGeometry()
-        frame = 8  # what a window manager's frame adds
-        width, height = min(DEFAULT_SIZE[0], area.width() - frame), min(DEFAULT_SIZE[1], area.height() - frame - 24)
-        self.resize(width, height)
-        self.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
-
-    def _save_state(self) -> None:
-        self.settings.set_value("window/geometry", self.saveGeometry())
-        self.settings.set_value("window/state", self.saveState())
-        self.settings.set_value("window/splitter", self.splitter.saveState())
-        self.settings.set_value(HEADER_KEY, self.table.horizontalHeader().saveState())
-        self.settings.set_value("folders/last", self.session.root)
 
 
 def last_folder(settings: Settings) -> str | None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..app.saving import SaveReport
 from ..app.team import Team, TeamStatus
 from ..core.git import SyncConflict, resolutions
 from ..words import plural
@@ -42,7 +43,6 @@ class TeamControls:
         self.label.setAccessibleName("Git status")
         self.label.hide()
         window.statusBar().addPermanentWidget(self.label)
-        self._after_save_do = ""  # commit or sync, once the edits it asked to save are saved
         team.status_changed.connect(self._on_status)
         team.step.connect(lambda what: window.statusBar().showMessage(f"Sync: {what}…"))
         team.committed.connect(self._on_committed)
@@ -51,7 +51,7 @@ class TeamControls:
         team.failed.connect(lambda text: QMessageBox.warning(window, "Git", text))
         team.notice.connect(lambda text: window.statusBar().showMessage(f"Git: {text}", 10000))
         team.busy_changed.connect(self._on_busy)
-        window.session.save_finished.connect(self._after_save)
+        window.session.save_finished.connect(lambda _: self.team.refresh(self._me()))
         self.timer = QTimer(window)
         self.timer.setInterval(STATUS_EVERY_MS)
         self.timer.timeout.connect(self._tick)
@@ -121,18 +121,13 @@ class TeamControls:
             QMessageBox.StandardButton.Save,
         )
         if answer == QMessageBox.StandardButton.Save:
-            self._after_save_do = verb
-            self.window.save(None)
+            self.window.workflow.save(None, then=lambda report: self._after_save(verb, report))
         return False
 
-    def _after_save(self, report) -> None:
-        verb, self._after_save_do = self._after_save_do, ""
-        if self.team.git is None:
-            return
-        if verb and not report.failed:
+    def _after_save(self, verb: str, report: SaveReport) -> None:
+        """The edits asked to be saved first are: commit or sync now, unless some were not."""
+        if self.team.git is not None and not report.failed:
             (self.commit if verb == "commit" else self.sync)()
-        else:
-            self.team.refresh(self._me())
 
     def _on_committed(self, made) -> None:
         if made is None:

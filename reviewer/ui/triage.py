@@ -2,28 +2,58 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QMessageBox
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Protocol
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction
+
+from ..app.session import Session
 from ..app.tasks import single_shot
-from ..words import plural
-from .detail_pane import open_link
+from ..app.workflow import Question, Workflow, batch_question, describe
+from ..core.article import Article
+from .detail_pane import DetailPane, open_link
 from .dialogs import QualityDialog
-from .list_panel import QUEUE
+from .list_panel import QUEUE, ListPanel
 
 DIGIT_PAUSE_MS = 900
 
 
+class Host(Protocol):
+    """What triage asks of the window it works in: to say, to ask, and to paint once."""
+
+    def say(self, text: str, ms: int = 5000) -> None: ...
+    def ask(self, question: Question) -> bool: ...
+    def show_counts(self, counts: str, matches: str) -> None: ...
+    def show_empty_view(self) -> None: ...
+    def one_update(self) -> AbstractContextManager[None]: ...
+    def holding(self, update: Callable[[], None]) -> bool: ...
+
+
 class Triage(QObject):
-    def __init__(self, window):
-        super().__init__(window)
-        self.w = window
-        self.session = window.session
+    """The keys of triage, on the list and the detail pane; the rules they follow are the
+    session's (what a decision does) and the workflow's (when to ask, when to save)."""
+
+    def __init__(
+        self,
+        host: Host,
+        session: Session,
+        workflow: Workflow,
+        panel: ListPanel,
+        detail: DetailPane,
+        batch_threshold: Callable[[], int],
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.host, self.session, self.workflow = host, session, workflow
+        self.list, self.table, self.model, self.detail = panel, panel.table, panel.model, detail
+        self.batch_threshold = batch_threshold
         self._previous_view = "All"
         self._digits = ""
         self._digit_timer = single_shot(self, DIGIT_PAUSE_MS, self.commit_digits)
-        window.table.installEventFilter(self)
-        window.detail.installEventFilter(self)
+        self.table.installEventFilter(self)
+        detail.installEventFilter(self)
 
     @property
     def digit_pause_ms(self) -> int:
@@ -34,10 +64,10 @@ class Triage(QObject):
     def digit_pause_ms(self, ms: int) -> None:
         self._digit_timer.setInterval(ms)
 
-    def connect_actions(self, a: dict) -> None:
+    def connect_actions(self, a: dict[str, QAction]) -> None:
         # Keys act on the view they were typed in: `u` then `a` approves in the queue even when
         # the queue of a large folder is still being filtered (see ArticleTableModel.when_filtered).
-        on_view = self.w.model.when_filtered
+        on_view = self.model.when_filtered
         a["approve"].triggered.connect(lambda: on_view(lambda: self.decide(True)))
         a["reject"].triggered.connect(lambda: on_view(lambda: self.decide(False)))
         a["toggle"].triggered.connect(lambda: on_view(self.toggle))
@@ -54,15 +84,15 @@ class Triage(QObject):
     # --- what an action applies to ----------------------------------------------------------
 
     def selected(self) -> list:
-        if self.w.list.in_problems():
+        if self.list.in_problems():
             return []  # the list is hidden: keys act on what is on screen
-        return self.w.table.selected_articles()
+        return self.table.selected_articles()
 
     def current(self):
-        if self.w.list.in_problems():
+        if self.list.in_problems():
             return None
-        index = self.w.table.currentIndex()
-        return self.w.model.article(index.row()) if index.isValid() else None
+        index = self.table.currentIndex()
+        return self.model.article(index.row()) if index.isValid() else None
 
     def targets(self) -> list:
         """What an edit applies to: the selection, else the current article; read-only ones are left out."""
@@ -77,48 +107,12 @@ class Triage(QObject):
             self.session.refused.emit(refused)
         return [a for a in articles if not a.read_only]
 
-    def _confirm(self, action, articles: list, changing: list | None = None, already: str = "") -> bool:
-        """Above the batch size in Preferences, ask first, counting what will change.
-
-        `action` is a verb (`Toggle published on`), or True / False for approve / reject;
-        `changing` the articles whose files the action changes (all when None), and
-        `already` what the others are (`are already published`).
-        """
-        if isinstance(action, bool):
-            changing = [a for a in articles if a.published is not action]
-            already = "are already published" if action else "are already unpublished"
-            action = "Approve" if action else "Reject"
-        if len(articles) <= self.w.settings.batch_threshold:
-            return True
-        changing = articles if changing is None else changing
-        n, total = len(changing), len(articles)
-        if n == 0:
-            text = f"{action} {plural(total, 'article')}? (all of them {already}: only the decision is logged)"
-            n = total
-        elif n < total:
-            text = f"{action} {plural(n, 'article')}? ({total - n:,} of the {total:,} selected {already})"
-        else:
-            text = f"{action} {plural(n, 'article')}?"
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            f"{action} {plural(n, 'Article')}",
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self.w,
-        )
-        box.setInformativeText("This is one step you can undo.")
-        box.button(QMessageBox.StandardButton.Yes).setText(f"{action} {n:,}")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        answer = box.exec()
-        # The keys go back to the list at once (the next Ctrl+S or Ctrl+Z), even where no window
-        # manager hands the focus back when a dialog closes.
-        self.w.activateWindow()
-        return answer == QMessageBox.StandardButton.Yes
-
-    def _describe(self, verb: str, articles: list) -> str:
-        if len(articles) == 1:
-            return f'{verb} "{articles[0].title}"'
-        return f"{verb} {plural(len(articles), 'article')}"
+    def _confirm(
+        self, action: str | bool, articles: list[Article], changing: list[Article] | None = None, already: str = ""
+    ) -> bool:
+        """Above the batch size in Preferences, ask first (app.workflow.batch_question)."""
+        question = batch_question(action, articles, self.batch_threshold(), changing, already)
+        return question is None or self.host.ask(question)
 
     # --- decisions --------------------------------------------------------------------------
 
@@ -130,9 +124,9 @@ class Triage(QObject):
         verb = "Approved" if published else "Rejected"
         if not self._confirm(published, articles):
             return
-        text = self._describe(verb, articles)
-        row = self.w.table.currentIndex().row()
-        with self.w.one_update():
+        text = describe(verb, articles)
+        row = self.table.currentIndex().row()
+        with self.host.one_update():
             top = self._top_row(articles)
             (self.session.approve if published else self.session.reject)(articles, text)
             self._after_decision(articles, text)
@@ -146,13 +140,13 @@ class Triage(QObject):
         articles = self.targets()
         if not articles or not self._confirm("Toggle published on", articles):
             return
-        text = self._describe("Toggled published on", articles)
-        row = self.w.table.currentIndex().row()
-        with self.w.one_update():
+        text = describe("Toggled published on", articles)
+        row = self.table.currentIndex().row()
+        with self.host.one_update():
             top = self._top_row(articles)
             self.session.toggle_published(articles, text)
             self._after_decision(articles, text)
-            if len(articles) == 1 and self.w.model.row_of(articles[0]) is None:
+            if len(articles) == 1 and self.model.row_of(articles[0]) is None:
                 self._advance(articles[0], row)
             elif len(articles) > 1:
                 self._land_after_batch(articles, top)
@@ -162,8 +156,8 @@ class Triage(QObject):
         if not articles or not self._confirm("Change quality of", articles):
             return
         sign = "+" if delta > 0 else "−"
-        text = self._describe(f"Quality {sign}{abs(delta)} on", articles)
-        with self.w.one_update():
+        text = describe(f"Quality {sign}{abs(delta)} on", articles)
+        with self.host.one_update():
             top = self._top_row(articles)
             self.session.nudge_quality(articles, delta, text)
             self._after_decision(articles, text)
@@ -175,8 +169,8 @@ class Triage(QObject):
         changing = [a for a in articles if a.quality != value]
         if not articles or not self._confirm(f"Set quality {value} on", articles, changing, f"have quality {value}"):
             return
-        text = self._describe(f"Quality {value} on", articles)
-        with self.w.one_update():
+        text = describe(f"Quality {value} on", articles)
+        with self.host.one_update():
             top = self._top_row(articles)
             self.session.set_quality(articles, value, text)
             self._after_decision(articles, text)
@@ -187,38 +181,37 @@ class Triage(QObject):
         articles = self.targets()
         if not articles:
             return
-        dialog = QualityDialog(articles, self.w)
+        dialog = QualityDialog(articles, self.table.window())
         value = dialog.value() if dialog.exec() else None
         if value is not None:
             self.set_quality(value, articles)
 
     def set_published_from_pane(self, published: bool) -> None:
         """The pane's Published editor: the article shown, or every one selected."""
-        articles = [a for a in self.w.detail.targets if not a.read_only]
+        articles = [a for a in self.detail.targets if not a.read_only]
         if not articles or not self._confirm(published, articles):
-            self.w.detail.update_editors()  # back to what they hold
+            self.detail.update_editors()  # back to what they hold
             return
-        text = self._describe("Approved" if published else "Rejected", articles)
-        with self.w.one_update():
+        text = describe("Approved" if published else "Rejected", articles)
+        with self.host.one_update():
             (self.session.approve if published else self.session.reject)(articles, text)
             self._after_decision(articles, "")
 
     def set_quality_from_pane(self, value: int) -> None:
         """The pane's Quality editor: spinning it is one undo step, whatever it applies to."""
-        articles = [a for a in self.w.detail.targets if not a.read_only]
+        articles = [a for a in self.detail.targets if not a.read_only]
         if articles:
-            with self.w.one_update():
-                self.session.set_quality(articles, value, self._describe(f"Quality {value} on", articles), nudge=True)
+            with self.host.one_update():
+                self.session.set_quality(articles, value, describe(f"Quality {value} on", articles), nudge=True)
 
     def _after_decision(self, articles: list, text: str) -> None:
         if text:
-            self.w.statusBar().showMessage(text, 5000)
-        if self.w.settings.save_each_decision and any(a.needs_saving for a in articles):
-            self.w.save(articles)
+            self.host.say(text, 5000)
+        self.workflow.decided(articles)
 
     def _top_row(self, articles: list) -> int:
-        rows = self.w.table.selected_rows_span()
-        return rows[0] if rows else max(0, self.w.table.currentIndex().row())
+        rows = self.table.selected_rows_span()
+        return rows[0] if rows else max(0, self.table.currentIndex().row())
 
     def _land_after_batch(self, articles: list, top: int) -> None:
         """After a batch, the cursor is on the article that moved up to where the selection began.
@@ -226,43 +219,41 @@ class Triage(QObject):
         When the batch's articles stay in the view (All, say), the selection stays as it was,
         the current row in sight.
         """
-        model = self.w.model
+        model = self.model
         if model.rowCount() == 0:
-            self.w.show_empty_view()
+            self.host.show_empty_view()
         elif all(row is None for row in model.rows_of(articles)):
-            self.w.table.select_row(min(top, model.rowCount() - 1))
+            self.table.select_row(min(top, model.rowCount() - 1))
         else:
-            self.w.table.scrollTo(self.w.table.currentIndex())
+            self.table.scrollTo(self.table.currentIndex())
 
     def _advance(self, article, row: int) -> None:
         """Next article of the view: the same row when the article left it, else the row below."""
-        model = self.w.model
+        model = self.model
         if model.rowCount() == 0:
-            self.w.show_empty_view()
+            self.host.show_empty_view()
             return
-        if model.row_of(article) is None:
-            self.w.table.select_row(min(row, model.rowCount() - 1))
-        else:
-            self.w.table.select_row(min(model.row_of(article) + 1, model.rowCount() - 1))
+        now = model.row_of(article)
+        self.table.select_row(min(row if now is None else now + 1, model.rowCount() - 1))
 
     # --- moving -----------------------------------------------------------------------------
 
     def move(self, step: int) -> None:
-        if self.w.list.in_problems():
-            problems = self.w.list.problems
+        if self.list.in_problems():
+            problems = self.list.problems
             problems.selectRow(max(0, min(problems.currentRow() + step, problems.rowCount() - 1)))
             return
-        index = self.w.table.currentIndex()
+        index = self.table.currentIndex()
         row = index.row() + step if index.isValid() else 0
-        self.w.table.select_row(row)
+        self.table.select_row(row)
 
     def toggle_queue(self) -> None:
-        current = self.w.list.current_view_name()
+        current = self.list.current_view_name()
         if current == QUEUE:
-            self.w.list.select_view(self._previous_view or "All")
+            self.list.select_view(self._previous_view or "All")
         else:
             self._previous_view = current or "All"
-            self.w.list.select_view(QUEUE)
+            self.list.select_view(QUEUE)
 
     def details(self) -> None:
         """Enter: the digits typed, else the article's details (the pane takes the keys), else
@@ -270,22 +261,22 @@ class Triage(QObject):
         if self._digits:
             self.commit_digits()
             return
-        if self.w.list.in_problems():
-            problem = self.w.list.current_problem()
+        if self.list.in_problems():
+            problem = self.list.current_problem()
             if problem is not None:
-                self.w.list.problem_activated.emit(problem)
+                self.list.problem_activated.emit(problem)
             return
         if self.current() is not None:
-            self.w.detail.setFocus()
+            self.detail.setFocus()
 
     def open_link(self) -> None:
         article = self.current()
         if article is None:
             return
         if not article.link:
-            self.w.statusBar().showMessage("This article has no originalUrl or webUrl", 4000)
+            self.host.say("This article has no originalUrl or webUrl", 4000)
             return
-        open_link(article.link, self.w.table)
+        open_link(article.link, self.table)
 
     # --- undo that shows what it undid ------------------------------------------------------
 
@@ -302,11 +293,11 @@ class Triage(QObject):
             return
         articles = _articles_of(command)
         text = command.text()
-        with self.w.one_update():
+        with self.host.one_update():
             do()
             if articles:
-                self.w.table.select_articles(articles)
-        self.w.statusBar().showMessage(f"{verb}: {text}", 5000)
+                self.table.select_articles(articles)
+        self.host.say(f"{verb}: {text}", 5000)
 
     # --- counts -----------------------------------------------------------------------------
 
@@ -325,19 +316,18 @@ class Triage(QObject):
         return tally.queue, tally.decided.get("approve", 0), tally.decided.get("reject", 0)
 
     def update_status(self) -> None:
-        if self.w.holding(self.update_status):
+        if self.host.holding(self.update_status):
             return
         left, approved, rejected = self.counts()
-        shown, total = self.w.model.rowCount(), len(self.session.tally)
+        shown, total = self.model.rowCount(), len(self.session.tally)
         if self.session.loading:
-            self.w.counts.setText("To review: loading…")
-            self.w.matches.setText(f"{total:,} read")
+            self.host.show_counts("To review: loading…", f"{total:,} read")
         else:
-            self.w.counts.setText(f"To review: {left:,} left · {approved:,} approved · {rejected:,} rejected")
-            selected = self.w.table.selected_count() if not self.w.list.in_problems() else 0
+            counts = f"To review: {left:,} left · {approved:,} approved · {rejected:,} rejected"
+            selected = self.table.selected_count() if not self.list.in_problems() else 0
             chosen = f"{selected:,} selected · " if selected > 1 else ""
-            self.w.matches.setText(f"{chosen}{shown:,} of {total:,}" if self.session.root else "")
-        self.w.detail.show_typing(self._digits)
+            self.host.show_counts(counts, f"{chosen}{shown:,} of {total:,}" if self.session.root else "")
+        self.detail.show_typing(self._digits)
 
     # --- digits -----------------------------------------------------------------------------
 
@@ -347,11 +337,11 @@ class Triage(QObject):
         ):
             if (
                 event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End)
-                and watched is self.w.table
+                and watched is self.table
                 and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
             ):
                 # A table's own Home goes to the first column; the editor means the first article.
-                self.w.table.select_row(0 if event.key() == Qt.Key.Key_Home else self.w.model.rowCount() - 1)
+                self.table.select_row(0 if event.key() == Qt.Key.Key_Home else self.model.rowCount() - 1)
                 return True
             text = event.text()
             if text.isdigit() and len(text) == 1:

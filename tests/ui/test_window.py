@@ -390,7 +390,7 @@ def test_save_progress_is_shown_ten_times_a_second_at_most(window, monkeypatch):
     window.progress.valueChanged.connect(shown.append)
     for done in range(10, 1001, 10):  # a hundred reports over 0.4 s
         clock[0] += 0.004
-        window._on_save_progress(done, 1000)
+        window.saving.show_progress(done, 1000)
     assert len(shown) <= 5
     assert shown[-1] == 1000 and window.progress.value() == 1000
 
