@@ -88,8 +88,11 @@ def test_kill_9_during_set_leaves_each_file_old_or_new(tmp_path):
     subprocess.run(command, env=env, capture_output=True, check=True)
     full = time.perf_counter() - start
     rng = random.Random(11)
-    damaged, mid_write = [], 0
-    for _ in range(TRIALS):
+    damaged, mid_write, trials = [], 0, 0
+    # TRIALS kills at least, and more (up to five times as many) until one has come in the
+    # middle of writing: the case this test is about.
+    while trials < TRIALS or (mid_write == 0 and trials < 5 * TRIALS):
+        trials += 1
         reset()
         process = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
@@ -115,4 +118,5 @@ def test_kill_9_during_set_leaves_each_file_old_or_new(tmp_path):
         assert temporary_files(root) == []
         assert all((root / name).read_bytes() == expected[name] for name in originals)
     assert damaged == []
-    print(f"{TRIALS} kills, {mid_write} in the middle of writing, {FILES} files each: 0 damaged")
+    assert mid_write >= 1, f"none of {trials} kills came in the middle of writing"
+    print(f"{trials} kills, {mid_write} in the middle of writing, {FILES} files each: 0 damaged")

@@ -117,14 +117,30 @@ def test_a_file_that_becomes_a_problem_and_back(site, capsys):
     assert path.relative_to(site).as_posix() in "".join(same_as_without_index(capsys, site))
 
 
-def test_an_unreadable_file_is_read_again_not_taken_from_the_index(site, capsys):
-    listing(capsys, site)
+def test_an_unreadable_file_is_read_again_not_taken_from_the_index(site, capsys, monkeypatch):
+    """A file made unreadable after it was indexed is named a problem, not listed from the
+    index. Root reads any file whatever its mode: the refusal is made for it here too."""
+    from reviewer.core import library
+
+    before = listing(capsys, site)
     path = sorted((site / "_news").glob("*.md"))[0]
-    path.chmod(0)  # root reads it all the same; the point is that its ctime moved
+    relpath = path.relative_to(site).as_posix()
+    assert any(f'"{relpath}"' in line for line in before)
+    real = library.open_regular
+
+    def refused(name, *args, **kwargs):
+        if os.path.samefile(name, path):
+            raise PermissionError(13, "Permission denied", name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(library, "open_regular", refused)
+    path.chmod(0)  # its ctime moves: the index must not vouch for it
     try:
-        same_as_without_index(capsys, site)
+        after = same_as_without_index(capsys, site)
     finally:
         path.chmod(0o644)
+    assert not any(f'"{relpath}"' in line for line in after)
+    assert len(after) == len(before) - 1
 
 
 def test_a_moved_or_copied_folder_gets_an_index_of_its_own(site, capsys, tmp_path):

@@ -93,10 +93,30 @@ walking._walk_to(sys.argv[1], Dying(), int(sys.argv[2]), sys.argv[3], sys.argv[4
 """
 
 
+def taken_over(monkeypatch, walked) -> list[int]:
+    """Record, each time this process takes a walk over, how many files the helper had given."""
+    counts: list[int] = []
+    real = walking.walk_files
+
+    def walk_here(*args, **kwargs):
+        counts.append(len(walked))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(walking, "walk_files", walk_here)
+    return counts
+
+
 def test_a_helper_that_dies_is_taken_over_where_it_stopped(folder, monkeypatch):
+    expected = here(folder)
     monkeypatch.setattr(walking, "_FRAME", 10)
     monkeypatch.setattr(walking, "_HELPER", DYING)
-    same(elsewhere(folder), here(folder))
+    found, walked = Batch(), []
+    counts = taken_over(monkeypatch, walked)
+    for planned in walk_elsewhere(str(folder), found, []):
+        walked.append(planned)
+    # The helper gave two frames and died; this process took over once and gave the rest, none twice.
+    assert len(counts) == 1 and 0 < counts[0] < len(walked)
+    same((walked, found), expected)
 
 
 @pytest.fixture
@@ -142,7 +162,12 @@ def test_the_helper_compares_with_the_index_as_this_process_does(folder, indexed
     assert compared_elsewhere(folder, indexed)[:2] == (planned, gone)
     monkeypatch.setattr(walking, "_HELPER", DYING)
     monkeypatch.setattr(walking, "_FRAME", 10)
-    assert compared_elsewhere(folder, indexed)[:2] == (planned, gone)
+    found, walked, gone_after = Batch(), [], []
+    counts = taken_over(monkeypatch, walked)
+    for item in walk_elsewhere(str(folder), found, gone_after, indexed, FORMAT):
+        walked.append(item)
+    assert len(counts) == 1 and 0 < counts[0] < len(walked)  # died after two frames, taken over here
+    assert (walked, gone_after) == (planned, gone)
 
 
 def test_an_index_of_another_format_holds_nothing_unchanged(folder, indexed):

@@ -185,6 +185,12 @@ def test_tab_moves_between_the_parts_of_the_window(window, qtbot):
     assert order[0] in (window.list.query, window.list.query_line())
     assert order[1] is window.table
     assert order[2] is window.detail or window.detail.isAncestorOf(order[2])
+    # and back: Shift+Tab from the list goes to the query bar, from there to the views
+    window.table.setFocus()
+    keys(qtbot, window.table, (Qt.Key_Backtab, Qt.ShiftModifier))
+    assert QApplication.focusWidget() in (window.list.query, window.list.query_line())
+    keys(qtbot, QApplication.focusWidget(), (Qt.Key_Backtab, Qt.ShiftModifier))
+    assert QApplication.focusWidget() is window.list.views
 
 
 def select_rows(qtbot, window, n):
