@@ -66,7 +66,8 @@ def run_once(app, window, meter, counts, size):
     signals = dict(counts)
     app.processEvents()
     approve_gap = meter.stop()
-    assert all(a.published is True for a in chosen) and window.model.row_of(chosen[0]) is None
+    assert all(a.published is True for a in chosen)
+    assert window.model.row_of(chosen[0]) is None
     saved = []
     loop = QEventLoop()  # idle in the event loop, as the window is: no busy polling for the GIL
     window.session.save_finished.connect(lambda report: (saved.append(report), loop.quit()))

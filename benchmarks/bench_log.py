@@ -60,7 +60,10 @@ def one_save(source: str, logged: bool, n: int) -> tuple[float, int, int]:
     report = done[0]
     assert not report.failed, report.failed[:3]
     log = os.path.join(root, ".reviewer", "decisions.jsonl")
-    lines = sum(1 for _ in open(log)) if os.path.exists(log) else 0
+    lines = 0
+    if os.path.exists(log):
+        with open(log, encoding="utf-8") as fh:
+            lines = sum(1 for _ in fh)
     session.deleteLater()
     shutil.rmtree(folder)
     return elapsed, len(articles), lines
@@ -110,7 +113,8 @@ def bench_open(lines: int, rounds: int) -> None:
         with open(log.path, encoding="utf-8") as fh:
             [json.loads(line) for line in fh]
         plain.append(time.perf_counter() - start)
-    assert sum(len(v) for v in info.history.values()) == lines and not info.warnings
+    assert sum(len(v) for v in info.history.values()) == lines
+    assert not info.warnings
     o, p = statistics.median(ours), statistics.median(plain)
     size = os.path.getsize(log.path) / 1e6
     print(

@@ -24,7 +24,7 @@ TEXT = "---\ntitle: Race\nquality: 40\n---\nBody\n"
 
 
 def races(code: str, count: int) -> tuple[int, int]:
-    read_article, save, SaveError = load(code)  # noqa: N806 (a class)
+    read_article, save, SaveError = load(code)
     rng = random.Random(7)
     lost = refused = 0
     with tempfile.TemporaryDirectory() as folder:

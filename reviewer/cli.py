@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import json
 import os
@@ -516,10 +517,8 @@ def _folder_decisions(root: str) -> tuple[list[Decision], list[Problem], str]:
     window and `set` write, whichever folder they opened), a save killed half-way logged
     first; the problems of the log; the path of `root` in the content folder."""
     review = Review.of(root, _data_dir(), _keep_folder_clean(), ask=False)
-    try:
+    with contextlib.suppress(OSError):  # a log that cannot be written: read as it is; the next `set` says why
         review.recover()
-    except OSError:
-        pass  # a log that cannot be written: read as it is; the next `set` says why
     decisions, warnings = read_decisions(review.content_root, _data_dir())
     prefix = review.prefix
     return [d for d in decisions if d.path.startswith(prefix)], warnings, prefix

@@ -72,7 +72,7 @@ def _value_position(rng: random.Random, data: bytes) -> tuple[int, int] | None:
     return rng.choice(lines) if lines else None
 
 
-def mutate(rng: random.Random, data: bytes) -> bytes:
+def mutate(rng: random.Random, data: bytes) -> bytes:  # noqa: C901  (one branch a kind of damage)
     kind = rng.randrange(19)
     if not data:
         return data  # truncated to nothing by an earlier mutation

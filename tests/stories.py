@@ -17,7 +17,33 @@ import random
 import zlib
 from dataclasses import dataclass
 
-_SYLLABLES = "ka ve lo ri tes mo zu pex qua dro nix bel sor fin tra gal cor vin ul mer sa op hy lux ter".split()
+_SYLLABLES = [
+    "ka",
+    "ve",
+    "lo",
+    "ri",
+    "tes",
+    "mo",
+    "zu",
+    "pex",
+    "qua",
+    "dro",
+    "nix",
+    "bel",
+    "sor",
+    "fin",
+    "tra",
+    "gal",
+    "cor",
+    "vin",
+    "ul",
+    "mer",
+    "sa",
+    "op",
+    "hy",
+    "lux",
+    "ter",
+]
 _SUFFIXES = ["", "", " AI", " Labs", " Robotics", " Systems", " Health", " Analytics", " Motors", " Bio"]
 PLACES = """Lisbon|Osaka|Nairobi|Toronto|Munich|Austin|Seoul|Lagos|Madrid|Denver|Oslo|Chennai|Lima|Hanoi|Dublin|Perth|
 Boston|Bogotá|Cairo|Krakow|Porto|Kyoto|Accra|Calgary|Hamburg|Dallas|Busan|Abuja|Seville|Phoenix|Bergen|Pune|Quito|

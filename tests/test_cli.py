@@ -33,14 +33,18 @@ def test_list_query_filters_and_bad_query_points_at_the_error(tmp_path, capsys):
     root = str(folder(tmp_path))
     assert main(["list", root, "--query", "published:false quality:>20"]) == 0
     out = capsys.readouterr().out
-    assert "Alpha" in out and "Gamma" not in out and "Beta" not in out
+    assert "Alpha" in out
+    assert "Gamma" not in out
+    assert "Beta" not in out
     (Path(root) / "bad.md").write_text("---\ntitle: [\n---\n")
     assert main(["list", root]) == 1  # everything readable is listed; the exit status says one file was not
     captured = capsys.readouterr()
-    assert "1 file could not be read" in captured.err and "Alpha" in captured.out
+    assert "1 file could not be read" in captured.err
+    assert "Alpha" in captured.out
     assert main(["list", root, "--query", "(quality:>20"]) == 2
     err = capsys.readouterr().err
-    assert "never closed" in err and "^" in err
+    assert "never closed" in err
+    assert "^" in err
 
 
 def test_check_reports_problems_as_path_line_kind_message(tmp_path, capsys):
@@ -51,7 +55,8 @@ def test_check_reports_problems_as_path_line_kind_message(tmp_path, capsys):
     assert main(["check", str(root)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "3 articles, 2 skipped files, 1 problems"
-    assert out[1].startswith("broken.md:") and ": invalid-yaml: " in out[1]
+    assert out[1].startswith("broken.md:")
+    assert ": invalid-yaml: " in out[1]
     (root / "broken.md").unlink()
     assert main(["check", str(root)]) == 0
 
@@ -95,7 +100,8 @@ def test_set_where_asks_who_decides_once_a_folder_not_once_a_file(tmp_path, caps
     assert main(["set", "--published", "true", "--where", "published:false", str(root), "--editor", "ana"]) == 0
     assert len(asked) == 1
     log = (root / ".reviewer" / "decisions.jsonl").read_text().splitlines()
-    assert len(log) == 22 and all(json.loads(line)["editor"] == "ana" for line in log)
+    assert len(log) == 22
+    assert all(json.loads(line)["editor"] == "ana" for line in log)
 
 
 def test_set_logs_what_it_wrote_even_when_a_later_batch_fails(tmp_path, capsys):
@@ -143,7 +149,9 @@ def test_set_refuses_bad_files_but_saves_the_others(tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert code == 1
-    assert "invalid-yaml" in err and "read-only" in err and "no such file" in err
+    assert "invalid-yaml" in err
+    assert "read-only" in err
+    assert "no such file" in err
     assert "quality: 5\n" in (root / "2023" / "a.md").read_text()
     assert "quality: 12\n" in readonly.read_text()
 
@@ -151,7 +159,8 @@ def test_set_refuses_bad_files_but_saves_the_others(tmp_path, capsys):
 def test_version_and_help_run_as_a_program():
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     out = subprocess.run([sys.executable, "-m", "reviewer", "--version"], capture_output=True, text=True, env=env)
-    assert out.returncode == 0 and out.stdout.startswith("reviewer ")
+    assert out.returncode == 0
+    assert out.stdout.startswith("reviewer ")
     out = subprocess.run([sys.executable, "-m", "reviewer", "set", "--help"], capture_output=True, text=True, env=env)
     assert "--where" in out.stdout
 
@@ -187,4 +196,5 @@ def test_set_follows_the_windows_preferences_for_the_log(tmp_path, capsys, monke
     assert not (root / ".reviewer").exists()  # the folder stays clean
     assert main(["log", str(root), "--json"]) == 0
     logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
-    assert len(logged) == 2 and {d["editor"] for d in logged} == {"Ana Editor"}
+    assert len(logged) == 2
+    assert {d["editor"] for d in logged} == {"Ana Editor"}

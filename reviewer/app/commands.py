@@ -69,7 +69,7 @@ class SetValues(QUndoCommand):
     def id(self) -> int:
         return NUDGE_ID if self.nudge else -1
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
+    def mergeWith(self, other: QUndoCommand) -> bool:
         if not (
             isinstance(other, SetValues)
             and other.nudge

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from ..core.index import FolderIndex, IndexUnavailable
@@ -75,10 +76,8 @@ def read_log(root: str, log_dir: str, preferred: str, keep_clean: bool) -> LogIn
     from there: opening `site/_news` reads and writes `site/.reviewer/decisions.jsonl`. A save
     killed half-way is logged first (Review.recover)."""
     review = Review.of(root, log_dir, keep_clean, preferred)
-    try:
+    with contextlib.suppress(OSError):  # the log cannot be written: the journal stays, the save says why
         review.recover()
-    except OSError:
-        pass  # the log cannot be written: the journal stays, and the save will say why
     prefix = review.prefix
     decisions, warnings = read_decisions(review.content_root, log_dir)
     history: dict[str, list[Decision]] = {}

@@ -7,6 +7,7 @@ articles (sorting, filtering) runs in steps on the GUI thread instead: Slicer.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 import time
@@ -136,10 +137,8 @@ class ThreadRunner:
 
 
 def _emit(signal: SignalInstance, *args: object) -> None:
-    try:
+    with contextlib.suppress(RuntimeError):  # the window closed while the task ran: nobody is waiting for it
         signal.emit(*args)
-    except RuntimeError:
-        pass  # the window closed while the task ran: nobody is waiting for it
 
 
 PAUSE_MS = 50

@@ -106,7 +106,7 @@ def fast_load(
         loader.dispose()
 
 
-def _build(
+def _build(  # noqa: C901  (one loop over the parser's events, a branch an event kind: the hot path of reading)
     get_event: Callable[[], Any],
     key_counts: dict[Any, int] | None = None,
     plain_lines: dict[str, int] | None = None,

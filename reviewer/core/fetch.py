@@ -13,6 +13,7 @@ connection open for ever. So:
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
@@ -160,10 +161,8 @@ def _get_once(
 def _cut(connection: http.client.HTTPConnection) -> None:
     sock = connection.sock
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 def _checked_address(host: str, port: int, resolver: Resolver, refusal: Callable[[str], str]) -> str:

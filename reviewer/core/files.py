@@ -8,6 +8,7 @@ content points at goes through here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 
@@ -117,10 +118,8 @@ def open_beneath(root: str, relpath: str, flags: int, mode: int = 0o644, make_fo
         for i, name in enumerate(parts[:-1]):
             shown = "/".join(parts[: i + 1])
             if make_folders:
-                try:
+                with contextlib.suppress(FileExistsError):
                     os.mkdir(name, 0o755, dir_fd=fd)
-                except FileExistsError:
-                    pass
             folder, fd = fd, -1  # _step closes it, whatever happens
             fd = _step(folder, name, _DIR_FLAGS, 0, root, shown)
         folder, fd = fd, -1

@@ -17,6 +17,7 @@ and the index is made again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -266,34 +267,26 @@ class FolderIndex:
     def _give_up(self) -> None:
         """A write failed (disk full, another process): the scan goes on; the index is left as it was."""
         if self._write is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self._write.rollback()
-            except sqlite3.Error:
-                pass
         self.message = self.message or "the folder index could not be updated; the next open reads more files"
         self._close()
 
     def close(self) -> None:
         self._close()
         if self._remove_at_close:
-            try:
+            with contextlib.suppress(OSError):
                 self._remove_files()
-            except OSError:
-                pass
 
     def _close(self) -> None:
         for name in ("_read", "_write"):
             db = getattr(self, name)
             if db is not None:
-                try:
+                with contextlib.suppress(sqlite3.Error):
                     db.close()
-                except sqlite3.Error:
-                    pass
                 setattr(self, name, None)
 
     def _remove_files(self) -> None:
         for suffix in ("", "-wal", "-shm"):
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path + suffix)
-            except FileNotFoundError:
-                pass

@@ -276,10 +276,8 @@ def read_decisions(root: str, data_dir: str) -> tuple[list[Decision], list[Probl
     decisions, warnings = inside.read()
     if os.path.exists(outside.path):
         more, more_warnings = outside.read()
-        if decisions and more:
-            decisions = sorted(decisions + more, key=lambda d: d.time)  # stable: a log's own order stays
-        else:
-            decisions = decisions or more
+        # sorted is stable: each log's own order stays
+        decisions = sorted(decisions + more, key=lambda d: d.time) if decisions and more else decisions or more
         warnings += more_warnings
     return decisions, warnings
 

@@ -16,6 +16,7 @@ The promises, and how they are kept:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import itertools
@@ -161,7 +162,7 @@ def fsync_folders(results: Iterable[Written | SaveError]) -> None:
         fsync_folder(folder)
 
 
-def _write_threads(
+def _write_threads(  # noqa: C901  (the writer threads and their shared queue, read as one piece)
     jobs: list[Job], root: str | None, overwrite: bool, progress: Callable[[int, int], None] | None = None
 ) -> list[Written | SaveError]:
     """The jobs written by WRITERS threads; folders not fsynced (fsync_folders).
@@ -655,10 +656,8 @@ def _writers(fd: int) -> bool:
         return True
     except OSError:
         return False
-    try:
+    with contextlib.suppress(OSError):
         fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
-    except OSError:
-        pass
     return False
 
 
@@ -754,10 +753,8 @@ def _write_temp(
             reason = f"cannot create a temporary file beside it: {exc.strerror or exc}"
             raise SaveError(SaveKind.IO, path, reason) from None
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # in use: remove_leftovers leaves it alone
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # in use: remove_leftovers leaves it alone
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
@@ -826,10 +823,8 @@ def _parse_current(path: str, text: str) -> dict[Any, Any]:
 
 
 def _remove_quietly(path: str, folder: int | None = None) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path, dir_fd=folder)
-    except OSError:
-        pass
 
 
 def fsync_folder(folder: str) -> None:

@@ -8,6 +8,7 @@ to walk and compare a large folder while the scanning process decodes (walk_else
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import operator
 import os
@@ -117,6 +118,43 @@ def index_rows(path: str, form: str, after: str = "") -> Iterator[StatRow]:
         db.close()
 
 
+def _start_helper(root: str, index: str, form: str) -> Any:
+    """The helper process of walk_elsewhere (a subprocess.Popen), or None when it cannot start."""
+    import subprocess
+    import sys
+
+    package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")])))
+    if not sys.executable:
+        return None  # an embedded Python: no interpreter to start
+    try:
+        helper = subprocess.Popen(
+            [sys.executable, "-c", _HELPER, root, str(_FRAME), index, form], stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+    except OSError:
+        return None
+    if helper.stdout is not None:
+        _widen(helper.stdout.fileno())
+    return helper
+
+
+def _frames(helper: Any) -> Iterator[Any]:
+    """The helper's frames as it sends them, until it ends or dies (a frame cut short ends them)."""
+    import marshal
+
+    while helper is not None and helper.stdout is not None:
+        head = helper.stdout.read(4)
+        if len(head) < 4:
+            return
+        size = int.from_bytes(head, "little")
+        data = helper.stdout.read(size)
+        if len(data) < size:
+            return
+        yield marshal.loads(data)
+
+
 def walk_elsewhere(root: str, found: Batch, gone: list[str], index: str = "", form: str = "") -> Iterator[Planned]:
     """walk_files(stat=True) in a helper process (a fresh interpreter: safe from a thread of
     the window, where fork is not), streamed back in frames; with the path of an `index` file
@@ -126,39 +164,14 @@ def walk_elsewhere(root: str, found: Batch, gone: list[str], index: str = "", fo
     files are in the order of their relative paths, so those it already gave are passed
     over, and what else it found is not counted twice.
     """
-    import marshal
-    import subprocess
-    import sys
-
-    package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")])))
     last: Planned | None = None  # the last file given
     problems: set[tuple[str, str]] = set()
     leftovers: set[str] = set()
-    skipped = 0
+    skipped = 0  # files the helper passed over (not articles)
     finished = False
+    helper = _start_helper(root, index, form)
     try:
-        if not sys.executable:
-            raise OSError("no interpreter to start")  # an embedded Python
-        helper = subprocess.Popen(
-            [sys.executable, "-c", _HELPER, root, str(_FRAME), index, form], stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, env=env,
-        )  # fmt: skip
-    except OSError:
-        helper = None
-    if helper is not None and helper.stdout is not None:
-        _widen(helper.stdout.fileno())
-    try:
-        while helper is not None and helper.stdout is not None:
-            head = helper.stdout.read(4)
-            if len(head) < 4:
-                break
-            size = int.from_bytes(head, "little")
-            data = helper.stdout.read(size)
-            if len(data) < size:
-                break
-            planned, their_gone, their_problems, their_leftovers, their_skipped, finished = marshal.loads(data)
+        for planned, their_gone, their_problems, their_leftovers, their_skipped, finished in _frames(helper):
             gone += their_gone
             for item in their_problems:
                 problem = Problem(*item)
@@ -280,18 +293,14 @@ def _entries(
     """A folder's items, each file with its stat when asked for."""
     fd = None
     if stat:
-        try:
+        with contextlib.suppress(OSError):  # then each file is stat'ed by its path
             fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
-        except OSError:
-            pass  # each file is stat'ed by its path
     try:
         for name, is_folder, path, linked in items:
             st = None
             if stat and not is_folder and not linked:
-                try:
+                with contextlib.suppress(OSError):
                     st = stat_key(os.stat(name, dir_fd=fd) if fd is not None else os.stat(path))
-                except OSError:
-                    pass
             yield name, is_folder, path, linked, st
     finally:
         if fd is not None:

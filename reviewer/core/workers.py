@@ -7,6 +7,7 @@ then, as the first one's thread runs).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -77,10 +78,8 @@ def _start(count: int, nice: int = 0) -> tuple[Any, bool]:
 def _begin(parent: int, nice: int) -> None:
     """In a worker, first: end with `parent` (if given), and lower its priority by `nice`."""
     if nice:
-        try:
+        with contextlib.suppress(OSError):
             os.nice(nice)
-        except OSError:
-            pass
     if parent:
         _end_with(parent)
 

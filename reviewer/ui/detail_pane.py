@@ -502,6 +502,7 @@ class DetailPane(QScrollArea):
         self._image_keys = {}  # images still on their way have nowhere to go
         self._clear_layout(self.topics)
         self._clear_layout(self.images)
+        self._thumbs = []  # deleted with the layout: a resize must not reach them
         self.related.clear()
         self.same_list.clear()
         self.fields.clear()

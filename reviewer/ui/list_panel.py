@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -431,10 +433,8 @@ class ListPanel(QWidget):
     def _count_saved_views(self) -> None:
         predicates = {}
         for name, query in self.settings.saved_queries:
-            try:
+            with contextlib.suppress(QueryError):  # shown with (?)
                 predicates[name] = compile_query(query)
-            except QueryError:
-                pass  # shown with (?)
         self.session.tally.set_views(predicates, self.session.articles)
 
     def schedule_counts(self) -> None:

@@ -12,16 +12,21 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QProgressBar,
     QSplitter,
     QStackedWidget,
+    QTextEdit,
     QWidget,
 )
 
@@ -296,17 +301,21 @@ class MainWindow(QMainWindow):
         self.open_folder(event.mimeData().urls()[0].toLocalFile())
 
     def _on_view_changed(self) -> None:
-        self.focus_list(first_row=True)
+        # A query applied as the editor types leaves the keys in the query bar: what is typed
+        # next is text, never a command on the list (Esc or Enter go to the list).
+        self.focus_list(first_row=True, take_focus=not _typing_in(QApplication.focusWidget()))
         self.triage.update_status()
 
-    def focus_list(self, first_row: bool = False) -> None:
+    def focus_list(self, first_row: bool = False, take_focus: bool = True) -> None:
         if self.list.in_problems():
-            self.list.problems.setFocus()
+            if take_focus:
+                self.list.problems.setFocus()
             if first_row or self.list.problems.currentRow() < 0:
                 self.list.problems.selectRow(0)
             self._show_problem()
             return
-        self.table.setFocus()
+        if take_focus:
+            self.table.setFocus()
         if first_row or not self.table.currentIndex().isValid():
             self.table.select_row(0)
         if self.model.rowCount() == 0:
@@ -560,6 +569,15 @@ class MainWindow(QMainWindow):
             f"<h3>Reviewer {__version__}</h3><p>Review, publish and rate the articles of a "
             "Markdown content folder. Saves change only the edited lines.</p>",
         )
+
+
+def _typing_in(widget: QWidget | None) -> bool:
+    """Whether the keys go to a field the editor types text into (the query bar, a number)."""
+    if isinstance(widget, QComboBox):
+        return widget.isEditable()  # the query bar: the focus is the box's, the text its line's
+    if isinstance(widget, (QTextEdit, QPlainTextEdit)):
+        return not widget.isReadOnly()
+    return isinstance(widget, (QLineEdit, QAbstractSpinBox))
 
 
 def last_folder(settings: Settings) -> str | None:

@@ -26,7 +26,8 @@ def test_a_batch_is_one_command_and_undo_restores_each_value():
     assert (a.published, b.published) == (True, True)
     command.undo()
     assert (a.published, b.published) == (False, None)
-    assert a.edits == {} and b.edits == {}  # back to the file, not an edit to the old value
+    assert a.edits == {}
+    assert b.edits == {}
     assert notes.changed == [[a, b], [a, b]]
 
 
@@ -35,7 +36,8 @@ def test_original_drops_the_edit_and_undo_brings_it_back():
     a.set("quality", 55)
     command = SetValues(Notes(), "quality", [(a, ORIGINAL)], "Revert")
     command.redo()
-    assert a.edits == {} and a.quality == 40
+    assert a.edits == {}
+    assert a.quality == 40
     command.undo()
     assert a.edits == {"quality": 55}
 
@@ -46,7 +48,8 @@ def test_nudges_of_the_same_articles_merge_into_one_step():
     second = SetValues(Notes(), "quality", [(a, 50)], "+5", nudge=True)
     first.redo()
     second.redo()
-    assert first.mergeWith(second) and first.after == [50]
+    assert first.mergeWith(second)
+    assert first.after == [50]
     first.undo()
     assert a.quality == 40
     other = SetValues(Notes(), "quality", [(article("b", quality=1), 6)], "+5", nudge=True)

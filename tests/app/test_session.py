@@ -37,10 +37,12 @@ def test_an_edit_made_while_saving_stays_pending(qtbot, newsroom_copy):
     session.set_value([article], "quality", 12, "q again")  # while the save is under way
     runner.run_all()
     assert "quality: 11\n" in Path(article.path).read_text()
-    assert article.edits == {"quality": 12} and article.stored("quality") == 11
+    assert article.edits == {"quality": 12}
+    assert article.stored("quality") == 11
     session.save()
     runner.run_all()
-    assert "quality: 12\n" in Path(article.path).read_text() and not article.edits
+    assert "quality: 12\n" in Path(article.path).read_text()
+    assert not article.edits
 
 
 def test_revert_is_one_undoable_step(qtbot, newsroom_copy):
@@ -49,9 +51,12 @@ def test_revert_is_one_undoable_step(qtbot, newsroom_copy):
     session.set_value([first, second], "published", True, "approve two")
     session.nudge_quality([first], 5, "nudge")
     session.revert([first, second])
-    assert not first.edits and not second.edits
+    assert not first.edits
+    assert not second.edits
     session.undo_stack.undo()
-    assert first.edits.get("published") is True and "quality" in first.edits and second.edits
+    assert first.edits.get("published") is True
+    assert "quality" in first.edits
+    assert second.edits
     assert session.modified == [a for a in session.articles if a in (first, second)]
 
 
@@ -84,9 +89,11 @@ def test_a_save_that_fails_as_a_whole_reports_every_file_and_keeps_the_edits(qtb
     session.save()
     runner.run_all()
     [report] = reports
-    assert report.saved == [] and [a for a, _ in report.failed] == articles
+    assert report.saved == []
+    assert [a for a, _ in report.failed] == articles
     assert "unexpected error (RuntimeError: a bug)" in report.failed[0][1].message
-    assert all(a.edits == {"quality": 11} for a in articles) and not session.saving
+    assert all(a.edits == {"quality": 11} for a in articles)
+    assert not session.saving
 
 
 def test_a_large_folder_is_taken_in_a_piece_per_turn_and_finishes_after_the_last(qtbot, newsroom_copy, monkeypatch):
@@ -106,9 +113,12 @@ def test_a_large_folder_is_taken_in_a_piece_per_turn_and_finishes_after_the_last
     finished = []
     session.loading_finished.connect(lambda: finished.append(len(session.articles)))
     session.open(str(newsroom_copy))
-    assert session.loading and not finished and session.articles == []  # all of it still to come
+    assert session.loading
+    assert not finished
+    assert session.articles == []
     qtbot.waitUntil(lambda: bool(finished))
-    assert finished == [len(expected.articles)] and len(turns) >= 4  # three pieces a batch, then the end
+    assert finished == [len(expected.articles)]
+    assert len(turns) >= 4
     assert sorted(session.by_path) == sorted(expected.by_path)
     assert sorted(session._by_url) == sorted(expected._by_url)
     assert session.tally.queue == expected.tally.queue
@@ -141,10 +151,13 @@ def test_revert_after_approve_leaves_no_decision_to_log(qtbot, newsroom_copy):
     session.approve([article], "approve")
     assert article.pending is not None
     session.revert([article])
-    assert article.pending is None and not article.edits and session.modified == []
+    assert article.pending is None
+    assert not article.edits
+    assert session.modified == []
     session.save()
     log = newsroom_copy / ".reviewer" / "decisions.jsonl"
     assert not log.exists() or article.relpath not in log.read_text()
     assert "published: false" in Path(article.path).read_text()
     session.undo_stack.undo()  # the revert undone: the approval is back, decision and all
-    assert article.pending is not None and article.edits.get("published") is True
+    assert article.pending is not None
+    assert article.edits.get("published") is True

@@ -41,8 +41,10 @@ def test_thread_runner_delivers_results_on_the_gui_thread(qtbot):
     qtbot.waitUntil(lambda: any(s[0] == "done" for s in seen))
     report = next(s for s in seen if s[0] == "report")
     done = next(s for s in seen if s[0] == "done")
-    assert report[1] == main and done[1] == main
-    assert done[2] != main and done[3] is None
+    assert report[1] == main
+    assert done[1] == main
+    assert done[2] != main
+    assert done[3] is None
 
 
 def test_a_report_waits_while_the_gui_thread_is_behind_and_never_for_ever():
@@ -56,10 +58,12 @@ def test_a_report_waits_while_the_gui_thread_is_behind_and_never_for_ever():
     second = threading.Thread(target=context.report, args=(2,))
     second.start()
     second.join(0.05)  # long enough to send, were it not waiting
-    assert sent == [1] and second.is_alive()
+    assert sent == [1]
+    assert second.is_alive()
     context.taken()
     second.join(5)
-    assert sent == [1, 2] and not second.is_alive()
+    assert sent == [1, 2]
+    assert not second.is_alive()
     context.cancel()
     context.report(3)  # the backlog is full, but the task is cancelled: sent at once
     assert sent == [1, 2, 3]
@@ -106,7 +110,8 @@ def test_a_slicer_runs_no_step_while_paused_and_all_of_them_after(qtbot):
     slicer = Slicer(budget_ms=1, parent=owner)
     slicer.start(steps(), lambda result, error: results.append((result, error)), paused=lambda: hold[0])
     qtbot.wait(120)  # two looks at least, 50 ms apart
-    assert ran == [] and results == []
+    assert ran == []
+    assert results == []
     hold[0] = False
     qtbot.waitUntil(lambda: results == [("done", None)])
     assert ran == [0, 1, 2, 3, 4]
@@ -124,7 +129,8 @@ def test_the_collector_is_off_while_anything_holds_it_and_on_after_the_last():
     assert not gc.isenabled()  # the sort still runs
     collector.release("a sort")
     collector.release("a sort")  # let go twice: nothing more
-    assert gc.isenabled() and gc.get_freeze_count() > 0
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0
     gc.disable()  # off for a reason of its own: the holders leave it so
     collector.hold("loading")
     collector.release("loading")

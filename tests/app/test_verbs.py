@@ -60,18 +60,22 @@ def log(site: Path) -> list[dict]:
 def test_approve_writes_published_and_logs_the_approval(opened, site, qtbot):
     article = by_name(opened, "s0.md")
     opened.approve([article], "a")
-    assert article.needs_saving and opened.modified == [article]
+    assert article.needs_saving
+    assert opened.modified == [article]
     report = saved(qtbot, opened)
     assert "published: true\n" in (site / "_posts" / "s0.md").read_text()
     assert [(d["path"], d["decision"], d["editor"]) for d in log(site)] == [("_posts/s0.md", "approve", "ana")]
-    assert report.logged == 1 and not article.needs_saving and article.logged[0] == "approve"
+    assert report.logged == 1
+    assert not article.needs_saving
+    assert article.logged[0] == "approve"
 
 
 def test_reject_of_an_unpublished_article_changes_no_byte_and_is_logged(opened, site, qtbot):
     article = by_name(opened, "s1.md")
     before = (site / "_posts" / "s1.md").read_bytes()
     opened.reject([article], "x")
-    assert article.needs_saving and not article.edits
+    assert article.needs_saving
+    assert not article.edits
     saved(qtbot, opened)
     assert (site / "_posts" / "s1.md").read_bytes() == before
     assert [d["decision"] for d in log(site)] == ["reject"]
@@ -100,9 +104,12 @@ def test_revert_discard_and_undo_leave_nothing_to_save_or_log(opened, site, qtbo
     opened.undo_stack.undo()
     opened.nudge_quality([c], 1, "+1")
     opened.discard()
-    assert not any(x.needs_saving for x in (a, b, c)) and opened.modified == []
+    assert not any(x.needs_saving for x in (a, b, c))
+    assert opened.modified == []
     report = saved(qtbot, opened)
-    assert report.logged == 0 and report.saved == [] and log(site) == []
+    assert report.logged == 0
+    assert report.saved == []
+    assert log(site) == []
     assert "published: false\n" in (site / "_posts" / "s0.md").read_text()
 
 
@@ -111,7 +118,8 @@ def test_save_one_saves_that_article_alone(opened, site, qtbot):
     opened.approve([a, b], "both")
     saved(qtbot, opened, [b])
     assert "published: true\n" in (site / "_posts" / "s1.md").read_text()
-    assert "published: false\n" in (site / "_posts" / "s0.md").read_text() and a.needs_saving
+    assert "published: false\n" in (site / "_posts" / "s0.md").read_text()
+    assert a.needs_saving
     assert [d["path"] for d in log(site)] == ["_posts/s1.md"]
 
 
@@ -123,7 +131,8 @@ def test_a_save_asked_for_while_one_runs_goes_next_and_then_runs_after_both(open
     queued, after = [], []
     workflow.save_queued.connect(lambda: queued.append(1))
     workflow.save([a], then=lambda report: after.append(report.logged))
-    assert queued == [1] and a.needs_saving
+    assert queued == [1]
+    assert a.needs_saving
     opened.saver.saving = False
     opened.approve([b], "b")
     workflow.save([b])
@@ -145,5 +154,6 @@ def test_a_batch_asks_first_above_the_threshold_counting_what_changes(opened):
     articles = list(opened.articles)  # five unpublished, one published
     assert batch_question(True, articles, threshold=10) is None
     question = batch_question(True, articles, threshold=3)
-    assert question is not None and question.button == "Approve 5"
+    assert question is not None
+    assert question.button == "Approve 5"
     assert "(1 of the 6 selected are already published)" in question.text

@@ -25,14 +25,17 @@ def test_an_edit_is_the_current_value_and_setting_it_back_drops_it():
     a.set("quality", 55)
     assert (a.quality, a.value("quality"), a.stored("quality")) == (55, 55, 40)
     a.set("quality", 40)
-    assert a.edits == {} and not a.is_modified
+    assert a.edits == {}
+    assert not a.is_modified
 
 
 def test_unset_removes_the_key_from_the_current_metadata_only():
     a = article()
     a.set("published", UNSET)
-    assert a.published is None and a.value("published") is None
-    assert "published" not in a.metadata and a.original["published"] is False
+    assert a.published is None
+    assert a.value("published") is None
+    assert "published" not in a.metadata
+    assert a.original["published"] is False
     b = article(TEXT.replace("published: false\n", ""))
     b.set("published", UNSET)  # absent already: nothing to do
     assert b.edits == {}
@@ -49,9 +52,11 @@ def test_folding_a_save_in_equals_reading_the_written_file(edits):
     new_text = set_keys(TEXT, dict(a.edits), a.original)
     changes = a.written(read(new_text)[1], Identity(len(new_text), 2, b"e"), dict(a.edits))
     fresh = article(new_text)
-    assert a.original == fresh.original and dict(a.original) == read(new_text)[1]
+    assert a.original == fresh.original
+    assert dict(a.original) == read(new_text)[1]
     assert (a.published, a.quality, a.title, a.topics) == (fresh.published, fresh.quality, fresh.title, fresh.topics)
-    assert a.edits == {} and [k for k, _, _ in changes] == list(edits)
+    assert a.edits == {}
+    assert [k for k, _, _ in changes] == list(edits)
 
 
 SUMMARY_ATTRIBUTES = ("title", "excerpt", "date", "type", "category", "topics", "original_url", "web_url", "heat")
@@ -75,7 +80,8 @@ def test_folding_in_a_key_the_file_did_not_have():
     a.set("published", True)
     new_text = set_keys(text, {"published": True}, a.original)
     a.written(read(new_text)[1], Identity(len(new_text), 2, b"e"), {"published": True})
-    assert a.original == read(new_text)[1] and a.published is True
+    assert a.original == read(new_text)[1]
+    assert a.published is True
 
 
 def test_an_edit_made_during_the_save_stays_pending():
@@ -85,13 +91,15 @@ def test_an_edit_made_during_the_save_stays_pending():
     a.set("quality", 42)  # while the save of 41 ran
     new_text = set_keys(TEXT, written, a.original)
     a.written(read(new_text)[1], Identity(len(new_text), 2, b"e"), written)
-    assert a.stored("quality") == 41 and a.edits == {"quality": 42}
+    assert a.stored("quality") == 41
+    assert a.edits == {"quality": 42}
 
 
 def test_a_snapshot_unpacks_to_the_original_anywhere():
     a = article()
     snapshot = pickle.loads(pickle.dumps(a.snapshot()))
-    assert isinstance(snapshot, PackedMetadata) and snapshot.metadata() == a.original
+    assert isinstance(snapshot, PackedMetadata)
+    assert snapshot.metadata() == a.original
 
 
 def test_a_save_state_is_the_article_at_that_moment():
@@ -103,19 +111,23 @@ def test_a_save_state_is_the_article_at_that_moment():
     state, before = a.save_state(), a.identity
     path, identity, snapshot, edits = state.job()
     assert (path, identity, edits) == (a.path, a.identity, a.edits)
-    assert snapshot.metadata() == a.original and snapshot == a.snapshot()
+    assert snapshot.metadata() == a.original
+    assert snapshot == a.snapshot()
     assert state.changes() == a.changes() == [("quality", 40, 41), ("published", False, True)]
     assert (state.relpath, state.link, state.pending) == (a.relpath, a.link, a.pending)
     a.set("quality", 42)  # the editor goes on while the save runs
     a.written(read(TEXT.replace("quality: 40", "quality: 41"))[1], Identity(1, 2, b"e"), {"quality": 41})
-    assert state.job()[3] == {"quality": 41, "published": True} and state.job()[1] == before != a.identity
+    assert state.job()[3] == {"quality": 41, "published": True}
+    assert state.job()[1] == before != a.identity
     assert state.changes()[0] == ("quality", 40, 41)
 
 
 def test_a_snapshot_gives_a_key_the_list_does_not_use_by_unpacking():
     snapshot = PackedMetadata.of(read(TEXT)[1])
-    assert snapshot.stored("related") == [{"title": "Other"}] and snapshot.stored("quality") == 40
-    assert snapshot.stored("missing") is None and snapshot.stored("missing", 7) == 7
+    assert snapshot.stored("related") == [{"title": "Other"}]
+    assert snapshot.stored("quality") == 40
+    assert snapshot.stored("missing") is None
+    assert snapshot.stored("missing", 7) == 7
     assert PackedMetadata.of({"title": "x"}).stored("published", "absent") == "absent"
 
 

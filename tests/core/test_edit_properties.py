@@ -103,4 +103,5 @@ def test_fast_parse_equals_the_safe_loader(text):
     sp = split(text)
     expected = yaml.load(sp.yaml_text(text), Loader=Loader) or {}
     got = parse(sp.yaml_text(text))
-    assert got == expected and repr(got) == repr(expected)
+    assert got == expected
+    assert repr(got) == repr(expected)

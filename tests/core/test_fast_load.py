@@ -39,8 +39,7 @@ def test_matches_the_safe_loader_or_passes(text):
         return
     try:
         got = fast_load(text)
-    except Exception as exc:  # handed on to the full loader
-        assert isinstance(exc, Unusual)
+    except Unusual:  # handed on to the full loader; any other exception fails the test
         return
     assert got == expected
     assert repr(got) == repr(expected)  # same types too: 1 vs True vs 1.0
@@ -51,7 +50,8 @@ def _real_front_matter():
         for folder, _, files in os.walk(base):
             for name in files:
                 if name.endswith((".md", ".txt", ".html")):
-                    text = open(os.path.join(folder, name), encoding="utf-8", errors="replace").read()
+                    with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as fh:
+                        text = fh.read()
                     try:
                         sp = split(text)
                     except Exception:

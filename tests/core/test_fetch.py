@@ -22,7 +22,7 @@ class Server:
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (the name http.server calls)
+            def do_GET(self):
                 owner.requests.append(self.path)
                 owner.routes.get(self.path, lambda h: h.send_error(404))(self)
 
@@ -75,7 +75,7 @@ def send(body: bytes, status: int = 200, headers: dict | None = None):
 
 
 @pytest.mark.parametrize(
-    "address, word",
+    ("address", "word"),
     [
         ("127.0.0.1", "loopback"),
         ("127.8.9.10", "loopback"),
@@ -179,8 +179,8 @@ def test_headers_that_trickle_are_cut_at_the_deadline_too(server):
 
     server.routes["/slow-headers.png"] = trickle
     resolver = stub_resolver({"img.test": ["127.0.0.1"]})
+    url = server.url("/slow-headers.png", "img.test")
     with pytest.raises(FetchError, match="in time"):
-        url = server.url("/slow-headers.png", "img.test")
         fetch(url, resolver=resolver, refusal=only_loopback_allowed, deadline_s=1.0)
     assert len(sent) < 60  # cut while the headers were still coming, not after the last one
 

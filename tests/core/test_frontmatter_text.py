@@ -52,7 +52,7 @@ def test_body_and_other_keys_are_byte_identical():
 
 
 @pytest.mark.parametrize(
-    "text, reason",
+    ("text", "reason"),
     [
         ("---\n{published: false, title: A}\n---\n", "no longer parses"),  # the whole block in flow style
         ("---\nquality:\n  50\n---\n", "span several lines"),
@@ -77,14 +77,16 @@ def test_dates_stay_as_written():
 def test_split_rejects_unclosed_front_matter():
     with pytest.raises(FrontMatterError) as err:
         split("---\ntitle: A\n")
-    assert err.value.kind == "unclosed" and err.value.line == 1
+    assert err.value.kind == "unclosed"
+    assert err.value.line == 1
 
 
 def test_invalid_yaml_reports_file_line_and_column():
     with pytest.raises(FrontMatterError) as err:
         parse("title: A\nbad: [1, 2\nx: y\n", first_line=2)
     assert err.value.kind == "invalid-yaml"
-    assert err.value.line is not None and err.value.line >= 3
+    assert err.value.line is not None
+    assert err.value.line >= 3
     assert "column" in err.value.message
 
 

@@ -34,7 +34,8 @@ def test_each_damaged_file_is_an_article_or_a_named_problem(tmp_path, inputs):
         if item is None:
             assert not starts_like_front_matter(data), f"{path.name} is neither listed nor named: {data[:60]!r}"
         elif isinstance(item, Problem):
-            assert item.message and "\n" not in item.message
+            assert item.message
+            assert "\n" not in item.message
             if item.kind == "unexpected":
                 unexpected.append((path.name, item.message))
     assert unexpected == []  # the safety net caught nothing: every failure has a kind of its own

@@ -118,7 +118,8 @@ def test_without_the_driver_git_conflicts_on_neighbouring_keys(team):
     git_run(bot, "push", "--quiet", "origin", "HEAD:main")
     git_run(ana, "fetch", "--quiet")
     done = subprocess.run(["git", "rebase", "origin/main"], cwd=ana, capture_output=True, text=True)
-    assert done.returncode != 0 and "CONFLICT" in done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "CONFLICT" in done.stdout + done.stderr
     git_run(ana, "rebase", "--abort")
 
 
@@ -128,7 +129,8 @@ def test_two_editors_on_different_articles_both_end_up_upstream(team):
     decide(ben, 1, "ben", "reject", published=False, quality=10)
     assert sync(Git(str(ana)), "ana").pushed == 1
     done = sync(Git(str(ben)), "ben")
-    assert done.incoming == 1 and done.pushed == 1
+    assert done.incoming == 1
+    assert done.pushed == 1
     assert "published: true" in _origin_file(team, 0)
     assert "quality: 10" in _origin_file(team, 1)
     assert len(upstream_log(team)) == 2  # the log's lines from both sides (union merge)
@@ -174,13 +176,15 @@ def test_the_same_key_set_differently_is_a_conflict_per_key_with_nothing_lost(te
         ("_news/a4.md", "quality", "quality: 50\n", "quality: 20\n", "quality: 80\n")
     ]
     # never left mid-rebase; the editor's commit and file are as they were
-    assert not os.path.exists(git.git_path("rebase-merge")) and not os.path.exists(git.git_path("rebase-apply"))
+    assert not os.path.exists(git.git_path("rebase-merge"))
+    assert not os.path.exists(git.git_path("rebase-apply"))
     assert "quality: 20" in (ben / "_news" / "a4.md").read_text()
     assert "quality: 20" in git_run(ben, "show", "HEAD:_news/a4.md")
     # the editor keeps theirs: the sync goes through with 80, the log keeps both decisions
     chosen = resolutions(conflict.conflicts, {("_news/a4.md", "quality"): False})
     done = sync(git, "ben", chosen)
-    assert done.pushed == 1 and "quality: 80" in _origin_file(team, 4)
+    assert done.pushed == 1
+    assert "quality: 80" in _origin_file(team, 4)
     assert (ben / "_news" / "a4.md").read_text() == ARTICLE.format(n=4).replace("quality: 50", "quality: 80")
     assert len(upstream_log(team)) == 2
 
@@ -211,8 +215,11 @@ def test_a_push_race_is_retried_and_both_end_up_pushed(team):
             raced.append(sync(Git(str(ana)), "ana"))
 
     done = sync(Git(str(ben)), "ben", step=step)
-    assert raced and done.attempts == 2 and done.pushed == 1
-    assert "quality: 61" in _origin_file(team, 0) and "quality: 62" in _origin_file(team, 1)
+    assert raced
+    assert done.attempts == 2
+    assert done.pushed == 1
+    assert "quality: 61" in _origin_file(team, 0)
+    assert "quality: 62" in _origin_file(team, 1)
     assert len(upstream_log(team)) == 2
 
 
@@ -225,12 +232,15 @@ def test_commit_takes_the_logged_files_and_the_log_and_leaves_other_changes(team
     (ana / "_news" / "a5.md").write_text("edited by hand\n")
     git = Git(str(ana))
     done = commit(git, "Ana Editor")
-    assert done.decisions == 3 and done.files == 3
+    assert done.decisions == 3
+    assert done.files == 3
     message = git_run(ana, "log", "-1", "--format=%an%n%B")
     assert message.startswith("Ana Editor\nReview: 1 approved, 1 rejected, 1 quality change\n")
-    assert "Decision: approve _news/a0.md" in message and "Decision: quality _news/a2.md" in message
+    assert "Decision: approve _news/a0.md" in message
+    assert "Decision: quality _news/a2.md" in message
     left = status(git).files
-    assert left["notes.txt"] == UNCOMMITTED and left["_news/a5.md"] == UNCOMMITTED
+    assert left["notes.txt"] == UNCOMMITTED
+    assert left["_news/a5.md"] == UNCOMMITTED
     assert left["_news/a0.md"] == UNPUSHED
     assert commit(git, "ana") is None  # nothing new
 
@@ -290,7 +300,8 @@ def test_an_ssh_remote_asks_the_passphrase_through_askpass(team, tmp_path):
     try:
         decide(ana, 0, "ana", "approve", published=True)
         done = sync(Git(str(ana), askpass=str(askpass)), "ana")
-        assert done.pushed == 1 and "published: true" in _origin_file(team, 0)
+        assert done.pushed == 1
+        assert "published: true" in _origin_file(team, 0)
         assert "Enter passphrase" in (tmp_path / "asked").read_text()
         askpass.write_text("#!/bin/sh\necho wrong\n")
         decide(ana, 1, "ana", "approve", published=True)
@@ -404,7 +415,8 @@ def test_the_command_line_commits_and_syncs_and_names_conflicts(team, capsys):
     assert "_news/a0.md: quality: mine 'quality: 20', theirs 'quality: 80' (was 'quality: 50')" in err
     assert "nothing was changed" in err
     assert main(["sync", str(ben), "--keep", "theirs"]) == 0
-    assert "quality: 80" in _origin_file(team, 0) and len(upstream_log(team)) == 2
+    assert "quality: 80" in _origin_file(team, 0)
+    assert len(upstream_log(team)) == 2
     assert main(["sync", str(team.origin.parent)]) == 2  # not a repository
 
 

@@ -15,7 +15,7 @@ def changes_of(name: str) -> dict:
     changes = {}
     for line in (GOLDEN / f"{name}.edit").read_text().splitlines():
         key, _, value = line.partition(": ")
-        changes[key] = {"true": True, "false": False, "unset": UNSET}.get(value, None)
+        changes[key] = {"true": True, "false": False, "unset": UNSET}.get(value)
         if changes[key] is None:
             changes[key] = int(value)
     return changes

@@ -55,7 +55,8 @@ def test_a_value_the_constructor_refuses_is_a_problem_with_its_line(tmp_path, na
     assert problem.kind == kind
     if line:
         assert problem.line == line
-    assert "\n" not in problem.message and problem.message
+    assert "\n" not in problem.message
+    assert problem.message
 
 
 def test_check_list_and_set_where_go_on_past_bad_files_and_exit_1(tmp_path, capsys):
@@ -107,7 +108,7 @@ def test_an_edit_that_cannot_be_checked_is_refused_not_raised(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "text, line",
+    ("text", "line"),
     [
         ("---\ntitle: a\x01b\n---\n", 2),
         ("---\ntitle: ok\nexcerpt: fine\nnote: a\x07b\n---\n", 4),
@@ -120,7 +121,8 @@ def test_a_control_character_is_named_on_its_own_line_in_one_sentence(tmp_path, 
     root = folder_with(tmp_path, {"c.md": text})
     [problem] = scan(str(root)).problems
     assert (problem.kind, problem.line) == ("invalid-character", line)
-    assert "\n" not in problem.message and "unicode string" not in problem.message
+    assert "\n" not in problem.message
+    assert "unicode string" not in problem.message
     assert problem.message.startswith("character U+00")
 
 
@@ -147,7 +149,8 @@ def test_a_file_that_nearly_starts_with_front_matter_is_named(tmp_path, data):
     root = folder_with(tmp_path, {"d.md": data, "plain.md": "# Just Markdown\n\n---\n\nA rule above.\n"})
     result = scan(str(root))
     assert [p.relpath for p in result.problems] == ["d.md"]
-    assert result.problems[0].kind == "no-front-matter" and result.problems[0].line == 1
+    assert result.problems[0].kind == "no-front-matter"
+    assert result.problems[0].line == 1
     assert result.skipped == 1  # plain Markdown is not an article, and not a problem
 
 
@@ -171,7 +174,8 @@ def test_files_reached_through_links_outside_are_listed_read_only(tmp_path):
     root, elsewhere = outside_and_root(tmp_path)
     result = scan(str(root))
     read_only = {a.relpath: a.read_only for a in result.articles}
-    assert read_only["posts/inside.md"] == "" and read_only["posts/alias.md"] == ""
+    assert read_only["posts/inside.md"] == ""
+    assert read_only["posts/alias.md"] == ""
     assert "outside the opened folder" in read_only["posts/link.md"]
     assert "outside the opened folder" in read_only["linked-dir/deep.md"]
 
@@ -180,7 +184,8 @@ def test_set_where_never_writes_outside_the_folder(tmp_path, capsys):
     root, elsewhere = outside_and_root(tmp_path)
     assert main(["set", "--quality", "77", "--where", "title:Good", str(root)]) == 1
     err = capsys.readouterr().err
-    assert "posts/link.md: outside:" in err and "linked-dir/deep.md: outside:" in err
+    assert "posts/link.md: outside:" in err
+    assert "linked-dir/deep.md: outside:" in err
     assert (elsewhere / "outside.md").read_text() == GOOD
     assert (elsewhere / "dir" / "deep.md").read_text() == GOOD
     assert "quality: 77" in (root / "posts" / "inside.md").read_text()
@@ -199,7 +204,8 @@ def test_a_batch_save_looks_at_each_file_and_each_folder_it_goes_through(tmp_pat
     jobs = [(a.path, a.identity, a.snapshot(), dict(a.edits)) for a in articles]
     results = storage.write_many(jobs, str(root))
     kinds = {name: getattr(r, "kind", "written") for name, r in zip(names, results, strict=True)}
-    assert kinds["posts/link.md"] == "outside" and kinds["linked-dir/deep.md"] == "outside"
+    assert kinds["posts/link.md"] == "outside"
+    assert kinds["linked-dir/deep.md"] == "outside"
     assert [kinds[f"posts/p{n}.md"] for n in range(1, 12)] == ["written"] * 11
     # posts-again/p0.md is posts/p0.md: one of the two writes finds the file changed by the other
     assert sorted([kinds["posts/p0.md"], kinds["posts-again/p0.md"]]) == ["conflict", "written"]
@@ -240,7 +246,7 @@ def fake_stat(mode, uid, gid):
 
 
 @pytest.mark.parametrize(
-    "mode, uid, gid, refused",
+    ("mode", "uid", "gid", "refused"),
     [
         (0o644, 1000, 1000, ""),
         (0o444, 1000, 1000, "read-only"),
@@ -304,7 +310,8 @@ def test_a_write_into_the_old_file_as_it_is_replaced_is_put_back(article, monkey
     article.set("quality", 41)
     with pytest.raises(SaveError) as err:
         save(article)
-    assert err.value.kind == "conflict" and "was kept" in err.value.message
+    assert err.value.kind == "conflict"
+    assert "was kept" in err.value.message
     assert Path(article.path).read_text() == GOOD + "appended\n"
     assert article.edits == {"quality": 41}  # the edit is still pending
 
@@ -395,7 +402,8 @@ def test_a_save_that_waited_for_the_lock_sees_the_file_the_other_one_wrote(tmp_p
     with pytest.raises(SaveError) as err:
         save(second)
     assert err.value.kind == "conflict"
-    assert "quality: 41" in path.read_text() and "published: false" in path.read_text()
+    assert "quality: 41" in path.read_text()
+    assert "published: false" in path.read_text()
 
 
 # --- temporary files left by a kill -------------------------------------------------------
@@ -420,7 +428,8 @@ def test_check_names_leftover_temporary_files_and_set_removes_old_ones(tmp_path,
     assert old.exists()  # check reads, never deletes
     assert main(["set", "--quality", "5", "--where", "", str(root)]) == 0
     assert "removed 1 temporary file" in capsys.readouterr().err
-    assert not old.exists() and fresh.exists()
+    assert not old.exists()
+    assert fresh.exists()
 
 
 def test_a_temporary_file_in_use_is_not_removed(tmp_path):
@@ -442,7 +451,8 @@ def test_leftovers_are_only_reviewer_temporary_files_inside_the_folder(tmp_path)
     os.symlink(outside, root / "linked")
     mine = leftover(root, "notes.txt", 300)
     assert remove_leftovers([str(root / "linked" / theirs.name), str(mine)], str(root)) == []
-    assert theirs.exists() and mine.exists()
+    assert theirs.exists()
+    assert mine.exists()
 
 
 # --- mixed line endings, unset ------------------------------------------------------------
@@ -455,7 +465,7 @@ def test_an_inserted_key_takes_the_line_ending_of_its_neighbours():
     assert set_keys(text, {"published": True}) == "---\ntitle: A\r\nimages: []\r\npublished: true\r\n---\n"
 
 
-@pytest.mark.parametrize("key, value", [("published", "true"), ("published", "false"), ("quality", "80")])
+@pytest.mark.parametrize(("key", "value"), [("published", "true"), ("published", "false"), ("quality", "80")])
 def test_set_then_unset_restores_a_file_without_the_key_byte_for_byte(tmp_path, key, value):
     original = b"---\r\ntitle: A # c\r\nheat: -1\r\n---\r\nBody\r\n"
     path = tmp_path / "a.md"
@@ -477,7 +487,8 @@ def test_unset_changes_only_that_line(tmp_path, capsys):
     path.write_text(GOOD)
     assert main(["set", "--quality", "unset", str(path)]) == 0
     removed, added = changed_lines(GOOD.encode(), path.read_bytes())
-    assert [key_of(line) for line in removed] == ["quality"] and added == []
+    assert [key_of(line) for line in removed] == ["quality"]
+    assert added == []
     assert "quality 40 -> (unset)" in capsys.readouterr().out
     assert parse(path.read_text().split("---\n")[1]) == {"title": "Good", "published": False}
 

@@ -79,14 +79,16 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(site, capsys):
     text = path.read_text()
     st = path.stat()
     changed = text.replace('title: "', 'title: "Q', 1).replace("category: news", "category: new", 1)
-    assert len(changed.encode()) == len(text.encode()) and changed != text
+    assert len(changed.encode()) == len(text.encode())
+    assert changed != text
     path.write_text(changed)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # size and mtime as before: ctime moved
     lines = same_as_without_index(capsys, site)
     rel = path.relative_to(site).as_posix()
     [old] = [line for line in before if f'"path": "{rel}"' in line]
     [new] = [line for line in lines if f'"path": "{rel}"' in line]
-    assert new != old and '"title": "Q' in new
+    assert new != old
+    assert '"title": "Q' in new
 
 
 def test_renamed_deleted_added_and_linked_files(site, capsys):
@@ -99,7 +101,8 @@ def test_renamed_deleted_added_and_linked_files(site, capsys):
     news[3].symlink_to(news[4])  # a file replaced by a link to another
     lines = same_as_without_index(capsys, site)
     paths = [line.split('"path": "')[1].split('"')[0] for line in lines]
-    assert "_news/renamed.md" in paths and "_news/zz-added.md" in paths
+    assert "_news/renamed.md" in paths
+    assert "_news/zz-added.md" in paths
     assert news[1].relative_to(site).as_posix() not in paths
     db = sqlite3.connect(index_file(site))
     stored = {row[0] for row in db.execute("SELECT relpath FROM files")}
@@ -187,7 +190,8 @@ def listing_after_sql(capsys, site, statement: str) -> tuple[str, str]:
 def test_an_index_of_another_format_is_made_again(site, capsys, monkeypatch):
     first = listing(capsys, site)
     out, err = listing_after_sql(capsys, site, "UPDATE meta SET value = '0/old' WHERE key = 'format'")
-    assert out.splitlines() == first and "another version" in err
+    assert out.splitlines() == first
+    assert "another version" in err
 
 
 def test_an_index_in_use_elsewhere_is_left_aside(site, capsys, monkeypatch):
@@ -199,7 +203,8 @@ def test_an_index_in_use_elsewhere_is_left_aside(site, capsys, monkeypatch):
     monkeypatch.setattr(FolderIndex, "open", classmethod(busy))
     main(["list", "--json", str(site)])
     out, err = capsys.readouterr()
-    assert out.splitlines() == first and "in use by another process" in err
+    assert out.splitlines() == first
+    assert "in use by another process" in err
 
 
 def test_two_processes_opening_the_same_folder_at_once(site, capsys):
@@ -295,7 +300,8 @@ def test_a_warm_scan_for_the_window_reads_nothing_and_gives_the_articles_read(si
     again = scan(index=index)
     index.close()
     assert read == []
-    assert [a.relpath for a in again] == [a.relpath for a in first] and len(first) > 50
+    assert [a.relpath for a in again] == [a.relpath for a in first]
+    assert len(first) > 50
     fresh = {a.relpath: a for a in scan()}
     for article in again:
         read_now = fresh[article.relpath]
@@ -314,7 +320,8 @@ def test_an_article_from_the_index_is_the_article_read(source, tmp_path):
         assert isinstance(again, Article)
         for name in FIELDS:
             assert getattr(again, name) == getattr(article, name), (article.relpath, name)
-        assert again.original == article.original and again.key_names() == article.key_names()
+        assert again.original == article.original
+        assert again.key_names() == article.key_names()
         assert again.snapshot() == article.snapshot()
 
 
@@ -326,7 +333,8 @@ def test_a_date_marshal_cannot_hold_takes_the_slow_way(tmp_path):
     kind, data, _, _ = encode(article)
     assert data[:1] == b"P"
     again = decode(str(tmp_path), article.relpath, kind, data)
-    assert again.original == article.original and again.quality == 5
+    assert again.original == article.original
+    assert again.quality == 5
 
 
 # --- any changes between two opens ---------------------------------------------------------
@@ -433,7 +441,8 @@ def test_a_row_whose_checksum_fails_is_read_from_its_file_and_the_index_made_aga
     first = listing(capsys, site)
     forge = 'UPDATE files SET json = replace(json, \'"title": "\', \'"title": "FORGED \') WHERE kind = 0'
     out, err = listing_after_sql(capsys, site, forge)
-    assert out.splitlines() == first and "FORGED" not in out
+    assert out.splitlines() == first
+    assert "FORGED" not in out
     assert "damaged; it is made again" in err
     assert listing(capsys, site) == first
     assert capsys.readouterr().err == ""  # made again: nothing damaged the second time

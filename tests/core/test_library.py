@@ -39,11 +39,12 @@ def test_articles_skipped_files_and_skipped_folders(tmp_path):
 def test_published_absent_is_none_and_quality_above_100_is_kept(tmp_path):
     write(tmp_path, "a.md", "---\nquality: 161\n---\n")
     article = scan(str(tmp_path)).articles[0]
-    assert article.published is None and article.quality == 161
+    assert article.published is None
+    assert article.quality == 161
 
 
 @pytest.mark.parametrize(
-    "content, kind, line",
+    ("content", "kind", "line"),
     [
         ("---\ntitle: A\nbad: [1\n---\n", "invalid-yaml", 4),
         ("---\ntitle: A\n", "unclosed", 1),
@@ -59,7 +60,8 @@ def test_each_bad_input_becomes_a_problem_with_a_line(tmp_path, content, kind, l
     write(tmp_path, "good.md", "---\ntitle: fine\n---\n")
     problem = only_problem(tmp_path)
     assert (problem.kind, problem.line) == (kind, line)
-    assert problem.relpath == "bad.md" and problem.message
+    assert problem.relpath == "bad.md"
+    assert problem.message
     assert problem.format().startswith("bad.md")
 
 
@@ -115,7 +117,8 @@ def test_fifo_is_skipped_not_opened(tmp_path):
     os.mkfifo(tmp_path / "pipe.md")
     write(tmp_path, "a.md", "---\ntitle: A\n---\n")
     result = scan(str(tmp_path))
-    assert len(result.articles) == 1 and result.skipped == 1
+    assert len(result.articles) == 1
+    assert result.skipped == 1
 
 
 def test_parallel_scan_gives_the_same_result(tmp_path, monkeypatch):
@@ -158,7 +161,9 @@ def test_corpus_scans_without_problems(corpus_copy):
     assert len(result.articles) - len(news_2021) == 107
     assert result.problems == []
     states = [a.published for a in result.articles if "/_news/" in "/" + a.relpath]
-    assert None in states and True in states and False in states
+    assert None in states
+    assert True in states
+    assert False in states
     assert max(a.quality or 0 for a in result.articles) == 161
 
 
@@ -174,11 +179,13 @@ def test_a_worker_reading_only_to_print_prints_the_same_and_keeps_no_metadata(tm
         full = read_encoded(str(tmp_path), paths)
         printed = read_encoded(str(tmp_path), paths, state=False)
         assert [(k, j, t) for k, _, j, t in printed] == [(k, j, t) for k, _, j, t in full]
-        assert printed[0][1] is None and full[0][1] is not None  # no index state for the article
+        assert printed[0][1] is None
+        assert full[0][1] is not None
         assert printed[1][1] == full[1][1]  # a problem is kept whole
         article.packing(False)
         unkept = read_article(paths[0], str(tmp_path))
-        assert unkept.title == "A" and unkept.quality == 161
+        assert unkept.title == "A"
+        assert unkept.quality == 161
         with pytest.raises(ValueError, match="not kept"):
             _ = unkept.original
     finally:

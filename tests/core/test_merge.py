@@ -73,7 +73,8 @@ def test_the_same_key_set_to_different_values_is_a_conflict_of_that_key_only():
         ("a.md", "quality", "quality: 50\n", "quality: 80\n", "quality: 20\n")
     ]
     settled = merge_texts(BASE, ours, theirs, chosen={"quality": "quality: 20\n"})
-    assert settled.clean and settled.text == BASE.replace("quality: 50", "quality: 20").replace("heat: 3", "heat: 4")
+    assert settled.clean
+    assert settled.text == BASE.replace("quality: 50", "quality: 20").replace("heat: 3", "heat: 4")
 
 
 def test_the_same_change_on_both_sides_is_no_conflict():

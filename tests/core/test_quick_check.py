@@ -1,6 +1,7 @@
 """The shorter check of set_keys: taken for the usual one-line edit, never for anything else,
 and always giving exactly the text the full check gives."""
 
+import contextlib
 import random
 
 import pytest
@@ -60,10 +61,8 @@ def test_anything_unusual_takes_the_full_check(yaml_text, quick_calls):
         metadata, lines = lines_of(text)
     except frontmatter_text.FrontMatterError:
         return
-    try:
+    with contextlib.suppress(frontmatter_text.EditError):
         set_keys(text, {"published": True}, metadata, lines)
-    except frontmatter_text.EditError:
-        pass
     assert quick_calls in ([], [False])
 
 

@@ -39,14 +39,20 @@ def articles(root: Path, folder: Path) -> list:
 def test_an_approve_is_a_decision_even_when_the_file_says_so_a_quality_already_so_is_none(tmp_path):
     root = site(tmp_path, 2, published="true")
     first, second = articles(root, root)
-    assert decide(first, {"published": True}, "ana") and first.pending[:2] == ("approve", "ana") and not first.edits
-    assert not decide(second, {"quality": 5}, "ana") and second.pending is None
-    assert decide(second, {"quality": 6}, "ana") and second.pending[0] == "quality"
+    assert decide(first, {"published": True}, "ana")
+    assert first.pending[:2] == ("approve", "ana")
+    assert not first.edits
+    assert not decide(second, {"quality": 5}, "ana")
+    assert second.pending is None
+    assert decide(second, {"quality": 6}, "ana")
+    assert second.pending[0] == "quality"
     decide(second, {"published": False}, "ana")
     decide(second, {"quality": 7}, "ana")  # a later quality change does not outrank the reject
     assert second.pending[0] == "reject"
     revert(second)
-    assert not second.needs_saving and second.pending is None and not second.edits
+    assert not second.needs_saving
+    assert second.pending is None
+    assert not second.edits
 
 
 def _killed_save(review: Review, items: list, write: int) -> None:
@@ -89,7 +95,8 @@ def test_a_decision_already_logged_when_the_kill_came_is_not_logged_again(tmp_pa
     review.log.append(d for d in saving.decisions if d is not None)  # logged, then killed before the journal went
     saving.journal.keep()
     assert Review.of(str(root), data).recover() == 0
-    assert len(log_lines(root)) == 2 and all(not isinstance(w, Exception) for w in written)
+    assert len(log_lines(root)) == 2
+    assert all(not isinstance(w, Exception) for w in written)
 
 
 def test_a_journal_whose_save_is_still_running_is_left_alone(tmp_path):
@@ -134,12 +141,14 @@ def test_the_window_retrying_a_save_whose_log_failed_logs_each_decision_once(tmp
     with monkeypatch.context() as m:
         m.setattr(type(review.log), "append", lambda self, lines: (_ for _ in ()).throw(PermissionError(13, "denied")))
         finished = saving.finish(write_many(saving.jobs, str(root)))
-    assert finished.log_error.endswith(": denied") and not finished.logged
+    assert finished.log_error.endswith(": denied")
+    assert not finished.logged
     article.written(lambda: {}, finished.outcomes[0].identity, state.edits)  # the file was written
     again = review.begin([article.save_state()])  # the decision is still pending
     assert again.finish([]).logged
     lines = log_lines(root)
-    assert len(lines) == 1 and lines[0]["changes"] == {"published": [False, True]}
+    assert len(lines) == 1
+    assert lines[0]["changes"] == {"published": [False, True]}
 
 
 def test_reviewer_log_on_a_subfolder_reads_the_sites_log(tmp_path, capsys):
@@ -189,7 +198,8 @@ def test_preferences_are_declared_once_coerced_and_read_by_the_command_line(tmp_
     again = Preferences()
     assert again.get("batch_threshold") == 1  # kept to its range
     assert again.get("same_story_threshold") == BY_KEY["same_story_threshold"].default
-    assert again.get("appearance") == "system" and again.get("use_index") is True
+    assert again.get("appearance") == "system"
+    assert again.get("use_index") is True
     assert {p.key for p in PREFERENCES if COMMAND_LINE in p.readers} == {"editor_name", "keep_folder_clean"}
     (tmp_path / "config" / "Reviewer" / "preferences.json").write_text("{not json")
     assert Preferences().get("editor_name") == ""  # a damaged file: the defaults, no traceback

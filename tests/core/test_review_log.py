@@ -35,9 +35,13 @@ def test_set_logs_each_decision_with_who_what_and_when(tmp_path, capsys):
     assert main(["set", "--published", "true", "--editor", "ana", str(root / "_news" / "a0000.md")]) == 0
     assert main(["set", "--quality", "50", "--editor", "bo", "--where", "title:t1", str(root)]) == 0
     first, second = log_lines(root)
-    assert first["editor"] == "ana" and first["decision"] == "approve" and first["path"] == "_news/a0000.md"
-    assert first["changes"] == {"published": [False, True]} and first["url"] == "https://ex.test/t0"
-    assert first["time"].endswith("Z") and first["time"][:4].isdigit()
+    assert first["editor"] == "ana"
+    assert first["decision"] == "approve"
+    assert first["path"] == "_news/a0000.md"
+    assert first["changes"] == {"published": [False, True]}
+    assert first["url"] == "https://ex.test/t0"
+    assert first["time"].endswith("Z")
+    assert first["time"][:4].isdigit()
     assert (second["editor"], second["decision"], second["changes"]) == ("bo", "quality", {"quality": [11, 50]})
     assert (root / ".reviewer" / ".gitattributes").read_text() == "decisions.jsonl merge=union\n"
 
@@ -126,8 +130,10 @@ def test_a_torn_last_line_is_skipped_with_a_warning_and_kept(tmp_path):
     decisions, warnings = log.read()
     assert [d.path for d in decisions] == ["a.md"]
     [warning] = warnings
-    assert "incomplete" in warning.message and warning.line == 2 and warning.format().startswith(".reviewer/")
-    assert open(log.path).read().endswith('"pa')  # kept for inspection
+    assert "incomplete" in warning.message
+    assert warning.line == 2
+    assert warning.format().startswith(".reviewer/")
+    assert Path(log.path).read_text().endswith('"pa')  # kept for inspection
 
 
 def test_two_processes_appending_at_once_write_whole_lines(tmp_path):
@@ -160,7 +166,8 @@ def test_a_folder_that_cannot_be_written_keeps_its_log_in_the_data_folder(tmp_pa
     real_access = os.access
     monkeypatch.setattr(review_log.os, "access", lambda p, m: False if str(p) == str(root) else real_access(p, m))
     log = LogFile.for_folder(str(root), str(tmp_path / "data"))
-    assert not log.in_folder and log.path.startswith(str(tmp_path / "data"))
+    assert not log.in_folder
+    assert log.path.startswith(str(tmp_path / "data"))
     log.append([Decision("2026-11-28T14:02:00Z", "ana", "a.md", "", "approve")])
     assert not (root / ".reviewer").exists()
     clean = LogFile.for_folder(str(root), str(tmp_path / "data"), keep_folder_clean=True)
@@ -207,7 +214,8 @@ def test_git_merges_two_editors_logs_by_keeping_both(tmp_path, monkeypatch):
     git("commit", "-qam", "ana decides", cwd=root)
     git("merge", "-q", "--no-edit", "bo", cwd=root)  # no conflict: the log merges by union
     decisions, warnings = LogFile.for_folder(str(root), "").read()
-    assert warnings == [] and sorted(d.path for d in decisions) == [
+    assert warnings == []
+    assert sorted(d.path for d in decisions) == [
         "_news/a0000.md",
         "_news/a0001.md",
         "_news/a0002.md",
@@ -263,7 +271,9 @@ def test_a_value_json_has_no_type_for_is_logged_not_a_stopped_run(tmp_path, caps
     (tmp_path / "b.md").write_text("---\ntitle: B\nquality: !!binary aGk=\npublished: false\n---\n")
     assert main(["set", "--quality", "7", "--where", "", str(tmp_path)]) == 0
     log = (tmp_path / ".reviewer" / "decisions.jsonl").read_text().splitlines()
-    assert len(log) == 2 and '"quality": [["a", "b"], 7]' in "".join(log) and '"quality": ["hi", 7]' in "".join(log)
+    assert len(log) == 2
+    assert '"quality": [["a", "b"], 7]' in "".join(log)
+    assert '"quality": ["hi", 7]' in "".join(log)
 
 
 def test_a_file_name_that_is_not_utf8_is_logged_and_read_back_the_same(tmp_path):
@@ -278,5 +288,6 @@ def test_a_file_name_that_is_not_utf8_is_logged_and_read_back_the_same(tmp_path)
         fh.write("---\ntitle: C\npublished: false\n---\n")
     assert main(["set", "--published", "true", "--where", "published:false", str(tmp_path)]) == 0
     decisions, problems = read_decisions(str(tmp_path), str(tmp_path / "data"))
-    assert problems == [] and sorted(d.path for d in decisions) == sorted([name, "good.md"])
+    assert problems == []
+    assert sorted(d.path for d in decisions) == sorted([name, "good.md"])
     (tmp_path / ".reviewer" / "decisions.jsonl").read_text(encoding="utf-8")  # still UTF-8

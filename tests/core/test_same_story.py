@@ -41,8 +41,10 @@ def test_one_story_from_three_providers_is_one_cluster_and_its_neighbours_are_no
     same = SameStory()
     same.add(FOLDER)
     assert same.clusters() == [["a.md", "b.md", "c.md"]]
-    assert same.cluster_of("d.md") == [] and same.cluster_of("e.md") == []
-    assert same.score("b.md", "c.md") >= same.threshold and same.score("a.md", "c.md") >= same.threshold
+    assert same.cluster_of("d.md") == []
+    assert same.cluster_of("e.md") == []
+    assert same.score("b.md", "c.md") >= same.threshold
+    assert same.score("a.md", "c.md") >= same.threshold
     assert max(same.similarity("a.md", x) for x in ("d.md", "e.md", "f.md")) < 0.4  # far below: not borderline
 
 
@@ -109,7 +111,8 @@ def test_the_command_line_prints_the_clusters(tmp_path, capsys):
     write_folder(str(tmp_path), items)
     assert main(["same", str(tmp_path), "--json", "--no-index"]) == 0
     clusters = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert clusters and all(c["size"] == len(c["articles"]) >= 2 for c in clusters)
+    assert clusters
+    assert all(c["size"] == len(c["articles"]) >= 2 for c in clusters)
     assert all(0.5 <= c["similarity"] <= 1 for c in clusters)
     story_of = {i.relpath: i.story for i in items}
     right = sum(len({story_of[a["path"]] for a in c["articles"]}) == 1 for c in clusters)

@@ -32,7 +32,8 @@ def test_site_relative_baseurl_relative_and_absolute_site_urls_are_local(tmp_pat
 def test_relative_to_article(tmp_path):
     site, article, _ = site_folder(tmp_path)
     source = resolve_image("pic.jpg", article, site)
-    assert source.kind == "local" and source.location.endswith("_news/pic.jpg")
+    assert source.kind == "local"
+    assert source.location.endswith("_news/pic.jpg")
 
 
 def test_remote_missing_and_escaping_paths(tmp_path):
@@ -46,8 +47,11 @@ def test_remote_missing_and_escaping_paths(tmp_path):
 
 
 def test_links_that_may_open():
-    assert is_safe_link("https://x.org") and is_safe_link("mailto:a@b.org") and is_safe_link("HTTP://x")
-    assert not is_safe_link("javascript:alert(1)") and not is_safe_link("file:///etc/passwd")
+    assert is_safe_link("https://x.org")
+    assert is_safe_link("mailto:a@b.org")
+    assert is_safe_link("HTTP://x")
+    assert not is_safe_link("javascript:alert(1)")
+    assert not is_safe_link("file:///etc/passwd")
 
 
 def test_examples_logos_resolve_locally():

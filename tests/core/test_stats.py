@@ -34,9 +34,12 @@ def test_the_histogram_splits_each_bin_by_published_state_and_counts_the_rest():
 def test_a_far_outlier_goes_to_a_last_bin_of_its_own_not_a_bin_width_of_thousands():
     articles = [article(q, False) for q in range(0, 200)] + [article(1_000_000, True)]
     h = quality_histogram(articles, bins=20)
-    assert h.width == 10 and h.overflow
-    assert h.edges[-1] == 200 and h.counts["published"][-1] == 1
-    assert sum(h.counts["unpublished"]) == 200 and h.counts["unpublished"][-1] == 0
+    assert h.width == 10
+    assert h.overflow
+    assert h.edges[-1] == 200
+    assert h.counts["published"][-1] == 1
+    assert sum(h.counts["unpublished"]) == 200
+    assert h.counts["unpublished"][-1] == 0
 
 
 def test_no_quality_at_all_is_an_empty_histogram():
@@ -58,8 +61,11 @@ def test_decisions_a_day_count_the_last_days_per_editor():
         d("2026-10-30T23:59:00.000Z", "bo"),  # before them
     ]
     days = per_day(decisions, 30, today)
-    assert days["ana"][-1] == 2 and sum(days["ana"]) == 2
-    assert days["bo"][27] == 1 and days["bo"][0] == 1 and sum(days["bo"]) == 2
+    assert days["ana"][-1] == 2
+    assert sum(days["ana"]) == 2
+    assert days["bo"][27] == 1
+    assert days["bo"][0] == 1
+    assert sum(days["bo"]) == 2
 
 
 def test_the_provider_table_counts_decisions_as_they_stand():
@@ -79,7 +85,7 @@ def test_the_query_a_provider_row_filters_by_matches_exactly_that_provider():
         assert query(article(provider=f"'{name}'" if '"' in name or "\\" in name else f'"{name}"'))
         assert not query(article(provider="Wire Two"))
     assert compile_query("-has:provider.name")(article(provider=""))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unclosed|quote|end"):
         compile_query('provider.name:="unclosed \\"')
 
 

@@ -25,7 +25,8 @@ def test_save_writes_the_edit_and_folds_it_into_original(article):
     saved = save(article)
     assert Path(article.path).read_text() == TEXT.replace("published: false", "published: true")
     assert saved.changes == [("published", False, True)]
-    assert not article.is_modified and article.original["published"] is True
+    assert not article.is_modified
+    assert article.original["published"] is True
     article.set("quality", 41)
     save(article)  # the new identity lets a second save through
     assert "quality: 41\n" in Path(article.path).read_text()
@@ -53,7 +54,8 @@ def test_overwrite_applies_the_edit_to_the_file_as_it_is_now(article):
     article.set("published", True)
     save(article, overwrite=True)
     text = Path(article.path).read_text()
-    assert "title: Theirs" in text and "published: true" in text
+    assert "title: Theirs" in text
+    assert "published: true" in text
 
 
 def test_read_only_file_is_refused_even_for_root(article):
@@ -83,7 +85,8 @@ def test_crash_between_temporary_write_and_replace_leaves_original(article, monk
     article.set("quality", 99)
     with pytest.raises(SaveError) as err:
         save(article)
-    assert err.value.kind == "io" and "No space" in err.value.message
+    assert err.value.kind == "io"
+    assert "No space" in err.value.message
     assert Path(article.path).read_text() == TEXT
     assert os.listdir(os.path.dirname(article.path)) == ["a.md"]  # no temporary file left
 
@@ -154,7 +157,8 @@ def shared_batch(folder: str) -> None:
     finally:
         workers.close()
     kinds = [getattr(r, "kind", "written") for r in results]
-    assert kinds[7] == "conflict" and kinds[150] == "missing"
+    assert kinds[7] == "conflict"
+    assert kinds[150] == "missing"
     assert kinds.count("written") == count - 2
     assert (tmp_path / "p0007.md").read_text() == TEXT.replace("quality: 40", "quality: 41")
     for n, result in enumerate(results):
@@ -222,12 +226,13 @@ def test_many_writes_come_back_in_order_with_each_files_own_outcome(tmp_path):
         for a, r in zip(articles, results, strict=True)
         if not isinstance(r, SaveError)
     )
-    assert "title: B" in (tmp_path / "17.md").read_text() and "published: false" in (tmp_path / "17.md").read_text()
+    assert "title: B" in (tmp_path / "17.md").read_text()
+    assert "published: false" in (tmp_path / "17.md").read_text()
     assert sorted(seen) == [(n, 40) for n in range(1, 41)]
 
 
 @pytest.mark.parametrize(
-    "together, step", [(False, "_write_edits"), (False, "_complete"), (True, "_stage"), (True, "_complete")]
+    ("together", "step"), [(False, "_write_edits"), (False, "_complete"), (True, "_stage"), (True, "_complete")]
 )
 def test_a_bug_in_one_write_stops_the_others_and_reaches_the_caller(tmp_path, monkeypatch, together, step):
     """Whether the files are made durable one by one or together (_make_durable), a bug while
@@ -349,7 +354,8 @@ def test_a_file_another_save_holds_is_written_after_the_batch_not_waited_for_ins
     monkeypatch.setattr(storage, "_lock", lock)
     threading.Thread(target=lambda: (tried.wait(10), os.close(holder))).start()  # closing releases it
     results = storage.write_many([a.save_state().job() for a in articles], str(tmp_path))
-    assert tried.is_set() and others_written == [19]
+    assert tried.is_set()
+    assert others_written == [19]
     assert all(isinstance(r, storage.Written) for r in results), results
     assert all("quality: 99" in (tmp_path / f"{i:02}.md").read_text() for i in range(20))
 
@@ -382,4 +388,5 @@ def test_with_much_data_waiting_to_be_written_each_file_is_fsynced_not_the_file_
     site.mkdir()
     articles = _folder_of(site, 20)
     results = storage.write_many([a.save_state().job() for a in articles], str(site))
-    assert all(isinstance(r, storage.Written) for r in results) and syncfs_calls == []
+    assert all(isinstance(r, storage.Written) for r in results)
+    assert syncfs_calls == []

@@ -71,8 +71,12 @@ def same(a, b):
 def test_the_helper_finds_what_the_walk_here_finds(folder, monkeypatch):
     monkeypatch.setattr(walking, "_FRAME", 7)  # several frames, the first of one file
     found = here(folder)
-    assert len(found[0]) > 30 and found[1].problems and found[1].leftovers and found[1].skipped
-    assert any(linked for _, linked, _ in found[0]) and all(st for _, linked, st in found[0] if not linked)
+    assert len(found[0]) > 30
+    assert found[1].problems
+    assert found[1].leftovers
+    assert found[1].skipped
+    assert any(linked for _, linked, _ in found[0])
+    assert all(st for _, linked, st in found[0] if not linked)
     same(elsewhere(folder), found)
 
 
@@ -115,7 +119,8 @@ def test_a_helper_that_dies_is_taken_over_where_it_stopped(folder, monkeypatch):
     for planned in walk_elsewhere(str(folder), found, []):
         walked.append(planned)
     # The helper gave two frames and died; this process took over once and gave the rest, none twice.
-    assert len(counts) == 1 and 0 < counts[0] < len(walked)
+    assert len(counts) == 1
+    assert 0 < counts[0] < len(walked)
     same((walked, found), expected)
 
 
@@ -155,7 +160,8 @@ def test_the_helper_compares_with_the_index_as_this_process_does(folder, indexed
     unchanged = [p for p in planned if isinstance(p, str)]
     read = [p[0] for p in planned if not isinstance(p, str)]
     assert len(unchanged) == 14  # in 0, 2 and notes; 1 is reached through the link 1-again, and read
-    assert str(folder / "0" / "sub0" / "a00.md") in read and str(folder / "2" / "sub1" / "new.md") in read
+    assert str(folder / "0" / "sub0" / "a00.md") in read
+    assert str(folder / "2" / "sub1" / "new.md") in read
     assert str(folder / "top.md") in read  # now a link: read, never kept
     assert sorted(gone) == ["0/sub1/a03.md", *(f"2/sub0/a{n:02}.md" for n in (2, 8, 14, 20, 26)), "top.md"]
     assert "0/sub0/a00.md" not in gone  # read again, and kept
@@ -166,7 +172,8 @@ def test_the_helper_compares_with_the_index_as_this_process_does(folder, indexed
     counts = taken_over(monkeypatch, walked)
     for item in walk_elsewhere(str(folder), found, gone_after, indexed, FORMAT):
         walked.append(item)
-    assert len(counts) == 1 and 0 < counts[0] < len(walked)  # died after two frames, taken over here
+    assert len(counts) == 1
+    assert 0 < counts[0] < len(walked)
     assert (walked, gone_after) == (planned, gone)
 
 
@@ -197,7 +204,8 @@ def test_a_walk_given_up_early_ends_its_helper(folder, monkeypatch):
     files = walk_elsewhere(str(folder), Batch(), [])
     next(files)
     files.close()
-    assert started and started[0].returncode is not None  # ended and waited for: no process left behind
+    assert started
+    assert started[0].returncode is not None
 
 
 def test_the_helper_is_a_fresh_interpreter_that_imports_only_the_walk():

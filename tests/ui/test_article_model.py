@@ -82,7 +82,8 @@ def test_a_batch_leaving_the_view_is_one_layout_change(qtbot):
     for article in items:
         article.set("published", True)
     model.refresh(items)
-    assert signals == ["layout"] and model.rowCount() == 0
+    assert signals == ["layout"]
+    assert model.rowCount() == 0
 
 
 def test_sorting_later_lands_in_one_layout_change_and_is_kept_for_the_next_time():
@@ -96,7 +97,8 @@ def test_sorting_later_lands_in_one_layout_change_and_is_kept_for_the_next_time(
     runner.run_all()
     assert sorted_ == [["alpha", "bravo", "charlie", "delta", "echo"]]
     model.sort(Column.TITLE, Qt.DescendingOrder)  # the order and its rank are known: no task
-    assert runner.tasks == [] and titles(model) == ["echo", "delta", "charlie", "bravo", "alpha"]
+    assert runner.tasks == []
+    assert titles(model) == ["echo", "delta", "charlie", "bravo", "alpha"]
 
 
 def test_an_order_computed_before_articles_came_is_dropped():
@@ -155,7 +157,8 @@ def test_only_the_last_filter_asked_for_lands_and_callbacks_wait_for_it():
     model.when_filtered(lambda: after.append(titles(model)))
     runner.run(1)  # the later one finishes first
     runner.run(0)
-    assert titles(model) == ["alpha"] and after == [["alpha"]]
+    assert titles(model) == ["alpha"]
+    assert after == [["alpha"]]
 
 
 def test_a_large_folder_is_filtered_in_the_order_it_was_read_and_shown_in_the_sort_order():
@@ -189,7 +192,8 @@ def test_a_large_folder_is_filtered_in_the_order_it_was_read_and_shown_in_the_so
     assert shown("quality:>=50") == sorted(a.title for a in items if a.quality >= 50)
     model.sort(Column.TITLE, Qt.DescendingOrder)  # the order known: the rank turned round at once
     rank = model._current_rank()
-    assert rank is not None and rank[1] is True  # the ascending one, turned round
+    assert rank is not None
+    assert rank[1] is True
     assert shown("quality:>=50") == sorted((a.title for a in items if a.quality >= 50), reverse=True)
     model.remove(items[:50])
     assert shown("-published:true") == sorted((a.title for a in items[50:] if not a.published), reverse=True)
@@ -230,15 +234,18 @@ def test_the_row_of_an_article_that_just_left_is_none_without_a_search_until_the
     delta.set("published", True)
     model.refresh([delta])  # a triage decision: it leaves the view
     Counted.searches = 0
-    assert model.row_of(delta) is None and Counted.searches == 0
-    assert model.row_of(echo) == 1 and Counted.searches == 1  # the others are searched for
+    assert model.row_of(delta) is None
+    assert Counted.searches == 0
+    assert model.row_of(echo) == 1
+    assert Counted.searches == 1
     delta.set("published", False)
     model.refresh([delta])  # back (an undo)
     assert titles(model) == ["charlie", "delta", "echo"]
     assert model.row_of(delta) == 1
     echo.set("published", True)
     model.refresh([echo])
-    assert model.row_of(echo) is None and model.row_of(delta) == 1
+    assert model.row_of(echo) is None
+    assert model.row_of(delta) == 1
     model.set_predicate(compile_query(""))  # the view changes: echo is in it again
     assert model.row_of(echo) == titles(model).index("echo")
 

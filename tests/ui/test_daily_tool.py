@@ -17,10 +17,13 @@ def test_in_the_problems_view_editing_keys_change_nothing_and_enter_shows_the_fi
     assert QApplication.focusWidget() is problems
     keys(qtbot, problems, Qt.Key_A, Qt.Key_X, Qt.Key_Plus, Qt.Key_P, Qt.Key_BracketRight, Qt.Key_7, Qt.Key_5)
     qtbot.wait(1100)  # past the digit pause
-    assert window.session.modified == [] and window.session.undo_stack.count() == 0
+    assert window.session.modified == []
+    assert window.session.undo_stack.count() == 0
     first = window.list.current_problem()
-    assert first.relpath in window.detail.title.text() and first.label in window.detail.title.text()
-    assert window.detail.editors_box.isHidden() and window.detail.tabs.isHidden()  # no leftover controls
+    assert first.relpath in window.detail.title.text()
+    assert first.label in window.detail.title.text()
+    assert window.detail.editors_box.isHidden()
+    assert window.detail.tabs.isHidden()
     keys(qtbot, problems, Qt.Key_J)
     assert window.list.current_problem() is not first
     assert window.list.current_problem().relpath in window.detail.title.text()
@@ -35,7 +38,8 @@ def test_a_malformed_query_lists_nothing_so_nothing_acts_on_stale_rows(window, q
     qtbot.keyClicks(line, "quality:>")
     keys(qtbot, line, Qt.Key_Return)
     qtbot.waitUntil(lambda: window.model.rowCount() == 0)
-    assert window.list.error.isVisible() and "no articles are listed" in window.list.error.text()
+    assert window.list.error.isVisible()
+    assert "no articles are listed" in window.list.error.text()
     assert line.property("invalid") is True
     window.focus_list()
     keys(qtbot, window.table, (Qt.Key_A, Qt.ControlModifier), Qt.Key_A)
@@ -45,7 +49,8 @@ def test_a_malformed_query_lists_nothing_so_nothing_acts_on_stale_rows(window, q
     keys(qtbot, line, Qt.Key_Return)
     qtbot.waitUntil(lambda: window.model.rowCount() > 0)
     assert all(a.quality > 60 for a in window.model.articles)
-    assert not line.property("invalid") and not window.list.error.isVisible()
+    assert not line.property("invalid")
+    assert not window.list.error.isVisible()
 
 
 def test_enter_opens_the_details_and_only_o_opens_the_browser(window, qtbot, monkeypatch):
@@ -53,7 +58,8 @@ def test_enter_opens_the_details_and_only_o_opens_the_browser(window, qtbot, mon
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toString()) or True))
     article = window.model.article(0)
     keys(qtbot, window.table, Qt.Key_Return)
-    assert opened == [] and QApplication.focusWidget() is window.detail
+    assert opened == []
+    assert QApplication.focusWidget() is window.detail
     assert window.detail.article is article
     keys(qtbot, window.detail, Qt.Key_Escape)
     assert QApplication.focusWidget() is window.table
@@ -93,7 +99,8 @@ def test_every_default_column_is_on_screen_and_the_title_gets_the_room(window, q
         assert header.sectionSize(Column.TITLE) >= title_at_least, (width, header.sectionSize(Column.TITLE))
         assert header.sectionSize(Column.STATUS) < 60  # an icon, its word in the tooltip
     status = window.model.index(0, Column.STATUS)
-    assert status.data() == "" and status.data(Qt.ToolTipRole) == "published"
+    assert status.data() == ""
+    assert status.data(Qt.ToolTipRole) == "published"
 
 
 def test_the_match_count_shows_in_the_status_bar_and_on_the_views_row(window, qtbot):
@@ -130,7 +137,8 @@ def test_the_shortcuts_overlay_stays_within_a_small_window(window, qtbot):
     assert fits or scroll.verticalScrollBar().maximum() > 0  # reflowed to fit, or it scrolls: never clipped
     if not fits:
         keys(qtbot, overlay, Qt.Key_PageDown)
-        assert overlay.isVisible() and scroll.verticalScrollBar().value() > 0
+        assert overlay.isVisible()
+        assert scroll.verticalScrollBar().value() > 0
     keys(qtbot, overlay, Qt.Key_Escape)
     assert not overlay.isVisible()
 
@@ -150,15 +158,18 @@ def test_a_finished_queue_says_what_is_left_and_the_way_back(window, qtbot):
     keys(qtbot, window.table, Qt.Key_A)
     assert window.model.rowCount() == 0
     text = window.detail.title.text()
-    assert f"Queue done: {n} decisions to save (Ctrl+S)." in text and "view:All" in text
+    assert f"Queue done: {n} decisions to save (Ctrl+S)." in text
+    assert "view:All" in text
     window.detail.title.linkActivated.emit("view:All")
-    assert window.list.current_view_name() == "All" and window.model.rowCount() == 58
+    assert window.list.current_view_name() == "All"
+    assert window.model.rowCount() == 58
 
 
 def test_counts_say_loading_while_the_folder_is_read(window):
     window.session.loading = True
     window.triage.update_status()
-    assert window.counts.text() == "To review: loading…" and "0 left" not in window.counts.text()
+    assert window.counts.text() == "To review: loading…"
+    assert "0 left" not in window.counts.text()
     window.session.loading = False
     window.triage.update_status()
     assert window.counts.text().startswith("To review: 24 left")
@@ -173,7 +184,8 @@ def test_with_no_folder_open_nothing_can_be_saved_or_decided(qtbot, settings):
     a = win.action_table
     for name in ("save_all", "approve", "reject", "set_quality", "toggle", "quality_up5", "statistics"):
         assert not a[name].isEnabled(), name
-    assert a["open"].isEnabled() and a["preferences"].isEnabled()
+    assert a["open"].isEnabled()
+    assert a["preferences"].isEnabled()
 
 
 def test_tab_moves_between_the_parts_of_the_window(window, qtbot):
@@ -204,16 +216,20 @@ def test_several_selected_show_mixed_values_and_the_pane_sets_all_of_them(window
 
     select_rows(qtbot, window, 6)
     chosen = window.table.selected_articles()
-    assert len(chosen) == 6 and window.detail.title.text() == "6 selected"
-    assert {a.published for a in chosen} != {True} and len({a.quality for a in chosen}) > 1
+    assert len(chosen) == 6
+    assert window.detail.title.text() == "6 selected"
+    assert {a.published for a in chosen} != {True}
+    assert len({a.quality for a in chosen}) > 1
     assert window.detail.published.currentText() == MIXED
     assert window.detail.quality.text() == MIXED
-    assert window.detail.images_box.isHidden() and window.detail.tabs.isHidden()
+    assert window.detail.images_box.isHidden()
+    assert window.detail.tabs.isHidden()
     window.detail.published.activated.emit(0)  # published, for all six
     assert all(a.published is True for a in chosen)
     assert window.detail.published.currentText() == "published"
     window.detail.quality.setValue(70)
-    assert {a.quality for a in chosen} == {70} and window.detail.quality.text() == "70"
+    assert {a.quality for a in chosen} == {70}
+    assert window.detail.quality.text() == "70"
     assert window.session.undo_stack.count() == 2  # one step each
     keys(qtbot, window.table, (Qt.Key_Z, Qt.ControlModifier), (Qt.Key_Z, Qt.ControlModifier))
     assert not any(a.edits for a in chosen)
@@ -287,9 +303,12 @@ def test_conflicts_are_chosen_file_by_file_and_enter_cancels(window, monkeypatch
     window.action_table["save_all"].trigger()
     assert seen[0] == [(first.relpath, "theirs"), (second.relpath, "mine")]
     assert seen[1] is True
-    assert seen[2][0].startswith(first.title) and first.relpath in seen[2][0]
-    assert first.quality == 99 and not first.edits  # theirs: reloaded
-    assert "quality: 22" in two.read_text() and "category: theirs" in two.read_text()  # mine, their change kept
+    assert seen[2][0].startswith(first.title)
+    assert first.relpath in seen[2][0]
+    assert first.quality == 99
+    assert not first.edits
+    assert "quality: 22" in two.read_text()
+    assert "category: theirs" in two.read_text()
 
 
 def facet_rows(window, facet) -> dict[str, int]:
@@ -418,7 +437,8 @@ def test_an_image_that_cannot_be_loaded_is_one_line_with_its_address(window, qtb
     assert pane.unavailable.text().startswith("⚠ image unavailable: ")
     assert "https://images.example.test/missing.jpg" in pane.unavailable.text()  # the address, as a link
     buttons = [b for b in pane.images_box.findChildren(ImageButton) if b.isVisible()]
-    assert len(buttons) == 4 and all("missing.jpg" not in b.toolTip() for b in buttons)
+    assert len(buttons) == 4
+    assert all("missing.jpg" not in b.toolTip() for b in buttons)
 
 
 def test_thumbnails_fit_the_pane(window, qtbot):
@@ -459,7 +479,9 @@ def test_the_large_view_goes_through_the_articles_images_and_esc_closes_it(windo
     monkeypatch.setattr(ImageDialog, "exec", browse)
     buttons = [b for b in window.detail.images_box.findChildren(ImageButton) if b.isVisible()]
     buttons[0].click()
-    assert seen[0].startswith("1 of 3") and seen[1].startswith("2 of 3") and seen[2].startswith("3 of 3")
+    assert seen[0].startswith("1 of 3")
+    assert seen[1].startswith("2 of 3")
+    assert seen[2].startswith("3 of 3")
     assert seen[3] is True  # scaled to the window
     assert seen[4] is False
 
@@ -496,6 +518,7 @@ def test_two_addresses_of_one_file_make_one_thumbnail_that_loads(window, qtbot):
     qtbot.waitUntil(lambda: len(visible_thumbs(window)) >= 2)
     qtbot.wait(50)
     buttons = visible_thumbs(window)
-    assert len(buttons) == 2 and isinstance(buttons[0], ImageButton)
+    assert len(buttons) == 2
+    assert isinstance(buttons[0], ImageButton)
     qtbot.waitUntil(lambda: all(not b.icon().isNull() for b in buttons))
     assert not any(b.text().startswith("Loading") for b in buttons)

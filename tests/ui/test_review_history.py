@@ -57,9 +57,11 @@ def test_preferences_name_the_editor_and_keep_the_log_out_of_the_folder(window, 
 
     monkeypatch.setattr(PreferencesDialog, "exec", choose)
     window.preferences()
-    assert window.settings.editor_name == "Ana Editor" and window.settings.keep_folder_clean
+    assert window.settings.editor_name == "Ana Editor"
+    assert window.settings.keep_folder_clean
     assert window.session.editor == "Ana Editor"
-    assert not window.log_place.isHidden() and str(tmp_path / "data") in window.log_place.toolTip()
+    assert not window.log_place.isHidden()
+    assert str(tmp_path / "data") in window.log_place.toolTip()
     keys(qtbot, window.table, U, X, SAVE)
     assert not (window.root / ".reviewer").exists()  # the folder stays clean
     [log] = (tmp_path / "data" / "logs").iterdir()
@@ -109,7 +111,8 @@ def test_log_errors_are_reported_and_the_decision_stays_pending(window, qtbot, m
         f"log:\n\n{window.root / '.reviewer' / 'decisions.jsonl'}: Permission denied\n\n"
         "They stay pending and are logged with the next save."
     ]
-    assert article.pending is not None and window.session.modified == [article]
+    assert article.pending is not None
+    assert window.session.modified == [article]
 
 
 def test_preferences_kept_with_qt_by_an_earlier_version_move_to_the_preferences_file(tmp_path, qtbot):
@@ -138,5 +141,6 @@ def test_the_preferences_dialog_has_a_field_for_each_declared_preference(window_
     dialog.fields["batch_threshold"].setValue(7)
     dialog.fields["same_story_threshold"].setValue(0.8)
     dialog.apply(window.action_table)
-    assert window.settings.batch_threshold == 7 and window.settings.same_story_threshold == 0.8
+    assert window.settings.batch_threshold == 7
+    assert window.settings.same_story_threshold == 0.8
     dialog.close()

@@ -11,7 +11,8 @@ from tests.helpers import ROOT
 def open_statistics(window, qtbot):
     qtbot.keyClick(window.table, Qt.Key_I, Qt.ControlModifier)
     stats = window.statistics
-    assert stats is not None and stats.isVisible()
+    assert stats is not None
+    assert stats.isVisible()
     return stats
 
 
@@ -57,7 +58,8 @@ def test_saved_decisions_show_up_per_editor_per_day(window, qtbot):
     stats.show_all(window.model.articles, "x", window.session.articles, sum(window.session.history.values(), []))
     heights = bar_heights(stats.days_plot)
     assert list(heights) == [window.session.editor]
-    assert heights[window.session.editor][-1] == 3 and sum(heights[window.session.editor]) == 3
+    assert heights[window.session.editor][-1] == 3
+    assert sum(heights[window.session.editor]) == 3
 
 
 def test_the_provider_table_sorts_by_number_and_a_click_lists_that_provider(window, qtbot):
@@ -66,7 +68,8 @@ def test_the_provider_table_sorts_by_number_and_a_click_lists_that_provider(wind
     providers = {a.provider.name for a in window.session.articles}
     assert table.rowCount() == len(providers)
     articles = [int(table.item(r, 1).text()) for r in range(table.rowCount())]
-    assert articles == sorted(articles, reverse=True) and sum(articles) == len(window.session.articles)
+    assert articles == sorted(articles, reverse=True)
+    assert sum(articles) == len(window.session.articles)
     table.sortItems(5, Qt.AscendingOrder)  # mean quality, as numbers (67.5 before 101.2)
     means = [
         float(table.item(r, 5).text().replace(",", "")) for r in range(table.rowCount()) if table.item(r, 5).text()

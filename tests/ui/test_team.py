@@ -29,7 +29,8 @@ def select(win, relpath):
 
 def test_the_status_bar_shows_the_branch_and_saved_files_are_marked_until_pushed(editor, team):
     label = editor.team_controls.label
-    assert label.isVisible() and label.text().startswith("main ↑0 ↓0")
+    assert label.isVisible()
+    assert label.text().startswith("main ↑0 ↓0")
     assert editor.action_table["sync"].isEnabled()
     select(editor, "_news/a1.md")
     editor.action_table["approve"].trigger()
@@ -44,7 +45,8 @@ def test_the_status_bar_shows_the_branch_and_saved_files_are_marked_until_pushed
     assert label.text().startswith("main ↑0 ↓0")
     assert "published: true" in git_run(team.origin, "show", "main:_news/a1.md")
     message = git_run(team.origin, "log", "-1", "--format=%B", "main")
-    assert message.startswith("Review: 1 approved") and "Decision: approve _news/a1.md" in message
+    assert message.startswith("Review: 1 approved")
+    assert "Decision: approve _news/a1.md" in message
 
 
 def test_sync_asks_to_save_unsaved_edits_first(editor, team, dialogs):
@@ -62,10 +64,13 @@ def test_a_sync_brings_other_editors_decisions_into_the_list_and_the_queue(edito
     decide(ben, 3, "ben", "approve", published=True, quality=77)
     sync(Git(str(ben)), "ben")
     article = editor.model.article(row_of(editor, "_news/a3.md"))
-    assert article.published is False and article.logged is None
+    assert article.published is False
+    assert article.logged is None
     editor.action_table["sync"].trigger()
-    assert article.published is True and article.quality == 77
-    assert article.logged is not None and article.logged[:2] == ("approve", "ben")
+    assert article.published is True
+    assert article.quality == 77
+    assert article.logged is not None
+    assert article.logged[:2] == ("approve", "ben")
     assert [d.editor for d in editor.session.history["_news/a3.md"]] == ["ben"]
 
 
@@ -104,7 +109,8 @@ def test_the_conflict_dialog_keys_choose_a_side_and_move_on(qtbot):
     dialog = SyncConflictDialog(conflict)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert dialog.table.item(0, 3).text() == "✓ 9" and dialog.table.item(1, 4).text() == "(absent)"
+    assert dialog.table.item(0, 3).text() == "✓ 9"
+    assert dialog.table.item(1, 4).text() == "(absent)"
     qtbot.keyClick(dialog.table, Qt.Key.Key_2)
     assert dialog.table.currentRow() == 1
     qtbot.keyClick(dialog.table, Qt.Key.Key_1)
@@ -114,7 +120,8 @@ def test_the_conflict_dialog_keys_choose_a_side_and_move_on(qtbot):
 
 def test_a_folder_that_is_not_a_repository_has_no_git_in_the_window(window):
     assert not window.team_controls.label.isVisible()
-    assert not window.action_table["sync"].isEnabled() and not window.action_table["commit"].isEnabled()
+    assert not window.action_table["sync"].isEnabled()
+    assert not window.action_table["commit"].isEnabled()
 
 
 def test_the_status_bar_says_what_a_sync_would_bring_and_who_pushed(editor, team):
@@ -124,7 +131,9 @@ def test_the_status_bar_says_what_a_sync_would_bring_and_who_pushed(editor, team
     sync(Git(str(ben)), "ben")
     editor.team.check_incoming("ana")
     text = editor.team_controls.label.text()
-    assert "main ↑0 ↓1" in text and "1 incoming, 0 conflicts" in text and "synced just now" in text
+    assert "main ↑0 ↓1" in text
+    assert "1 incoming, 0 conflicts" in text
+    assert "synced just now" in text
     assert "ben pushed 2 decisions" in text
 
 

@@ -38,7 +38,8 @@ def test_u_a_a_x_then_save_changes_exactly_the_two_approved_files(window, qtbot)
     for removed, added in changed.values():
         assert [key_of(line) for line in removed] == ["published"]
         assert [line.strip() for line in added] == ["published: true"]
-    assert third.published is False and third.path not in changed
+    assert third.published is False
+    assert third.path not in changed
     assert window.counts.text() == "To review: 21 left · 2 approved · 1 rejected"
 
 
@@ -49,12 +50,14 @@ def test_cursor_keeps_its_position_when_an_approved_article_leaves_the_queue(win
     approved, following = window.model.article(2), window.model.article(3)
     keys(qtbot, table, Qt.Key_A)
     assert window.model.row_of(approved) is None
-    assert table.currentIndex().row() == 2 and window.model.article(2) is following
+    assert table.currentIndex().row() == 2
+    assert window.model.article(2) is following
     assert window.detail.article is following
     assert window.counts.text() == "To review: 23 left · 1 approved · 0 rejected"
     keys(qtbot, table, (Qt.Key_Z, Qt.ControlModifier))
     assert window.model.row_of(approved) == 2
-    assert table.currentIndex().row() == 2 and window.detail.article is approved
+    assert table.currentIndex().row() == 2
+    assert window.detail.article is approved
     assert window.counts.text() == "To review: 24 left · 0 approved · 0 rejected"
 
 
@@ -63,7 +66,8 @@ def test_reject_in_the_all_view_moves_to_the_next_row(window, qtbot):
     first, second = queue_articles(window, 2)
     keys(qtbot, table, Qt.Key_X)
     assert first.published is False
-    assert table.currentIndex().row() == 1 and window.detail.article is second
+    assert table.currentIndex().row() == 1
+    assert window.detail.article is second
 
 
 def test_batch_approve_five_with_shift_down_then_save(window, qtbot):
@@ -106,11 +110,14 @@ def test_digits_set_quality(window, qtbot):
     article = window.detail.article
     keys(qtbot, window.table, Qt.Key_7, Qt.Key_5)
     typing = window.detail.typing  # under the Quality editor it will set, not at the far end of the window
-    assert typing.isVisible() and typing.text().startswith("75_")
+    assert typing.isVisible()
+    assert typing.text().startswith("75_")
     editor = window.detail.quality.geometry()
-    assert typing.geometry().left() == editor.left() and typing.geometry().top() > editor.bottom()
+    assert typing.geometry().left() == editor.left()
+    assert typing.geometry().top() > editor.bottom()
     keys(qtbot, window.table, Qt.Key_Return)
-    assert article.quality == 75 and not typing.isVisible()
+    assert article.quality == 75
+    assert not typing.isVisible()
 
 
 def test_digits_commit_after_a_pause(window, qtbot):
@@ -128,18 +135,21 @@ def test_plus_and_minus_merge_into_one_undo_step(window, qtbot):
     assert article.quality == start + 6
     assert window.session.undo_stack.count() == 1
     keys(qtbot, window.table, (Qt.Key_Z, Qt.ControlModifier))
-    assert not article.edits and article.quality == article.original.get("quality")
+    assert not article.edits
+    assert article.quality == article.original.get("quality")
 
 
 def test_p_toggles_without_moving_and_slash_focuses_the_query(window, qtbot):
     article = window.detail.article
     was = article.published
     keys(qtbot, window.table, Qt.Key_P)
-    assert article.published is (not bool(was)) and window.detail.article is article
+    assert article.published is (not bool(was))
+    assert window.detail.article is article
     keys(qtbot, window.table, Qt.Key_Slash)
     assert window.list.query.lineEdit().hasFocus()
     qtbot.keyClicks(window.list.query.lineEdit(), "a")  # typing in the query bar is typing, not approving
-    assert window.list.query.currentText() == "a" and article.edits.get("published") is (not bool(was))
+    assert window.list.query.currentText() == "a"
+    assert article.edits.get("published") is (not bool(was))
     keys(qtbot, window.list.query.lineEdit(), Qt.Key_Escape)
     assert window.table.hasFocus()
 
@@ -157,7 +167,8 @@ def test_j_k_home_end_move_through_the_view(window, qtbot):
     keys(qtbot, table, Qt.Key_J, Qt.Key_J, Qt.Key_K)
     assert table.currentIndex().row() == 1
     keys(qtbot, table, Qt.Key_End)
-    assert table.currentIndex().row() == last and window.detail.article is window.model.article(last)
+    assert table.currentIndex().row() == last
+    assert window.detail.article is window.model.article(last)
     keys(qtbot, table, Qt.Key_Home)
     assert table.currentIndex().row() == 0
 
@@ -167,9 +178,11 @@ def test_question_mark_draws_the_keys_over_the_window_and_any_key_closes_it(wind
 
     keys(qtbot, window.table, Qt.Key_Question)
     overlay = window.central.findChild(ShortcutsOverlay)
-    assert overlay is not None and overlay.isVisible()
+    assert overlay is not None
+    assert overlay.isVisible()
     text = overlay.findChild(type(window.counts)).text()
-    assert "Set published: true and move to the next article" in text and "<b>A</b>" in text
+    assert "Set published: true and move to the next article" in text
+    assert "<b>A</b>" in text
     keys(qtbot, overlay, Qt.Key_Escape)
     assert not overlay.isVisible()
     qtbot.waitUntil(lambda: window.table.hasFocus())
@@ -183,7 +196,8 @@ def test_rejects_that_change_nothing_last_after_saving_and_reopening(window, qtb
     keys(qtbot, table, Qt.Key_U)
     start = window.session.tally.queue
     first, second = queue_articles(window, 2)
-    assert first.published is False and second.published is False  # already unpublished
+    assert first.published is False
+    assert second.published is False
     keys(qtbot, table, Qt.Key_X, Qt.Key_X, (Qt.Key_S, Qt.ControlModifier))
     assert changed_files(before) == {}  # no article file written
     lines = (window.root / ".reviewer" / "decisions.jsonl").read_text().splitlines()
@@ -233,7 +247,8 @@ def test_the_panes_counts_of_a_selection_follow_an_approval_and_its_undo(window,
     keys(qtbot, table, *[(Qt.Key_Down, Qt.ShiftModifier)] * 4)
     qtbot.waitUntil(lambda: len(window.detail.articles) == 5)  # the pane follows the selection a moment later
     before = window.detail.meta.text()
-    assert "published" in before and not before.startswith("5 published")
+    assert "published" in before
+    assert not before.startswith("5 published")
     keys(qtbot, table, Qt.Key_A)
     assert window.detail.meta.text().startswith("5 published")
     assert window.detail.published.currentText() == "published"
@@ -277,11 +292,15 @@ def test_approving_1000_selected_rows_is_one_layout_change_one_undo_step_and_lan
     model.modelReset.connect(lambda *a: signals.append("reset"))
     keys(qtbot, table, Qt.Key_A)
     assert signals == ["layout"]  # one change of the view: no row removed one at a time, no reset
-    assert all(a.published is True for a in chosen) and all(a.published is False for a in rest)
-    assert model.rowCount() == 200 and window.counts.text().startswith("To review: 200 left · 1,000 approved")
+    assert all(a.published is True for a in chosen)
+    assert all(a.published is False for a in rest)
+    assert model.rowCount() == 200
+    assert window.counts.text().startswith("To review: 200 left · 1,000 approved")
     assert window.statusBar().currentMessage() == "Approved 1,000 articles"
     assert window.session.undo_stack.count() == 1
-    assert table.currentIndex().row() == 0 and model.article(0) is rest[0]  # where the selection began
+    assert table.currentIndex().row() == 0
+    assert model.article(0) is rest[0]
     keys(qtbot, table, (Qt.Key_Z, Qt.ControlModifier))
     assert all(a.published is False and not a.edits for a in chosen)
-    assert model.rowCount() == 1200 and window.counts.text().startswith("To review: 1,200 left · 0 approved")
+    assert model.rowCount() == 1200
+    assert window.counts.text().startswith("To review: 1,200 left · 0 approved")

@@ -39,7 +39,8 @@ def test_problems_view_lists_kind_line_and_message(window, dialogs):
     assert rows["_broken/unsafe-tag.md"] == ("3", "unsafe or unknown tag")
     dialogs.answer(0)
     table.itemActivated.emit(table.item(0, 0))
-    assert dialogs.shown and dialogs.shown[0].startswith("ProblemDialog")
+    assert dialogs.shown
+    assert dialogs.shown[0].startswith("ProblemDialog")
 
 
 def test_problem_dialog_marks_the_line(window):
@@ -105,7 +106,8 @@ def test_edit_published_and_quality_then_save_changes_only_those_lines(window, q
     removed, added = changed_lines(before, Path(article.path).read_bytes())
     assert sorted(map(key_of, added)) == ["published", "quality"]
     assert set(map(key_of, removed)) <= {"published", "quality"}
-    assert not article.edits and not window.isWindowModified()
+    assert not article.edits
+    assert not window.isWindowModified()
 
 
 def test_undo_and_redo(window):
@@ -114,7 +116,8 @@ def test_undo_and_redo(window):
     window.action_table["toggle"].trigger()
     assert article.published is (not bool(was))
     window.action_table["undo"].trigger()
-    assert article.published is was and not article.edits
+    assert article.published is was
+    assert not article.edits
     window.action_table["redo"].trigger()
     assert article.published is (not bool(was))
 
@@ -141,7 +144,8 @@ def test_conflict_offers_reload_or_overwrite(window, dialogs):
     text = path.read_text()
     assert "category: changed-elsewhere" in text
     assert f"published: {'true' if article.published else 'false'}" in text
-    assert not article.edits and not article.conflict
+    assert not article.edits
+    assert not article.conflict
 
 
 def test_conflict_reload_drops_my_edit(window, monkeypatch):
@@ -158,8 +162,10 @@ def test_conflict_reload_drops_my_edit(window, monkeypatch):
 
     monkeypatch.setattr(ConflictDialog, "exec", take_theirs)
     window.action_table["save_all"].trigger()
-    assert shown and shown[0].cancel_button.isDefault()
-    assert not article.edits and article.original["category"] == "theirs"
+    assert shown
+    assert shown[0].cancel_button.isDefault()
+    assert not article.edits
+    assert article.original["category"] == "theirs"
     assert "quality: 3\n" not in path.read_text()
 
 
@@ -170,7 +176,8 @@ def test_read_only_file_is_named_and_its_edit_stays_pending(window, dialogs):
     window.triage.set_quality(5)
     dialogs.answer(QMessageBox.Ok)
     window.action_table["save_all"].trigger()
-    assert article.relpath in dialogs.shown[0] and "read-only" in dialogs.shown[0]
+    assert article.relpath in dialogs.shown[0]
+    assert "read-only" in dialogs.shown[0]
     assert article.edits == {"quality": 5}
     assert Path(article.path).read_bytes() == before
 
@@ -202,14 +209,16 @@ def test_query_bar_filters_and_shows_errors_in_place(window, qtbot):
     assert all(window.model.article(r).quality >= 150 for r in range(window.model.rowCount()))
     window.list.query.setCurrentText("(quality:>=150")
     assert not window.list.apply_query()
-    assert not window.list.error.isHidden() and "position 1" in window.list.error.text()
+    assert not window.list.error.isHidden()
+    assert "position 1" in window.list.error.text()
 
 
 def test_sorting_by_quality_in_the_model(window):
     window.table.sortByColumn(Column.QUALITY, Qt.DescendingOrder)
     values = [window.model.article(r).quality for r in range(window.model.rowCount())]
     present = [v for v in values if v is not None]
-    assert present == sorted(present, reverse=True) and values[-1] is None
+    assert present == sorted(present, reverse=True)
+    assert values[-1] is None
 
 
 def test_files_changed_on_disk_are_reloaded_or_marked(window):
@@ -223,8 +232,10 @@ def test_files_changed_on_disk_are_reloaded_or_marked(window):
     new = window.root / "_news" / "2099-01-01-new.md"
     new.write_text("---\ntitle: Brand new\npublished: false\n---\n")
     session.check_disk()
-    assert quiet.original["category"] == "pulled" and not quiet.conflict
-    assert edited.conflict and edited.edits == {"quality": 1}
+    assert quiet.original["category"] == "pulled"
+    assert not quiet.conflict
+    assert edited.conflict
+    assert edited.edits == {"quality": 1}
     assert any(a.title == "Brand new" for a in session.articles)
     os.unlink(new)
     session.check_disk()
@@ -244,7 +255,8 @@ def test_preferences_refuse_a_key_given_to_two_actions(window, settings):
     dialog = PreferencesDialog(settings, window.action_table)
     dialog.editors["reject"][0].setKeySequence(QKeySequence("A"))
     dialog.accept()
-    assert not dialog.clash.isHidden() and "Approve" in dialog.clash.text()
+    assert not dialog.clash.isHidden()
+    assert "Approve" in dialog.clash.text()
     dialog.editors["reject"][0].setKeySequence(QKeySequence("R"))
     assert dialog.clashes() == []
     dialog.apply(window.action_table)
@@ -259,7 +271,8 @@ def test_preferences_list_every_key_of_each_action_and_keep_the_second(window, s
 
     dialog = PreferencesDialog(settings, window.action_table)
     shown = {k: [e.keySequence().toString() for e in pair] for k, pair in dialog.editors.items()}
-    assert shown["redo"] == ["Ctrl+Shift+Z", "Ctrl+Y"] and shown["toggle"] == ["P", "Space"]
+    assert shown["redo"] == ["Ctrl+Shift+Z", "Ctrl+Y"]
+    assert shown["toggle"] == ["P", "Space"]
     assert shown["approve"] == ["A", ""]
     dialog.editors["redo"][0].setKeySequence(QKeySequence("Ctrl+R"))  # change one, keep the other
     dialog.apply(window.action_table)
@@ -276,7 +289,8 @@ def test_the_general_tab_is_not_padded_to_the_keys_table(window, settings):
     from reviewer.ui.dialogs import PreferencesDialog
 
     dialog = PreferencesDialog(settings, window.action_table)
-    assert dialog.height() < 400 and dialog.width() >= 620
+    assert dialog.height() < 400
+    assert dialog.width() >= 620
     dialog.tabs.setCurrentIndex(1)
     assert dialog.height() > 450  # the keys get the room
 
@@ -300,7 +314,8 @@ def test_html_body_preview_fetches_nothing_and_runs_nothing(window, monkeypatch,
     window.detail.tabs.setCurrentWidget(window.detail.preview)
     qtbot.waitUntil(lambda: bool(asked))  # laid out and painted: the image is asked for
     text = window.detail.preview.toPlainText()
-    assert "Hello editors" in text and "ran" not in text.replace("Hello", "")
+    assert "Hello editors" in text
+    assert "ran" not in text.replace("Hello", "")
     assert set(asked) == {"http://tracker.example/pixel.gif"}  # asked for, and given nothing
 
 
@@ -310,12 +325,14 @@ def test_a_save_asked_for_while_saving_runs_next(window):
     window.table.select_row(1)
     window.triage.set_quality(44)
     window.save([second])
-    assert second.edits and "saved next" in window.statusBar().currentMessage()
+    assert second.edits
+    assert "saved next" in window.statusBar().currentMessage()
     window.session.saver.saving = False
     window.table.select_row(0)
     window.triage.set_quality(33)
     window.save([first])  # when this one finishes, the queued one follows
-    assert not first.edits and not second.edits
+    assert not first.edits
+    assert not second.edits
     assert "quality: 44" in Path(second.path).read_text()
 
 
@@ -328,7 +345,8 @@ def test_provider_logos_in_the_list_come_from_the_site_folder(window, qtbot):
     model.data(index, Qt.ItemDataRole.DecorationRole)  # asks for it; it comes off the GUI thread
     qtbot.waitUntil(lambda: model.data(index, Qt.ItemDataRole.DecorationRole) is not None)
     icon = model.data(index, Qt.ItemDataRole.DecorationRole)
-    assert not icon.isNull() and icon.availableSizes()
+    assert not icon.isNull()
+    assert icon.availableSizes()
 
 
 def test_reopening_takes_unchanged_files_from_the_index_and_sees_what_changed(window, qtbot, monkeypatch):
@@ -358,7 +376,8 @@ def test_reopening_takes_unchanged_files_from_the_index_and_sees_what_changed(wi
     article = next(a for a in window.session.articles if a.relpath == edited.relative_to(root).as_posix())
     window.reveal(article)
     qtbot.waitUntil(lambda: window.detail.article is article)
-    assert article.title == "Edited since" and "Edited since" in window.detail.title.text()
+    assert article.title == "Edited since"
+    assert "Edited since" in window.detail.title.text()
 
 
 def test_the_detail_pane_fits_a_small_window_and_wraps_long_topics(window, qtbot):
@@ -392,7 +411,8 @@ def test_save_progress_is_shown_ten_times_a_second_at_most(window, monkeypatch):
         clock[0] += 0.004
         window.saving.show_progress(done, 1000)
     assert len(shown) <= 5
-    assert shown[-1] == 1000 and window.progress.value() == 1000
+    assert shown[-1] == 1000
+    assert window.progress.value() == 1000
 
 
 def test_a_logo_that_comes_late_stays_with_its_own_article(window):
@@ -446,7 +466,8 @@ def test_many_files_changed_on_disk_are_taken_a_slice_per_turn_then_clustered_ag
     real = session.clusters.find
     monkeypatch.setattr(session.clusters, "find", lambda *a: (clusterings.append(1), real(*a)))
     session.check_disk()
-    assert session.disk.checking and not gc.isenabled()  # slices to come; no collection meanwhile
+    assert session.disk.checking
+    assert not gc.isenabled()
     assert sum(a.original.get("category") == "pulled" for a in changed) == 2
     qtbot.waitUntil(lambda: not session.disk.checking)
     assert all(a.original.get("category") == "pulled" and not a.conflict for a in changed)
@@ -463,11 +484,13 @@ def test_a_decision_that_changes_no_byte_is_marked_and_saved_by_save_article(win
     article = window.model.article(row)
     window.table.select_row(row)
     window.action_table["approve"].trigger()
-    assert not article.edits and article.needs_saving
+    assert not article.edits
+    assert article.needs_saving
     row = next(r for r in range(window.model.rowCount()) if window.model.article(r) is article)
     assert window.model.data(window.model.index(row, Column.STATUS)).endswith("*")
     window.table.select_row(row)
     window.action_table["save_article"].trigger()
     log = (window.root / ".reviewer" / "decisions.jsonl").read_text()
-    assert f'"path": "{article.relpath}"' in log and '"decision": "approve"' in log
+    assert f'"path": "{article.relpath}"' in log
+    assert '"decision": "approve"' in log
     assert not article.needs_saving
