@@ -10,7 +10,7 @@ import enum
 import os
 from array import array
 
-from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..core.article import Article
@@ -144,9 +144,17 @@ class ArticleTableModel(QAbstractTableModel):
         self._logo_for = logo_for  # article -> QIcon | None
         self._bold = QFont()
         self._bold.setBold(True)
+        self._italic = QFont()
+        self._italic.setItalic(True)
+        self._italic_bold = QFont(self._bold)
+        self._italic_bold.setItalic(True)
         self._git: dict[str, str] = {}  # relpath -> uncommitted / unpushed (core.git.Status.files)
         self._grouped = False  # same-story clusters together (group_same)
         self._cluster_of = None  # article -> the first path of its cluster, or ''
+        # The article under the cursor (hold): when an edit takes it out of the view, it stays,
+        # marked, until the cursor leaves it, so the next key acts on it again (a nudge, a digit).
+        self._held: Article | None = None
+        self._lingering: Article | None = None
 
     # --- Qt model interface ----------------------------------------------------------------
 
@@ -181,7 +189,7 @@ class ArticleTableModel(QAbstractTableModel):
                 return self._logo_for(article)
             return None
         if role == _FONT:
-            return self._bold if article.needs_saving else None
+            return self._font(article)
         if role == _FOREGROUND:
             return _CONFLICT_BRUSH if article.conflict else _READ_ONLY_BRUSH if article.read_only else None
         if role == _ALIGNMENT:
@@ -195,6 +203,12 @@ class ArticleTableModel(QAbstractTableModel):
         if role == _ACCESSIBLE:
             return self._status_text(article) if column == Column.STATUS else self._display(article, column)
         return None
+
+    def _font(self, article: Article) -> QFont | None:
+        """Bold: something to save; italic: no longer in the view (see hold)."""
+        if article is self._lingering:
+            return self._italic_bold if article.needs_saving else self._italic
+        return self._bold if article.needs_saving else None
 
     @staticmethod
     def _status_text(article: Article) -> str:
@@ -232,6 +246,8 @@ class ArticleTableModel(QAbstractTableModel):
         return article.relpath
 
     def _tooltip(self, article: Article, column: int) -> str | None:
+        if article is self._lingering:
+            return "No longer in this view (it leaves when you move on)"
         if column == Column.STATUS:
             state = GIT_WORDS.get(self._git.get(article.relpath, ""), "")
             return self._status_text(article) + self._edit_tip(article) + (f"\n{state}" if state else "")
@@ -559,6 +575,7 @@ class ArticleTableModel(QAbstractTableModel):
             again, self._filtering = self._filtering or {}, None
             self.beginResetModel()
             self._predicate = predicate
+            self._lingering = None  # a new view: what it holds is what matches
             if not again and self._all is source and len(self._all) == size and self._epoch == articles_epoch:
                 self._rows = kept  # nothing moved meanwhile: the filtered list is the view, in order
             else:
@@ -623,7 +640,10 @@ class ArticleTableModel(QAbstractTableModel):
         predicate = self._predicate
         for article, row in zip(articles, found, strict=True):
             matches = predicate(article)
-            if row is not None and not matches:
+            if row is not None and not matches and article is self._held and len(articles) == 1:
+                self._lingering = article  # it stays until the cursor leaves it (hold)
+                changed.append(row)
+            elif row is not None and not matches:
                 leaving.add(id(article))
             elif row is None and matches and article in self._in_all:
                 entering.append(article)
@@ -635,6 +655,34 @@ class ArticleTableModel(QAbstractTableModel):
             self._relayout(lambda: self._rebuild(leaving, entering))
         if changed and not (len(articles) == 1 and (leaving or entering)):
             self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), len(Column) - 1))
+
+    def hold(self, article: Article | None) -> None:
+        """The cursor is on `article` now: an article that lingered out of the view, left
+        behind, goes (from the next turn of the event loop: not inside the view's own signal)."""
+        self._held = article
+        gone = self._lingering
+        if gone is not None and gone is not article:
+            self._lingering = None
+            QTimer.singleShot(0, self, lambda: self._let_go(gone))
+
+    def _let_go(self, article: Article) -> None:
+        if article is self._held:  # the cursor came back before it went
+            if not self._predicate(article):
+                self._lingering = article
+            return
+        self.release(article)
+
+    def release(self, article: Article) -> None:
+        """The article goes now if it no longer matches the view (see hold)."""
+        if article is self._lingering:
+            self._lingering = None
+        row = self.row_of(article)
+        if row is not None and not self._predicate(article):
+            self._move_one(article, row)
+
+    def lingering(self, article: Article) -> bool:
+        """Whether the article is shown though it no longer matches the view (see hold)."""
+        return article is self._lingering
 
     def _move_one(self, article: Article, row: int | None) -> None:
         """The article leaves its row (`row`), or enters the view (None)."""

@@ -206,6 +206,9 @@ class MainWindow(QMainWindow):
             )
         )
 
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _: self.model.hold(self.model.article(current.row()) if current.isValid() else None)
+        )
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.triage.update_status())
         self._selection_timer = single_shot(self, 0, self._show_current)  # one pane update for a burst of changes

@@ -234,6 +234,12 @@ class Triage(QObject):
             self.host.show_empty_view()
             return
         now = model.row_of(article)
+        if now is not None and model.lingering(article) and now + 1 >= model.rowCount():
+            model.release(article)  # the last of the view: nothing to move on to, it goes now
+            if model.rowCount() == 0:
+                self.host.show_empty_view()
+                return
+            now = None
         self.table.select_row(min(row if now is None else now + 1, model.rowCount() - 1))
 
     # --- moving -----------------------------------------------------------------------------

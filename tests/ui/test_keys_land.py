@@ -1,5 +1,7 @@
 """Every key lands where the editor meant: typing stays typing, a nudge stays on its article."""
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -38,3 +40,45 @@ def test_escape_and_enter_go_back_to_the_list(window, qtbot):
     line.setFocus()
     qtbot.keyClick(line, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.table.hasFocus())
+
+
+def test_in_the_queue_nudges_and_a_rating_stay_on_the_article_they_were_pressed_on(window, qtbot):
+    """The issue's black-box check: `u j j + + -` then `j 7 5 Enter +` then Ctrl+S changes
+    exactly two files, one +5 and one set to 80. Before, the first nudge took its article out
+    of the queue and the next key acted on the row that moved up: five files changed."""
+    from tests.ui.test_triage import changed_files, snapshot
+
+    before = snapshot(window)
+    table = window.table
+    press(qtbot, "u j j")
+    first = window.model.article(table.currentIndex().row())
+    start = first.quality or 0
+    press(qtbot, "+ + -")
+    assert window.model.article(table.currentIndex().row()) is first  # still under the cursor, marked
+    assert window.model.lingering(first)
+    press(qtbot, "j")
+    qtbot.waitUntil(lambda: window.model.row_of(first) is None)  # the cursor left it: it goes
+    second = window.model.article(table.currentIndex().row())
+    press(qtbot, "7 5 Return +")
+    press(qtbot, "ctrl+s")
+    qtbot.waitUntil(lambda: not window.session.saving and not window.session.modified)
+    changed = changed_files(before)
+    assert set(changed) == {first.path, second.path}
+    assert f"quality: {start + 5}" in Path(first.path).read_text()
+    assert "quality: 80\n" in Path(second.path).read_text()
+
+
+KEYS = {
+    "+": (Qt.Key.Key_Plus, Qt.KeyboardModifier.NoModifier),
+    "-": (Qt.Key.Key_Minus, Qt.KeyboardModifier.NoModifier),
+    "Return": (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier),
+    "ctrl+s": (Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier),
+    "ctrl+z": (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier),
+}
+
+
+def press(qtbot, keys: str) -> None:
+    """Keys by name, each to the widget with the focus: letters, digits, + -, Return, ctrl+s."""
+    for name in keys.split():
+        key, modifier = KEYS.get(name) or (getattr(Qt.Key, f"Key_{name.upper()}"), Qt.KeyboardModifier.NoModifier)
+        qtbot.keyClick(QApplication.focusWidget(), key, modifier)
