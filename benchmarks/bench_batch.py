@@ -83,7 +83,7 @@ def run_once(app, window, meter, counts, size):
     plain = plain_loop([a.path for a in chosen], b"published: true", b"published: false")
     window.session.check_disk()  # the loop changed the files back: the window reads them again
     # All of them, before the next round: one still being read would share the core with it.
-    wait_for(app, lambda: not window.session._checking and all(a.published is False for a in chosen))
+    wait_for(app, lambda: not window.session.disk.checking and all(a.published is False for a in chosen))
     window.session.undo_stack.clear()
     return approve, approve_gap, save, save_gap, plain, signals, size
 

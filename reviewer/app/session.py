@@ -244,18 +244,20 @@ class Session(QObject):
     def same_as(self, article: Article) -> list[Article]:
         return self.clusters.same_as(article)
 
-    def keep_best(self, article: Article, text: str = "Keep the Best, Reject the Rest") -> Article | None:
+    def keep_best(
+        self, article: Article, text: str = "Keep the Best, Reject the Rest", best: Article | None = None
+    ) -> Article | None:
         """In the article's cluster: approve the best (highest quality, then earliest), reject the
         rest; one undo step, decisions logged with the save like any other. Returns the best."""
         cluster = [article, *self.same_as(article)]
         if len(cluster) < 2:
             return None
-        best = best_of(cluster)
+        kept = best if best is not None and any(best is a for a in cluster) else best_of(cluster)
         self.undo_stack.beginMacro(text)
-        self.approve([best], text)
-        self.reject([a for a in cluster if a is not best], text)
+        self.approve([kept], text)
+        self.reject([a for a in cluster if a is not kept], text)
         self.undo_stack.endMacro()
-        return best
+        return kept
 
     def set_log_preferences(self, editor: str, keep_clean: bool) -> None:
         """A new editor name, or the log kept in or out of the folder: for the next decisions."""

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontDatabase, QIntValidator, QKeySequence, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -157,6 +158,72 @@ class QualityDialog(QDialog):
     def value(self) -> int | None:
         text = self.edit.text().strip()
         return int(text) if text.isdigit() else None
+
+
+class KeepBestDialog(QDialog):
+    """`b`: a same-story cluster side by side, the article to keep chosen (the best by quality,
+    then date), each row's fate shown; choosing another row keeps that one. Cancel is the
+    default: nothing is decided on a guess without the editor's yes."""
+
+    COLUMNS = ("Fate", "Title", "Provider", "Date", "Quality", "Published", "File")
+
+    def __init__(self, cluster: list[Article], best: Article, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Keep the Best, Reject the Rest")
+        self.cluster, self.kept = list(cluster), best
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"These {len(cluster)} articles look like one story. Keep the one chosen (click another "
+            "row to keep that one instead) and reject the others? This is one step you can undo."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.table = QTableWidget(len(cluster), len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAccessibleName("Articles of the story")
+        for row, article in enumerate(cluster):
+            published = "unset" if article.published is None else "yes" if article.published else "no"
+            quality = "" if article.quality is None else str(article.quality)
+            values = ("", article.title, article.provider.name, article.date[:10], quality, published, article.relpath)
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.currentCellChanged.connect(lambda row, *_: self._keep(row))
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.go = buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setDefault(True)
+        cancel.setAutoDefault(True)
+        self.go.setAutoDefault(False)
+        layout.addWidget(buttons)
+        self.table.setCurrentCell(cluster.index(best), 1)
+        self._keep(cluster.index(best))
+        self.resize(900, 120 + 30 * min(len(cluster), 12))
+        cancel.setFocus()
+
+    def _keep(self, row: int) -> None:
+        if not 0 <= row < len(self.cluster):
+            return
+        self.kept = self.cluster[row]
+        for r in range(len(self.cluster)):
+            item = self.table.item(r, 0)
+            if item is not None:
+                item.setText("Keep" if r == row else "Reject")
+        self.go.setText(f"Keep 1, Reject {len(self.cluster) - 1}")
+
+    def fates(self) -> list[str]:
+        """Each row's fate as shown: Keep or Reject."""
+        items = (self.table.item(r, 0) for r in range(len(self.cluster)))
+        return [item.text() if item is not None else "" for item in items]
 
 
 class ProblemDialog(QDialog):

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -38,12 +39,13 @@ from ..app.team import Team, askpass_program
 from ..app.workflow import Question, Workflow
 from ..core.article import Article
 from ..core.query import quote
-from ..words import plural
+from ..core.same_story import best_of
+from ..words import plural, shorten
 from .actions import ACTIONS, make_actions
 from .article_model import ArticleTableModel, Column
 from .changes_panel import ChangesPanel
 from .detail_pane import DetailPane
-from .dialogs import PreferencesDialog, ProblemDialog, ShortcutsOverlay
+from .dialogs import KeepBestDialog, PreferencesDialog, ProblemDialog, ShortcutsOverlay
 from .images import ImageLoader
 from .list_panel import QUEUE, ListPanel
 from .loading_ui import LoadingView
@@ -246,19 +248,25 @@ class MainWindow(QMainWindow):
         if "same:" in self.list.query.currentText() or "same:" in self.list.view_query:
             self.list.apply_query()
 
-    def keep_best(self, article) -> None:
-        """Keep the best of the article's same-story cluster, reject the rest (one undo step)."""
+    def keep_best(self, article: Article | None) -> None:
+        """Keep the best of the article's same-story cluster, reject the rest (one undo step),
+        once the editor has seen the cluster and said yes (KeepBestDialog)."""
         if article is None or self.list.in_problems():
             return
-        best = self.session.keep_best(article)
-        if best is None:
+        others = self.session.same_as(article)
+        if not others:
             self.statusBar().showMessage("This article has no same-story cluster", 4000)
             return
-        others = len(self.session.same_as(best))
-        self.statusBar().showMessage(
-            f"Kept {best.provider.name or best.relpath}; rejected {plural(others, 'copy', 'copies')}", 6000
-        )
-        self.reveal(best)
+        cluster = sorted([article, *others], key=lambda a: a.relpath)
+        dialog = KeepBestDialog(cluster, best_of(cluster), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            self.statusBar().showMessage("Nothing decided: the story's articles are as they were", 4000)
+            return
+        kept = self.session.keep_best(article, best=dialog.kept)
+        if kept is not None:
+            rejected = plural(len(cluster) - 1, "copy", "copies")
+            self.statusBar().showMessage(f"Kept “{shorten(kept.title, 60)}”; rejected {rejected}", 6000)
+            self.reveal(kept)
 
     # --- folders --------------------------------------------------------------------------
 

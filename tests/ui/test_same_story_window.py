@@ -89,7 +89,50 @@ def test_the_pane_lists_the_other_copies_and_enter_goes_to_one(win, qtbot):
     assert win.model.article(win.table.currentIndex().row()).relpath == "_news/2024-03-11-hf-techcrunch.md"
 
 
-def test_keep_the_best_reject_the_rest_is_one_step_and_is_logged(win, qtbot):
+def answer_keep_best(monkeypatch, yes: bool, keep: str = "") -> list:
+    """The `b` dialog answered as the editor would: Yes (after clicking the row of `keep`,
+    when given) or Cancel; returns the dialogs shown, to look at."""
+    from PySide6.QtWidgets import QDialog
+
+    from reviewer.ui.dialogs import KeepBestDialog
+
+    shown = []
+
+    def exec_(dialog):
+        shown.append((dialog.fates(), [a.relpath for a in dialog.cluster], dialog.kept.relpath))
+        if keep:
+            dialog.table.setCurrentCell([a.relpath for a in dialog.cluster].index(keep), 1)
+        return QDialog.DialogCode.Accepted if yes else QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(KeepBestDialog, "exec", exec_)
+    return shown
+
+
+def test_keep_best_asks_first_and_cancel_changes_nothing(win, qtbot, monkeypatch):
+    shown = answer_keep_best(monkeypatch, yes=False)
+    win.table.select_row(row_of(win, "_news/2024-03-12-hf-axios.md"))
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_B)
+    [(fates, paths, kept)] = shown
+    assert kept == BEST and sorted(paths) == sorted(COPIES)[:3]
+    assert [fate for fate, path in zip(fates, paths, strict=True) if path == BEST] == ["Keep"]
+    assert fates.count("Reject") == 2
+    assert win.session.modified == []
+    assert "Nothing decided" in win.statusBar().currentMessage()
+
+
+def test_keep_best_keeps_the_row_the_editor_chose(win, qtbot, monkeypatch):
+    answer_keep_best(monkeypatch, yes=True, keep="_news/2024-03-12-hf-axios.md")
+    win.table.select_row(row_of(win, BEST))
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_B)
+    assert article(win, "_news/2024-03-12-hf-axios.md").value("published") is True
+    assert article(win, BEST).value("published") is False
+    assert article(win, "_news/2024-03-12-hf-axios.md").title[:40] in win.statusBar().currentMessage()
+
+
+def test_keep_the_best_reject_the_rest_is_one_step_and_is_logged(win, qtbot, monkeypatch):
+    answer_keep_best(monkeypatch, yes=True)
     win.table.select_row(row_of(win, "_news/2024-03-12-hf-axios.md"))
     win.table.setFocus()
     qtbot.keyClick(win.table, Qt.Key.Key_B)
