@@ -172,7 +172,7 @@ class ArticleTableModel(QAbstractTableModel):
     def flags(self, index):
         return _FLAGS if index.isValid() else Qt.NoItemFlags
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # noqa: C901  (one branch a role, inline: it is hot)
         # Roles arrive as ints; comparing an int with a Qt enum costs microseconds a time,
         # and a repaint asks for thousands of cells, so the roles are compared as ints.
         row = index.row()
@@ -188,8 +188,10 @@ class ArticleTableModel(QAbstractTableModel):
             if column == Column.PROVIDER and self._logo_for:
                 return self._logo_for(article)
             return None
-        if role == _FONT:
-            return self._font(article)
+        if role == _FONT:  # inline: a repaint asks every visible cell (a call more cost 2 ms a key)
+            if article is self._lingering:
+                return self._italic_bold if article.needs_saving else self._italic
+            return self._bold if article.needs_saving else None
         if role == _FOREGROUND:
             return _CONFLICT_BRUSH if article.conflict else _READ_ONLY_BRUSH if article.read_only else None
         if role == _ALIGNMENT:
@@ -203,12 +205,6 @@ class ArticleTableModel(QAbstractTableModel):
         if role == _ACCESSIBLE:
             return self._status_text(article) if column == Column.STATUS else self._display(article, column)
         return None
-
-    def _font(self, article: Article) -> QFont | None:
-        """Bold: something to save; italic: no longer in the view (see hold)."""
-        if article is self._lingering:
-            return self._italic_bold if article.needs_saving else self._italic
-        return self._bold if article.needs_saving else None
 
     @staticmethod
     def _status_text(article: Article) -> str:

@@ -128,6 +128,7 @@ class Triage(QObject):
         row = self.table.currentIndex().row()
         with self.host.one_update():
             top = self._top_row(articles)
+            self.model.hold(None)  # it moves on: the article leaves its view at once (no lingering)
             (self.session.approve if published else self.session.reject)(articles, text)
             self._after_decision(articles, text)
             if len(articles) == 1:
@@ -233,13 +234,12 @@ class Triage(QObject):
         if model.rowCount() == 0:
             self.host.show_empty_view()
             return
-        now = model.row_of(article)
-        if now is not None and model.lingering(article) and now + 1 >= model.rowCount():
-            model.release(article)  # the last of the view: nothing to move on to, it goes now
+        if model.lingering(article):
+            model.release(article)  # moving on: it goes now, and the next article takes its row
             if model.rowCount() == 0:
                 self.host.show_empty_view()
                 return
-            now = None
+        now = model.row_of(article)
         self.table.select_row(min(row if now is None else now + 1, model.rowCount() - 1))
 
     # --- moving -----------------------------------------------------------------------------
