@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QDialog,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -38,28 +37,28 @@ from ..app.tasks import Slicer, ThreadRunner, single_shot
 from ..app.team import Team, askpass_program
 from ..app.workflow import Question, Workflow
 from ..core.article import Article
-from ..core.query import quote
-from ..core.same_story import best_of
-from ..words import plural, shorten
+from ..words import plural
 from .actions import ACTIONS, make_actions
 from .article_model import ArticleTableModel, Column
 from .changes_panel import ChangesPanel
 from .detail_pane import DetailPane
-from .dialogs import KeepBestDialog, PreferencesDialog, ProblemDialog, ShortcutsOverlay
+from .dialogs import PreferencesDialog, ProblemDialog, ShortcutsOverlay
 from .images import ImageLoader
 from .list_panel import QUEUE, ListPanel
 from .loading_ui import LoadingView
 from .logos import Logos
 from .menus import build_menus, build_toolbar
 from .query_bar import QueryHelp
+from .same_story_ui import SameStoryControls
 from .save_ui import SaveControls
+from .statistics_ui import StatisticsControls
 from .team_ui import TeamControls
 from .triage import Triage
 from .welcome import Welcome, resource_icon
 from .window_state import restore_state, save_state
 
 if TYPE_CHECKING:
-    from .statistics import StatisticsWindow  # imported when first shown: pyqtgraph takes 200-350 ms
+    pass  # imported when first shown: pyqtgraph takes 200-350 ms
 
 NO_FOLDER_NEEDED = {"open", "quit", "preferences", "shortcuts", "about", "query_help"}
 
@@ -81,7 +80,6 @@ class MainWindow(QMainWindow):
         self.action_table = make_actions(self, self.settings)
         self.setWindowIcon(resource_icon("reviewer"))
         self.setAcceptDrops(True)
-        self.statistics: StatisticsWindow | None = None  # made when first shown
         self.header_restored = False
         self.column_actions: dict[Column, QAction] = {}  # View > Columns
         self.recent_menu: QMenu  # File > Open Recent
@@ -144,7 +142,8 @@ class MainWindow(QMainWindow):
         self.team = Team(git_runner, askpass=askpass_program(cache_dir("git")), parent=self)
         self.team_controls = TeamControls(self, self.team)
         self.session.same_story.threshold = self.settings.same_story_threshold
-        self._connect_same_story()
+        self.stories = SameStoryControls(self)
+        self.stats = StatisticsControls(self)
         self.action_table["commit"].triggered.connect(self.team_controls.commit)
         self.action_table["sync"].triggered.connect(lambda: self.team_controls.sync())
         restore_state(self)
@@ -186,7 +185,6 @@ class MainWindow(QMainWindow):
         a["find"].triggered.connect(self.focus_query)
         a["shortcuts"].triggered.connect(self.show_shortcuts)
         a["about"].triggered.connect(self.about)
-        a["statistics"].triggered.connect(self.show_statistics)
         a["query_help"].triggered.connect(lambda: QueryHelp(self).exec())
         a["open_link"].triggered.connect(self.triage.open_link)
         self.triage.connect_actions(a)
@@ -230,43 +228,6 @@ class MainWindow(QMainWindow):
         self.changes.save_requested.connect(self.save)
         self.changes.revert_requested.connect(s.revert)
         self.changes.article_activated.connect(self.reveal)
-
-    def _connect_same_story(self) -> None:
-        a, s = self.action_table, self.session
-        a["group_same"].setCheckable(True)
-        a["group_same"].toggled.connect(self.model.group_same)
-        self.model.grouping_changed.connect(lambda on: a["group_same"].setChecked(on))
-        a["keep_best"].triggered.connect(lambda: self.keep_best(self.detail.article))
-        self.detail.keep_best.connect(self.keep_best)
-        s.same_story_changed.connect(self._on_same_story_changed)
-
-    def _on_same_story_changed(self) -> None:
-        same = self.session.same_story
-        self.model.same_story_changed(lambda a: (same.cluster_of(a.relpath) or [""])[0])
-        if self.detail.article is not None:
-            self.detail.show_same()
-        if "same:" in self.list.query.currentText() or "same:" in self.list.view_query:
-            self.list.apply_query()
-
-    def keep_best(self, article: Article | None) -> None:
-        """Keep the best of the article's same-story cluster, reject the rest (one undo step),
-        once the editor has seen the cluster and said yes (KeepBestDialog)."""
-        if article is None or self.list.in_problems():
-            return
-        others = self.session.same_as(article)
-        if not others:
-            self.statusBar().showMessage("This article has no same-story cluster", 4000)
-            return
-        cluster = sorted([article, *others], key=lambda a: a.relpath)
-        dialog = KeepBestDialog(cluster, best_of(cluster), self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            self.statusBar().showMessage("Nothing decided: the story's articles are as they were", 4000)
-            return
-        kept = self.session.keep_best(article, best=dialog.kept)
-        if kept is not None:
-            rejected = plural(len(cluster) - 1, "copy", "copies")
-            self.statusBar().showMessage(f"Kept “{shorten(kept.title, 60)}”; rejected {rejected}", 6000)
-            self.reveal(kept)
 
     # --- folders --------------------------------------------------------------------------
 
@@ -534,38 +495,6 @@ class MainWindow(QMainWindow):
             self.session.index_dir = cache_dir("index") if self.settings.use_index else ""  # from the next open
             if self.settings.same_story_threshold != self.session.same_story.threshold:
                 self.session.find_same_stories(self.settings.same_story_threshold)
-
-    def show_statistics(self) -> None:
-        """View › Statistics, in a window of its own that follows the list (pyqtgraph loads now)."""
-        if self.statistics is None:
-            from .statistics import StatisticsWindow
-
-            self.statistics = StatisticsWindow(self)
-            self.statistics.provider_chosen.connect(self.show_provider)
-            timer = single_shot(self, 500, self._refresh_statistics)
-            s = self.session
-            for signal in (self.model.filtered, s.loading_finished, s.save_finished, s.articles_changed, s.log_read):
-                signal.connect(lambda *_: timer.start() if self.statistics and self.statistics.isVisible() else None)
-        self._refresh_statistics()
-        self.statistics.show()
-        self.statistics.raise_()
-        self.statistics.activateWindow()
-
-    def _refresh_statistics(self) -> None:
-        if self.statistics is None:
-            return
-        view = self.list.current_view_name() or "All"
-        query = self.list.query.currentText().strip()
-        decisions = [d for logged in self.session.history.values() for d in logged]
-        self.statistics.setWindowTitle(f"Statistics — {os.path.basename(self.session.root) or 'Reviewer'}")
-        self.statistics.show_all(
-            self.model.articles, f"{view}, {query}" if query else view, self.session.articles, decisions
-        )
-
-    def show_provider(self, name: str) -> None:
-        """List the provider's articles (from the statistics table): every one of them, in All."""
-        self.list.query.setCurrentText(f"provider.name:={quote(name)}" if name else "-has:provider.name")
-        self.list.select_view("All", emit=False)
 
     def show_shortcuts(self) -> None:
         """The keys drawn over the window; any key or click puts them away."""

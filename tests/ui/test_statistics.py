@@ -10,7 +10,7 @@ from tests.helpers import ROOT
 
 def open_statistics(window, qtbot):
     qtbot.keyClick(window.table, Qt.Key_I, Qt.ControlModifier)
-    stats = window.statistics
+    stats = window.stats.window
     assert stats is not None
     assert stats.isVisible()
     return stats
