@@ -265,6 +265,9 @@ class ListPanel(QWidget):
         line.returnPressed.connect(self._commit_query)
         self.query.activated.connect(lambda _: self.apply_query())
         line.installEventFilter(self)
+        # The box holds the focus and hands keys to its line itself, past the line's filters:
+        # Escape is looked for on the box too, or it never leads back to the list.
+        self.query.installEventFilter(self)
         self.query.setCompleter(None)  # type: ignore[arg-type]  # the history is in the drop-down; completion is of the word typed
         self.assist = QueryAssist(line)
         self.error = QLabel()

@@ -32,13 +32,15 @@ def test_typing_a_search_with_pauses_changes_no_article(window, qtbot):
 
 
 def test_escape_and_enter_go_back_to_the_list(window, qtbot):
-    line = window.list.query_line()
-    line.setFocus()
+    """Sent where a key goes: to the widget with the focus (the query box, not its line)."""
+    qtbot.keyClick(window.table, Qt.Key.Key_Slash)
+    assert QApplication.focusWidget() in (window.list.query, window.list.query_line())
     typed(qtbot, "osaka")
-    qtbot.keyClick(line, Qt.Key.Key_Return)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.table.hasFocus())
-    line.setFocus()
-    qtbot.keyClick(line, Qt.Key.Key_Escape)
+    qtbot.keyClick(window.table, Qt.Key.Key_Slash)
+    typed(qtbot, " lab")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.table.hasFocus())
 
 
