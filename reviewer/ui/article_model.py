@@ -44,6 +44,9 @@ HEADERS = {
     Column.PATH: "Path",
 }
 _STATUS_ORDER = {False: 0, None: 1, True: 2}
+# The decision an article has, pending or last logged, beside the icon: a reject of an
+# article that was unpublished already changes no icon, and shows all the same.
+DECISION_MARKS = {"approve": "✓", "publish": "✓", "reject": "✗", "unpublish": "✗", "quality": "★"}
 GIT_MARKS = {"uncommitted": "+", "unpushed": "↑"}  # beside the icon: the state of the saved file in git
 GIT_WORDS = {"uncommitted": "Saved, not committed (File > Sync)", "unpushed": "Committed, not pushed (File > Sync)"}
 
@@ -223,9 +226,11 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _display(self, article: Article, column: int) -> str:
         if column == Column.STATUS:  # the icon says the state; its tooltip says it in words
+            decision = article.pending or article.logged
+            mark = DECISION_MARKS.get(decision[0], "") if decision is not None else ""
             if article.needs_saving:
-                return "*"
-            return GIT_MARKS.get(self._git.get(article.relpath, ""), "") if self._git else ""
+                return mark + "*"
+            return mark + (GIT_MARKS.get(self._git.get(article.relpath, ""), "") if self._git else "")
         if column == Column.QUALITY:
             return "" if article.quality is None else str(article.quality)
         if column == Column.TITLE:
@@ -246,7 +251,12 @@ class ArticleTableModel(QAbstractTableModel):
             return "No longer in this view (it leaves when you move on)"
         if column == Column.STATUS:
             state = GIT_WORDS.get(self._git.get(article.relpath, ""), "")
-            return self._status_text(article) + self._edit_tip(article) + (f"\n{state}" if state else "")
+            return (
+                self._status_text(article)
+                + self._edit_tip(article)
+                + _decision_tip(article)
+                + (f"\n{state}" if state else "")
+            )
         if column == Column.DATE:
             return article.date.replace("T", " ").replace("Z", " UTC")
         if article.read_only:
@@ -740,3 +750,13 @@ class ArticleTableModel(QAbstractTableModel):
     @property
     def articles(self) -> list[Article]:
         return self._rows
+
+
+def _decision_tip(article: Article) -> str:
+    """The article's decision in words, for the Status tooltip."""
+    if article.pending is not None:
+        return f"\nDecided: {article.pending[0]} (not saved yet)"
+    if article.logged is not None:
+        kind, editor, when = article.logged
+        return f"\nLast decision: {kind} by {editor}, {when[:16].replace('T', ' ')} UTC"
+    return ""

@@ -61,8 +61,11 @@ class ChangesPanel(QWidget):
         self.tree.clear()
         modified = self.session.modified
         for article in modified[:MAX_LISTED]:
-            top = QTreeWidgetItem([article.relpath + ("  (changed on disk)" if article.conflict else "")])
+            decision = f"  — {article.pending[0].title()}" if article.pending is not None else ""
+            top = QTreeWidgetItem([article.relpath + decision + ("  (changed on disk)" if article.conflict else "")])
             top.setData(0, Qt.ItemDataRole.UserRole, article)
+            if article.pending is not None and not article.edits:  # a reject of an unpublished article, say
+                top.addChild(QTreeWidgetItem(["decision", "", f"{article.pending[0]} (changes no byte; logged)"]))
             for key, old, new in article.changes():
                 child = QTreeWidgetItem([key, shown(old, "(absent)"), shown(new, "(absent)")])
                 child.setData(0, Qt.ItemDataRole.UserRole, article)

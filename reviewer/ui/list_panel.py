@@ -78,7 +78,9 @@ class ArticleTable(QTableView):
         metrics = self.fontMetrics()
         pad = metrics.horizontalAdvance("M") * 2
         widths = {
-            Column.STATUS: 20 + metrics.horizontalAdvance(" *") + pad // 2,  # an icon; the word is its tooltip
+            Column.STATUS: 20
+            + metrics.horizontalAdvance(" ★*")
+            + pad // 2,  # an icon and the decision; words in its tooltip
             Column.QUALITY: metrics.horizontalAdvance("Quality") + pad + 8,
             Column.PROVIDER: metrics.horizontalAdvance("M") * 10 + pad,  # until fit_columns sees the providers
             Column.DATE: metrics.horizontalAdvance("2024-12-31") + pad,

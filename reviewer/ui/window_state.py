@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 DEFAULT_SIZE = (1360, 860)
-HEADER_KEY = "window/columns"  # a new key: widths saved before Status became an icon column do not apply
+HEADER_KEY = "window/columns-2"  # a new key: widths saved before Status showed decisions do not apply
 
 
 def restore_state(window: MainWindow) -> None:

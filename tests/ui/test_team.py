@@ -34,14 +34,14 @@ def test_the_status_bar_shows_the_branch_and_saved_files_are_marked_until_pushed
     assert editor.action_table["sync"].isEnabled()
     select(editor, "_news/a1.md")
     editor.action_table["approve"].trigger()
-    assert mark(editor, "_news/a1.md") == "*"  # unsaved
+    assert mark(editor, "_news/a1.md") == "✓*"  # approved, unsaved
     editor.save(None)
-    assert mark(editor, "_news/a1.md") == "+"  # saved, not committed
+    assert mark(editor, "_news/a1.md") == "✓+"  # saved, not committed
     editor.action_table["commit"].trigger()
-    assert mark(editor, "_news/a1.md") == "↑"  # committed, not pushed
+    assert mark(editor, "_news/a1.md") == "✓↑"  # committed, not pushed
     assert label.text().startswith("main ↑1 ↓0")
     editor.action_table["sync"].trigger()
-    assert mark(editor, "_news/a1.md") == ""
+    assert mark(editor, "_news/a1.md") == "✓"  # the decision stays, as the log says
     assert label.text().startswith("main ↑0 ↓0")
     assert "published: true" in git_run(team.origin, "show", "main:_news/a1.md")
     message = git_run(team.origin, "log", "-1", "--format=%B", "main")

@@ -127,11 +127,29 @@ def test_changes_panel_lists_and_reverts_pending_edits(window):
     window.triage.set_quality(12)
     window.changes.rebuild()
     top = window.changes.tree.topLevelItem(0)
-    assert top.text(0) == article.relpath
+    assert top.text(0) == article.relpath + "  — Quality"
     assert (top.child(0).text(0), top.child(0).text(2)) == ("quality", "12")
     top.setSelected(True)
     window.session.revert(window.changes.selected())
     assert not article.edits
+
+
+def test_a_reject_that_changes_no_byte_is_marked_in_the_list_and_named_in_the_changes_panel(window, qtbot):
+    qtbot.keyClick(window.table, Qt.Key_U)  # the queue: unpublished articles
+    article = current(window)
+    assert article.published is False
+    window.triage.decide(False)
+    row = window.model.row_of(article)
+    if row is None:  # it left the queue: marked in All
+        window.list.select_view("All")
+        row = window.model.row_of(article)
+    assert window.model.data(window.model.index(row, 0)) == "✗*"
+    window.changes.rebuild()
+    top = window.changes.tree.topLevelItem(0)
+    assert top.text(0) == article.relpath + "  — Reject"
+    assert top.child(0).text(2) == "reject (changes no byte; logged)"
+    window.save(None)
+    assert window.model.data(window.model.index(window.model.row_of(article), 0)) == "✗"  # logged: it stays
 
 
 def test_conflict_offers_reload_or_overwrite(window, dialogs):
