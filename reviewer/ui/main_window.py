@@ -60,6 +60,10 @@ from .window_state import restore_state, save_state
 if TYPE_CHECKING:
     pass  # imported when first shown: pyqtgraph takes 200-350 ms
 
+EDIT_ACTIONS = (
+    "approve", "reject", "toggle", "quality_up5", "quality_down5", "quality_up1", "quality_down1",
+    "set_quality", "keep_best", "save_article", "revert_article",
+)  # fmt: skip
 NO_FOLDER_NEEDED = {"open", "quit", "preferences", "shortcuts", "about", "query_help"}
 
 
@@ -83,6 +87,7 @@ class MainWindow(QMainWindow):
         self.header_restored = False
         self.column_actions: dict[Column, QAction] = {}  # View > Columns
         self.recent_menu: QMenu  # File > Open Recent
+        self.view_actions: list[QAction] = []  # View > Save Query as View, Remove Saved View
         self.remote_action: QAction  # View > Load Remote Images (menus.build_menus makes them)
         self._hold = 0  # see one_update
         self._pending: dict = {}
@@ -190,6 +195,11 @@ class MainWindow(QMainWindow):
         self.triage.connect_actions(a)
         s.undo_stack.canUndoChanged.connect(a["undo"].setEnabled)
         s.undo_stack.canRedoChanged.connect(a["redo"].setEnabled)
+        # Edit > Undo names what it undoes ("Undo Approved 4 articles"); the toolbar keeps "Undo"
+        a["undo"].setIconText("Undo")
+        a["redo"].setIconText("Redo")
+        s.undo_stack.undoTextChanged.connect(lambda text: a["undo"].setText(f"&Undo {text}" if text else "&Undo"))
+        s.undo_stack.redoTextChanged.connect(lambda text: a["redo"].setText(f"&Redo {text}" if text else "&Redo"))
         a["undo"].setEnabled(False)
         a["redo"].setEnabled(False)
 
@@ -217,6 +227,15 @@ class MainWindow(QMainWindow):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.list.view_changed.connect(self._on_view_changed)
+        self._edit_timer = single_shot(self, 0, self._update_edit_actions)
+        for signal in (
+            self.model.modelReset,
+            self.model.rowsInserted,
+            self.model.rowsRemoved,
+            self.model.layoutChanged,
+        ):
+            signal.connect(self._edit_timer.start)
+        self.list.view_changed.connect(self._edit_timer.start)
         self.list.leave_query.connect(self.focus_list)
         self.list.problem_activated.connect(lambda p: ProblemDialog(p, self).exec())
         self.list.problems.currentCellChanged.connect(self._show_problem)
@@ -260,9 +279,23 @@ class MainWindow(QMainWindow):
         for spec in ACTIONS:
             if spec.id not in NO_FOLDER_NEEDED:
                 self.action_table[spec.id].setEnabled(enabled)
+        for action in self.view_actions:
+            action.setEnabled(enabled)
         if enabled:  # undo and redo follow the undo stack
             self.action_table["undo"].setEnabled(self.session.undo_stack.canUndo())
             self.action_table["redo"].setEnabled(self.session.undo_stack.canRedo())
+        self._update_edit_actions()
+
+    def _update_edit_actions(self) -> None:
+        """Decisions need an article to land on: none in Problems, in an empty list or with a
+        query that has an error (while a view is being filtered, keys wait for it instead)."""
+        on = (
+            bool(self.session.root)
+            and not self.list.in_problems()
+            and (self.model.filtering or (self.model.rowCount() > 0 and self.list.query_valid))
+        )
+        for name in EDIT_ACTIONS:
+            self.action_table[name].setEnabled(on)
 
     def dragEnterEvent(self, event) -> None:
         urls = event.mimeData().urls()

@@ -45,8 +45,10 @@ def build_menus(window: MainWindow) -> None:
     window.remote_action.setCheckable(True)
     window.remote_action.setChecked(window.settings.remote_images)
     window.remote_action.toggled.connect(lambda on: setattr(window.settings, "remote_images", on))
-    view.addAction("&Save Query as View…", window.list.save_query_as_view)
-    view.addAction("&Remove Saved View", window.list.remove_saved_view)
+    window.view_actions = [
+        view.addAction("&Save Query as View…", window.list.save_query_as_view),
+        view.addAction("&Remove Saved View", window.list.remove_saved_view),
+    ]
     fill_menu(bar.addMenu("&Go"), "Go", a)
     fill_menu(bar.addMenu("&Help"), "Help", a)
 

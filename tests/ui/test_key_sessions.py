@@ -34,7 +34,7 @@ from reviewer.core.same_story import best_of
 from tests.helpers import EXAMPLES
 
 SESSIONS = int(os.environ.get("REVIEWER_KEY_SESSIONS", "40"))
-REGRESSIONS: list[int] = []  # seeds that once failed, kept
+REGRESSIONS: list[int] = [44]  # seeds that once failed, kept (44: a selection made across a row that then went)
 CHUNK = 10  # sessions a window
 PAUSE_MS = 40  # the digits' and the query's pause, shortened for the test
 THRESHOLD = 20  # batches larger than this ask first (answered yes or no at random)
@@ -243,6 +243,7 @@ def run_session(qtbot, window, root: Path, seed: int, monkeypatch) -> list[str]:
     window.table.setFocus()
     window.table.select_row(0)
     qtbot.waitUntil(lambda: window.table.currentIndex().isValid() and QApplication.focusWidget() is window.table)
+    qtbot.waitUntil(window.action_table["approve"].isEnabled)
     model = Model(window)
     answers: dict[str, Any] = {"b": True, "q": 50, "batch": True}
 
@@ -259,6 +260,7 @@ def run_session(qtbot, window, root: Path, seed: int, monkeypatch) -> list[str]:
     while sent < keys:
         sent += 1
         step(qtbot, window, model, rng, answers)
+        qtbot.wait(1)  # the turn of the event loop a person's next key comes after, at the soonest
         model.check_values()
         if model.mismatches:
             window.session.discard()
@@ -354,6 +356,7 @@ def _select(k: Key) -> None:
     qtbot, window, model, rng, answers, choice, targets, in_problems = k
     press(qtbot, window, choice)
     qtbot.waitUntil(lambda: not window.model.filtering)
+    qtbot.wait(1)  # a row left behind by an edit goes once the cursor has left it: what the editor then sees
     model.look()
 
 

@@ -84,3 +84,41 @@ def press(qtbot, keys: str) -> None:
     for name in keys.split():
         key, modifier = KEYS.get(name) or (getattr(Qt.Key, f"Key_{name.upper()}"), Qt.KeyboardModifier.NoModifier)
         qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+
+
+def test_edit_undo_and_redo_name_the_action(window, qtbot):
+    press(qtbot, "a")
+    undo, redo = window.action_table["undo"], window.action_table["redo"]
+    assert undo.text().startswith("&Undo Approved ")
+    assert undo.iconText() == "Undo"  # the toolbar stays short
+    press(qtbot, "ctrl+z")
+    assert redo.text().startswith("&Redo Approved ")
+    assert undo.text() == "&Undo"
+
+
+def test_decisions_are_disabled_where_they_have_no_article_to_land_on(window, qtbot):
+    approve = window.action_table["approve"]
+    qtbot.waitUntil(approve.isEnabled)
+    window.list.select_view("Problems")
+    qtbot.waitUntil(lambda: not approve.isEnabled())
+    window.list.select_view("All")
+    qtbot.waitUntil(approve.isEnabled)
+    window.list.query.setCurrentText("quality:>=")  # an error: no article listed
+    window.list.apply_query()
+    qtbot.waitUntil(lambda: not approve.isEnabled())
+    assert not window.action_table["set_quality"].isEnabled()
+    window.list.query.setCurrentText("title:zzzzzz")  # valid, and nothing matches
+    window.list.apply_query()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0)
+    qtbot.waitUntil(lambda: not approve.isEnabled())
+
+
+def test_with_no_folder_the_saved_view_actions_are_disabled(qtbot, settings):
+    from reviewer.app.tasks import SyncRunner
+    from reviewer.ui.main_window import MainWindow
+
+    window = MainWindow(settings, runner=SyncRunner(), watch=False)
+    qtbot.addWidget(window)
+    assert window.view_actions
+    assert not any(action.isEnabled() for action in window.view_actions)
+    assert not window.action_table["approve"].isEnabled()
