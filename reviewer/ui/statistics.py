@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -73,6 +73,13 @@ class StatisticsWindow(QWidget):
     """A window of its own beside the main one; it follows the list's view while it is open."""
 
     provider_chosen = Signal(str)  # a row of the provider table was clicked
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc or Ctrl+W (the platform's Close) close it, as a window of its own closes."""
+        if event.key() == Qt.Key.Key_Escape or event.matches(QKeySequence.StandardKey.Close):
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def __init__(self, parent=None):
         super().__init__(parent, Qt.WindowType.Window)

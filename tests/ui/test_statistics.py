@@ -81,3 +81,12 @@ def test_the_provider_table_sorts_by_number_and_a_click_lists_that_provider(wind
     qtbot.waitUntil(lambda: window.model.rowCount() == count, timeout=3000)
     assert {a.provider.name for a in window.model.articles} == {name}
     assert window.list.current_view_name() == "All"
+
+
+def test_statistics_closes_with_escape_and_ctrl_w(window, qtbot):
+    for key, modifier in ((Qt.Key_Escape, Qt.NoModifier), (Qt.Key_W, Qt.ControlModifier)):
+        stats = open_statistics(window, qtbot)
+        stats.activateWindow()
+        stats.setFocus()
+        qtbot.keyClick(stats, key, modifier)
+        qtbot.waitUntil(lambda stats=stats: not stats.isVisible())
