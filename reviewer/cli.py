@@ -378,7 +378,7 @@ def _apply(batches: Iterable[list[Target]], changes: dict[str, Any], editor: str
                     if not article.edits:  # approved or rejected as it already was: still a decision, logged
                         print(f"{article.relpath}: unchanged")
             for root, articles in by_root.items():
-                saving = _review(root, editor).begin([a.save_state() for a in articles])
+                saving = _review(root, editor).begin([a.save_state() for a in articles], sweep=False)
                 if saving.refused:  # nothing written that could not be logged
                     _error(f"{plural(len(articles), 'file')} not written: {saving.refused}")
                     failed += len(articles)

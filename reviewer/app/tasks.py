@@ -118,13 +118,7 @@ class ThreadRunner:
         self._alive.add(bridge)
 
         def job() -> None:
-            result: T | None
-            error: Exception | None
-            try:
-                result, error = fn(context), None
-            except Exception as exc:  # delivered to the GUI thread as a value, Picard-style
-                result, error = None, exc
-            _emit(bridge.finished, result, error)
+            _emit(bridge.finished, *_call(fn, context))
 
         future = self.pool.submit(job)
         self._futures.add(future)
@@ -134,6 +128,14 @@ class ThreadRunner:
     def wait(self, msecs: int = 30000) -> bool:
         done, pending = wait(list(self._futures), timeout=msecs / 1000)
         return not pending
+
+
+def _call(fn: Callable[[Context], T], context: Context) -> tuple[T | None, Exception | None]:
+    """What a task gave, or the exception it raised: delivered as a value, Picard-style."""
+    try:
+        return fn(context), None
+    except Exception as exc:
+        return None, exc
 
 
 def _emit(signal: SignalInstance, *args: object) -> None:
@@ -272,12 +274,7 @@ class SyncRunner:
         backlog: int = 0,
     ) -> Context:
         context = Context(on_report or (lambda _: None))
-        result: T | None
-        error: Exception | None
-        try:
-            result, error = fn(context), None
-        except Exception as exc:
-            result, error = None, exc
+        result, error = _call(fn, context)
         if on_done:
             on_done(result, error)
         return context

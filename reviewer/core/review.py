@@ -120,6 +120,9 @@ class Review:
     # (time, editor, path) of the decisions recovered from journals: a save that failed to log
     # leaves them pending in the window, and the next save, which recovers them, adds no copy
     recovered: set[tuple[str, str, str]] = field(default_factory=set)
+    # Whether the journals were looked at since this review began, or since its log last
+    # failed (that save's journal stays, and the next save recovers it): see begin
+    swept: bool = False
 
     @classmethod
     def of(cls, folder: str, data_dir: str, keep_clean: bool = False, preferred: str = "", ask: bool = True) -> Review:
@@ -130,15 +133,20 @@ class Review:
         editor = editor_name(content, preferred) if ask else preferred
         return cls(content, folder_prefix(content, folder), log, editor, data_dir)
 
-    def begin(self, states: Sequence[SaveState]) -> Saving:
+    def begin(self, states: Sequence[SaveState], sweep: bool = True) -> Saving:
         """Start a save of `states`: the decisions it will log written down first as intent.
+
+        Journals of saves killed half-way are recovered first: each time (the window, where
+        another process may have been killed meanwhile), or with `sweep` false only once (a
+        command's batches, one save each, all of one run).
 
         A log that may not be written (a link) refuses the save as a whole: no file is
         written whose decision could not be logged."""
         refused = self.log.refusal()
         if refused:
             return Saving(self, list(states), [], refused=refused)
-        self.recover()
+        if sweep or not self.swept:
+            self.recover()
         decisions = [decision_of(s, self.content_root, self.editor) if s.pending else None for s in states]
         journal = _Journal.start(self._journal_folder(), [d for d in decisions if d is not None])
         return Saving(self, list(states), decisions, journal)
@@ -155,22 +163,22 @@ class Review:
         try:
             names = sorted(os.listdir(folder))
         except OSError:
-            return 0
+            names = []
+        seen: set[tuple[str, str, str]] | None = None  # the log's decisions, read once a sweep
         for name in names:
             with _Journal.abandoned(os.path.join(folder, name)) as intents:
-                if intents is None:
+                if not intents:
                     continue
-                if intents:
-                    logged += self._log_intents(intents)
+                if seen is None:
+                    seen = {(d.time, d.editor, d.path) for d in self.log.read()[0]}
+                done = [d for d in intents if (d.time, d.editor, d.path) not in seen and self._holds(d)]
+                self.log.append(done)
+                keys = {(d.time, d.editor, d.path) for d in intents}
+                seen |= keys
+                self.recovered |= keys
+                logged += len(done)
+        self.swept = True
         return logged
-
-    def _log_intents(self, intents: list[Decision]) -> int:
-        decisions, _ = self.log.read()
-        seen = {(d.time, d.editor, d.path) for d in decisions}
-        done = [d for d in intents if (d.time, d.editor, d.path) not in seen and self._holds(d)]
-        self.log.append(done)
-        self.recovered.update((d.time, d.editor, d.path) for d in intents)
-        return len(done)
 
     def _holds(self, decision: Decision) -> bool:
         """Whether the file says what `decision` wrote (always, for a decision with no change)."""
@@ -229,6 +237,7 @@ class Saving:
         except OSError as exc:
             if self.journal is not None:
                 self.journal.keep()
+                self.review.swept = False  # the next save recovers what this one wrote
             return Finished(outcomes, [], f"{self.review.log.path}: {exc.strerror or exc}")
         if self.journal is not None:
             self.journal.done()
