@@ -27,6 +27,7 @@ from ..core.git import (
     fetch,
     incoming,
     last_fetch,
+    last_sync,
     others_reviews,
     register_driver,
     status,
@@ -180,9 +181,13 @@ class TeamStatus:
     """What the status bar shows: the branch and its distance from the upstream, what a sync would
     bring, when the folder last synced, and who else pushed decisions lately."""
 
-    def __init__(self, state: Status, fetched: float | None, others: list[Review], incoming: Incoming | None = None):
+    def __init__(
+        self, state: Status, fetched: float | None, others: list[Review], incoming: Incoming | None = None,
+        synced: float | None = None,
+    ):  # fmt: skip
         self.state = state
         self.fetched = fetched
+        self.synced = synced
         self.others = others
         self.incoming = incoming
 
@@ -197,7 +202,12 @@ class TeamStatus:
         parts = [self.state.summary()]
         if self.incoming is not None:
             parts.append(self.incoming.summary())
-        parts.append(f"synced {ago(now - self.fetched)}" if self.fetched else "never synced")
+        if self.synced:
+            parts.append(f"synced {ago(now - self.synced)}")
+        elif self.fetched:  # fetched by hand or by a sync that did not finish: not a sync
+            parts.append(f"fetched {ago(now - self.fetched)}, never synced")
+        else:
+            parts.append("never synced")
         if self.others:
             parts.append(self.others[0].summary(now))
         return " · ".join(parts)
@@ -207,7 +217,7 @@ def _read_status(git: Git, me: str, with_incoming: bool = False) -> TeamStatus:
     state = status(git)
     return TeamStatus(
         state, last_fetch(git), others_reviews(git, me) if state.upstream else [],
-        incoming(git) if with_incoming else None,
+        incoming(git) if with_incoming else None, last_sync(git),
     )  # fmt: skip
 
 

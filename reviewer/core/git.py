@@ -15,6 +15,7 @@ the merge driver applies. Nothing here imports Qt: the window runs these off its
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -23,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -500,6 +502,7 @@ def sync(
             remote = _only_remote(git)
             step("Pushing")
             git.run("push", "--quiet", "-u", remote, f"HEAD:refs/heads/{branch}")
+            _mark_synced(git)
             return Synced(committed, 0, _count(git, start), [], attempt)
         taken = int(git.out("rev-list", "--count", "HEAD..@{u}").strip() or 0)
         if taken:
@@ -518,6 +521,7 @@ def sync(
                 raise error
             pushed = ahead
         changed = _changed_since(git, start)
+        _mark_synced(git)
         return Synced(committed, taken, pushed, changed, attempt)
     raise GitError("not-fast-forward", f"others kept pushing; {ATTEMPTS} attempts were refused. Sync again")
 
@@ -634,10 +638,27 @@ def others_reviews(git: Git, me: str, limit: int = 50) -> list[Review]:
     return found
 
 
+SYNCED_MARK = "reviewer-synced"  # in the git directory: touched when a sync has pushed and taken all
+
+
+def _mark_synced(git: Git) -> None:
+    with contextlib.suppress(OSError), open(git.git_path(SYNCED_MARK), "w", encoding="utf-8") as fh:
+        fh.write(f"{time.time():.0f}\n")
+
+
 def last_fetch(git: Git) -> float | None:
-    """When the upstream was last fetched (a sync fetches): FETCH_HEAD's time, or None."""
+    """When the upstream was last fetched (by a sync, or by anyone's git fetch): FETCH_HEAD's
+    time, or None."""
     try:
         return os.stat(git.git_path("FETCH_HEAD")).st_mtime
+    except OSError:
+        return None
+
+
+def last_sync(git: Git) -> float | None:
+    """When a sync last completed here (a fetch alone is not a sync), or None."""
+    try:
+        return os.stat(git.git_path(SYNCED_MARK)).st_mtime
     except OSError:
         return None
 

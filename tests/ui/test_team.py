@@ -124,7 +124,7 @@ def test_a_folder_that_is_not_a_repository_has_no_git_in_the_window(window):
     assert not window.action_table["commit"].isEnabled()
 
 
-def test_the_status_bar_says_what_a_sync_would_bring_and_who_pushed(editor, team):
+def test_the_status_bar_says_what_a_sync_would_bring_and_who_pushed(editor, team, qtbot):
     ben = team("ben")
     decide(ben, 0, "ben", "approve", published=True)
     decide(ben, 1, "ben", "reject", published=False, quality=1)
@@ -133,8 +133,25 @@ def test_the_status_bar_says_what_a_sync_would_bring_and_who_pushed(editor, team
     text = editor.team_controls.label.text()
     assert "main ↑0 ↓1" in text
     assert "1 incoming, 0 conflicts" in text
-    assert "synced just now" in text
+    assert "fetched just now, never synced" in text  # a look at what is coming is not a sync
     assert "ben pushed 2 decisions" in text
+    editor.action_table["sync"].trigger()
+    qtbot.waitUntil(lambda: "synced just now" in editor.team_controls.label.text())
+
+
+def test_the_status_bar_says_synced_only_after_a_sync_that_finished(team):
+    from reviewer.app.team import _read_status
+
+    ana = team("ana")
+    git = Git(str(ana))
+    assert "never synced" in _read_status(git, "ana").summary()
+    git.run("fetch", "--quiet")
+    assert "fetched just now, never synced" in _read_status(git, "ana").summary()
+    sync(git, "ana")
+    found = _read_status(git, "ana")
+    assert found.synced is not None
+    assert "synced just now" in found.summary()
+    assert found.summary(now=found.synced + 600).endswith("synced 10 min ago")
 
 
 def test_a_folder_inside_another_repository_gets_no_git_in_the_window(window_on, team):
