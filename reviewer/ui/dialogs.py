@@ -6,7 +6,16 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontDatabase, QIntValidator, QKeySequence, QTextCursor, QTextFormat
+from PySide6.QtGui import (
+    QColor,
+    QFontDatabase,
+    QIntValidator,
+    QKeySequence,
+    QPainter,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -466,7 +475,7 @@ class ShortcutsOverlay(QWidget):
         self.setObjectName("shortcuts-overlay")
         self.setStyleSheet(
             "#shortcuts-overlay { background: rgba(0, 0, 0, 140); }"
-            "QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }"
+            "QScrollArea, #keys-page, QWidget#qt_scrollarea_viewport { background: transparent; }"
             "QLabel#keys { color: white; background: #1f2429; border-radius: 10px; padding: 18px; }"
         )
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -491,12 +500,15 @@ class ShortcutsOverlay(QWidget):
         self.scroller.setWidgetResizable(True)
         self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         inner = QWidget()
+        inner.setObjectName("keys-page")  # transparent, while the scroll bar keeps its look
         column = QVBoxLayout(inner)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addStretch(1)
         column.addWidget(self.label, 0, Qt.AlignmentFlag.AlignHCenter)
         column.addStretch(1)
         self.scroller.setWidget(inner)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.scroller)
 
     def _text(self, columns: int) -> str:
@@ -508,32 +520,46 @@ class ShortcutsOverlay(QWidget):
                 i = c * per + r
                 keys, tip = self.rows[i] if i < len(self.rows) else ("", "")
                 row.append(
-                    f"<td align='right' style='padding:2px 10px 2px 18px'><b>{html.escape(keys)}</b></td>"
-                    f"<td style='padding:2px'>{html.escape(tip)}</td>"
+                    f"<td align='right' style='padding:1px 8px 1px 14px'><b>{html.escape(keys)}</b></td>"
+                    f"<td style='padding:1px'>{html.escape(tip)}</td>"
                 )
             cells.append("<tr>" + "".join(row) + "</tr>")
         return (
-            "<h3>Keyboard shortcuts</h3><table>" + "".join(cells) + "</table>"
+            "<b style='font-size:large'>Keyboard shortcuts</b><table>" + "".join(cells) + "</table>"
             "<p style='color:#bbb'>Any key or a click closes this. Rebind keys in Edit › Preferences.</p>"
         )
 
     def layout_for(self, width: int, height: int) -> int:
-        """The fewest columns whose table fits `height`, as many as `width` allows; the columns used."""
-        columns = 1
-        while True:
-            self.label.setText(self._text(columns))
-            size = self.label.sizeHint()
-            wider = columns + 1 <= 3 and self._width_of(columns + 1) <= width - 40
-            if size.height() <= height - 40 or not wider:
+        """The fewest columns whose table fits `height` within `width` (tips wrap to fit); when
+        none fits, the shortest, which scrolls. Returns the columns used."""
+        self.label.setWordWrap(True)
+        best: tuple[int, int] | None = None  # (height, columns)
+        for columns in (1, 2, 3):
+            tall = self._lay_out(columns, width)
+            if tall < 0:  # even wrapped, this many columns are wider than the window
+                break
+            if tall <= height - 24:
                 return columns
-            columns += 1
+            if best is None or tall < best[0]:
+                best = (tall, columns)
+        assert best is not None
+        self._lay_out(best[1], width)
+        return best[1]
 
-    def _width_of(self, columns: int) -> int:
-        probe = QLabel()
-        probe.setObjectName("keys")
-        probe.setStyleSheet(self.styleSheet())
-        probe.setText(self._text(columns))
-        return probe.sizeHint().width()
+    def _lay_out(self, columns: int, width: int) -> int:
+        """Sets the table in `columns` as wide as it needs, up to `width`; its height, or -1
+        when the columns cannot be made that narrow."""
+        text = self._text(columns)
+        doc = QTextDocument()
+        doc.setDefaultFont(self.label.font())
+        doc.setHtml(text)
+        wide = min(int(doc.idealWidth()) + 2 * 18 + 2, width - 24)
+        doc.setTextWidth(wide - 2 * 18 - 2)
+        if doc.idealWidth() > wide - 2 * 18 - 2 + 1:
+            return -1
+        self.label.setText(text)
+        self.label.setFixedWidth(wide)
+        return self.label.heightForWidth(wide)
 
     def show_over(self) -> None:
         self.setGeometry(self.host.rect())
@@ -557,6 +583,10 @@ class ShortcutsOverlay(QWidget):
 
     def mousePressEvent(self, event) -> None:
         self.close_overlay()
+
+    def paintEvent(self, event) -> None:
+        """The window behind dims, so the keys read as the one thing on screen."""
+        QPainter(self).fillRect(self.rect(), QColor(0, 0, 0, 140))
 
     def close_overlay(self) -> None:
         self.hide()

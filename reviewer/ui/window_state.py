@@ -25,9 +25,7 @@ def restore_state(window: MainWindow) -> None:
     if isinstance(splitter, QByteArray):
         window.splitter.restoreState(splitter)
     else:
-        width = window.width()
-        share = 0.62 if width < 1200 else 0.6  # a narrow window: the list needs room for its columns
-        window.splitter.setSizes([int(width * share), width - int(width * share)])
+        window.splitter.setSizes(default_split(window.width()))
     header = window.settings.value(HEADER_KEY)
     window.header_restored = isinstance(header, QByteArray)
     if isinstance(header, QByteArray):
@@ -36,6 +34,13 @@ def restore_state(window: MainWindow) -> None:
             action.setChecked(not window.table.horizontalHeader().isSectionHidden(column))
         h = window.table.horizontalHeader()
         window.model.sort(h.sortIndicatorSection(), h.sortIndicatorOrder())
+
+
+def default_split(width: int) -> list[int]:
+    """The list's and the detail pane's widths: in a narrow window the detail pane keeps what its
+    form needs (380 px) and the list's Title column gets the rest."""
+    detail = max(380, int(width * 0.33)) if width < 1200 else int(width * 0.4)
+    return [width - detail, detail]
 
 
 def fit_to_screen(window: MainWindow) -> None:

@@ -399,7 +399,9 @@ def test_reopening_takes_unchanged_files_from_the_index_and_sees_what_changed(wi
 
 
 def test_the_detail_pane_fits_a_small_window_and_wraps_long_topics(window, qtbot):
-    window.resize(1016, 608)  # what a 1024x640 screen gives the window
+    from tests.ui.test_daily_tool import fit_screen
+
+    fit_screen(window, qtbot, 1024, 640)  # what a 1024x640 screen gives the window, split as at first
     model = window.model
     row = max(range(model.rowCount()), key=lambda r: len(", ".join(model.article(r).topics)))
     window.table.select_row(row)
