@@ -76,6 +76,11 @@ def apply_appearance(choice: str) -> None:
         style = app.style()
         if style is not None:
             app.setPalette(style.standardPalette())
+    for widget in app.allWidgets():  # a style sheet fixes the palette it was polished with: polish again
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)
 
 
 def _report_unexpected(kind, value, tb) -> None:

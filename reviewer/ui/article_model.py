@@ -262,7 +262,7 @@ class ArticleTableModel(QAbstractTableModel):
         if article.read_only:
             return f"Read-only: {article.read_only}"
         if article.conflict:
-            return "Changed on disk while you had unsaved edits: save to choose Reload or Overwrite"
+            return "Changed on disk while you had unsaved edits: save to choose Keep mine or Take theirs"
         if article.edits:
             changes = ", ".join(f"{k}: {shown(o)} → {shown(n)}" for k, o, n in article.changes())
             return f"Unsaved: {changes}"
@@ -685,6 +685,11 @@ class ArticleTableModel(QAbstractTableModel):
         row = self.row_of(article)
         if row is not None and not self._predicate(article):
             self._move_one(article, row)
+
+    def matching(self) -> int:
+        """The rows that match the view: without an article that lingers after leaving it."""
+        held = self._lingering is not None and self.row_of(self._lingering) is not None
+        return self.rowCount() - held
 
     def lingering(self, article: Article) -> bool:
         """Whether the article is shown though it no longer matches the view (see hold)."""

@@ -48,6 +48,7 @@ from ..core.library import read_parts
 from ..core.preview import plan_preview
 from ..core.site import ImageSource, link_to_open, resolve_image
 from ..words import QUALITY_MAX, decision_line, plural, shorten, shown, status_word
+from .article_model import DECISION_MARKS
 from .flow_layout import FlowLayout
 
 THUMB = 160
@@ -431,6 +432,12 @@ class DetailPane(QScrollArea):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.layout_.addWidget(self.same_list)
 
+    def articles_changed(self, articles: list[Article]) -> None:
+        """Edited articles that the Same story section lists (a keep-best, its undo): shown anew."""
+        listed = {id(item.data(0, Qt.ItemDataRole.UserRole)) for item in _top_items(self.same_list)}
+        if listed and any(id(a) in listed for a in articles):
+            self.show_same()
+
     def show_same(self) -> None:
         """The other articles of the shown article's same-story cluster, best first."""
         self.same_list.clear()
@@ -439,7 +446,10 @@ class DetailPane(QScrollArea):
         self.same_list.setVisible(bool(others))
         for other in others:
             quality = "" if other.quality is None else str(other.quality)
-            row = QTreeWidgetItem([other.title, other.provider.name, other.date[:10], quality])
+            decision = other.pending or other.logged
+            mark = DECISION_MARKS.get(decision[0], "") if decision is not None else ""
+            title = f"{mark} {other.title}" if mark else other.title  # as the list marks it: ✓ ✗ ★
+            row = QTreeWidgetItem([title, other.provider.name, other.date[:10], quality])
             row.setData(0, Qt.ItemDataRole.UserRole, other)
             row.setIcon(0, self.status_icons.get(other.published, QIcon()))
             row.setToolTip(0, f"{status_word(other.published).capitalize()}: {other.relpath}")
@@ -562,12 +572,13 @@ class DetailPane(QScrollArea):
         return [self.article] if self.article is not None else list(self.articles)
 
     def update_editors(self) -> None:
-        """Refresh what edits change: the editors and the edit state line."""
+        """Refresh what edits change: the editors, the edit state line and the Fields tree."""
         article = self.article
         if article is None:
             if self.articles:
                 self._update_many()
             return
+        self._mark_fields(article)
         self.published.blockSignals(True)
         self.published.setCurrentIndex({True: 0, False: 1, None: 2}[article.published])
         self.published.blockSignals(False)
@@ -586,8 +597,8 @@ class DetailPane(QScrollArea):
             parts.append(f"Unsaved: {article.pending[0]} (changes no byte; the save logs it)")
         if article.conflict:
             parts.append(
-                "<span style='color:#c62828'>Changed on disk since it was read: saving will ask "
-                "whether to reload or overwrite.</span>"
+                "<span style='color:#c62828'>Changed on disk since it was read: saving will ask, "
+                "for each key, Keep mine or Take theirs.</span>"
             )
         self.state.setText("<br>".join(parts))
         self.state.setVisible(bool(parts))
@@ -812,6 +823,40 @@ class DetailPane(QScrollArea):
         for key, value in article.metadata.items():
             self.fields.addTopLevelItem(_tree_item(str(key), value))
         self.fields.resizeColumnToContents(0)
+        self._mark_fields(article)
+
+    def _mark_fields(self, article: Article) -> None:
+        """Each edited key's row shows the value on disk and the pending one (`88 → 93`), in
+        italics; a key the file does not have yet gets a row of its own; undone, as on disk."""
+        edits = {key: (old, new) for key, old, new in article.changes()}
+        font = self.fields.font()
+        for i, item in reversed(list(enumerate(_top_items(self.fields)))):
+            key, pending = item.text(0), item.data(0, Qt.ItemDataRole.UserRole)
+            if key in edits:
+                continue
+            if pending == "added":  # an added key, undone
+                self.fields.takeTopLevelItem(i)
+            elif pending == "edited":  # back to the value on disk
+                value = article.metadata.get(key)
+                item.setText(1, shown(value))
+                item.setToolTip(1, shown(value))
+                item.setFont(1, font)
+                item.setData(0, Qt.ItemDataRole.UserRole, None)
+        italic = self.fields.font()
+        italic.setItalic(True)
+        rows = {item.text(0): item for item in _top_items(self.fields)}
+        for key, (old, new) in edits.items():
+            row = rows.get(key)
+            if row is None:
+                row = QTreeWidgetItem([key, ""])
+                self.fields.addTopLevelItem(row)
+                row.setData(0, Qt.ItemDataRole.UserRole, "added")
+            elif row.data(0, Qt.ItemDataRole.UserRole) != "added":
+                row.setData(0, Qt.ItemDataRole.UserRole, "edited")
+            on_disk = "(absent)" if key not in article.metadata else shown(old)
+            row.setText(1, f"{on_disk} → {shown(new)}")
+            row.setToolTip(1, f"On disk: {on_disk}\nNot saved yet: {shown(new)}")
+            row.setFont(1, italic)
 
     def _show_body(self, article: Article) -> None:
         """The body and the raw front matter: one read of the file and the body laid out, on the runner."""
@@ -859,6 +904,11 @@ class DetailPane(QScrollArea):
             item = layout.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
+
+
+def _top_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
+    found = (tree.topLevelItem(i) for i in range(tree.topLevelItemCount()))
+    return [item for item in found if item is not None]
 
 
 def _tree_item(key: str, value) -> QTreeWidgetItem:

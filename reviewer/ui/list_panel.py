@@ -65,10 +65,7 @@ class ArticleTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.setTabKeyNavigation(False)  # Tab goes to the next part of the window, not the next cell
-        palette = self.palette()  # the cursor row stays solid while the pane or a dialog has the focus
-        for role in (QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText):
-            palette.setColor(QPalette.ColorGroup.Inactive, role, palette.color(QPalette.ColorGroup.Active, role))
-        self.setPalette(palette)
+        self._solid_cursor()
         header = self.horizontalHeader()
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
@@ -91,18 +88,53 @@ class ArticleTable(QTableView):
         for column, width in widths.items():
             self.setColumnWidth(column, width)
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
+        self._provider_wants = 0
+        self._provider_sized = False
+        self._fitting = False
+        header.sectionResized.connect(self._on_section_resized)
         for column in HIDDEN_AT_FIRST:
             header.setSectionHidden(column, True)
         model.sort(Column.DATE, Qt.SortOrder.DescendingOrder)
         header.setSortIndicator(Column.DATE, Qt.SortOrder.DescendingOrder)
 
+    def _solid_cursor(self) -> None:
+        """The cursor row stays solid while the pane or a dialog has the focus."""
+        palette = QApplication.palette(self)
+        for role in (QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText):
+            palette.setColor(QPalette.ColorGroup.Inactive, role, palette.color(QPalette.ColorGroup.Active, role))
+        self.setPalette(palette)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange:  # light to dark: the cursor's colours
+            self._solid_cursor()
+
     def fit_columns(self, articles: list) -> None:
-        """Provider as wide as the names in the first articles, within a fifth of the table."""
+        """Provider as wide as the names in the first articles, within a share of the table."""
         metrics = self.fontMetrics()
         names = {a.provider.name for a in articles[:500]}
-        widest = max((metrics.horizontalAdvance(n) for n in names), default=0)
-        limit = max(metrics.horizontalAdvance("M") * 8, self.viewport().width() // 5)
-        self.setColumnWidth(Column.PROVIDER, min(widest + 20 + metrics.horizontalAdvance("M") * 2, limit))
+        self._provider_wants = max((metrics.horizontalAdvance(n) for n in names), default=0)
+        self._provider_wants += 20 + metrics.horizontalAdvance("M") * 2
+        self._fit_provider()
+
+    def _fit_provider(self) -> None:
+        """Within a fifth of a wide table, a seventh of a narrow one (the logo and the name's start;
+        the whole name in its tooltip), so the Title gets the room: unless the editor sized it."""
+        if not self._provider_wants or self._provider_sized:
+            return
+        width = self.viewport().width()
+        limit = max(self.fontMetrics().horizontalAdvance("M") * 5, width // 5 if width >= 600 else width // 7)
+        self._fitting = True
+        self.setColumnWidth(Column.PROVIDER, min(self._provider_wants, limit))
+        self._fitting = False
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column == Column.PROVIDER and not self._fitting and self.isVisible():
+            self._provider_sized = True  # the editor's width stays
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_provider()
 
     def select_row(self, row: int) -> None:
         model = self.model()
@@ -223,6 +255,14 @@ class FacetTree(QTreeWidget):
                 top.addChild(more)
             top.setText(1, f"{len(values):,}")
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light to dark: the counts' colour too
+            brush = self.palette().placeholderText()
+            for top in self.tops.values():
+                for i in range(top.childCount()):
+                    top.child(i).setForeground(1, brush)
+
     def mousePressEvent(self, event) -> None:
         self._modifiers = event.modifiers()  # what the click that follows was made with
         super().mousePressEvent(event)
@@ -309,6 +349,8 @@ class ListPanel(QWidget):
         layout.addLayout(middle, 1)
         self._facets_timer = single_shot(self, 150, self._count_facets)
         model.filtered.connect(self.schedule_facets)
+        model.rowsInserted.connect(self.schedule_facets)  # a decision or its undo moves one article in or out
+        model.rowsRemoved.connect(self.schedule_facets)
         self._counts_timer = single_shot(self, 100, self.update_counts)
         model.filtered.connect(self.view_changed)
         model.filtered.connect(self.schedule_counts)  # the current view's "6 of 24"
@@ -410,10 +452,18 @@ class ListPanel(QWidget):
     def _problem_activated(self, item) -> None:
         self.problem_activated.emit(item.data(Qt.ItemDataRole.UserRole))
 
-    def update_counts(self) -> None:
-        """The views' counts, from the session's tally: no walk over the articles."""
+    def view_total(self) -> int:
+        """The current view's count: the M of "N of M" on its row and in the status bar alike."""
+        item = self.views.currentItem()
+        if item is None or self.in_problems():
+            return len(self.session.tally)
+        name, _, saved = item.data(Qt.ItemDataRole.UserRole)
+        count = self.session.tally.view(name) if saved else self._builtin_counts().get(name)
+        return len(self.session.tally) if count is None else count
+
+    def _builtin_counts(self) -> dict[str, int]:
         tally = self.session.tally
-        counts = {
+        return {
             "All": len(tally),
             QUEUE: tally.queue,
             "Unpublished": tally.states[False],
@@ -421,6 +471,11 @@ class ListPanel(QWidget):
             "Unset": tally.states[None],
             PROBLEMS: len(self.session.problems),
         }
+
+    def update_counts(self) -> None:
+        """The views' counts, from the session's tally: no walk over the articles."""
+        tally = self.session.tally
+        counts = self._builtin_counts()
         narrowed = self.query.currentText().strip() and self.query_valid and not self.in_problems()
         current = self.views.currentRow()
         more = "…" if self.session.loading else ""  # counts so far, while the folder is read
@@ -431,7 +486,7 @@ class ListPanel(QWidget):
             if count is None:
                 item.setText(f"{name}  (?)")
             elif row == current and narrowed and name != PROBLEMS:
-                item.setText(f"{name}  ({self.model.rowCount():,} of {count:,}{more})")  # what the query leaves
+                item.setText(f"{name}  ({self.model.matching():,} of {count:,}{more})")  # what the query leaves
             else:
                 item.setText(f"{name}  ({count:,}{more})")
 

@@ -162,7 +162,6 @@ class MainWindow(QMainWindow):
         self.counts.setAccessibleName("Queue counts")
         self.matches = QLabel()
         self.matches.setAccessibleName("Articles shown")
-        self.matches.setStyleSheet("QLabel { padding-right: 8px; border-right: 1px solid palette(mid); }")
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
@@ -174,6 +173,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.matches)
         self.statusBar().addPermanentWidget(self.counts)
         self.statusBar().addPermanentWidget(self.progress)
+        # each part of the status bar's right side stands apart: where the log is, N of M, the
+        # queue's counts, git's status
+        self.statusBar().setStyleSheet("QStatusBar QLabel { padding: 0 6px; border-left: 1px solid palette(mid); }")
 
     def _connect(self) -> None:
         a, s = self.action_table, self.session
@@ -478,6 +480,7 @@ class MainWindow(QMainWindow):
                 self.detail.update_editors()
         elif self.detail.articles and not self.holding(self.detail.update_editors):
             self.detail.update_editors()  # several selected: their mixed values may have changed
+        self.detail.articles_changed(articles)
         self.triage.articles_changed(articles)
         self.list.schedule_counts()
 

@@ -325,13 +325,14 @@ class Triage(QObject):
         if self.host.holding(self.update_status):
             return
         left, approved, rejected = self.counts()
-        shown, total = self.model.rowCount(), len(self.session.tally)
+        shown, total = self.model.matching(), len(self.session.tally)
         if self.session.loading:
             self.host.show_counts("To review: loading…", f"{total:,} read")
         else:
             counts = f"To review: {left:,} left · {approved:,} approved · {rejected:,} rejected"
             selected = self.table.selected_count() if not self.list.in_problems() else 0
             chosen = f"{selected:,} selected · " if selected > 1 else ""
+            total = self.list.view_total()  # the denominator the view's row shows
             self.host.show_counts(counts, f"{chosen}{shown:,} of {total:,}" if self.session.root else "")
         self.detail.show_typing(self._digits)
 

@@ -76,6 +76,8 @@ KEYS = {
     "Return": (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier),
     "ctrl+s": (Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier),
     "ctrl+z": (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier),
+    "End": (Qt.Key.Key_End, Qt.KeyboardModifier.NoModifier),
+    "Home": (Qt.Key.Key_Home, Qt.KeyboardModifier.NoModifier),
 }
 
 
