@@ -197,7 +197,8 @@ class StatisticsWindow(QWidget):
         self.days_title.setText(f"<b>Decisions a day</b> (UTC), last {DAYS} days: {plural(total, 'decision')} by {who}")
         end = (today or datetime.now(UTC)).date()
         first = end - timedelta(days=DAYS - 1)
-        ticks = [(i, (first + timedelta(days=i)).strftime("%b %d")) for i in range(0, DAYS, 7)]
+        ticks = [(i, (first + timedelta(days=i)).strftime("%b %d")) for i in range(DAYS - 8, -1, -7)]
+        ticks.append((DAYS - 1, "today"))  # counted back from today, so the last bar is named
         plot.getAxis("bottom").setTicks([ticks, [(i, "") for i in range(DAYS)]])
         plot.setXRange(-0.6, DAYS - 0.4, padding=0)
         if not total:

@@ -60,6 +60,8 @@ def test_saved_decisions_show_up_per_editor_per_day(window, qtbot):
     assert list(heights) == [window.session.editor]
     assert heights[window.session.editor][-1] == 3
     assert sum(heights[window.session.editor]) == 3
+    major = stats.days_plot.getPlotItem().getAxis("bottom")._tickLevels[0]
+    assert major[-1] == (len(heights[window.session.editor]) - 1, "today")  # today's bar is named
 
 
 def test_the_provider_table_sorts_by_number_and_a_click_lists_that_provider(window, qtbot):
