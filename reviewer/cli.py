@@ -38,7 +38,7 @@ EPILOG = """commands:
   reviewer set [--published true|false|unset] [--quality N|unset] --where QUERY ROOT
   reviewer log ROOT [--since DATE] [--editor NAME] [--json]
   reviewer stats ROOT [--json]
-  reviewer same ROOT [--json] [--threshold T]
+  reviewer same ROOT [--json] [--threshold T] [--eval TRUTH.json]
   reviewer commit ROOT [--editor NAME]
   reviewer sync ROOT [--editor NAME] [--keep mine|theirs]
 
@@ -126,7 +126,9 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("root", help="the content folder")
     p.add_argument("--json", action="store_true", help="one JSON object per cluster")
     p.add_argument("--threshold", type=_threshold, default=None, metavar="T",
-                   help=f"how alike two articles must be, 0.5 to 0.95 (default {DEFAULT_THRESHOLD})")  # fmt: skip
+                   help=f"how sure a link must be, 0.3 to 0.95 (default {DEFAULT_THRESHOLD})")  # fmt: skip
+    p.add_argument("--eval", metavar="TRUTH.json", help="score the clusters against a labelled file: "
+                   "precision, recall, stories found whole, the worst false links and misses")  # fmt: skip
     _no_index_option(p)
     p.set_defaults(run=cmd_same)
 
@@ -161,8 +163,8 @@ def _threshold(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not 0.5 <= value <= 0.95:
-        raise argparse.ArgumentTypeError("the threshold goes from 0.5 to 0.95")
+    if not 0.3 <= value <= 0.95:
+        raise argparse.ArgumentTypeError("the threshold goes from 0.3 to 0.95")
     return value
 
 
@@ -610,16 +612,18 @@ def cmd_same(args: argparse.Namespace) -> int:
     articles: dict[str, Article] = {}
     failed = 0
     for batch in batches:
-        same.add(batch.articles)
+        same.add(batch.articles)  # worked out once, when the clusters are asked for
         articles.update((a.relpath, a) for a in batch.articles)
         failed += len(batch.problems)
+    if args.eval:
+        return _evaluate(same, articles, args.eval)
     for cluster in same.clusters():
-        scores = [s for a in cluster for b in cluster if a < b and (s := same.score(a, b)) is not None]
+        score = same.cohesion(cluster)
         members = sorted((articles[p] for p in cluster), key=lambda a: (-(a.quality or 0), a.date, a.relpath))
         if args.json:
             record = {
                 "size": len(cluster),
-                "similarity": round(min(scores), 3),
+                "score": round(score, 3),
                 "articles": [
                     {"path": a.relpath, "title": a.title, "provider": a.provider.name, "date": a.date,
                      "quality": a.quality, "published": a.published}
@@ -628,12 +632,37 @@ def cmd_same(args: argparse.Namespace) -> int:
             }  # fmt: skip
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             continue
-        print(f"{len(cluster)} articles, similarity {min(scores):.2f}-{max(scores):.2f}:")
+        print(f"{len(cluster)} articles, score {score:.2f}:")
         for a in members:
             print(f"  {a.relpath}  [{shorten(a.provider.name or '-', 24)}]  {shorten(a.title, 80)}")
     if failed:
         _error(f"{plural(failed, 'file')} could not be read (reviewer check names them)")
     return 1 if failed else 0
+
+
+def _evaluate(same: Any, articles: dict[str, Article], path: str) -> int:
+    """`reviewer same ROOT --eval TRUTH.json`: the clusters scored against a labelled file."""
+    from .core.same_story import evaluate
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            truth = json.load(fh)
+        groups = truth["groups"]
+        borderline = truth.get("borderline", [])
+        if not isinstance(groups, dict):
+            raise TypeError("groups is not a map of story names to paths")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        _error(f"{path}: not a same-story truth file ({error})")
+        return 2
+    found = evaluate(same, groups, borderline)
+    print(f"threshold {same.threshold:.2f}: {found.summary()}")
+    title = {p: a.title for p, a in articles.items()}
+    for label, pairs in (("worst false links", found.false_links[:10]), ("misses", found.misses[:10])):
+        if pairs:
+            print(f"{label}:")
+        for score, a, b in pairs:
+            print(f"  {score:.2f}  {shorten(title.get(a, a), 60)}\n        {shorten(title.get(b, b), 60)}")
+    return 0
 
 
 # --- git -----------------------------------------------------------------------------------

@@ -95,9 +95,9 @@ PREFERENCES: tuple[Preference, ...] = (
     Preference(
         "same_story_threshold",
         DEFAULT_THRESHOLD,
-        "Same story at similarity",
-        "How alike two articles must be to count as the same story: lower finds more, and more wrongly",
-        low=0.5,
+        "Same story at score",
+        "How sure a link must be for two articles to count as one story: lower finds more, and more wrongly",
+        low=0.3,
         high=0.95,
     ),
 )

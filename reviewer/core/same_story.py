@@ -1,441 +1,339 @@
-"""Same story, many providers: near-duplicate articles grouped into clusters.
+"""Same story, many outlets: articles that report one event grouped into clusters.
 
-Aggregated news repeats itself in other words: "Veve Labs raises $731 million for weather
-forecasting" and "Veve Labs lands $731M in funding for weather forecasting". What makes two
-articles one story is mostly their names and numbers (the company, the place, the amount),
-not their verbs: a story told by two providers keeps its names and changes its wording;
-two stories about one company change the rest.
+What the labelled real news of `../shared/corpus/azure-2021q1` (767 items, 100 stories read
+by a person) taught, and what this does about it:
 
-Each article becomes two sets of words, from its title and excerpt (the provider's own name
-taken out): its names (numbers and amounts, and words the folder only ever capitalises, and
-capitalises inside a sentence at least once) and all its content words. Two articles are
-compared by the weighted Jaccard similarity of their names (each weighted by its rarity,
-idf; halved when they share only one) and of their content words, half and half. Pairs at
-or above the threshold are linked; a cluster is a connected component of links.
+- One story is told within days: only articles at most WINDOW days apart are compared.
+- Its own words are rare in the folder, whatever their case ("Percept", "Verily", "Terra"):
+  words are weighted by their rarity (idf) over the whole folder, in lower case. Two articles
+  are compared when they share a word that at most a twentieth of the folder has (an
+  inverted index, walked within the date window).
+- Evidence for one story: the titles' and the whole texts' weighted cosine similarity, the
+  weight of the rare words they share, the same link once tracking, `-2` and AMP are taken
+  off. Evidence against: one outlet's two posts (a series, two products), the rare title
+  words each has that the other never mentions (another company in the same press-release
+  frame), preview against general availability, and days apart.
+- These are weighed by a logistic model whose weights were fitted once on the labelled set
+  (`benchmarks/bench_same_story.py --fit`) and are constants here: a pair's score is the
+  probability that it is one story.
+- Clusters are made by average linkage (two groups merge while the mean score of their
+  pairs reaches the threshold; pairs never compared count 0): a chain of single links, such
+  as the monthly update posts of one product, no longer joins stories that do not belong
+  together.
 
-Only likely pairs are compared: each article is filed under each two of its three rarest
-names, and compared with the articles filed beside it. Measured with
-benchmarks/bench_same_story.py on generated news with known stories (tests/stories.py; its
-hard negatives are harsh on purpose: one company in about ten stories, often in one city),
-at the default threshold of 0.6: precision 0.78 / 0.71 / 0.66 and recall 1.00 at 5,000 /
-20,000 / 100,000 articles (0.65 gives 0.90 / 0.85 at a recall of 0.998); the blocking loses
-no pair that comparing every pair finds. 100,000 articles cluster in 9.3 s, 100 more in 124
-ms, in 67 MB. On the same 5,000, datasketch's MinHash LSH with Jaccard reached precision
-0.11 at recall 0.26 (it weighs a verb like a name), rapidfuzz's token_set_ratio on titles
-0.24 at 0.28: neither is used. The real corpus (107 articles, 52 of them Amazon SageMaker
-posts by one provider) has no cluster, rightly.
-
-Incremental: articles are added, changed and removed one batch at a time; only the pairs
-of those articles are compared again. Word weights are kept between small batches (a
-hundred articles move them by a hair) and worked out again after a large one.
+Results depend only on the set of articles: word weights are worked out over all of them
+each time, pairs are compared in path order, scores rounded, so one batch, many batches and
+any reading order give the same clusters, and an incremental update equals a full one.
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
 import re
-import sys
-from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Generator, Iterable
+from datetime import date
 from typing import Any, NamedTuple, Protocol, TypeVar
+from urllib.parse import urlsplit
 
-DEFAULT_THRESHOLD = 0.6
-KEYS = 3  # rarest names an article is filed under, by each two of them
-CONTENT_POWER = 1  # content words weighted by idf to this power: a rare word tells more
-NAMES_WEIGHT = 0.5  # of the names' similarity in an article pair's; the content words' take the rest
-SMALL_FOLDER = 1000  # word weights as in a folder of at least this many: in a small one, a story's own words are common
-STEP = 25  # articles between two yields of adding()
-STEP_COMPARISONS = 400  # comparisons between two yields while linking (a few milliseconds)
-REWEIGH = 0.05  # a batch this large a part of the folder: every word's weight worked out again
-BIG_BLOCK = 60  # a pair of words more articles share is no key: too common to tell stories apart
+DEFAULT_THRESHOLD = 0.5
+WINDOW = 10  # days: two articles further apart are two stories
+RARE_SHARE = 0.05  # a word in at most this share of the folder (and at least 30 articles) files a pair
+RARE_IDF = 4.0  # a word this rare weighs as a name: shared it is evidence for, unmatched against
+EXCERPT_WEIGHT = 0.3  # an excerpt word against a title word
+STEP = 200  # articles (or pairs, times ten) between two yields of adding()
+KEEP = 0.05  # pair scores below this are not kept: they count as 0 in the linkage
 
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "for",
-        "in",
-        "on",
-        "to",
-        "and",
-        "with",
-        "by",
-        "at",
-        "from",
-        "its",
-        "it",
-        "is",
-        "as",
-        "says",
-        "said",
-        "new",
-        "this",
-        "that",
-        "be",
-        "are",
-        "was",
-        "were",
-        "has",
-        "have",
-        "will",
-        "into",
-        "over",
-        "after",
-        "about",
-        "than",
-        "more",
-        "most",
-        "up",
-        "out",
-        "not",
-        "but",
-        "or",
-        "how",
-        "why",
-        "what",
-        "who",
-        "when",
-        "where",
-        "which",
-        "report",
-        "update",
-        "breaking",
-        "exclusive",
-        "watch",
-        "video",
-        "opinion",
-        "analysis",
-    ]
+# The logistic model's weights (benchmarks/bench_same_story.py --fit on azure-2021q1).
+WEIGHTS = {
+    "phrases": -1.04,  # the rarity of two-word title phrases both have, / 20 (with title: overlap counted once)
+    "repost": -2.65,  # one outlet's two titles alike: a series ("updates for January"), unless their link is one
+    "title": 4.87,  # cosine of the titles' weighted words
+    "text": 3.85,  # cosine of title and excerpt
+    "unmatched": -0.73,  # the lesser weight of rare title words the other never mentions, / 10
+    "shared": 4.63,  # the weight of the rare words both mention, / 20
+    "same_provider": -2.92,
+    "days": -2.72,  # days apart / 7
+    "stage": -1.0,  # preview against general availability
+    "same_link": 0.86,
+    "bias": -3.12,
+}
+
+_STOP_WORDS = (
+    "a an the of for in on to and with by at from its it is as says said new this that be are was were has "
+    "have will into over after about than more most up out not but or how why what who when where which "
+    "your you our we can now via"
 )
-_CALENDAR = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "today",
-        "yesterday",
-    ]
-)
-_WORD = re.compile(r"\$?\d[\d.,]*|[^\W\d_][\w'’-]*")
-_MILLIONS = re.compile(r"\$(\d+(?:\.\d+)?)\s*([mM]|bn|[bB])\b")
-_POSSESSIVE = re.compile(r"['’]s\b")
+_STOP = frozenset(_STOP_WORDS.split())
+_WORD = re.compile(r"[a-z0-9][a-z0-9'’.+#&-]*")
+_PREVIEW = re.compile(r"\b(preview|beta)\b", re.IGNORECASE)
+_GA = re.compile(r"general(ly)? availab|\bGA\b", re.IGNORECASE)
 
 
-_SENTENCE_END = ".!?;|—"
-_NUMERIC = frozenset("$0123456789")
+def tokens(text: str) -> set[str]:
+    """The words of a text in lower case, without stop words or a possessive 's.
 
-
-def words(text: str) -> list[tuple[str, bool]]:
-    """The words of a text as written, each with whether it starts a sentence (where a capital
-    says nothing); amounts written out ($40M -> $40 million), no possessive 's.
-
-    >>> [w for w, _ in words("Veve Labs' $731M round: Veve's biggest")]
-    ['Veve', "Labs'", '$731', 'million', 'round', 'Veve', 'biggest']
-    >>> [first for _, first in words("In Lisbon. Farmers too")]
-    [True, False, True, False]
+    >>> sorted(tokens("Verily's Terra platform, now on Azure"))
+    ['azure', 'platform', 'terra', 'verily']
     """
-    text = _MILLIONS.sub(lambda m: f"${m.group(1)} {'million' if m.group(2) in 'mM' else 'billion'}", text)
-    text = _POSSESSIVE.sub("", text)
+    return set(_words(text))
+
+
+_POSSESSIVE = re.compile(r"['’]s\b")
+_INTERNED: dict[str, str] = {}  # one string a word for the whole folder (what sys.intern does, faster)
+
+
+def _words(text: str) -> list[str]:
     found = []
-    for m in _WORD.finditer(text):
-        before = text[: m.start()].rstrip()
-        found.append((m.group().rstrip(".,"), not before or before[-1] in _SENTENCE_END))
+    interned = _INTERNED
+    for word in _WORD.findall(_POSSESSIVE.sub("", text.lower())):
+        if word[-1] in ".'’-&":
+            word = word.strip(".'’-&")
+        if word and word not in _STOP:
+            found.append(interned.setdefault(word, word))
     return found
 
 
-class Features(NamedTuple):
-    """An article's words, each kept once for the whole folder (interned): a hundred thousand
-    articles share a few hundred thousand distinct words."""
+def phrases(text: str) -> set[str]:
+    """Each two words that follow each other (stop words left out): "cloud retail" of
+    "Cloud for Retail".
 
-    content: tuple[str, ...]  # content words, lower case
-    candidates: tuple[str, ...]  # numbers, and words written with a capital (names if the folder says so)
+    >>> sorted(phrases("Microsoft Cloud for Retail"))
+    ['cloud retail', 'microsoft cloud']
+    """
+    return _phrases(_words(text))
+
+
+def _phrases(found: list[str]) -> set[str]:
+    interned = _INTERNED
+    return {interned.setdefault(p, p) for p in (f"{a} {b}" for a, b in zip(found, found[1:], strict=False))}
+
+
+_MONTH = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MARK = re.compile(
+    r"\b(?:part|pt|episode|ep|chapter|session|day|week|vol|volume|issue|no|season|round)\.?\s*#?(\d+)\b"
+    r"|#(\d+)\b|\((\d+)\s*/\s*\d+\)|\b(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b"
+    rf"|\b({_MONTH})\b(?:,?\s+(\d{{4}}))?|\b(q[1-4])\b",
+    re.IGNORECASE,
+)
+
+
+_MAYBE_MARK = re.compile(r"[\d#]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")  # of the lower-case title
+
+
+def marks(title: str) -> frozenset[str]:
+    """What tells one post of a series from the next: a part, an episode, a date, a month, a
+    quarter. Two titles with different marks are two stories, however alike the rest.
+
+    >>> sorted(marks("Secure Studio URLs Part 2: Private API"))
+    ['2']
+    >>> sorted(marks("Azure Security Center—News and updates for December 2020"))
+    ['december 2020']
+    """
+    found: set[str] = set()
+    if not _MAYBE_MARK.search(title.lower()):  # most titles have no mark: the full pattern is slow
+        return frozenset()
+    for m in _MARK.finditer(title):
+        if m.group(5):
+            found.add(f"{m.group(5).lower()} {m.group(6)}" if m.group(6) else m.group(5).lower())
+        else:
+            found.add(next(g for g in m.groups() if g).lower())
+    return frozenset(found)
+
+
+def stage(title: str) -> str:
+    """'preview', 'ga' or '' for a title that says neither or both."""
+    low = title.lower()
+    preview = ("preview" in low or "beta" in low) and bool(_PREVIEW.search(title))
+    ga = ("availab" in low or "GA" in title) and bool(_GA.search(title))
+    return "preview" if preview and not ga else "ga" if ga and not preview else ""
+
+
+def link_key(url: str) -> str:
+    """The last part of a link's path, without tracking, a `-2` suffix or AMP: one page's
+    reposts share it."""
+    if not url:
+        return ""
+    try:
+        path = urlsplit(url.strip().lower()).path
+    except ValueError:
+        return ""
+    path = re.sub(r"/amp/?$|^/amp/", "/", path).rstrip("/")
+    path = re.sub(r"-\d{1,2}$", "", path)
+    last = path.rsplit("/", 1)[-1]
+    return last if len(last) >= 12 else ""  # "index.php" or an id tells nothing
+
+
+def day_of(text: str) -> int | None:
+    try:
+        return date.fromisoformat((text or "")[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+class Item(NamedTuple):
+    """What the comparison reads of an article: made from it alone."""
+
+    title: frozenset[str]
+    text: frozenset[str]  # title and excerpt
+    phrases: frozenset[str]  # the title's two-word phrases
+    marks: frozenset[str]  # the title's part, episode, date, month (see marks)
+    day: int | None
+    provider: str
+    stage: str
+    link: str
 
     @classmethod
-    def of(cls, title: str, excerpt: str, provider: str = "") -> tuple[Features, set[str], set[str]]:
-        """The features of one article; the words it writes in lower case (never names), and
-        those it capitalises inside a sentence (names, unless written in lower case elsewhere)."""
-        content, capitals, numbers, lower, inside = set(), set(), set(), set(), set()
-        for text in (title, excerpt):
-            if provider:
-                text = text.replace(provider, " ")
-            for word, first in words(text):
-                low = sys.intern(word.lower().strip("'’-"))
-                if not low or low in _STOP:
-                    continue
-                content.add(low)
-                if word[0].isdigit() or word[0] == "$":
-                    numbers.add(low)
-                elif word[0].isupper():
-                    if low not in _CALENDAR:
-                        capitals.add(low)
-                        if not first:
-                            inside.add(low)
-                else:
-                    lower.add(low)
-        return cls(tuple(content), tuple(numbers | capitals)), lower, inside
-
-
-class _Words:
-    """The words of the articles a batch compares, while it is linked, in a few flat lists and
-    arrays: row by row, each article's content words, then its candidates, and its names and
-    weight once worked out. Kept as three small objects an article, 100,000 articles' words
-    left about 30 MB of Python's small-object memory held after they were freed (a few objects
-    made meanwhile and kept, such as links, hold a whole arena each); a flat list is one block
-    of memory, given back whole."""
-
-    __slots__ = ("row", "words", "start", "content", "candidates", "names", "names_at", "names_len", "totals")
-
-    def __init__(self) -> None:
-        self.row: dict[str, int] = {}  # path -> its row
-        self.words: list[str] = []
-        self.start, self.content, self.candidates = array("q"), array("i"), array("i")  # by row
-        self.names: list[str] = []
-        self.names_at, self.names_len = array("q"), array("i")  # by row; -1: not worked out yet
-        self.totals = array("d")  # by row; NaN: not worked out yet
-
-    def add(self, path: str, features: Features) -> int:
-        row = self.row[path] = len(self.start)
-        self.start.append(len(self.words))
-        self.content.append(len(features.content))
-        self.candidates.append(len(features.candidates))
-        self.words += features.content
-        self.words += features.candidates
-        self.names_at.append(-1)
-        self.names_len.append(0)
-        self.totals.append(math.nan)
-        return row
-
-    def content_of(self, row: int) -> list[str]:
-        start = self.start[row]
-        return self.words[start : start + self.content[row]]
-
-    def candidates_of(self, row: int) -> list[str]:
-        start = self.start[row] + self.content[row]
-        return self.words[start : start + self.candidates[row]]
-
-    def names_of(self, row: int) -> list[str] | None:
-        at = self.names_at[row]
-        return None if at < 0 else self.names[at : at + self.names_len[row]]
-
-    def set_names(self, row: int, names: list[str]) -> None:
-        self.names_at[row], self.names_len[row] = len(self.names), len(names)
-        self.names += names
+    def of(cls, article: Any) -> Item:
+        title = article.title or ""
+        ordered = _words(title)
+        words = frozenset(ordered)
+        provider = (getattr(article.provider, "name", "") or "").strip().lower()
+        url = getattr(article, "original_url", "") or getattr(article, "url", "") or ""
+        return cls(
+            words, words.union(_words(article.excerpt or "")), frozenset(_phrases(ordered)),
+            marks(title), day_of(getattr(article, "date", "")),
+            provider, stage(title), link_key(url),
+        )  # fmt: skip
 
 
 class SameStory:
     """The clusters of a folder, kept up as articles come, change and go (keyed by path)."""
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD):
-        self.threshold = threshold
-        self._articles: dict[str, Any] = {}  # path -> the article (its words are read from it as needed)
-        # While a batch is linked: each article's words, names and weight, worked out once. Not
-        # kept after it: a hundred thousand articles' words would cost more than the clusters.
-        self._words = _Words()
-        self._df: Counter[str] = Counter()  # articles each content word is in
-        self._lower: Counter[str] = Counter()  # articles that write each word in lower case
-        self._inside: Counter[str] = Counter()  # articles that capitalise it inside a sentence
-        # hash of two of those names -> the path filed under both, or the paths when several are
-        # (most pairs of names are one article's own: a string, not a list, keeps them small)
-        self._blocks: dict[int, str | list[str]] = {}
-        self._links: dict[str, dict[str, float]] = {}  # path -> linked path -> similarity
+        self._threshold = threshold
+        self._items: dict[str, Item] = {}
+        self._scores: dict[tuple[str, str], float] | None = None  # (a, b) with a < b -> score
+        self._apart: dict[str, set[str]] = {}  # path -> paths it is never one story with (see _apart)
         self._clusters: dict[str, list[str]] | None = None
-        self._idf_of: dict[str, float] = {}  # idf by word, for the current frequencies
 
     def __len__(self) -> int:
-        return len(self._articles)
+        return len(self._items)
+
+    @property
+    def threshold(self) -> float:
+        return self._threshold
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        if value != self._threshold:
+            self._threshold = value
+            self._clusters = None  # the scores stay: only the linkage is done again
 
     # --- articles in and out -------------------------------------------------------------------
 
     def add(self, articles: Iterable[Any]) -> None:
-        """Articles (anything with relpath, title, excerpt and provider.name), new or changed."""
-        for _ in self.adding(articles):
-            pass
+        """Articles (with relpath, title, excerpt, provider.name, date), new or changed. The
+        clusters are worked out when next asked for: adding a folder batch by batch costs one
+        clustering, not one a batch."""
+        for article in articles:
+            self._items[article.relpath] = Item.of(article)
+        self._scores = self._clusters = None
 
     def adding(self, articles: Iterable[Any]) -> Generator[None, None, None]:
-        """add() in steps: it yields every STEP articles, so that a window can run it between
-        events (on a worker thread, each of the window's calls into Python would wait for it)."""
-        batch = []
+        """add() in steps, then the clusters worked out again, in steps: it yields every few
+        milliseconds, so that a window can run it between events."""
         for n, article in enumerate(articles, 1):
-            if n % STEP == 0:
+            self._items[article.relpath] = Item.of(article)
+            if n % (STEP // 2) == 0:
                 yield
-            path = article.relpath
-            if path in self._articles:
-                self._drop(path)
-            features, lower, inside = Features.of(
-                article.title or "", article.excerpt or "", article.provider.name or ""
-            )
-            self._articles[path] = article
-            self._words.add(path, features)
-            self._df.update(features.content)
-            self._lower.update(lower)
-            self._inside.update(inside)
-            batch.append(path)
-        if len(batch) > REWEIGH * len(self._articles):
-            # a large part of the folder: every article's weights, names and keys worked out again
-            self._idf_of.clear()
-            self._blocks.clear()
-            self._links.clear()
-            batch = list(self._articles)
-        try:
-            for n, path in enumerate(batch, 1):
-                self._file(path)
-                if n % STEP == 0:
-                    yield
-            done: set[str] = set()
-            compared = 0
-            for path in batch:
-                compared += self._link(path, done)
-                done.add(path)
-                if compared >= STEP_COMPARISONS:  # an article in large blocks is compared hundreds of times
-                    compared = 0
-                    yield
-        finally:
-            self._words = _Words()
-        self._clusters = None
-        yield from self._clustering()
+        self._scores = self._clusters = None
+        yield from self._scoring()
+        yield from self._linking()
 
     def remove(self, paths: Iterable[str]) -> None:
         for path in paths:
-            if path in self._articles:
-                self._drop(path)
-        self._clusters = None
+            if self._items.pop(path, None) is not None:
+                self._scores = self._clusters = None
 
-    def _drop(self, path: str) -> None:
-        """Forget an article; its words leave the frequencies as it reads now (one read again
-        after a change on disk takes its old words' counts with it: a drift of one)."""
-        article = self._articles.pop(path)
-        self._words.row.pop(path, None)  # its row is left unused
-        content = Features.of(article.title or "", article.excerpt or "", article.provider.name or "")[0].content
-        self._df.subtract(content)
-        for other in self._links.pop(path, {}):
-            self._links.get(other, {}).pop(path, None)
+    # --- scores ----------------------------------------------------------------------------------
 
-    def _top(self, row: int) -> list[str]:
-        """The article's rarest names (topped up with its rarest words when it has fewer than two)."""
-        top = self._rarest(self._names(row))[:KEYS]
-        if len(top) < 2:
-            top += [w for w in self._rarest(self._words.content_of(row)) if w not in top][: KEYS - len(top)]
-        return top
+    def _scoring(self) -> Generator[None, None, None]:
+        paths = sorted(self._items)
+        items = [self._items[p] for p in paths]
+        idf = yield from _weighing(items)
+        pairs = yield from _candidates(items, idf)
+        title_norm, text_norm = [], []
+        for n, item in enumerate(items, 1):
+            title_norm.append(_norm(item.title, idf, 1.0, frozenset()))
+            text_norm.append(_norm(item.text, idf, EXCERPT_WEIGHT, item.title))
+            if n % (STEP * 5) == 0:
+                yield
+        scores: dict[tuple[str, str], float] = {}
+        apart: dict[str, set[str]] = defaultdict(set)
+        for k, (i, j) in enumerate((i, j) for i, others in enumerate(pairs) for j in others):
+            if _apart(items[i], items[j]):
+                apart[paths[i]].add(paths[j])
+                apart[paths[j]].add(paths[i])
+                continue
+            score = _score(items[i], items[j], idf, title_norm[i] * title_norm[j], text_norm[i] * text_norm[j])
+            if score >= KEEP:
+                scores[(paths[i], paths[j])] = score
+            if k % (STEP * 5) == 0:
+                yield
+        self._scores, self._apart = scores, dict(apart)
 
-    def _file(self, path: str) -> None:
-        """File the article under each two of its rarest names: copies of one story share at
-        least two of company, place, amount.
-
-        The keys are not kept: an article removed or changed stays in its old blocks, where
-        it is passed over (removed) or compared once more than needed (changed)."""
-        blocks = self._blocks
-        for key in _pairs(self._top(self._row(path))):
-            block = blocks.get(key)
-            if block is None:
-                blocks[key] = path
-            elif isinstance(block, str):
-                blocks[key] = [block, path]
-            elif len(block) <= BIG_BLOCK and path not in block:
-                block.append(path)  # a block past BIG_BLOCK is never read: it grows no more
-
-    def _rarest(self, words: Iterable[str]) -> list[str]:
-        return sorted(words, key=lambda w: (self._df[w], w))
-
-    def _link(self, path: str, done: set[str]) -> int:
-        """Compare the article with those filed beside it (not with those of its batch already
-        done); how many comparisons that took (at least 1)."""
-        row = self._row(path)
-        others: set[str] = set()
-        # the rarest names again, as _file worked them out: kept between the two, a list an
-        # article held Python's small-object memory after the batch (see _Words)
-        for key in _pairs(self._top(row)):
-            block = self._blocks[key]
-            if isinstance(block, list) and len(block) <= BIG_BLOCK:
-                others.update(block)
-        others.discard(path)
-        articles = self._articles
-        others = {o for o in others if o in articles}  # removed ones stay in their old blocks
-        names, content = frozenset(self._names(row)), frozenset(self._words.content_of(row))
-        others -= done
-        for other in others:
-            score = self._similarity(row, self._row(other), names, content)
-            if score >= self.threshold:
-                self._links.setdefault(path, {})[other] = score
-                self._links.setdefault(other, {})[path] = score
-        return len(others) + 1
-
-    # --- similarity ------------------------------------------------------------------------------
-
-    def _idf(self, word: str) -> float:
-        found = self._idf_of.get(word)
-        if found is None:
-            found = self._idf_of[word] = math.log((max(len(self._articles), SMALL_FOLDER) + 1) / (self._df[word] + 0.5))
-        return found
-
-    def _row(self, path: str) -> int:
-        """The article's row in the batch's words, made the first time it is compared."""
-        row = self._words.row.get(path)
-        if row is None:
-            a = self._articles[path]
-            row = self._words.add(path, Features.of(a.title or "", a.excerpt or "", a.provider.name or "")[0])
-        return row
-
-    def _names(self, row: int) -> list[str]:
-        found = self._words.names_of(row)
-        if found is None:
-            lower, inside = self._lower, self._inside
-            candidates = self._words.candidates_of(row)
-            found = [w for w in candidates if w[0] in _NUMERIC or (not lower[w] and inside[w])]
-            self._words.set_names(row, found)
-        return found
+    def score(self, a: str, b: str) -> float | None:
+        """The pair's score (0 to 1, the chance it is one story), or None when it was not kept."""
+        scores = self._scored()
+        return scores.get((a, b) if a < b else (b, a))
 
     def similarity(self, a: str, b: str) -> float:
-        """0 to 1: the names' and the content words' weighted overlaps, weighed together (only the
-        names' part as soon as it shows the threshold cannot be reached)."""
-        try:
-            row = self._row(a)
-            names, content = frozenset(self._names(row)), frozenset(self._words.content_of(row))
-            return self._similarity(row, self._row(b), names, content)
-        finally:
-            self._words = _Words()
+        found = self.score(a, b)
+        return 0.0 if found is None else found
 
-    def _similarity(self, a: int, b: int, names_a: frozenset[str], content_a: frozenset[str]) -> float:
-        """Of the articles in rows a and b (a's names and content words given as sets)."""
-        idf = self._idf
-        names_b = self._names(b)
-        shared = names_a.intersection(names_b)
-        union = sum(idf(w) for w in names_a) + sum(idf(w) for w in names_b) - sum(idf(w) for w in shared)
-        names = sum(idf(w) for w in shared) / union if union > 0 else 0.0
-        if len(shared) < 2:
-            names /= 2  # one name in common (a city) is thin evidence of one story
-        if NAMES_WEIGHT * names + (1 - NAMES_WEIGHT) < self.threshold:
-            return NAMES_WEIGHT * names
-        inter = sum(idf(w) ** CONTENT_POWER for w in content_a.intersection(self._words.content_of(b)))
-        union = self._weight(a) + self._weight(b) - inter
-        return NAMES_WEIGHT * names + (1 - NAMES_WEIGHT) * (inter / union if union > 0 else 0.0)
-
-    def _weight(self, row: int) -> float:
-        found = self._words.totals[row]
-        if math.isnan(found):
-            idf = self._idf
-            found = self._words.totals[row] = sum(idf(w) ** CONTENT_POWER for w in self._words.content_of(row))
-        return found
+    def _scored(self) -> dict[tuple[str, str], float]:
+        if self._scores is None:
+            for _ in self._scoring():
+                pass
+        assert self._scores is not None
+        return self._scores
 
     # --- clusters --------------------------------------------------------------------------------
+
+    def cohesion(self, cluster: list[str]) -> float:
+        """The mean score of a cluster's pairs (pairs never compared count 0): what joined it."""
+        pairs = [(a, b) for i, a in enumerate(cluster) for b in cluster[i + 1 :]]
+        return sum(self.similarity(a, b) for a, b in pairs) / len(pairs) if pairs else 0.0
+
+    def _linking(self) -> Generator[None, None, None]:
+        """Average linkage over the kept scores, in path order (so in any reading order the same)."""
+        scores = self._scored()
+        threshold = self._threshold
+        sums = yield from _sums(scores)
+        members: dict[str, list[str]] = {p: [p] for p in sums}
+        apart = {p: set(self._apart.get(p, ())) for p in sums}  # each group: the paths it must not take
+        heap = [(-s, a, b) for (a, b), s in scores.items() if s >= threshold]
+        heapq.heapify(heap)
+        merged = 0
+        while heap:
+            negative, a, b = heapq.heappop(heap)
+            if a not in members or b not in members:
+                continue
+            mean = round(sums[a].get(b, 0.0) / (len(members[a]) * len(members[b])), 9)
+            if mean != round(-negative, 9):
+                continue  # a stale entry: the groups changed since
+            if mean < threshold:
+                break
+            if apart[a].intersection(members[b]):
+                continue  # a part 1 and a part 2, a preview and its release: never one story
+            _join(a, b, members, sums, apart)
+            for c, total in sums[a].items():
+                mean = round(total / (len(members[a]) * len(members[c])), 9)
+                if mean >= threshold:
+                    heapq.heappush(heap, (-mean, min(a, c), max(a, c)))
+            merged += 1
+            if merged % STEP == 0:
+                yield
+        clusters: dict[str, list[str]] = {}
+        for group in members.values():
+            if len(group) > 1:
+                cluster = sorted(group)
+                for path in cluster:
+                    clusters[path] = cluster
+        self._clusters = clusters
 
     def clusters(self) -> list[list[str]]:
         """Clusters of two or more paths, each sorted; the largest first."""
@@ -445,45 +343,220 @@ class SameStory:
         """The paths of the article's cluster (itself included), or [] when it has none."""
         return self._by_path().get(path, [])
 
-    def score(self, a: str, b: str) -> float | None:
-        return self._links.get(a, {}).get(b)
-
     def clustered(self) -> dict[str, list[str]]:
         """The path of every article in a cluster, with its cluster (sorted paths)."""
         return self._by_path()
 
     def _by_path(self) -> dict[str, list[str]]:
         if self._clusters is None:
-            for _ in self._clustering():
-                pass
+            if self._scores is None:
+                _run(self._scoring())
+            _run(self._linking())
         assert self._clusters is not None
         return self._clusters
 
-    def _clustering(self) -> Generator[None, None, None]:
-        """The clusters worked out from the links, in steps (300,000 articles' took 50 ms)."""
-        clusters: dict[str, list[str]] = {}
-        for n, start in enumerate(list(self._links), 1):
-            if n % STEP == 0:
+
+def _sums(scores: dict[tuple[str, str], float]) -> Generator[None, None, dict[str, dict[str, float]]]:
+    """Each article's scores with the others, both ways: the groups' sums before any merge."""
+    sums: dict[str, dict[str, float]] = defaultdict(dict)
+    for n, ((a, b), score) in enumerate(scores.items(), 1):
+        sums[a][b] = sums[b][a] = score
+        if n % (STEP * 25) == 0:
+            yield
+    return sums
+
+
+def _join(
+    a: str, b: str, members: dict[str, list[str]], sums: dict[str, dict[str, float]], apart: dict[str, set[str]]
+) -> None:
+    """Group b joins group a (a < b: the result does not depend on the order things came in):
+    its members, the sums of its scores with every other group, what it must stay apart from."""
+    apart[a] |= apart.pop(b)
+    members[a] += members.pop(b)
+    for c, score in sums.pop(b).items():
+        if c == a:
+            continue
+        sums[c].pop(b, None)
+        sums[a][c] = sums[c][a] = sums[a].get(c, 0.0) + score
+    sums[a].pop(b, None)
+
+
+def _weighing(items: list[Item]) -> Generator[None, None, dict[str, float]]:
+    """Each word's weight, its rarity over the whole folder (idf)."""
+    df: Counter[str] = Counter()
+    for n, item in enumerate(items, 1):
+        df.update(item.text)
+        df.update(item.phrases)
+        if n % (STEP * 10) == 0:
+            yield
+    size = max(len(items), 1000)  # in a small folder a story's own words are common: weigh them as in a larger one
+    return {w: math.log((size + 1) / (c + 0.5)) for w, c in df.items()}
+
+
+def _candidates(items: list[Item], idf: dict[str, float]) -> Generator[None, None, list[set[int]]]:
+    """The pairs worth comparing: at most WINDOW days apart, sharing a word that at
+    most RARE_SHARE of the folder has. Yields every few thousand steps."""
+    size = max(len(items), 1000)
+    cap = max(30, RARE_SHARE * len(items))
+    rare = math.log((size + 1) / (cap + 0.5))  # the idf of a word in `cap` articles
+    postings: dict[str, list[int]] = defaultdict(list)
+    work = 0
+    for i, item in enumerate(items):
+        if item.day is not None:
+            for word in item.text:
+                if idf[word] >= rare:
+                    postings[word].append(i)
+            work += len(item.text)
+            if work >= STEP * 100:
+                work = 0
                 yield
-            if start in clusters or not self._links.get(start):
-                continue
-            members, todo = {start}, [start]
-            while todo:
-                for other in self._links.get(todo.pop(), {}):
-                    if other not in members:
-                        members.add(other)
-                        todo.append(other)
-            cluster = sorted(members)
-            for member in cluster:
-                clusters[member] = cluster
-        self._clusters = clusters
+    pairs: list[set[int]] = [set() for _ in items]  # i -> each j > i (small sets: no long rehash of one big one)
+    for word in postings:  # in any order: the pairs found are the same
+        found = sorted(postings[word], key=lambda i: (items[i].day, i))
+        days = [items[i].day or 0 for i in found]
+        work += 10 * len(found)
+        for x, i in enumerate(found):
+            end = bisect.bisect_right(days, days[x] + WINDOW)
+            for y in range(x + 1, end):
+                j = found[y]
+                if i < j:
+                    pairs[i].add(j)
+                else:
+                    pairs[j].add(i)
+            work += end - x
+            if work >= STEP * 100:
+                work = 0
+                yield
+    return pairs  # compared in any order: each pair's score is its own
 
 
-def _pairs(top: Iterable[str]) -> list[int]:
-    """The block keys of an article's rarest names: each two of them, hashed (a collision only
-    compares a few more articles)."""
-    top = list(top)
-    return [hash((a, b)) for i, a in enumerate(top) for b in top[i + 1 :]]
+def pair_features(articles: Iterable[Any]) -> list[tuple[str, str, dict[str, float]]]:
+    """Every compared pair of the articles with its evidence: what WEIGHTS were fitted on."""
+    by_path = {a.relpath: Item.of(a) for a in articles}
+    paths = sorted(by_path)
+    items = [by_path[p] for p in paths]
+    idf = _run(_weighing(items))
+    pairs = _run(_candidates(items, idf))
+    title_norm = [_norm(item.title, idf, 1.0, frozenset()) for item in items]
+    text_norm = [_norm(item.text, idf, EXCERPT_WEIGHT, item.title) for item in items]
+    found = []
+    for i, others in enumerate(pairs):
+        for j in sorted(others):
+            evidence = features(items[i], items[j], idf, title_norm[i] * title_norm[j], text_norm[i] * text_norm[j])
+            found.append((paths[i], paths[j], evidence))
+    return found
+
+
+T = TypeVar("T")
+
+
+def _run(steps: Generator[None, None, T]) -> T:
+    """Work in steps, run to its end: its result."""
+    result: list[T] = []
+
+    def whole() -> Generator[None, None, None]:
+        result.append((yield from steps))
+
+    for _ in whole():
+        pass
+    return result[0]
+
+
+def _norm(words: frozenset[str], idf: dict[str, float], weight: float, title: frozenset[str]) -> float:
+    """The length of an article's weighted word vector (title words weigh 1, others `weight`)."""
+    total = sum((idf[w] if w in title or not title else idf[w] * weight) ** 2 for w in words)
+    return math.sqrt(total) or 1.0
+
+
+def features(a: Item, b: Item, idf: dict[str, float], title_norms: float, text_norms: float) -> dict[str, float]:
+    """The evidence for and against a pair being one story (see WEIGHTS)."""
+    shared_title = a.title & b.title
+    title = sum(idf[w] ** 2 for w in shared_title) / title_norms
+    text = 0.0
+    for w in a.text & b.text:
+        wa = idf[w] if w in a.title else idf[w] * EXCERPT_WEIGHT
+        wb = idf[w] if w in b.title else idf[w] * EXCERPT_WEIGHT
+        text += wa * wb
+    text /= text_norms
+    unmatched_a = sum(idf[w] for w in a.title if idf[w] >= RARE_IDF and w not in b.text)
+    unmatched_b = sum(idf[w] for w in b.title if idf[w] >= RARE_IDF and w not in a.text)
+    # rare words both mention, one of them in its title: excerpts alone share news-wire boilerplate
+    shared = sum(idf[w] for w in (a.text & b.text) & (a.title | b.title) if idf[w] >= RARE_IDF)
+    days = abs(a.day - b.day) if a.day is not None and b.day is not None else WINDOW
+    same_provider = float(bool(a.provider) and a.provider == b.provider)
+    return {
+        "phrases": sum(idf[p] for p in a.phrases & b.phrases) / 20,
+        "repost": same_provider * title,
+        "title": title,
+        "text": text,
+        "unmatched": min(unmatched_a, unmatched_b) / 10,
+        "shared": shared / 20,
+        "same_provider": same_provider,
+        "days": days / 7,
+        "stage": float(bool(a.stage and b.stage and a.stage != b.stage)),
+        "same_link": float(bool(a.link) and a.link == b.link),
+    }
+
+
+def _apart(a: Item, b: Item) -> bool:
+    """Two stories by the rules, however alike: two parts, episodes, days or months of a
+    series, or a preview and the general availability of one thing. No cluster holds both."""
+    return bool(a.marks and b.marks and a.marks != b.marks) or bool(a.stage and b.stage and a.stage != b.stage)
+
+
+def _score(a: Item, b: Item, idf: dict[str, float], title_norms: float, text_norms: float) -> float:
+    found = features(a, b, idf, title_norms, text_norms)
+    z = WEIGHTS["bias"] + sum(WEIGHTS[k] * v for k, v in found.items())
+    return round(1 / (1 + math.exp(-z)), 9)
+
+
+class Evaluation(NamedTuple):
+    """Clusters against a labelled truth: pairwise precision and recall (borderline pairs count
+    neither way), stories found whole, and the pairs that went wrong, highest score first."""
+
+    precision: float
+    recall: float
+    whole: int
+    stories: int
+    found: int
+    true: int
+    false_links: list[tuple[float, str, str]]
+    misses: list[tuple[float, str, str]]
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"pairwise precision {self.precision:.3f}, recall {self.recall:.3f}, F1 {self.f1:.3f} "
+            f"({self.found:,} pairs found, {self.true:,} true); stories recovered whole {self.whole} of {self.stories}"
+        )
+
+
+def evaluate(same: SameStory, groups: dict[str, list[str]], borderline: Iterable[Iterable[str]] = ()) -> Evaluation:
+    """`groups`: story name -> its paths; `borderline`: pairs (and a reason) scored neither way."""
+
+    def pairs(cluster: list[str]) -> set[tuple[str, str]]:
+        ordered = sorted(cluster)
+        return {(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :]}
+
+    clusters = same.clusters()
+    true = set().union(*(pairs(g) for g in groups.values())) if groups else set()
+    skip = {tuple(sorted(list(pair)[:2])) for pair in borderline}
+    found = set().union(*(pairs(c) for c in clusters)) if clusters else set()
+    found -= skip
+    right = len(found & true)
+    whole = sum(1 for g in groups.values() if same.cluster_of(sorted(g)[0]) == sorted(g))
+
+    def scored(pair_set: set[tuple[str, str]]) -> list[tuple[float, str, str]]:
+        return sorted(((same.similarity(a, b), a, b) for a, b in pair_set), key=lambda x: (-x[0], x[1], x[2]))
+
+    return Evaluation(
+        right / len(found) if found else 1.0, right / len(true) if true else 1.0, whole, len(groups),
+        len(found), len(true), scored(found - true), scored(true - found),
+    )  # fmt: skip
 
 
 class Ranked(Protocol):

@@ -1,6 +1,7 @@
 """Same-story clusters: one story from several providers found, different stories kept apart."""
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -45,7 +46,9 @@ def test_one_story_from_three_providers_is_one_cluster_and_its_neighbours_are_no
     assert same.cluster_of("e.md") == []
     assert same.score("b.md", "c.md") >= same.threshold
     assert same.score("a.md", "c.md") >= same.threshold
-    assert max(same.similarity("a.md", x) for x in ("d.md", "e.md", "f.md")) < 0.4  # far below: not borderline
+    assert max(same.similarity("a.md", x) for x in ("d.md", "f.md")) < 0.4  # far below: not borderline
+    # Cohere's round reads much like Hugging Face's to one copy (a seven-article folder makes
+    # every word rare), unlike the other two: average linkage keeps it out of the story
 
 
 def test_adding_and_removing_one_by_one_gives_the_clusters_of_all_at_once():
@@ -75,14 +78,15 @@ def test_a_changed_article_leaves_its_cluster_and_another_joins():
 
 
 def test_generated_stories_are_found_with_few_mistakes():
-    """The labelled set of the benchmark, small: most same-story pairs found, few wrong ones."""
+    """The generated set, kept as a regression test (the method is chosen on real news): most
+    same-story pairs found, few wrong ones."""
     items = stories(2000, seed=21)
     same = SameStory()
-    same.add([article(i.relpath, i.title, i.excerpt, i.provider) for i in items])
-    found = {(a, b) for c in same.clusters() for a in c for b in c if a < b and same.score(a, b)}
+    same.add([article(i.relpath, i.title, i.excerpt, i.provider, date=i.date) for i in items])
+    found = {(a, b) for c in same.clusters() for a in c for b in c if a < b}
     truth = pairs_of(items)
-    assert len(found & truth) / len(truth) > 0.9  # recall (0.998 measured at 5,000 and 20,000)
-    assert len(found & truth) / len(found) > 0.7  # precision (0.71-0.78: generated hard negatives)
+    assert len(found & truth) / len(truth) > 0.75  # recall (0.78 measured here, 0.88 at 21,000)
+    assert len(found & truth) / len(found) > 0.8  # precision (0.90 measured at 21,000)
 
 
 def test_the_best_is_the_highest_quality_then_the_earliest():
@@ -113,13 +117,13 @@ def test_the_command_line_prints_the_clusters(tmp_path, capsys):
     clusters = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert clusters
     assert all(c["size"] == len(c["articles"]) >= 2 for c in clusters)
-    assert all(0.5 <= c["similarity"] <= 1 for c in clusters)
+    assert all(0.5 <= c["score"] <= 1 for c in clusters)
     story_of = {i.relpath: i.story for i in items}
     right = sum(len({story_of[a["path"]] for a in c["articles"]}) == 1 for c in clusters)
     assert right / len(clusters) > 0.8
     assert main(["same", str(tmp_path), "--no-index", "--threshold", "0.9"]) == 0
     text = capsys.readouterr().out
-    assert 0 < text.count("articles, similarity") <= len(clusters)
+    assert 0 < text.count("articles, score") <= len(clusters)
 
 
 def test_a_threshold_out_of_range_is_refused(tmp_path, capsys):
@@ -127,4 +131,112 @@ def test_a_threshold_out_of_range_is_refused(tmp_path, capsys):
 
     with pytest.raises(SystemExit):
         main(["same", str(tmp_path), "--threshold", "2"])
-    assert "the threshold goes from 0.5 to 0.95" in capsys.readouterr().err
+    assert "the threshold goes from 0.3 to 0.95" in capsys.readouterr().err
+
+
+def test_one_batch_many_batches_and_any_order_give_the_same_clusters():
+    """The clusters depend on the articles alone: not on how the folder was read."""
+    import random
+
+    items = stories(3000, seed=11)
+    articles = [article(i.relpath, i.title, i.excerpt, i.provider, date=i.date) for i in items]
+    whole = SameStory()
+    whole.add(articles)
+    expected = whole.clusters()
+    assert len(expected) > 100
+    shuffled = articles[:]
+    random.Random(3).shuffle(shuffled)
+    for size in (1, 57, 400):
+        batches = SameStory()
+        for start in range(0, len(shuffled), size):
+            batches.add(shuffled[start : start + size])
+            if size == 400:
+                batches.clusters()  # asked for between batches, as the window does
+        assert batches.clusters() == expected, size
+    stepwise = SameStory()
+    for _ in stepwise.adding(shuffled):
+        pass
+    assert stepwise.clusters() == expected
+
+
+def test_an_incremental_update_equals_a_full_recomputation():
+    items = stories(1500, seed=12)
+    articles = [article(i.relpath, i.title, i.excerpt, i.provider, date=i.date) for i in items]
+    same = SameStory()
+    same.add(articles)
+    same.clusters()
+    changed = [article(a.relpath, f"Quarterly results of bakery {n} in Porto", "Bread sales rose.", "X", date=a.date)
+               for n, a in enumerate(articles[:40])]  # fmt: skip
+    gone = [a.relpath for a in articles[40:60]]
+    same.add(changed)
+    same.remove(gone)
+    fresh = SameStory()
+    fresh.add(changed + articles[60:])
+    assert same.clusters() == fresh.clusters()
+
+
+def test_a_series_of_one_outlet_and_preview_against_ga_are_not_one_story():
+    """The rules of the labelled set: different months, products or stages are different stories."""
+    folder = [
+        article("a.md", "Azure Security Center—News and updates for December 2020", "", "Microsoft", date="2021-01-04"),
+        article("b.md", "Azure Cost Management and Billing updates – January 2021", "", "Microsoft", date="2021-01-06"),
+        article("c.md", "Public preview: Azure Percept", "Edge AI devices.", "Microsoft", date="2021-03-02"),
+        article("d.md", "General availability: Azure Percept", "Edge AI devices.", "Microsoft", date="2021-03-03"),
+        article("e.md", "Microsoft unveils Azure Percept, a family of edge AI devices",
+                "Azure Percept brings AI to the edge.", "TechCrunch", date="2021-03-02"),
+        article("f.md", "Azure Percept brings Microsoft AI to edge devices", "Microsoft's Azure Percept family.",
+                "ZDNet", date="2021-03-03"),
+    ]  # fmt: skip
+    same = SameStory()
+    same.add(folder)
+    assert same.cluster_of("a.md") == []
+    assert "d.md" not in same.cluster_of("c.md")
+    assert "f.md" in same.cluster_of("e.md")
+
+
+def test_months_apart_are_two_stories():
+    one = article("a.md", "Hugging Face raises $40 million for NLP", "", "TechCrunch", date="2021-01-04")
+    two = article("b.md", "Hugging Face raises $40 million for NLP", "", "VentureBeat", date="2021-05-04")
+    same = SameStory()
+    same.add([one, two])
+    assert same.clusters() == []
+
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "azure-2021q1"
+
+
+def test_real_labelled_news_is_clustered_precisely():
+    """The development set: 767 real news items of one site, 100 stories labelled by reading."""
+    from reviewer.cli import _batches
+    from reviewer.core.same_story import evaluate
+
+    if not CORPUS.is_dir():
+        pytest.skip(f"{CORPUS} is not here: the real labelled news is not part of the project")
+    truth = json.loads((CORPUS / "same-story-truth.json").read_text())
+    same = SameStory()
+    for batch in _batches(str(CORPUS), no_index=True):
+        same.add(batch.articles)
+    found = evaluate(same, truth["groups"], truth["borderline"])
+    assert found.precision >= 0.9, found.summary()  # 0.930 measured
+    assert found.recall >= 0.6, found.summary()  # 0.655 measured
+    assert found.whole >= 65, found.summary()  # 70 of 100
+
+
+def test_the_command_line_scores_clusters_against_a_truth_file(tmp_path, capsys):
+    from reviewer.cli import main
+
+    items = stories(300, seed=9)
+    write_folder(str(tmp_path / "site"), items)
+    groups: dict[str, list[str]] = {}
+    for i in items:
+        groups.setdefault(str(i.story), []).append(i.relpath)
+    truth = tmp_path / "truth.json"
+    truth.write_text(json.dumps({"groups": {k: v for k, v in groups.items() if len(v) > 1}, "borderline": []}))
+    assert main(["same", str(tmp_path / "site"), "--no-index", "--eval", str(truth)]) == 0
+    out = capsys.readouterr().out
+    assert "pairwise precision" in out
+    assert "stories recovered whole" in out
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    assert main(["same", str(tmp_path / "site"), "--no-index", "--eval", str(bad)]) == 2
+    assert f"{bad}: not a same-story truth file" in capsys.readouterr().err
