@@ -2,6 +2,7 @@
 # make test: set everything up and run the tests (offscreen)
 # make lint: ruff and mypy, as CI runs them
 # make fuzz: the long fuzz and crash runs (minutes)
+# make dist: the wheel and the source archive in dist/ (what an editor installs with pipx)
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -13,13 +14,23 @@ QT_LIBS := libglib2.0-0 libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libxk
 XCB_LIBS := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
             libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0
 
-.PHONY: run test lint fuzz venv syslibs syslibs-window bench newsroom clean
+# What the tests use beyond Qt's libraries: desktop-file-validate checks the launcher entry.
+TEST_TOOLS := desktop-file-utils
+
+.PHONY: run test lint fuzz dist venv syslibs syslibs-window bench newsroom clean
 
 run: venv syslibs syslibs-window
 	$(VENV)/bin/reviewer examples/newsroom
 
 test: venv syslibs
+	@scripts/ensure-packages $(TEST_TOOLS)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# The wheel and the sdist, built in an isolated environment as any installer builds them.
+dist: venv
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	@ls -l dist
 
 # ruff (rules and formatting) and mypy (strict for reviewer/core and the command line).
 lint: venv

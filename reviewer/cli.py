@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from . import SWITCH_INTERVAL_S, __version__
+from . import SWITCH_INTERVAL_S
 from .core.article import Article
 from .core.files import outside_reason
 from .core.frontmatter_text import UNSET
@@ -29,7 +29,7 @@ from .core.walking import TEMP_SUFFIX, Batch, relative
 from .core.workers import Workers
 from .words import caret_line, plural, shorten, shown
 
-COMMANDS = ("list", "check", "set", "log", "stats", "same", "commit", "sync", "merge-driver")
+COMMANDS = ("list", "check", "set", "log", "stats", "same", "commit", "sync", "merge-driver", "install-desktop")
 EPILOG = """commands:
   reviewer [FOLDER]                      open the window on FOLDER (the last one when omitted)
   reviewer list ROOT [--query Q] [--json]
@@ -41,6 +41,7 @@ EPILOG = """commands:
   reviewer same ROOT [--json] [--threshold T] [--eval TRUTH.json]
   reviewer commit ROOT [--editor NAME]
   reviewer sync ROOT [--editor NAME] [--keep mine|theirs]
+  reviewer install-desktop [--uninstall]  the launcher entry and icon in the application menu
 
 run 'reviewer COMMAND --help' for a command's options."""
 
@@ -76,7 +77,7 @@ def _window_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
+    parser.add_argument("--version", action=_Versions, nargs=0, help="the versions of Reviewer and what it runs on")
     parser.add_argument("folder", nargs="?", help="the content folder to open")
     return parser
 
@@ -85,7 +86,7 @@ def _command_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reviewer", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
+    parser.add_argument("--version", action=_Versions, nargs=0, help="the versions of Reviewer and what it runs on")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("list", help="one line per article")
@@ -121,6 +122,10 @@ def _command_parser() -> argparse.ArgumentParser:
     _no_index_option(p)
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(run=cmd_stats)
+
+    p = sub.add_parser("install-desktop", help="put Reviewer in the application menu, with its icon")
+    p.add_argument("--uninstall", action="store_true", help="take the entry and the icon away again")
+    p.set_defaults(run=cmd_install_desktop)
 
     p = sub.add_parser("same", help="clusters of articles that tell the same story (near-duplicates)")
     p.add_argument("root", help="the content folder")
@@ -593,6 +598,33 @@ def _open_index(root: str) -> FolderIndex | None:
         _error(f"note: {exc}; reading every file")
         return None
     return index
+
+
+class _Versions(argparse.Action):
+    """--version: Reviewer's and those of Python, Qt, PyYAML (and its C loader), Pillow and git."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+        from .desktop import versions
+
+        print("\n".join(versions()))
+        parser.exit()
+
+
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    from . import desktop
+
+    if args.uninstall:
+        gone = desktop.uninstall()
+        print(f"removed {desktop.describe(gone)}" if gone else "nothing to remove: Reviewer was not in the menu")
+        return 0
+    try:
+        written = desktop.install()
+    except OSError as error:
+        _error(f"could not write the launcher entry: {error}")
+        return 2
+    print(f"wrote {desktop.describe(written)}")
+    print("Reviewer is in the application menu (it may take a moment to appear); Open With a folder works too")
+    return 0
 
 
 def _error(message: str) -> None:
