@@ -33,7 +33,7 @@ from reviewer.core.same_story import SameStory, evaluate, pair_features  # noqa:
 from tests.stories import pairs_of, stories  # noqa: E402
 
 DEV = os.path.join(os.path.dirname(HERE), "..", "shared", "corpus", "azure-2021q1")
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+THRESHOLDS = (0.3, 0.4, 0.45, 0.5, 0.6, 0.7)
 
 
 def read(root: str) -> list:

@@ -38,17 +38,22 @@ FOLDER = [
 ]  # fmt: skip
 
 
+def in_a_folder(articles: list) -> list:
+    """The articles among 2,000 others of other stories, as in a real folder: in seven articles
+    alone every word is rare ("million", "language" weigh like "Cohere"), so a round of $40
+    million for language software reads as one story whoever raised it."""
+    return articles + [article(i.relpath, i.title, i.excerpt, i.provider, date=i.date) for i in stories(2000, seed=2)]
+
+
 def test_one_story_from_three_providers_is_one_cluster_and_its_neighbours_are_not():
     same = SameStory()
-    same.add(FOLDER)
-    assert same.clusters() == [["a.md", "b.md", "c.md"]]
+    same.add(in_a_folder(FOLDER))
+    assert same.cluster_of("a.md") == ["a.md", "b.md", "c.md"]
     assert same.cluster_of("d.md") == []
     assert same.cluster_of("e.md") == []
     assert same.score("b.md", "c.md") >= same.threshold
     assert same.score("a.md", "c.md") >= same.threshold
     assert max(same.similarity("a.md", x) for x in ("d.md", "f.md")) < 0.4  # far below: not borderline
-    # Cohere's round reads much like Hugging Face's to one copy (a seven-article folder makes
-    # every word rare), unlike the other two: average linkage keeps it out of the story
 
 
 def test_adding_and_removing_one_by_one_gives_the_clusters_of_all_at_once():
@@ -68,13 +73,14 @@ def test_adding_and_removing_one_by_one_gives_the_clusters_of_all_at_once():
 
 def test_a_changed_article_leaves_its_cluster_and_another_joins():
     same = SameStory()
-    same.add(FOLDER)
+    same.add(in_a_folder(FOLDER))
     same.add([
         article("b.md", "Quarterly results of a bakery in Porto", "Bread sales rose.", "VentureBeat"),
         article("d.md", "Hugging Face gets $40 million from Addition for its NLP library",
                 "New York's Hugging Face raised $40 million on Thursday in a round led by Addition.", "TechCrunch"),
     ])  # fmt: skip
-    assert same.clusters() == [["a.md", "c.md", "d.md"]]
+    assert same.cluster_of("a.md") == ["a.md", "c.md", "d.md"]
+    assert same.cluster_of("b.md") == []
 
 
 def test_generated_stories_are_found_with_few_mistakes():
@@ -217,9 +223,9 @@ def test_real_labelled_news_is_clustered_precisely():
     for batch in _batches(str(CORPUS), no_index=True):
         same.add(batch.articles)
     found = evaluate(same, truth["groups"], truth["borderline"])
-    assert found.precision >= 0.9, found.summary()  # 0.930 measured
-    assert found.recall >= 0.6, found.summary()  # 0.655 measured
-    assert found.whole >= 65, found.summary()  # 70 of 100
+    assert found.precision >= 0.9, found.summary()  # 0.914 measured at the default threshold
+    assert found.recall >= 0.7, found.summary()  # 0.704 measured
+    assert found.whole >= 70, found.summary()  # 72 of 100
 
 
 def test_the_command_line_scores_clusters_against_a_truth_file(tmp_path, capsys):
