@@ -647,6 +647,8 @@ def cmd_same(args: argparse.Namespace) -> int:
         same.add(batch.articles)  # worked out once, when the clusters are asked for
         articles.update((a.relpath, a) for a in batch.articles)
         failed += len(batch.problems)
+    if not args.no_index:
+        _saved_scores(args.root, same)
     if args.eval:
         return _evaluate(same, articles, args.eval)
     for cluster in same.clusters():
@@ -670,6 +672,31 @@ def cmd_same(args: argparse.Namespace) -> int:
     if failed:
         _error(f"{plural(failed, 'file')} could not be read (reviewer check names them)")
     return 1 if failed else 0
+
+
+def _saved_scores(root: str, same: Any) -> None:
+    """The scores of the last run on this folder, beside the folder index, when the articles
+    are the same; else worked out and saved for the next run. Any failure: worked out."""
+    import hashlib
+
+    import platformdirs
+
+    folder = os.path.join(platformdirs.user_cache_dir("reviewer", appauthor=False), "same-story")
+    path = os.path.join(folder, hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:16] + ".json")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            if same.restore(json.load(fh)):
+                return
+    except (OSError, ValueError):
+        pass
+    try:
+        os.makedirs(folder, exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "w", encoding="utf-8") as fh:
+            json.dump(same.saved(), fh)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # the cache is a convenience: the clusters stand without it
 
 
 def _evaluate(same: Any, articles: dict[str, Article], path: str) -> int:

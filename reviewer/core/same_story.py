@@ -29,7 +29,9 @@ any reading order give the same clusters, and an incremental update equals a ful
 from __future__ import annotations
 
 import bisect
+import hashlib
 import heapq
+import json
 import math
 import re
 from collections import Counter, defaultdict
@@ -188,16 +190,28 @@ class Item(NamedTuple):
 
     @classmethod
     def of(cls, article: Any) -> Item:
-        title = article.title or ""
+        return cls.of_fields(fields_of(article))
+
+    @classmethod
+    def of_fields(cls, fields: Fields) -> Item:
+        title, excerpt, provider, when, url = fields
         ordered = _words(title)
         words = frozenset(ordered)
-        provider = (getattr(article.provider, "name", "") or "").strip().lower()
-        url = getattr(article, "original_url", "") or getattr(article, "url", "") or ""
         return cls(
-            words, words.union(_words(article.excerpt or "")), frozenset(_phrases(ordered)),
-            marks(title), day_of(getattr(article, "date", "")),
-            provider, stage(title), link_key(url),
+            words, words.union(_words(excerpt)), frozenset(_phrases(ordered)),
+            marks(title), day_of(when), provider.strip().lower(), stage(title), link_key(url),
         )  # fmt: skip
+
+
+Fields = tuple[str, str, str, str, str]  # title, excerpt, provider, date, link: all an Item is made of
+
+
+def fields_of(article: Any) -> Fields:
+    url = getattr(article, "original_url", "") or getattr(article, "url", "") or ""
+    return (
+        article.title or "", article.excerpt or "", getattr(article.provider, "name", "") or "",
+        getattr(article, "date", "") or "", url,
+    )  # fmt: skip
 
 
 class SameStory:
@@ -205,13 +219,46 @@ class SameStory:
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD):
         self._threshold = threshold
-        self._items: dict[str, Item] = {}
+        self._fields: dict[str, Fields] = {}  # what each article's Item is made of
+        self._items: dict[str, Item] = {}  # made from _fields when first needed
         self._scores: dict[tuple[str, str], float] | None = None  # (a, b) with a < b -> score
         self._apart: dict[str, set[str]] = {}  # path -> paths it is never one story with (see _apart)
         self._clusters: dict[str, list[str]] | None = None
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._fields)
+
+    # --- a saved result --------------------------------------------------------------------------
+
+    def fingerprint(self) -> str:
+        """What the scores depend on: every article's fields and the model. Equal fingerprints,
+        equal scores."""
+        digest = hashlib.sha256(MODEL.encode())
+        for path in sorted(self._fields):
+            digest.update("\x1f".join((path, *self._fields[path])).encode("utf-8", "surrogatepass") + b"\x1e")
+        return digest.hexdigest()
+
+    def saved(self) -> dict[str, Any]:
+        """The scores, to be written where a next run finds them (see restore)."""
+        scores = self._scored()
+        return {
+            "fingerprint": self.fingerprint(),
+            "scores": [[a, b, s] for (a, b), s in scores.items()],
+            "apart": {p: sorted(others) for p, others in self._apart.items()},
+        }
+
+    def restore(self, data: Any) -> bool:
+        """Takes scores saved by a run on the very same articles; False (and nothing taken)
+        for any others, or anything unreadable."""
+        try:
+            if data["fingerprint"] != self.fingerprint():
+                return False
+            scores = {(str(a), str(b)): float(s) for a, b, s in data["scores"]}
+            apart = {str(p): {str(o) for o in others} for p, others in data["apart"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return False
+        self._scores, self._apart, self._clusters = scores, apart, None
+        return True
 
     @property
     def threshold(self) -> float:
@@ -230,14 +277,16 @@ class SameStory:
         clusters are worked out when next asked for: adding a folder batch by batch costs one
         clustering, not one a batch."""
         for article in articles:
-            self._items[article.relpath] = Item.of(article)
+            self._fields[article.relpath] = fields_of(article)
+            self._items.pop(article.relpath, None)
         self._scores = self._clusters = None
 
     def adding(self, articles: Iterable[Any]) -> Generator[None, None, None]:
         """add() in steps, then the clusters worked out again, in steps: it yields every few
         milliseconds, so that a window can run it between events."""
         for n, article in enumerate(articles, 1):
-            self._items[article.relpath] = Item.of(article)
+            fields = self._fields[article.relpath] = fields_of(article)
+            self._items[article.relpath] = Item.of_fields(fields)
             if n % (STEP // 2) == 0:
                 yield
         self._scores = self._clusters = None
@@ -246,13 +295,21 @@ class SameStory:
 
     def remove(self, paths: Iterable[str]) -> None:
         for path in paths:
-            if self._items.pop(path, None) is not None:
+            self._items.pop(path, None)
+            if self._fields.pop(path, None) is not None:
                 self._scores = self._clusters = None
 
     # --- scores ----------------------------------------------------------------------------------
 
     def _scoring(self) -> Generator[None, None, None]:
-        paths = sorted(self._items)
+        paths = sorted(self._fields)
+        made = 0
+        for path in paths:
+            if path not in self._items:
+                self._items[path] = Item.of_fields(self._fields[path])
+                made += 1
+                if made % (STEP // 2) == 0:
+                    yield
         items = [self._items[p] for p in paths]
         idf = yield from _weighing(items)
         pairs = yield from _candidates(items, idf)
@@ -392,6 +449,12 @@ def _join(a: str, b: str, members: dict[str, list[str]], sums: Sums, apart: dict
         before, counted = sums[a].get(c, (0.0, 0))
         sums[a][c] = sums[c][a] = (before + score, counted + scored)
     sums[a].pop(b, None)
+
+
+MODEL = json.dumps(
+    [WEIGHTS, WINDOW, RARE_SHARE, RARE_IDF, EXCERPT_WEIGHT, KEEP, sorted(_STOP), _WORD.pattern, _MARK.pattern, 2],
+    sort_keys=True, default=str,
+)  # fmt: skip  # saved scores are for this model only
 
 
 def _weighing(items: list[Item]) -> Generator[None, None, dict[str, float]]:

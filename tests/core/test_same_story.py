@@ -246,3 +246,36 @@ def test_the_command_line_scores_clusters_against_a_truth_file(tmp_path, capsys)
     bad.write_text("[1, 2]")
     assert main(["same", str(tmp_path / "site"), "--no-index", "--eval", str(bad)]) == 2
     assert f"{bad}: not a same-story truth file" in capsys.readouterr().err
+
+
+def test_saved_scores_serve_the_very_same_articles_only():
+    items = stories(800, seed=13)
+    articles = [article(i.relpath, i.title, i.excerpt, i.provider, date=i.date) for i in items]
+    first = SameStory()
+    first.add(articles)
+    saved = json.loads(json.dumps(first.saved()))  # as written to disk and read back
+    again = SameStory()
+    again.add(reversed(articles))
+    assert again.restore(saved)
+    assert again.clusters() == first.clusters()
+    changed = SameStory()
+    changed.add([*articles[1:], article(articles[0].relpath, "Another title", "", "X", date=articles[0].date)])
+    assert not changed.restore(saved)
+    assert not changed.restore({"fingerprint": changed.fingerprint(), "scores": "bad"})
+    assert not changed.restore([])
+
+
+def test_the_command_line_saves_its_scores_for_the_next_run(tmp_path, capsys, monkeypatch):
+    from reviewer.cli import main
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    write_folder(str(tmp_path / "site"), stories(300, seed=14))
+    assert main(["same", str(tmp_path / "site"), "--json"]) == 0
+    first = capsys.readouterr().out
+    saved = list((tmp_path / "cache" / "reviewer" / "same-story").glob("*.json"))
+    assert len(saved) == 1
+    assert main(["same", str(tmp_path / "site"), "--json"]) == 0
+    assert capsys.readouterr().out == first
+    saved[0].write_text("{not json")  # a damaged cache is worked out again, not an error
+    assert main(["same", str(tmp_path / "site"), "--json"]) == 0
+    assert capsys.readouterr().out == first
