@@ -85,12 +85,12 @@ def tokens(text: str) -> set[str]:
 
 
 _POSSESSIVE = re.compile(r"['’]s\b")
-_INTERNED: dict[str, str] = {}  # one string a word for the whole folder (what sys.intern does, faster)
+Interned = dict[str, str]  # one string a word for a whole clustering (what sys.intern does, faster, and let go)
 
 
-def _words(text: str) -> list[str]:
+def _words(text: str, interned: Interned | None = None) -> list[str]:
     found = []
-    interned = _INTERNED
+    interned = {} if interned is None else interned
     for word in _WORD.findall(_POSSESSIVE.sub("", text.lower())):
         if word[-1] in ".'’-&":
             word = word.strip(".'’-&")
@@ -109,8 +109,8 @@ def phrases(text: str) -> set[str]:
     return _phrases(_words(text))
 
 
-def _phrases(found: list[str]) -> set[str]:
-    interned = _INTERNED
+def _phrases(found: list[str], interned: Interned | None = None) -> set[str]:
+    interned = {} if interned is None else interned
     return {interned.setdefault(p, p) for p in (f"{a} {b}" for a, b in zip(found, found[1:], strict=False))}
 
 
@@ -193,12 +193,13 @@ class Item(NamedTuple):
         return cls.of_fields(fields_of(article))
 
     @classmethod
-    def of_fields(cls, fields: Fields) -> Item:
+    def of_fields(cls, fields: Fields, interned: Interned | None = None) -> Item:
         title, excerpt, provider, when, url = fields
-        ordered = _words(title)
+        interned = {} if interned is None else interned
+        ordered = _words(title, interned)
         words = frozenset(ordered)
         return cls(
-            words, words.union(_words(excerpt)), frozenset(_phrases(ordered)),
+            words, words.union(_words(excerpt, interned)), frozenset(_phrases(ordered, interned)),
             marks(title), day_of(when), provider.strip().lower(), stage(title), link_key(url),
         )  # fmt: skip
 
@@ -220,7 +221,8 @@ class SameStory:
     def __init__(self, threshold: float = DEFAULT_THRESHOLD):
         self._threshold = threshold
         self._fields: dict[str, Fields] = {}  # what each article's Item is made of
-        self._items: dict[str, Item] = {}  # made from _fields when first needed
+        # Each article's Item is made from its fields while the scores are worked out, and not
+        # kept: 100,000 articles' words held 300 MB.
         self._scores: dict[tuple[str, str], float] | None = None  # (a, b) with a < b -> score
         self._apart: dict[str, set[str]] = {}  # path -> paths it is never one story with (see _apart)
         self._clusters: dict[str, list[str]] | None = None
@@ -278,16 +280,14 @@ class SameStory:
         clustering, not one a batch."""
         for article in articles:
             self._fields[article.relpath] = fields_of(article)
-            self._items.pop(article.relpath, None)
         self._scores = self._clusters = None
 
     def adding(self, articles: Iterable[Any]) -> Generator[None, None, None]:
         """add() in steps, then the clusters worked out again, in steps: it yields every few
         milliseconds, so that a window can run it between events."""
         for n, article in enumerate(articles, 1):
-            fields = self._fields[article.relpath] = fields_of(article)
-            self._items[article.relpath] = Item.of_fields(fields)
-            if n % (STEP // 2) == 0:
+            self._fields[article.relpath] = fields_of(article)
+            if n % (STEP * 5) == 0:
                 yield
         self._scores = self._clusters = None
         yield from self._scoring()
@@ -295,7 +295,6 @@ class SameStory:
 
     def remove(self, paths: Iterable[str]) -> None:
         for path in paths:
-            self._items.pop(path, None)
             if self._fields.pop(path, None) is not None:
                 self._scores = self._clusters = None
 
@@ -303,14 +302,12 @@ class SameStory:
 
     def _scoring(self) -> Generator[None, None, None]:
         paths = sorted(self._fields)
-        made = 0
-        for path in paths:
-            if path not in self._items:
-                self._items[path] = Item.of_fields(self._fields[path])
-                made += 1
-                if made % (STEP // 2) == 0:
-                    yield
-        items = [self._items[p] for p in paths]
+        interned: Interned = {}
+        items = []
+        for n, path in enumerate(paths, 1):
+            items.append(Item.of_fields(self._fields[path], interned))
+            if n % (STEP // 2) == 0:
+                yield
         idf = yield from _weighing(items)
         pairs = yield from _candidates(items, idf)
         title_norm, text_norm = [], []
@@ -332,6 +329,16 @@ class SameStory:
             if k % (STEP * 5) == 0:
                 yield
         self._scores, self._apart = scores, dict(apart)
+        # let go of the words a few thousand at a time: freed at once, 100,000 articles' held
+        # the window for a tenth of a second
+        for held in (items, pairs, title_norm, text_norm):
+            while held:
+                del held[-STEP * 10 :]
+                yield
+        while interned:
+            for _ in range(min(len(interned), STEP * 50)):
+                interned.popitem()
+            yield
 
     def score(self, a: str, b: str) -> float | None:
         """The pair's score (0 to 1, the chance it is one story), or None when it was not kept."""
@@ -508,7 +515,8 @@ def _candidates(items: list[Item], idf: dict[str, float]) -> Generator[None, Non
 
 def pair_features(articles: Iterable[Any]) -> list[tuple[str, str, dict[str, float]]]:
     """Every compared pair of the articles with its evidence: what WEIGHTS were fitted on."""
-    by_path = {a.relpath: Item.of(a) for a in articles}
+    interned: Interned = {}
+    by_path = {a.relpath: Item.of_fields(fields_of(a), interned) for a in articles}
     paths = sorted(by_path)
     items = [by_path[p] for p in paths]
     idf = _run(_weighing(items))
