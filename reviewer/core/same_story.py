@@ -34,8 +34,9 @@ import heapq
 import json
 import math
 import re
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator
 from datetime import date
 from typing import Any, NamedTuple, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -223,7 +224,7 @@ class SameStory:
         self._fields: dict[str, Fields] = {}  # what each article's Item is made of
         # Each article's Item is made from its fields while the scores are worked out, and not
         # kept: 100,000 articles' words held 300 MB.
-        self._scores: dict[tuple[str, str], float] | None = None  # (a, b) with a < b -> score
+        self._scores: _Kept | None = None
         self._apart: dict[str, set[str]] = {}  # path -> paths it is never one story with (see _apart)
         self._clusters: dict[str, list[str]] | None = None
 
@@ -255,7 +256,11 @@ class SameStory:
         try:
             if data["fingerprint"] != self.fingerprint():
                 return False
-            scores = {(str(a), str(b)): float(s) for a, b, s in data["scores"]}
+            paths = sorted(self._fields)
+            row = {p: i for i, p in enumerate(paths)}
+            scores = _Kept(paths)
+            for a, b, score in data["scores"]:
+                scores.add(row[a], row[b], float(score))
             apart = {str(p): {str(o) for o in others} for p, others in data["apart"].items()}
         except (KeyError, TypeError, ValueError, AttributeError):
             return False
@@ -316,7 +321,7 @@ class SameStory:
             text_norm.append(_norm(item.text, idf, EXCERPT_WEIGHT, item.title))
             if n % (STEP * 5) == 0:
                 yield
-        scores: dict[tuple[str, str], float] = {}
+        scores = _Kept(paths)
         apart: dict[str, set[str]] = defaultdict(set)
         for k, (i, j) in enumerate((i, j) for i, others in enumerate(pairs) for j in others):
             if _apart(items[i], items[j]):
@@ -325,7 +330,7 @@ class SameStory:
                 continue
             score = _score(items[i], items[j], idf, title_norm[i] * title_norm[j], text_norm[i] * text_norm[j])
             if score >= KEEP:
-                scores[(paths[i], paths[j])] = score
+                scores.add(i, j, score)
             if k % (STEP * 5) == 0:
                 yield
         self._scores, self._apart = scores, dict(apart)
@@ -349,7 +354,7 @@ class SameStory:
         found = self.score(a, b)
         return 0.0 if found is None else found
 
-    def _scored(self) -> dict[tuple[str, str], float]:
+    def _scored(self) -> _Kept:
         if self._scores is None:
             for _ in self._scoring():
                 pass
@@ -421,10 +426,44 @@ class SameStory:
         return self._clusters
 
 
+class _Kept:
+    """The kept pair scores, compact: two rows and a score in arrays, 16 bytes a pair (a dict
+    of path pairs took about 180, 80 MB at 100,000 articles); looked up by paths only when
+    asked (the command line, a test), through a dict made then."""
+
+    __slots__ = ("_lookup", "first", "paths", "score", "second")
+
+    def __init__(self, paths: list[str]):
+        self.paths = paths
+        self.first, self.second, self.score = array("i"), array("i"), array("d")
+        self._lookup: dict[tuple[str, str], float] | None = None
+
+    def __len__(self) -> int:
+        return len(self.score)
+
+    def add(self, i: int, j: int, score: float) -> None:
+        if i > j:
+            i, j = j, i
+        self.first.append(i)
+        self.second.append(j)
+        self.score.append(score)
+        self._lookup = None
+
+    def items(self) -> Iterator[tuple[tuple[str, str], float]]:
+        paths = self.paths
+        for i, j, score in zip(self.first, self.second, self.score, strict=True):
+            yield (paths[i], paths[j]), score
+
+    def get(self, key: tuple[str, str]) -> float | None:
+        if self._lookup is None:
+            self._lookup = dict(self.items())
+        return self._lookup.get(key)
+
+
 Sums = dict[str, dict[str, tuple[float, int]]]  # group -> other group -> (sum of their pairs' scores, pairs scored)
 
 
-def _sums(scores: dict[tuple[str, str], float]) -> Generator[None, None, Sums]:
+def _sums(scores: _Kept) -> Generator[None, None, Sums]:
     """Each article's scores with the others, both ways: the groups' sums before any merge."""
     sums: Sums = defaultdict(dict)
     for n, ((a, b), score) in enumerate(scores.items(), 1):
