@@ -181,8 +181,10 @@ class Item(NamedTuple):
     """What the comparison reads of an article: made from it alone."""
 
     title: frozenset[str]
-    text: frozenset[str]  # title and excerpt
-    phrases: frozenset[str]  # the title's two-word phrases
+    text: tuple[
+        str, ...
+    ]  # title and excerpt, each word once (a tuple: a set of 40 words is 2 KB, 100,000 of them 200 MB)
+    phrases: tuple[str, ...]  # the title's two-word phrases
     marks: frozenset[str]  # the title's part, episode, date, month (see marks)
     day: int | None
     provider: str
@@ -200,7 +202,7 @@ class Item(NamedTuple):
         ordered = _words(title, interned)
         words = frozenset(ordered)
         return cls(
-            words, words.union(_words(excerpt, interned)), frozenset(_phrases(ordered, interned)),
+            words, tuple(words.union(_words(excerpt, interned))), tuple(_phrases(ordered, interned)),
             marks(title), day_of(when), provider.strip().lower(), stage(title), link_key(url),
         )  # fmt: skip
 
@@ -585,7 +587,7 @@ def _run(steps: Generator[None, None, T]) -> T:
     return result[0]
 
 
-def _norm(words: frozenset[str], idf: dict[str, float], weight: float, title: frozenset[str]) -> float:
+def _norm(words: Iterable[str], idf: dict[str, float], weight: float, title: frozenset[str]) -> float:
     """The length of an article's weighted word vector (title words weigh 1, others `weight`)."""
     total = sum((idf[w] if w in title or not title else idf[w] * weight) ** 2 for w in words)
     return math.sqrt(total) or 1.0
@@ -595,20 +597,22 @@ def features(a: Item, b: Item, idf: dict[str, float], title_norms: float, text_n
     """The evidence for and against a pair being one story (see WEIGHTS)."""
     shared_title = a.title & b.title
     title = sum(idf[w] ** 2 for w in shared_title) / title_norms
+    text_a, text_b = set(a.text), set(b.text)
+    both = text_a & text_b
     text = 0.0
-    for w in a.text & b.text:
+    for w in both:
         wa = idf[w] if w in a.title else idf[w] * EXCERPT_WEIGHT
         wb = idf[w] if w in b.title else idf[w] * EXCERPT_WEIGHT
         text += wa * wb
     text /= text_norms
-    unmatched_a = sum(idf[w] for w in a.title if idf[w] >= RARE_IDF and w not in b.text)
-    unmatched_b = sum(idf[w] for w in b.title if idf[w] >= RARE_IDF and w not in a.text)
+    unmatched_a = sum(idf[w] for w in a.title if idf[w] >= RARE_IDF and w not in text_b)
+    unmatched_b = sum(idf[w] for w in b.title if idf[w] >= RARE_IDF and w not in text_a)
     # rare words both mention, one of them in its title: excerpts alone share news-wire boilerplate
-    shared = sum(idf[w] for w in (a.text & b.text) & (a.title | b.title) if idf[w] >= RARE_IDF)
+    shared = sum(idf[w] for w in both & (a.title | b.title) if idf[w] >= RARE_IDF)
     days = abs(a.day - b.day) if a.day is not None and b.day is not None else WINDOW
     same_provider = float(bool(a.provider) and a.provider == b.provider)
     return {
-        "phrases": sum(idf[p] for p in a.phrases & b.phrases) / 20,
+        "phrases": sum(idf[p] for p in set(a.phrases).intersection(b.phrases)) / 20,
         "repost": same_provider * title,
         "title": title,
         "text": text,
