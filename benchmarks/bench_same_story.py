@@ -109,8 +109,9 @@ def baseline_jaccard(articles: list, groups: dict, borderline: list) -> None:
                 x, y = items[a], items[b]
                 if x.day is None or y.day is None or abs(x.day - y.day) > same_story.WINDOW:
                     continue
-                union = len(x.title | y.title)
-                if union and len(x.title & y.title) / union >= t:
+                one, two = set(x.title), set(y.title)
+                union = len(one | two)
+                if union and len(one & two) / union >= t:
                     links.append((a, b))
         found = evaluate(Fixed(components(paths, links)), groups, borderline)  # type: ignore[arg-type]
         print(f"  baseline, title word Jaccard >= {t} within {same_story.WINDOW} days: {found.summary()}")

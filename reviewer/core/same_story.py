@@ -180,10 +180,10 @@ def day_of(text: str) -> int | None:
 class Item(NamedTuple):
     """What the comparison reads of an article: made from it alone."""
 
-    title: frozenset[str]
-    text: tuple[
-        str, ...
-    ]  # title and excerpt, each word once (a tuple: a set of 40 words is 2 KB, 100,000 of them 200 MB)
+    # Tuples, each word once: a set of 40 words is 2 KB, and 100,000 articles' sets were 200 MB
+    # (sets are made per compared pair instead)
+    title: tuple[str, ...]
+    text: tuple[str, ...]  # title and excerpt
     phrases: tuple[str, ...]  # the title's two-word phrases
     marks: frozenset[str]  # the title's part, episode, date, month (see marks)
     day: int | None
@@ -200,10 +200,13 @@ class Item(NamedTuple):
         title, excerpt, provider, when, url = fields
         interned = {} if interned is None else interned
         ordered = _words(title, interned)
-        words = frozenset(ordered)
+        words = dict.fromkeys(ordered)
+        text = dict.fromkeys(_words(excerpt, interned))
+        text.update(words)
+        name = provider.strip().lower()
         return cls(
-            words, tuple(words.union(_words(excerpt, interned))), tuple(_phrases(ordered, interned)),
-            marks(title), day_of(when), provider.strip().lower(), stage(title), link_key(url),
+            tuple(words), tuple(text), tuple(_phrases(ordered, interned)),
+            marks(title), day_of(when), interned.setdefault(name, name), stage(title), link_key(url),
         )  # fmt: skip
 
 
@@ -319,7 +322,7 @@ class SameStory:
         pairs = yield from _candidates(items, idf)
         title_norm, text_norm = [], []
         for n, item in enumerate(items, 1):
-            title_norm.append(_norm(item.title, idf, 1.0, frozenset()))
+            title_norm.append(_norm(item.title, idf, 1.0))
             text_norm.append(_norm(item.text, idf, EXCERPT_WEIGHT, item.title))
             if n % (STEP * 5) == 0:
                 yield
@@ -399,6 +402,12 @@ class SameStory:
             merged += 1
             if merged % STEP == 0:
                 yield
+        # the work's structures go before the clusters are made, so that these fill the room
+        # they leave instead of holding it (memory the heap could not give back otherwise)
+        heap.clear()
+        sums.clear()
+        apart.clear()
+        yield
         clusters: dict[str, list[str]] = {}
         for group in members.values():
             if len(group) > 1:
@@ -562,7 +571,7 @@ def pair_features(articles: Iterable[Any]) -> list[tuple[str, str, dict[str, flo
     items = [by_path[p] for p in paths]
     idf = _run(_weighing(items))
     pairs = _run(_candidates(items, idf))
-    title_norm = [_norm(item.title, idf, 1.0, frozenset()) for item in items]
+    title_norm = [_norm(item.title, idf, 1.0) for item in items]
     text_norm = [_norm(item.text, idf, EXCERPT_WEIGHT, item.title) for item in items]
     found = []
     for i, others in enumerate(pairs):
@@ -587,28 +596,29 @@ def _run(steps: Generator[None, None, T]) -> T:
     return result[0]
 
 
-def _norm(words: Iterable[str], idf: dict[str, float], weight: float, title: frozenset[str]) -> float:
+def _norm(words: Iterable[str], idf: dict[str, float], weight: float, title: Iterable[str] = ()) -> float:
     """The length of an article's weighted word vector (title words weigh 1, others `weight`)."""
-    total = sum((idf[w] if w in title or not title else idf[w] * weight) ** 2 for w in words)
+    heads = set(title)
+    total = sum((idf[w] if w in heads or not heads else idf[w] * weight) ** 2 for w in words)
     return math.sqrt(total) or 1.0
 
 
 def features(a: Item, b: Item, idf: dict[str, float], title_norms: float, text_norms: float) -> dict[str, float]:
     """The evidence for and against a pair being one story (see WEIGHTS)."""
-    shared_title = a.title & b.title
-    title = sum(idf[w] ** 2 for w in shared_title) / title_norms
+    title_a, title_b = set(a.title), set(b.title)
+    title = sum(idf[w] ** 2 for w in title_a & title_b) / title_norms
     text_a, text_b = set(a.text), set(b.text)
     both = text_a & text_b
     text = 0.0
     for w in both:
-        wa = idf[w] if w in a.title else idf[w] * EXCERPT_WEIGHT
-        wb = idf[w] if w in b.title else idf[w] * EXCERPT_WEIGHT
+        wa = idf[w] if w in title_a else idf[w] * EXCERPT_WEIGHT
+        wb = idf[w] if w in title_b else idf[w] * EXCERPT_WEIGHT
         text += wa * wb
     text /= text_norms
-    unmatched_a = sum(idf[w] for w in a.title if idf[w] >= RARE_IDF and w not in text_b)
-    unmatched_b = sum(idf[w] for w in b.title if idf[w] >= RARE_IDF and w not in text_a)
+    unmatched_a = sum(idf[w] for w in title_a if idf[w] >= RARE_IDF and w not in text_b)
+    unmatched_b = sum(idf[w] for w in title_b if idf[w] >= RARE_IDF and w not in text_a)
     # rare words both mention, one of them in its title: excerpts alone share news-wire boilerplate
-    shared = sum(idf[w] for w in both & (a.title | b.title) if idf[w] >= RARE_IDF)
+    shared = sum(idf[w] for w in both & (title_a | title_b) if idf[w] >= RARE_IDF)
     days = abs(a.day - b.day) if a.day is not None and b.day is not None else WINDOW
     same_provider = float(bool(a.provider) and a.provider == b.provider)
     return {
