@@ -377,7 +377,11 @@ class SameStory:
         """Average linkage over the kept scores, in path order (so in any reading order the same)."""
         scores = self._scored()
         threshold = self._threshold
-        sums = yield from _sums(scores)
+        # only an article with a pair at the threshold can ever join a group (a group's mean is
+        # at most its best pair): the others' pairs are left out of the sums, which are then a
+        # fraction of the scores
+        active = {p for (a, b), score in scores.items() if score >= threshold for p in (a, b)}
+        sums = yield from _sums(scores, active)
         members: dict[str, list[str]] = {p: [p] for p in sums}
         apart = {p: set(self._apart.get(p, ())) for p in sums}  # each group: the paths it must not take
         heap = [(-s, a, b) for (a, b), s in scores.items() if s >= threshold]
@@ -474,11 +478,13 @@ class _Kept:
 Sums = dict[str, dict[str, tuple[float, int]]]  # group -> other group -> (sum of their pairs' scores, pairs scored)
 
 
-def _sums(scores: _Kept) -> Generator[None, None, Sums]:
-    """Each article's scores with the others, both ways: the groups' sums before any merge."""
+def _sums(scores: _Kept, active: set[str]) -> Generator[None, None, Sums]:
+    """Each active article's scores with the other active ones, both ways: the groups' sums
+    before any merge."""
     sums: Sums = defaultdict(dict)
     for n, ((a, b), score) in enumerate(scores.items(), 1):
-        sums[a][b] = sums[b][a] = (score, 1)
+        if a in active and b in active:
+            sums[a][b] = sums[b][a] = (score, 1)
         if n % (STEP * 25) == 0:
             yield
     return sums
