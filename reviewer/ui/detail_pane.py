@@ -48,7 +48,7 @@ from ..core.library import read_parts
 from ..core.preview import plan_preview
 from ..core.site import ImageSource, link_to_open, resolve_image
 from ..words import QUALITY_MAX, decision_line, plural, shorten, shown, status_word
-from .article_model import DECISION_MARKS
+from .article_model import decision_mark
 from .flow_layout import FlowLayout
 
 THUMB = 160
@@ -446,8 +446,7 @@ class DetailPane(QScrollArea):
         self.same_list.setVisible(bool(others))
         for other in others:
             quality = "" if other.quality is None else str(other.quality)
-            decision = other.pending or other.logged
-            mark = DECISION_MARKS.get(decision[0], "") if decision is not None else ""
+            mark = decision_mark(other)
             title = f"{mark} {other.title}" if mark else other.title  # as the list marks it: ✓ ✗ ★
             row = QTreeWidgetItem([title, other.provider.name, other.date[:10], quality])
             row.setData(0, Qt.ItemDataRole.UserRole, other)
@@ -483,6 +482,7 @@ class DetailPane(QScrollArea):
     def _build_tabs(self) -> None:
         self.tabs = QTabWidget()
         self.fields = QTreeWidget()
+        self._fields_of: Article | None = None  # the article the Fields tree shows
         self.fields.setHeaderLabels(["Key", "Value"])
         self.fields.setAccessibleName("All front-matter fields")
         self.preview = SafeBrowser()
@@ -516,6 +516,7 @@ class DetailPane(QScrollArea):
         self.related.clear()
         self.same_list.clear()
         self.fields.clear()
+        self._fields_of = None
         self.preview.clear()
         self.raw.clear()
         self.published.setEnabled(False)
@@ -823,11 +824,15 @@ class DetailPane(QScrollArea):
         for key, value in article.metadata.items():
             self.fields.addTopLevelItem(_tree_item(str(key), value))
         self.fields.resizeColumnToContents(0)
+        self._fields_of = article
         self._mark_fields(article)
 
     def _mark_fields(self, article: Article) -> None:
         """Each edited key's row shows the value on disk and the pending one (`88 → 93`), in
-        italics; a key the file does not have yet gets a row of its own; undone, as on disk."""
+        italics; a key the file does not have yet gets a row of its own; undone, as on disk.
+        Only on the tree of this article (display() marks again once it has built it)."""
+        if article is not self._fields_of:
+            return
         edits = {key: (old, new) for key, old, new in article.changes()}
         font = self.fields.font()
         for i, item in reversed(list(enumerate(_top_items(self.fields)))):
