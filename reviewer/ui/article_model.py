@@ -47,6 +47,14 @@ _STATUS_ORDER = {False: 0, None: 1, True: 2}
 # The decision an article has, pending or last logged, beside the icon: a reject of an
 # article that was unpublished already changes no icon, and shows all the same.
 DECISION_MARKS = {"approve": "✓", "publish": "✓", "reject": "✗", "unpublish": "✗", "quality": "★"}
+
+
+def decision_mark(article: Article) -> str:
+    """✓, ✗ or ★ for the article's decision, pending or logged; "" when there is none."""
+    decision = article.pending or article.logged
+    return DECISION_MARKS.get(decision[0], "") if decision is not None else ""
+
+
 GIT_MARKS = {"uncommitted": "+", "unpushed": "↑"}  # beside the icon: the state of the saved file in git
 GIT_WORDS = {"uncommitted": "Saved, not committed (File > Sync)", "unpushed": "Committed, not pushed (File > Sync)"}
 
@@ -226,8 +234,7 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _display(self, article: Article, column: int) -> str:
         if column == Column.STATUS:  # the icon says the state; its tooltip says it in words
-            decision = article.pending or article.logged
-            mark = DECISION_MARKS.get(decision[0], "") if decision is not None else ""
+            mark = decision_mark(article)
             if article.needs_saving:
                 return mark + "*"
             return mark + (GIT_MARKS.get(self._git.get(article.relpath, ""), "") if self._git else "")
