@@ -76,20 +76,16 @@ _PREVIEW = re.compile(r"\b(preview|beta)\b", re.IGNORECASE)
 _GA = re.compile(r"general(ly)? availab|\bGA\b", re.IGNORECASE)
 
 
-def tokens(text: str) -> set[str]:
-    """The words of a text in lower case, without stop words or a possessive 's.
-
-    >>> sorted(tokens("Verily's Terra platform, now on Azure"))
-    ['azure', 'platform', 'terra', 'verily']
-    """
-    return set(_words(text))
-
-
 _POSSESSIVE = re.compile(r"['’]s\b")
 Interned = dict[str, str]  # one string a word for a whole clustering (what sys.intern does, faster, and let go)
 
 
 def _words(text: str, interned: Interned | None = None) -> list[str]:
+    """The words of a text in lower case, in order, without stop words or a possessive 's.
+
+    >>> _words("Verily's Terra platform, now on Azure")
+    ['verily', 'terra', 'platform', 'azure']
+    """
     found = []
     interned = {} if interned is None else interned
     for word in _WORD.findall(_POSSESSIVE.sub("", text.lower())):
@@ -100,17 +96,13 @@ def _words(text: str, interned: Interned | None = None) -> list[str]:
     return found
 
 
-def phrases(text: str) -> set[str]:
+def _phrases(found: list[str], interned: Interned | None = None) -> set[str]:
     """Each two words that follow each other (stop words left out): "cloud retail" of
     "Cloud for Retail".
 
-    >>> sorted(phrases("Microsoft Cloud for Retail"))
+    >>> sorted(_phrases(_words("Microsoft Cloud for Retail")))
     ['cloud retail', 'microsoft cloud']
     """
-    return _phrases(_words(text))
-
-
-def _phrases(found: list[str], interned: Interned | None = None) -> set[str]:
     interned = {} if interned is None else interned
     return {interned.setdefault(p, p) for p in (f"{a} {b}" for a, b in zip(found, found[1:], strict=False))}
 
@@ -313,19 +305,7 @@ class SameStory:
     def _scoring(self) -> Generator[None, None, None]:
         paths = sorted(self._fields)
         interned: Interned = {}
-        items = []
-        for n, path in enumerate(paths, 1):
-            items.append(Item.of_fields(self._fields[path], interned))
-            if n % (STEP // 2) == 0:
-                yield
-        idf = yield from _weighing(items)
-        pairs = yield from _candidates(items, idf)
-        title_norm, text_norm = [], []
-        for n, item in enumerate(items, 1):
-            title_norm.append(_norm(item.title, idf, 1.0))
-            text_norm.append(_norm(item.text, idf, EXCERPT_WEIGHT, item.title))
-            if n % (STEP * 5) == 0:
-                yield
+        items, idf, pairs, title_norm, text_norm = yield from _prepare([self._fields[p] for p in paths], interned)
         scores = _Kept(paths)
         apart: dict[str, set[str]] = defaultdict(set)
         for k, (i, j) in enumerate((i, j) for i, others in enumerate(pairs) for j in others):
@@ -569,16 +549,38 @@ def _candidates(items: list[Item], idf: dict[str, float]) -> Generator[None, Non
     return pairs  # compared in any order: each pair's score is its own
 
 
+class _Prepared(NamedTuple):
+    items: list[Item]
+    idf: dict[str, float]
+    pairs: list[set[int]]  # row -> the rows after it that it is compared with
+    title_norm: list[float]
+    text_norm: list[float]
+
+
+def _prepare(fields: list[Fields], interned: Interned) -> Generator[None, None, _Prepared]:
+    """What comparing the articles (given in path order) needs: their Items, the words'
+    weights, the pairs worth comparing and each article's vector lengths. In steps."""
+    items = []
+    for n, one in enumerate(fields, 1):
+        items.append(Item.of_fields(one, interned))
+        if n % (STEP // 2) == 0:
+            yield
+    idf = yield from _weighing(items)
+    pairs = yield from _candidates(items, idf)
+    title_norm, text_norm = [], []
+    for n, item in enumerate(items, 1):
+        title_norm.append(_norm(item.title, idf, 1.0))
+        text_norm.append(_norm(item.text, idf, EXCERPT_WEIGHT, item.title))
+        if n % (STEP * 5) == 0:
+            yield
+    return _Prepared(items, idf, pairs, title_norm, text_norm)
+
+
 def pair_features(articles: Iterable[Any]) -> list[tuple[str, str, dict[str, float]]]:
     """Every compared pair of the articles with its evidence: what WEIGHTS were fitted on."""
-    interned: Interned = {}
-    by_path = {a.relpath: Item.of_fields(fields_of(a), interned) for a in articles}
+    by_path = {a.relpath: fields_of(a) for a in articles}
     paths = sorted(by_path)
-    items = [by_path[p] for p in paths]
-    idf = _run(_weighing(items))
-    pairs = _run(_candidates(items, idf))
-    title_norm = [_norm(item.title, idf, 1.0) for item in items]
-    text_norm = [_norm(item.text, idf, EXCERPT_WEIGHT, item.title) for item in items]
+    items, idf, pairs, title_norm, text_norm = _run(_prepare([by_path[p] for p in paths], {}))
     found = []
     for i, others in enumerate(pairs):
         for j in sorted(others):
