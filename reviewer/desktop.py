@@ -54,11 +54,15 @@ def entry_text(argv: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _targets(home: Path) -> tuple[Path, Path]:
+    """Where the launcher entry and the icon go under a data home."""
+    return home / "applications" / DESKTOP_NAME, home / "icons" / "hicolor" / "scalable" / "apps" / ICON_NAME
+
+
 def install(argv: list[str] | None = None, refresh: bool = True) -> list[Path]:
     """Writes the launcher entry and the icon under data_home(); the paths written."""
     home = data_home()
-    entry = home / "applications" / DESKTOP_NAME
-    icon = home / "icons" / "hicolor" / "scalable" / "apps" / ICON_NAME
+    entry, icon = _targets(home)
     entry.parent.mkdir(parents=True, exist_ok=True)
     icon.parent.mkdir(parents=True, exist_ok=True)
     _write(entry, entry_text(argv or command()).encode("utf-8"))
@@ -72,7 +76,7 @@ def uninstall(refresh: bool = True) -> list[Path]:
     """Removes what install() wrote; the paths removed."""
     home = data_home()
     gone = []
-    for path in (home / "applications" / DESKTOP_NAME, home / "icons" / "hicolor" / "scalable" / "apps" / ICON_NAME):
+    for path in _targets(home):
         if path.exists():
             path.unlink()
             gone.append(path)

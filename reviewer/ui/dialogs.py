@@ -553,9 +553,10 @@ class ShortcutsOverlay(QWidget):
         doc = QTextDocument()
         doc.setDefaultFont(self.label.font())
         doc.setHtml(text)
-        wide = min(int(doc.idealWidth()) + 2 * 18 + 2, width - 24)
-        doc.setTextWidth(wide - 2 * 18 - 2)
-        if doc.idealWidth() > wide - 2 * 18 - 2 + 1:
+        frame = 2 * 18 + 2  # the label's padding (its style sheet) and border
+        wide = min(int(doc.idealWidth()) + frame, width - 24)
+        doc.setTextWidth(wide - frame)
+        if doc.idealWidth() > wide - frame + 1:
             return -1
         self.label.setText(text)
         self.label.setFixedWidth(wide)
