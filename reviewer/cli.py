@@ -689,14 +689,10 @@ def _saved_scores(root: str, same: Any) -> None:
                 return
     except (OSError, ValueError):
         pass
-    try:
-        os.makedirs(folder, exist_ok=True)
-        temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "w", encoding="utf-8") as fh:
-            json.dump(same.saved(), fh)
-        os.replace(temporary, path)
-    except OSError:
-        pass  # the cache is a convenience: the clusters stand without it
+    from .core.files import replace_whole
+
+    with contextlib.suppress(OSError):  # the cache is a convenience: the clusters stand without it
+        replace_whole(path, json.dumps(same.saved()).encode("utf-8"))
 
 
 def _evaluate(same: Any, articles: dict[str, Article], path: str) -> int:

@@ -12,6 +12,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from . import __version__
+from .core.files import replace_whole
 
 APP_ID = "reviewer"
 DESKTOP_NAME = f"{APP_ID}.desktop"
@@ -63,10 +64,8 @@ def install(argv: list[str] | None = None, refresh: bool = True) -> list[Path]:
     """Writes the launcher entry and the icon under data_home(); the paths written."""
     home = data_home()
     entry, icon = _targets(home)
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    icon.parent.mkdir(parents=True, exist_ok=True)
-    _write(entry, entry_text(argv or command()).encode("utf-8"))
-    _write(icon, resources.files("reviewer").joinpath("resources", ICON_NAME).read_bytes())
+    replace_whole(str(entry), entry_text(argv or command()).encode("utf-8"))
+    replace_whole(str(icon), resources.files("reviewer").joinpath("resources", ICON_NAME).read_bytes())
     if refresh:
         _refresh(home)
     return [entry, icon]
@@ -83,13 +82,6 @@ def uninstall(refresh: bool = True) -> list[Path]:
     if refresh:
         _refresh(home)
     return gone
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Whole or not at all: a temporary file beside it, renamed over it."""
-    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
 
 
 def _refresh(home: Path) -> None:

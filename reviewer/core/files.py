@@ -11,9 +11,27 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import tempfile
 
 # Opening a pipe for reading blocks until a writer comes; O_NONBLOCK returns at once instead.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def replace_whole(path: str, data: bytes) -> None:
+    """Our own small files (preferences, caches, the launcher entry), whole or not at all: a
+    temporary file beside `path`, renamed over it; on failure no temporary file stays. Makes
+    the folder. OSError when it cannot be written."""
+    folder = os.path.dirname(path) or "."
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 class NotRegularFile(OSError):

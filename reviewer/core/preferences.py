@@ -8,14 +8,13 @@ command line reads the editor's name and where the log goes from there.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
+from .files import replace_whole
 from .same_story import DEFAULT_THRESHOLD
 
 FILE_NAME = "preferences.json"
@@ -141,15 +140,5 @@ class Preferences:
         """Set several at once, in one write. OSError when the file cannot be written."""
         for key, value in values.items():
             self._values[key] = BY_KEY[key].coerce(value)
-        folder = os.path.dirname(self.path)
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".preferences.", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self._values, fh, indent=2, sort_keys=True, ensure_ascii=False)
-                fh.write("\n")
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        text = json.dumps(self._values, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        replace_whole(self.path, text.encode("utf-8"))
