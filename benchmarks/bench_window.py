@@ -112,7 +112,8 @@ def bench_large(app, root: str, settings_path: str, rounds: int = 3) -> None:
     n = len(window.session.articles)
     print(
         f"loading {n:,} articles: first rows {first * 1000:.0f} ms, fully loaded {loaded[0] - start:.2f} s; "
-        f"longest GUI gap {gap * 1000:.0f} ms (goal under 50 ms); worker processes left: {child_processes()}"
+        f"longest GUI gap {gap * 1000:.0f} ms (goal under 50 ms); worker processes left: {child_processes()}; "
+        f"memory now {current_rss_mb():.0f} MB"
     )
     clustered = []
     window.session.same_story_changed.connect(lambda: clustered.append(time.perf_counter()))

@@ -29,16 +29,20 @@ any reading order give the same clusters, and an incremental update equals a ful
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import heapq
 import json
 import math
+import os
 import re
+import subprocess
+import sys
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import date
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import IO, Any, NamedTuple, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 DEFAULT_THRESHOLD = 0.45  # the highest on the development set that keeps recall at 0.7
@@ -224,15 +228,26 @@ class SameStory:
         self._scores: _Kept | None = None
         self._apart: dict[str, set[str]] = {}  # path -> paths it is never one story with (see _apart)
         self._clusters: dict[str, list[str]] | None = None
+        self._elsewhere = 0  # the number of articles, when scored elsewhere (see scored_elsewhere)
 
     def __len__(self) -> int:
-        return len(self._fields)
+        return self._elsewhere or len(self._fields)
+
+    @property
+    def growable(self) -> bool:
+        """Whether articles can be added and removed (not one scored elsewhere)."""
+        return not self._elsewhere
+
+    def _not_elsewhere(self) -> None:
+        if self._elsewhere:
+            raise ValueError("scored elsewhere: its articles' words are not here to add to (cluster them again)")
 
     # --- a saved result --------------------------------------------------------------------------
 
     def fingerprint(self) -> str:
         """What the scores depend on: every article's fields and the model. Equal fingerprints,
         equal scores."""
+        self._not_elsewhere()
         digest = hashlib.sha256(MODEL.encode())
         for path in sorted(self._fields):
             digest.update("\x1f".join((path, *self._fields[path])).encode("utf-8", "surrogatepass") + b"\x1e")
@@ -280,6 +295,7 @@ class SameStory:
         """Articles (with relpath, title, excerpt, provider.name, date), new or changed. The
         clusters are worked out when next asked for: adding a folder batch by batch costs one
         clustering, not one a batch."""
+        self._not_elsewhere()
         for article in articles:
             self._fields[article.relpath] = fields_of(article)
         self._scores = self._clusters = None
@@ -287,15 +303,61 @@ class SameStory:
     def adding(self, articles: Iterable[Any]) -> Generator[None, None, None]:
         """add() in steps, then the clusters worked out again, in steps: it yields every few
         milliseconds, so that a window can run it between events."""
+        yield from self.taking(articles)
+        yield from self._scoring()
+        yield from self._linking()
+
+    def taking(self, articles: Iterable[Any]) -> Generator[None, None, None]:
+        """add() in steps; the scores are worked out when next asked for."""
+        self._not_elsewhere()
         for n, article in enumerate(articles, 1):
             self._fields[article.relpath] = fields_of(article)
             if n % (STEP * 5) == 0:
                 yield
         self._scores = self._clusters = None
-        yield from self._scoring()
+
+    def linking(self) -> Generator[None, None, None]:
+        """The clusters worked out from the scores (see adding), in steps."""
         yield from self._linking()
 
+    @classmethod
+    def scored_elsewhere(cls, paths: list[str], data: bytes, threshold: float = DEFAULT_THRESHOLD) -> SameStory | None:
+        """The clusters of the articles write_fields wrote (`paths`, in the order written)
+        from the scores score_file worked out for them (`data`); None for anything else. It
+        keeps no article's words: it can be linked at another threshold, not added to."""
+        try:
+            head, body = data.split(b"\n", 1)
+            sizes = json.loads(head)
+            if sizes["model"] != MODEL or sizes["articles"] != len(paths):
+                return None
+            pairs, held_apart = int(sizes["pairs"]), int(sizes["apart"])
+            first, second, apart_first, apart_second = array("i"), array("i"), array("i"), array("i")
+            score = array("d")
+            at = 0
+            parts: list[tuple[array[Any], int]] = [
+                (first, pairs), (second, pairs), (score, pairs), (apart_first, held_apart), (apart_second, held_apart)
+            ]  # fmt: skip
+            for found, size in parts:
+                end = at + size * found.itemsize
+                found.frombytes(body[at:end])
+                at = end
+            rows = (first, second, apart_first, apart_second)
+            if at != len(body) or any(found and (min(found) < 0 or max(found) >= len(paths)) for found in rows):
+                return None
+        except (ValueError, KeyError, TypeError):
+            return None
+        same = cls(threshold)
+        same._scores = _Kept(paths)
+        same._scores.first, same._scores.second, same._scores.score = first, second, score
+        apart: dict[str, set[str]] = defaultdict(set)
+        for i, j in zip(apart_first, apart_second, strict=True):
+            apart[paths[i]].add(paths[j])
+            apart[paths[j]].add(paths[i])
+        same._apart, same._elsewhere = dict(apart), len(paths)
+        return same
+
     def remove(self, paths: Iterable[str]) -> None:
+        self._not_elsewhere()
         for path in paths:
             if self._fields.pop(path, None) is not None:
                 self._scores = self._clusters = None
@@ -419,6 +481,92 @@ class SameStory:
             _run(self._linking())
         assert self._clusters is not None
         return self._clusters
+
+
+# In the window's process, scoring 100,000 articles left it 75 MB larger for good (the words'
+# small objects, freed among the window's own, could not be given back); a process of its own
+# gives all of it back when it ends, and takes no turn from the window's thread.
+
+
+def write_fields(articles: Iterable[Any], out: IO[str]) -> Generator[None, None, list[str]]:
+    """The articles' fields for score_file, a JSON line each, in steps; their paths in the
+    order written."""
+    listed = list(articles)
+    out.write(json.dumps({"model": MODEL, "articles": len(listed)}) + "\n")
+    paths = []
+    for n, article in enumerate(listed, 1):
+        paths.append(article.relpath)
+        out.write(json.dumps([article.relpath, *fields_of(article)]) + "\n")
+        if n % (STEP * 5) == 0:
+            yield
+    return paths
+
+
+def score_file(source: str, target: str) -> None:
+    """Scores the articles write_fields wrote to `source` and writes the result to `target`
+    for SameStory.scored_elsewhere: a line of sizes, then the kept pairs' rows and scores and
+    the pairs kept apart's rows (rows in the order written; in each pair the lesser path first)."""
+    same = SameStory()
+    written: dict[str, int] = {}
+    with open(source, encoding="utf-8") as fh:
+        head = json.loads(fh.readline())
+        if head.get("model") != MODEL:
+            raise ValueError(f"{source}: written for another model")
+        for line in fh:
+            path, *fields = json.loads(line)
+            written[path] = len(written)
+            same._fields[path] = (fields[0], fields[1], fields[2], fields[3], fields[4])
+    _run(same._scoring())
+    scores = same._scored()
+    row = [written[p] for p in scores.paths]  # sorted: the lesser row is the lesser path
+    first, second = array("i", (row[i] for i in scores.first)), array("i", (row[j] for j in scores.second))
+    apart_first, apart_second = array("i"), array("i")
+    for path, others in same._apart.items():
+        for other in others:
+            if path < other:
+                apart_first.append(written[path])
+                apart_second.append(written[other])
+    sizes = {"model": MODEL, "articles": len(written), "pairs": len(scores), "apart": len(apart_first)}
+    with open(target, "wb") as out:
+        out.write(json.dumps(sizes).encode() + b"\n")
+        for found in (first, second, scores.score, apart_first, apart_second):
+            found.tofile(out)
+
+
+def score_elsewhere(source: str, running: Callable[[subprocess.Popen[bytes]], object] = lambda _: None) -> bytes:
+    """score_file run in a process of its own, at a lower priority than this one's, ended
+    with it; its result. `running` is handed the process (to end it when the result is no
+    longer wanted). OSError when it cannot run or fails."""
+    target = source + ".scores"
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p))
+    code = "import sys; from reviewer.core.same_story import _elsewhere; _elsewhere(*sys.argv[1:])"
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-c", code, source, target, str(os.getpid())],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+        ) as process:  # fmt: skip
+            running(process)
+            _, errors = process.communicate()
+        if process.returncode != 0:
+            raise OSError(
+                f"same-story scoring ended with {process.returncode}: {errors.decode(errors='replace')[-500:]}"
+            )
+        with open(target, "rb") as fh:
+            return fh.read()
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(target)
+
+
+def _elsewhere(source: str, target: str, parent: str) -> None:
+    """The process of score_elsewhere."""
+    from .workers import BACKGROUND_NICE, _end_with
+
+    with contextlib.suppress(OSError):
+        os.nice(BACKGROUND_NICE)
+    _end_with(int(parent))
+    score_file(source, target)
 
 
 class _Kept:

@@ -279,3 +279,38 @@ def test_the_command_line_saves_its_scores_for_the_next_run(tmp_path, capsys, mo
     saved[0].write_text("{not json")  # a damaged cache is worked out again, not an error
     assert main(["same", str(tmp_path / "site"), "--json"]) == 0
     assert capsys.readouterr().out == first
+
+
+def test_scores_worked_out_in_another_process_give_the_same_clusters(tmp_path):
+    """The window has a large folder scored in a process of its own: the clusters are those of
+    scoring here, at any threshold, and a result for other articles is refused."""
+    import random
+
+    from reviewer.core.same_story import score_elsewhere, write_fields
+
+    items = stories(3000, seed=11)
+    articles = [article(i.relpath, i.title, i.excerpt, i.provider, date=i.date) for i in items]
+    random.Random(5).shuffle(articles)
+    here = SameStory()
+    here.add(articles)
+    source = tmp_path / "fields.jsonl"
+    with open(source, "w", encoding="utf-8") as out:
+        steps = write_fields(articles, out)
+        try:
+            while True:
+                next(steps)
+        except StopIteration as done:
+            paths = done.value
+    data = score_elsewhere(str(source))
+    elsewhere = SameStory.scored_elsewhere(paths, data)
+    assert elsewhere is not None
+    assert len(elsewhere) == len(articles)
+    assert len(here.clusters()) > 100
+    assert elsewhere.clusters() == here.clusters()
+    here.threshold = elsewhere.threshold = 0.7
+    assert elsewhere.clusters() == here.clusters()
+    assert SameStory.scored_elsewhere(paths[1:], data) is None
+    assert SameStory.scored_elsewhere(paths, data[:-4]) is None
+    assert SameStory.scored_elsewhere(paths, b"not scores") is None
+    with pytest.raises(ValueError, match="cluster them again"):
+        elsewhere.add(articles[:1])
