@@ -500,6 +500,7 @@ def sync(
         upstream = fetch(git)
         if not upstream:
             remote = _only_remote(git)
+            _not_followed(git, remote, branch)
             step("Pushing")
             git.run("push", "--quiet", "-u", remote, f"HEAD:refs/heads/{branch}")
             _mark_synced(git)
@@ -507,7 +508,9 @@ def sync(
         taken = int(git.out("rev-list", "--count", "HEAD..@{u}").strip() or 0)
         if taken:
             step("Rebasing")
+            stashed = _stashes(git)
             _rebase(git, chosen or {}, committed)
+            _left_over(git, stashed)
         ahead = int(git.out("rev-list", "--count", "@{u}..HEAD").strip() or 0)
         if ahead:
             step("Pushing")
@@ -531,6 +534,43 @@ def _branch(git: Git) -> str:
     if done.returncode != 0 or not done.stdout.strip():
         raise GitError("no-upstream", "the repository is not on a branch (detached HEAD); check out a branch first")
     return done.stdout.strip()
+
+
+def _not_followed(git: Git, remote: str, branch: str) -> None:
+    """A branch that follows nothing while the remote has a branch of its name: pushing would
+    be refused again and again; the one command that makes it follow that branch, instead."""
+    plain = ["--upload-pack=git-upload-pack"] if git.guarded else []
+    git.run("fetch", "--quiet", *plain, remote)
+    there = git.run("rev-parse", "--verify", "--quiet", f"refs/remotes/{remote}/{branch}", check=False)
+    if there.returncode == 0 and there.stdout.strip():
+        raise GitError(
+            "no-upstream",
+            f"this branch ({branch}) does not follow {remote}/{branch}, which already exists; to sync with it, "
+            f"run: git branch --set-upstream-to={remote}/{branch}",
+        )
+
+
+def _stashes(git: Git) -> int:
+    done = git.run("rev-list", "--walk-reflogs", "--count", "refs/stash", check=False)
+    return int(done.stdout.strip() or 0) if done.returncode == 0 else 0
+
+
+def _left_over(git: Git, stashed: int) -> None:
+    """After a rebase git called done: the editor's uncommitted changes it put aside (its
+    autostash) must be back, not left in conflict or in the stash. Otherwise an error that
+    names the files and what to do (nothing is pushed)."""
+    prefix = git.prefix()
+    unmerged = [p for p in git.out("diff", "--name-only", "-z", "--diff-filter=U").split("\0") if p]
+    if not unmerged and _stashes(git) <= stashed:
+        return
+    named = ", ".join(p[len(prefix) :] if p.startswith(prefix) else p for p in unmerged) or "some files"
+    raise GitError(
+        "unfinished",
+        f"the incoming changes were taken, but your uncommitted changes to {named} clash with them: "
+        "the files now hold conflict markers, and your changes are also kept in git's stash (git stash list). "
+        "Nothing was pushed. Edit the files to keep what you want, run git add on them and git stash drop, "
+        "then sync again",
+    )
 
 
 def _only_remote(git: Git) -> str:

@@ -432,3 +432,40 @@ def test_sync_on_a_detached_head_or_an_empty_repository_says_so_and_commits_noth
     git_run(tmp_path, "init", "--quiet", "-b", "main", str(empty))
     with pytest.raises(GitError, match="no commit yet"):
         sync(Git(str(empty)), "ana")
+
+
+def test_a_hand_edit_that_clashes_with_an_incoming_change_is_an_error_not_synced(team):
+    """The editor's uncommitted hand edit and the bot's change to the same line: git puts the
+    edit back with conflict markers and keeps it in a stash, and exits 0. Sync must say so,
+    name the file, and push nothing."""
+    ana = team("ana")
+    decide(ana, 3, "ana", "quality", quality=70)
+    hand = ana / "_news" / "a1.md"
+    hand.write_text(hand.read_text().replace("Body 1.", "Body 1, edited by hand."))
+    seed = team.seed
+    (seed / "_news" / "a1.md").write_text(ARTICLE.format(n=1).replace("Body 1.", "Body 1, corrected by the bot."))
+    git_run(seed, "commit", "--quiet", "-am", "bot: body")
+    git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+    upstream_before = git_run(team.origin, "rev-parse", "main")
+    with pytest.raises(GitError, match="_news/a1.md") as raised:
+        sync(Git(str(ana)), "ana")
+    assert "stash" in raised.value.message
+    assert git_run(team.origin, "rev-parse", "main") == upstream_before  # nothing pushed
+    assert "edited by hand" in git_run(ana, "stash", "show", "-p")  # the edit is kept
+
+
+def test_a_branch_without_upstream_whose_remote_branch_exists_names_the_command(team):
+    ana = team("ana")
+    git_run(ana, "checkout", "--quiet", "-b", "review")
+    git_run(ana, "push", "--quiet", "origin", "HEAD:review")
+    seed = team.seed
+    git_run(seed, "fetch", "--quiet", "origin")
+    git_run(seed, "checkout", "--quiet", "-b", "review", "origin/review")
+    (seed / "_news" / "a2.md").write_text(ARTICLE.format(n=2).replace("heat: 3", "heat: 9"))
+    git_run(seed, "commit", "--quiet", "-am", "bot: heat")
+    git_run(seed, "push", "--quiet", "origin", "HEAD:review")
+    decide(ana, 0, "ana", "quality", quality=70)
+    for _ in range(2):  # the same, exact advice each time: never "sync again" forever
+        with pytest.raises(GitError, match="git branch --set-upstream-to=origin/review") as raised:
+            sync(Git(str(ana)), "ana")
+        assert "sync again" not in raised.value.message
