@@ -488,6 +488,7 @@ def sync(
     refused because someone pushed meanwhile. `chosen`: the editor's choices for conflicting
     keys (path -> key -> lines), from an earlier SyncConflict."""
     register_driver(git)
+    _recover(git)
     branch = _branch(git)  # before committing: nothing is committed on a detached HEAD
     step("Committing")
     committed = commit(git, editor)
@@ -573,6 +574,55 @@ def _left_over(git: Git, stashed: int) -> None:
     )
 
 
+REBASING = "reviewer-rebasing"  # in the .git folder while sync rebases: the process's id
+
+
+def _recover(git: Git) -> None:
+    """What a sync killed mid-rebase left (its marker names a process no longer running): the
+    rebase aborted, and the lock and merge files it made since removed; a sync still running
+    is waited for instead."""
+    marker = git.git_path(REBASING)
+    rebasing = os.path.exists(git.git_path("rebase-merge")) or os.path.exists(git.git_path("rebase-apply"))
+    try:
+        with open(marker, encoding="utf-8") as fh:
+            pid = int(fh.read().strip() or 0)
+        since = os.stat(marker).st_mtime
+    except (OSError, ValueError):
+        if rebasing:
+            raise GitError(
+                "other",
+                "a rebase not started by Reviewer is in progress here: finish it with git rebase --continue, "
+                "or undo it with git rebase --abort, then sync again",
+            ) from None
+        return
+    if pid and pid != os.getpid() and _alive(pid):
+        raise GitError("locked", "another sync of this folder is running; try again when it has finished")
+    lock = git.git_path("index.lock")
+    with contextlib.suppress(OSError):
+        if os.stat(lock).st_mtime >= since - 1:
+            os.unlink(lock)
+    if rebasing:
+        git.run("rebase", "--abort", check=False)
+    top = git.out("rev-parse", "--show-toplevel").strip() or git.root
+    for name in os.listdir(top):
+        path = os.path.join(top, name)
+        with contextlib.suppress(OSError):
+            if name.startswith(".merge_file_") and os.stat(path).st_mtime >= since - 1:
+                os.unlink(path)
+    with contextlib.suppress(OSError):
+        os.unlink(marker)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _only_remote(git: Git) -> str:
     remotes = git.out("remote").split()
     if not remotes:
@@ -596,15 +646,25 @@ def _rebase(git: Git, chosen: dict[str, dict[str, str]], committed: Commit | Non
     """Rebase onto the upstream; on a conflict, abort at once and raise SyncConflict."""
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".json", delete=False) as fh:
         json.dump(chosen, fh)
+    marker = git.git_path(REBASING)
+    with open(marker, "w", encoding="utf-8") as mark:
+        mark.write(str(os.getpid()))
     try:
         done = git.run(
             "-c", "rebase.autoStash=true", "rebase", "--quiet", "@{u}", check=False,
             extra_env={RESOLUTIONS_ENV: fh.name},
         )  # fmt: skip
+        if done.returncode == 0:
+            return
+        _stop_rebase(git, done, committed)
     finally:
         os.unlink(fh.name)
-    if done.returncode == 0:
-        return
+        with contextlib.suppress(OSError):
+            os.unlink(marker)
+
+
+def _stop_rebase(git: Git, done: subprocess.CompletedProcess[str], committed: Commit | None) -> None:
+    """A rebase that stopped: aborted, and the conflicts raised (SyncConflict), or git's reason."""
     if not os.path.exists(git.git_path("rebase-merge")) and not os.path.exists(git.git_path("rebase-apply")):
         raise classify(done.stderr, "git rebase")
     try:

@@ -469,3 +469,50 @@ def test_a_branch_without_upstream_whose_remote_branch_exists_names_the_command(
         with pytest.raises(GitError, match="git branch --set-upstream-to=origin/review") as raised:
             sync(Git(str(ana)), "ana")
         assert "sync again" not in raised.value.message
+
+
+def test_a_sync_killed_mid_rebase_is_cleaned_up_by_the_next_one(team):
+    """kill -9 during the rebase left a rebase in progress (a detached HEAD), a stale
+    index.lock and git's merge temp files: the next sync aborts and cleans what its marker
+    says it started, then syncs, instead of 'not on a branch' forever."""
+    from reviewer.core.git import REBASING
+
+    ana = team("ana")
+    decide(ana, 0, "ana", "quality", quality=70)
+    sync(Git(str(ana)), "ana")
+    decide(ana, 3, "ana", "quality", quality=80)
+    git_run(ana, "commit", "--quiet", "-am", "Review: a3")
+    seed = team.seed
+    git_run(seed, "pull", "--quiet", "--rebase")
+    (seed / "_news" / "a5.md").write_text(ARTICLE.format(n=5).replace("heat: 3", "heat: 8"))
+    git_run(seed, "commit", "--quiet", "-am", "bot: heat")
+    git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+    git_run(ana, "fetch", "--quiet")
+    # a rebase stopped half-way, as a killed one is
+    env = {**os.environ, "GIT_SEQUENCE_EDITOR": "sed -i 1ibreak"}
+    subprocess.run(["git", "rebase", "-i", "origin/main"], cwd=ana, env=env, check=True, capture_output=True)
+    assert (ana / ".git" / "rebase-merge").exists()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (ana / ".git" / REBASING).write_text(dead.stdout.strip())
+    (ana / ".git" / "index.lock").write_text("")
+    (ana / ".merge_file_a1b2c3").write_text("left by git")
+    done = sync(Git(str(ana)), "ana")
+    assert done.pushed >= 1
+    assert not (ana / ".git" / "rebase-merge").exists()
+    assert not (ana / ".git" / "index.lock").exists()
+    assert not (ana / ".merge_file_a1b2c3").exists()
+    assert not (ana / ".git" / REBASING).exists()
+    assert "quality: 80" in _origin_file(team, 3)
+    assert "heat: 8" in _origin_file(team, 5)
+
+
+def test_a_rebase_someone_else_started_is_named_not_called_a_detached_head(team):
+    ana = team("ana")
+    decide(ana, 3, "ana", "quality", quality=80)
+    git_run(ana, "commit", "--quiet", "-am", "Review: a3")
+    env = {**os.environ, "GIT_SEQUENCE_EDITOR": "sed -i 1ibreak"}
+    subprocess.run(["git", "rebase", "-i", "HEAD~1"], cwd=ana, env=env, check=True, capture_output=True)
+    with pytest.raises(GitError, match="git rebase --continue") as raised:
+        sync(Git(str(ana)), "ana")
+    assert "detached" not in raised.value.message
+    assert (ana / ".git" / "rebase-merge").exists()  # left to its owner
