@@ -98,12 +98,19 @@ _ERRORS: list[tuple[str, re.Pattern[str], str]] = [
 
 def classify(stderr: str, command: str = "git") -> GitError:
     """The typed error for what git printed on stderr."""
+    # the remote's own words (a server hook's reason), verbatim: never dropped
+    said = [line[len("remote:") :].strip() for line in stderr.splitlines() if line.startswith("remote:")]
+    heard = "; the remote said: " + " / ".join(line for line in said if line)[:1000] if any(said) else ""
+    refused = re.search(r"\[remote rejected\][^(\n]*\(([^)\n]*)\)", stderr)
+    if refused:
+        return GitError("other", f"{command} was refused by the remote ({refused.group(1)}){heard}", stderr)
     for kind, pattern, message in _ERRORS:
         m = pattern.search(stderr)
         if m:
-            return GitError(kind, message.format(m.group(1) if m.groups() and m.group(1) else "the lock file"), stderr)
+            found = message.format(m.group(1) if m.groups() and m.group(1) else "the lock file")
+            return GitError(kind, found + heard, stderr)
     last = [line for line in stderr.strip().splitlines() if line.strip()]
-    return GitError("other", f"{command} failed: {last[-1] if last else 'no message'}", stderr)
+    return GitError("other", f"{command} failed: {last[-1] if last else 'no message'}{heard}", stderr)
 
 
 # A repository's own configuration (.git/config and the files it includes) can name programs

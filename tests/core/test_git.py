@@ -516,3 +516,16 @@ def test_a_rebase_someone_else_started_is_named_not_called_a_detached_head(team)
         sync(Git(str(ana)), "ana")
     assert "detached" not in raised.value.message
     assert (ana / ".git" / "rebase-merge").exists()  # left to its owner
+
+
+def test_a_push_refused_by_a_server_hook_says_the_hooks_words(team):
+    hook = team.origin / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'Pushes to main need a sign-off line (policy 7)' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    ana = team("ana")
+    decide(ana, 0, "ana", "quality", quality=70)
+    with pytest.raises(GitError) as raised:
+        sync(Git(str(ana)), "ana")
+    assert "Pushes to main need a sign-off line (policy 7)" in raised.value.message
+    assert "refused by the remote (pre-receive hook declined)" in raised.value.message
+    assert "sync again" not in raised.value.message
