@@ -96,6 +96,9 @@ _ERRORS: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
+_IN_THE_WAY = re.compile(r"untracked working tree files would be (?:overwritten|removed)[^\n]*\n((?:\t[^\n]*\n?)+)")
+
+
 def classify(stderr: str, command: str = "git") -> GitError:
     """The typed error for what git printed on stderr."""
     # the remote's own words (a server hook's reason), verbatim: never dropped
@@ -104,6 +107,15 @@ def classify(stderr: str, command: str = "git") -> GitError:
     refused = re.search(r"\[remote rejected\][^(\n]*\(([^)\n]*)\)", stderr)
     if refused:
         return GitError("other", f"{command} was refused by the remote ({refused.group(1)}){heard}", stderr)
+    blocking = _IN_THE_WAY.search(stderr)
+    if blocking:
+        files = ", ".join(line.strip() for line in blocking.group(1).splitlines() if line.strip())
+        return GitError(
+            "other",
+            f"files of yours that git does not track are in the way of incoming ones: {files}; "
+            "move or rename them, then sync again",
+            stderr,
+        )
     for kind, pattern, message in _ERRORS:
         m = pattern.search(stderr)
         if m:

@@ -529,3 +529,18 @@ def test_a_push_refused_by_a_server_hook_says_the_hooks_words(team):
     assert "Pushes to main need a sign-off line (policy 7)" in raised.value.message
     assert "refused by the remote (pre-receive hook declined)" in raised.value.message
     assert "sync again" not in raised.value.message
+
+
+def test_an_untracked_file_in_the_way_of_an_incoming_one_is_named(team):
+    ana = team("ana")
+    decide(ana, 0, "ana", "quality", quality=70)
+    seed = team.seed
+    (seed / "_news" / "new.md").write_text(ARTICLE.format(n=9))
+    git_run(seed, "add", ".")
+    git_run(seed, "commit", "--quiet", "-m", "bot: new")
+    git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+    (ana / "_news" / "new.md").write_text("my own draft\n")
+    with pytest.raises(GitError, match="_news/new.md") as raised:
+        sync(Git(str(ana)), "ana")
+    assert "detach" not in raised.value.message
+    assert (ana / "_news" / "new.md").read_text() == "my own draft\n"
