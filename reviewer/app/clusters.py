@@ -138,8 +138,8 @@ class Clusters:
         if self.busy:
             self.pending = True
             return
-        large = len(self.session.articles) > SAME_AT_ONCE or not self.same_story.growable
-        if self.session.slicer is not None and large:
+        in_steps = self.session.slicer is not None and len(self.session.articles) > SAME_AT_ONCE
+        if in_steps or len(changed) + len(removed) > SAME_AT_ONCE or not self.same_story.growable:
             self.find()
             return
         self.same_story.add(changed)
