@@ -673,6 +673,10 @@ def _rebase(git: Git, chosen: dict[str, dict[str, str]], committed: Commit | Non
             "-c", "rebase.autoStash=true", "rebase", "--quiet", "@{u}", check=False,
             extra_env={RESOLUTIONS_ENV: fh.name},
         )  # fmt: skip
+        while done.returncode != 0 and _settle_whole_files(git, chosen):
+            done = git.run(
+                "-c", "core.editor=true", "rebase", "--continue", check=False, extra_env={RESOLUTIONS_ENV: fh.name}
+            )  # fmt: skip
         if done.returncode == 0:
             return
         _stop_rebase(git, done, committed)
@@ -680,6 +684,30 @@ def _rebase(git: Git, chosen: dict[str, dict[str, str]], committed: Commit | Non
         os.unlink(fh.name)
         with contextlib.suppress(OSError):
             os.unlink(marker)
+
+
+def _settle_whole_files(git: Git, chosen: dict[str, dict[str, str]]) -> bool:
+    """A rebase stopped on files the merge driver does not merge (not articles: _config.yml, a
+    layout): where the editor chose one side whole (WHOLE_FILE) for every one of them, that
+    side is written and added, and True (the rebase can go on); otherwise nothing is done."""
+    if not os.path.exists(git.git_path("rebase-merge")) and not os.path.exists(git.git_path("rebase-apply")):
+        return False
+    paths = [p for p in git.out("diff", "--name-only", "-z", "--diff-filter=U").split("\0") if p]
+    sides: dict[str, str] = {}
+    for path in paths:
+        wanted = chosen.get(path, {}).get(WHOLE_FILE)
+        # in a rebase, stage 2 ("ours") is the upstream's, stage 3 ("theirs") the editor's
+        found = {side: git.run("show", f":{n}:{path}", check=False) for side, n in (("--ours", 2), ("--theirs", 3))}
+        side = next((k for k, d in found.items() if d.returncode == 0 and d.stdout == wanted), None)
+        if wanted is None or side is None:
+            return False
+        sides[path] = side
+    if not sides:
+        return False
+    for path, side in sides.items():  # git writes the side's very bytes
+        git.run("checkout", side, "--", f":(top){path}")
+    git.run("add", "--", *(f":(top){p}" for p in sides))
+    return True
 
 
 def _stop_rebase(git: Git, done: subprocess.CompletedProcess[str], committed: Commit | None) -> None:

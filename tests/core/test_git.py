@@ -544,3 +544,34 @@ def test_an_untracked_file_in_the_way_of_an_incoming_one_is_named(team):
         sync(Git(str(ana)), "ana")
     assert "detach" not in raised.value.message
     assert (ana / "_news" / "new.md").read_text() == "my own draft\n"
+
+
+@pytest.mark.parametrize("keep", ["mine", "theirs"])
+def test_a_conflict_outside_front_matter_is_settled_by_a_whole_file_choice(team, keep):
+    """_config.yml changed on both sides: git's merge driver is not Reviewer's there, so a
+    choice passed to the driver was never used and the same conflict came back each time."""
+    from reviewer.core.git import WHOLE_FILE, SyncConflict, resolutions
+
+    seed = team.seed
+    (seed / "_config.yml").write_text("title: News\nurl: https://a.example\n")
+    git_run(seed, "add", ".")
+    git_run(seed, "commit", "--quiet", "-m", "config")
+    git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+    ana = team("ana")
+    (seed / "_config.yml").write_text("title: Bot News\nurl: https://a.example\n")
+    git_run(seed, "commit", "--quiet", "-am", "bot: config")
+    git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+    (ana / "_config.yml").write_text("title: Ana News\nurl: https://a.example\n")
+    git_run(ana, "commit", "--quiet", "-am", "ana: config")
+    decide(ana, 2, "ana", "quality", quality=75)
+    with pytest.raises(SyncConflict) as raised:
+        sync(Git(str(ana)), "ana")
+    conflicts = raised.value.conflicts
+    assert [(c.path, c.key) for c in conflicts] == [("_config.yml", WHOLE_FILE)]
+    choice = {(c.path, c.key): keep == "mine" for c in conflicts}
+    done = sync(Git(str(ana)), "ana", resolutions(conflicts, choice))
+    assert done.pushed >= 1
+    expected = "Ana News" if keep == "mine" else "Bot News"
+    assert expected in git_run(team.origin, "show", "main:_config.yml")
+    assert "<<<<<<<" not in git_run(team.origin, "show", "main:_config.yml")
+    assert "quality: 75" in _origin_file(team, 2)
