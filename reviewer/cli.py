@@ -786,8 +786,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def _print_conflicts(conflict: Any) -> None:
     _error(f"{conflict}; nothing was changed")
     for c in conflict.conflicts:
-        mine, theirs = _lines_shown(c.ours), _lines_shown(c.theirs)
-        _error(f"  {c.path}: {c.key}: mine {mine}, theirs {theirs} (was {_lines_shown(c.base)})")
+        base, ours, theirs = c.shown()
+        mine, other, was = _lines_shown(ours), _lines_shown(theirs), _lines_shown(base)
+        _error(f"  {c.path}: {c.key}: mine {mine}, theirs {other} (was {was})")
     _error("run again with --keep mine or --keep theirs, or choose per key in the window (File > Sync)")
 
 

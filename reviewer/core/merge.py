@@ -50,6 +50,21 @@ class KeyConflict:
     ours: str
     theirs: str
 
+    def shown(self) -> tuple[str, str, str]:
+        """Base, ours and theirs as a person compares them: a key's lines, or for a whole file
+        the first line where the sides differ, numbered (its first lines are often alike)."""
+        sides = (self.base, self.ours, self.theirs)
+        if self.key != WHOLE_FILE:
+            return sides
+        lines = [text.splitlines() for text in sides]
+        longest = max(len(found) for found in lines)
+        at = next((i for i in range(longest) if len({f[i] if i < len(f) else None for f in lines if f}) > 1), 0)
+        base, ours, theirs = (
+            "" if not found else f"line {at + 1}: " + (found[at] if at < len(found) else "(the file ends)")
+            for found in lines
+        )
+        return base, ours, theirs
+
 
 @dataclass
 class Merged:

@@ -176,7 +176,8 @@ class SyncConflictDialog(QDialog):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a path's start and its name both show
         for row, c in enumerate(self.conflicts):
-            for column, text in enumerate((c.path, c.key, _value(c.base), _value(c.ours), _value(c.theirs))):
+            base, ours, theirs = c.shown()
+            for column, text in enumerate((c.path, c.key, _value(base), _value(ours), _value(theirs))):
                 item = QTableWidgetItem(text)
                 item.setToolTip((c.base, c.path, c.base, c.ours, c.theirs)[column] or "(absent)")
                 self.table.setItem(row, column, item)

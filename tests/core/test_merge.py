@@ -209,3 +209,17 @@ def test_any_text_on_either_side_merges_or_is_a_conflict_never_an_error(tmp_path
             assert merged == expected
 
     check()
+
+
+def test_a_whole_file_conflict_shows_the_first_line_where_the_sides_differ():
+    from reviewer.core.merge import WHOLE_FILE, KeyConflict
+
+    base = "title: News\nurl: https://a.example\nlang: en\n"
+    ours = "title: News\nurl: https://a.example\nlang: fr\n"
+    theirs = "title: News\nurl: https://a.example\nlang: de\nextra: 1\n"
+    assert KeyConflict("_config.yml", WHOLE_FILE, base, ours, theirs).shown() == (
+        "line 3: lang: en", "line 3: lang: fr", "line 3: lang: de"
+    )  # fmt: skip
+    shown = KeyConflict("_config.yml", WHOLE_FILE, "", "a\n", "a\nb\n").shown()
+    assert shown == ("", "line 2: (the file ends)", "line 2: b")
+    assert KeyConflict("x.md", "quality", "quality: 1\n", "quality: 2\n", "quality: 3\n").shown()[1] == "quality: 2\n"
