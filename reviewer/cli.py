@@ -29,7 +29,9 @@ from .core.walking import TEMP_SUFFIX, Batch, relative
 from .core.workers import Workers
 from .words import caret_line, plural, shorten, shown
 
-COMMANDS = ("list", "check", "set", "log", "stats", "same", "commit", "sync", "merge-driver", "install-desktop")
+COMMANDS = (
+    "list", "check", "set", "log", "stats", "same", "commit", "sync", "setup-git", "merge-driver", "install-desktop",
+)  # fmt: skip
 EPILOG = """commands:
   reviewer [FOLDER]                      open the window on FOLDER (the last one when omitted)
   reviewer list ROOT [--query Q] [--json]
@@ -141,6 +143,14 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("root", help="the content folder, in a git repository")
     p.add_argument("--editor", default="", help="the author (default: git config user.name, else the login)")
     p.set_defaults(run=cmd_commit)
+
+    p = sub.add_parser("setup-git", help="prepare a clone for team review: the merge driver, and what a bot needs")
+    p.add_argument("root", nargs="?", default=".", help="the content folder, in a git repository (default: here)")
+    p.add_argument(
+        "--tracked", action="store_true",
+        help="also add the driver's lines to the tracked .gitattributes, for every clone (commit it after)",
+    )  # fmt: skip
+    p.set_defaults(run=cmd_setup_git)
 
     p = sub.add_parser("sync", help="commit, fetch, rebase onto the upstream and push")
     p.add_argument("root", help="the content folder, in a git repository")
@@ -734,6 +744,27 @@ def _git(root: str) -> Any:
         _error(f"{root}: not in a git repository")
         return None
     return git
+
+
+def cmd_setup_git(args: argparse.Namespace) -> int:
+    from .core.git import GitError, setup_team
+
+    git = _git(args.root)
+    if git is None:
+        return 2
+    try:
+        done, bot = setup_team(git, args.tracked)
+    except (GitError, OSError) as exc:
+        _error(getattr(exc, "message", None) or str(exc))
+        return 1
+    for line in done or ["this clone was already set up"]:
+        print(line)
+    if not args.tracked:
+        print("run again with --tracked to add the driver's lines to .gitattributes for every clone")
+    print("in a bot's clone (or a plain git user's), with Reviewer installed, run once:")
+    for line in bot:
+        print(f"  {line}")
+    return 0
 
 
 def cmd_commit(args: argparse.Namespace) -> int:

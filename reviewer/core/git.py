@@ -355,6 +355,37 @@ def register_driver(git: Git) -> bool:
     return changed
 
 
+def setup_team(git: Git, tracked: bool = False) -> tuple[list[str], list[str]]:
+    """Prepare a clone for the team once: the driver registered in its .git/config (this
+    Python's absolute path: it runs from any shell on this machine) and, with `tracked`, the
+    attribute lines added to the repository's tracked .gitattributes (not committed), so
+    that every clone, a bot's too, merges articles with the driver. Returns what changed and
+    the two commands a bot's clone needs (git config ...)."""
+    done = []
+    if register_driver(git):
+        done.append("registered the front-matter merge driver in .git/config")
+    if tracked:
+        top = git.out("rev-parse", "--show-toplevel").strip() or git.root
+        path = os.path.join(top, ".gitattributes")
+        try:
+            with open(path, encoding="utf-8", newline="") as fh:
+                present = fh.read()
+        except FileNotFoundError:
+            present = ""
+        missing = [f"*{ext} merge={DRIVER}" for ext in ARTICLE_EXTENSIONS]
+        missing = [line for line in missing if line not in present.splitlines()]
+        if missing:
+            with open(path, "a", encoding="utf-8", newline="") as fh:
+                fh.write(("" if not present or present.endswith("\n") else "\n") + "\n".join(missing) + "\n")
+            done.append(f"added {len(missing)} lines to .gitattributes: commit it to share them with every clone")
+    command = driver_command()
+    bot = [
+        f"git config merge.{DRIVER}.name {shlex.quote('Reviewer: front matter key by key')}",
+        f"git config merge.{DRIVER}.driver {shlex.quote(command)}",
+    ]
+    return done, bot
+
+
 # --- commit ----------------------------------------------------------------------------------
 
 

@@ -575,3 +575,38 @@ def test_a_conflict_outside_front_matter_is_settled_by_a_whole_file_choice(team,
     assert expected in git_run(team.origin, "show", "main:_config.yml")
     assert "<<<<<<<" not in git_run(team.origin, "show", "main:_config.yml")
     assert "quality: 75" in _origin_file(team, 2)
+
+
+def test_setup_git_lets_a_bot_on_plain_git_merge_with_the_editors_decisions(team, capsys):
+    """The bot commits its heat first and pulls with plain git: without setup it conflicts
+    on every article an editor decided; with setup-git's tracked attributes and the two lines
+    it prints, the pull merges and upstream holds both values."""
+    from reviewer.cli import main
+
+    ana = team("ana")
+    assert main(["setup-git", str(ana), "--tracked"]) == 0
+    out = capsys.readouterr().out
+    assert ".gitattributes" in out
+    bot_lines = [line.strip() for line in out.splitlines() if line.strip().startswith("git config merge.")]
+    assert len(bot_lines) == 2
+    git_run(ana, "add", ".gitattributes")
+    git_run(ana, "commit", "--quiet", "-m", "team: merge articles key by key")
+    git_run(ana, "push", "--quiet", "origin", "HEAD:main")
+    bot = team("bot")  # a plain git user's clone: the tracked attributes, and the two lines
+    for line in bot_lines:
+        subprocess.run(line, shell=True, cwd=bot, check=True)
+    for n in range(4):
+        decide(ana, n, "ana", "quality", quality=60 + n)
+    sync(Git(str(ana)), "ana")
+    for n in range(4):
+        path = bot / "_news" / f"a{n}.md"
+        path.write_text(path.read_text().replace("heat: 3", f"heat: {20 + n}"))
+    git_run(bot, "commit", "--quiet", "-am", "bot: heat")
+    pulled = subprocess.run(["git", "pull", "--rebase", "--quiet"], cwd=bot, capture_output=True, text=True)
+    assert pulled.returncode == 0, pulled.stderr
+    git_run(bot, "push", "--quiet", "origin", "HEAD:main")
+    for n in range(4):
+        text = _origin_file(team, n)
+        assert f"quality: {60 + n}" in text
+        assert f"heat: {20 + n}" in text
+        assert "<<<<<<<" not in text
