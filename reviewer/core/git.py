@@ -34,6 +34,7 @@ from .review_log import LOG_FOLDER, LOG_NAME, Decision, LogFile
 from .walking import ARTICLE_EXTENSIONS
 
 DRIVER = "reviewer-frontmatter"
+DRIVER_NAME = "Reviewer: front matter key by key"
 ATTEMPTS = 3  # pushes refused because someone pushed meanwhile, before giving up
 WORDS = {
     "approve": "approved",
@@ -47,7 +48,10 @@ WORDS = {
 class GitError(Exception):
     """A git command that failed: `kind` is one of KINDS, the message says it in words."""
 
-    KINDS = ("missing-git", "not-a-repo", "not-fast-forward", "locked", "auth", "no-upstream", "network", "other")
+    KINDS = (
+        "missing-git", "not-a-repo", "not-fast-forward", "locked", "auth", "no-upstream", "network", "unfinished",
+        "other",
+    )  # fmt: skip
 
     def __init__(self, kind: str, message: str, detail: str = ""):
         super().__init__(message)
@@ -336,23 +340,28 @@ def register_driver(git: Git) -> bool:
     changed = False
     command = driver_command()
     if git.run("config", "--local", "--get", f"merge.{DRIVER}.driver", check=False).stdout.strip() != command:
-        git.run("config", "--local", f"merge.{DRIVER}.name", "Reviewer: front matter key by key")
+        git.run("config", "--local", f"merge.{DRIVER}.name", DRIVER_NAME)
         git.run("config", "--local", f"merge.{DRIVER}.driver", command)
         changed = True
-    path = git.git_path("info/attributes")
-    lines = [f"*{ext} merge={DRIVER}" for ext in ARTICLE_EXTENSIONS]
+    return bool(_add_lines(git.git_path("info/attributes"), _ATTRIBUTES)) or changed
+
+
+_ATTRIBUTES = [f"*{ext} merge={DRIVER}" for ext in ARTICLE_EXTENSIONS]  # the driver's, for articles
+
+
+def _add_lines(path: str, lines: list[str]) -> list[str]:
+    """The lines the file (made when absent) does not have yet, added at its end; those added."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8", newline="") as fh:
             present = fh.read()
     except FileNotFoundError:
         present = ""
     missing = [line for line in lines if line not in present.splitlines()]
     if missing:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "a", encoding="utf-8") as fh:
+        with open(path, "a", encoding="utf-8", newline="") as fh:
             fh.write(("" if not present or present.endswith("\n") else "\n") + "\n".join(missing) + "\n")
-        changed = True
-    return changed
+    return missing
 
 
 def setup_team(git: Git, tracked: bool = False) -> tuple[list[str], list[str]]:
@@ -366,21 +375,12 @@ def setup_team(git: Git, tracked: bool = False) -> tuple[list[str], list[str]]:
         done.append("registered the front-matter merge driver in .git/config")
     if tracked:
         top = git.out("rev-parse", "--show-toplevel").strip() or git.root
-        path = os.path.join(top, ".gitattributes")
-        try:
-            with open(path, encoding="utf-8", newline="") as fh:
-                present = fh.read()
-        except FileNotFoundError:
-            present = ""
-        missing = [f"*{ext} merge={DRIVER}" for ext in ARTICLE_EXTENSIONS]
-        missing = [line for line in missing if line not in present.splitlines()]
-        if missing:
-            with open(path, "a", encoding="utf-8", newline="") as fh:
-                fh.write(("" if not present or present.endswith("\n") else "\n") + "\n".join(missing) + "\n")
-            done.append(f"added {len(missing)} lines to .gitattributes: commit it to share them with every clone")
+        added = _add_lines(os.path.join(top, ".gitattributes"), _ATTRIBUTES)
+        if added:
+            done.append(f"added {len(added)} lines to .gitattributes: commit it to share them with every clone")
     command = driver_command()
     bot = [
-        f"git config merge.{DRIVER}.name {shlex.quote('Reviewer: front matter key by key')}",
+        f"git config merge.{DRIVER}.name {shlex.quote(DRIVER_NAME)}",
         f"git config merge.{DRIVER}.driver {shlex.quote(command)}",
     ]
     return done, bot
@@ -506,11 +506,14 @@ def fetch(git: Git) -> str:
     """Fetch the upstream; its name ('' when the branch has none)."""
     upstream = git.upstream()
     if upstream:
-        remote = git.out("config", f"branch.{_branch(git)}.remote").strip() or "origin"
-        # A remote's uploadpack is the first one configured, not the last: named here instead.
-        plain = ["--upload-pack=git-upload-pack"] if git.guarded else []
-        git.run("fetch", "--quiet", *plain, remote)
+        _fetch(git, git.out("config", f"branch.{_branch(git)}.remote").strip() or "origin")
     return upstream
+
+
+def _fetch(git: Git, remote: str) -> None:
+    # A remote's uploadpack is the first one configured, not the last: named here instead.
+    plain = ["--upload-pack=git-upload-pack"] if git.guarded else []
+    git.run("fetch", "--quiet", *plain, remote)
 
 
 def incoming(git: Git) -> Incoming:
@@ -590,8 +593,7 @@ def _branch(git: Git) -> str:
 def _not_followed(git: Git, remote: str, branch: str) -> None:
     """A branch that follows nothing while the remote has a branch of its name: pushing would
     be refused again and again; the one command that makes it follow that branch, instead."""
-    plain = ["--upload-pack=git-upload-pack"] if git.guarded else []
-    git.run("fetch", "--quiet", *plain, remote)
+    _fetch(git, remote)
     there = git.run("rev-parse", "--verify", "--quiet", f"refs/remotes/{remote}/{branch}", check=False)
     if there.returncode == 0 and there.stdout.strip():
         raise GitError(
@@ -611,7 +613,7 @@ def _left_over(git: Git, stashed: int) -> None:
     autostash) must be back, not left in conflict or in the stash. Otherwise an error that
     names the files and what to do (nothing is pushed)."""
     prefix = git.prefix()
-    unmerged = [p for p in git.out("diff", "--name-only", "-z", "--diff-filter=U").split("\0") if p]
+    unmerged = _unmerged(git)
     if not unmerged and _stashes(git) <= stashed:
         return
     named = ", ".join(p[len(prefix) :] if p.startswith(prefix) else p for p in unmerged) or "some files"
@@ -632,7 +634,7 @@ def _recover(git: Git) -> None:
     rebase aborted, and the lock and merge files it made since removed; a sync still running
     is waited for instead."""
     marker = git.git_path(REBASING)
-    rebasing = os.path.exists(git.git_path("rebase-merge")) or os.path.exists(git.git_path("rebase-apply"))
+    rebasing = _rebasing(git)
     try:
         with open(marker, encoding="utf-8") as fh:
             pid = int(fh.read().strip() or 0)
@@ -721,9 +723,9 @@ def _settle_whole_files(git: Git, chosen: dict[str, dict[str, str]]) -> bool:
     """A rebase stopped on files the merge driver does not merge (not articles: _config.yml, a
     layout): where the editor chose one side whole (WHOLE_FILE) for every one of them, that
     side is written and added, and True (the rebase can go on); otherwise nothing is done."""
-    if not os.path.exists(git.git_path("rebase-merge")) and not os.path.exists(git.git_path("rebase-apply")):
+    if not _rebasing(git):
         return False
-    paths = [p for p in git.out("diff", "--name-only", "-z", "--diff-filter=U").split("\0") if p]
+    paths = _unmerged(git)
     sides: dict[str, str] = {}
     for path in paths:
         wanted = chosen.get(path, {}).get(WHOLE_FILE)
@@ -741,9 +743,19 @@ def _settle_whole_files(git: Git, chosen: dict[str, dict[str, str]]) -> bool:
     return True
 
 
+def _rebasing(git: Git) -> bool:
+    """Whether a rebase is in progress (stopped, or left by a process that was killed)."""
+    return os.path.exists(git.git_path("rebase-merge")) or os.path.exists(git.git_path("rebase-apply"))
+
+
+def _unmerged(git: Git) -> list[str]:
+    """The files git left unmerged, as paths in the repository."""
+    return [p for p in git.out("diff", "--name-only", "-z", "--diff-filter=U").split("\0") if p]
+
+
 def _stop_rebase(git: Git, done: subprocess.CompletedProcess[str], committed: Commit | None) -> None:
     """A rebase that stopped: aborted, and the conflicts raised (SyncConflict), or git's reason."""
-    if not os.path.exists(git.git_path("rebase-merge")) and not os.path.exists(git.git_path("rebase-apply")):
+    if not _rebasing(git):
         raise classify(done.stderr, "git rebase")
     try:
         conflicts = _conflicts(git)
@@ -759,7 +771,7 @@ def _conflicts(git: Git) -> list[KeyConflict]:
     commit being replayed (git's stage 3 in a rebase), `theirs` the upstream's (stage 2)."""
     prefix = git.prefix()
     top = git.out("rev-parse", "--show-toplevel").strip()
-    paths = [p for p in git.out("diff", "--name-only", "-z", "--diff-filter=U").split("\0") if p]
+    paths = _unmerged(git)
     found: list[KeyConflict] = []
     for path in paths:
         stages = {n: git.run("show", f":{n}:{path}", check=False, extra_env=None) for n in (1, 2, 3)}

@@ -305,7 +305,7 @@ class SameStory:
         milliseconds, so that a window can run it between events."""
         yield from self.taking(articles)
         yield from self._scoring()
-        yield from self._linking()
+        yield from self.linking()
 
     def taking(self, articles: Iterable[Any]) -> Generator[None, None, None]:
         """add() in steps; the scores are worked out when next asked for."""
@@ -315,10 +315,6 @@ class SameStory:
             if n % (STEP * 5) == 0:
                 yield
         self._scores = self._clusters = None
-
-    def linking(self) -> Generator[None, None, None]:
-        """The clusters worked out from the scores (see adding), in steps."""
-        yield from self._linking()
 
     @classmethod
     def scored_elsewhere(cls, paths: list[str], data: bytes, threshold: float = DEFAULT_THRESHOLD) -> SameStory | None:
@@ -415,8 +411,9 @@ class SameStory:
         pairs = [(a, b) for i, a in enumerate(cluster) for b in cluster[i + 1 :]]
         return sum(self.similarity(a, b) for a, b in pairs) / len(pairs) if pairs else 0.0
 
-    def _linking(self) -> Generator[None, None, None]:
-        """Average linkage over the kept scores, in path order (so in any reading order the same)."""
+    def linking(self) -> Generator[None, None, None]:
+        """The clusters worked out from the scores, in steps: average linkage over the kept
+        scores, in path order (so in any reading order the same)."""
         scores = self._scored()
         threshold = self._threshold
         # only an article with a pair at the threshold can ever join a group (a group's mean is
@@ -478,7 +475,7 @@ class SameStory:
         if self._clusters is None:
             if self._scores is None:
                 _run(self._scoring())
-            _run(self._linking())
+            _run(self.linking())
         assert self._clusters is not None
         return self._clusters
 
@@ -516,7 +513,6 @@ def score_file(source: str, target: str) -> None:
             path, *fields = json.loads(line)
             written[path] = len(written)
             same._fields[path] = (fields[0], fields[1], fields[2], fields[3], fields[4])
-    _run(same._scoring())
     scores = same._scored()
     row = [written[p] for p in scores.paths]  # sorted: the lesser row is the lesser path
     first, second = array("i", (row[i] for i in scores.first)), array("i", (row[j] for j in scores.second))
