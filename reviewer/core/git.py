@@ -29,7 +29,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .merge import BODY, COMMENTS, RESOLUTIONS_ENV, WHOLE_FILE, KeyConflict, Unmergeable, merge_texts
+from .merge import BODY, COMMENTS, RESOLUTIONS_ENV, WHOLE_FILE, KeyConflict, Unmergeable, keys_from, merge_texts
+from .replay import CannotReplay, replay
+from .replay import blobs as replay_blobs
 from .review_log import LOG_FOLDER, LOG_NAME, Decision, LogFile
 from .walking import ARTICLE_EXTENSIONS
 
@@ -50,7 +52,7 @@ class GitError(Exception):
 
     KINDS = (
         "missing-git", "not-a-repo", "not-fast-forward", "locked", "auth", "no-upstream", "network", "unfinished",
-        "other",
+        "uncommitted", "other",
     )  # fmt: skip
 
     def __init__(self, kind: str, message: str, detail: str = ""):
@@ -101,6 +103,7 @@ _ERRORS: list[tuple[str, re.Pattern[str], str]] = [
 
 
 _IN_THE_WAY = re.compile(r"untracked working tree files would be (?:overwritten|removed)[^\n]*\n((?:\t[^\n]*\n?)+)")
+_ONE_IN_THE_WAY = re.compile(r"Untracked working tree file '([^'\n]*)' would be (?:overwritten|removed)")
 
 
 def classify(stderr: str, command: str = "git") -> GitError:
@@ -112,8 +115,10 @@ def classify(stderr: str, command: str = "git") -> GitError:
     if refused:
         return GitError("other", f"{command} was refused by the remote ({refused.group(1)}){heard}", stderr)
     blocking = _IN_THE_WAY.search(stderr)
-    if blocking:
-        files = ", ".join(line.strip() for line in blocking.group(1).splitlines() if line.strip())
+    each = _ONE_IN_THE_WAY.findall(stderr)  # reset and read-tree name them one a line
+    if blocking or each:
+        found = blocking.group(1).splitlines() if blocking else each
+        files = ", ".join(line.strip() for line in found if line.strip())
         return GitError(
             "other",
             f"files of yours that git does not track are in the way of incoming ones: {files}; "
@@ -239,6 +244,20 @@ class Git:
 
     def out(self, *args: str) -> str:
         return self.run(*args).stdout
+
+    def pipe(self, *args: str, data: bytes, extra_env: dict[str, str] | None = None) -> bytes:
+        """`git ARGS` reading `data` on its input; its output as bytes (blobs are not text)."""
+        command = [*(self.guard() if self.guarded else []), *args]
+        try:
+            done = subprocess.run(
+                ["git", *command], cwd=self.root, input=data, capture_output=True, env=self.env(extra_env),
+                timeout=600, check=False,
+            )  # fmt: skip
+        except FileNotFoundError as exc:
+            raise GitError("missing-git", "git is not installed (sudo apt-get install git)") from exc
+        if done.returncode != 0:
+            raise classify(done.stderr.decode("utf-8", "replace"), f"git {args[0]}")
+        return done.stdout
 
     # --- what the repository is -----------------------------------------------------------
 
@@ -395,6 +414,7 @@ class Commit:
     message: str
     decisions: int
     files: int
+    left: list[str] = field(default_factory=list)  # articles committed in part: their other changes left
 
 
 def new_decisions(git: Git) -> list[Decision]:
@@ -443,9 +463,11 @@ def identity(git: Git, editor: str) -> dict[str, str]:
     return env
 
 
-def commit(git: Git, editor: str = "") -> Commit | None:
+def commit(git: Git, editor: str = "", whole_files: bool = False) -> Commit | None:
     """Commit the saved article files the review log names and the log itself; None when there
-    is nothing to commit. Other changes in the repository are left as they are."""
+    is nothing to commit. Of an article with other changes as well (a hand edit in its body),
+    only the decided keys' lines are committed, the rest left as it is, uncommitted (unless
+    `whole_files`). Other files, and what the editor staged, are left as they are."""
     decisions = new_decisions(git)
     changed = status(git).files
     paths = sorted({d.path for d in decisions if changed.get(d.path) == UNCOMMITTED})
@@ -454,16 +476,51 @@ def commit(git: Git, editor: str = "") -> Commit | None:
     ]
     if not paths and not log_paths:
         return None
+    keys: dict[str, set[str]] = {}
+    for d in decisions:
+        keys.setdefault(d.path, set()).update(d.changes)
+    partial = {} if whole_files else _decided_only(git, {p: keys.get(p, set()) for p in paths})
     message = commit_message(decisions, len(paths))
     targets = [*paths, *log_paths]
-    git.run("add", "--", *targets)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as fh:
-        fh.write(message)
-    try:
-        git.run("commit", "--quiet", "--no-verify", "-F", fh.name, "--", *targets, extra_env=identity(git, editor))
-    finally:
-        os.unlink(fh.name)
-    return Commit(git.head(), message, len(decisions), len(paths))
+    with tempfile.TemporaryDirectory(prefix="reviewer-commit-") as tmp:
+        index = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}  # HEAD and these files: nothing else staged
+        git.run("read-tree", *(["HEAD"] if git.head() else ["--empty"]), extra_env=index)
+        whole = [p for p in targets if p not in partial]
+        if whole:
+            git.run("add", "--", *whole, extra_env=index)
+        for path, (mode, text) in partial.items():
+            blob = git.pipe("hash-object", "-w", f"--path={path}", "--stdin", data=text.encode("utf-8"))
+            git.run("update-index", "--cacheinfo", f"{mode},{blob.decode().strip()},{path}", extra_env=index)
+        with open(os.path.join(tmp, "message"), "w", encoding="utf-8") as fh:
+            fh.write(message)
+        git.run("commit", "--quiet", "--no-verify", "-F", fh.name, extra_env={**index, **identity(git, editor)})
+    git.run("reset", "--quiet", "--", *targets)  # the index follows the new HEAD for these files
+    return Commit(git.head(), message, len(decisions), len(paths), sorted(partial))
+
+
+def _decided_only(git: Git, keys: dict[str, set[str]]) -> dict[str, tuple[str, str]]:
+    """The articles whose changes are not only their decided keys: path -> (mode, HEAD's text
+    with just the decided keys' lines from the file). A file that cannot be read so is whole."""
+    prefix = git.prefix()
+    listed = git.out("ls-tree", "-z", "--full-tree", "HEAD", "--", *(prefix + p for p in keys))
+    modes = {}
+    for entry in listed.split("\0"):
+        if entry:
+            info, path = entry.split("\t", 1)
+            modes[path[len(prefix) :]] = (info.split()[0], info.split()[2])
+    texts = replay_blobs(git, {blob for _, blob in modes.values()})
+    partial = {}
+    for path, (mode, blob) in modes.items():
+        try:
+            with open(os.path.join(git.root, path), encoding="utf-8", newline="") as fh:
+                mine = fh.read()
+            head = texts[blob].decode("utf-8")
+            only = keys_from(head, mine, keys[path])
+        except (OSError, UnicodeDecodeError, Unmergeable):
+            continue
+        if only is not None and only != mine:
+            partial[path] = (mode, only)
+    return partial
 
 
 # --- sync ------------------------------------------------------------------------------------
@@ -536,10 +593,12 @@ def sync(
     editor: str = "",
     chosen: dict[str, dict[str, str]] | None = None,
     step: Callable[[str], None] = lambda _: None,
+    stash: bool = False,
 ) -> Synced:
-    """Commit, fetch, rebase onto the upstream, push; again (up to ATTEMPTS) when the push is
-    refused because someone pushed meanwhile. `chosen`: the editor's choices for conflicting
-    keys (path -> key -> lines), from an earlier SyncConflict."""
+    """Commit, fetch, put the editor's commits on top of the upstream's, push; again (up to
+    ATTEMPTS) when the push is refused because someone pushed meanwhile. `chosen`: the editor's
+    choices for conflicting keys (path -> key -> lines), from an earlier SyncConflict; `stash`:
+    the editor agreed that uncommitted changes in the way are put aside and brought back."""
     register_driver(git)
     _recover(git)
     branch = _branch(git)  # before committing: nothing is committed on a detached HEAD
@@ -561,10 +620,8 @@ def sync(
             return Synced(committed, 0, _count(git, start), [], attempt)
         taken = int(git.out("rev-list", "--count", "HEAD..@{u}").strip() or 0)
         if taken:
-            step("Rebasing")
-            stashed = _stashes(git)
-            _rebase(git, chosen or {}, committed)
-            _left_over(git, stashed)
+            step("Merging")
+            _take(git, chosen or {}, committed, stash, editor)
         ahead = int(git.out("rev-list", "--count", "@{u}..HEAD").strip() or 0)
         if ahead:
             step("Pushing")
@@ -694,29 +751,88 @@ def _changed_since(git: Git, start: str) -> list[str]:
     return [p[len(prefix) :] for p in out.split("\0") if p.startswith(prefix) and p]
 
 
-def _rebase(git: Git, chosen: dict[str, dict[str, str]], committed: Commit | None) -> None:
-    """Rebase onto the upstream; on a conflict, abort at once and raise SyncConflict."""
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".json", delete=False) as fh:
-        json.dump(chosen, fh)
+def _take(git: Git, chosen: dict[str, dict[str, str]], committed: Commit | None, stash: bool, editor: str) -> None:
+    """The upstream's commits taken, the editor's on top: merged in this process (core.replay),
+    or by git's rebase where that cannot be sure; a conflict raises SyncConflict and changes
+    nothing. Uncommitted changes in the way are put aside only when `stash` says so."""
     marker = git.git_path(REBASING)
     with open(marker, "w", encoding="utf-8") as mark:
         mark.write(str(os.getpid()))
     try:
+        upstream = git.out("rev-parse", "--verify", "@{u}").strip()
+        committer = {k: v for k, v in identity(git, editor).items() if k.startswith("GIT_COMMITTER")}
+        try:
+            done = replay(git, upstream, DRIVER, chosen, git.prefix(), committer)
+        except CannotReplay:
+            _rebase(git, chosen, committed, stash)
+            return
+        if done.conflicts:
+            raise SyncConflict(done.conflicts, committed)
+        _move(git, done.head, stash)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(marker)
+
+
+def _move(git: Git, new: str, stash: bool) -> None:
+    """The branch and the working folder moved to `new`, the editor's uncommitted changes kept
+    (git reset --keep); those in files the move changes are first put aside, with consent."""
+    changed = set(_paths(git, "diff", "--name-only", "-z", "HEAD", new))
+    in_the_way = [p for p in _paths(git, "diff", "--name-only", "-z", "HEAD") if p in changed]
+    if in_the_way and not stash:
+        raise _uncommitted(git, in_the_way)
+    stashed = _stashes(git)
+    if in_the_way:
+        git.run("stash", "push", "--quiet", "-m", "Reviewer sync: put aside", "--", *(f":(top){p}" for p in in_the_way))
+    done = git.run("reset", "--quiet", "--keep", new, check=False)
+    if done.returncode != 0:
+        if _stashes(git) > stashed:
+            git.run("stash", "pop", "--quiet", "--index", check=False)
+        raise classify(done.stderr, "git reset")
+    if _stashes(git) > stashed:
+        git.run("stash", "pop", "--quiet", check=False)
+        _left_over(git, stashed)
+
+
+def _paths(git: Git, *args: str) -> list[str]:
+    return [p for p in git.out(*args).split("\0") if p]
+
+
+def _uncommitted(git: Git, paths: list[str]) -> GitError:
+    prefix = git.prefix()
+    named = ", ".join(p[len(prefix) :] if p.startswith(prefix) else p for p in paths[:10])
+    more = f" and {len(paths) - 10} more" if len(paths) > 10 else ""
+    return GitError(
+        "uncommitted",
+        f"incoming changes would overwrite your uncommitted changes to {named}{more}: nothing was synced. "
+        "Commit or undo those changes, or sync again letting Reviewer put them aside and bring them back "
+        "(reviewer sync --stash)",
+    )
+
+
+def _rebase(git: Git, chosen: dict[str, dict[str, str]], committed: Commit | None, stash: bool) -> None:
+    """git's own rebase onto the upstream (the merge driver per file); on a conflict, abort at
+    once and raise SyncConflict."""
+    dirty = _paths(git, "diff", "--name-only", "-z", "HEAD")
+    if dirty and not stash:
+        raise _uncommitted(git, dirty)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".json", delete=False) as fh:
+        json.dump(chosen, fh)
+    stashed = _stashes(git)
+    try:
         done = git.run(
-            "-c", "rebase.autoStash=true", "rebase", "--quiet", "@{u}", check=False,
+            "-c", f"rebase.autoStash={'true' if stash else 'false'}", "rebase", "--quiet", "@{u}", check=False,
             extra_env={RESOLUTIONS_ENV: fh.name},
         )  # fmt: skip
         while done.returncode != 0 and _settle_whole_files(git, chosen):
             done = git.run(
                 "-c", "core.editor=true", "rebase", "--continue", check=False, extra_env={RESOLUTIONS_ENV: fh.name}
             )  # fmt: skip
-        if done.returncode == 0:
-            return
-        _stop_rebase(git, done, committed)
+        if done.returncode != 0:
+            _stop_rebase(git, done, committed)
     finally:
         os.unlink(fh.name)
-        with contextlib.suppress(OSError):
-            os.unlink(marker)
+    _left_over(git, stashed)
 
 
 def _settle_whole_files(git: Git, chosen: dict[str, dict[str, str]]) -> bool:

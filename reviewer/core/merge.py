@@ -154,6 +154,36 @@ def merge_texts(base: str, ours: str, theirs: str, path: str = "", chosen: dict[
     return Merged(text, conflicts)
 
 
+def keys_from(head: str, mine: str, keys: set[str]) -> str | None:
+    """`head` with only `keys` as `mine` has them (their lines taken whole, a key new in `mine`
+    after the key it follows there): what a commit of just those keys holds. None when the
+    result does not read back as head's metadata with those keys' values (raise Unmergeable)."""
+    h, m = blocks_of(head), blocks_of(mine)
+    out = list(h.blocks.items())
+    for key in keys:
+        at = next((i for i, (k, _) in enumerate(out) if k == key), None)
+        if key not in m.blocks:
+            out = [item for item in out if item[0] != key]
+        elif at is not None:
+            out[at] = (key, m.blocks[key])
+        else:
+            order = list(m.blocks)
+            before = [k for k in order[: order.index(key)] if any(k == o for o, _ in out)]
+            place = next((i + 1 for i, (k, _) in enumerate(out) if before and k == before[-1]), len(out))
+            out.insert(place, (key, _with_newline(m.blocks[key], head)))
+    text = h.head + "".join(block for _, block in out) + h.tail + h.body
+    try:
+        expected, found, wanted = (read(x)[1] for x in (head, text, mine))
+    except FrontMatterError:
+        return None
+    for key in keys:
+        if key in wanted:
+            expected[key] = wanted[key]
+        else:
+            expected.pop(key, None)
+    return text if _canonical(found) == _canonical(expected) else None
+
+
 def _key_order(base: dict[str, str], ours: dict[str, str], theirs: dict[str, str]) -> list[str]:
     """Our keys in our order, without those theirs removed, with those theirs added (or changed
     where ours removed them) after the key they follow there (and after any we added at the same place)."""

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from reviewer.core import git as git_module
 from reviewer.core.frontmatter_text import read, set_keys
 from reviewer.core.git import (
     UNCOMMITTED,
@@ -434,10 +435,7 @@ def test_sync_on_a_detached_head_or_an_empty_repository_says_so_and_commits_noth
         sync(Git(str(empty)), "ana")
 
 
-def test_a_hand_edit_that_clashes_with_an_incoming_change_is_an_error_not_synced(team):
-    """The editor's uncommitted hand edit and the bot's change to the same line: git puts the
-    edit back with conflict markers and keeps it in a stash, and exits 0. Sync must say so,
-    name the file, and push nothing."""
+def _hand_edit_against_the_bot(team):
     ana = team("ana")
     decide(ana, 3, "ana", "quality", quality=70)
     hand = ana / "_news" / "a1.md"
@@ -446,12 +444,58 @@ def test_a_hand_edit_that_clashes_with_an_incoming_change_is_an_error_not_synced
     (seed / "_news" / "a1.md").write_text(ARTICLE.format(n=1).replace("Body 1.", "Body 1, corrected by the bot."))
     git_run(seed, "commit", "--quiet", "-am", "bot: body")
     git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+    return ana, hand
+
+
+def test_a_hand_edit_in_the_way_of_an_incoming_change_is_not_stashed_without_consent(team):
+    """The editor's uncommitted hand edit in a file the bot changed: git's autostash put it in
+    a stash and back with conflict markers, and sync said "synced". Without the editor's
+    consent nothing is put aside: sync stops, names the file, changes and pushes nothing."""
+    ana, hand = _hand_edit_against_the_bot(team)
     upstream_before = git_run(team.origin, "rev-parse", "main")
+    head_before = git_run(ana, "rev-parse", "HEAD")
     with pytest.raises(GitError, match="_news/a1.md") as raised:
         sync(Git(str(ana)), "ana")
-    assert "stash" in raised.value.message
+    assert raised.value.kind == "uncommitted"
+    assert "--stash" in raised.value.message
     assert git_run(team.origin, "rev-parse", "main") == upstream_before  # nothing pushed
-    assert "edited by hand" in git_run(ana, "stash", "show", "-p")  # the edit is kept
+    assert git_run(ana, "stash", "list") == ""  # nothing put aside
+    assert "edited by hand" in hand.read_text()
+    assert git_run(ana, "rev-parse", "HEAD") != head_before  # the decision was committed, not lost
+    assert "Review:" in git_run(ana, "log", "-1", "--format=%s")
+
+
+def test_a_stash_the_editor_agreed_to_that_clashes_is_reported_and_kept(team):
+    """With consent the edit is put aside and brought back; where it clashes with the incoming
+    change, sync is an error naming the file, the edit kept in the stash, nothing pushed."""
+    ana, hand = _hand_edit_against_the_bot(team)
+    upstream_before = git_run(team.origin, "rev-parse", "main")
+    with pytest.raises(GitError, match="_news/a1.md") as raised:
+        sync(Git(str(ana)), "ana", stash=True)
+    assert raised.value.kind == "unfinished"
+    assert "stash" in raised.value.message
+    assert git_run(team.origin, "rev-parse", "main") == upstream_before
+    assert "edited by hand" in git_run(ana, "stash", "show", "-p")
+
+
+def test_a_stash_the_editor_agreed_to_comes_back_when_it_does_not_clash(team):
+    ana = team("ana")
+    decide(ana, 3, "ana", "quality", quality=70)
+    hand = ana / "_news" / "a1.md"
+    hand.write_text(hand.read_text().replace("Body 1.", "Body 1, edited by hand."))
+    seed = team.seed
+    (seed / "_news" / "a1.md").write_text(ARTICLE.format(n=1).replace("heat: 3", "heat: 12"))
+    git_run(seed, "commit", "--quiet", "-am", "bot: heat")
+    git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+    with pytest.raises(GitError, match="_news/a1.md"):
+        sync(Git(str(ana)), "ana")
+    done = sync(Git(str(ana)), "ana", stash=True)
+    assert done.pushed == 1
+    text = hand.read_text()
+    assert "edited by hand" in text and "heat: 12" in text  # both: the edit back, uncommitted
+    assert git_run(ana, "stash", "list") == ""
+    assert "quality: 70" in _origin_file(team, 3)
+    assert "edited by hand" not in _origin_file(team, 1)
 
 
 def test_a_branch_without_upstream_whose_remote_branch_exists_names_the_command(team):
@@ -610,3 +654,99 @@ def test_setup_git_lets_a_bot_on_plain_git_merge_with_the_editors_decisions(team
         assert f"quality: {60 + n}" in text
         assert f"heat: {20 + n}" in text
         assert "<<<<<<<" not in text
+
+
+def _count_driver_runs(monkeypatch, tmp_path):
+    """The merge driver as git runs it, each run also leaving a line in a file."""
+    runs = tmp_path / "driver-runs"
+    real = git_module.driver_command()
+    monkeypatch.setattr(git_module, "driver_command", lambda: f"echo run >> {runs}; {real}")
+    return runs
+
+
+def _bot_heat(team, numbers, heat=9):
+    seed = team.seed
+    git_run(seed, "pull", "--quiet", "--rebase")
+    for n in numbers:
+        path = seed / "_news" / f"a{n}.md"
+        path.write_text(path.read_text().replace("heat: 3", f"heat: {heat}"))
+    git_run(seed, "commit", "--quiet", "-am", "bot: heat")
+    git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+
+
+def test_sync_merges_shared_articles_in_its_own_process_without_a_driver_per_file(team, monkeypatch, tmp_path):
+    """Each file both sides changed cost a new Python process (the driver): 250 took 33-40 s.
+    Sync merges them itself now; git's merge driver is not run once."""
+    runs = _count_driver_runs(monkeypatch, tmp_path)
+    ana = team("ana")
+    for n in range(6):
+        decide(ana, n, "ana", "quality", quality=60 + n)
+    _bot_heat(team, range(6))
+    done = sync(Git(str(ana)), "ana")
+    assert done.pushed == 1 and done.incoming == 1
+    assert not runs.exists()
+    for n in range(6):
+        text = _origin_file(team, n)
+        assert f"quality: {60 + n}" in text and "heat: 9" in text
+    assert git_run(ana, "status", "--porcelain") == ""
+    assert git_run(ana, "log", "-1", "--format=%an %s") == "ana Review: 6 quality changes\n"
+
+
+def test_a_merge_commit_of_the_editors_is_synced_by_gits_rebase_as_before(team, monkeypatch, tmp_path):
+    """Where the in-process merge cannot be sure (here a merge commit among the editor's), git's
+    rebase with the driver does it, and gives the same result."""
+    runs = _count_driver_runs(monkeypatch, tmp_path)
+    ana = team("ana")
+    git_run(ana, "checkout", "--quiet", "-b", "side")
+    decide(ana, 1, "ana", "quality", quality=61)
+    git_run(ana, "commit", "--quiet", "-am", "side: a1")
+    git_run(ana, "checkout", "--quiet", "main")
+    git_run(ana, "merge", "--quiet", "--no-ff", "-m", "merge side", "side")
+    decide(ana, 2, "ana", "quality", quality=62)
+    _bot_heat(team, [1, 2])
+    done = sync(Git(str(ana)), "ana")
+    assert done.pushed >= 1
+    assert runs.exists()  # git's rebase ran the driver
+    for n in (1, 2):
+        text = _origin_file(team, n)
+        assert f"quality: {60 + n}" in text and "heat: 9" in text
+
+
+def test_a_hand_edit_in_a_decided_articles_body_stays_out_of_the_review_commit(team):
+    """The README promises that a Review commit holds the decisions; a body edited by hand in
+    the same article was pushed with it. Now only the decided keys' lines are committed, the
+    hand edit stays in the file, uncommitted, and the commit says which file that is."""
+    ana = team("ana")
+    decide(ana, 2, "ana", "approve", published=True)
+    path = ana / "_news" / "a2.md"
+    path.write_text(path.read_text().replace("Body 2.", "Body 2, rewritten by hand."))
+    done = sync(Git(str(ana)), "ana")
+    assert done.committed is not None and done.committed.left == ["_news/a2.md"]
+    pushed = _origin_file(team, 2)
+    assert "published: true" in pushed and "Body 2.\n" in pushed and "by hand" not in pushed
+    assert "rewritten by hand" in path.read_text() and "published: true" in path.read_text()
+    assert git_run(ana, "status", "--porcelain") == " M _news/a2.md\n"
+    assert git_run(ana, "diff", "--stat").count("1 insertion") == 1
+
+
+def test_the_editor_may_commit_whole_files_with_their_hand_edits(team):
+    ana = team("ana")
+    decide(ana, 2, "ana", "approve", published=True)
+    path = ana / "_news" / "a2.md"
+    path.write_text(path.read_text().replace("Body 2.", "Body 2, rewritten by hand."))
+    made = commit(Git(str(ana)), "ana", whole_files=True)
+    assert made is not None and made.left == []
+    assert "rewritten by hand" in git_run(ana, "show", "HEAD:_news/a2.md")
+    assert git_run(ana, "status", "--porcelain") == ""
+
+
+def test_what_the_editor_staged_in_other_files_is_not_committed_with_the_review(team):
+    ana = team("ana")
+    decide(ana, 2, "ana", "approve", published=True)
+    other = ana / "_news" / "a4.md"
+    other.write_text(other.read_text().replace("Body 4.", "Body 4, staged by hand."))
+    git_run(ana, "add", "_news/a4.md")
+    commit(Git(str(ana)), "ana")
+    committed = git_run(ana, "show", "--name-only", "--format=", "HEAD").split()
+    assert "_news/a2.md" in committed and "_news/a4.md" not in committed
+    assert git_run(ana, "status", "--porcelain") == "M  _news/a4.md\n"  # still staged, as it was
