@@ -41,8 +41,8 @@ EPILOG = """commands:
   reviewer log ROOT [--since DATE] [--editor NAME] [--json]
   reviewer stats ROOT [--json]
   reviewer same ROOT [--json] [--threshold T] [--eval TRUTH.json]
-  reviewer commit ROOT [--editor NAME]
-  reviewer sync ROOT [--editor NAME] [--keep mine|theirs]
+  reviewer commit ROOT [--editor NAME] [--whole-files]
+  reviewer sync ROOT [--editor NAME] [--keep mine|theirs] [--stash] [--whole-files]
   reviewer install-desktop [--uninstall]  the launcher entry and icon in the application menu
 
 run 'reviewer COMMAND --help' for a command's options."""
@@ -142,6 +142,10 @@ def _command_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("commit", help="commit the saved decisions: the article files and the review log")
     p.add_argument("root", help="the content folder, in a git repository")
     p.add_argument("--editor", default="", help="the author (default: git config user.name, else the login)")
+    p.add_argument(
+        "--whole-files", action="store_true",
+        help="commit decided articles whole, hand edits too (default: only the decided keys' lines)",
+    )  # fmt: skip
     p.set_defaults(run=cmd_commit)
 
     p = sub.add_parser("setup-git", help="prepare a clone for team review: the merge driver, and what a bot needs")
@@ -156,8 +160,17 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("root", help="the content folder, in a git repository")
     p.add_argument("--editor", default="", help="the author (default: git config user.name, else the login)")
     p.add_argument(
-        "--keep", choices=("mine", "theirs"), help="settle values both sides set differently: keep mine or theirs"
-    )
+        "--keep", choices=("mine", "theirs"),
+        help="settle values both sides set differently: keep mine or theirs (logged as your decision)",
+    )  # fmt: skip
+    p.add_argument(
+        "--stash", action="store_true",
+        help="put uncommitted changes that incoming ones would overwrite aside, and bring them back after",
+    )  # fmt: skip
+    p.add_argument(
+        "--whole-files", action="store_true",
+        help="commit decided articles whole, hand edits too (default: only the decided keys' lines)",
+    )  # fmt: skip
     p.set_defaults(run=cmd_sync)
 
     p = sub.add_parser("merge-driver", help="git's merge driver for articles (git runs it: %%O %%A %%B %%P)")
@@ -774,7 +787,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
     if git is None:
         return 2
     try:
-        done = commit(git, editor_name(git.root, args.editor or _preference("editor_name")))
+        done = commit(git, editor_name(git.root, args.editor or _preference("editor_name")), args.whole_files)
     except GitError as exc:
         _error(exc.message)
         return 1
@@ -782,25 +795,44 @@ def cmd_commit(args: argparse.Namespace) -> int:
         print("nothing to commit")
     else:
         print(f"{done.sha[:10]} {done.message.splitlines()[0]} ({plural(done.files, 'file')})")
+        _print_left(done.left)
     return 0
 
 
+def _print_left(left: list[str]) -> None:
+    if left:
+        _error(f"only the decided keys of {plural(len(left), 'article')} were committed; their other changes "
+               f"are left uncommitted: {', '.join(left[:10])}{' ...' if len(left) > 10 else ''} "
+               "(commit them yourself, or use --whole-files)")  # fmt: skip
+
+
+DISAGREED = 4  # sync's exit status when it synced, and decisions disagree: the editor must choose
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
-    from .core.git import GitError, SyncConflict, resolutions, sync
+    from .core.git import GitError, SyncConflict, record_choices, resolutions, sync
 
     git = _git(args.root)
     if git is None:
         return 2
     editor = editor_name(git.root, args.editor or _preference("editor_name"))
+
+    def step(what: str) -> None:
+        _error(f"{what}...")
+
     try:
         try:
-            done = sync(git, editor, step=lambda what: _error(f"{what}..."))
+            done = sync(git, editor, step=step, stash=args.stash, whole_files=args.whole_files)
         except SyncConflict as conflict:
             if not args.keep:
                 _print_conflicts(conflict)
                 return 1
+            _print_left(conflict.committed.left if conflict.committed else [])
             keep = {(c.path, c.key): args.keep == "mine" for c in conflict.conflicts}
-            done = sync(git, editor, resolutions(conflict.conflicts, keep, git.prefix()))
+            logged = record_choices(git, conflict.conflicts, keep, editor)
+            if logged:
+                _error(f"logged your choice as {plural(logged, 'decision')}")
+            done = sync(git, editor, resolutions(conflict.conflicts, keep, git.prefix()), step, args.stash)
     except SyncConflict as conflict:
         _print_conflicts(conflict)
         return 1
@@ -809,8 +841,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 1
     if done.committed is not None:
         print(f"committed {done.committed.sha[:10]} {done.committed.message.splitlines()[0]}")
+        _print_left(done.committed.left)
     print(f"synced: {plural(done.incoming, 'commit')} in, {plural(done.pushed, 'commit')} out, "
           f"{plural(len(done.changed), 'file')} changed here")  # fmt: skip
+    if done.disagreements:
+        _error(f"decisions that disagree with another editor's since you last synced ({len(done.disagreements)}):")
+        for d in done.disagreements:
+            _error(f"  {d.summary()}")
+        _error("settle each with reviewer set (your decision is logged), or in the window (File > Sync)")
+        return DISAGREED
     return 0
 
 

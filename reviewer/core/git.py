@@ -28,11 +28,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from .frontmatter_text import FrontMatterError, read
 from .merge import BODY, COMMENTS, RESOLUTIONS_ENV, WHOLE_FILE, KeyConflict, Unmergeable, keys_from, merge_texts
 from .replay import CannotReplay, replay
 from .replay import blobs as replay_blobs
-from .review_log import LOG_FOLDER, LOG_NAME, Decision, LogFile
+from .review_log import LOG_FOLDER, LOG_NAME, Decision, LogFile, latest, now
 from .walking import ARTICLE_EXTENSIONS
 
 DRIVER = "reviewer-frontmatter"
@@ -533,6 +535,7 @@ class Synced:
     pushed: int  # commits sent
     changed: list[str]  # folder paths the sync changed on disk: the window reads them again
     attempts: int = 1
+    disagreements: list[Disagreement] = field(default_factory=list)  # decisions that differ: the editor chooses
 
 
 class SyncConflict(Exception):
@@ -594,20 +597,23 @@ def sync(
     chosen: dict[str, dict[str, str]] | None = None,
     step: Callable[[str], None] = lambda _: None,
     stash: bool = False,
+    whole_files: bool = False,
 ) -> Synced:
     """Commit, fetch, put the editor's commits on top of the upstream's, push; again (up to
     ATTEMPTS) when the push is refused because someone pushed meanwhile. `chosen`: the editor's
     choices for conflicting keys (path -> key -> lines), from an earlier SyncConflict; `stash`:
-    the editor agreed that uncommitted changes in the way are put aside and brought back."""
+    the editor agreed that uncommitted changes in the way are put aside and brought back;
+    `whole_files`: decided articles are committed whole, hand edits too (commit)."""
     register_driver(git)
     _recover(git)
     branch = _branch(git)  # before committing: nothing is committed on a detached HEAD
     step("Committing")
-    committed = commit(git, editor)
+    committed = commit(git, editor, whole_files)
     start = git.head()
     if not start:
         raise GitError("other", "the repository has no commit yet: commit the folder once, then sync")
     pushed = taken = 0
+    found: list[Disagreement] = []
     for attempt in range(1, ATTEMPTS + 1):
         step("Fetching")
         upstream = fetch(git)
@@ -621,6 +627,8 @@ def sync(
         taken = int(git.out("rev-list", "--count", "HEAD..@{u}").strip() or 0)
         if taken:
             step("Merging")
+            seen = {d.key_of() for d in found}
+            found.extend(d for d in disagreements(git, "HEAD", "@{u}") if d.key_of() not in seen)
             _take(git, chosen or {}, committed, stash, editor)
         ahead = int(git.out("rev-list", "--count", "@{u}..HEAD").strip() or 0)
         if ahead:
@@ -636,8 +644,128 @@ def sync(
             pushed = ahead
         changed = _changed_since(git, start)
         _mark_synced(git)
-        return Synced(committed, taken, pushed, changed, attempt)
+        return Synced(committed, taken, pushed, changed, attempt, _as_now(git, found))
     raise GitError("not-fast-forward", f"others kept pushing; {ATTEMPTS} attempts were refused. Sync again")
+
+
+# --- decisions that disagree ----------------------------------------------------------------
+
+
+@dataclass
+class Disagreement:
+    """Two editors decided one article differently since they last synced (approve against
+    reject, two qualities): the bytes may merge cleanly all the same (a reject of an article
+    that is not published changes none), so the editor is told, and chooses."""
+
+    path: str  # from the content folder
+    key: str  # published or quality
+    mine: Decision
+    theirs: Decision
+    now: Any = None  # the value the article holds after the sync
+
+    def key_of(self) -> tuple[str, str, str, str]:
+        return (self.path, self.key, self.mine.line(), self.theirs.line())
+
+    def summary(self) -> str:
+        return (
+            f"{self.path}: {self.key}: you {_said(self.mine, self.key)}, {self.theirs.editor} "
+            f"{_said(self.theirs, self.key)}; the article now has {self.key}: {_yaml_word(self.now)}"
+        )
+
+
+def outcome(decision: Decision) -> dict[str, Any]:
+    """What a decision sets: published for an approve or a reject (even when no byte changed),
+    the new value of each key it changed."""
+    said = {k: v[1] for k, v in decision.changes.items() if isinstance(v, list) and len(v) == 2}
+    if decision.decision in ("approve", "publish"):
+        said["published"] = True
+    elif decision.decision in ("reject", "unpublish"):
+        said["published"] = False
+    return {k: v for k, v in said.items() if k in ("published", "quality")}
+
+
+def disagreements(git: Git, mine: str, theirs: str) -> list[Disagreement]:
+    """The articles decided on both sides since the sides last met (the log lines each has
+    that the other lacks), where the last decisions set a key to different values."""
+    logs = [_log_lines(git, rev) for rev in (mine, theirs)]
+    sides = []
+    for i in (0, 1):
+        new = [d for d in (_decision(line) for line in (logs[i] - logs[1 - i]).elements()) if d is not None]
+        sides.append(latest(sorted(new, key=lambda d: d.time)))
+    found = []
+    for path in sorted(set(sides[0]) & set(sides[1])):
+        a, b = sides[0][path], sides[1][path]
+        said_a, said_b = outcome(a), outcome(b)
+        for key in sorted(set(said_a) & set(said_b)):
+            if said_a[key] != said_b[key]:
+                found.append(Disagreement(path, key, a, b))
+    return found
+
+
+def _log_lines(git: Git, rev: str) -> Counter[str]:
+    shown = git.run("show", f"{rev}:./{LOG_FOLDER}/{LOG_NAME}", check=False)
+    return Counter(shown.stdout.splitlines(keepends=False)) if shown.returncode == 0 else Counter()
+
+
+def _decision(line: str) -> Decision | None:
+    try:
+        return Decision.from_record(json.loads(line))
+    except ValueError:
+        return None
+
+
+def _as_now(git: Git, found: list[Disagreement]) -> list[Disagreement]:
+    for d in found:
+        try:
+            with open(os.path.join(git.root, d.path), encoding="utf-8", newline="") as fh:
+                d.now = read(fh.read())[1].get(d.key)
+        except (OSError, UnicodeDecodeError, FrontMatterError):
+            d.now = None
+    return found
+
+
+def _said(decision: Decision, key: str) -> str:
+    if key == "published":
+        return {"approve": "approved", "reject": "rejected", "publish": "published"}.get(
+            decision.decision, "unpublished"
+        )
+    return f"set it to {_yaml_word(outcome(decision).get(key))}"
+
+
+def _yaml_word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "(absent)" if value is None else str(value)
+
+
+def record_choices(
+    git: Git, conflicts: Iterable[KeyConflict], keep_mine: dict[tuple[str, str], bool], editor: str
+) -> int:
+    """The editor's choice in a conflict of a decided key (published, quality), logged as a
+    decision of theirs, so that the log's last decision of the article says what it now holds.
+    The number of decisions logged."""
+    made = []
+    for c in conflicts:
+        if c.key not in ("published", "quality"):
+            continue
+        kept, other = (c.ours, c.theirs) if keep_mine.get((c.path, c.key), True) else (c.theirs, c.ours)
+        try:
+            value = _key_value(kept, c.key)
+            was = _key_value(other, c.key)
+        except FrontMatterError:
+            continue
+        changes = {c.key: [was, value]}
+        kind = {True: "approve", False: "reject"}.get(value, "publish") if c.key == "published" else "quality"
+        made.append(Decision(now(), editor, c.path, "", kind, changes))
+    if made:
+        LogFile.inside(git.root).append(made)
+    return len(made)
+
+
+def _key_value(lines: str, key: str) -> Any:
+    if not lines.strip():
+        return None
+    return read(f"---\n{lines if lines.endswith(chr(10)) else lines + chr(10)}---\n")[1].get(key)
 
 
 def _branch(git: Git) -> str:

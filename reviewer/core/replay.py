@@ -86,7 +86,8 @@ def replay(
     _able(git)
     commits = _local_commits(git, upstream)
     shadow = _shadow(git)
-    parent, made, conflicts = upstream, 0, []
+    parent, made = upstream, 0
+    conflicts: list[KeyConflict] = []
     for commit in commits:
         tree, found = _merged_tree(git, shadow, upstream, commit.sha, driver, chosen, prefix)
         # each commit is merged with all of the editor's changes before it: one conflict, once
@@ -94,8 +95,8 @@ def replay(
         if found or tree == git.out("rev-parse", f"{parent}^{{tree}}").strip():
             continue  # already upstream: a rebase drops it too
         env = {**commit.author, **(committer or {})}
-        parent = git.pipe("commit-tree", tree, "-p", parent, "-F", "-", data=commit.message.encode(), extra_env=env)
-        parent = parent.decode().strip()
+        made_sha = git.pipe("commit-tree", tree, "-p", parent, "-F", "-", data=commit.message.encode(), extra_env=env)
+        parent = made_sha.decode().strip()
         made += 1
     if conflicts:
         return Replayed("", 0, conflicts)
@@ -156,7 +157,8 @@ def _parse_merge_tree(out: str) -> tuple[str, dict[str, _Stages]]:
     """The tree, and the files git could not merge with their three blobs; CannotReplay for
     any conflict but two sides changing one file's text."""
     fields = out.split("\0")
-    tree, found = fields[0], {}
+    tree = fields[0]
+    found: dict[str, dict[int, tuple[str, str]]] = {}
     at = 1
     while at < len(fields) and fields[at]:
         info, path = fields[at].split("\t", 1)

@@ -1,6 +1,7 @@
 """Team review through git: two editors and a bot on clones of one repository (a local bare
 remote; no network), each test with its own HOME and fixed dates."""
 
+import json
 import os
 import stat
 import subprocess
@@ -417,7 +418,9 @@ def test_the_command_line_commits_and_syncs_and_names_conflicts(team, capsys):
     assert "nothing was changed" in err
     assert main(["sync", str(ben), "--keep", "theirs"]) == 0
     assert "quality: 80" in _origin_file(team, 0)
-    assert len(upstream_log(team)) == 2
+    logged = upstream_log(team)
+    assert len(logged) == 3  # ana's, ben's, and ben's choice of ana's value
+    assert json.loads(logged[-1])["changes"] == {"quality": [20, 80]}
     assert main(["sync", str(team.origin.parent)]) == 2  # not a repository
 
 
@@ -492,7 +495,8 @@ def test_a_stash_the_editor_agreed_to_comes_back_when_it_does_not_clash(team):
     done = sync(Git(str(ana)), "ana", stash=True)
     assert done.pushed == 1
     text = hand.read_text()
-    assert "edited by hand" in text and "heat: 12" in text  # both: the edit back, uncommitted
+    assert "edited by hand" in text
+    assert "heat: 12" in text
     assert git_run(ana, "stash", "list") == ""
     assert "quality: 70" in _origin_file(team, 3)
     assert "edited by hand" not in _origin_file(team, 1)
@@ -683,11 +687,13 @@ def test_sync_merges_shared_articles_in_its_own_process_without_a_driver_per_fil
         decide(ana, n, "ana", "quality", quality=60 + n)
     _bot_heat(team, range(6))
     done = sync(Git(str(ana)), "ana")
-    assert done.pushed == 1 and done.incoming == 1
+    assert done.pushed == 1
+    assert done.incoming == 1
     assert not runs.exists()
     for n in range(6):
         text = _origin_file(team, n)
-        assert f"quality: {60 + n}" in text and "heat: 9" in text
+        assert f"quality: {60 + n}" in text
+        assert "heat: 9" in text
     assert git_run(ana, "status", "--porcelain") == ""
     assert git_run(ana, "log", "-1", "--format=%an %s") == "ana Review: 6 quality changes\n"
 
@@ -709,7 +715,8 @@ def test_a_merge_commit_of_the_editors_is_synced_by_gits_rebase_as_before(team, 
     assert runs.exists()  # git's rebase ran the driver
     for n in (1, 2):
         text = _origin_file(team, n)
-        assert f"quality: {60 + n}" in text and "heat: 9" in text
+        assert f"quality: {60 + n}" in text
+        assert "heat: 9" in text
 
 
 def test_a_hand_edit_in_a_decided_articles_body_stays_out_of_the_review_commit(team):
@@ -721,10 +728,14 @@ def test_a_hand_edit_in_a_decided_articles_body_stays_out_of_the_review_commit(t
     path = ana / "_news" / "a2.md"
     path.write_text(path.read_text().replace("Body 2.", "Body 2, rewritten by hand."))
     done = sync(Git(str(ana)), "ana")
-    assert done.committed is not None and done.committed.left == ["_news/a2.md"]
+    assert done.committed is not None
+    assert done.committed.left == ["_news/a2.md"]
     pushed = _origin_file(team, 2)
-    assert "published: true" in pushed and "Body 2.\n" in pushed and "by hand" not in pushed
-    assert "rewritten by hand" in path.read_text() and "published: true" in path.read_text()
+    assert "published: true" in pushed
+    assert "Body 2.\n" in pushed
+    assert "by hand" not in pushed
+    assert "rewritten by hand" in path.read_text()
+    assert "published: true" in path.read_text()
     assert git_run(ana, "status", "--porcelain") == " M _news/a2.md\n"
     assert git_run(ana, "diff", "--stat").count("1 insertion") == 1
 
@@ -735,7 +746,8 @@ def test_the_editor_may_commit_whole_files_with_their_hand_edits(team):
     path = ana / "_news" / "a2.md"
     path.write_text(path.read_text().replace("Body 2.", "Body 2, rewritten by hand."))
     made = commit(Git(str(ana)), "ana", whole_files=True)
-    assert made is not None and made.left == []
+    assert made is not None
+    assert made.left == []
     assert "rewritten by hand" in git_run(ana, "show", "HEAD:_news/a2.md")
     assert git_run(ana, "status", "--porcelain") == ""
 
@@ -748,5 +760,73 @@ def test_what_the_editor_staged_in_other_files_is_not_committed_with_the_review(
     git_run(ana, "add", "_news/a4.md")
     commit(Git(str(ana)), "ana")
     committed = git_run(ana, "show", "--name-only", "--format=", "HEAD").split()
-    assert "_news/a2.md" in committed and "_news/a4.md" not in committed
+    assert "_news/a2.md" in committed
+    assert "_news/a4.md" not in committed
     assert git_run(ana, "status", "--porcelain") == "M  _news/a4.md\n"  # still staged, as it was
+
+
+def test_an_approve_and_a_reject_that_merge_cleanly_are_reported_as_disagreeing(team):
+    """ana approves an unpublished article; ben rejects it, which changes no byte. The bytes
+    merge with no conflict and the article ends published: ben's sync, which brings the two
+    together, says so."""
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 2, "ana", "approve", published=True)
+    decide(ben, 2, "ben", "reject", published=False)  # already unpublished: the file is as it was
+    decide(ben, 4, "ben", "approve", published=True)
+    first = sync(Git(str(ana)), "ana")
+    assert first.disagreements == []  # nothing of ben's upstream yet
+    done = sync(Git(str(ben)), "ben")
+    assert [(d.path, d.key, d.mine.editor, d.theirs.editor, d.now) for d in done.disagreements] == [
+        ("_news/a2.md", "published", "ben", "ana", True)
+    ]
+    assert "you rejected, ana approved; the article now has published: true" in done.disagreements[0].summary()
+    assert "published: true" in _origin_file(team, 2)
+    # ben, whose sync brought the two together, chooses; ana's approve was shared before ben
+    # decided, and her next sync holds nothing new of hers: nothing to say twice
+    assert sync(Git(str(ana)), "ana").disagreements == []
+    assert sync(Git(str(ben)), "ben").disagreements == []
+
+
+def test_agreeing_decisions_and_other_articles_are_not_disagreements(team):
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 2, "ana", "approve", published=True)
+    decide(ben, 2, "ben", "approve", published=True)
+    decide(ana, 3, "ana", "quality", quality=80)
+    decide(ben, 4, "ben", "quality", quality=20)
+    sync(Git(str(ana)), "ana")
+    assert sync(Git(str(ben)), "ben").disagreements == []
+
+
+def test_a_keep_choice_is_logged_so_the_last_decision_says_what_the_file_holds(team):
+    """After --keep theirs the log's last decision for the article was the editor's own, which
+    the file no longer says; the choice is logged as the editor's decision now."""
+    from reviewer.core.git import SyncConflict, record_choices
+    from reviewer.core.review_log import latest
+
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 1, "ana", "quality", quality=80)
+    sync(Git(str(ana)), "ana")
+    decide(ben, 1, "ben", "quality", quality=20)
+    with pytest.raises(SyncConflict) as raised:
+        sync(Git(str(ben)), "ben")
+    conflicts = raised.value.conflicts
+    keep = {(c.path, c.key): False for c in conflicts}  # keep theirs: ana's 80
+    assert record_choices(Git(str(ben)), conflicts, keep, "ben") == 1
+    sync(Git(str(ben)), "ben", resolutions(conflicts, keep))
+    assert "quality: 80" in _origin_file(team, 1)
+    logged = [Decision.from_record(json.loads(line)) for line in upstream_log(team)]
+    last = latest(d for d in logged if d is not None)["_news/a1.md"]
+    assert (last.editor, last.decision, last.changes) == ("ben", "quality", {"quality": [20, 80]})
+
+
+def test_the_command_line_names_disagreeing_decisions_and_exits_4(team, capsys):
+    from reviewer.cli import main
+
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 2, "ana", "approve", published=True)
+    decide(ben, 2, "ben", "reject", published=False)
+    assert main(["sync", str(ana)]) == 0
+    assert main(["sync", str(ben)]) == 4
+    err = capsys.readouterr().err
+    assert "decisions that disagree with another editor's since you last synced (1)" in err
+    assert "_news/a2.md: published: you rejected, ana approved; the article now has published: true" in err
