@@ -29,10 +29,12 @@ from ..core.git import (
     last_fetch,
     last_sync,
     others_reviews,
+    record_choices,
     register_driver,
     status,
     sync,
 )
+from ..core.merge import KeyConflict
 from .tasks import Context, Runner, ThreadRunner
 
 T = TypeVar("T")
@@ -47,6 +49,7 @@ class Team(QObject):
     synced = Signal(object)  # core.git.Synced
     conflict = Signal(object)  # core.git.SyncConflict: choose per key, then sync again
     failed = Signal(str)  # what went wrong, in words
+    in_the_way = Signal(str)  # uncommitted changes incoming ones would overwrite: put them aside? (sync(stash=True))
     notice = Signal(str)  # what went wrong in the background (a fetch): for the status bar
     busy_changed = Signal(bool)
 
@@ -118,9 +121,17 @@ class Team(QObject):
         # The editor asks for these two: the repository runs as it is set up (its hooks, filters).
         self._write(lambda git, ctx: (commit(git.trusting(), editor), _read_status(git, me)), self._on_committed)
 
-    def sync(self, editor: str, chosen: dict[str, dict[str, str]] | None = None, me: str = "") -> None:
+    def sync(
+        self, editor: str, chosen: dict[str, dict[str, str]] | None = None, me: str = "", stash: bool = False,
+        choices: tuple[list[KeyConflict], dict[tuple[str, str], bool]] | None = None,
+    ) -> None:  # fmt: skip
+        """Sync; `choices`: the conflicts the editor just settled and how, logged first as the
+        editor's decisions (record_choices); `stash`: uncommitted changes in the way may be put aside."""
+
         def work(git: Git, ctx: Context) -> tuple[Synced, TeamStatus]:
-            done = sync(git.trusting(), editor, chosen, step=ctx.report)
+            if choices is not None:
+                record_choices(git, choices[0], choices[1], editor)
+            done = sync(git.trusting(), editor, chosen, step=ctx.report, stash=stash)
             return done, _read_status(git, me)
 
         self._write(work, self._on_synced, on_report=self.step.emit)
@@ -149,6 +160,9 @@ class Team(QObject):
                 return
             if isinstance(error, SyncConflict):
                 self.conflict.emit(error)
+                self.refresh()
+            elif isinstance(error, GitError) and error.kind == "uncommitted" and not quiet:
+                self.in_the_way.emit(_message(error))
                 self.refresh()
             elif error is not None:
                 (self.notice if quiet else self.failed).emit(_message(error))

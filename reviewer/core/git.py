@@ -32,7 +32,7 @@ from typing import Any
 
 from .frontmatter_text import FrontMatterError, read
 from .merge import BODY, COMMENTS, RESOLUTIONS_ENV, WHOLE_FILE, KeyConflict, Unmergeable, keys_from, merge_texts
-from .replay import CannotReplay, replay
+from .replay import CannotReplay, forecast, replay
 from .replay import blobs as replay_blobs
 from .review_log import LOG_FOLDER, LOG_NAME, Decision, LogFile, latest, now
 from .walking import ARTICLE_EXTENSIONS
@@ -470,6 +470,26 @@ def commit(git: Git, editor: str = "", whole_files: bool = False) -> Commit | No
     is nothing to commit. Of an article with other changes as well (a hand edit in its body),
     only the decided keys' lines are committed, the rest left as it is, uncommitted (unless
     `whole_files`). Other files, and what the editor staged, are left as they are."""
+    with tempfile.TemporaryDirectory(prefix="reviewer-commit-") as tmp:
+        staged = _stage_review(git, os.path.join(tmp, "index"), whole_files)
+        if staged is None:
+            return None
+        decisions, paths, targets, left = staged
+        message = commit_message(decisions, len(paths))
+        with open(os.path.join(tmp, "message"), "w", encoding="utf-8") as fh:
+            fh.write(message)
+        index = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+        git.run("commit", "--quiet", "--no-verify", "-F", fh.name, extra_env={**index, **identity(git, editor)})
+    git.run("reset", "--quiet", "--", *targets)  # the index follows the new HEAD for these files
+    return Commit(git.head(), message, len(decisions), len(paths), left)
+
+
+def _stage_review(
+    git: Git, index_file: str, whole_files: bool
+) -> tuple[list[Decision], list[str], list[str], list[str]] | None:
+    """An index (at `index_file`) of HEAD with what a review commit holds: the decided articles
+    (their decided keys' lines only, unless `whole_files`) and the log. The decisions, the
+    articles, every file staged, and the articles staged in part; None when there is none."""
     decisions = new_decisions(git)
     changed = status(git).files
     paths = sorted({d.path for d in decisions if changed.get(d.path) == UNCOMMITTED})
@@ -482,22 +502,16 @@ def commit(git: Git, editor: str = "", whole_files: bool = False) -> Commit | No
     for d in decisions:
         keys.setdefault(d.path, set()).update(d.changes)
     partial = {} if whole_files else _decided_only(git, {p: keys.get(p, set()) for p in paths})
-    message = commit_message(decisions, len(paths))
     targets = [*paths, *log_paths]
-    with tempfile.TemporaryDirectory(prefix="reviewer-commit-") as tmp:
-        index = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}  # HEAD and these files: nothing else staged
-        git.run("read-tree", *(["HEAD"] if git.head() else ["--empty"]), extra_env=index)
-        whole = [p for p in targets if p not in partial]
-        if whole:
-            git.run("add", "--", *whole, extra_env=index)
-        for path, (mode, text) in partial.items():
-            blob = git.pipe("hash-object", "-w", f"--path={path}", "--stdin", data=text.encode("utf-8"))
-            git.run("update-index", "--cacheinfo", f"{mode},{blob.decode().strip()},{path}", extra_env=index)
-        with open(os.path.join(tmp, "message"), "w", encoding="utf-8") as fh:
-            fh.write(message)
-        git.run("commit", "--quiet", "--no-verify", "-F", fh.name, extra_env={**index, **identity(git, editor)})
-    git.run("reset", "--quiet", "--", *targets)  # the index follows the new HEAD for these files
-    return Commit(git.head(), message, len(decisions), len(paths), sorted(partial))
+    index = {"GIT_INDEX_FILE": index_file}  # HEAD and these files: nothing else staged
+    git.run("read-tree", *(["HEAD"] if git.head() else ["--empty"]), extra_env=index)
+    whole = [p for p in targets if p not in partial]
+    if whole:
+        git.run("add", "--", *whole, extra_env=index)
+    for path, (mode, text) in partial.items():
+        blob = git.pipe("hash-object", "-w", f"--path={path}", "--stdin", data=text.encode("utf-8"))
+        git.run("update-index", "--cacheinfo", f"{mode},{blob.decode().strip()},{path}", extra_env=index)
+    return decisions, paths, targets, sorted(partial)
 
 
 def _decided_only(git: Git, keys: dict[str, set[str]]) -> dict[str, tuple[str, str]]:
@@ -556,10 +570,14 @@ class SyncConflict(Exception):
 class Incoming:
     commits: int
     conflicts: list[str]  # paths that would conflict
+    disagreements: int = 0  # decisions that would disagree with another editor's
 
     def summary(self) -> str:
         text = f"{self.commits} incoming" if self.commits else "nothing incoming"
-        return f"{text}, {len(self.conflicts)} conflict{'s' if len(self.conflicts) != 1 else ''}"
+        text += f", {len(self.conflicts)} conflict{'s' if len(self.conflicts) != 1 else ''}"
+        if self.disagreements:
+            text += f", {self.disagreements} disagreeing decision{'s' if self.disagreements != 1 else ''}"
+        return text
 
 
 def fetch(git: Git) -> str:
@@ -577,18 +595,35 @@ def _fetch(git: Git, remote: str) -> None:
 
 
 def incoming(git: Git) -> Incoming:
-    """After a fetch: how many upstream commits a sync would take, and which files would
-    conflict (git merge-tree, with the merge driver: only real disagreements count)."""
+    """After a fetch: how many upstream commits a sync would take, which files would conflict
+    and how many decisions would disagree, counting the decisions saved and not committed yet
+    (merged as sync merges them: only real disagreements count)."""
     if not git.upstream():
         return Incoming(0, [])
     count = int(git.out("rev-list", "--count", "HEAD..@{u}").strip() or 0)
     if not count:
         return Incoming(0, [])
-    done = git.run("merge-tree", "--write-tree", "--name-only", "--no-messages", "HEAD", "@{u}", check=False)
-    if done.returncode not in (0, 1):
-        raise classify(done.stderr, "git merge-tree")
-    files = [line for line in done.stdout.splitlines()[1:] if line] if done.returncode == 1 else []
-    return Incoming(count, files)
+    with tempfile.TemporaryDirectory(prefix="reviewer-forecast-") as tmp:
+        mine = _would_commit(git, os.path.join(tmp, "index"))
+    upstream = git.out("rev-parse", "--verify", "@{u}").strip()
+    disagreeing = len(disagreements(git, mine, upstream))
+    try:
+        files = sorted({c.path for c in forecast(git, upstream, mine, DRIVER, git.prefix())})
+    except CannotReplay:
+        done = git.run("merge-tree", "--write-tree", "--name-only", "--no-messages", mine, upstream, check=False)
+        if done.returncode not in (0, 1):
+            raise classify(done.stderr, "git merge-tree") from None
+        files = [line for line in done.stdout.splitlines()[1:] if line] if done.returncode == 1 else []
+    return Incoming(count, files, disagreeing)
+
+
+def _would_commit(git: Git, index_file: str) -> str:
+    """A commit (on no branch) of HEAD and what a review commit would hold now; HEAD when none."""
+    if _stage_review(git, index_file, whole_files=False) is None:
+        return git.head()
+    tree = git.run("write-tree", extra_env={"GIT_INDEX_FILE": index_file}).stdout.strip()
+    made = git.pipe("commit-tree", tree, "-p", "HEAD", "-m", "forecast", data=b"", extra_env=identity(git, ""))
+    return made.decode().strip()
 
 
 def sync(

@@ -103,6 +103,17 @@ def replay(
     return Replayed(parent, made, [])
 
 
+def forecast(git: Runner, upstream: str, commit: str, driver: str, prefix: str = "") -> list[KeyConflict]:
+    """What merging `commit` with `upstream` would leave to the editor, worked out as replay
+    does, writing nothing (CannotReplay where replay would not merge)."""
+    _able(git)
+    done = git.run("merge-tree", "--write-tree", "-z", upstream, commit, check=False, extra_env=_shadow(git))
+    if done.returncode not in (0, 1):
+        raise CannotReplay(f"git merge-tree: {done.stderr.strip()}")
+    _, stages = _parse_merge_tree(done.stdout)
+    return _merge_files(git, stages, driver, {}, prefix)[1] if stages else []
+
+
 def _able(git: Runner) -> None:
     version = git.out("version").split()[-1]
     numbers = [int(n) for n in re.findall(r"\d+", version)[:2]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..app.saving import SaveReport
 from ..app.team import Team, TeamStatus
-from ..core.git import SyncConflict, resolutions
+from ..core.git import Commit, Disagreement, SyncConflict, outcome, resolutions
 from ..words import plural
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class TeamControls:
         team.synced.connect(self._on_synced)
         team.conflict.connect(self._on_conflict)
         team.failed.connect(lambda text: QMessageBox.warning(window, "Git", text))
+        team.in_the_way.connect(self._on_in_the_way)
         team.notice.connect(lambda text: window.statusBar().showMessage(f"Git: {text}", 10000))
         team.busy_changed.connect(self._on_busy)
         window.session.save_finished.connect(lambda _: self.team.refresh(self._me()))
@@ -104,9 +106,23 @@ class TeamControls:
         if self._save_first("commit"):
             self.team.commit(self.window.session.editor, self._me())
 
-    def sync(self, chosen: dict | None = None) -> None:
-        if chosen is not None or self._save_first("sync"):
-            self.team.sync(self.window.session.editor, chosen, self._me())
+    def sync(self, chosen: dict | None = None, stash: bool = False, choices: tuple | None = None) -> None:
+        if chosen is not None or stash or self._save_first("sync"):
+            self._chosen = chosen
+            self.team.sync(self.window.session.editor, chosen, self._me(), stash, choices)
+
+    def _on_in_the_way(self, text: str) -> None:
+        """Uncommitted changes the incoming ones would overwrite: put aside only if the editor says so."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Sync", text, parent=self.window)
+        box.setInformativeText(
+            "Put them aside, take the incoming changes, then bring them back? If they clash, they stay in "
+            "git's stash and you are told which files to look at."
+        )
+        aside = box.addButton("Put Aside and Sync", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is aside and self.team.git is not None:
+            self.sync(self._chosen, stash=True)
 
     def _save_first(self, verb: str) -> bool:
         """Unsaved edits are saved before a commit or a sync (asked); False while they save."""
@@ -133,7 +149,7 @@ class TeamControls:
         if made is None:
             self.window.statusBar().showMessage("Nothing to commit: every saved decision is committed", 6000)
         else:
-            self.window.statusBar().showMessage(f"Committed: {made.message.splitlines()[0]}", 8000)
+            self.window.statusBar().showMessage(f"Committed: {made.message.splitlines()[0]}{_left(made)}", 8000)
 
     def _on_synced(self, done) -> None:
         session = self.window.session
@@ -144,12 +160,40 @@ class TeamControls:
         parts = [f"{plural(done.incoming, 'commit')} in", f"{plural(done.pushed, 'commit')} out"]
         if done.changed:
             parts.append(f"{plural(len(done.changed), 'file')} updated")
-        self.window.statusBar().showMessage(f"Synced at {time.strftime('%H:%M')}: " + ", ".join(parts), 10000)
+        left = _left(done.committed) if done.committed is not None else ""
+        self.window.statusBar().showMessage(f"Synced at {time.strftime('%H:%M')}: " + ", ".join(parts) + left, 10000)
+        if done.disagreements:
+            self.settle(done.disagreements)
+
+    def settle(self, disagreements: list[Disagreement]) -> None:
+        """Decisions that disagree with another editor's: the editor chooses each, and the
+        choice is made as their own decision (one undo step) and saved, for the next sync."""
+        dialog = DisagreementDialog(disagreements, self.window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        session = self.window.session
+        found = [(d, session.by_path.get(d.path)) for d in disagreements]
+        articles = [a for _, a in found if a is not None and not a.edits]
+        session.reload(articles)  # as the sync left them, before a decision is made on them
+        chosen = [
+            (d, a, outcome(d.mine if mine else d.theirs)[d.key])
+            for (d, a), mine in zip(found, dialog.chosen(), strict=True)
+            if a is not None
+        ]
+        session.undo_stack.beginMacro("Settle disagreeing decisions")
+        for d, article, value in chosen:
+            if d.key == "published":
+                (session.approve if value else session.reject)([article], "Settle")
+            else:
+                session.set_quality([article], int(value), "Settle")
+        session.undo_stack.endMacro()
+        self.window.workflow.save([a for _, a, _ in chosen])
 
     def _on_conflict(self, conflict: SyncConflict) -> None:
         dialog = SyncConflictDialog(conflict, self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted and self.team.git is not None:
-            self.sync(resolutions(conflict.conflicts, dialog.keep_mine(), self.team.prefix))
+            keep = dialog.keep_mine()
+            self.sync(resolutions(conflict.conflicts, keep, self.team.prefix), choices=(conflict.conflicts, keep))
 
 
 class SyncConflictDialog(QDialog):
@@ -161,43 +205,54 @@ class SyncConflictDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Sync: Choose Values")
         self.conflicts = conflict.conflicts
-        self._mine = [True] * len(self.conflicts)
-        intro = QLabel(
+        rows, tips = [], []
+        for c in self.conflicts:
+            base, ours, theirs = c.shown()
+            rows.append((c.path, c.key, _value(base), _value(ours), _value(theirs)))
+            tips.append(tuple(t or "(absent)" for t in (c.base, c.path, c.base, c.ours, c.theirs)))
+        self._fill(
             f"{conflict}. Nothing has been changed yet: your commit is as it was.\n"
-            "Choose for each value: 1 keeps yours, 2 keeps the other editor's. Sync then goes on."
-        )
+            "Choose for each value: 1 keeps yours, 2 keeps the other editor's. Sync then goes on.",
+            ["File", "Key", "Before", "Mine", "Theirs"], rows, tips, "Sync With These Values",
+        )  # fmt: skip
+
+    def _fill(
+        self, text: str, headers: list[str], rows: Sequence[tuple[str, ...]], tips: Sequence[tuple[str, ...]],
+        accept: str,
+    ) -> None:  # fmt: skip
+        self._mine = [True] * len(rows)
+        intro = QLabel(text)
         intro.setWordWrap(True)
-        self.table = QTableWidget(len(self.conflicts), 5)
-        self.table.setHorizontalHeaderLabels(["File", "Key", "Before", "Mine", "Theirs"])
+        self.table = QTableWidget(len(rows), len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a path's start and its name both show
-        for row, c in enumerate(self.conflicts):
-            base, ours, theirs = c.shown()
-            for column, text in enumerate((c.path, c.key, _value(base), _value(ours), _value(theirs))):
-                item = QTableWidgetItem(text)
-                item.setToolTip((c.base, c.path, c.base, c.ours, c.theirs)[column] or "(absent)")
+        for row, (cells, tip) in enumerate(zip(rows, tips, strict=True)):
+            for column, cell in enumerate(cells):
+                item = QTableWidgetItem(cell)
+                item.setToolTip(tip[column])
                 self.table.setItem(row, column, item)
             self._show(row)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, 5):
+        for column in range(1, len(headers)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.cellClicked.connect(self._clicked)
         self.table.selectRow(0)
         self.table.installEventFilter(self)  # 1 and 2 choose: a table would take them as a search
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        buttons.addButton("Sync With These Values", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(accept, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(820, 180 + 30 * min(len(self.conflicts), 12))
+        self.resize(820, 180 + 30 * min(len(rows), 12))
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.table and event.type() == QEvent.Type.KeyPress and event.key() in CHOICE_KEYS:
@@ -206,10 +261,10 @@ class SyncConflictDialog(QDialog):
         return super().eventFilter(watched, event)
 
     def choose(self, row: int, mine: bool) -> None:
-        if 0 <= row < len(self.conflicts):
+        if 0 <= row < len(self._mine):
             self._mine[row] = mine
             self._show(row)
-            if row + 1 < len(self.conflicts):
+            if row + 1 < len(self._mine):
                 self.table.selectRow(row + 1)
 
     def _clicked(self, row: int, column: int) -> None:
@@ -229,6 +284,45 @@ class SyncConflictDialog(QDialog):
 
     def keep_mine(self) -> dict[tuple[str, str], bool]:
         return {(c.path, c.key): mine for c, mine in zip(self.conflicts, self._mine, strict=True)}
+
+
+class DisagreementDialog(SyncConflictDialog):
+    """Decisions that disagree with another editor's, one row an article's key: keep mine (1)
+    or theirs (2); the choice becomes the editor's decision."""
+
+    def __init__(self, disagreements: list[Disagreement], parent=None):
+        QDialog.__init__(self, parent)
+        self.setWindowTitle("Sync: Decisions That Disagree")
+        self.disagreements = disagreements
+        rows = [
+            (d.path, d.key, _word(d.now), f"{_word(outcome(d.mine)[d.key])} ({d.mine.decision})",
+             f"{_word(outcome(d.theirs)[d.key])} ({d.theirs.decision}, {d.theirs.editor})")
+            for d in disagreements
+        ]  # fmt: skip
+        count = len(disagreements)
+        self._fill(
+            f"{plural(count, 'decision')} of yours since you last synced {'disagrees' if count == 1 else 'disagree'} "
+            "with another editor's. The files merged all the same; choose for each what stands: 1 keeps yours, "
+            "2 the other editor's. Your choice is saved as your decision, to share at the next sync.",
+            ["File", "Key", "Now", "Mine", "Theirs"], rows, [tuple(r) for r in rows], "Save My Choices",
+        )  # fmt: skip
+
+    def chosen(self) -> list[bool]:
+        """For each disagreement, whether mine is kept."""
+        return list(self._mine)
+
+
+def _word(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "(absent)" if value is None else str(value)
+
+
+def _left(made: Commit) -> str:
+    """What a commit of only the decided keys left: the articles with hand edits not committed."""
+    if not made.left:
+        return ""
+    return f"; hand edits in {plural(len(made.left), 'article')} left uncommitted ({', '.join(made.left[:3])})"
 
 
 def _value(lines: str) -> str:

@@ -273,6 +273,24 @@ def test_incoming_names_files_that_would_really_conflict(team):
     assert incoming(git).conflicts == ["_news/a3.md"]
 
 
+def test_the_forecast_counts_saved_decisions_not_committed_yet(team):
+    """The status bar said "0 conflicts" while a saved, not yet committed decision was about to
+    conflict; the forecast now merges what the next commit would hold, as sync will."""
+    ana, ben = team("ana"), team("ben")
+    decide(ana, 3, "ana", "quality", quality=80)
+    decide(ana, 2, "ana", "approve", published=True)
+    sync(Git(str(ana)), "ana")
+    decide(ben, 3, "ben", "quality", quality=81)  # saved, not committed
+    decide(ben, 2, "ben", "reject", published=False)  # changes no byte
+    git = Git(str(ben))
+    fetch(git)
+    found = incoming(git)
+    assert found.conflicts == ["_news/a3.md"]
+    assert found.summary() == "1 incoming, 1 conflict, 2 disagreeing decisions"
+    assert git_run(ben, "status", "--porcelain") != ""  # nothing was committed by the forecast
+    assert git_run(ben, "log", "--format=%s", "-1") == "articles\n"
+
+
 def test_the_driver_is_registered_in_local_files_only(team):
     ana = team("ana")
     git = Git(str(ana))

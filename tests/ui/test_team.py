@@ -1,5 +1,8 @@
 """The window's git: status, marks, commit, sync, incoming decisions and a conflict chosen per key."""
 
+import json
+import os
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
@@ -93,7 +96,9 @@ def test_a_conflict_is_chosen_per_key_and_the_sync_goes_on(editor, team, monkeyp
     assert seen == [[("_news/a4.md", "quality", "quality: 90\n", "quality: 20\n")]]
     assert "quality: 20" in git_run(team.origin, "show", "main:_news/a4.md")
     assert editor.model.article(row_of(editor, "_news/a4.md")).quality == 20
-    assert len(git_run(team.origin, "show", "main:.reviewer/decisions.jsonl").splitlines()) == 2
+    logged = git_run(team.origin, "show", "main:.reviewer/decisions.jsonl").splitlines()
+    assert len(logged) == 3  # ben's, ana's, and ana's choice of ben's value: the log agrees with the file
+    assert json.loads(logged[-1])["changes"] == {"quality": [90, 20]}
 
 
 def test_the_conflict_dialog_keys_choose_a_side_and_move_on(qtbot):
@@ -174,3 +179,66 @@ def test_opening_a_folder_and_its_background_fetch_run_none_of_the_repositorys_p
     win.team.check_incoming("ana")
     assert "1 incoming" in win.team_controls.label.text()
     assert list(marks.iterdir()) == []
+
+
+def test_uncommitted_changes_in_the_way_are_put_aside_only_when_the_editor_says_so(editor, team, monkeypatch):
+    """git's autostash put an editor's hand edits aside without asking; the window asks, and
+    with "Put Aside and Sync" the sync takes the incoming change and brings the edit back."""
+    root = editor.session.root
+    hand = os.path.join(root, "_news", "a1.md")
+    with open(hand, encoding="utf-8") as fh:
+        text = fh.read()
+    with open(hand, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("Body 1.", "Body 1, edited by hand."))
+    seed = team.seed
+    (seed / "_news" / "a1.md").write_text((seed / "_news" / "a1.md").read_text().replace("heat: 3", "heat: 12"))
+    git_run(seed, "commit", "--quiet", "-am", "bot: heat")
+    git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+    asked = []
+
+    def answer(box, button_text):
+        asked.append(box.text())
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box, "Cancel"))
+    editor.action_table["sync"].trigger()
+    assert len(asked) == 1
+    assert "_news/a1.md" in asked[0]
+    assert "heat: 3" in open(hand, encoding="utf-8").read()  # nothing taken, nothing put aside
+    assert git_run(root, "stash", "list") == ""
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box, "Put Aside and Sync"))
+    editor.action_table["sync"].trigger()
+    assert len(asked) == 2
+    text = open(hand, encoding="utf-8").read()
+    assert "heat: 12" in text
+    assert "edited by hand" in text
+    assert git_run(root, "stash", "list") == ""
+
+
+def test_decisions_that_disagree_are_listed_after_a_sync_and_the_choice_is_saved(editor, team, monkeypatch):
+    """ben rejected a2 (no byte changed); ana approves it in the window and syncs: the files
+    merge, and the window lists the disagreement; keeping ben's makes it ana's reject, saved."""
+    from reviewer.ui.team_ui import DisagreementDialog
+
+    ben = team("ben")
+    decide(ben, 2, "ben", "reject", published=False)
+    sync(Git(str(ben)), "ben")
+    select(editor, "_news/a2.md")
+    editor.action_table["approve"].trigger()
+    editor.save(None)
+    shown = []
+
+    def keep_theirs(dialog):
+        shown.append([dialog.table.item(0, c).text() for c in range(5)])
+        dialog.choose(0, False)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(DisagreementDialog, "exec", keep_theirs)
+    editor.action_table["sync"].trigger()
+    assert shown == [["_news/a2.md", "published", "true", "✓ true (approve)", "false (reject, ben)"]]
+    article = editor.model.article(row_of(editor, "_news/a2.md"))
+    assert article.published is False
+    assert not editor.session.modified  # saved
+    with open(os.path.join(editor.session.root, ".reviewer", "decisions.jsonl"), encoding="utf-8") as fh:
+        last = json.loads(fh.read().splitlines()[-1])
+    assert (last["path"], last["editor"], last["decision"]) == ("_news/a2.md", editor.session.editor, "reject")
