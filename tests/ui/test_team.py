@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -204,12 +205,12 @@ def test_uncommitted_changes_in_the_way_are_put_aside_only_when_the_editor_says_
     editor.action_table["sync"].trigger()
     assert len(asked) == 1
     assert "_news/a1.md" in asked[0]
-    assert "heat: 3" in open(hand, encoding="utf-8").read()  # nothing taken, nothing put aside
+    assert "heat: 3" in Path(hand).read_text(encoding="utf-8")  # nothing taken, nothing put aside
     assert git_run(root, "stash", "list") == ""
     monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box, "Put Aside and Sync"))
     editor.action_table["sync"].trigger()
     assert len(asked) == 2
-    text = open(hand, encoding="utf-8").read()
+    text = Path(hand).read_text(encoding="utf-8")
     assert "heat: 12" in text
     assert "edited by hand" in text
     assert git_run(root, "stash", "list") == ""
