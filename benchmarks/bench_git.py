@@ -1,11 +1,13 @@
 """Team review through git: status, sync of 1,000 decisions, and a scripted day.
 
-    python benchmarks/bench_git.py [--files 100000] [--decisions 1000] [--rounds 4] [--per-round 100]
+    python benchmarks/bench_git.py [--files 100000] [--sizes 1000:250,10000:2500] [--old]
+                                   [--rounds 4] [--per-round 100] [--only status|sync|day]
 
   status   Reviewer's status of a repository of --files articles (one uncommitted, a commit not
            pushed), against `git status --porcelain=v2` itself in the same run (goal: < 0.5 s)
-  sync     --decisions decisions saved in one clone, while the bot pushed heat updates to the
-           same articles: commit, fetch, rebase (the merge driver per file), push, end to end
+  sync     for each decisions:shared size, the decisions saved in one clone while the bot pushed
+           heat updates to `shared` of the same articles: commit, fetch, merge, push, end to end,
+           against a plain `git pull --rebase` of as many changes to other articles, same run
   day      two editors and the bot on their own clones, --rounds rounds of --per-round decisions
            each, syncing in turn; checks that the upstream holds every decision and value
 
@@ -66,23 +68,85 @@ def bench_status(work: Path, files: int) -> None:
           f"(ratio {ours / plain:.2f}; goal < 500 ms); {found.summary()}, {len(found.files)} files marked")  # fmt: skip
 
 
-def bench_sync(work: Path, decisions: int) -> None:
-    team = make_team(work / "sync", articles=decisions)
+def _decided(work: Path, name: str, decisions: int, others: int):
+    """A team of decisions + others articles, and ana's clone with `decisions` saved decisions."""
+    team = make_team(work / name, articles=decisions + others)
     ana = team("ana")
     rng = random.Random(1)
+    values = {}
     for n in range(decisions):
-        decide_named(ana, f"a{n}", "ana", "quality", rng.randint(0, 300), 50)
+        values[f"a{n}"] = rng.randint(0, 300)
+        decide_named(ana, f"a{n}", "ana", "quality", values[f"a{n}"], 50)
+    return team, ana, values
+
+
+def _bot_heat(team, names: list[str]) -> None:
     bot = team.seed
-    for n in range(0, decisions, 4):  # the bot updated a quarter of them meanwhile: merged by the driver
-        path = bot / "_news" / f"a{n}.md"
+    for name in names:
+        path = bot / "_news" / f"{name}.md"
         path.write_text(set_keys(path.read_text(), {"heat": 7}))
     git_run(bot, "commit", "--quiet", "-am", "bot: heat")
     git_run(bot, "push", "--quiet", "origin", "HEAD:main")
+
+
+def _plain_pull(work: Path, decisions: int, shared: int) -> tuple[float, float]:
+    """The baseline: the same decisions committed by plain git, `shared` other articles changed
+    upstream (nothing overlaps); git pull --rebase, then git push. Their times."""
+    team, plain, _ = _decided(work, f"plain-{decisions}", decisions, shared)
+    git_run(plain, "add", "-A")
+    git_run(plain, "commit", "--quiet", "-m", "decisions")
+    _bot_heat(team, [f"a{n}" for n in range(decisions, decisions + shared)])
     start = time.perf_counter()
-    done = sync(Git(str(ana)), "ana")
-    elapsed = time.perf_counter() - start
-    print(f"sync, {decisions:,} decisions ({decisions // 4:,} files also changed upstream): {elapsed:.2f} s, "
-          f"{done.incoming} commit in, {done.pushed} out, {len(done.changed):,} files changed here")  # fmt: skip
+    git_run(plain, "pull", "--quiet", "--rebase")
+    pulled = time.perf_counter()
+    git_run(plain, "push", "--quiet")
+    return pulled - start, time.perf_counter() - pulled
+
+
+def _reviewer_sync(work: Path, decisions: int, shared: int, old: bool = False) -> float:
+    """Reviewer's sync of the decisions, `shared` of the same articles changed upstream: its time;
+    checks that the upstream holds every value (the editor's quality, the bot's heat)."""
+    team, ana, values = _decided(work, f"{'old' if old else 'sync'}-{decisions}", decisions, 0)
+    step = max(1, decisions // shared)
+    changed = [f"a{n}" for n in range(0, decisions, step)][:shared]
+    _bot_heat(team, changed)
+    replay_module = sys.modules["reviewer.core.git"]
+    real = replay_module.replay
+    if old:  # git's rebase with the merge driver per file, as sync did before
+
+        def refuse(*args, **kwargs):
+            raise replay_module.CannotReplay("measuring the rebase")
+
+        replay_module.replay = refuse
+    try:
+        start = time.perf_counter()
+        done = sync(Git(str(ana)), "ana")
+        elapsed = time.perf_counter() - start
+    finally:
+        replay_module.replay = real
+    assert done.pushed == 1, done
+    upstream = team("check")
+    for name, value in values.items():
+        text = (upstream / "_news" / f"{name}.md").read_text()
+        assert f"quality: {value}\n" in text, name
+        assert ("heat: 7\n" in text) == (name in changed), name
+    assert git_run(ana, "status", "--porcelain") == ""
+    return elapsed
+
+
+def bench_sync(work: Path, sizes: list[tuple[int, int]], old: bool) -> None:
+    for decisions, shared in sizes:
+        pull, push = _plain_pull(work, decisions, shared)
+        ours = _reviewer_sync(work, decisions, shared)
+        print(f"sync, {decisions:,} decisions, {shared:,} of them changed upstream: Reviewer {ours:.2f} s "
+              f"(commit, fetch, merge, push); plain git pull --rebase of {shared:,} other changes {pull:.2f} s, "
+              f"+ push {push:.2f} s; ratio {ours / pull:.2f} to the pull (goal <= 3), "
+              f"{ours / (pull + push):.2f} to pull + push; upstream holds every value")  # fmt: skip
+        if old:
+            before = _reviewer_sync(work, decisions, shared, old=True)
+            print(f"  the same with git's rebase and the merge driver per file (the earlier sync): {before:.2f} s "
+                  f"(ratio {before / pull:.1f})")  # fmt: skip
+            old = False
 
 
 def bench_day(work: Path, rounds: int, per_round: int) -> None:
@@ -98,7 +162,11 @@ def bench_day(work: Path, rounds: int, per_round: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=100_000)
-    parser.add_argument("--decisions", type=int, default=1000)
+    parser.add_argument(
+        "--sizes", default="1000:250,10000:2500", help="decisions:shared pairs for the sync, comma separated"
+    )
+    parser.add_argument("--old", action="store_true", help="also time the earlier sync (rebase, a driver per file)")
+    parser.add_argument("--only", choices=("status", "sync", "day"), help="run one part")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--per-round", type=int, default=100)
     args = parser.parse_args()
@@ -107,9 +175,13 @@ def main() -> None:
         home = work / "home"
         home.mkdir()
         os.environ.update(GIT_ENV, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
-        bench_status(work, args.files)
-        bench_sync(work, args.decisions)
-        bench_day(work, args.rounds, args.per_round)
+        sizes = [(int(a), int(b)) for a, b in (pair.split(":") for pair in args.sizes.split(","))]
+        if args.only in (None, "status"):
+            bench_status(work, args.files)
+        if args.only in (None, "sync"):
+            bench_sync(work, sizes, args.old)
+        if args.only in (None, "day"):
+            bench_day(work, args.rounds, args.per_round)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from typing import Any
 from .frontmatter_text import FrontMatterError, read
 from .merge import BODY, COMMENTS, RESOLUTIONS_ENV, WHOLE_FILE, KeyConflict, Unmergeable, keys_from, merge_texts
 from .replay import CannotReplay, forecast, replay
-from .replay import blobs as replay_blobs
+from .replay import objects as replay_objects
 from .review_log import LOG_FOLDER, LOG_NAME, Decision, LogFile, latest, now
 from .walking import ARTICLE_EXTENSIONS
 
@@ -474,22 +474,23 @@ def commit(git: Git, editor: str = "", whole_files: bool = False) -> Commit | No
         staged = _stage_review(git, os.path.join(tmp, "index"), whole_files)
         if staged is None:
             return None
-        decisions, paths, targets, left = staged
+        decisions, paths, targets, left, partial_of = staged
         message = commit_message(decisions, len(paths))
         with open(os.path.join(tmp, "message"), "w", encoding="utf-8") as fh:
             fh.write(message)
         index = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
         git.run("commit", "--quiet", "--no-verify", "-F", fh.name, extra_env={**index, **identity(git, editor)})
-    git.run("reset", "--quiet", "--", *targets)  # the index follows the new HEAD for these files
+        # the index follows the new HEAD for these files (hand edits stay changes of the file)
+        _stage(git, [p for p in targets if p not in left], {p: partial_of[p] for p in left}, None)
     return Commit(git.head(), message, len(decisions), len(paths), left)
 
 
 def _stage_review(
     git: Git, index_file: str, whole_files: bool
-) -> tuple[list[Decision], list[str], list[str], list[str]] | None:
+) -> tuple[list[Decision], list[str], list[str], list[str], dict[str, tuple[str, str]]] | None:
     """An index (at `index_file`) of HEAD with what a review commit holds: the decided articles
     (their decided keys' lines only, unless `whole_files`) and the log. The decisions, the
-    articles, every file staged, and the articles staged in part; None when there is none."""
+    articles, every file staged, the articles staged in part and what of them; None when none."""
     decisions = new_decisions(git)
     changed = status(git).files
     paths = sorted({d.path for d in decisions if changed.get(d.path) == UNCOMMITTED})
@@ -505,38 +506,65 @@ def _stage_review(
     targets = [*paths, *log_paths]
     index = {"GIT_INDEX_FILE": index_file}  # HEAD and these files: nothing else staged
     git.run("read-tree", *(["HEAD"] if git.head() else ["--empty"]), extra_env=index)
-    whole = [p for p in targets if p not in partial]
+    _stage(git, [p for p in targets if p not in partial], partial, index)
+    return decisions, paths, targets, sorted(partial), partial
+
+
+def _stage(git: Git, whole: list[str], partial: dict[str, tuple[str, str]], env: dict[str, str] | None) -> None:
+    """Files staged in an index: `whole` as they are on disk (as git add does, without matching
+    thousands of pathspecs), `partial` path -> (mode, text)."""
     if whole:
-        git.run("add", "--", *whole, extra_env=index)
+        git.pipe("update-index", "-z", "--add", "--remove", "--stdin", data="\0".join(whole).encode() + b"\0",
+                 extra_env=env)  # fmt: skip
     for path, (mode, text) in partial.items():
         blob = git.pipe("hash-object", "-w", f"--path={path}", "--stdin", data=text.encode("utf-8"))
-        git.run("update-index", "--cacheinfo", f"{mode},{blob.decode().strip()},{path}", extra_env=index)
-    return decisions, paths, targets, sorted(partial)
+        git.run("update-index", "--cacheinfo", f"{mode},{blob.decode().strip()},{path}", extra_env=env)
 
 
 def _decided_only(git: Git, keys: dict[str, set[str]]) -> dict[str, tuple[str, str]]:
     """The articles whose changes are not only their decided keys: path -> (mode, HEAD's text
     with just the decided keys' lines from the file). A file that cannot be read so is whole."""
     prefix = git.prefix()
-    listed = git.out("ls-tree", "-z", "--full-tree", "HEAD", "--", *(prefix + p for p in keys))
-    modes = {}
+    folders = sorted({os.path.dirname(prefix + p) for p in keys})
+    # one listing of the folders: naming thousands of files to ls-tree or cat-file (HEAD:path)
+    # scans a big tree once per name
+    listed = git.out("ls-tree", "-z", "--full-tree", "HEAD", "--", *(f"{f}/" if f else "." for f in folders))
+    found = {}
     for entry in listed.split("\0"):
         if entry:
             info, path = entry.split("\t", 1)
-            modes[path[len(prefix) :]] = (info.split()[0], info.split()[2])
-    texts = replay_blobs(git, {blob for _, blob in modes.values()})
+            mode, kind, blob = info.split()
+            if kind == "blob" and path[len(prefix) :] in keys:
+                found[path[len(prefix) :]] = (mode, blob)
+    texts = replay_objects(git, [blob for _, blob in found.values()])
     partial = {}
-    for path, (mode, blob) in modes.items():
+    for path, (mode, blob) in found.items():
         try:
             with open(os.path.join(git.root, path), encoding="utf-8", newline="") as fh:
                 mine = fh.read()
             head = texts[blob].decode("utf-8")
+            if _only_lines_of(head, mine, keys[path]):
+                continue
             only = keys_from(head, mine, keys[path])
-        except (OSError, UnicodeDecodeError, Unmergeable):
+        except (OSError, UnicodeDecodeError, Unmergeable, KeyError):
             continue
         if only is not None and only != mine:
             partial[path] = (mode, only)
     return partial
+
+
+def _only_lines_of(head: str, mine: str, keys: set[str]) -> bool:
+    """Whether the texts differ only in lines that start with one of `keys` (a value on one line):
+    then the file holds nothing but its decisions, and needs no closer look."""
+    a, b = head.splitlines(keepends=True), mine.splitlines(keepends=True)
+    if len(a) != len(b):
+        return False
+    fences = [i for i, line in enumerate(a) if line.rstrip("\r\n") == "---"][:2]
+    end = fences[1] if len(fences) == 2 and fences[0] == 0 else 0  # the closing fence's line
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        if x != y and not (i < end and x.split(":", 1)[0] in keys and y.split(":", 1)[0] == x.split(":", 1)[0]):
+            return False
+    return True
 
 
 # --- sync ------------------------------------------------------------------------------------

@@ -198,7 +198,7 @@ def _merge_files(
 ) -> tuple[dict[str, str], list[KeyConflict]]:
     """Each file's merged text, or the conflicts (named as the editor sees them)."""
     merges = _attributes(git, list(stages))
-    texts = blobs(git, {b for s in stages.values() for b in (s.base, s.ours, s.theirs) if b})
+    texts = objects(git, {b for s in stages.values() for b in (s.base, s.ours, s.theirs) if b})
     merged: dict[str, str] = {}
     conflicts: list[KeyConflict] = []
     for path, s in stages.items():
@@ -270,18 +270,23 @@ def _attributes(git: Runner, paths: list[str]) -> dict[str, str]:
     return {fields[i]: fields[i + 2] for i in range(0, len(fields) - 2, 3)}
 
 
-def blobs(git: Runner, ids: Iterable[str]) -> dict[str, bytes]:
-    """The blobs' bytes, by id, read by one `git cat-file --batch`."""
-    ids = sorted(ids)
-    if not ids:
+def objects(git: Runner, names: Iterable[str]) -> dict[str, bytes]:
+    """The objects' bytes by name (a blob id, or HEAD:path from the top), read by one `git
+    cat-file --batch`; a name that is missing is left out."""
+    names = [n for n in dict.fromkeys(names) if "\n" not in n]
+    if not names:
         return {}
-    out = git.pipe("cat-file", "--batch", data="".join(f"{i}\n" for i in ids).encode())
+    out = git.pipe("cat-file", "--batch", data="".join(f"{n}\n" for n in names).encode("utf-8"))
     found: dict[str, bytes] = {}
     at = 0
-    for blob in ids:
+    for name in names:
         end = out.index(b"\n", at)
-        size = int(out[at:end].split()[2])
-        found[blob] = out[end + 1 : end + 1 + size]
+        header = out[at:end].split()
+        if header[-1] == b"missing" or len(header) != 3:
+            at = end + 1
+            continue
+        size = int(header[2])
+        found[name] = out[end + 1 : end + 1 + size]
         at = end + 1 + size + 1
     return found
 
@@ -289,16 +294,21 @@ def blobs(git: Runner, ids: Iterable[str]) -> dict[str, bytes]:
 def _write_tree(git: Runner, tree: str, merged: dict[str, str], modes: dict[str, str]) -> str:
     """`tree` with the merged files' blobs in place of git's conflict-marked ones."""
     with tempfile.TemporaryDirectory(prefix="reviewer-replay-") as tmp:
-        names = []
-        for n, text in enumerate(merged.values()):
-            names.append(os.path.join(tmp, str(n)))
-            with open(names[-1], "wb") as fh:
-                fh.write(text.encode("utf-8"))
-        blobs = git.pipe("hash-object", "-w", "--no-filters", "--stdin-paths", data="\n".join(names).encode() + b"\n")
+        blobs = write_blobs(git, [text.encode("utf-8") for text in merged.values()], tmp)
         index = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
         git.run("read-tree", tree, extra_env=index)
-        entries = "".join(
-            f"{modes[path]} {blob}\t{path}\0" for path, blob in zip(merged, blobs.decode().split(), strict=True)
-        )
+        entries = "".join(f"{modes[path]} {blob}\t{path}\0" for path, blob in zip(merged, blobs, strict=True))
         git.pipe("update-index", "-z", "--index-info", data=entries.encode("utf-8"), extra_env=index)
         return git.run("write-tree", extra_env=index).stdout.strip()
+
+
+def write_blobs(git: Runner, contents: list[bytes], tmp: str) -> list[str]:
+    """The blobs written in one stream (`git fast-import`: one pack, not a file each); their ids."""
+    stream = bytearray()
+    for n, data in enumerate(contents, 1):
+        stream += b"blob\nmark :%d\ndata %d\n" % (n, len(data)) + data + b"\n"
+    marks = os.path.join(tmp, "marks")
+    git.pipe("fast-import", "--quiet", f"--export-marks={marks}", data=bytes(stream))
+    with open(marks, encoding="ascii") as fh:
+        ids = dict(line.split() for line in fh if line.strip())
+    return [ids[f":{n}"] for n in range(1, len(contents) + 1)]
