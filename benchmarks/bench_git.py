@@ -134,29 +134,36 @@ def _reviewer_sync(work: Path, decisions: int, shared: int, old: bool = False) -
     return elapsed
 
 
-def bench_sync(work: Path, sizes: list[tuple[int, int]], old: bool) -> None:
+def bench_sync(work: Path, sizes: list[tuple[int, int]], old: bool, repeat: int) -> None:
     for decisions, shared in sizes:
-        pull, push = _plain_pull(work, decisions, shared)
-        ours = _reviewer_sync(work, decisions, shared)
-        print(f"sync, {decisions:,} decisions, {shared:,} of them changed upstream: Reviewer {ours:.2f} s "
-              f"(commit, fetch, merge, push); plain git pull --rebase of {shared:,} other changes {pull:.2f} s, "
-              f"+ push {push:.2f} s; ratio {ours / pull:.2f} to the pull (goal <= 3), "
-              f"{ours / (pull + push):.2f} to pull + push; upstream holds every value")  # fmt: skip
+        runs = []
+        for n in range(repeat):  # each on fresh clones, the plain pull and the sync in turn
+            pull, push = _plain_pull(work / f"{n}", decisions, shared)
+            runs.append((pull, push, _reviewer_sync(work / f"{n}", decisions, shared)))
+        pull, push, ours = (statistics.median(r[i] for r in runs) for i in range(3))
+        print(f"sync, {decisions:,} decisions, {shared:,} of them changed upstream (medians of {repeat}): "
+              f"Reviewer {ours:.2f} s (commit, fetch, merge, push); plain git pull --rebase of {shared:,} other "
+              f"changes {pull:.2f} s, + push {push:.2f} s; ratio {ours / pull:.2f} to the pull (goal <= 3), "
+              f"{ours / (pull + push):.2f} to pull + push; upstream holds every value; "
+              f"runs: {', '.join(f'{o:.2f}/{p:.2f}' for p, _, o in runs)}")  # fmt: skip
         if old:
-            before = _reviewer_sync(work, decisions, shared, old=True)
+            before = _reviewer_sync(work / "old", decisions, shared, old=True)
             print(f"  the same with git's rebase and the merge driver per file (the earlier sync): {before:.2f} s "
                   f"(ratio {before / pull:.1f})")  # fmt: skip
             old = False
 
 
 def bench_day(work: Path, rounds: int, per_round: int) -> None:
-    team = make_team(work / "day", articles=200)
-    start = time.perf_counter()
-    final, made = play_day(team, rounds=rounds, decisions=per_round)
-    elapsed = time.perf_counter() - start
-    check_day(team, final, made)
-    print(f"day: {rounds} rounds, {made:,} decisions by two editors, the bot's updates: {elapsed:.1f} s; "
-          f"upstream holds every value and all {made:,} log lines")  # fmt: skip
+    for plain_bot in (False, True):
+        team = make_team(work / f"day-{plain_bot}", articles=200)
+        start = time.perf_counter()
+        final, made = play_day(team, rounds=rounds, decisions=per_round, plain_bot=plain_bot)
+        elapsed = time.perf_counter() - start
+        check_day(team, final, made)
+        bot = "the bot on plain git (setup-git), committing first, then git pull --rebase" if plain_bot else (
+            "the bot pulling before it changes anything")  # fmt: skip
+        print(f"day: {rounds} rounds, {made:,} decisions by two editors, {bot}: {elapsed:.1f} s; "
+              f"upstream holds every value and all {made:,} log lines, no conflict")  # fmt: skip
 
 
 def main() -> None:
@@ -165,6 +172,7 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default="1000:250,10000:2500", help="decisions:shared pairs for the sync, comma separated"
     )
+    parser.add_argument("--repeat", type=int, default=3, help="syncs of each size (medians)")
     parser.add_argument("--old", action="store_true", help="also time the earlier sync (rebase, a driver per file)")
     parser.add_argument("--only", choices=("status", "sync", "day"), help="run one part")
     parser.add_argument("--rounds", type=int, default=4)
@@ -179,7 +187,7 @@ def main() -> None:
         if args.only in (None, "status"):
             bench_status(work, args.files)
         if args.only in (None, "sync"):
-            bench_sync(work, sizes, args.old)
+            bench_sync(work, sizes, args.old, args.repeat)
         if args.only in (None, "day"):
             bench_day(work, args.rounds, args.per_round)
 

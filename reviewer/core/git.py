@@ -479,10 +479,13 @@ def commit(git: Git, editor: str = "", whole_files: bool = False) -> Commit | No
         with open(os.path.join(tmp, "message"), "w", encoding="utf-8") as fh:
             fh.write(message)
         index = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
-        git.run("commit", "--quiet", "--no-verify", "-F", fh.name, extra_env={**index, **identity(git, editor)})
+        head_tree = git.run("rev-parse", "--verify", "-q", "HEAD^{tree}", check=False).stdout.strip()
+        same = git.run("write-tree", extra_env=index).stdout.strip() == head_tree
+        if not same:  # (the same: committed by a sync killed before it updated the index)
+            git.run("commit", "--quiet", "--no-verify", "-F", fh.name, extra_env={**index, **identity(git, editor)})
         # the index follows the new HEAD for these files (hand edits stay changes of the file)
         _stage(git, [p for p in targets if p not in left], {p: partial_of[p] for p in left}, None)
-    return Commit(git.head(), message, len(decisions), len(paths), left)
+    return None if same else Commit(git.head(), message, len(decisions), len(paths), left)
 
 
 def _stage_review(
@@ -669,6 +672,21 @@ def sync(
     `whole_files`: decided articles are committed whole, hand edits too (commit)."""
     register_driver(git)
     _recover(git)
+    _stash_left(git)
+    marker = git.git_path(REBASING)  # what this sync does, for the next one if this is killed
+    with open(marker, "w", encoding="utf-8") as mark:
+        mark.write(str(os.getpid()))
+    try:
+        return _sync(git, editor, chosen or {}, step, stash, whole_files)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(marker)
+
+
+def _sync(
+    git: Git, editor: str, chosen: dict[str, dict[str, str]], step: Callable[[str], None], stash: bool,
+    whole_files: bool,
+) -> Synced:  # fmt: skip
     branch = _branch(git)  # before committing: nothing is committed on a detached HEAD
     step("Committing")
     committed = commit(git, editor, whole_files)
@@ -692,7 +710,7 @@ def sync(
             step("Merging")
             seen = {d.key_of() for d in found}
             found.extend(d for d in disagreements(git, "HEAD", "@{u}") if d.key_of() not in seen)
-            _take(git, chosen or {}, committed, stash, editor)
+            _take(git, chosen, committed, stash, editor)
         ahead = int(git.out("rev-list", "--count", "@{u}..HEAD").strip() or 0)
         if ahead:
             step("Pushing")
@@ -885,7 +903,8 @@ def _recover(git: Git) -> None:
     rebasing = _rebasing(git)
     try:
         with open(marker, encoding="utf-8") as fh:
-            pid = int(fh.read().strip() or 0)
+            first, *steps = fh.read().split("\n")
+        pid = int(first.strip() or 0)
         since = os.stat(marker).st_mtime
     except (OSError, ValueError):
         if rebasing:
@@ -909,8 +928,76 @@ def _recover(git: Git) -> None:
         with contextlib.suppress(OSError):
             if name.startswith(".merge_file_") and os.stat(path).st_mtime >= since - 1:
                 os.unlink(path)
+    moving = [line.split()[1:] for line in steps if line.startswith("moving ")]
+    if moving and len(moving[-1]) == 3:
+        old, new, began = moving[-1]
+        _undo_half_move(git, old, new, float(began))
+    _stale_index(git)
     with contextlib.suppress(OSError):
         os.unlink(marker)
+
+
+def _undo_half_move(git: Git, old: str, new: str, began: float) -> None:
+    """A sync killed while git moved the folder from `old` to `new`: the files it had written
+    (`new`'s content, or part of it: written since the move began, among those it changes)
+    are put back as HEAD has them, for the sync to move again; any other change is the
+    editor's, and stays."""
+    if git.head() != old:
+        return
+    moved = set(_paths(git, "diff", "--name-only", "-z", old, new))
+    differ = _paths(git, "diff", "--name-only", "-z", "HEAD")
+    staged = _paths(git, "diff", "--cached", "--name-only", "-z", "HEAD")
+    touched = sorted((set(differ) | set(staged)) & moved)
+    if not touched:
+        return
+    top = git.out("rev-parse", "--show-toplevel").strip() or git.root
+    theirs = set(_paths(git, "diff", "--name-only", "-z", new, "--", *(f":(top){p}" for p in touched)))
+    written = [p for p in touched if p not in theirs or _written_since(os.path.join(top, p), began)]
+    if written:
+        git.run("checkout", "HEAD", "--", *(f":(top){p}" for p in written))
+
+
+def _written_since(path: str, began: float) -> bool:
+    try:
+        return os.stat(path).st_mtime >= began - 1
+    except OSError:
+        return True  # removed (git unlinks a file before it writes it again)
+
+
+def _stale_index(git: Git) -> None:
+    """A sync killed between its commit and the index's update: entries that differ from HEAD
+    while the file is as HEAD has it are HEAD's again (git would take them for staged changes)."""
+    staged = _paths(git, "diff", "--cached", "--name-only", "-z", "HEAD")
+    if not staged:
+        return
+    differ = set(_paths(git, "diff", "--name-only", "-z", "HEAD", "--", *(f":(top){p}" for p in staged)))
+    stale = [p for p in staged if p not in differ]
+    if stale:
+        git.run("reset", "--quiet", "--", *(f":(top){p}" for p in stale))
+
+
+STASHED = "reviewer-stashed"  # in the .git folder while sync has the editor's changes put aside
+
+
+def _stash_left(git: Git) -> None:
+    """A stash entry a stopped sync made of the editor's changes, still there: said by every
+    sync until the editor takes it back."""
+    path = git.git_path(STASHED)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            stashed = fh.read().strip()
+    except OSError:
+        return
+    entries = git.run("stash", "list", "--format=%H %gd", check=False).stdout.split("\n")
+    name = next((line.split()[1] for line in entries if stashed and line.startswith(stashed + " ")), "")
+    if not name:
+        os.unlink(path)
+        return
+    raise GitError(
+        "unfinished",
+        f"a sync that was stopped had put your uncommitted changes aside: they are in git's stash ({name}); "
+        f"bring them back with git stash pop {name}, then sync again",
+    )
 
 
 def _alive(pid: int) -> bool:
@@ -946,23 +1033,16 @@ def _take(git: Git, chosen: dict[str, dict[str, str]], committed: Commit | None,
     """The upstream's commits taken, the editor's on top: merged in this process (core.replay),
     or by git's rebase where that cannot be sure; a conflict raises SyncConflict and changes
     nothing. Uncommitted changes in the way are put aside only when `stash` says so."""
-    marker = git.git_path(REBASING)
-    with open(marker, "w", encoding="utf-8") as mark:
-        mark.write(str(os.getpid()))
+    upstream = git.out("rev-parse", "--verify", "@{u}").strip()
+    committer = {k: v for k, v in identity(git, editor).items() if k.startswith("GIT_COMMITTER")}
     try:
-        upstream = git.out("rev-parse", "--verify", "@{u}").strip()
-        committer = {k: v for k, v in identity(git, editor).items() if k.startswith("GIT_COMMITTER")}
-        try:
-            done = replay(git, upstream, DRIVER, chosen, git.prefix(), committer)
-        except CannotReplay:
-            _rebase(git, chosen, committed, stash)
-            return
-        if done.conflicts:
-            raise SyncConflict(done.conflicts, committed)
-        _move(git, done.head, stash)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(marker)
+        done = replay(git, upstream, DRIVER, chosen, git.prefix(), committer)
+    except CannotReplay:
+        _rebase(git, chosen, committed, stash)
+        return
+    if done.conflicts:
+        raise SyncConflict(done.conflicts, committed)
+    _move(git, done.head, stash)
 
 
 def _move(git: Git, new: str, stash: bool) -> None:
@@ -973,15 +1053,23 @@ def _move(git: Git, new: str, stash: bool) -> None:
     if in_the_way and not stash:
         raise _uncommitted(git, in_the_way)
     stashed = _stashes(git)
+    with open(git.git_path(REBASING), "a", encoding="utf-8") as mark:  # a sync killed now: the next one undoes it
+        mark.write(f"\nmoving {git.head()} {new} {time.time():.3f}")
     if in_the_way:
         git.run("stash", "push", "--quiet", "-m", "Reviewer sync: put aside", "--", *(f":(top){p}" for p in in_the_way))
+        with open(git.git_path(STASHED), "w", encoding="utf-8") as mark:  # said by the next sync if killed here
+            mark.write(git.out("rev-parse", "refs/stash").strip())
     done = git.run("reset", "--quiet", "--keep", new, check=False)
     if done.returncode != 0:
         if _stashes(git) > stashed:
             git.run("stash", "pop", "--quiet", "--index", check=False)
+            with contextlib.suppress(OSError):
+                os.unlink(git.git_path(STASHED))
         raise classify(done.stderr, "git reset")
     if _stashes(git) > stashed:
         git.run("stash", "pop", "--quiet", check=False)
+        with contextlib.suppress(OSError):
+            os.unlink(git.git_path(STASHED))  # back, or said now (_left_over)
         _left_over(git, stashed)
 
 

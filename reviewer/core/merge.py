@@ -16,8 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,6 +247,9 @@ def merge_bodies(base: str, ours: str, theirs: str) -> tuple[str, bool]:
         return ours, False
     if ours == base:
         return theirs, False
+    import subprocess  # here: git runs the driver as a new process per file, most never need these
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="reviewer-merge-") as tmp:
         names = []
         for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):

@@ -359,15 +359,20 @@ def test_a_folder_that_is_not_a_repository(tmp_path):
     assert not Git(str(tmp_path)).is_repository()
 
 
-def play_day(team, rounds, decisions, seed=3):
+def play_day(team, rounds, decisions, seed=3, plain_bot=False):
     """Two editors and the bot for a day: each round the bot updates heat and adds articles, ana
     sets quality and ben publishes, each on their own clone, syncing in turn. Returns what the
-    upstream must hold: each article's final values and the number of decisions."""
+    upstream must hold: each article's final values and the number of decisions.
+
+    `plain_bot`: the bot is a plain git user set up as `reviewer setup-git` says (the tracked
+    attributes, the two config lines): it commits first, then `git pull --rebase`, then pushes."""
     import random
 
     rng = random.Random(seed)
     ana, ben = team("ana"), team("ben")
     bot = team.seed
+    if plain_bot:
+        _set_up_plain_bot(ana, bot)
     final = {p.stem: {"quality": 50, "heat": 3, "published": False} for p in (bot / "_news").glob("*.md")}
     made = 0
     for r in range(rounds):
@@ -380,7 +385,8 @@ def play_day(team, rounds, decisions, seed=3):
                 decide_named(folder, n, editor, key, value, old)
                 final[n][key] = value
                 made += 1
-        git_run(bot, "pull", "--quiet", "--rebase", "origin", "main")  # meanwhile the bot: heat, new articles
+        if not plain_bot:
+            git_run(bot, "pull", "--quiet", "--rebase", "origin", "main")  # meanwhile the bot: heat, new articles
         for n in rng.sample(sorted(final), min(5, len(final))):
             final[n]["heat"] = rng.randint(1, 999)
             path = bot / "_news" / f"{n}.md"
@@ -391,12 +397,28 @@ def play_day(team, rounds, decisions, seed=3):
             (bot / "_news" / f"{name}.md").write_text(ARTICLE.format(n=name[1:]))
         git_run(bot, "add", ".")
         git_run(bot, "commit", "--quiet", "-m", f"bot: round {r}")
+        if plain_bot:  # committed first, then plain git: the driver merges what the editors pushed
+            git_run(bot, "pull", "--quiet", "--rebase", "origin", "main")
         git_run(bot, "push", "--quiet", "origin", "HEAD:main")
         for folder, editor in ((ana, "ana"), (ben, "ben")):
             sync(Git(str(folder)), editor)
     for folder, editor in ((ana, "ana"), (ben, "ben")):
         sync(Git(str(folder)), editor)
     return final, made
+
+
+def _set_up_plain_bot(editor, bot):
+    """`reviewer setup-git --tracked` in an editor's clone, pushed; the bot's clone gets the two
+    lines it prints, and nothing else of Reviewer's."""
+    from reviewer.core.git import setup_team
+
+    _, lines = setup_team(Git(str(editor)), tracked=True)
+    git_run(editor, "add", ".gitattributes")
+    git_run(editor, "commit", "--quiet", "-m", "team: merge articles key by key")
+    git_run(editor, "push", "--quiet", "origin", "HEAD:main")
+    git_run(bot, "pull", "--quiet", "--rebase", "origin", "main")
+    for line in lines:
+        subprocess.run(line, shell=True, cwd=bot, check=True)
 
 
 def decide_named(folder, name, editor, key, value, old):
@@ -417,6 +439,13 @@ def check_day(team, final, made):
 
 def test_a_scripted_day_two_editors_and_the_bot(team):
     final, made = play_day(team, rounds=2, decisions=15)
+    check_day(team, final, made)
+    assert made == 60
+
+
+def test_a_scripted_day_with_the_bot_on_plain_git_committing_first(team):
+    """Before setup-git the bot's own pull conflicted on every article an editor had decided."""
+    final, made = play_day(team, rounds=2, decisions=15, plain_bot=True)
     check_day(team, final, made)
     assert made == 60
 
@@ -848,3 +877,42 @@ def test_the_command_line_names_disagreeing_decisions_and_exits_4(team, capsys):
     err = capsys.readouterr().err
     assert "decisions that disagree with another editor's since you last synced (1)" in err
     assert "_news/a2.md: published: you rejected, ana approved; the article now has published: true" in err
+
+
+@pytest.mark.parametrize("after", [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+def test_a_sync_killed_at_any_moment_is_finished_by_the_next_one(tmp_path, monkeypatch, after):
+    """kill -9 of `reviewer sync` wherever it is (committing, merging, moving the folder,
+    pushing): the next sync cleans up what it left and ends with every value upstream, and
+    the folder clean. The moment varies; what must hold does not."""
+    import signal
+    import time
+
+    home = tmp_path / "home"
+    home.mkdir()
+    for name, value in {**GIT_ENV, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}.items():
+        monkeypatch.setenv(name, value)
+    team = make_team(tmp_path / "t", articles=400)
+    ana = team("ana")
+    values = {}
+    for n in range(300):
+        values[n] = 100 + n
+        decide_named(ana, f"a{n}", "ana", "quality", values[n], 50)
+    _bot_heat(team, range(0, 300, 3))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "reviewer", "sync", str(ana)], cwd=root, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(after)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    sync(Git(str(ana)), "ana")
+    assert git_run(ana, "status", "--porcelain") == ""
+    assert git_run(ana, "stash", "list") == ""
+    final = team("check")
+    for n, value in values.items():
+        text = (final / "_news" / f"a{n}.md").read_text()
+        assert f"quality: {value}\n" in text
+        assert ("heat: 9\n" in text) == (n % 3 == 0)
+    logged = (final / ".reviewer" / "decisions.jsonl").read_text().splitlines()
+    assert len(logged) == 300
