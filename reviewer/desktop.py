@@ -111,6 +111,12 @@ def versions() -> list[str]:
         lines.append(f"PyYAML {yaml.__version__}, {loader} its C loader (libyaml)")
     except ImportError as error:
         lines.append(f"PyYAML not usable: {error}")
+    from .core import yaml_screen
+
+    if yaml_screen.FAST:
+        lines.append(f"fast YAML path: {yaml_screen.FAST.strip()} {_version_of('yaml-rs')}, where the screen passes")
+    else:
+        lines.append(f"fast YAML path off ({yaml_screen.WHY_NOT}): every file is read by PyYAML")
     for name in ("Pillow", "python-frontmatter", "platformdirs", "pyqtgraph", "numpy"):
         try:
             lines.append(f"{name} {metadata.version(name)}")
@@ -118,6 +124,13 @@ def versions() -> list[str]:
             lines.append(f"{name} not installed")
     lines.append(_git_version())
     return lines
+
+
+def _version_of(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 def _git_version() -> str:

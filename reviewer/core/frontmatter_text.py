@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .fast_yaml import MAX_DEPTH, WATCHED_KEYS, Loader, TooDeep, Unusual, fast_load, plain_scalar
+from .yaml_screen import NOT_SCREENED, screened_load
 
 BOM = "\ufeff"
 FIRST_YAML_LINE = 2  # the line after the opening '---'
@@ -194,7 +195,9 @@ def parse(
     """
     full = False
     try:
-        data = fast_load(yaml_text, key_counts, plain_lines)
+        data = screened_load(yaml_text, key_counts, plain_lines)
+        if data is NOT_SCREENED:
+            data = fast_load(yaml_text, key_counts, plain_lines)
     except TooDeep as exc:
         raise FrontMatterError("too-deep", _TOO_DEEP, first_line + exc.line) from None
     except (Unusual, yaml.YAMLError):
