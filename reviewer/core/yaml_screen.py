@@ -38,7 +38,7 @@ try:  # optional: a wheel that does not install, or a platform without one, read
 
     FAST = "yaml-rs"
 except ImportError as exc:
-    yaml_rs = None
+    yaml_rs = None  # type: ignore[assignment]  # the fast path is off
     FAST = ""
     WHY_NOT = str(exc)
 else:
