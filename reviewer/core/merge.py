@@ -17,7 +17,10 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
 
 from .frontmatter_text import FrontMatterError, read, split
 
@@ -247,6 +250,15 @@ def merge_bodies(base: str, ours: str, theirs: str) -> tuple[str, bool]:
         return ours, False
     if ours == base:
         return theirs, False
+    done = git_merge_file(base, ours, theirs)
+    if done.returncode < 0 or done.returncode > 127:
+        raise Unmergeable(done.stderr.decode("utf-8", "replace").strip() or "git merge-file failed")
+    return done.stdout.decode("utf-8"), done.returncode > 0
+
+
+def git_merge_file(base: str, ours: str, theirs: str, *options: str) -> subprocess.CompletedProcess[bytes]:
+    """`git merge-file -p [options]` on the three texts (written to a temporary folder): its
+    CompletedProcess, output as bytes."""
     import subprocess  # here: git runs the driver as a new process per file, most never need these
     import tempfile
 
@@ -256,12 +268,10 @@ def merge_bodies(base: str, ours: str, theirs: str) -> tuple[str, bool]:
             names.append(os.path.join(tmp, name))
             with open(names[-1], "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
-        done = subprocess.run(
-            ["git", "merge-file", "-p", *names], capture_output=True, env={**os.environ, "LC_ALL": "C"}, check=False
-        )
-    if done.returncode < 0 or done.returncode > 127:
-        raise Unmergeable(done.stderr.decode("utf-8", "replace").strip() or "git merge-file failed")
-    return done.stdout.decode("utf-8"), done.returncode > 0
+        return subprocess.run(
+            ["git", "merge-file", "-p", *options, *names], capture_output=True, env={**os.environ, "LC_ALL": "C"},
+            check=False,
+        )  # fmt: skip
 
 
 def merge_files(base: str, ours: str, theirs: str, path: str, chosen: dict[str, str] | None = None) -> int:

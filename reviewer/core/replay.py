@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .merge import WHOLE_FILE, KeyConflict, Unmergeable, merge_texts
+from .merge import WHOLE_FILE, KeyConflict, Unmergeable, git_merge_file, merge_texts
 
 SHADOW = "reviewer-merge.git"  # in the .git folder: a bare repository with no attributes
 _FIELDS = 6  # sha, parents, author name, email, date, message
@@ -250,13 +250,7 @@ def union(base: str, ours: str, theirs: str) -> str:
                 added.append(line)
         head = ours if not ours or ours.endswith("\n") or not added else ours + "\n"
         return head + "".join(added)
-    with tempfile.TemporaryDirectory(prefix="reviewer-union-") as tmp:
-        names = []
-        for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
-            names.append(os.path.join(tmp, name))
-            with open(names[-1], "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-        done = subprocess.run(["git", "merge-file", "--union", "-p", *names], capture_output=True, check=False)
+    done = git_merge_file(base, ours, theirs, "--union")
     if done.returncode < 0:
         raise CannotReplay("git merge-file --union failed")
     return done.stdout.decode("utf-8")
