@@ -485,14 +485,15 @@ def test_sync_on_a_detached_head_or_an_empty_repository_says_so_and_commits_noth
         sync(Git(str(empty)), "ana")
 
 
-def _hand_edit_against_the_bot(team):
+def _hand_edit_against_the_bot(team, bot=("Body 1.", "Body 1, corrected by the bot.")):
+    """ana's decision on a3 saved, a hand edit in a1's body not committed; the bot's change to a1 pushed."""
     ana = team("ana")
     decide(ana, 3, "ana", "quality", quality=70)
     hand = ana / "_news" / "a1.md"
     hand.write_text(hand.read_text().replace("Body 1.", "Body 1, edited by hand."))
     seed = team.seed
-    (seed / "_news" / "a1.md").write_text(ARTICLE.format(n=1).replace("Body 1.", "Body 1, corrected by the bot."))
-    git_run(seed, "commit", "--quiet", "-am", "bot: body")
+    (seed / "_news" / "a1.md").write_text(ARTICLE.format(n=1).replace(*bot))
+    git_run(seed, "commit", "--quiet", "-am", "bot: a1")
     git_run(seed, "push", "--quiet", "origin", "HEAD:main")
     return ana, hand
 
@@ -529,14 +530,7 @@ def test_a_stash_the_editor_agreed_to_that_clashes_is_reported_and_kept(team):
 
 
 def test_a_stash_the_editor_agreed_to_comes_back_when_it_does_not_clash(team):
-    ana = team("ana")
-    decide(ana, 3, "ana", "quality", quality=70)
-    hand = ana / "_news" / "a1.md"
-    hand.write_text(hand.read_text().replace("Body 1.", "Body 1, edited by hand."))
-    seed = team.seed
-    (seed / "_news" / "a1.md").write_text(ARTICLE.format(n=1).replace("heat: 3", "heat: 12"))
-    git_run(seed, "commit", "--quiet", "-am", "bot: heat")
-    git_run(seed, "push", "--quiet", "origin", "HEAD:main")
+    ana, hand = _hand_edit_against_the_bot(team, bot=("heat: 3", "heat: 12"))
     with pytest.raises(GitError, match="_news/a1.md"):
         sync(Git(str(ana)), "ana")
     done = sync(Git(str(ana)), "ana", stash=True)
