@@ -910,3 +910,23 @@ def test_a_sync_killed_at_any_moment_is_finished_by_the_next_one(tmp_path, monke
         assert ("heat: 9\n" in text) == (n % 3 == 0)
     logged = (final / ".reviewer" / "decisions.jsonl").read_text().splitlines()
     assert len(logged) == 300
+
+
+def test_changes_a_killed_sync_put_aside_are_said_until_taken_back(team):
+    """A sync killed between putting the editor's changes aside and bringing them back: every
+    later sync says where they are, until the editor takes them back."""
+    from reviewer.core.git import STASHED
+
+    ana = team("ana")
+    hand = ana / "_news" / "a1.md"
+    hand.write_text(hand.read_text().replace("Body 1.", "Body 1, edited by hand."))
+    git_run(ana, "stash", "push", "--quiet", "-m", "Reviewer sync: put aside")
+    (ana / ".git" / STASHED).write_text(git_run(ana, "rev-parse", "refs/stash").strip())
+    for _ in range(2):
+        with pytest.raises(GitError, match=r"git stash pop stash@\{0\}") as raised:
+            sync(Git(str(ana)), "ana")
+        assert raised.value.kind == "unfinished"
+    git_run(ana, "stash", "pop", "--quiet")
+    sync(Git(str(ana)), "ana")
+    assert "edited by hand" in hand.read_text()
+    assert not (ana / ".git" / STASHED).exists()
