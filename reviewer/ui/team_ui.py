@@ -51,6 +51,7 @@ class TeamControls:
         team.conflict.connect(self._on_conflict)
         team.failed.connect(lambda text: QMessageBox.warning(window, "Git", text))
         team.in_the_way.connect(self._on_in_the_way)
+        self._chosen: dict | None = None  # the last sync's choices: a sync after "Put Aside" keeps them
         team.notice.connect(lambda text: window.statusBar().showMessage(f"Git: {text}", 10000))
         team.busy_changed.connect(self._on_busy)
         window.session.save_finished.connect(lambda _: self.team.refresh(self._me()))
