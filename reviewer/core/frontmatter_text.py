@@ -216,19 +216,22 @@ def parse(
         )
     if full or ("&" in yaml_text and _ANCHOR.search(yaml_text)):
         _check_shape(data, yaml_text, first_line)
-    if _LONG_NUMBER.search(yaml_text):
-        _check_numbers(data, yaml_text, first_line)
+    _check_numbers(data, yaml_text, first_line)
     return data
 
 
 # Numbers: `quality` and `heat` are added up and averaged as floats, exact up to 2**53; any
 # integer is printed, and Python prints at most 4,300 digits (hex is read with no such limit:
-# `0x` and 3,600 digits read fine and then stopped `reviewer list`). Only a front matter with a
-# run of 15 digits or more is looked through.
+# `0x` and 3,600 digits read fine and then stopped `reviewer list`). The two keys are looked at
+# in every file (1.1 reads `9_007_199_254_740_993` and `1:20:30` as integers too, which a search
+# for long runs of digits missed); the whole document only when it is long enough to hold an
+# integer past printing (4 bits a character at most, in hex): a search of every text for runs
+# of digits cost more than reading it with yaml-rs.
 NUMBER_KEYS = ("quality", "heat")
 LARGEST_COUNTED = 2**53
 _LARGEST_PRINTED_BITS = 14_000  # 4,214 decimal digits
-_LONG_NUMBER = re.compile(r"[0-9a-fA-F]{15}")
+_SHORTEST_UNPRINTABLE = _LARGEST_PRINTED_BITS // 4
+_LONG_NUMBER = re.compile(r"[0-9a-fA-F_:]{15}")  # where an error points when it has no key's line
 
 
 def _check_numbers(data: dict[Any, Any], yaml_text: str, first_line: int) -> None:
@@ -239,6 +242,8 @@ def _check_numbers(data: dict[Any, Any], yaml_text: str, first_line: int) -> Non
             line = line_of(yaml_text, found.start()) if found else 0
             message = f"{key} is a number of {_digits(value)} digits; the largest Reviewer reads is {LARGEST_COUNTED:,}"
             raise FrontMatterError("invalid-value", message, first_line + line)
+    if len(yaml_text) < _SHORTEST_UNPRINTABLE:
+        return
     stack: list[Any] = [data]
     while stack:
         value = stack.pop()

@@ -10,6 +10,9 @@ HUGE = {
     "zeros-quality": ("quality: 1" + "0" * 400, 3, "quality is a number of 401 digits"),
     "hex-heat": ("quality: 5\nheat: 0x" + "1" * 20, 4, "heat is a number of 23 digits"),
     "hex-elsewhere": ("quality: 5\nnotes:\n  - 0x" + "f" * 4000, 5, "a number of about 4,817 digits"),
+    # YAML 1.1 integers with no run of 15 digits: a search for such runs let them through
+    "underscores": ("quality: 9_007_199_254_740_993", 3, "quality is a number of 16 digits"),
+    "sexagesimal": ("heat: 99999999999:59:59:59", 3, "heat is a number of 17 digits"),
 }
 
 
