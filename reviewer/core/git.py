@@ -34,7 +34,9 @@ from .frontmatter_text import FrontMatterError, read
 from .merge import BODY, COMMENTS, RESOLUTIONS_ENV, WHOLE_FILE, KeyConflict, Unmergeable, keys_from, merge_texts
 from .replay import CannotReplay, forecast, replay
 from .replay import objects as replay_objects
-from .review_log import LOG_FOLDER, LOG_NAME, Decision, LogFile, latest, now
+from .review import verb_of
+from .review_log import LOG_FOLDER, LOG_NAME, Decision, LogFile, decision_for, latest, now
+from .stats import APPROVING, REJECTING
 from .walking import ARTICLE_EXTENSIONS
 
 DRIVER = "reviewer-frontmatter"
@@ -758,9 +760,9 @@ def outcome(decision: Decision) -> dict[str, Any]:
     """What a decision sets: published for an approve or a reject (even when no byte changed),
     the new value of each key it changed."""
     said = {k: v[1] for k, v in decision.changes.items() if isinstance(v, list) and len(v) == 2}
-    if decision.decision in ("approve", "publish"):
+    if decision.decision in APPROVING:
         said["published"] = True
-    elif decision.decision in ("reject", "unpublish"):
+    elif decision.decision in REJECTING:
         said["published"] = False
     return {k: v for k, v in said.items() if k in ("published", "quality")}
 
@@ -836,8 +838,7 @@ def record_choices(
         except FrontMatterError:
             continue
         changes = {c.key: [was, value]}
-        kind = {True: "approve", False: "reject"}.get(value, "publish") if c.key == "published" else "quality"
-        made.append(Decision(now(), editor, c.path, "", kind, changes))
+        made.append(Decision(now(), editor, c.path, "", decision_for(verb_of({c.key: value}), changes), changes))
     if made:
         LogFile.inside(git.root).append(made)
     return len(made)
@@ -1061,16 +1062,20 @@ def _move(git: Git, new: str, stash: bool) -> None:
             mark.write(git.out("rev-parse", "refs/stash").strip())
     done = git.run("reset", "--quiet", "--keep", new, check=False)
     if done.returncode != 0:
-        if _stashes(git) > stashed:
-            git.run("stash", "pop", "--quiet", "--index", check=False)
-            with contextlib.suppress(OSError):
-                os.unlink(git.git_path(STASHED))
+        _bring_back(git, stashed, "--index")
         raise classify(done.stderr, "git reset")
-    if _stashes(git) > stashed:
-        git.run("stash", "pop", "--quiet", check=False)
-        with contextlib.suppress(OSError):
-            os.unlink(git.git_path(STASHED))  # back, or said now (_left_over)
+    if _bring_back(git, stashed):
         _left_over(git, stashed)
+
+
+def _bring_back(git: Git, stashed: int, *how: str) -> bool:
+    """The changes _move put aside, popped (back, or said by _left_over); False when it put none aside."""
+    if _stashes(git) <= stashed:
+        return False
+    git.run("stash", "pop", "--quiet", *how, check=False)
+    with contextlib.suppress(OSError):
+        os.unlink(git.git_path(STASHED))
+    return True
 
 
 def _paths(git: Git, *args: str) -> list[str]:
@@ -1145,7 +1150,7 @@ def _rebasing(git: Git) -> bool:
 
 def _unmerged(git: Git) -> list[str]:
     """The files git left unmerged, as paths in the repository."""
-    return [p for p in git.out("diff", "--name-only", "-z", "--diff-filter=U").split("\0") if p]
+    return _paths(git, "diff", "--name-only", "-z", "--diff-filter=U")
 
 
 def _stop_rebase(git: Git, done: subprocess.CompletedProcess[str], committed: Commit | None) -> None:

@@ -5,8 +5,8 @@ A rebase runs the merge driver as a new Python process for every file both sides
 (`git merge-tree --write-tree`, in a bare shadow of the repository that has no attributes,
 so no driver runs), and each file it could not merge line by line is merged in this process:
 an article key by key (core.merge), the review log as a union of lines, anything else by the
-editor's whole-file choice. The merged blobs are written with `git hash-object`, the trees
-with a temporary index, the commits with `git commit-tree`; nothing in the working folder
+editor's whole-file choice. The merged blobs are written in one `git fast-import` pack, the
+trees with a temporary index, the commits with `git commit-tree`; nothing in the working folder
 or any ref changes here, so a conflict leaves the repository exactly as it was.
 
 Where this way cannot be sure to merge as git's rebase would (a merge commit among the
