@@ -59,7 +59,6 @@ class Replayed:
 @dataclass
 class _Commit:
     sha: str
-    parents: list[str]
     author: dict[str, str]
     message: str
 
@@ -107,10 +106,7 @@ def forecast(git: Runner, upstream: str, commit: str, driver: str, prefix: str =
     """What merging `commit` with `upstream` would leave to the editor, worked out as replay
     does, writing nothing (CannotReplay where replay would not merge)."""
     _able(git)
-    done = git.run("merge-tree", "--write-tree", "-z", upstream, commit, check=False, extra_env=_shadow(git))
-    if done.returncode not in (0, 1):
-        raise CannotReplay(f"git merge-tree: {done.stderr.strip()}")
-    _, stages = _parse_merge_tree(done.stdout)
+    _, stages = _merge_tree(git, _shadow(git), upstream, commit)
     return _merge_files(git, stages, driver, {}, prefix)[1] if stages else []
 
 
@@ -133,7 +129,7 @@ def _local_commits(git: Runner, upstream: str) -> list[_Commit]:
         if len(parents.split()) != 1:
             raise CannotReplay(f"commit {sha[:10]} is a merge")
         author = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date}
-        commits.append(_Commit(sha.strip(), parents.split(), author, message))
+        commits.append(_Commit(sha.strip(), author, message))
     return commits
 
 
@@ -152,16 +148,21 @@ def _merged_tree(
     git: Runner, shadow: dict[str, str], upstream: str, commit: str, driver: str,
     chosen: dict[str, dict[str, str]], prefix: str,
 ) -> tuple[str, list[KeyConflict]]:  # fmt: skip
-    done = git.run("merge-tree", "--write-tree", "-z", upstream, commit, check=False, extra_env=shadow)
-    if done.returncode not in (0, 1):
-        raise CannotReplay(f"git merge-tree: {done.stderr.strip()}")
-    tree, stages = _parse_merge_tree(done.stdout)
+    tree, stages = _merge_tree(git, shadow, upstream, commit)
     if not stages:
         return tree, []
     merged, conflicts = _merge_files(git, stages, driver, chosen, prefix)
     if conflicts:
         return "", conflicts
     return _write_tree(git, tree, merged, {p: s.mode for p, s in stages.items()}), []
+
+
+def _merge_tree(git: Runner, shadow: dict[str, str], upstream: str, commit: str) -> tuple[str, dict[str, _Stages]]:
+    """git's merge of the two trees, in the shadow (no driver runs): _parse_merge_tree's answer."""
+    done = git.run("merge-tree", "--write-tree", "-z", upstream, commit, check=False, extra_env=shadow)
+    if done.returncode not in (0, 1):
+        raise CannotReplay(f"git merge-tree: {done.stderr.strip()}")
+    return _parse_merge_tree(done.stdout)
 
 
 def _parse_merge_tree(out: str) -> tuple[str, dict[str, _Stages]]:
@@ -265,7 +266,7 @@ def _attributes(git: Runner, paths: list[str]) -> dict[str, str]:
 
 
 def objects(git: Runner, names: Iterable[str]) -> dict[str, bytes]:
-    """The objects' bytes by name (a blob id, or HEAD:path from the top), read by one `git
+    """The objects' bytes by name (a blob id, or any name cat-file takes), read by one `git
     cat-file --batch`; a name that is missing is left out."""
     names = [n for n in dict.fromkeys(names) if "\n" not in n]
     if not names:
