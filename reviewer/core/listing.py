@@ -34,6 +34,7 @@ def record(article: Article) -> dict[str, Any]:
 # so that one article is always one line whatever its text holds.
 _LINE_ENDS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}  # below U+0020: json escapes
 _LINE_END = re.compile("[\u2028\u2029\x85]")
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps makes one for each call
 
 
 def json_line(article: Article) -> str:
@@ -42,7 +43,7 @@ def json_line(article: Article) -> str:
     >>> json.loads(_one_line('"a\u2028b"')) == "a\u2028b" and "\u2028" not in _one_line('"a\u2028b"')
     True
     """
-    return _one_line(json.dumps(record(article), ensure_ascii=False))
+    return _one_line(_JSON.encode(record(article)))
 
 
 def _one_line(text: str) -> str:

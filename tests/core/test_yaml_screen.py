@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sys
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewer.core import yaml_screen
 from reviewer.core.fast_yaml import Unusual, fast_load
@@ -154,3 +157,31 @@ def test_the_watched_keys_are_those_of_the_old_reader():
     from reviewer.core.fast_yaml import WATCHED_KEYS
 
     assert set(yaml_screen.WATCHED) == set(WATCHED_KEYS)
+
+
+# The characters the screen refuses, as one class over the text (what _refused finds in bytes).
+_REFUSED_CHARACTERS = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_AROUND = "a:\n\r é\u00a0\u0100\u07ff\u0800\ud7ff\ue000\ufffd\U00010000\U0010ffff"
+
+
+@settings(max_examples=3000)
+@given(st.text(st.one_of(st.characters(), st.sampled_from(_AROUND)), max_size=12))
+def test_the_refused_characters_are_found_in_the_bytes_as_in_the_text(text):
+    assert yaml_screen._refused(text) == (_REFUSED_CHARACTERS.search(text) is not None)
+
+
+def test_the_possessive_screen_passes_what_the_same_lines_pass_with_backtracking():
+    """Possessive repetitions only where nothing after them could start another way: so not one
+    text the backtracking form of the same grammar passes is sent the slow way."""
+    unpossessive = yaml_screen._LINE
+    made = ("{0,17}+", "[0-9]++)", "[ ]*+(?:", "{0,4}+", "{0,3}+", "{0,24}+", "#[^\\n]*+", "[ ]++", "[ ]*+)", "_-]*+")
+    for possessive in made:
+        assert possessive in unpossessive, possessive
+        greedy = possessive.replace("++", "+").replace("*+", "*").replace("}+", "}")
+        unpossessive = unpossessive.replace(possessive, greedy)
+    backtracking = re.compile(rf"(?:(?>{unpossessive}(?=\r?\n|\Z))\r?\n)*(?>{unpossessive}\Z)?")
+    texts = [front_matter(data) for data in _articles(CORPUS) + _generated(300) + damaged_articles(1500) + seeds()]
+    texts = [text for text in texts if text is not None]
+    passed = [bool(yaml_screen._DOCUMENT.fullmatch(text)) for text in texts]
+    assert passed == [bool(backtracking.fullmatch(text)) for text in texts]
+    assert 0 < sum(passed) < len(texts)
