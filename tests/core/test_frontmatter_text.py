@@ -1,8 +1,12 @@
 """Editing one key: every other byte is preserved; unsafe edits are refused."""
 
-import pytest
+import re
 
-from reviewer.core.frontmatter_text import EditError, FrontMatterError, parse, set_keys, split
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reviewer.core.frontmatter_text import _ANCHOR, EditError, FrontMatterError, parse, set_keys, split
 
 
 def edit(text: str, **changes) -> str:
@@ -101,3 +105,19 @@ def test_split_finds_the_fence_in_every_line_ending_style():
     ]:
         sp = split(text)
         assert (sp.yaml_text(text), text[sp.body_start :]) == (yaml_text, body), text
+
+
+@settings(max_examples=2000)
+@given(st.text(st.sampled_from("&& \n\r\t[]{},:ab-"), max_size=10))
+def test_an_anchor_is_found_where_it_starts_a_line_or_follows_a_space_or_bracket(text):
+    line_start_first = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]", re.MULTILINE)  # the plain way to say it
+    assert bool(_ANCHOR.search(text)) == bool(line_start_first.search(text))
+
+
+def test_an_alias_in_text_the_screen_refuses_is_still_bounded():
+    pairs = zip("abcdefgh", "bcdefghi", strict=True)  # each key nine times the one before it
+    lines = ["a: &a [x, x]"] + [f"{k}: &{k} [{', '.join(['*' + p] * 9)}]" for p, k in pairs]
+    bomb = "\n".join(lines) + "\n"
+    with pytest.raises(FrontMatterError) as caught:
+        parse(bomb)
+    assert caught.value.kind == "alias-bomb"
