@@ -1,19 +1,25 @@
 """Time `reviewer list --json` against a plain python-frontmatter load loop, same folder, same run.
 
-    python benchmarks/bench_list.py [--n 20000] [--repeat 3]
+    python benchmarks/bench_list.py [--n 20000] [--repeat 3] [--busy]
 
 Prints each median and the ratio ours / baseline (goal: at most 0.25 at 20,000, 100,000 and 300,000),
-and the same list with the fast YAML path off (REVIEWER_NO_FAST_YAML=1), in the same run.
+and the same list with the fast YAML path off (REVIEWER_NO_FAST_YAML=1), in the same run. First it
+says how busy the cores were before it began (from /proc/stat, over two seconds: what other processes
+and other machines on the host took), and again at the end over the whole run. With --busy, one
+more process spins on one core all along (the ratio a user sees with a build or a browser running).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -36,25 +42,72 @@ def timed(cmd: list[str], code: str | None = None, extra: dict[str, str] | None 
     return time.perf_counter() - start
 
 
+def cpu_times() -> tuple[int, int, int]:
+    """Busy, idle and stolen time of all cores so far, in clock ticks (zeros where there is no /proc/stat)."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:]]
+    except OSError:
+        return 0, 0, 0
+    idle = fields[3] + fields[4]  # idle, iowait
+    steal = fields[7] if len(fields) > 7 else 0
+    return sum(fields[:8]) - idle - steal, idle, steal
+
+
+def describe(before: tuple[int, int, int], after: tuple[int, int, int]) -> str:
+    busy, idle, steal = (b - a for a, b in zip(before, after, strict=True))
+    total = busy + idle + steal
+    if total <= 0:
+        return "unknown (no /proc/stat)"
+    return f"{100 * busy / total:.0f}% busy, {100 * steal / total:.0f}% taken by the host (steal)"
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+@contextlib.contextmanager
+def one_core_busy(on: bool) -> Iterator[None]:
+    if not on:
+        yield
+        return
+    spinner = multiprocessing.get_context("spawn").Process(target=_spin, daemon=True)
+    spinner.start()
+    try:
+        yield
+    finally:
+        spinner.terminate()
+        spinner.join()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--code", help="also time the reviewer/ of another checkout (an earlier commit)")
+    parser.add_argument("--busy", action="store_true", help="with one more process spinning on one core all along")
     args = parser.parse_args()
     root = data_folder(args.n)
     ours_cmd = [sys.executable, "-m", "reviewer", "list", root, "--json", "--no-index"]  # the cold scan
     base_cmd = [sys.executable, "-c", BASELINE, root]
     timed(base_cmd)  # warm the page cache for both
+    quiet = cpu_times()
+    time.sleep(2)
+    start = cpu_times()
+    print(f"before the run, over 2 s: {describe(quiet, start)}")
     ours, base, other, plain = [], [], [], []
-    for _ in range(args.repeat):
-        base.append(timed(base_cmd))
-        ours.append(timed(ours_cmd))
-        plain.append(timed(ours_cmd, extra={"REVIEWER_NO_FAST_YAML": "1"}))
-        if args.code:
-            other.append(timed(ours_cmd, args.code))
+    with one_core_busy(args.busy):
+        for _ in range(args.repeat):
+            base.append(timed(base_cmd))
+            ours.append(timed(ours_cmd))
+            plain.append(timed(ours_cmd, extra={"REVIEWER_NO_FAST_YAML": "1"}))
+            if args.code:
+                other.append(timed(ours_cmd, args.code))
+    print(f"during the run (these processes included): {describe(start, cpu_times())}")
     o, b = statistics.median(ours), statistics.median(base)
-    print(f"articles: {args.n}  cores: {os.cpu_count()}")
+    busy = "  one core kept busy by another process" if args.busy else ""
+    print(f"articles: {args.n}  cores: {os.cpu_count()}{busy}")
     print(f"python-frontmatter load loop: {b:.2f} s (median of {args.repeat})")
     print(f"reviewer list --json:         {o:.2f} s (median of {args.repeat})")
     p = statistics.median(plain)
