@@ -23,7 +23,6 @@ from .walking import (
     Walked,
     _os_problem,
     compare,
-    index_rows,
     relative,
     walk,
     walk_elsewhere,
@@ -108,7 +107,7 @@ def scan_batches(
             if elsewhere
             else walk_files(root, found, stat=True)
         )
-        files = compare(root, walked, index_rows(index.path, FORMAT), gone)
+        files = compare(root, walked, index.rows(listing, stat=True), gone, whole=True)
     plan = _plan(root, files, index, listing, found, gone)
     # Listed without an index, an article is printed by the worker that reads it, and nothing
     # else of it is wanted: its index state would be work for nothing (5% of the worker's time).
@@ -173,7 +172,7 @@ def _plan(
     begun = False
     base = root + os.sep
     for planned in files:
-        if isinstance(planned, str):  # unchanged since the index's row of it
+        if isinstance(planned, str):  # unchanged since the index's row of it (compared by the helper)
             path = base + planned if os.sep == "/" else os.path.join(root, *planned.split("/"))
             if not begun and index is not None:
                 # Read from now on, after the comparison began to: the rows it compared with, or
@@ -185,12 +184,13 @@ def _plan(
             if row is not None and row[0] == planned:
                 _, kind, data, line = row
                 row = next(rows, None)
-                if listing and kind == ARTICLE:
-                    chunk.fresh.append((path, Listed(path, str(data), line or "")))
-                else:
-                    chunk.fresh.append((path, decode(root, planned, kind, data)))
+                chunk.fresh.append((path, _known(root, planned, path, kind, data, line, listing)))
             else:  # no longer in the index (another process changed it meanwhile): read, not kept
                 chunk.stale.append((path, None, False))
+        elif len(planned) > 3:  # unchanged since its row, given whole (compared here)
+            rel, kind, data, line = planned[:4]
+            path = base + rel if os.sep == "/" else os.path.join(root, *rel.split("/"))
+            chunk.fresh.append((path, _known(root, rel, path, kind, data, line, listing)))
         else:
             path, linked, st = planned
             chunk.stale.append((path, st, linked))
@@ -204,6 +204,15 @@ def _plan(
     chunk.last = True
     chunk.gone = gone
     yield chunk
+
+
+def _known(
+    root: str, rel: str, path: str, kind: int, data: Any, line: str | None, listing: bool
+) -> Article | Listed | Problem | None:
+    """A file the index holds unchanged, from its row: as printed when listing an article."""
+    if listing and kind == ARTICLE:
+        return Listed(path, str(data), line or "")
+    return decode(root, rel, kind, data)
 
 
 def _hand_over(found: Batch, chunk: _Chunk) -> None:

@@ -52,9 +52,12 @@ class Batch:
 # (path, reached through a link, stat_key of the file or None). A linked file is never
 # stat'ed (it is read: where a link leads may change).
 Walked = tuple[str, bool, "Stat | None"]
+# A file the index holds unchanged, as index.FolderIndex.rows(stat=True) gives it: relative
+# path, kind, data (or JSON line), text line, and its four stat values.
+IndexRow = tuple[str, int, Any, "str | None", int, int, int, int]
 # What a scan plans from (library._plan), in the walk's order: a file the index holds
-# unchanged, as its relative path, or a file to read, as the walk found it.
-Planned = str | Walked
+# unchanged, as its relative path or its IndexRow, or a file to read, as the walk found it.
+Planned = str | Walked | IndexRow
 StatRow = tuple[str, int, int, int, int]  # an index row's relative path and stat_key
 # A folder whose index holds this many files is walked and compared by a helper process
 # while this one decodes: the walk, its stat() calls and the comparison are 0.65 s of CPU at
@@ -68,11 +71,15 @@ _HELPER = (
 )
 
 
-def compare(root: str, files: Iterator[Walked], rows: Iterator[StatRow], gone: list[str]) -> Iterator[Planned]:
+def compare(
+    root: str, files: Iterator[Walked], rows: Iterator[tuple[Any, ...]], gone: list[str], whole: bool = False
+) -> Iterator[Planned]:
     """The walk's files against the index's rows (in the order of their relative paths, as the
-    walk's): a file whose stat values are the row's comes as its relative path, any other as
-    the walk gave it, to be read. Rows the walk passes by (files gone), and rows of files that
-    are read but not kept (reached through a link, or that cannot be stat'ed), go to `gone`."""
+    walk's; each row's relative path first and its four stat values last): a file whose stat
+    values are the row's comes as its relative path (with `whole`, as its whole row: an
+    IndexRow), any other as the walk gave it, to be read. Rows the walk passes by (files gone),
+    and rows of files that are read but not kept (reached through a link, or that cannot be
+    stat'ed), go to `gone`."""
     prefix = root + os.sep
     cut = len(prefix)
     row = next(rows, None)
@@ -84,8 +91,8 @@ def compare(root: str, files: Iterator[Walked], rows: Iterator[StatRow], gone: l
             row = next(rows, None)
         if row is not None and row[0] == rel:
             known, row = row, next(rows, None)
-            if st is not None and not linked and known[1:] == st:
-                yield rel
+            if st is not None and not linked and known[-4:] == st:
+                yield known if whole else rel  # an IndexRow, as asked
                 continue
             if st is None or linked:
                 gone.append(rel)

@@ -223,11 +223,12 @@ def test_two_processes_opening_the_same_folder_at_once(site, capsys):
 
 def test_a_row_gone_from_the_index_after_the_comparison_is_read_from_the_file(site, capsys, monkeypatch):
     """Another process may change the index between the walk's comparison with it and the
-    reading of its rows: a file found unchanged whose row is then gone is read, not made up."""
+    reading of its rows: a file found unchanged whose row is then gone is read, not made up
+    (compared here, the comparison reads the rows it prints: a row gone is a file to read)."""
     first = listing(capsys, site)
     missing = sorted(p.relative_to(site).as_posix() for p in (site / "_news").glob("*.md"))[3]
     rows = FolderIndex.rows
-    monkeypatch.setattr(FolderIndex, "rows", lambda self, *a: (r for r in rows(self, *a) if r[0] != missing))
+    monkeypatch.setattr(FolderIndex, "rows", lambda self, *a, **k: (r for r in rows(self, *a, **k) if r[0] != missing))
     from reviewer.core import library
 
     read = []
