@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .article import Article, Identity, packing, sharing
+from .article import Article, Identity, kept, packing, sharing
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
 from .frontmatter_text import FrontMatterError, pack_lines, read, split
 from .index import ARTICLE, FORMAT, Encoded, FolderIndex, Listed, decode, encode
@@ -460,8 +460,8 @@ def article_from_bytes(
             path, rel, "not-utf8", f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid UTF-8", line
         )
     lines: dict[str, int] = {}
-    try:
-        _, metadata = read(text, lines)
+    try:  # the lines a save relies on, not looked for in an article only printed (never saved)
+        _, metadata = read(text, lines if kept() else None)
     except FrontMatterError as exc:
         return Problem(path, rel, exc.kind, exc.message, exc.line)
     return Article(path, rel, Identity.of(data, size, mtime_ns, pack_lines(lines)), metadata, read_only)

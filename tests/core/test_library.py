@@ -1,6 +1,7 @@
 """Scanning: what counts as an article, what is skipped, and one problem per kind of bad input."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -188,7 +189,10 @@ def test_a_worker_reading_only_to_print_prints_the_same_and_keeps_no_metadata(tm
         assert unkept.quality == 161
         with pytest.raises(ValueError, match="not kept"):
             _ = unkept.original
+        assert unkept.identity.digest == bytes(16)  # no digest taken: nothing saves it
     finally:
         article.packing(True)
         article.sharing(True)
-    assert read_article(paths[0], str(tmp_path)).original["extra"] == [1, 2]
+    kept = read_article(paths[0], str(tmp_path))
+    assert kept.original["extra"] == [1, 2]
+    assert kept.identity.digest == article.content_digest(Path(paths[0]).read_bytes())
