@@ -51,6 +51,7 @@ def index_path(cache_dir: str, root: str) -> str:
 
 
 Encoded = tuple[int, bytes | None, str | None, str | None]  # kind, data, JSON line, text line
+Printed = tuple[str, Encoded]  # a file's path and its Encoded; or a run of articles' (library.read_printed)
 # A file changed this shortly before a scan looked at it may change again with its stat
 # values unchanged: a file system's clock moves in ticks (4 ms here; whole seconds on some),
 # so a second write of the same size within the tick keeps size, mtime and ctime. Its row
@@ -71,7 +72,8 @@ def encode(item: Item, state: bool = True) -> Encoded:
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """An unchanged article as the index holds it printed: what a warm `reviewer list` writes."""
+    """An unchanged article as the index holds it printed: what a warm `reviewer list` writes;
+    or a run of articles as a worker printed them (library.read_printed), a line each."""
 
     path: str
     json: str

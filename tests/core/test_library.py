@@ -168,6 +168,32 @@ def test_corpus_scans_without_problems(corpus_copy):
     assert max(a.quality or 0 for a in result.articles) == 161
 
 
+def test_a_worker_printing_sends_each_run_of_articles_as_one_and_the_other_files_one_by_one(tmp_path):
+    from reviewer.core.index import ARTICLE, NOTHING, PROBLEM
+    from reviewer.core.library import read_encoded, read_printed
+
+    texts = {
+        "a.md": "---\ntitle: A\nquality: 3\n---\n",
+        "b.md": "---\ntitle: B\npublished: false\n---\n",
+        "c.md": "---\ntitle: [broken\n---\n",
+        "d.md": "---\ntitle: D\n---\n",
+        "e.md": "no front matter\n",
+    }
+    paths = [str(write(tmp_path, name, text)) for name, text in texts.items()]
+    one_by_one = read_encoded(str(tmp_path), paths, state=False)
+    printed = read_printed(str(tmp_path), paths)
+    assert [(path, kind) for path, (kind, *_) in printed] == [
+        (paths[0], ARTICLE),
+        (paths[2], PROBLEM),
+        (paths[3], ARTICLE),
+        (paths[4], NOTHING),
+    ]
+    assert printed[0][1][2] == one_by_one[0][2] + "\n" + one_by_one[1][2]
+    assert printed[0][1][3] == one_by_one[0][3] + "\n" + one_by_one[1][3]
+    assert printed[1][1] == one_by_one[2]
+    assert printed[2][1][2:] == one_by_one[3][2:]
+
+
 def test_a_worker_reading_only_to_print_prints_the_same_and_keeps_no_metadata(tmp_path):
     from reviewer.core import article
     from reviewer.core.library import read_article, read_encoded
