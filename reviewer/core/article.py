@@ -88,6 +88,13 @@ class Provider:
             return cls()
         return cls(_text(value.get("name")), _text(value.get("domain")), tuple(Image.list_from(value.get("images"))))
 
+    @staticmethod
+    def name_of(value: Any) -> str:
+        """from_value(value).name, without making the rest (its images) for a name printed."""
+        if isinstance(value, str):
+            return value
+        return _text(value.get("name")) if isinstance(value, dict) else ""
+
 
 class Fields:
     """What an article and a related item both read the same way, through `_get`."""
@@ -100,6 +107,10 @@ class Fields:
     @property
     def provider(self) -> Provider:
         return Provider.from_value(self._get("provider"))
+
+    @property
+    def provider_name(self) -> str:
+        return Provider.name_of(self._get("provider"))
 
     @property
     def images(self) -> list[Image]:
@@ -658,12 +669,12 @@ class PackedMetadata:
     @classmethod
     def of(cls, metadata: dict[Any, Any]) -> PackedMetadata:
         # The decoded keys are not packed again: `keys` holds the order, the pack the rest.
-        raw = tuple(metadata.get(k, _ABSENT) for k in SUMMARY_KEYS)
+        raw = tuple(map(metadata.get, SUMMARY_KEYS, _ALL_ABSENT))
+        if not _PACKING[0]:  # only printed: neither the rest nor the sizes of lists (columns) are asked for
+            return cls(tuple(metadata), _NOT_PACKED, raw, {})
         return cls(
             _shared(tuple(metadata)),
-            _pack({k: v for k, v in metadata.items() if not (isinstance(k, str) and k in _INDEX)}, _preset(raw))
-            if _PACKING[0]
-            else _NOT_PACKED,
+            _pack({k: v for k, v in metadata.items() if not (isinstance(k, str) and k in _INDEX)}, _preset(raw)),
             _share_values(raw),
             _shared({k: len(v) for k, v in metadata.items() if isinstance(v, (list, dict))}),
         )
@@ -705,6 +716,7 @@ def _one_url(values: list[Any]) -> None:
 
 
 _INDEX = {k: i for i, k in enumerate(SUMMARY_KEYS)}
+_ALL_ABSENT = (_ABSENT,) * len(SUMMARY_KEYS)  # the default of each, for map(dict.get, ...)
 _PUBLISHED, _QUALITY, _PROVIDER = _INDEX["published"], _INDEX["quality"], _INDEX["provider"]
 _TOPICS, _TYPE, _CATEGORY = _INDEX["topics"], _INDEX["type"], _INDEX["category"]
 _WEB_URL, _ORIGINAL_URL = _INDEX["webUrl"], _INDEX["originalUrl"]

@@ -22,7 +22,7 @@ def record(article: Article) -> dict[str, Any]:
         "published": article.published,
         "quality": article.quality,
         "heat": article.heat,
-        "provider": article.provider.name,
+        "provider": article.provider_name,
         "date": article.date,
         "type": article.type,
         "topics": article.topics,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviewer.core.article import _ABSENT, SUMMARY_KEYS, Article, Identity, PackedMetadata
+from reviewer.core.article import _ABSENT, SUMMARY_KEYS, Article, Identity, PackedMetadata, Provider
 from reviewer.core.frontmatter_text import UNSET, read, set_keys
 
 TEXT = (
@@ -207,3 +207,15 @@ def test_an_article_from_the_index_is_the_article_that_was_indexed(metadata, rea
     assert len(b._raw) == len(a._raw)
     assert all((x is y) if _ABSENT in (x, y) else x == y for x, y in zip(a._raw, b._raw, strict=True))
     assert b.original == a.original == metadata
+
+
+_PROVIDER_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.dates(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["name", "domain", "images"]), inner),
+    max_leaves=6,
+)
+
+
+@given(_PROVIDER_VALUES)
+def test_the_provider_name_listed_is_the_name_of_the_provider(value):
+    assert Provider.name_of(value) == Provider.from_value(value).name
