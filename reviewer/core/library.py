@@ -247,8 +247,9 @@ def read_encoded(
 def read_printed(root: str, paths: list[str], linked: set[str] | frozenset[str] = frozenset()) -> list[Printed]:
     """In a worker process: read_encoded without state, each run of consecutive articles as one
     (its first path, and the lines of each form joined), each other file as its own (its path,
-    and what read_encoded gives). A `reviewer list` without an index prints runs whole: 12 us a
-    file of the listing process went into objects made, sent and sorted for each article."""
+    and what read_encoded gives). A `reviewer list` without an index prints runs whole: objects
+    made, sent and sorted for each article cost the listing process 5 us a file (0.39 -> 0.29 s
+    of its CPU at 20,000)."""
     printed: list[Printed] = []
     run: list[str] = []  # the run's first path
     json_lines: list[str] = []
