@@ -114,19 +114,17 @@ def versions() -> list[str]:
     from .core import yaml_screen
 
     if yaml_screen.FAST:
-        lines.append(f"fast YAML path: {yaml_screen.FAST.strip()} {_version_of('yaml-rs')}, where the screen passes")
+        lines.append(f"fast YAML path: {yaml_screen.FAST} {_version_of('yaml-rs')}, where the screen passes")
     else:
         lines.append(f"fast YAML path off ({yaml_screen.WHY_NOT}): every file is read by PyYAML")
     for name in ("Pillow", "python-frontmatter", "platformdirs", "pyqtgraph", "numpy"):
-        try:
-            lines.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            lines.append(f"{name} not installed")
+        lines.append(f"{name} {_version_of(name) or 'not installed'}")
     lines.append(_git_version())
     return lines
 
 
 def _version_of(name: str) -> str:
+    """The installed distribution's version, or '' when it is not installed."""
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
