@@ -117,8 +117,11 @@ def _refused(yaml_text: str) -> bool:
 
 def _watched_line(yaml_text: str, key: str, plain_lines: dict[str, int]) -> None:
     """The 0-based line of `key: value` at the top level, when the value is plain on that line."""
-    at = 0 if yaml_text.startswith(key + ":") else yaml_text.find(f"\n{key}:") + 1
-    if at == 0 and not yaml_text.startswith(key + ":"):
-        return
+    if yaml_text.startswith(key + ":"):
+        at = 0
+    else:
+        at = yaml_text.find(f"\n{key}:") + 1
+        if at == 0:
+            return
     if _PLAIN_VALUE.match(yaml_text, at + len(key) + 1):
         plain_lines[key] = yaml_text.count("\n", 0, at)
