@@ -10,15 +10,18 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from . import SWITCH_INTERVAL_S
 from .core.article import Article
 from .core.files import outside_reason
 from .core.frontmatter_text import UNSET
-from .core.index import FolderIndex, IndexUnavailable, Listed
+from .core.index import FORMAT, FolderIndex, IndexUnavailable, Listed
+from .core.kept import KeptListing, ListingRecord
 from .core.library import read_article, scan_batches
 from .core.listing import json_line, text_line
+from .core.prewalk import Prewalk, walk_parts
 from .core.problems import Problem
 from .core.query import Everything, Node, QueryError, compile_query, uses_decisions
 from .core.review import Review, Saving, decide
@@ -218,11 +221,20 @@ def cmd_list(args: argparse.Namespace) -> int:
         _error(f"query: {exc.message}\n" + caret_line(args.query, exc.position))
         return 2
     everything = predicate == Everything()  # then unchanged articles print as the index holds them
-    batches = _batches(args.root, args.no_index, listing=everything)
+    out = sys.stdout
+    kept = _kept_listing(args.root, args.no_index, "json" if args.json else "text") if everything else None
+    if kept is not None and kept.listing is not None:  # nothing changed since it was printed
+        kept.prewalk.close()
+        try:
+            kept.listing.write_to(out)
+        finally:
+            kept.listing.close()
+            kept.index.close()
+        return 0
+    batches = _batches(args.root, args.no_index, listing=everything, kept=kept)
     if batches is None:
         return 2
     apply_log = _log_applier(args.root, uses_decisions(predicate))
-    out = sys.stdout
     problems = 0
     for batch in batches:  # printed as they come: memory does not grow with the folder
         problems += len(batch.problems)
@@ -234,9 +246,48 @@ def cmd_list(args: argparse.Namespace) -> int:
             elif predicate(entry):
                 lines.append(json_line(entry) if args.json else text_line(entry))
         if lines:
-            out.write("\n".join(lines) + "\n")  # one write a batch, not one a line
+            text = "\n".join(lines) + "\n"
+            out.write(text)  # one write a batch, not one a line
+            if kept is not None and kept.record is not None:
+                kept.record.add(text)
     _mention_problems(problems, args.root)
     return 1 if problems else 0
+
+
+@dataclass
+class _Kept:
+    """The index of a folder listed whole, and the walk it is listed after: `listing` the
+    listing printed last after the same walk, if there is one; else, where this walk allows
+    it, the `record` of this listing, kept once it is whole and without problems."""
+
+    index: FolderIndex
+    prewalk: Prewalk
+    listing: KeptListing | None
+    record: ListingRecord | None
+
+
+def _kept_listing(root: str, no_index: bool, form: str) -> _Kept | None:
+    """At 100,000 unchanged files, a listing printed as it was kept took 0.3 s where one put
+    together from the index's rows took 0.63 (and a `find -printf` of the same stat values 0.2).
+    The kept listing is checked while another process walks the folder."""
+    if no_index or os.environ.get("REVIEWER_NO_INDEX") or not os.path.isdir(root):
+        return None
+    index = _open_index(root)
+    if index is None:
+        return None
+    found: list[KeptListing | None] = []
+    prewalk = walk_parts(root, meanwhile=lambda: found.append(KeptListing.open(index.path, form, FORMAT)))
+    listing = found[0] if found else None
+    record = None
+    if prewalk.plain and not prewalk.found.problems:  # else read each time: a link, a file without stat
+        digest = prewalk.digest()
+        if listing is not None and listing.digest == digest:
+            return _Kept(index, prewalk, listing, None)
+        if index.settled(prewalk.newest, prewalk.looked):  # else a file may change again unseen
+            record = ListingRecord(index.path, form, FORMAT, digest)
+    if listing is not None:
+        listing.close()
+    return _Kept(index, prewalk, None, record)
 
 
 def _mention_problems(n: int, root: str) -> None:
@@ -583,25 +634,42 @@ def _keep_folder_clean() -> bool:
 
 
 def _batches(
-    root: str, no_index: bool = False, listing: bool = False, workers: Workers | None = None
+    root: str,
+    no_index: bool = False,
+    listing: bool = False,
+    workers: Workers | None = None,
+    kept: _Kept | None = None,
 ) -> Iterator[Batch] | None:
     """The folder's scan, batch by batch, through its index unless told not to; None (and a
-    message) when `root` is not a folder."""
+    message) when `root` is not a folder. With `kept`, through its index and after its walk;
+    its record finished when the scan is, if no file had a problem."""
     if not os.path.isdir(root):
         _error(f"{root}: not a folder")
         return None
-    index = None if no_index or os.environ.get("REVIEWER_NO_INDEX") else _open_index(root)
+    if kept is not None:
+        index: FolderIndex | None = kept.index
+    else:
+        index = None if no_index or os.environ.get("REVIEWER_NO_INDEX") else _open_index(root)
     show = sys.stderr.isatty()
 
     def batches() -> Iterator[Batch]:
+        problems = 0
+        prewalk = kept.prewalk if kept is not None else None
         try:
-            for batch in scan_batches(root, index=index, listing=listing, workers=workers):
+            for batch in scan_batches(root, index=index, listing=listing, workers=workers, prewalk=prewalk):
+                problems += len(batch.problems)
                 if show:
                     of = f"/{batch.total:,}" if batch.total else ""
                     sys.stderr.write(f"\rReading {batch.done:,}{of} files…")
                     sys.stderr.flush()
                 yield batch
+            if kept is not None and kept.record is not None and not problems and kept.prewalk.plain:
+                kept.record.finish()
         finally:
+            if kept is not None:
+                kept.prewalk.close()
+                if kept.record is not None:
+                    kept.record.abandon()  # cut short, or a file had a problem (once finished: nothing)
             if show:
                 sys.stderr.write("\r\033[K")
             if index is not None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .article import Article
+from .kept import FORMS, LISTING_SUFFIX
 from .listing import json_line, text_line
 from .problems import Problem
 from .walking import Stat
@@ -208,6 +209,12 @@ class FolderIndex:
             self._damaged("the folder index was damaged")
             return  # what it did not give is read from the files
 
+    @staticmethod
+    def settled(changed_ns: int, looked_ns: int) -> bool:
+        """Whether a file last changed at `changed_ns` (its ctime) and stat'ed after `looked_ns`
+        can be trusted to change its stat values when it next changes (RACY_NS)."""
+        return changed_ns < looked_ns - RACY_NS
+
     def _damaged(self, what: str) -> None:
         """Trust none of it after this scan: removed when it is closed, made again next time."""
         self.message = f"{what}; it is made again"
@@ -292,6 +299,6 @@ class FolderIndex:
                 setattr(self, name, None)
 
     def _remove_files(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", *(LISTING_SUFFIX.format(form) for form in FORMS)):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path + suffix)

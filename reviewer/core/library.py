@@ -14,6 +14,7 @@ from .article import Article, Identity, kept, packing, sharing
 from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
 from .frontmatter_text import FrontMatterError, pack_lines, read, split
 from .index import ARTICLE, FORMAT, Encoded, FolderIndex, Listed, Printed, decode, encode
+from .prewalk import Prewalk
 from .problems import Problem
 from .walking import (
     WALK_ELSEWHERE,
@@ -74,6 +75,7 @@ def scan_batches(
     index: FolderIndex | None = None,
     listing: bool = False,
     workers: Workers | None = None,
+    prewalk: Prewalk | None = None,
 ) -> Iterator[Batch]:
     """Yield the scan of `root` in batches, in order of path, using every core for large folders.
 
@@ -84,6 +86,7 @@ def scan_batches(
     a pipeline: the first batch comes after the first hundred files, and memory does not
     grow with the folder. A batch's `total` is 0 while the number of files is not known yet.
     Worker processes given in `workers` are used, and left running for the caller's next step.
+    A `prewalk` of the folder (walking.walk_parts) is the walk, not walked again.
     """
     root = os.path.abspath(root)
     if parallel is None:
@@ -95,7 +98,17 @@ def scan_batches(
     gone: list[str] = []  # what the index holds that is no longer there, or no longer kept
     files: Iterator[Planned]
     elsewhere = parallel and guess >= WALK_ELSEWHERE
-    if index is None:  # every file is read: no stat to compare
+    if prewalk is not None:
+        looked = prewalk.looked
+        found.problems += prewalk.found.problems
+        found.leftovers += prewalk.found.leftovers
+        found.skipped += prewalk.found.skipped
+        files = (
+            prewalk.files()
+            if index is None
+            else compare(root, prewalk.files(), index.rows(listing, stat=True), gone, whole=True)
+        )
+    elif index is None:  # every file is read: no stat to compare
         files = walk_files(root, found)
     elif elsewhere and not listing:
         files = walk_elsewhere(root, found, gone, index.path, FORMAT)  # compared there too

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 TEMP_SUFFIX = ".reviewer-tmp"  # temporary files of a save (core.storage) end so
 Stat = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
+# A folder's entry, as _folder gives it: its sort key (a folder's ends in '/'), whether a
+# folder, its path, whether reached through a link.
+Item = tuple[str, bool, str, bool]
 
 
 def stat_key(st: os.stat_result) -> Stat:
@@ -283,20 +286,23 @@ def walk_files(root: str, found: Batch, stat: bool = False) -> Iterator[Walked]:
     """
     root = os.path.abspath(root)
     seen: set[tuple[int, int]] = set()
-    stack = [_entries(_folder(root, root, False, found, seen), root, stat)]
+    yield from _walk_items(root, _folder(root, root, False, found, seen), found, seen, stat)
+
+
+def _walk_items(root: str, items: list[Item], found: Batch, seen: set[tuple[int, int]], stat: bool) -> Iterator[Walked]:
+    """walk_files from some of the root folder's items (as _folder gives them)."""
+    stack = [_entries(items, root, stat)]
     while stack:
-        entry = next(stack[-1], None)
-        if entry is None:
-            stack.pop()
-        elif entry[1]:
-            stack.append(_entries(_folder(root, entry[2], entry[3], found, seen), entry[2], stat))
+        for _, is_folder, path, linked, st in stack[-1]:  # a folder's, until a subfolder's turn
+            if is_folder:
+                stack.append(_entries(_folder(root, path, linked, found, seen), path, stat))
+                break
+            yield path, linked, st
         else:
-            yield entry[2], entry[3], entry[4]
+            stack.pop()
 
 
-def _entries(
-    items: list[tuple[str, bool, str, bool]], folder: str, stat: bool
-) -> Iterator[tuple[str, bool, str, bool, Stat | None]]:
+def _entries(items: list[Item], folder: str, stat: bool) -> Iterator[tuple[str, bool, str, bool, Stat | None]]:
     """A folder's items, each file with its stat when asked for."""
     fd = None
     if stat:
@@ -306,17 +312,17 @@ def _entries(
         for name, is_folder, path, linked in items:
             st = None
             if stat and not is_folder and not linked:
-                with contextlib.suppress(OSError):
+                try:  # noqa: SIM105  # contextlib.suppress, a context each file: 0.38 s of a walk of 100,000, not 0.35
                     st = stat_key(os.stat(name, dir_fd=fd) if fd is not None else os.stat(path))
+                except OSError:
+                    pass
             yield name, is_folder, path, linked, st
     finally:
         if fd is not None:
             os.close(fd)
 
 
-def _folder(
-    root: str, folder: str, via_link: bool, found: Batch, seen: set[tuple[int, int]]
-) -> list[tuple[str, bool, str, bool]]:
+def _folder(root: str, folder: str, via_link: bool, found: Batch, seen: set[tuple[int, int]]) -> list[Item]:
     """A folder's candidate files and subfolders as (sort key, is folder, path, through a link)."""
     try:
         st = os.stat(folder)
@@ -327,9 +333,17 @@ def _folder(
     except OSError as exc:
         found.problems.append(_os_problem(root, folder, exc))
         return []
-    items: list[tuple[str, bool, str, bool]] = []
+    items: list[Item] = []
     for entry in entries:
-        _classify(root, entry, via_link, items, found)
+        try:  # the usual entry, an article's plain file, taken here: 0.41 s of a walk of 100,000 -> 0.38
+            plain = entry.is_file(follow_symlinks=False)
+        except OSError:
+            plain = False  # _classify says why
+        name = entry.name
+        if plain and name[:1] != "." and name.lower().endswith(ARTICLE_EXTENSIONS):
+            items.append((name, False, entry.path, via_link))  # the usual entry, as _classify takes it
+        else:
+            _classify(root, entry, via_link, items, found)
     # By the key alone (unique in a folder: a subfolder's ends with '/'): the same order as
     # the tuples', and 7-8 ms for 27,000 files where the tuples took 17-20, all of it holding
     # Python's lock against the window's thread.
@@ -340,9 +354,7 @@ def _folder(
 _by_key = operator.itemgetter(0)
 
 
-def _classify(
-    root: str, entry: os.DirEntry[str], via_link: bool, items: list[tuple[str, bool, str, bool]], early: Batch
-) -> None:
+def _classify(root: str, entry: os.DirEntry[str], via_link: bool, items: list[Item], early: Batch) -> None:
     """Add a folder's entry to `items` as (sort key, is folder, path, through a link), or count
     it in `early` (skipped, a problem, a leftover of an interrupted save)."""
     try:

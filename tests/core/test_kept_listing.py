@@ -1,0 +1,287 @@
+"""A warm `reviewer list` of an unchanged folder: the walk shared between processes
+(walking.walk_parts) gives what walk_files gives, and the listing kept in the folder index
+(core.kept) is given back only after the same walk, whole and
+undamaged."""
+
+import contextlib
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from reviewer.cli import main
+from reviewer.core import index as index_module
+from reviewer.core import prewalk as walking
+from reviewer.core.index import FolderIndex
+from reviewer.core.kept import KeptListing, ListingRecord
+from reviewer.core.prewalk import walk_parts
+from reviewer.core.walking import Batch, walk_files
+
+
+def tree(root, links=True):
+    """Folders side by side and nested, files between them in the order of their relative
+    paths ('a-b.md' before 'a/'), what the walk skips or reports, and (with `links`) links."""
+    for n in range(40):
+        path = root / f"{n % 4}" / (f"sub{n % 3}" if n % 5 else "") / f"a{n:02}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: A{n}\n---\n")
+    for name in ("0-a.md", "1.md", "top.md", "2-z/x.md", ".hidden/y.md", "_site/z.md"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("---\ntitle: T\n---\n")
+    (root / "logo.png").write_bytes(b"\x89PNG")
+    (root / "1" / ".a01.md.5-1.reviewer-tmp").write_text("left by a crash")
+    os.mkfifo(root / "pipe.md")
+    if links:
+        os.symlink(root / "missing.md", root / "broken.md")
+        os.symlink(root / "2", root / "0-again")  # the same folder twice: walked once by walk_files
+    return root
+
+
+def as_walked(root):
+    found = Batch()
+    files = list(walk_files(str(root), found, stat=True))
+    return files, found
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3, 8])
+@pytest.mark.parametrize("links", [False, True])
+def test_a_walk_in_parts_is_the_walk_itself(tmp_path, processes, links):
+    root = tree(tmp_path / "site", links)
+    files, found = as_walked(root)
+    prewalk = walk_parts(str(root), processes)
+    assert list(prewalk.files()) == files
+    assert sorted(p.relpath for p in prewalk.found.problems) == sorted(p.relpath for p in found.problems)
+    assert sorted(prewalk.found.leftovers) == sorted(found.leftovers)
+    assert prewalk.found.skipped == found.skipped
+    assert prewalk.plain is not links  # a folder reached through a link is read each time
+    assert prewalk.newest == max(st[3] for _, _, st in files if st)
+    if not links:  # a walk through a link has no listing kept, and its digest is not used
+        assert walk_parts(str(root), processes).digest() == prewalk.digest()
+
+
+@pytest.mark.parametrize("fails", ["summary", "files"])
+def test_a_walk_in_parts_takes_over_what_a_helper_did_not_give(tmp_path, monkeypatch, fails):
+    root = tree(tmp_path / "site", links=False)
+    files, _ = as_walked(root)
+    real = walking._send
+    sent = []
+
+    def send(pipe, value):  # in the helper: it dies before it sends
+        sent.append(value)
+        if len(sent) == (1 if fails == "summary" else 2):
+            os._exit(1)
+        real(pipe, value)
+
+    monkeypatch.setattr(walking, "_send", send)
+    prewalk = walk_parts(str(root), 3)
+    assert list(prewalk.files()) == files
+    assert prewalk.plain is (fails == "summary")  # files walked after the digest: no listing kept
+
+
+def test_a_walk_in_parts_lets_its_helpers_go_when_its_files_are_not_wanted(tmp_path):
+    root = tree(tmp_path / "site", links=False)
+    prewalk = walk_parts(str(root), 3)
+    helpers = [pid for pid, _, _ in prewalk._helpers]
+    assert len(helpers) == 2  # waiting to hand over their files
+    prewalk.close()
+    for pid in helpers:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, 0)  # reaped
+
+
+def test_the_digest_changes_with_any_file(tmp_path):
+    root = tree(tmp_path / "site", links=False)
+    before = walk_parts(str(root), 2).digest()
+    (root / "3" / "sub0" / "a03.md").write_text("---\ntitle: A3, longer\n---\n")
+    assert walk_parts(str(root), 2).digest() != before
+    changed = walk_parts(str(root), 2).digest()
+    (root / "0" / "new.md").write_text("---\ntitle: New\n---\n")
+    assert walk_parts(str(root), 2).digest() != changed
+    (root / "0" / "new.md").unlink()
+    assert walk_parts(str(root), 2).digest() == changed
+
+
+def record(tmp_path, parts=("a\n", "b\n"), digest=b"walk"):
+    kept = ListingRecord(str(tmp_path / "index"), "json", "10/py3.11", digest)
+    for part in parts:
+        kept.add(part)
+    return kept
+
+
+def given(tmp_path, form="json", version="10/py3.11"):
+    """What KeptListing gives: (digest, the listing as printed), or None."""
+    kept = KeptListing.open(str(tmp_path / "index"), form, version)
+    if kept is None:
+        return None
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    kept.write_to(out)
+    kept.close()
+    out.flush()
+    return kept.digest, out.buffer.getvalue().decode()
+
+
+def test_a_listing_is_given_back_only_once_finished_and_only_to_its_form_and_version(tmp_path):
+    kept = record(tmp_path)
+    assert given(tmp_path) is None  # not finished: not a listing yet
+    assert kept.finish()
+    assert given(tmp_path) == (b"walk", "a\nb\n")
+    assert given(tmp_path, form="text") is None
+    assert given(tmp_path, version="11/py3.11") is None
+    assert [p.name for p in tmp_path.iterdir()] == ["index.json-listing"]  # no temporary file left
+
+
+def test_a_listing_is_written_as_text_where_the_output_is_not_utf8(tmp_path):
+    record(tmp_path, ["caf\u00e9\n"]).finish()
+    kept = KeptListing.open(str(tmp_path / "index"), "json", "10/py3.11")
+    out = io.StringIO()
+    kept.write_to(out)
+    kept.close()
+    assert out.getvalue() == "caf\u00e9\n"
+
+
+def test_a_new_listing_replaces_the_last_and_one_open_keeps_what_it_checked(tmp_path):
+    record(tmp_path, ["old\n"], b"one").finish()
+    kept = KeptListing.open(str(tmp_path / "index"), "json", "10/py3.11")
+    assert record(tmp_path, ["new\n"], b"two").finish()
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    kept.write_to(out)
+    kept.close()
+    assert (kept.digest, out.buffer.getvalue()) == (b"one", b"old\n")
+    assert given(tmp_path) == (b"two", "new\n")
+
+
+@pytest.mark.parametrize("damage", ["byte", "cut", "longer", "header"])
+def test_a_damaged_listing_is_never_given(tmp_path, damage):
+    record(tmp_path, [f"line {n}\n" for n in range(1000)]).finish()
+    path = tmp_path / "index.json-listing"
+    data = bytearray(path.read_bytes())
+    if damage == "byte":
+        data[len(data) // 2] ^= 1
+    elif damage == "cut":
+        del data[-10:]
+    elif damage == "longer":
+        data += b"more\n"
+    else:
+        data[:16] = b"x" * 16
+    path.write_bytes(bytes(data))
+    assert given(tmp_path) is None
+
+
+def test_a_listing_cut_short_or_not_utf8_is_never_kept(tmp_path):
+    kept = record(tmp_path)
+    kept.abandon()
+    assert not kept.finish()
+    kept = record(tmp_path, ["caf\udce9\n"])  # a file name that is not UTF-8
+    assert not kept.finish()
+    assert given(tmp_path) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_temporary_files_a_day_old_are_removed_by_the_next_listing_kept(tmp_path):
+    old = tmp_path / "index.json-listing.123-4.tmp"
+    recent = tmp_path / "index.json-listing.123-5.tmp"
+    old.write_text("left by a process that died")
+    recent.write_text("being written by another")
+    os.utime(old, (1, 1))
+    record(tmp_path).finish()
+    assert not old.exists()
+    assert recent.exists()
+
+
+def test_an_index_made_again_removes_its_listings(tmp_path):
+    index = FolderIndex.open(str(tmp_path / "cache"), str(tmp_path))
+    ListingRecord(index.path, "text", "x", b"w").finish()
+    assert os.path.exists(index.path + ".text-listing")
+    index._remove_files()
+    assert not os.path.exists(index.path + ".text-listing")
+    index.close()
+
+
+# --- reviewer list, through a kept listing ------------------------------------------------
+
+
+def clean_site(root):
+    """Articles only, none with a problem: a folder whose listing is kept."""
+    for n in range(30):
+        path = root / ("" if n < 5 else f"{2020 + n % 3}") / f"a{n:02}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            f"---\ntitle: Article {n}\nquality: {n}\npublished: {'true' if n % 2 else 'false'}\n---\nBody\n"
+        )
+    return root
+
+
+def run(*argv):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        status = main(list(argv))
+    return status, out.getvalue()
+
+
+def kept_file(form):
+    [found] = (Path(os.environ["XDG_CACHE_HOME"]) / "reviewer" / "index").glob(f"*.{form}-listing")
+    return found
+
+
+@pytest.mark.parametrize("form", [["--json"], []])
+def test_an_unchanged_folder_is_listed_as_it_was_kept(tmp_path, monkeypatch, form):
+    root = clean_site(tmp_path / "site")
+    cold = run("list", *form, "--no-index", str(root))
+    assert run("list", *form, str(root)) == cold  # the index made, the listing kept
+    assert kept_file("json" if form else "text").exists()
+    from reviewer import cli
+
+    real = cli.scan_batches
+    monkeypatch.setattr(cli, "scan_batches", lambda *a, **k: pytest.fail("scanned"))
+    assert run("list", *form, str(root)) == cold
+    monkeypatch.setattr(cli, "scan_batches", real)
+    (root / "2021" / "a07.md").write_text("---\ntitle: Changed\n---\n")
+    changed = run("list", *form, str(root))
+    assert changed == run("list", *form, "--no-index", str(root))
+    assert "Changed" in changed[1]
+    monkeypatch.setattr(cli, "scan_batches", lambda *a, **k: pytest.fail("scanned"))
+    assert run("list", *form, str(root)) == changed
+
+
+def test_a_listing_is_not_kept_with_a_problem_a_query_or_files_changed_a_moment_ago(tmp_path, monkeypatch):
+    root = clean_site(tmp_path / "site")
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "reviewer" / "index"
+    run("list", "--query", "quality:>3", str(root))
+    assert list(folder.glob("*-listing")) == []  # only the whole folder's listing is kept
+    monkeypatch.setattr(index_module, "RACY_NS", 2_000_000_000)  # as in use: these files are new
+    run("list", str(root))
+    assert list(folder.glob("*-listing")) == []
+    monkeypatch.setattr(index_module, "RACY_NS", 0)
+    (root / "bad.md").write_text("---\ntitle: [\n---\n")
+    assert run("list", str(root))[0] == 1
+    assert run("list", str(root))[0] == 1  # never from a listing: the problem is told each time
+    assert list(folder.glob("*-listing")) == []
+    os.symlink(root / "a00.md", root / "linked.md")
+    (root / "bad.md").unlink()
+    run("list", str(root))
+    assert list(folder.glob("*-listing")) == []  # a file through a link is read each time
+    (root / "linked.md").unlink()
+    assert run("list", str(root))[0] == 0
+    assert list(folder.glob("*-listing")) != []
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_random_byte_corruptions_of_a_kept_listing_never_change_the_listing(tmp_path):
+    import random
+
+    root = clean_site(tmp_path / "site")
+    truth = run("list", "--json", "--no-index", str(root))
+    run("list", "--json", str(root))
+    path = kept_file("json")
+    good = path.read_bytes()
+    rng = random.Random(3)
+    wrong = []
+    for _ in range(200):
+        damaged = bytearray(good)
+        at = rng.randrange(len(damaged))
+        damaged[at] ^= 1 << rng.randrange(8)
+        path.write_bytes(bytes(damaged))
+        if run("list", "--json", str(root)) != truth:
+            wrong.append(at)
+    assert wrong == []
