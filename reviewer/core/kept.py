@@ -1,25 +1,28 @@
 """The listing `reviewer list` printed last of a whole folder, kept beside the folder index
-(core.index), with the digest of the walk it was printed after (walking.Prewalk.digest): an
+(core.index), with the sums of the runs of the walk it was printed after (core.prewalk): an
 unchanged folder is listed again by copying it, without a look at the index's rows.
 
 One file for each form ('json', 'text'): a header line of HEADER bytes (what it is, the
-index's format, the walk's digest, the length and CRC-32 of what follows), then the listing
-as printed, in UTF-8. Written to a temporary file and renamed over the last one: a reader
-sees a whole listing or none, and one whose length or sum is not that of its header is
-never given (a cache, never the truth: removing it loses nothing).
+index's format, the number of sums, the listing's length, and the CRC-32 of what follows),
+the listing as printed (UTF-8), then the sums. Written to a temporary file and renamed over
+the last one: a reader sees a whole listing or none, and one whose length or CRC is not that
+of its header is never given (a cache, never the truth: removing it loses nothing).
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import time
 import zlib
 from typing import Any, BinaryIO
 
+from .prewalk import SUM_SIZE
+
 FORMS = ("json", "text")
 LISTING_SUFFIX = ".{}-listing"  # after the index file's path
-HEADER = 160
+HEADER = 128
 _MAGIC = "reviewer-listing"
 _BLOCK = 1 << 20
 _STALE_S = 24 * 3600  # a temporary file of a listing this old was left by a process that died
@@ -30,17 +33,16 @@ def listing_path(index_path: str, form: str) -> str:
 
 
 class KeptListing:
-    """A kept listing, open and checked whole (open()); its walk's `digest`."""
+    """A kept listing, open: the `sums` of its walk's runs, as its header says (check)."""
 
-    def __init__(self, fh: BinaryIO, digest: bytes, length: int):
-        self._fh, self.digest, self.length = fh, digest, length
+    def __init__(self, fh: BinaryIO, sums: list[bytes], length: int, crc: int):
+        self._fh, self.sums, self.length, self._crc = fh, sums, length, crc
 
     @classmethod
     def open(cls, index_path: str, form: str, version: str) -> KeptListing | None:
-        """The listing kept in `form` by an index of this `version`, once its length and sum
-        are found to be its header's; None when there is none, or it is of another version
-        or damaged. What it holds stays as it was checked: a listing kept meanwhile replaces
-        the file, not what this one has open."""
+        """The listing kept in `form` by an index of this `version`; None when there is none,
+        or it is of another version or not of its header's length. What it holds stays as it
+        was opened: a listing kept meanwhile replaces the file, not what this one has open."""
         try:
             fh = open(listing_path(index_path, form), "rb")  # noqa: SIM115  # closed by close()
         except OSError:
@@ -49,41 +51,50 @@ class KeptListing:
         try:
             header = fh.read(HEADER).decode("ascii").split()
             if len(header) == 5 and header[0] == _MAGIC and header[1] == version:
-                digest, length, crc = bytes.fromhex(header[2]), int(header[3]), int(header[4])
-                found, total = 0, 0
-                while block := fh.read(_BLOCK):
-                    found = zlib.crc32(block, found)
-                    total += len(block)
-                if (total, found) == (length, crc):
-                    kept = cls(fh, digest, length)
+                count, length, crc = int(header[2]), int(header[3]), int(header[4])
+                if os.fstat(fh.fileno()).st_size == HEADER + length + count * SUM_SIZE:
+                    fh.seek(HEADER + length)
+                    data = fh.read(count * SUM_SIZE)
+                    kept = cls(fh, [data[i : i + SUM_SIZE] for i in range(0, len(data), SUM_SIZE)], length, crc)
         except (OSError, ValueError, UnicodeDecodeError):
             pass
         if kept is None:
             fh.close()
         return kept
 
+    def check(self) -> bool:
+        """Whether what follows the header has the header's CRC (sums and listing): a listing
+        that has not is never given."""
+        self._fh.seek(HEADER)
+        found = 0
+        try:
+            while block := self._fh.read(_BLOCK):
+                found = zlib.crc32(block, found)
+        except OSError:
+            return False
+        return found == self._crc
+
     def write_to(self, out: Any) -> None:
         """The listing, to the text stream `out`: as its bytes, where the stream would write
         the same (UTF-8, no line ends changed); else as text."""
         self._fh.seek(HEADER)
-        buffer = getattr(out, "buffer", None)
+        buffer: Any = getattr(out, "buffer", None)
         encoding = getattr(out, "encoding", None) or "ascii"
-        if buffer is None or os.linesep != "\n" or _codec(encoding) != "utf-8":
-            while block := self._fh.read(_BLOCK):
-                out.write(block.decode("utf-8"))
-            return
+        as_text = buffer is None or os.linesep != "\n" or _codec(encoding) != "utf-8"
+        target = out if as_text else buffer
         out.flush()
-        while block := self._fh.read(_BLOCK):
-            buffer.write(block)
-        buffer.flush()
+        decode = codecs.getincrementaldecoder("utf-8")().decode  # a character a block cuts in two
+        left = self.length
+        while left and (block := self._fh.read(min(left, _BLOCK))):
+            left -= len(block)
+            target.write(decode(block, final=not left) if as_text else block)
+        target.flush()
 
     def close(self) -> None:
         self._fh.close()
 
 
 def _codec(encoding: str) -> str:
-    import codecs
-
     try:
         return codecs.lookup(encoding).name
     except LookupError:
@@ -92,12 +103,12 @@ def _codec(encoding: str) -> str:
 
 class ListingRecord:
     """A listing kept as it is printed (add), to be given by KeptListing.open once finished
-    after a walk of `digest`; until then, and if it never is (the listing was cut short, a
-    file had a problem), in a temporary file of its own."""
+    with the sums of the walk's runs; until then, and if it never is (the listing was cut
+    short, a file had a problem), in a temporary file of its own."""
 
-    def __init__(self, index_path: str, form: str, version: str, digest: bytes):
+    def __init__(self, index_path: str, form: str, version: str):
         self.path = listing_path(index_path, form)
-        self.version, self.digest = version, digest
+        self.version = version
         self._crc, self._length = 0, 0
         self._temp = f"{self.path}.{os.getpid()}-{int.from_bytes(os.urandom(4), 'little')}.tmp"
         self._fh: BinaryIO | None
@@ -120,16 +131,18 @@ class ListingRecord:
         self._crc = zlib.crc32(data, self._crc)
         self._length += len(data)
 
-    def finish(self) -> bool:
-        """The listing kept, in place of the last one; whether it was."""
+    def finish(self, sums: list[bytes]) -> bool:
+        """The listing kept, in place of the last one, after a walk whose runs have `sums`;
+        whether it was."""
         if self._fh is None:
             return False
-        header = f"{_MAGIC} {self.version} {self.digest.hex()} {self._length} {self._crc}".encode("ascii")
+        header = f"{_MAGIC} {self.version} {len(sums)} {self._length} {zlib.crc32(b''.join(sums), self._crc)}"
         try:
-            if len(header) >= HEADER:
-                raise OSError("header too long")
+            if len(header) >= HEADER or any(len(s) != SUM_SIZE for s in sums):
+                raise OSError("not a header")
+            self._fh.write(b"".join(sums))
             self._fh.seek(0)
-            self._fh.write(header + b" " * (HEADER - 1 - len(header)))
+            self._fh.write(header.encode("ascii") + b" " * (HEADER - 1 - len(header)))
             self._fh.close()
             os.replace(self._temp, self.path)
         except OSError:

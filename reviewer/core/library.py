@@ -86,7 +86,7 @@ def scan_batches(
     a pipeline: the first batch comes after the first hundred files, and memory does not
     grow with the folder. A batch's `total` is 0 while the number of files is not known yet.
     Worker processes given in `workers` are used, and left running for the caller's next step.
-    A `prewalk` of the folder (walking.walk_parts) is the walk, not walked again.
+    A `prewalk` of the folder (prewalk.walk_parts) is the walk, not walked again.
     """
     root = os.path.abspath(root)
     if parallel is None:
@@ -103,11 +103,8 @@ def scan_batches(
         found.problems += prewalk.found.problems
         found.leftovers += prewalk.found.leftovers
         found.skipped += prewalk.found.skipped
-        files = (
-            prewalk.files()
-            if index is None
-            else compare(root, prewalk.files(), index.rows(listing, stat=True), gone, whole=True)
-        )
+        walked = prewalk.files(found)  # each run's problems, skipped files and leftovers as they come
+        files = walked if index is None else compare(root, walked, index.rows(listing, stat=True), gone, whole=True)
     elif index is None:  # every file is read: no stat to compare
         files = walk_files(root, found)
     elif elsewhere and not listing:

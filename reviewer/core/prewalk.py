@@ -1,11 +1,14 @@
-"""A whole walk of a folder before its scan, shared between processes (walk_parts): what a
-warm `reviewer list` compares with the listing it printed last (core.kept), by a digest;
-and, when they differ, the walk the scan goes on with (library.scan_batches).
+"""A folder's walk before its scan, shared between processes (walk_parts): what a warm
+`reviewer list` compares with the listing it printed last (core.kept), run by run, and,
+when they differ, the walk the scan goes on with (library.scan_batches).
 
 The walk is walking.walk_files(stat=True), file for file. The root folder's items are cut
-into runs (each folder, each run of files between them); processes forked for the walk take
-the folders one at a time from a pipe, as each is done with the last, and give back first
-what the digest needs, then, only when asked, the files themselves.
+into runs (each folder, each run of files between them), each summed up by the digest of
+its files with their stat values. Helper processes, forked for the walk, take the folders
+one at a time from a pipe, write each run's files to a file of their own and tell this
+process which it was; this process takes folders too, as long as each it walks is what the
+kept listing was printed after. Once one is not, it leaves the rest to the helpers and goes
+on with the scan while they walk, as walking.walk_elsewhere's helper would.
 """
 
 from __future__ import annotations
@@ -15,150 +18,186 @@ import hashlib
 import itertools
 import marshal
 import os
+import select
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from .problems import Problem
-from .walking import Batch, Item, Walked, _folder, _walk_items, _widen, walk_files
+from .walking import Batch, Item, Walked, _folder, _walk_items
 
-# The marshal format of the runs' files: the first, where equal values are always the same
+# The marshal format of a run's files: the first, where equal values are always the same
 # bytes (later formats mark strings interned, and objects referred to more than once, which
 # differ between processes and runs).
 _CANONICAL = 0
-# What a walker gives first: the digest of each run it walked (by number), problems (as
-# tuples), leftovers, skipped files, the folders it walked (device, inode), whether plain,
-# and the newest ctime.
-Summary = tuple[dict[int, bytes], list[tuple[Any, ...]], list[str], int, list[tuple[int, int]], bool, int]
+SUM_SIZE = 20
+
+
+@dataclass
+class Run:
+    """What the walk of one run found: its files (marshalled) and their digest, and what else."""
+
+    files: bytes
+    sum: bytes
+    problems: list[tuple[Any, ...]] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
+    skipped: int = 0
+    folders: list[tuple[int, int]] = field(default_factory=list)  # walked (device, inode)
+    plain: bool = True  # every file stat'ed, none through a link
+    newest: int = 0  # the latest ctime_ns of a file
+
+
+def digest_of(root: str, sums: Iterable[bytes]) -> bytes:
+    """The digest of a walk of `root` whose runs have these sums: 20 bytes."""
+    digest = hashlib.blake2b(root.encode("utf-8", "surrogateescape"), digest_size=SUM_SIZE)
+    for part in sums:
+        digest.update(part)
+    return digest.digest()
 
 
 class Prewalk:
-    """A walk of `root`, as walk_parts made it. Close it (or read its files) when done: a
-    helper process waits to hand over its part of the files."""
+    """A walk of `root`, as walk_parts began it. Read its files (files) or close it: helper
+    processes may still be walking."""
 
-    def __init__(self, root: str, looked: int, runs: list[list[Item]]):
+    def __init__(self, root: str, looked: int, runs: list[list[Item]], found: Batch, seen: set[tuple[int, int]]):
         self.root = root
         self.looked = looked  # time.time_ns() before the first stat: files changed since may change unseen
-        self.found = Batch()  # what else the walk met: problems, skipped files, leftovers
-        self.plain = True  # every file stat'ed, none through a link, no folder reached twice
-        self.newest = 0  # the latest ctime_ns of a file (index.RACY_NS)
-        self._runs = runs
-        self._sums: dict[int, bytes] = {}
-        self._parts: dict[int, bytes] = {}  # the runs' files, marshalled
-        self._helpers: list[tuple[int, int, list[int]]] = []  # pid, pipe, the runs it has
+        self.found = found  # what the root folder held besides its runs (the runs' own: see files)
+        self.differs = False  # a run walked here has another sum than the kept listing's
+        self._items = runs
+        self._seen = set(seen)  # the root folder's (device, inode)
+        self._runs: dict[int, Run] = {}
+        self._helpers: list[_Helper] = []
+        self._walked_here = False  # a run walked here after the helpers were asked for it
+
+    @property
+    def complete(self) -> bool:
+        return len(self._runs) == len(self._items)
+
+    def sums(self) -> list[bytes]:
+        """Each run's sum, in order, once every run is walked (waiting for the helpers)."""
+        self._wait(len(self._items) - 1)
+        return [self._runs[i].sum for i in range(len(self._items))]
 
     def digest(self) -> bytes:
-        """What the walk found, file by file with its stat values, as 20 bytes."""
-        digest = hashlib.blake2b(self.root.encode("utf-8", "surrogateescape"), digest_size=20)
-        for i in range(len(self._runs)):
-            digest.update(self._sums.get(i, b"-"))
-        return digest.digest()
+        return digest_of(self.root, self.sums())
 
-    def files(self) -> Iterator[Walked]:
-        """The walk's files, in order (walk_files's)."""
-        self._gather()
-        for i in range(len(self._runs)):
-            yield from marshal.loads(self._parts[i])
+    @property
+    def plain(self) -> bool:
+        """Every file stat'ed, none through a link, no run walked again here (once complete)."""
+        return not self._walked_here and all(run.plain for run in self._runs.values())
+
+    @property
+    def newest(self) -> int:
+        return max((run.newest for run in self._runs.values()), default=0)
+
+    @property
+    def problems(self) -> bool:
+        """Whether the walk met a problem (once complete)."""
+        return bool(self.found.problems) or any(run.problems for run in self._runs.values())
+
+    def files(self, found: Batch | None = None) -> Iterator[Walked]:
+        """The walk's files in order (walk_files's), each run's when it is walked; what else a
+        run met is added to `found` as it comes."""
+        seen = set(self._seen)  # and the folders of the runs given so far
+        for i in range(len(self._items)):
+            self._wait(i)
+            run = self._runs[i]
+            if not seen.isdisjoint(run.folders):
+                # A folder an earlier run reached too (a link, a mount): walk_files walks it
+                # once, in the first; this run walked here as walk_files would, after those.
+                self._walked_here = True
+                run = _walk_runs(self.root, self._items, [i], set(seen))[i]
+                self._runs[i] = run
+            seen.update(run.folders)
+            if found is not None:
+                found.problems += [Problem(*p) for p in run.problems]
+                found.leftovers += run.leftovers
+                found.skipped += run.skipped
+            yield from marshal.loads(run.files)
+        self.close()
 
     def close(self) -> None:
-        """Let the helpers go without their files."""
-        for pid, pipe, _ in self._helpers:
-            os.close(pipe)
-            _end(pid)
+        """Let the helpers go, walked or not."""
+        for helper in self._helpers:
+            helper.end()
         self._helpers = []
 
-    def _take(self, summary: Summary, parts: dict[int, bytes] | None) -> None:
-        sums, problems, leftovers, skipped, _, plain, newest = summary
-        self._sums.update(sums)
-        if parts is not None:
-            self._parts.update(parts)
-        self.found.problems += [Problem(*p) for p in problems]
-        self.found.leftovers += leftovers
-        self.found.skipped += skipped
-        self.plain = self.plain and plain
-        self.newest = max(self.newest, newest)
-
-    def _gather(self) -> None:
-        """The helpers' files; a helper's that cannot be had walked here (and the walk no longer
-        `plain`: what is walked now may not be what the digest says)."""
-        for pid, pipe, runs in self._helpers:
-            parts = _frame(pipe)
-            os.close(pipe)
-            _end(pid)
-            if isinstance(parts, dict) and all(isinstance(parts.get(i), bytes) for i in runs):
-                self._parts.update(parts)
-                continue
-            self.plain = False
-            walked = _walk_runs(self.root, self._runs, runs, Batch(), set())
-            self._parts.update(walked[1])
-        self._helpers = []
+    def _wait(self, i: int) -> None:
+        """Until run `i` and every one before it are walked: by a helper, or here, if every
+        helper has ended without it."""
+        while any(j not in self._runs for j in range(i + 1)):
+            live = [h for h in self._helpers if not h.done]
+            if not live:
+                missing = [j for j in range(i + 1) if j not in self._runs]
+                self._runs.update(_walk_runs(self.root, self._items, missing, set(self._seen)))
+                self._walked_here = True
+                return
+            ready, _, _ = select.select([h.notices for h in live], [], [])
+            for helper in live:
+                if helper.notices in ready:
+                    self._runs.update(helper.read())
 
 
-def walk_parts(root: str, processes: int | None = None, meanwhile: Callable[[], Any] | None = None) -> Prewalk:
-    """walk_files(stat=True) of `root`, the folders in it shared between up to `processes`
-    processes (a fork each, where this process has no other thread; else all walked here),
-    each taking the next folder when done with one. `meanwhile` is called here once the
-    others have begun.
+def walk_parts(
+    root: str,
+    processes: int | None = None,
+    kept: Callable[[], list[bytes] | None] | None = None,
+    meanwhile: Callable[[], Any] | None = None,
+) -> Prewalk:
+    """Begin walk_files(stat=True) of `root`, the folders in it shared between up to
+    `processes` processes (a fork each, where this process has no other thread; else all
+    walked here), each taking the next folder when done with one.
 
-    At 100,000 files in 11 folders, one process took 0.35 s and two 0.2 s, where `find
-    -printf` of the same stat values took 0.2. A folder that two processes both reached (a
-    link, a mount) makes the walk not `plain`, and it is walked again here, whole, as
-    walk_files walks it."""
+    `kept` is called once the helpers have begun: the sums of the runs of the walk a kept
+    listing was printed after, or None. This process walks with them while each run it
+    walks has the sum kept; then it leaves the rest to them. If none differed, `meanwhile`
+    is called when nothing is left to take, while the helpers end their last runs. At 100,000 files in 11 folders,
+    one process took 0.35 s and two 0.2 s, where `find -printf` of the same stat values
+    took 0.2."""
     root = os.path.abspath(root)
     looked = time.time_ns()
     found = Batch()
-    seen: set[tuple[int, int]] = set()
-    runs: list[list[Item]] = []  # a folder each, or a run of files
+    items: list[list[Item]] = []  # a folder each, or a run of files
+    seen = set[tuple[int, int]]()
     for item in _folder(root, root, False, found, seen):
-        if item[1] or not runs or runs[-1][-1][1]:
-            runs.append([item])
+        if item[1] or not items or items[-1][-1][1]:
+            items.append([item])
         else:
-            runs[-1].append(item)
-    prewalk = Prewalk(root, looked, runs)
-    prewalk.found = found  # what the root folder holds besides its runs
-    folders = [i for i, run in enumerate(runs) if run[0][1]]
+            items[-1].append(item)
+    prewalk = Prewalk(root, looked, items, found, seen)
+    folders = [i for i, run in enumerate(items) if run[0][1]]
     processes = max(1, min(processes or os.cpu_count() or 1, len(folders)))
     queue = _queue(folders) if processes > 1 and _can_fork() else None
-    helpers = [_fork_walker(root, runs, queue, seen) for _ in range(processes - 1)] if queue is not None else []
-    if meanwhile is not None:
-        meanwhile()
-    own = [i for i, run in enumerate(runs) if not run[0][1]]  # the root's own files: here
-    mine = itertools.chain(own, _taken(queue) if queue is not None else folders)
-    summary, parts = _walk_runs(root, runs, mine, Batch(), set(seen))
-    summaries = [summary]
-    prewalk._take(summary, parts)
-    for helper in helpers:
-        if helper is None:
-            continue
-        pid, pipe = helper
-        theirs = _frame(pipe)
-        if _is_summary(theirs):
-            summaries.append(theirs)
-            prewalk._take(theirs, None)
-            prewalk._helpers.append((pid, pipe, list(theirs[0])))
+    if queue is not None:
+        helpers = (_Helper.start(root, items, queue, seen) for _ in range(processes - 1))
+        prewalk._helpers = [helper for helper in helpers if helper is not None]
+    sums = kept() if kept is not None else None
+    own = [i for i, run in enumerate(items) if not run[0][1]]  # the root's own files: here
+    if queue is None:
+        prewalk._runs.update(_walk_runs(root, items, itertools.chain(own, folders), seen))
+        prewalk.differs = sums != [prewalk._runs[i].sum for i in range(len(items))]
+        if not prewalk.differs and meanwhile is not None:
+            meanwhile()
+        return prewalk
+    try:
+        prewalk._runs.update(_walk_runs(root, items, own, seen))
+        if sums is None or len(sums) != len(items) or any(sums[i] != prewalk._runs[i].sum for i in own):
+            prewalk.differs = True  # the scan goes on at once while the helpers walk
         else:
-            os.close(pipe)
-            _end(pid)
-    missing = [i for i in range(len(runs)) if i not in prewalk._sums]  # a helper's that failed
-    if missing:
-        summary, parts = _walk_runs(root, runs, missing, Batch(), set(seen))
-        summaries.append(summary)
-        prewalk._take(summary, parts)
-    walked = [folder for summary in summaries for folder in summary[4]]
-    if len(set(walked)) != len(walked):
-        prewalk.close()  # a folder two processes reached: walked as walk_files walks it
-        again = Prewalk(root, looked, [[]])
-        again.plain = False
-        files = list(walk_files(root, again.found, stat=True))
-        again._sums, again._parts = {0: b""}, {0: marshal.dumps(files, _CANONICAL)}
-        again.newest = max((st[3] for _, _, st in files if st), default=0)
-        return again
+            for i in _taken(queue):
+                prewalk._runs.update(_walk_runs(root, items, [i], seen))
+                if sums[i] != prewalk._runs[i].sum:
+                    prewalk.differs = True  # not the kept listing's walk: the helpers walk the rest
+                    break
+            if not prewalk.differs and meanwhile is not None:
+                meanwhile()
+    finally:
+        os.close(queue)  # what is left in it is the helpers'
     return prewalk
-
-
-def _is_summary(value: Any) -> bool:
-    return isinstance(value, tuple) and len(value) == 7 and isinstance(value[0], dict)
 
 
 def _can_fork() -> bool:
@@ -188,98 +227,122 @@ def _queue(folders: list[int]) -> int | None:
 
 
 def _taken(queue: int) -> Iterator[int]:
-    """The folders this process takes from the queue, until it is empty."""
-    try:
-        while len(token := os.read(queue, 4)) == 4:
-            yield int.from_bytes(token, "little")
-    finally:
-        os.close(queue)
+    """The folders this process takes from the queue, until it is empty (or it stops)."""
+    while len(token := os.read(queue, 4)) == 4:
+        yield int.from_bytes(token, "little")
 
 
-def _walk_runs(
-    root: str, runs: list[list[Item]], which: Iterable[int], found: Batch, seen: set[tuple[int, int]]
-) -> tuple[Summary, dict[int, bytes]]:
-    before = set(seen)
-    sums: dict[int, bytes] = {}
-    parts: dict[int, bytes] = {}
-    plain, newest = True, 0
+def _walk_runs(root: str, items: list[list[Item]], which: Iterable[int], seen: set[tuple[int, int]]) -> dict[int, Run]:
+    walked: dict[int, Run] = {}
     for i in which:
-        walked = list(_walk_items(root, runs[i], found, seen, stat=True))
-        for _, linked, st in walked:
+        found = Batch()
+        before = set(seen)
+        files = list(_walk_items(root, items[i], found, seen, stat=True))
+        data = marshal.dumps(files, _CANONICAL)
+        run = Run(data, hashlib.blake2b(data, digest_size=SUM_SIZE).digest())
+        run.problems = [(p.path, p.relpath, p.kind, p.message, p.line) for p in found.problems]
+        run.leftovers, run.skipped, run.folders = found.leftovers, found.skipped, list(seen - before)
+        for _, linked, st in files:
             if linked or st is None:
-                plain = False
-            elif st[3] > newest:
-                newest = st[3]
-        parts[i] = marshal.dumps(walked, _CANONICAL)
-        sums[i] = hashlib.blake2b(parts[i], digest_size=20).digest()
-    problems = [(p.path, p.relpath, p.kind, p.message, p.line) for p in found.problems]
-    return (sums, problems, found.leftovers, found.skipped, list(seen - before), plain, newest), parts
+                run.plain = False
+            elif st[3] > run.newest:
+                run.newest = st[3]
+        walked[i] = run
+    return walked
 
 
-def _fork_walker(root: str, runs: list[list[Item]], queue: int, seen: set[tuple[int, int]]) -> tuple[int, int] | None:
-    """A child process walking the folders it takes from `queue`: it sends its Summary, then
-    its runs' files (for Prewalk.files), through a pipe. (pid, the pipe's read end)."""
-    try:
-        read, write = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
-        return None
-    if pid:
-        os.close(write)
-        return pid, read
-    status = 1  # the child: never back into the caller's code, whatever happens
-    try:
-        os.close(read)
-        _widen(write)  # 8 MB of files at 100,000: through the usual pipe's 64 KB, 30 ms
-        summary, parts = _walk_runs(root, runs, _taken(queue), Batch(), set(seen))
-        _send(write, summary)
-        _send(write, parts)  # waits for the parent to read, or to close the pipe
-        status = 0
-    finally:
-        os._exit(status)
+class _Helper:
+    """A forked process walking the folders it takes from the queue: each run's files go to
+    a file of its own (written at an offset, never waiting for a reader), and a notice of
+    it, small, through a pipe; a notice of None when the queue is empty."""
+
+    def __init__(self, pid: int, notices: int, data: int):
+        self.pid, self.notices, self.data = pid, notices, data
+        self.done = False
+        self._pending = b""
+
+    @classmethod
+    def start(cls, root: str, items: list[list[Item]], queue: int, seen: set[tuple[int, int]]) -> _Helper | None:
+        try:
+            data = _scratch()
+            read, write = os.pipe()
+        except OSError:
+            return None
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (data, read, write):
+                os.close(fd)
+            return None
+        if pid:
+            os.close(write)
+            return cls(pid, read, data)
+        status = 1  # the child: never back into the caller's code, whatever happens
+        try:
+            os.close(read)
+            at = 0
+            for i in _taken(queue):
+                run = _walk_runs(root, items, [i], seen)[i]
+                os.pwrite(data, run.files, at)  # a file of the page cache: at memory speed
+                notice = (i, at, len(run.files), run.sum, run.problems, run.leftovers, run.skipped)
+                _send(write, (*notice, run.folders, run.plain, run.newest))
+                at += len(run.files)
+            _send(write, None)
+            status = 0
+        finally:
+            os._exit(status)
+
+    def read(self) -> dict[int, Run]:
+        """The runs of the notices that came (after a select said some did)."""
+        try:
+            chunk = os.read(self.notices, 1 << 16)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.end()  # ended, or died: what it did not tell is walked here
+            return {}
+        self._pending += chunk
+        runs: dict[int, Run] = {}
+        while len(self._pending) >= 4:
+            size = int.from_bytes(self._pending[:4], "little")
+            if len(self._pending) < 4 + size:
+                break
+            notice = marshal.loads(self._pending[4 : 4 + size])
+            self._pending = self._pending[4 + size :]
+            if notice is None:
+                self.end()
+                break
+            i, at, length, digest, problems, leftovers, skipped, folders, plain, newest = notice
+            files = os.pread(self.data, length, at)
+            if len(files) == length:
+                runs[i] = Run(files, digest, problems, leftovers, skipped, folders, plain, newest)
+        return runs
+
+    def end(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        for fd in (self.notices, self.data):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)  # no longer wanted, if still walking
+        with contextlib.suppress(OSError):
+            os.waitpid(self.pid, 0)
+
+
+def _scratch() -> int:
+    """A file no other process sees, in memory where the system allows."""
+    if hasattr(os, "memfd_create"):
+        with contextlib.suppress(OSError):
+            return int(os.memfd_create("reviewer-walk", getattr(os, "MFD_CLOEXEC", 0)))
+    handle, path = tempfile.mkstemp(prefix="reviewer-walk-")
+    os.unlink(path)
+    return handle
 
 
 def _send(pipe: int, value: Any) -> None:
     data = marshal.dumps(value)
-    view = memoryview(len(data).to_bytes(8, "little") + data)
+    view = memoryview(len(data).to_bytes(4, "little") + data)
     while view:
         view = view[os.write(pipe, view) :]
-
-
-def _frame(pipe: int) -> Any:
-    """The next value sent (_send), or None if the pipe ended first or it cannot be read."""
-    head = _read(pipe, 8)
-    if len(head) < 8:
-        return None
-    size = int.from_bytes(head, "little")
-    data = _read(pipe, size)
-    if len(data) < size:
-        return None
-    try:
-        return marshal.loads(data)
-    except (ValueError, EOFError, TypeError):
-        return None
-
-
-def _read(pipe: int, size: int) -> bytes:
-    chunks, left = [], size
-    try:
-        while left and (chunk := os.read(pipe, min(left, 1 << 20))):
-            chunks.append(chunk)
-            left -= len(chunk)
-    except OSError:
-        pass
-    return b"".join(chunks)
-
-
-def _end(pid: int) -> None:
-    """A helper process ended (it may be waiting to send what is no longer wanted) and reaped."""
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(OSError):
-        os.waitpid(pid, 0)

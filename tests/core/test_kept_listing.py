@@ -6,17 +6,21 @@ undamaged."""
 import contextlib
 import io
 import os
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from reviewer.cli import main
 from reviewer.core import index as index_module
-from reviewer.core import prewalk as walking
 from reviewer.core.index import FolderIndex
 from reviewer.core.kept import KeptListing, ListingRecord
 from reviewer.core.prewalk import walk_parts
 from reviewer.core.walking import Batch, walk_files
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def tree(root, links=True):
@@ -44,47 +48,72 @@ def as_walked(root):
     return files, found
 
 
+def fresh_walk(root, processes, kept=None, fail=""):
+    """walk_parts in a process of its own, without the threads a test run may have (where
+    this process has other threads, it does not fork): what it gave, as a dict. With `fail`,
+    each helper dies at once ("start") or after its first run ("later")."""
+    code = f"""
+import os, pickle, sys
+from reviewer.core import prewalk as p
+from reviewer.core.walking import Batch
+if {fail!r}:
+    real, sent = p._send, []
+    def send(pipe, value):
+        sent.append(value)
+        if {fail!r} == "start" or len(sent) == 2:
+            os._exit(1)
+        real(pipe, value)
+    p._send = send
+walk = p.walk_parts({str(root)!r}, {processes}, (lambda: {kept!r}) if {kept!r} is not None else None)
+helpers = len(walk._helpers)
+found = Batch()
+found.problems += walk.found.problems
+found.leftovers += walk.found.leftovers
+found.skipped += walk.found.skipped
+files = list(walk.files(found))
+sys.stdout.buffer.write(pickle.dumps(dict(
+    files=files, problems=sorted(x.relpath for x in found.problems), leftovers=sorted(found.leftovers),
+    skipped=found.skipped, plain=walk.plain, newest=walk.newest, sums=walk.sums(), digest=walk.digest(),
+    differs=walk.differs, helpers=helpers,
+)))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
+    return pickle.loads(done.stdout)
+
+
 @pytest.mark.parametrize("processes", [1, 2, 3, 8])
 @pytest.mark.parametrize("links", [False, True])
 def test_a_walk_in_parts_is_the_walk_itself(tmp_path, processes, links):
     root = tree(tmp_path / "site", links)
     files, found = as_walked(root)
-    prewalk = walk_parts(str(root), processes)
-    assert list(prewalk.files()) == files
-    assert sorted(p.relpath for p in prewalk.found.problems) == sorted(p.relpath for p in found.problems)
-    assert sorted(prewalk.found.leftovers) == sorted(found.leftovers)
-    assert prewalk.found.skipped == found.skipped
-    assert prewalk.plain is not links  # a folder reached through a link is read each time
-    assert prewalk.newest == max(st[3] for _, _, st in files if st)
-    if not links:  # a walk through a link has no listing kept, and its digest is not used
-        assert walk_parts(str(root), processes).digest() == prewalk.digest()
+    walked = fresh_walk(root, processes)
+    assert walked["helpers"] == min(processes, 6 if links else 5) - 1  # folders 0, 1, 2, 2-z, 3 (0-again)
+    assert walked["files"] == files
+    assert walked["problems"] == sorted(p.relpath for p in found.problems)
+    assert walked["leftovers"] == sorted(found.leftovers)
+    assert walked["skipped"] == found.skipped
+    assert walked["plain"] is not links  # a folder reached through a link is read each time
+    assert walked["newest"] == max(st[3] for _, _, st in files if st)
+    assert walked["differs"]  # from no kept listing
+    if not links:  # a walk through a link has no listing kept: its digest is not used
+        assert fresh_walk(root, processes)["digest"] == walked["digest"]
+        assert fresh_walk(root, processes, kept=walked["sums"])["differs"] is False
 
 
-@pytest.mark.parametrize("fails", ["summary", "files"])
-def test_a_walk_in_parts_takes_over_what_a_helper_did_not_give(tmp_path, monkeypatch, fails):
+@pytest.mark.parametrize("fail", ["start", "later"])
+def test_a_walk_in_parts_walks_here_what_a_helper_did_not(tmp_path, fail):
     root = tree(tmp_path / "site", links=False)
     files, _ = as_walked(root)
-    real = walking._send
-    sent = []
-
-    def send(pipe, value):  # in the helper: it dies before it sends
-        sent.append(value)
-        if len(sent) == (1 if fails == "summary" else 2):
-            os._exit(1)
-        real(pipe, value)
-
-    monkeypatch.setattr(walking, "_send", send)
-    prewalk = walk_parts(str(root), 3)
-    assert list(prewalk.files()) == files
-    assert prewalk.plain is (fails == "summary")  # files walked after the digest: no listing kept
+    walked = fresh_walk(root, 3, fail=fail)
+    assert walked["files"] == files
+    assert walked["plain"] is False  # walked here after the helpers were asked: no listing kept
 
 
-def test_a_walk_in_parts_lets_its_helpers_go_when_its_files_are_not_wanted(tmp_path):
+def test_a_walk_in_parts_lets_its_helpers_go(tmp_path):
     root = tree(tmp_path / "site", links=False)
-    prewalk = walk_parts(str(root), 3)
-    helpers = [pid for pid, _, _ in prewalk._helpers]
-    assert len(helpers) == 2  # waiting to hand over their files
-    prewalk.close()
+    walk = walk_parts(str(root), 3)
+    helpers = [helper.pid for helper in walk._helpers]
+    walk.close()
     for pid in helpers:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, 0)  # reaped
@@ -102,58 +131,61 @@ def test_the_digest_changes_with_any_file(tmp_path):
     assert walk_parts(str(root), 2).digest() == changed
 
 
-def record(tmp_path, parts=("a\n", "b\n"), digest=b"walk"):
-    kept = ListingRecord(str(tmp_path / "index"), "json", "10/py3.11", digest)
+SUMS = [b"1" * 20, b"2" * 20]
+
+
+def record(tmp_path, parts=("a\n", "b\n")):
+    kept = ListingRecord(str(tmp_path / "index"), "json", "10/py3.11")
     for part in parts:
         kept.add(part)
     return kept
 
 
 def given(tmp_path, form="json", version="10/py3.11"):
-    """What KeptListing gives: (digest, the listing as printed), or None."""
+    """What KeptListing gives: (the sums, the listing as printed), or None."""
     kept = KeptListing.open(str(tmp_path / "index"), form, version)
-    if kept is None:
+    if kept is None or not kept.check():
         return None
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     kept.write_to(out)
     kept.close()
     out.flush()
-    return kept.digest, out.buffer.getvalue().decode()
+    return kept.sums, out.buffer.getvalue().decode()
 
 
 def test_a_listing_is_given_back_only_once_finished_and_only_to_its_form_and_version(tmp_path):
     kept = record(tmp_path)
     assert given(tmp_path) is None  # not finished: not a listing yet
-    assert kept.finish()
-    assert given(tmp_path) == (b"walk", "a\nb\n")
+    assert kept.finish(SUMS)
+    assert given(tmp_path) == (SUMS, "a\nb\n")
     assert given(tmp_path, form="text") is None
     assert given(tmp_path, version="11/py3.11") is None
     assert [p.name for p in tmp_path.iterdir()] == ["index.json-listing"]  # no temporary file left
 
 
 def test_a_listing_is_written_as_text_where_the_output_is_not_utf8(tmp_path):
-    record(tmp_path, ["caf\u00e9\n"]).finish()
+    record(tmp_path, ["caf\u00e9\n" * 400_000]).finish([])  # a block boundary within a character
     kept = KeptListing.open(str(tmp_path / "index"), "json", "10/py3.11")
     out = io.StringIO()
     kept.write_to(out)
     kept.close()
-    assert out.getvalue() == "caf\u00e9\n"
+    assert out.getvalue() == "caf\u00e9\n" * 400_000
 
 
 def test_a_new_listing_replaces_the_last_and_one_open_keeps_what_it_checked(tmp_path):
-    record(tmp_path, ["old\n"], b"one").finish()
+    record(tmp_path, ["old\n"]).finish(SUMS[:1])
     kept = KeptListing.open(str(tmp_path / "index"), "json", "10/py3.11")
-    assert record(tmp_path, ["new\n"], b"two").finish()
+    assert record(tmp_path, ["new\n"]).finish(SUMS)
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     kept.write_to(out)
     kept.close()
-    assert (kept.digest, out.buffer.getvalue()) == (b"one", b"old\n")
-    assert given(tmp_path) == (b"two", "new\n")
+    assert (kept.sums, out.buffer.getvalue()) == (SUMS[:1], b"old\n")
+    assert given(tmp_path) == (SUMS, "new\n")
 
 
 @pytest.mark.parametrize("damage", ["byte", "cut", "longer", "header"])
 def test_a_damaged_listing_is_never_given(tmp_path, damage):
-    record(tmp_path, [f"line {n}\n" for n in range(1000)]).finish()
+    record(tmp_path, [f"line {n}\n" for n in range(1000)]).finish(SUMS)
     path = tmp_path / "index.json-listing"
     data = bytearray(path.read_bytes())
     if damage == "byte":
@@ -171,9 +203,9 @@ def test_a_damaged_listing_is_never_given(tmp_path, damage):
 def test_a_listing_cut_short_or_not_utf8_is_never_kept(tmp_path):
     kept = record(tmp_path)
     kept.abandon()
-    assert not kept.finish()
+    assert not kept.finish(SUMS)
     kept = record(tmp_path, ["caf\udce9\n"])  # a file name that is not UTF-8
-    assert not kept.finish()
+    assert not kept.finish(SUMS)
     assert given(tmp_path) is None
     assert list(tmp_path.iterdir()) == []
 
@@ -184,14 +216,14 @@ def test_temporary_files_a_day_old_are_removed_by_the_next_listing_kept(tmp_path
     old.write_text("left by a process that died")
     recent.write_text("being written by another")
     os.utime(old, (1, 1))
-    record(tmp_path).finish()
+    record(tmp_path).finish(SUMS)
     assert not old.exists()
     assert recent.exists()
 
 
 def test_an_index_made_again_removes_its_listings(tmp_path):
     index = FolderIndex.open(str(tmp_path / "cache"), str(tmp_path))
-    ListingRecord(index.path, "text", "x", b"w").finish()
+    ListingRecord(index.path, "text", "x").finish(SUMS)
     assert os.path.exists(index.path + ".text-listing")
     index._remove_files()
     assert not os.path.exists(index.path + ".text-listing")
