@@ -61,10 +61,10 @@ def best_us(read: Callable[[str], object], texts: list[str]) -> float:
 def readers() -> dict[str, Callable[[str], object]]:
     found: dict[str, Callable[[str], object]] = {
         "pyyaml": lambda text: fast_load(text, {}, {}),
-        "screen": lambda text: not yaml_screen._refused(text) and yaml_screen._DOCUMENT.fullmatch(text),
+        "screen": lambda text: not yaml_screen._refused(text) and yaml_screen.document().fullmatch(text),
     }
-    if yaml_screen.yaml_rs is not None:
-        loads = yaml_screen.yaml_rs.loads
+    loads = yaml_screen.fast_loads()
+    if loads is not None:
         found["yaml-rs"] = lambda text: loads(text, parse_datetime=False)
         found["screened"] = lambda text: yaml_screen.screened_load(text, {}, {})
     try:

@@ -113,10 +113,11 @@ def versions() -> list[str]:
         lines.append(f"PyYAML not usable: {error}")
     from .core import yaml_screen
 
-    if yaml_screen.FAST:
-        lines.append(f"fast YAML path: {yaml_screen.FAST} {_version_of('yaml-rs')}, where the screen passes")
+    fast, why_not = yaml_screen.fast_path()
+    if fast:
+        lines.append(f"fast YAML path: {fast} {_version_of('yaml-rs')}, where the screen passes")
     else:
-        lines.append(f"fast YAML path off ({yaml_screen.WHY_NOT}): every file is read by PyYAML")
+        lines.append(f"fast YAML path off ({why_not}): every file is read by PyYAML")
     for name in ("Pillow", "python-frontmatter", "platformdirs", "pyqtgraph", "numpy"):
         lines.append(f"{name} {_version_of(name) or 'not installed'}")
     lines.append(_git_version())

@@ -30,6 +30,7 @@ from .walking import (
     walk_files,
 )
 from .workers import Workers
+from .yaml_screen import fast_loads
 
 # Real newsletters with HTML bodies run to hundreds of KB; this is far beyond any article.
 MAX_FILE_SIZE = 8 * 1024 * 1024
@@ -298,6 +299,7 @@ def _read(
         for chunk in plan:
             futures = None
             if parallel and _worth_workers(chunk):
+                fast_loads()  # imported before the workers are forked, not again in each of them
                 pool = workers.get()
                 if pool is not None:
                     paths = [path for path, _, _ in chunk.stale]

@@ -27,22 +27,35 @@ REVIEWER_NO_FAST_YAML=1) every text goes the old way.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any
 
-try:  # optional: a wheel that does not install, or a platform without one, reads as before
-    if os.environ.get("REVIEWER_NO_FAST_YAML"):
-        raise ImportError("turned off by REVIEWER_NO_FAST_YAML")
-    import yaml_rs
+_FAST: list[Any] = []  # yaml_rs.loads (or None: the fast path is off) and why not, once looked for
 
-    FAST = "yaml-rs"
-except ImportError as exc:
-    yaml_rs = None  # type: ignore[assignment]  # the fast path is off
-    FAST = ""
-    WHY_NOT = str(exc)
-else:
-    WHY_NOT = ""
+
+def fast_loads() -> Any:
+    """yaml_rs.loads, imported the first time it is asked for (6-12 ms: no start-up that reads
+    no file pays for it); None when the fast path is off: yaml-rs cannot be imported (a wheel
+    that does not install, a platform without one: then every file reads as before), or
+    REVIEWER_NO_FAST_YAML is set."""
+    if not _FAST:
+        try:
+            if os.environ.get("REVIEWER_NO_FAST_YAML"):
+                raise ImportError("turned off by REVIEWER_NO_FAST_YAML")
+            import yaml_rs
+
+            _FAST[:] = [yaml_rs.loads, ""]
+        except ImportError as exc:
+            _FAST[:] = [None, str(exc)]
+    return _FAST[0]
+
+
+def fast_path() -> tuple[str, str]:
+    """The fast path's reader ('yaml-rs'), or '' and why it is off."""
+    return ("yaml-rs", "") if fast_loads() is not None else ("", _FAST[1])
+
 
 NOT_SCREENED = object()  # what `screened_load` returns for a text it leaves to the old reader
 WATCHED = ("published", "quality")  # fast_yaml.WATCHED_KEYS (a test checks they are the same)
@@ -70,7 +83,7 @@ _LINE = rf"[ ]{{0,24}}+(?:#[^\n]*+|{_DASHES}(?:{_KEY}:(?:[ ]++{_VALUE})?|{_VALUE
 # lines one possessive run: the same texts pass as with backtracking (a line that fails is never
 # tried again in another way), in 0.8x the time (20 % of a real file's screen went into
 # backtracking over runs of spaces and digits that could not end otherwise).
-_DOCUMENT = re.compile(rf"(?:{_LINE}\r?\n)*+(?:{_LINE})?")
+_DOCUMENT_PATTERN = rf"(?:{_LINE}\r?\n)*+(?:{_LINE})?"
 # What PyYAML refuses (control characters, C1, lone surrogates, U+FFFE/U+FFFF), reads as a line
 # break (U+0085, U+2028, U+2029) or drops (a byte order mark); and tabs. Looked for in the UTF-8
 # bytes once the printable ASCII is taken out (bytes.translate, in C): what is left is short, and
@@ -88,10 +101,11 @@ def screened_load(
 ) -> Any:
     """The document as PyYAML (fast_yaml.Loader) reads it, by yaml-rs, when the screen passes;
     NOT_SCREENED otherwise. `key_counts` and `plain_lines` as fast_yaml.fast_load fills them."""
-    if yaml_rs is None or _refused(yaml_text) or not _DOCUMENT.fullmatch(yaml_text):
+    loads = _FAST[0] if _FAST else fast_loads()
+    if loads is None or _refused(yaml_text) or not document().fullmatch(yaml_text):
         return NOT_SCREENED
     try:  # a key twice, at any level, is an error here (PyYAML keeps the last): the old reader says so
-        data = yaml_rs.loads(yaml_text, parse_datetime=False)
+        data = loads(yaml_text, parse_datetime=False)
     except Exception:  # whatever yaml-rs refuses, the old reader reads or explains
         return NOT_SCREENED
     if key_counts is not None and isinstance(data, dict):
@@ -100,6 +114,12 @@ def screened_load(
         for key in WATCHED:
             _watched_line(yaml_text, key, plain_lines)
     return data
+
+
+@functools.cache
+def document() -> re.Pattern[str]:
+    """The screen's pattern, compiled the first time (3.5 ms)."""
+    return re.compile(_DOCUMENT_PATTERN)
 
 
 def _refused(yaml_text: str) -> bool:

@@ -23,7 +23,7 @@ from reviewer.core.yaml_screen import NOT_SCREENED, screened_load
 from tests.fuzzing import damaged_articles, seeds
 from tests.helpers import CORPUS, EXAMPLES, ROOT
 
-pytestmark = pytest.mark.skipif(yaml_screen.yaml_rs is None, reason="yaml-rs is not installed: no fast path")
+pytestmark = pytest.mark.skipif(yaml_screen.fast_loads() is None, reason="yaml-rs is not installed: no fast path")
 
 
 def typed(value: Any) -> Any:
@@ -182,6 +182,6 @@ def test_the_possessive_screen_passes_what_the_same_lines_pass_with_backtracking
     backtracking = re.compile(rf"(?:(?>{unpossessive}(?=\r?\n|\Z))\r?\n)*(?>{unpossessive}\Z)?")
     texts = [front_matter(data) for data in _articles(CORPUS) + _generated(300) + damaged_articles(1500) + seeds()]
     texts = [text for text in texts if text is not None]
-    passed = [bool(yaml_screen._DOCUMENT.fullmatch(text)) for text in texts]
+    passed = [bool(yaml_screen.document().fullmatch(text)) for text in texts]
     assert passed == [bool(backtracking.fullmatch(text)) for text in texts]
     assert 0 < sum(passed) < len(texts)
