@@ -72,10 +72,7 @@ class Prewalk:
         self._runs: dict[int, Run] = {}
         self._helpers: list[_Helper] = []
         self._walked_here = False  # a run walked here after the helpers were asked for it
-
-    @property
-    def complete(self) -> bool:
-        return len(self._runs) == len(self._items)
+        self._known = 0  # the runs before this one are all walked
 
     def sums(self) -> list[bytes]:
         """Each run's sum, in order, once every run is walked (waiting for the helpers)."""
@@ -129,13 +126,16 @@ class Prewalk:
     def _wait(self, i: int) -> None:
         """Until run `i` and every one before it are walked: by a helper, or here, if every
         helper has ended without it."""
-        while any(j not in self._runs for j in range(i + 1)):
+        while self._known <= i:
+            if self._known in self._runs:
+                self._known += 1
+                continue
             live = [h for h in self._helpers if not h.done]
             if not live:
-                missing = [j for j in range(i + 1) if j not in self._runs]
+                missing = [j for j in range(self._known, i + 1) if j not in self._runs]
                 self._runs.update(_walk_runs(self.root, self._items, missing, set(self._seen)))
                 self._walked_here = True
-                return
+                continue
             ready, _, _ = select.select([h.notices for h in live], [], [])
             for helper in live:
                 if helper.notices in ready:

@@ -100,6 +100,19 @@ def test_a_walk_in_parts_is_the_walk_itself(tmp_path, processes, links):
         assert fresh_walk(root, processes, kept=walked["sums"])["differs"] is False
 
 
+def test_a_root_of_more_folders_than_the_queue_holds_is_walked_here_the_same(tmp_path):
+    root = tmp_path / "site"
+    for n in range(1100):
+        (root / f"n{n:04}").mkdir(parents=True)  # runs alternate: n0000.md, n0000/, n0001.md...
+        (root / f"n{n:04}" / "a.md").write_text("---\ntitle: A\n---\n")
+        (root / f"n{n:04}.md").write_text("---\ntitle: F\n---\n")
+    files, _ = as_walked(root)
+    walked = fresh_walk(root, 2)
+    assert walked["helpers"] == 0
+    assert walked["files"] == files
+    assert len(walked["sums"]) == 2200
+
+
 @pytest.mark.parametrize("fail", ["start", "later"])
 def test_a_walk_in_parts_walks_here_what_a_helper_did_not(tmp_path, fail):
     root = tree(tmp_path / "site", links=False)
