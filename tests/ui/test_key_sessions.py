@@ -34,9 +34,10 @@ from reviewer.core.same_story import best_of
 from tests.helpers import EXAMPLES
 
 SESSIONS = int(os.environ.get("REVIEWER_KEY_SESSIONS", "40"))
-# Seeds that once failed, kept. 44: a selection made across a row that then went. 221, 241,
-# 376: B with two rows selected acted on the pane's article (none, or the one before), not the cursor's.
-REGRESSIONS: list[int] = [44, 221, 241, 376]
+# Seeds that once failed, kept. 44: a selection made across a row that then went. 109, 125,
+# 158, 221, 241, 376: B with two rows selected acted on the pane's article (none, or the one
+# before), not the cursor's.
+REGRESSIONS: list[int] = [44, 109, 125, 158, 221, 241, 376]
 CHUNK = 10  # sessions a window
 PAUSE_MS = 40  # the digits' and the query's pause, shortened for the test
 THRESHOLD = 20  # batches larger than this ask first (answered yes or no at random)
