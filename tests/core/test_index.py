@@ -407,7 +407,9 @@ def test_any_changes_between_opens_list_and_check_as_a_fresh_read(tmp_path, roun
     for changes in rounds:
         for what, n in changes:
             change(root, what, n)
-        assert run("list", "--json", str(root)) == run("list", "--json", "--no-index", str(root))
+        fresh = run("list", "--json", "--no-index", str(root))
+        assert run("list", "--json", str(root)) == fresh
+        assert run("list", "--json", str(root)) == fresh  # as kept, where the folder allows (core.kept)
         assert run("check", str(root)) == run("check", "--no-index", str(root))
 
 
