@@ -37,6 +37,7 @@ class KeptListing:
 
     def __init__(self, fh: BinaryIO, sums: list[bytes], length: int, crc: int):
         self._fh, self.sums, self.length, self._crc = fh, sums, length, crc
+        self._checked: bool | None = None
 
     @classmethod
     def open(cls, index_path: str, form: str, version: str) -> KeptListing | None:
@@ -64,15 +65,17 @@ class KeptListing:
 
     def check(self) -> bool:
         """Whether what follows the header has the header's CRC (sums and listing): a listing
-        that has not is never given."""
-        self._fh.seek(HEADER)
-        found = 0
-        try:
-            while block := self._fh.read(_BLOCK):
-                found = zlib.crc32(block, found)
-        except OSError:
-            return False
-        return found == self._crc
+        that has not is never given. Read once; asked again, the answer then."""
+        if self._checked is None:
+            self._fh.seek(HEADER)
+            found = 0
+            try:
+                while block := self._fh.read(_BLOCK):
+                    found = zlib.crc32(block, found)
+            except OSError:
+                found = self._crc + 1
+            self._checked = found == self._crc
+        return self._checked
 
     def write_to(self, out: Any) -> None:
         """The listing, to the text stream `out`: as its bytes, where the stream would write

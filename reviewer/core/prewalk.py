@@ -3,8 +3,8 @@
 when they differ, the walk the scan goes on with (library.scan_batches).
 
 The walk is walking.walk_files(stat=True), file for file. The root folder's items are cut
-into runs (each folder, each run of files between them), each summed up by the digest of
-its files with their stat values. Helper processes, forked for the walk, take the folders
+into runs (each folder, each run of files between them), each summed up by a digest of its
+files with their stat values. Helper processes, forked for the walk, take the folders
 one at a time from a pipe, write each run's files to a file of their own and tell this
 process which it was; this process takes folders too, as long as each it walks is what the
 kept listing was printed after. Once one is not, it leaves the rest to the helpers and goes
@@ -50,14 +50,6 @@ class Run:
     newest: int = 0  # the latest ctime_ns of a file
 
 
-def digest_of(root: str, sums: Iterable[bytes]) -> bytes:
-    """The digest of a walk of `root` whose runs have these sums: 20 bytes."""
-    digest = hashlib.blake2b(root.encode("utf-8", "surrogateescape"), digest_size=SUM_SIZE)
-    for part in sums:
-        digest.update(part)
-    return digest.digest()
-
-
 class Prewalk:
     """A walk of `root`, as walk_parts began it. Read its files (files) or close it: helper
     processes may still be walking."""
@@ -78,9 +70,6 @@ class Prewalk:
         """Each run's sum, in order, once every run is walked (waiting for the helpers)."""
         self._wait(len(self._items) - 1)
         return [self._runs[i].sum for i in range(len(self._items))]
-
-    def digest(self) -> bytes:
-        return digest_of(self.root, self.sums())
 
     @property
     def plain(self) -> bool:
@@ -145,19 +134,18 @@ class Prewalk:
 def walk_parts(
     root: str,
     processes: int | None = None,
-    kept: Callable[[], list[bytes] | None] | None = None,
+    kept: list[bytes] | None = None,
     meanwhile: Callable[[], Any] | None = None,
 ) -> Prewalk:
     """Begin walk_files(stat=True) of `root`, the folders in it shared between up to
     `processes` processes (a fork each, where this process has no other thread; else all
     walked here), each taking the next folder when done with one.
 
-    `kept` is called once the helpers have begun: the sums of the runs of the walk a kept
-    listing was printed after, or None. This process walks with them while each run it
-    walks has the sum kept; then it leaves the rest to them. If none differed, `meanwhile`
-    is called when nothing is left to take, while the helpers end their last runs. At 100,000 files in 11 folders,
-    one process took 0.35 s and two 0.2 s, where `find -printf` of the same stat values
-    took 0.2."""
+    `kept` are the sums of the runs of the walk a kept listing was printed after. This
+    process walks with the helpers while each run it walks has the sum kept; then it leaves
+    the rest to them. If none differed, `meanwhile` is called when nothing is left to take,
+    while the helpers end their last runs. At 100,000 files in 11 folders, one process took
+    0.35 s and two 0.2 s, where `find -printf` of the same stat values took 0.2."""
     root = os.path.abspath(root)
     looked = time.time_ns()
     found = Batch()
@@ -175,22 +163,21 @@ def walk_parts(
     if queue is not None:
         helpers = (_Helper.start(root, items, queue, seen) for _ in range(processes - 1))
         prewalk._helpers = [helper for helper in helpers if helper is not None]
-    sums = kept() if kept is not None else None
     own = [i for i, run in enumerate(items) if not run[0][1]]  # the root's own files: here
     if queue is None:
         prewalk._runs.update(_walk_runs(root, items, itertools.chain(own, folders), seen))
-        prewalk.differs = sums != [prewalk._runs[i].sum for i in range(len(items))]
+        prewalk.differs = kept != [prewalk._runs[i].sum for i in range(len(items))]
         if not prewalk.differs and meanwhile is not None:
             meanwhile()
         return prewalk
     try:
         prewalk._runs.update(_walk_runs(root, items, own, seen))
-        if sums is None or len(sums) != len(items) or any(sums[i] != prewalk._runs[i].sum for i in own):
+        if kept is None or len(kept) != len(items) or any(kept[i] != prewalk._runs[i].sum for i in own):
             prewalk.differs = True  # the scan goes on at once while the helpers walk
         else:
             for i in _taken(queue):
                 prewalk._runs.update(_walk_runs(root, items, [i], seen))
-                if sums[i] != prewalk._runs[i].sum:
+                if kept[i] != prewalk._runs[i].sum:
                     prewalk.differs = True  # not the kept listing's walk: the helpers walk the rest
                     break
             if not prewalk.differs and meanwhile is not None:

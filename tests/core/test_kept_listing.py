@@ -64,7 +64,7 @@ if {fail!r}:
             os._exit(1)
         real(pipe, value)
     p._send = send
-walk = p.walk_parts({str(root)!r}, {processes}, (lambda: {kept!r}) if {kept!r} is not None else None)
+walk = p.walk_parts({str(root)!r}, {processes}, {kept!r})
 helpers = len(walk._helpers)
 found = Batch()
 found.problems += walk.found.problems
@@ -73,7 +73,7 @@ found.skipped += walk.found.skipped
 files = list(walk.files(found))
 sys.stdout.buffer.write(pickle.dumps(dict(
     files=files, problems=sorted(x.relpath for x in found.problems), leftovers=sorted(found.leftovers),
-    skipped=found.skipped, plain=walk.plain, newest=walk.newest, sums=walk.sums(), digest=walk.digest(),
+    skipped=found.skipped, plain=walk.plain, newest=walk.newest, sums=walk.sums(),
     differs=walk.differs, helpers=helpers,
 )))
 """
@@ -95,8 +95,8 @@ def test_a_walk_in_parts_is_the_walk_itself(tmp_path, processes, links):
     assert walked["plain"] is not links  # a folder reached through a link is read each time
     assert walked["newest"] == max(st[3] for _, _, st in files if st)
     assert walked["differs"]  # from no kept listing
-    if not links:  # a walk through a link has no listing kept: its digest is not used
-        assert fresh_walk(root, processes)["digest"] == walked["digest"]
+    if not links:  # a walk through a link has no listing kept: its sums are not used
+        assert fresh_walk(root, processes)["sums"] == walked["sums"]
         assert fresh_walk(root, processes, kept=walked["sums"])["differs"] is False
 
 
@@ -132,16 +132,16 @@ def test_a_walk_in_parts_lets_its_helpers_go(tmp_path):
             os.waitpid(pid, 0)  # reaped
 
 
-def test_the_digest_changes_with_any_file(tmp_path):
+def test_the_sums_change_with_any_file(tmp_path):
     root = tree(tmp_path / "site", links=False)
-    before = walk_parts(str(root), 2).digest()
+    before = walk_parts(str(root), 2).sums()
     (root / "3" / "sub0" / "a03.md").write_text("---\ntitle: A3, longer\n---\n")
-    assert walk_parts(str(root), 2).digest() != before
-    changed = walk_parts(str(root), 2).digest()
+    assert walk_parts(str(root), 2).sums() != before
+    changed = walk_parts(str(root), 2).sums()
     (root / "0" / "new.md").write_text("---\ntitle: New\n---\n")
-    assert walk_parts(str(root), 2).digest() != changed
+    assert walk_parts(str(root), 2).sums() != changed
     (root / "0" / "new.md").unlink()
-    assert walk_parts(str(root), 2).digest() == changed
+    assert walk_parts(str(root), 2).sums() == changed
 
 
 SUMS = [b"1" * 20, b"2" * 20]
