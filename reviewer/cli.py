@@ -222,7 +222,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 2
     everything = predicate == Everything()  # then unchanged articles print as the index holds them
     out = sys.stdout
-    kept, no_index = None, args.no_index or bool(os.environ.get("REVIEWER_NO_INDEX"))
+    kept, no_index = None, not _indexed(args.no_index)
     if everything and not no_index and os.path.isdir(args.root):
         index = _open_index(args.root)
         if index is None:
@@ -646,7 +646,7 @@ def _batches(
     if kept is not None:
         index: FolderIndex | None = kept.index
     else:
-        index = None if no_index or os.environ.get("REVIEWER_NO_INDEX") else _open_index(root)
+        index = _open_index(root) if _indexed(no_index) else None
     show = sys.stderr.isatty()
 
     def batches() -> Iterator[Batch]:
@@ -683,6 +683,11 @@ def _batches(
                     _error(f"note: {index.message}")
 
     return batches()
+
+
+def _indexed(no_index: bool) -> bool:
+    """Whether a command goes through the folder index: not with --no-index or REVIEWER_NO_INDEX."""
+    return not no_index and not os.environ.get("REVIEWER_NO_INDEX")
 
 
 def _open_index(root: str) -> FolderIndex | None:

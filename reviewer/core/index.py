@@ -239,7 +239,6 @@ class FolderIndex:
         db = self._write
         if db is None or not rows:
             return
-        settled = looked_ns - RACY_NS
         try:
             db.execute("BEGIN")
             db.executemany(
@@ -250,7 +249,7 @@ class FolderIndex:
                         size,
                         mtime_ns,
                         ino,
-                        ctime_ns if ctime_ns < settled else -1,
+                        ctime_ns if self.settled(ctime_ns, looked_ns) else -1,
                         *encoded,
                         _state_sum(rel, encoded[0], encoded[1]),
                         _listed_sum(rel, encoded[2], encoded[3]) if encoded[0] == ARTICLE else 0,

@@ -101,7 +101,7 @@ def screened_load(
 ) -> Any:
     """The document as PyYAML (fast_yaml.Loader) reads it, by yaml-rs, when the screen passes;
     NOT_SCREENED otherwise. `key_counts` and `plain_lines` as fast_yaml.fast_load fills them."""
-    loads = _FAST[0] if _FAST else fast_loads()
+    loads = fast_loads()
     if loads is None or _refused(yaml_text) or not document().fullmatch(yaml_text):
         return NOT_SCREENED
     try:  # a key twice, at any level, is an error here (PyYAML keeps the last): the old reader says so
