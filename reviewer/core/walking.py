@@ -289,9 +289,12 @@ def walk_files(root: str, found: Batch, stat: bool = False) -> Iterator[Walked]:
     yield from _walk_items(root, _folder(root, root, False, found, seen), found, seen, stat)
 
 
-def _walk_items(root: str, items: list[Item], found: Batch, seen: set[tuple[int, int]], stat: bool) -> Iterator[Walked]:
-    """walk_files from some of the root folder's items (as _folder gives them)."""
-    stack = [_entries(items, root, stat)]
+def _walk_items(
+    root: str, items: list[Item], found: Batch, seen: set[tuple[int, int]], stat: bool, folder: str = ""
+) -> Iterator[Walked]:
+    """walk_files from some of a folder's items (as _folder gives them): the root folder's,
+    or those of `folder` in it."""
+    stack = [_entries(items, folder or root, stat)]
     while stack:
         for _, is_folder, path, linked, st in stack[-1]:  # a folder's, until a subfolder's turn
             if is_folder:

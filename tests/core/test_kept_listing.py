@@ -48,7 +48,7 @@ def as_walked(root):
     return files, found
 
 
-def fresh_walk(root, processes, kept=None, fail=""):
+def fresh_walk(root, processes, kept=None, fail="", slice_size=None):
     """walk_parts in a process of its own, without the threads a test run may have (where
     this process has other threads, it does not fork): what it gave, as a dict. With `fail`,
     each helper dies at once ("start") or after its first run ("later")."""
@@ -64,7 +64,7 @@ if {fail!r}:
             os._exit(1)
         real(pipe, value)
     p._send = send
-walk = p.walk_parts({str(root)!r}, {processes}, {kept!r})
+walk = p.walk_parts({str(root)!r}, {processes}, {kept!r}, slice_size={slice_size or "p.SLICE"})
 helpers = len(walk._helpers)
 found = Batch()
 found.problems += walk.found.problems
@@ -74,7 +74,7 @@ files = list(walk.files(found))
 sys.stdout.buffer.write(pickle.dumps(dict(
     files=files, problems=sorted(x.relpath for x in found.problems), leftovers=sorted(found.leftovers),
     skipped=found.skipped, plain=walk.plain, newest=walk.newest, sums=walk.sums(),
-    differs=walk.differs, helpers=helpers,
+    differs=walk.differs, helpers=helpers, expanded=sum(part.enters is not None for part in walk._items),
 )))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
@@ -100,6 +100,62 @@ def test_a_walk_in_parts_is_the_walk_itself(tmp_path, processes, links):
         assert fresh_walk(root, processes, kept=walked["sums"])["differs"] is False
 
 
+def one_large_folder(root, links=True):
+    """A site with its articles in one folder (a Jekyll site's `_posts/`), runs of files
+    between its subfolders, a small folder beside it, and (with `links`) links into it, out
+    of it and back to it, from before and after it in the walk's order."""
+    posts = root / "_posts"
+    for n in range(60):
+        sub = {7: "a-sub/", 8: "a-sub/", 30: "m-sub/deeper/", 59: "z-sub/"}.get(n, "")
+        path = posts / sub / f"{n:02}-{'a-title-of-some-length-' * 4}.md"  # the folder larger than `other`
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: A{n}\n---\n")
+    (posts / "notes.txt").write_text("skipped")
+    (posts / ".31.md.1-1.reviewer-tmp").write_text("left by a crash")
+    (root / "other").mkdir()
+    (root / "other" / "o.md").write_text("---\ntitle: O\n---\n")
+    (root / "top.md").write_text("---\ntitle: T\n---\n")
+    if links:
+        os.symlink(posts / "missing.md", posts / "40-broken.md")
+        os.symlink(root / "other", posts / "45-other")  # walked there first: `other` is passed by
+        os.symlink(posts, posts / "50-self")  # back to the folder it is in
+        os.symlink(posts / "m-sub", root / "A-link")  # before `_posts`: m-sub walked there
+    return root
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3])
+@pytest.mark.parametrize("links", [False, True])
+@pytest.mark.parametrize("slice_size", [1, 4, 25])
+def test_a_large_folder_is_walked_in_parts_as_the_walk_itself(tmp_path, processes, links, slice_size):
+    root = one_large_folder(tmp_path / "site", links)
+    files, found = as_walked(root)
+    walked = fresh_walk(root, processes, slice_size=slice_size)
+    assert (walked["expanded"] > 1) is (processes > 1)  # only where it can be shared
+    assert walked["files"] == files
+    assert walked["problems"] == sorted(p.relpath for p in found.problems)
+    assert walked["leftovers"] == sorted(found.leftovers)
+    assert walked["skipped"] == found.skipped
+    assert walked["plain"] is not links
+    if not links:
+        again = fresh_walk(root, processes, kept=walked["sums"], slice_size=slice_size)
+        assert again["files"] == files
+        assert again["differs"] is False
+
+
+def test_a_large_folder_passed_by_is_not_walked_again(tmp_path):
+    """A link before the large folder leads into it: walk_files walks it there, and passes the
+    folder itself by (as any folder reached twice), its listing's problems too."""
+    root = one_large_folder(tmp_path / "site", links=True)
+    os.symlink(root / "_posts", root / "A-all")
+    files, found = as_walked(root)
+    walked = fresh_walk(root, 2, slice_size=4)
+    assert walked["expanded"] > 1
+    assert walked["files"] == files
+    assert not any(path.startswith(str(root / "_posts") + "/") for path, _, _ in files)
+    assert walked["problems"] == sorted(p.relpath for p in found.problems)
+    assert walked["leftovers"] == sorted(found.leftovers) == [str(root / "A-all" / ".31.md.1-1.reviewer-tmp")]
+
+
 def test_a_root_of_more_folders_than_the_queue_holds_is_walked_here_the_same(tmp_path):
     root = tmp_path / "site"
     for n in range(1100):
@@ -114,10 +170,11 @@ def test_a_root_of_more_folders_than_the_queue_holds_is_walked_here_the_same(tmp
 
 
 @pytest.mark.parametrize("fail", ["start", "later"])
-def test_a_walk_in_parts_walks_here_what_a_helper_did_not(tmp_path, fail):
-    root = tree(tmp_path / "site", links=False)
+@pytest.mark.parametrize("site", [tree, one_large_folder])
+def test_a_walk_in_parts_walks_here_what_a_helper_did_not(tmp_path, fail, site):
+    root = site(tmp_path / "site", links=False)
     files, _ = as_walked(root)
-    walked = fresh_walk(root, 3, fail=fail)
+    walked = fresh_walk(root, 3, fail=fail, slice_size=4)
     assert walked["files"] == files
     assert walked["plain"] is False  # walked here after the helpers were asked: no listing kept
 
