@@ -1,6 +1,6 @@
 """The folder index: warm and cold `reviewer list`, after changes, and the window reopening.
 
-    python benchmarks/bench_index.py [--n 100000] [--changed 1000] [--window]
+    python benchmarks/bench_index.py [--n 100000] [--changed 1000] [--window] [--flat]
 
 On a copy of benchmarks/data/articles-N (never the data folder itself), with an index
 folder of its own, it prints, each as seconds and peak memory of the process:
@@ -11,7 +11,8 @@ folder of its own, it prints, each as seconds and peak memory of the process:
   changed  after --changed files were edited, 10% as many added and deleted: ratio to
            cold (goal at most 0.2), and whether the listing equals a --no-index one
 With --window: the window opening the folder with the index warm (first rows, fully
-loaded, memory), against its first open in the same run.
+loaded, memory), against its first open in the same run. With --flat: every article in
+one folder, `_posts/` (a Jekyll site's usual layout), not in a folder a year.
 """
 
 from __future__ import annotations
@@ -92,10 +93,18 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--changed", type=int, default=1000)
     parser.add_argument("--window", action="store_true")
+    parser.add_argument("--flat", action="store_true", help="every article in one folder, _posts/")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="bench-index-")
     root = os.path.join(work, "site")
-    shutil.copytree(data_folder(args.n), root)
+    if args.flat:
+        posts = os.path.join(root, "_posts")
+        os.makedirs(posts)
+        for folder, _, files in os.walk(data_folder(args.n)):
+            for name in files:  # the generated names are unique across folders
+                shutil.copy2(os.path.join(folder, name), os.path.join(posts, name))
+    else:
+        shutil.copytree(data_folder(args.n), root)
     env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"), PYTHONPATH=os.path.dirname(HERE))
     # Python's compiled modules are kept, as on a user's machine (an installed program, or any
     # run after the first): the first run, cold, writes them.
