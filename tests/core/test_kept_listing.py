@@ -156,6 +156,76 @@ def test_a_large_folder_passed_by_is_not_walked_again(tmp_path):
     assert walked["leftovers"] == sorted(found.leftovers) == [str(root / "A-all" / ".31.md.1-1.reviewer-tmp")]
 
 
+WALK_TREES = int(os.environ.get("REVIEWER_WALK_TREES", "24"))
+
+
+def random_tree(root, rng):
+    """Folders of random sizes side by side and nested, files between them, and links between
+    folders (forward, back, to a parent, to themselves), to files, and broken ones."""
+    folders = [root]
+    for n in range(rng.randint(1, 6)):
+        parent = rng.choice(folders) if rng.random() < 0.4 else root
+        folder = parent / f"{rng.choice('A_bz')}{n}"
+        folder.mkdir(parents=True, exist_ok=True)
+        folders.append(folder)
+    for n in range(rng.randint(5, 60)):
+        folder = rng.choice(folders)
+        (folder / f"{rng.choice('0a_~')}{n:02}.md").write_text(f"---\ntitle: {n}\n---\n")
+    for n in range(rng.randint(0, 5)):
+        folder, target = rng.choice(folders), rng.choice(folders)
+        name = f"{rng.choice('0a_~')}{n}-link"
+        kind = rng.random()
+        if kind < 0.6:
+            os.symlink(target, folder / name)
+        elif kind < 0.8:
+            os.symlink(folder / "missing.md", folder / f"{name}.md")
+        else:
+            (folder / f".{n}.md.1-1.reviewer-tmp").write_text("left by a crash")
+    return root
+
+
+def fresh_walks(roots, processes, slice_sizes):
+    """fresh_walk of each root (its parts' slices of the size at the same place), in one process of its own."""
+    code = f"""
+import pickle, sys
+from reviewer.core import prewalk as p
+from reviewer.core.walking import Batch
+out = []
+for root, size in {list(zip(map(str, roots), slice_sizes, strict=True))!r}:
+    walk = p.walk_parts(root, {processes}, slice_size=size)
+    found = Batch()
+    found.problems += walk.found.problems
+    found.leftovers += walk.found.leftovers
+    found.skipped += walk.found.skipped
+    files = list(walk.files(found))
+    out.append(dict(files=files, problems=sorted(x.relpath for x in found.problems),
+        leftovers=sorted(found.leftovers), skipped=found.skipped,
+        expanded=sum(part.enters is not None for part in walk._items)))
+sys.stdout.buffer.write(pickle.dumps(out))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
+    return pickle.loads(done.stdout)
+
+
+@pytest.mark.parametrize("processes", [2, 8])
+def test_random_trees_with_links_are_walked_in_parts_as_the_walk_itself(tmp_path, processes):
+    """REVIEWER_WALK_TREES trees (`make fuzz` 600); with 8 processes every folder of the root is
+    larger than a process's share, so each is walked in parts."""
+    import random
+
+    roots = [random_tree(tmp_path / f"t{seed}", random.Random(seed)) for seed in range(WALK_TREES)]
+    expanded = 0
+    walks = fresh_walks(roots, processes, [1 + seed % 4 for seed in range(WALK_TREES)])
+    for seed, (root, walked) in enumerate(zip(roots, walks, strict=True)):
+        files, found = as_walked(root)
+        assert walked["files"] == files, f"tree {seed}"
+        assert walked["problems"] == sorted(p.relpath for p in found.problems), f"tree {seed}"
+        assert walked["leftovers"] == sorted(found.leftovers), f"tree {seed}"
+        assert walked["skipped"] == found.skipped, f"tree {seed}"
+        expanded += walked["expanded"] > 0
+    assert expanded >= WALK_TREES // 8  # the trees did exercise the parts of expanded folders
+
+
 def test_a_root_of_more_folders_than_the_queue_holds_is_walked_here_the_same(tmp_path):
     root = tmp_path / "site"
     for n in range(1100):
