@@ -35,7 +35,7 @@ from .walking import Batch, Item, Walked, _folder, _walk_items
 # differ between processes and runs).
 _CANONICAL = 0
 SUM_SIZE = 20
-SLICE = 2048  # files a run of an expanded folder holds at most (at least 1/512 of the folder's)
+SLICE = 2048  # files a run of an expanded folder holds at most (or 1/512 of the folder's, if more)
 
 
 @dataclass
@@ -241,15 +241,17 @@ def _expanded(root: str, runs: list[list[Item]], seen: set[tuple[int, int]], pro
             entries = _folder(root, path, False, early, own_seen)
             enters = own_seen - seen
             if len(entries) > size and len(enters) == 1:
-                most = max(size, -(-len(entries) // 512))  # a pipe's worth of parts (_queue)
-                first = len(parts)
+                most = max(size, -(-len(entries) // (_QUEUED // 2)))
+                own: list[Part] = []
                 for entry in entries:
-                    if entry[1] or len(parts) == first or parts[-1].items[-1][1] or len(parts[-1].items) >= most:
-                        parts.append(Part(path, [entry], next(iter(enters))))
+                    if entry[1] or not own or own[-1].items[-1][1] or len(own[-1].items) >= most:
+                        own.append(Part(path, [entry], next(iter(enters))))
                     else:
-                        parts[-1].items.append(entry)
-                parts[first].early = early
-                continue
+                        own[-1].items.append(entry)
+                if len(parts) + len(own) + len(runs) - i - 1 <= _QUEUED:  # else none would be shared
+                    own[0].early = early
+                    parts += own
+                    continue
         parts.append(Part(root, run))
     return parts
 
@@ -264,7 +266,7 @@ def _queue(folders: list[int]) -> int | None:
     """A pipe holding the folders' numbers, for walkers to take one at a time (4 bytes a read:
     whole, as each was written with the others before any read); its read end. None when
     they do not fit in a pipe, or it cannot be made."""
-    if len(folders) * 4 > 4096:  # what a pipe takes without waiting for a reader, on any system
+    if len(folders) > _QUEUED:
         return None
     try:
         read, write = os.pipe()
@@ -278,6 +280,9 @@ def _queue(folders: list[int]) -> int | None:
     finally:
         os.close(write)
     return read
+
+
+_QUEUED = 4096 // 4  # runs a pipe takes without waiting for a reader, on any system (4 bytes each)
 
 
 def _taken(queue: int) -> Iterator[int]:

@@ -156,6 +156,17 @@ def test_a_large_folder_passed_by_is_not_walked_again(tmp_path):
     assert walked["leftovers"] == sorted(found.leftovers) == [str(root / "A-all" / ".31.md.1-1.reviewer-tmp")]
 
 
+def test_a_large_folder_of_more_folders_than_the_queue_holds_is_walked_whole(tmp_path):
+    root = tmp_path / "site"
+    for n in range(1100):
+        (root / "_posts" / f"n{n:04}").mkdir(parents=True)
+        (root / "_posts" / f"n{n:04}" / "a.md").write_text("---\ntitle: A\n---\n")
+    files, _ = as_walked(root)
+    walked = fresh_walk(root, 2, slice_size=4)
+    assert walked["expanded"] == 0  # in parts, none would be shared: the queue holds 1,024
+    assert walked["files"] == files
+
+
 WALK_TREES = int(os.environ.get("REVIEWER_WALK_TREES", "24"))
 
 
