@@ -193,7 +193,7 @@ def walk_parts(
     parts = _expanded(root, items, seen, processes, slice_size) if forks else [Part(root, run) for run in items]
     prewalk = Prewalk(root, looked, parts, found, seen)
     own = [i for i, part in enumerate(parts) if part.folder == root and not part.items[0][1]]  # the root's files: here
-    folders = [i for i in range(len(parts)) if i not in set(own)]
+    folders = sorted(set(range(len(parts))).difference(own))
     processes = max(1, min(processes, len(folders)))
     queue = _queue(folders) if processes > 1 and forks else None
     if queue is not None:
