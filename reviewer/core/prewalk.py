@@ -68,12 +68,12 @@ class Prewalk:
     """A walk of `root`, as walk_parts began it. Read its files (files) or close it: helper
     processes may still be walking."""
 
-    def __init__(self, root: str, looked: int, runs: list[Part], found: Batch, seen: set[tuple[int, int]]):
+    def __init__(self, root: str, looked: int, parts: list[Part], found: Batch, seen: set[tuple[int, int]]):
         self.root = root
         self.looked = looked  # time.time_ns() before the first stat: files changed since may change unseen
         self.found = found  # what the root folder held besides its runs (the runs' own: see files)
         self.differs = False  # a run walked here has another sum than the kept listing's
-        self._items = runs
+        self._parts = parts
         self._seen = set(seen)  # the root folder's (device, inode)
         self._runs: dict[int, Run] = {}
         self._helpers: list[_Helper] = []
@@ -82,8 +82,8 @@ class Prewalk:
 
     def sums(self) -> list[bytes]:
         """Each run's sum, in order, once every run is walked (waiting for the helpers)."""
-        self._wait(len(self._items) - 1)
-        return [self._runs[i].sum for i in range(len(self._items))]
+        self._wait(len(self._parts) - 1)
+        return [self._runs[i].sum for i in range(len(self._parts))]
 
     @property
     def plain(self) -> bool:
@@ -97,15 +97,14 @@ class Prewalk:
     @property
     def problems(self) -> bool:
         """Whether the walk met a problem (once complete)."""
-        early = (part.early.problems for part in self._items if part.early is not None)
-        return bool(self.found.problems) or any(run.problems for run in self._runs.values()) or any(early)
+        return bool(self.found.problems) or any(run.problems for run in self._runs.values())
 
     def files(self, found: Batch | None = None) -> Iterator[Walked]:
         """The walk's files in order (walk_files's), each run's when it is walked; what else a
         run met is added to `found` as it comes."""
         seen = set(self._seen)  # and the folders of the runs given so far
         passed: tuple[int, int] | None = None  # an expanded folder walk_files passes by
-        for i, part in enumerate(self._items):
+        for i, part in enumerate(self._parts):
             self._wait(i)
             run = self._runs[i]
             if part.enters is not None:
@@ -114,17 +113,13 @@ class Prewalk:
                         passed = part.enters
                         continue
                     seen.add(part.enters)
-                    if found is not None:
-                        found.problems += part.early.problems
-                        found.leftovers += part.early.leftovers
-                        found.skipped += part.early.skipped
                 elif part.enters == passed:
                     continue
             if not seen.isdisjoint(run.folders):
                 # A folder an earlier run reached too (a link, a mount): walk_files walks it
                 # once, in the first; this run walked here as walk_files would, after those.
                 self._walked_here = True
-                run = _walk_runs(self.root, self._items, [i], set(seen))[i]
+                run = _walk_runs(self.root, self._parts, [i], set(seen))[i]
                 self._runs[i] = run
             seen.update(run.folders)
             if found is not None:
@@ -150,7 +145,7 @@ class Prewalk:
             live = [h for h in self._helpers if not h.done]
             if not live:
                 missing = [j for j in range(self._known, i + 1) if j not in self._runs]
-                self._runs.update(_walk_runs(self.root, self._items, missing, set(self._seen)))
+                self._runs.update(_walk_runs(self.root, self._parts, missing, set(self._seen)))
                 self._walked_here = True
                 continue
             ready, _, _ = select.select([h.notices for h in live], [], [])
@@ -295,6 +290,11 @@ def _walk_runs(root: str, parts: list[Part], which: Iterable[int], seen: set[tup
     walked: dict[int, Run] = {}
     for i in which:
         found = Batch()
+        early = parts[i].early  # what listing an expanded folder found besides its entries: its first run's
+        if early is not None:
+            found.problems += early.problems
+            found.leftovers += early.leftovers
+            found.skipped += early.skipped
         enters = parts[i].enters
         if enters is not None:  # walk_files is in the folder: a link back to it is passed by
             seen.add(enters)

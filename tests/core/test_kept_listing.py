@@ -74,7 +74,7 @@ files = list(walk.files(found))
 sys.stdout.buffer.write(pickle.dumps(dict(
     files=files, problems=sorted(x.relpath for x in found.problems), leftovers=sorted(found.leftovers),
     skipped=found.skipped, plain=walk.plain, newest=walk.newest, sums=walk.sums(),
-    differs=walk.differs, helpers=helpers, expanded=sum(part.enters is not None for part in walk._items),
+    differs=walk.differs, helpers=helpers, expanded=sum(part.enters is not None for part in walk._parts),
 )))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
@@ -211,7 +211,7 @@ for root, size in {list(zip(map(str, roots), slice_sizes, strict=True))!r}:
     files = list(walk.files(found))
     out.append(dict(files=files, problems=sorted(x.relpath for x in found.problems),
         leftovers=sorted(found.leftovers), skipped=found.skipped,
-        expanded=sum(part.enters is not None for part in walk._items)))
+        expanded=sum(part.enters is not None for part in walk._parts)))
 sys.stdout.buffer.write(pickle.dumps(out))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
