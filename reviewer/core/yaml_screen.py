@@ -32,29 +32,31 @@ import os
 import re
 from typing import Any
 
-_FAST: list[Any] = []  # yaml_rs.loads (or None: the fast path is off) and why not, once looked for
-
 
 def fast_loads() -> Any:
     """yaml_rs.loads, imported the first time it is asked for (6-12 ms: no start-up that reads
     no file pays for it); None when the fast path is off: yaml-rs cannot be imported (a wheel
     that does not install, a platform without one: then every file reads as before), or
     REVIEWER_NO_FAST_YAML is set."""
-    if not _FAST:
-        try:
-            if os.environ.get("REVIEWER_NO_FAST_YAML"):
-                raise ImportError("turned off by REVIEWER_NO_FAST_YAML")
-            import yaml_rs
-
-            _FAST[:] = [yaml_rs.loads, ""]
-        except ImportError as exc:
-            _FAST[:] = [None, str(exc)]
-    return _FAST[0]
+    return _fast()[0]
 
 
 def fast_path() -> tuple[str, str]:
     """The fast path's reader ('yaml-rs'), or '' and why it is off."""
-    return ("yaml-rs", "") if fast_loads() is not None else ("", _FAST[1])
+    loads, why_not = _fast()
+    return ("yaml-rs", "") if loads is not None else ("", why_not)
+
+
+@functools.cache
+def _fast() -> tuple[Any, str]:
+    """yaml_rs.loads (None: the fast path is off) and why not, looked for once."""
+    try:
+        if os.environ.get("REVIEWER_NO_FAST_YAML"):
+            raise ImportError("turned off by REVIEWER_NO_FAST_YAML")
+        import yaml_rs
+    except ImportError as exc:
+        return None, str(exc)
+    return yaml_rs.loads, ""
 
 
 NOT_SCREENED = object()  # what `screened_load` returns for a text it leaves to the old reader
