@@ -52,6 +52,12 @@ def fresh_walk(root, processes, kept=None, fail="", slice_size=None):
     """walk_parts in a process of its own, without the threads a test run may have (where
     this process has other threads, it does not fork): what it gave, as a dict. With `fail`,
     each helper dies at once ("start") or after its first run ("later")."""
+    return fresh_walks([root], processes, [slice_size], kept, fail)[0]
+
+
+def fresh_walks(roots, processes, slice_sizes, kept=None, fail=""):
+    """fresh_walk of each root (its parts' slices of the size at the same place, None for
+    the usual), all in one process of their own."""
     code = f"""
 import os, pickle, sys
 from reviewer.core import prewalk as p
@@ -64,18 +70,21 @@ if {fail!r}:
             os._exit(1)
         real(pipe, value)
     p._send = send
-walk = p.walk_parts({str(root)!r}, {processes}, {kept!r}, slice_size={slice_size or "p.SLICE"})
-helpers = len(walk._helpers)
-found = Batch()
-found.problems += walk.found.problems
-found.leftovers += walk.found.leftovers
-found.skipped += walk.found.skipped
-files = list(walk.files(found))
-sys.stdout.buffer.write(pickle.dumps(dict(
-    files=files, problems=sorted(x.relpath for x in found.problems), leftovers=sorted(found.leftovers),
-    skipped=found.skipped, plain=walk.plain, newest=walk.newest, sums=walk.sums(),
-    differs=walk.differs, helpers=helpers, expanded=sum(part.enters is not None for part in walk._parts),
-)))
+out = []
+for root, size in {list(zip(map(str, roots), slice_sizes, strict=True))!r}:
+    walk = p.walk_parts(root, {processes}, {kept!r}, slice_size=size or p.SLICE)
+    helpers = len(walk._helpers)
+    found = Batch()
+    found.problems += walk.found.problems
+    found.leftovers += walk.found.leftovers
+    found.skipped += walk.found.skipped
+    files = list(walk.files(found))
+    out.append(dict(
+        files=files, problems=sorted(x.relpath for x in found.problems), leftovers=sorted(found.leftovers),
+        skipped=found.skipped, plain=walk.plain, newest=walk.newest, sums=walk.sums(),
+        differs=walk.differs, helpers=helpers, expanded=sum(part.enters is not None for part in walk._parts),
+    ))
+sys.stdout.buffer.write(pickle.dumps(out))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
     return pickle.loads(done.stdout)
@@ -193,29 +202,6 @@ def random_tree(root, rng):
         else:
             (folder / f".{n}.md.1-1.reviewer-tmp").write_text("left by a crash")
     return root
-
-
-def fresh_walks(roots, processes, slice_sizes):
-    """fresh_walk of each root (its parts' slices of the size at the same place), in one process of its own."""
-    code = f"""
-import pickle, sys
-from reviewer.core import prewalk as p
-from reviewer.core.walking import Batch
-out = []
-for root, size in {list(zip(map(str, roots), slice_sizes, strict=True))!r}:
-    walk = p.walk_parts(root, {processes}, slice_size=size)
-    found = Batch()
-    found.problems += walk.found.problems
-    found.leftovers += walk.found.leftovers
-    found.skipped += walk.found.skipped
-    files = list(walk.files(found))
-    out.append(dict(files=files, problems=sorted(x.relpath for x in found.problems),
-        leftovers=sorted(found.leftovers), skipped=found.skipped,
-        expanded=sum(part.enters is not None for part in walk._parts)))
-sys.stdout.buffer.write(pickle.dumps(out))
-"""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
-    return pickle.loads(done.stdout)
 
 
 @pytest.mark.parametrize("processes", [2, 8])
