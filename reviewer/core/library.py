@@ -41,6 +41,10 @@ CHUNK = 400
 # The first chunk is smaller, each next one twice as large up to CHUNK: the first batch comes
 # after 100 files are read, not 400 (`reviewer set` over 1,000 files began writing 60-80 ms in).
 FIRST_CHUNK = 100
+# What is read goes to the index this many rows a transaction, or with the last chunk: a
+# transaction a chunk, 1,100 files changed across 100,000 were 250 commits of 4 rows, 0.16 s
+# of a 1.4 s listing (217 ms against 21 in one transaction, the same rows by themselves).
+STORE_ROWS = 400
 
 
 @dataclass
@@ -123,9 +127,13 @@ def scan_batches(
     # Listed without an index, an article is printed by the worker that reads it, and nothing
     # else of it is wanted: its index state would be work for nothing (5% of the worker's time).
     state = index is not None or not listing
+    to_store: list[tuple[str, Stat, Encoded]] = []  # for the index, STORE_ROWS at a time
     for chunk, reads in _read(root, plan, parallel, listing, state, workers):
         if index is not None:
-            index.store([(relative(root, r.path), r.stat, r.encoded) for r in reads if r.stat and r.encoded], looked)
+            to_store += [(relative(root, r.path), r.stat, r.encoded) for r in reads if r.stat and r.encoded]
+            if len(to_store) >= STORE_ROWS or chunk.last:
+                index.store(to_store, looked)
+                to_store = []
         items = chunk.fresh + [(r.path, r.item) for r in reads]
         items.sort(key=lambda pair: pair[0])
         batch = chunk.found

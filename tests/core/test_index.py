@@ -310,6 +310,43 @@ def test_a_warm_scan_for_the_window_reads_nothing_and_gives_the_articles_read(si
         assert [getattr(article, name) for name in FIELDS] == [getattr(read_now, name) for name in FIELDS]
 
 
+def test_what_a_scan_reads_goes_to_the_index_a_few_hundred_rows_a_transaction(site, tmp_path, monkeypatch):
+    """Not a transaction a chunk: a few files changed across a large folder were hundreds of
+    commits of a row or two. Whatever the chunks, every file read is stored by the end."""
+    from reviewer.core import library
+
+    monkeypatch.setattr(library, "FIRST_CHUNK", 4)
+    monkeypatch.setattr(library, "CHUNK", 4)
+    monkeypatch.setattr(library, "STORE_ROWS", 10)
+    stored: list[int] = []
+    original = FolderIndex.store
+
+    def store(self, rows, looked):
+        stored.append(len(rows))
+        original(self, rows, looked)
+
+    monkeypatch.setattr(FolderIndex, "store", store)
+
+    def scan() -> list[str]:
+        index = FolderIndex.open(str(tmp_path / "cache"), str(site))
+        try:
+            return [a.relpath for batch in scan_batches(str(site), index=index) for a in batch.articles]
+        finally:
+            index.close()
+
+    first = scan()
+    assert len(first) > 50
+    assert all(10 <= n < 14 for n in stored[:-1])  # a chunk's rows more at most
+    assert 0 < stored[-1] < 14
+    assert sum(stored) == len(list(site.rglob("*.md")))  # every candidate: articles and problems
+    stored.clear()
+    files = sorted(site.rglob("*.md"))
+    for path in files[::20]:  # a few, across the folder
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert scan() == first
+    assert stored == [len(files[::20])]  # one transaction, with the last chunk
+
+
 @pytest.mark.parametrize("source", ["examples", "corpus"])
 def test_an_article_from_the_index_is_the_article_read(source, tmp_path):
     if source == "corpus" and not CORPUS.is_dir():
