@@ -5,6 +5,7 @@ term each value stands for (calibre's tag browser, for front matter).
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 
 from .article import Article
 from .ordering import STEP, Steps
@@ -22,11 +23,12 @@ def counting(articles: list[Article]) -> Steps[dict[str, Counter[str]]]:
     years: Counter[str] = Counter()
     for start in range(0, len(articles), STEP):
         chunk = articles[start : start + STEP]
-        providers.update(a.provider.name for a in chunk)
-        types.update(a.type for a in chunk)
-        years.update(a.date[:4] if a.date[:4].isdigit() else NONE for a in chunk)
-        for article in chunk:
-            topics.update(set(article.topics))
+        providers.update([a.provider.name for a in chunk])
+        types.update([a.type for a in chunk])
+        years.update([year if (year := a.date[:4]).isdigit() else NONE for a in chunk])
+        # One update a chunk: one an article checked each time whether it was given a mapping
+        # (an ABC's isinstance), a third of the count's time.
+        topics.update(chain.from_iterable(t if len(t) < 2 else set(t) for a in chunk if (t := a.topics)))
         yield
     return {"Providers": providers, "Topics": topics, "Types": types, "Years": years}
 

@@ -362,6 +362,52 @@ def test_facets_count_the_view_and_a_click_filters_by_them(window, qtbot):
     assert name not in {a.provider.name for a in window.model.articles}
 
 
+def test_while_a_folder_is_read_facets_are_counted_as_its_rows_double_and_in_full_at_the_end(
+    window, qtbot, monkeypatch
+):
+    from collections import Counter
+
+    import reviewer.ui.list_panel as list_panel
+
+    real, counted = list_panel.counting, []
+
+    def counting(rows):
+        counted.append(len(rows))
+        return real(rows)
+
+    monkeypatch.setattr(list_panel, "counting", counting)
+    session, articles = window.session, list(window.session.articles)
+    session.loading = True  # the folder read again: its articles come in batches
+    session.loading_started.emit()
+    for start in range(0, len(articles), 5):
+        batch = articles[start : start + 5]
+        session.batch_loaded.emit(batch)
+        shown = start + len(batch)
+        qtbot.waitUntil(lambda n=shown: window.model.rowCount() == n)
+        window.list._count_facets()  # a pause between two batches: the facets' timer runs out
+    during = list(counted)
+    assert len(during) < len(range(0, len(articles), 5))  # not at every pause
+    assert all(later >= 2 * earlier for earlier, later in zip(during, during[1:], strict=False))  # as the rows double
+    assert during[-1] >= len(articles) // 2
+    session.loading = False
+    session.loading_finished.emit()
+    qtbot.waitUntil(lambda: sum(facet_rows(window, "Providers").values()) == 58)
+    assert counted[-1] == 58
+    assert facet_rows(window, "Providers") == Counter(a.provider.name for a in articles)
+
+    session.loading = True  # a query typed while a folder is read is counted at once
+    counted.clear()
+    line = window.list.query_line()
+    line.setFocus()
+    qtbot.keyClicks(line, "quality:>60")
+    keys(qtbot, line, Qt.Key_Return)
+    shown = [a for a in articles if (a.quality or 0) > 60]
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(shown))
+    qtbot.waitUntil(lambda: sum(facet_rows(window, "Providers").values()) == len(shown))
+    assert counted == [len(shown)]
+    session.loading = False
+
+
 def test_facet_counts_follow_the_queue(window, qtbot):
     keys(qtbot, window.table, Qt.Key_U)
     qtbot.waitUntil(lambda: sum(facet_rows(window, "Years").values()) == window.model.rowCount())
