@@ -72,9 +72,9 @@ class KeptListing:
             try:
                 while block := self._fh.read(_BLOCK):
                     found = zlib.crc32(block, found)
+                self._checked = found == self._crc
             except OSError:
-                found = self._crc + 1
-            self._checked = found == self._crc
+                self._checked = False
         return self._checked
 
     def write_to(self, out: Any) -> None:

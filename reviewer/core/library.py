@@ -105,9 +105,7 @@ def scan_batches(
     elsewhere = parallel and guess >= WALK_ELSEWHERE
     if prewalk is not None:
         looked = prewalk.looked
-        found.problems += prewalk.found.problems
-        found.leftovers += prewalk.found.leftovers
-        found.skipped += prewalk.found.skipped
+        found.add_found(prewalk.found)
         walked = prewalk.files(found)  # each run's problems, skipped files and leftovers as they come
         files = walked if index is None else compare(root, walked, index.rows(listing, stat=True), gone, whole=True)
     elif index is None:  # every file is read: no stat to compare

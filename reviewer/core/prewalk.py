@@ -292,9 +292,7 @@ def _walk_runs(root: str, parts: list[Part], which: Iterable[int], seen: set[tup
         found = Batch()
         early = parts[i].early  # what listing an expanded folder found besides its entries: its first run's
         if early is not None:
-            found.problems += early.problems
-            found.leftovers += early.leftovers
-            found.skipped += early.skipped
+            found.add_found(early)
         enters = parts[i].enters
         if enters is not None:  # walk_files is in the folder: a link back to it is passed by
             seen.add(enters)

@@ -51,6 +51,12 @@ class Batch:
     # The articles in path order; with scan_batches(listing=True), unchanged ones as Listed.
     entries: list[Article | Listed] = field(default_factory=list)
 
+    def add_found(self, other: Batch) -> None:
+        """What a walk found besides candidates in `other`: its problems, leftovers and skipped files."""
+        self.problems += other.problems
+        self.leftovers += other.leftovers
+        self.skipped += other.skipped
+
 
 # (path, reached through a link, stat_key of the file or None). A linked file is never
 # stat'ed (it is read: where a link leads may change).
