@@ -204,6 +204,8 @@ class Git:
     askpass: str = ""  # a program that asks for a password and prints it (GIT_ASKPASS, SSH_ASKPASS)
     guarded: bool = True
     _guard: list[str] | None = field(default=None, repr=False, compare=False)
+    # While a sync runs: its marker (REBASING), where each git it starts is noted (_note_child).
+    children: str = field(default="", repr=False, compare=False)
 
     def trusting(self) -> Git:
         """The same repository, run as it is set up: for commit and sync, which the editor asks for."""
@@ -237,14 +239,27 @@ class Git:
         self, command: str, args: list[str], extra_env: dict[str, str] | None, timeout: float
     ) -> subprocess.CompletedProcess[str]:
         try:
-            return subprocess.run(
-                ["git", *args], cwd=self.root, capture_output=True, text=True, encoding="utf-8", errors="replace",
-                env=self.env(extra_env), timeout=timeout, stdin=subprocess.DEVNULL,
-            )  # fmt: skip
+            with subprocess.Popen(
+                ["git", *args], cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                encoding="utf-8", errors="replace", env=self.env(extra_env), stdin=subprocess.DEVNULL,
+            ) as process:  # fmt: skip
+                self._note_child(process.pid)
+                try:
+                    out, err = process.communicate(timeout=timeout)
+                except subprocess.TimeoutExpired as exc:
+                    process.kill()
+                    process.communicate()
+                    raise GitError("network", f"git {command} took more than {timeout:.0f} s and was stopped") from exc
         except FileNotFoundError as exc:
             raise GitError("missing-git", "git is not installed (sudo apt-get install git)") from exc
-        except subprocess.TimeoutExpired as exc:
-            raise GitError("network", f"git {command} took more than {timeout:.0f} s and was stopped") from exc
+        return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+    def _note_child(self, pid: int) -> None:
+        """A git started while a sync runs, noted in its marker: a sync killed with kill -9
+        leaves its git running, which the next sync waits for (_recover)."""
+        if self.children:
+            with contextlib.suppress(OSError), open(self.children, "a", encoding="utf-8") as mark:
+                mark.write(f"\nchild {pid}")
 
     def out(self, *args: str) -> str:
         return self.run(*args).stdout
@@ -678,9 +693,11 @@ def sync(
     marker = git.git_path(REBASING)  # what this sync does, for the next one if this is killed
     with open(marker, "w", encoding="utf-8") as mark:
         mark.write(str(os.getpid()))
+    git.children = marker
     try:
         return _sync(git, editor, chosen or {}, step, stash, whole_files)
     finally:
+        git.children = ""
         with contextlib.suppress(OSError):
             os.unlink(marker)
 
@@ -917,6 +934,7 @@ def _recover(git: Git) -> None:
         return
     if pid and pid != os.getpid() and _alive(pid):
         raise GitError("locked", "another sync of this folder is running; try again when it has finished")
+    _wait_for_git([line.split()[1] for line in steps if line.startswith("child ") and len(line.split()) == 2])
     lock = git.git_path("index.lock")
     with contextlib.suppress(OSError):
         if os.stat(lock).st_mtime >= since - 1:
@@ -999,6 +1017,34 @@ def _stash_left(git: Git) -> None:
         f"a sync that was stopped had put your uncommitted changes aside: they are in git's stash ({name}); "
         f"bring them back with git stash pop {name}, then sync again",
     )
+
+
+CHILD_WAIT_S = 30.0  # the longest a sync waits for the git processes of a killed one, in all
+
+
+def _wait_for_git(pids: list[str]) -> None:
+    """The git processes a killed sync started (noted in its marker), waited for while they
+    run: a kill -9 of the sync leaves them running, and a `git reset` went on writing files
+    while the next sync put back those it had written (31 files left in the way of the next
+    move). A process number taken since by another program is waited for CHILD_WAIT_S at most."""
+    deadline = time.monotonic() + CHILD_WAIT_S
+    for pid in pids:
+        if not pid.isdigit():
+            continue
+        while _git_running(int(pid)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+def _git_running(pid: int) -> bool:
+    """Whether process `pid` is a git still running: where the system says (/proc), by its
+    name and state (a git that ended, not yet reaped, is not); elsewhere, whether it is alive."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as fh:
+            stat = fh.read()
+    except OSError:
+        return not os.path.isdir("/proc") and _alive(pid)
+    name, _, rest = stat.partition("(")[2].rpartition(")")
+    return name.startswith("git") and rest.split()[:1] != ["Z"]
 
 
 def _alive(pid: int) -> bool:

@@ -912,6 +912,61 @@ def test_a_sync_killed_at_any_moment_is_finished_by_the_next_one(tmp_path, monke
     assert len(logged) == 300
 
 
+def test_a_sync_waits_for_the_git_a_killed_sync_left_running(team, tmp_path, monkeypatch):
+    """kill -9 of a sync leaves the git it was running (a `git reset` writing the folder): the
+    next sync waits for it before it puts back what that git wrote. Another program that has
+    the number of a noted git since is not waited for."""
+    from reviewer.core.git import REBASING
+
+    ana = team("ana")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    finished = tmp_path / "finished"
+    slow = subprocess.Popen(["git", "-c", f"alias.slow=!sleep 1 && touch '{finished}'", "slow"], cwd=ana)
+    (ana / ".git" / REBASING).write_text(f"{dead.pid}\nchild {slow.pid}")
+    sync(Git(str(ana)), "ana")
+    assert finished.exists()  # the sync began once that git had ended
+    slow.wait()
+    assert git_run(ana, "status", "--porcelain") == ""
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        asked = []
+        running = git_module._git_running
+        monkeypatch.setattr(git_module, "_git_running", lambda pid: asked.append((pid, running(pid))) or asked[-1][1])
+        (ana / ".git" / REBASING).write_text(f"{dead.pid}\nchild {other.pid}\nchild x")
+        sync(Git(str(ana)), "ana")
+        assert asked == [(other.pid, False)]  # alive, not a git: not waited for ("x" is no process)
+        assert not (ana / ".git" / REBASING).exists()
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_each_git_a_sync_runs_is_noted_in_its_marker_while_it_runs(team, monkeypatch):
+    from reviewer.core.git import REBASING
+
+    ana = team("ana")
+    decide_named(ana, "a1", "ana", "quality", 77, 50)
+    noted = []
+    original = Git._note_child
+
+    def note(self, pid):
+        original(self, pid)
+        marker = ana / ".git" / REBASING
+        noted.append((pid, marker.exists() and f"child {pid}" in marker.read_text()))
+
+    monkeypatch.setattr(Git, "_note_child", note)
+    sync(Git(str(ana)), "ana")
+    during = [ok for _, ok in noted]
+    assert during.count(True) >= 3  # commit, fetch, push at least
+    assert not (ana / ".git" / REBASING).exists()
+    noted.clear()
+    Git(str(ana)).run("status")  # outside a sync (and its guard's `git config`): nothing to note in
+    assert noted
+    assert not any(ok for _, ok in noted)
+
+
 def test_changes_a_killed_sync_put_aside_are_said_until_taken_back(team):
     """A sync killed between putting the editor's changes aside and bringing them back: every
     later sync says where they are, until the editor takes them back."""
