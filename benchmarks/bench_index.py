@@ -11,7 +11,8 @@ folder of its own, it prints, each as seconds and peak memory of the process:
   changed  after --changed files were edited, 10% as many added and deleted: ratio to
            cold (goal at most 0.2), and whether the listing equals a --no-index one
 With --window: the window opening the folder with the index warm (first rows, fully
-loaded, memory), against its first open in the same run. With --flat: every article in
+loaded, memory, longest gap, and the CPU of its loading thread and of its own), against its
+first open in the same run. With --flat: every article in
 one folder, `_posts/` (a Jekyll site's usual layout), not in a folder a year.
 """
 
@@ -62,24 +63,42 @@ def change(root: str, n: int, seed: int = 5) -> None:
 
 
 def window(root: str, env: dict[str, str]) -> None:
+    # The CPU of the loading thread and of the window's thread are printed beside the wall
+    # time: they run one after the other under Python's lock, and on a shared machine each
+    # thread's CPU moves less from run to run than the wall time does.
     code = f"""
 import os, sys, time, resource
 sys.path.insert(0, {HERE!r})
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from bench_window import make_window, wait_for
+from bench_window import make_window
+from gui_timing import GapMeter, wait_for
 from reviewer.ui.application import make_application
+import reviewer.app.session as session_module
+read_folder, loader = session_module.read_folder, []
+def timed_read_folder(ctx, how):
+    cpu = time.thread_time()
+    try:
+        return read_folder(ctx, how)
+    finally:
+        loader.append(time.thread_time() - cpu)
+session_module.read_folder = timed_read_folder
 app = make_application()
 window = make_window({os.path.join(tempfile.mkdtemp(), "settings.ini")!r})
 loaded = []
-window.session.loading_finished.connect(lambda: loaded.append(time.perf_counter()))
-start = time.perf_counter()
+window.session.loading_finished.connect(lambda: loaded.append((time.perf_counter(), time.thread_time())))
+meter = GapMeter()
+meter.start()
+start, gui = time.perf_counter(), time.thread_time()
 window.open_folder({root!r})
 first = wait_for(app, lambda: window.model.rowCount() > 0)
 wait_for(app, lambda: bool(loaded))
+gap = meter.stop()
 mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 rows = window.model.rowCount()
-print(f"first rows {{first * 1000:.0f}} ms, fully loaded {{loaded[0] - start:.2f}} s,", end=" ")
-print(f"{{rows:,}} rows, peak {{mb:.0f}} MB")
+print(f"first rows {{first * 1000:.0f}} ms, fully loaded {{loaded[0][0] - start:.2f}} s,", end=" ")
+print(f"{{rows:,}} rows, peak {{mb:.0f}} MB, longest gap {{gap * 1000:.0f}} ms;", end=" ")
+print(f"CPU: loading thread {{loader[0]:.2f}} s, window's thread {{loaded[0][1] - gui:.2f}} s")
+os._exit(0)  # the window's teardown is not what is measured
 """
     env = dict(env, XDG_CACHE_HOME=tempfile.mkdtemp(prefix="bench-index-cache-"))
     for label in ("window, first open (index built)", "window, reopened (index warm)"):
