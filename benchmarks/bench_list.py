@@ -1,6 +1,6 @@
 """Time `reviewer list --json` against a plain python-frontmatter load loop, same folder, same run.
 
-    python benchmarks/bench_list.py [--n 20000] [--repeat 3] [--busy]
+    python benchmarks/bench_list.py [--n 20000] [--repeat 3] [--busy] [--cold-cache]
 
 Prints each median and the ratio ours / baseline (goal: at most 0.25 at 20,000, 100,000 and 300,000),
 and the same list with the fast YAML path off (REVIEWER_NO_FAST_YAML=1), in the same run. First it
@@ -8,7 +8,9 @@ says how busy the cores were before it began (from /proc/stat, over two seconds:
 and other machines on the host took), and again at the end over the whole run. With --busy, one
 more process spins on one core all along (the ratio a user sees with a build or a browser running).
 Both commands run with Python's compiled modules kept (in a cache folder of their own, written by a
-first run of each that is not timed), as an installed program's are.
+first run of each that is not timed), as an installed program's are. With --cold-cache, the folder's
+files are put out of the page cache before each run (posix_fadvise DONTNEED, which needs no root):
+every file is read from the disk, as on a first open after the machine started.
 """
 
 from __future__ import annotations
@@ -39,13 +41,28 @@ for folder, _, files in os.walk(sys.argv[1]):
 """
 
 
-def timed(cmd: list[str], code: str | None = None, extra: dict[str, str] | None = None) -> float:
+def evict(root: str) -> None:
+    """Put the folder's files out of the page cache (what is clean of them; ours are)."""
+    for folder, _, files in os.walk(root):
+        for name in files:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+
+def timed(
+    cmd: list[str], code: str | None = None, extra: dict[str, str] | None = None, cold: str | None = None
+) -> float:
     env = dict(os.environ, **(extra or {}), **({"PYTHONPATH": code} if code else {}))
     # Python's compiled modules are kept, as on a user's machine (an installed program, and the
     # python-frontmatter loop's own packages): with PYTHONDONTWRITEBYTECODE set and no
     # __pycache__ in a fresh clone, each `reviewer list` compiled its modules again.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = PYCACHE
+    if cold:
+        evict(cold)
     start = time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True, env=env)
     return time.perf_counter() - start
@@ -96,6 +113,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--code", help="also time the reviewer/ of another checkout (an earlier commit)")
     parser.add_argument("--busy", action="store_true", help="with one more process spinning on one core all along")
+    parser.add_argument("--cold-cache", action="store_true", help="every file read from the disk in every run")
     args = parser.parse_args()
     root = data_folder(args.n)
     ours_cmd = [sys.executable, "-m", "reviewer", "list", root, "--json", "--no-index"]  # the cold scan
@@ -109,16 +127,18 @@ def main() -> None:
     start = cpu_times()
     print(f"before the run, over 2 s: {describe(quiet, start)}")
     ours, base, other, plain = [], [], [], []
+    cold = root if args.cold_cache else None
     with one_core_busy(args.busy):
         for _ in range(args.repeat):
-            base.append(timed(base_cmd))
-            ours.append(timed(ours_cmd))
-            plain.append(timed(ours_cmd, extra={"REVIEWER_NO_FAST_YAML": "1"}))
+            base.append(timed(base_cmd, cold=cold))
+            ours.append(timed(ours_cmd, cold=cold))
+            plain.append(timed(ours_cmd, extra={"REVIEWER_NO_FAST_YAML": "1"}, cold=cold))
             if args.code:
-                other.append(timed(ours_cmd, args.code))
+                other.append(timed(ours_cmd, args.code, cold=cold))
     print(f"during the run (these processes included): {describe(start, cpu_times())}")
     o, b = statistics.median(ours), statistics.median(base)
     busy = "  one core kept busy by another process" if args.busy else ""
+    busy += "  every file read from the disk (page cache emptied before each run)" if cold else ""
     print(f"articles: {args.n}  cores: {os.cpu_count()}{busy}")
     print(f"python-frontmatter load loop: {b:.2f} s (median of {args.repeat})")
     print(f"reviewer list --json:         {o:.2f} s (median of {args.repeat})")

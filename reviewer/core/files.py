@@ -12,9 +12,17 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections import deque
+from collections.abc import Iterable, Iterator
 
 # Opening a pipe for reading blocks until a writer comes; O_NONBLOCK returns at once instead.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+# Files opened ahead of the one being read, each with the kernel asked to read it from disk
+# meanwhile (opened_ahead). Read one after the other from a cold page cache, 20,000 articles
+# took 1.6-1.8 s of waiting for the disk here; 64 ahead, 0.30-0.33 s (16: 0.39 s; 256: 0.37 s).
+READ_AHEAD = 64
+_WILLNEED: int | None = getattr(os, "POSIX_FADV_WILLNEED", None) if hasattr(os, "posix_fadvise") else None
+Opened = tuple[int, os.stat_result] | OSError
 
 
 def replace_whole(path: str, data: bytes) -> None:
@@ -49,6 +57,44 @@ def open_regular(path: str) -> tuple[int, os.stat_result]:
     except BaseException:
         os.close(fd)
         raise
+
+
+def opened_ahead(paths: Iterable[str], ahead: int = READ_AHEAD) -> Iterator[tuple[str, Opened]]:
+    """Each path as open_regular opens it, in order: (path, (fd, stat)) or (path, the OSError
+    it raised). Meanwhile the next `ahead` files are open, each with the kernel asked to read
+    it (posix_fadvise WILLNEED, where there is one): from a cold page cache the disk is given
+    many reads at once, not one at a time. With the files in memory, it costs a call each.
+
+    The caller closes each fd it is given; those opened ahead and not given yet are closed here
+    when the caller stops early."""
+    pending: deque[tuple[str, Opened]] = deque()
+    remaining = iter(paths)
+
+    def open_next() -> bool:
+        path = next(remaining, None)
+        if path is None:
+            return False
+        try:
+            fd, st = open_regular(path)
+        except OSError as exc:
+            pending.append((path, exc))
+            return True
+        if _WILLNEED is not None:
+            with contextlib.suppress(OSError):  # advice: a file system may not take it
+                os.posix_fadvise(fd, 0, 0, _WILLNEED)
+        pending.append((path, (fd, st)))
+        return True
+
+    try:
+        while len(pending) < ahead and open_next():
+            pass
+        while pending:
+            yield pending.popleft()
+            open_next()
+    finally:
+        for _, opened in pending:
+            if not isinstance(opened, OSError):
+                os.close(opened[0])
 
 
 def read_regular(path: str, limit: int) -> bytes:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from .article import Article, Identity, kept, packing, sharing
-from .files import NotRegularFile, is_inside, open_regular, read_fd, write_refusal
+from .files import NotRegularFile, Opened, is_inside, open_regular, opened_ahead, read_fd, write_refusal
 from .frontmatter_text import FrontMatterError, pack_lines, read, split
 from .index import ARTICLE, FORMAT, Encoded, FolderIndex, Listed, Printed, decode, encode
 from .prewalk import Prewalk
@@ -241,8 +241,9 @@ def _hand_over(found: Batch, chunk: _Chunk) -> None:
 
 def _read_here(root: str, chunk: _Chunk) -> list[_Read]:
     read = []
-    for path, st, linked in chunk.stale:
-        item = read_article(path, root, linked)
+    opened = opened_ahead(path for path, _, _ in chunk.stale)
+    for (path, st, linked), (_, file) in zip(chunk.stale, opened, strict=True):
+        item = read_article(path, root, linked, file)
         read.append(_Read(path, st, item, encode(item) if st is not None else None))  # encoded for the index
     return read
 
@@ -256,7 +257,7 @@ def read_encoded(
     sharing(False)  # the articles do not stay here: sharing their values would be work for nothing
     packing(state)  # nor, when only printed, packing their metadata
     try:
-        return [encode(read_article(path, root, path in linked), state) for path in paths]
+        return [encode(read_article(path, root, path in linked, file), state) for path, file in opened_ahead(paths)]
     finally:
         packing(True)
 
@@ -379,26 +380,35 @@ def find_candidates(root: str) -> tuple[list[str], Batch]:
     return paths, early
 
 
-def read_article(path: str, root: str, check_links: bool = True) -> Article | Problem | None:
+def read_article(
+    path: str, root: str, check_links: bool = True, opened: Opened | None = None
+) -> Article | Problem | None:
     """Read one file: an Article, a Problem, or None when it has no front matter at all.
 
     Never raises: whatever goes wrong with one file is that file's problem. `check_links`
     resolves the path to see whether it leads outside `root` (a scan knows which paths went
-    through a link and asks only for those).
+    through a link and asks only for those). `opened` is the file as files.opened_ahead gave
+    it, whose fd this closes; without it, the file is opened here.
     """
     rel = relative(root, path)
     try:
-        return _read_article(path, rel, root, check_links)
+        return _read_article(path, rel, root, check_links, opened)
     except Exception as exc:  # a bug or an odd file must not stop the run: the file is named instead
         message = " ".join(str(exc).split())[:160]
         return Problem(path, rel, "unexpected", f"could not be read ({type(exc).__name__}: {message})")
 
 
-def _read_article(path: str, rel: str, root: str, check_links: bool) -> Article | Problem | None:
-    try:
-        fd, st = open_regular(path)
-    except OSError as exc:
-        return None if isinstance(exc, NotRegularFile) else _os_problem(root, path, exc)
+def _read_article(
+    path: str, rel: str, root: str, check_links: bool, opened: Opened | None = None
+) -> Article | Problem | None:
+    if opened is None:
+        try:
+            opened = open_regular(path)
+        except OSError as exc:
+            opened = exc
+    if isinstance(opened, OSError):
+        return None if isinstance(opened, NotRegularFile) else _os_problem(root, path, opened)
+    fd, st = opened
     try:
         head = read_fd(fd, 4096)
         if not _starts_with_fence(head):

@@ -222,3 +222,25 @@ def test_a_worker_reading_only_to_print_prints_the_same_and_keeps_no_metadata(tm
     kept = read_article(paths[0], str(tmp_path))
     assert kept.original["extra"] == [1, 2]
     assert kept.identity.digest == article.content_digest(Path(paths[0]).read_bytes())
+
+
+def test_files_opened_ahead_read_as_each_file_alone_and_none_stays_open(tmp_path):
+    from reviewer.core.index import encode
+    from reviewer.core.library import read_article, read_encoded, scan_batches
+
+    write(tmp_path, "a.md", "---\ntitle: A\npublished: false\n---\nbody")
+    write(tmp_path, "b.md", "---\ntitle: [unclosed\n---\n")  # a YAML problem with its line
+    write(tmp_path, "c.md", "# no front matter\n")
+    write(tmp_path, "d.md", "---\ntitle: D\n")  # a fence never closed
+    write(tmp_path, "e.md", "")
+    (tmp_path / "f.md").mkdir()
+    os.mkfifo(tmp_path / "g.md")
+    write(tmp_path, "h.md", "---\nquality: 150\n---\n" + "x" * 10_000)  # more than the first read
+    paths = [str(tmp_path / n) for n in ("a.md", "b.md", "c.md", "d.md", "e.md", "f.md", "g.md", "gone.md", "h.md")]
+    alone = [encode(read_article(path, str(tmp_path), False)) for path in paths]
+    assert [kind for kind, *_ in alone] == [0, 1, 2, 1, 2, 2, 2, 1, 0]  # articles, problems, nothing
+    before = set(os.listdir("/proc/self/fd"))
+    assert read_encoded(str(tmp_path), paths) == alone
+    batches = list(scan_batches(str(tmp_path), parallel=False))  # read in this process
+    assert [a.relpath for b in batches for a in b.articles] == ["a.md", "h.md"]
+    assert set(os.listdir("/proc/self/fd")) == before
