@@ -123,7 +123,7 @@ def test_a_file_that_becomes_a_problem_and_back(site, capsys):
 def test_an_unreadable_file_is_read_again_not_taken_from_the_index(site, capsys, monkeypatch):
     """A file made unreadable after it was indexed is named a problem, not listed from the
     index. Root reads any file whatever its mode: the refusal is made for it here too."""
-    from reviewer.core import library
+    from reviewer.core import files, library
 
     before = listing(capsys, site)
     path = sorted((site / "_news").glob("*.md"))[0]
@@ -137,6 +137,7 @@ def test_an_unreadable_file_is_read_again_not_taken_from_the_index(site, capsys,
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(library, "open_regular", refused)
+    monkeypatch.setattr(files, "open_regular", refused)  # as files.opened_ahead opens it
     path.chmod(0)  # its ctime moves: the index must not vouch for it
     try:
         after = same_as_without_index(capsys, site)
