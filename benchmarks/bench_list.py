@@ -115,6 +115,8 @@ def main() -> None:
     parser.add_argument("--busy", action="store_true", help="with one more process spinning on one core all along")
     parser.add_argument("--cold-cache", action="store_true", help="every file read from the disk in every run")
     args = parser.parse_args()
+    if args.cold_cache and not hasattr(os, "posix_fadvise"):
+        parser.error("--cold-cache puts files out of the page cache with posix_fadvise, which this system lacks")
     root = data_folder(args.n)
     ours_cmd = [sys.executable, "-m", "reviewer", "list", root, "--json", "--no-index"]  # the cold scan
     base_cmd = [sys.executable, "-c", BASELINE, root]
