@@ -150,6 +150,14 @@ class Session(QObject):
             backlog=LOAD_BACKLOG,
         )
 
+    def hold_loading(self) -> Callable[[], None]:
+        """The loading folder's thread waits at its next batch until the function returned is
+        called (tasks.Context.hold: 0.1 s at most): the window shows its first article without
+        that thread taking Python's lock at each of the window's calls into Python."""
+        if self._load_context is None:
+            return lambda: None
+        return self._load_context.hold()
+
     def _on_batch(self, batch: Batch | LogInfo | str, generation: int) -> None:
         if generation != self.generation:
             return  # a batch of the folder that was open before

@@ -52,6 +52,23 @@ class Context:
                 self._pending -= 1
                 self._taken.notify()
 
+    def hold(self) -> Callable[[], None]:
+        """On the GUI thread: the task waits at its next report (BACKLOG_WAIT_S at most, as
+        always) until the function returned is called; a second call does nothing. Without a
+        backlog, nothing waits."""
+        if not self._backlog:
+            return lambda: None
+        with self._taken:
+            self._pending += 1
+        held = [True]
+
+        def release() -> None:
+            if held:
+                held.clear()
+                self.taken()
+
+        return release
+
     def cancel(self) -> None:
         self.cancelled = True
         with self._taken:

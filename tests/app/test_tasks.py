@@ -69,6 +69,40 @@ def test_a_report_waits_while_the_gui_thread_is_behind_and_never_for_ever():
     assert sent == [1, 2, 3]
 
 
+def test_a_held_task_waits_at_its_next_report_until_released_once(monkeypatch):
+    """The GUI thread holds a task (the window showing its first article): the task's next
+    report waits, though every report so far was taken, and goes once released. A second
+    release does not let a report through that the backlog holds."""
+    from reviewer.app import tasks
+
+    monkeypatch.setattr(tasks, "BACKLOG_WAIT_S", 60)  # only the release lets the report go
+    sent = []
+    context = tasks.Context(sent.append, backlog=1)
+    context.report(1)
+    release = context.hold()
+    context.taken()  # the first report handled; the hold stays
+    second = threading.Thread(target=context.report, args=(2,))
+    second.start()
+    second.join(0.05)
+    assert sent == [1]
+    assert second.is_alive()
+    release()
+    second.join(5)
+    assert sent == [1, 2]
+    release()  # once only: the second report is not taken yet, so a third still waits
+    third = threading.Thread(target=context.report, args=(3,))
+    third.start()
+    third.join(0.05)
+    assert sent == [1, 2]
+    context.taken()
+    third.join(5)
+    assert sent == [1, 2, 3]
+    unbounded = tasks.Context(sent.append)  # without a backlog nothing waits
+    unbounded.hold()
+    unbounded.report(4)
+    assert sent[-1] == 4
+
+
 def test_a_thread_runner_takes_each_report_it_delivers(qtbot):
     runner = ThreadRunner()
     seen = []

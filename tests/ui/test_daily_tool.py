@@ -408,6 +408,35 @@ def test_while_a_folder_is_read_facets_are_counted_as_its_rows_double_and_in_ful
     session.loading = False
 
 
+def test_the_loading_thread_waits_while_the_first_article_is_shown_then_goes_on_once(window, qtbot):
+    session, articles = window.session, list(window.session.articles)
+    events: list = []
+
+    class Loading:  # the loading thread's context, as Session.open keeps it
+        def hold(self):
+            events.append("held")
+            return lambda: events.append(("goes on", window.detail.article))
+
+        def cancel(self):
+            pass
+
+    session._load_context = Loading()
+    session.loading = True
+    session.loading_started.emit()
+    assert window.model.rowCount() == 0
+    assert not window.table.currentIndex().isValid()
+    session.batch_loaded.emit(articles[:5])
+    assert events == ["held"]  # with the first rows, before the first article is shown
+    qtbot.waitUntil(lambda: len(events) == 2)
+    assert events[1] == ("goes on", window.model.article(0))  # once it is in the pane
+    session.batch_loaded.emit(articles[5:])
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(articles))
+    session.loading = False
+    session._load_context = None
+    session.loading_finished.emit()
+    assert len(events) == 2  # held once, let go once
+
+
 def test_facet_counts_follow_the_queue(window, qtbot):
     keys(qtbot, window.table, Qt.Key_U)
     qtbot.waitUntil(lambda: sum(facet_rows(window, "Years").values()) == window.model.rowCount())
