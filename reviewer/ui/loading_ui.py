@@ -92,8 +92,7 @@ class LoadingView(QObject):
             # is a posted event, run with the rows' paint before any timer is due. The loading
             # thread waits meanwhile, until the article is painted: taking Python's lock back
             # at each of the window's calls into Python, it made each half take twice as long
-            # (the window's longest pause 25-48 ms over 8 loads of 100,000, against 20-33 ms
-            # with that thread held).
+            # (the window's longest pause over 18 loads of 100,000: 19-48 ms, 19-38 ms held).
             self._go_on_loading()
             self._go_on = self.w.session.hold_loading()
             QTimer.singleShot(1, self, self._select_first)
