@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from ..core.index import FolderIndex, IndexUnavailable
+from ..core.index import FolderIndex, IndexUnavailable, make_blocks_elsewhere
 from ..core.library import scan_batches
 from ..core.problems import Problem
 from ..core.review import Review
@@ -51,6 +51,7 @@ def read_folder(ctx: Context, how: Reading) -> int | bool:
         except IndexUnavailable as exc:
             ctx.report(f"{exc}; every file is read")
     workers = Workers(background=True)  # the window's thread comes first
+    blocks = False
     try:
         for batch in scan_batches(root, index=index, workers=workers):
             if ctx.cancelled:
@@ -60,12 +61,15 @@ def read_folder(ctx: Context, how: Reading) -> int | bool:
                     article.logged = last.get(article.relpath)
             leftovers += batch.leftovers
             ctx.report(batch)
+        blocks = index is not None and not index.message and index.wants_blocks()
     finally:
         workers.close()
         if index is not None:
             index.close()
             if index.message:
                 ctx.report(index.message)
+    if blocks:  # for the next time the folder opens (core.index)
+        make_blocks_elsewhere(how.index_dir, root)
     return len(remove_leftovers(leftovers, root))
 
 

@@ -136,6 +136,8 @@ def scan_batches(
         items.sort(key=lambda pair: pair[0])
         batch = chunk.found
         done += chunk.size + len(batch.problems) + batch.skipped  # candidates, and what else the walk met
+        batch.articles += chunk.block_articles  # in order already, and of nothing else
+        batch.entries += chunk.block_articles
         for _, item in items:
             if isinstance(item, Article):
                 batch.articles.append(item)
@@ -165,10 +167,11 @@ class _Read:
 
 @dataclass
 class _Chunk:
-    """Consecutive candidate files: those the index holds unchanged, those to read, what the
-    walk found meanwhile, and (in the last chunk) what the index holds that is no longer there."""
+    """Consecutive candidate files: those the index holds unchanged (or a block of them), those
+    to read, what the walk found meanwhile, and (in the last chunk) what the index holds that is no longer there."""
 
     fresh: list[tuple[str, Article | Listed | Problem | None]] = field(default_factory=list)
+    block_articles: list[Article] = field(default_factory=list)  # a block's, in order (FolderIndex.block)
     stale: list[tuple[str, Stat | None, bool]] = field(default_factory=list)  # path, stat for the index, linked
     found: Batch = field(default_factory=Batch)
     size: int = 0
@@ -188,13 +191,24 @@ def _plan(
     row = None
     begun = False
     base = root + os.sep
-    for planned in files:
+    after = ""  # the last file of the last block taken whole: rows are read from after it
+    for planned in _blocks_taken(files, index):
+        if isinstance(planned, _Whole):  # a block of the index, all its files unchanged
+            if chunk.size:
+                _hand_over(found, chunk)
+                yield chunk
+            chunk = _Chunk(fresh=planned.others, block_articles=planned.articles, size=planned.size)
+            _hand_over(found, chunk)
+            yield chunk
+            chunk = _Chunk()
+            rows, row, begun, after = iter(()), None, False, planned.last
+            continue
         if isinstance(planned, str):  # unchanged since the index's row of it (compared by the helper)
             path = base + planned if os.sep == "/" else os.path.join(root, *planned.split("/"))
             if not begun and index is not None:
                 # Read from now on, after the comparison began to: the rows it compared with, or
                 # what another process wrote since, never older ones.
-                rows, begun = index.rows(listing), True
+                rows, begun = index.rows(listing, after=after), True
                 row = next(rows, None)
             while row is not None and row[0] < planned:
                 row = next(rows, None)  # gone, read again, or no longer kept (in `gone`)
@@ -209,7 +223,7 @@ def _plan(
             path = base + rel if os.sep == "/" else os.path.join(root, *rel.split("/"))
             chunk.fresh.append((path, _known(root, rel, path, kind, data, line, listing)))
         else:
-            path, linked, st = planned
+            path, linked, st = cast(Walked, planned)
             chunk.stale.append((path, st, linked))
         chunk.size += 1
         if chunk.size == limit:
@@ -221,6 +235,31 @@ def _plan(
     chunk.last = True
     chunk.gone = gone
     yield chunk
+
+
+@dataclass
+class _Whole:
+    """A block of the index (FolderIndex.block) whose files the walk found unchanged."""
+
+    last: str  # its last file's relative path
+    size: int  # its files
+    articles: list[Article]
+    others: list[tuple[str, Article | Listed | Problem | None]]  # its other files' (path, item)
+
+
+def _blocks_taken(files: Iterator[Planned], index: FolderIndex | None) -> Iterator[Planned | _Whole]:
+    """The planned files, each BlockRun as the block it names; as its files, one by one, where
+    that block was made again or damaged since the helper looked."""
+    for planned in files:
+        if isinstance(planned, str) or len(planned) != 2:
+            yield planned
+            continue
+        digest, relpaths = planned
+        block = index.block(relpaths[0], digest, relpaths) if index is not None else None
+        if block is None:
+            yield from relpaths
+        else:
+            yield _Whole(relpaths[-1], len(relpaths), block[0], list(block[1]))
 
 
 def _known(

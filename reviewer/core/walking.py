@@ -14,7 +14,7 @@ import operator
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .problems import Problem
 
@@ -64,10 +64,15 @@ Walked = tuple[str, bool, "Stat | None"]
 # A file the index holds unchanged, as index.FolderIndex.rows(stat=True) gives it: relative
 # path, kind, data (or JSON line), text line, and its four stat values.
 IndexRow = tuple[str, int, Any, "str | None", int, int, int, int]
+# A block of the index (index.FolderIndex.block) whose files are all unchanged: its CRC-32,
+# and its files' relative paths.
+BlockRun = tuple[int, list[str]]
 # What a scan plans from (library._plan), in the walk's order: a file the index holds
-# unchanged, as its relative path or its IndexRow, or a file to read, as the walk found it.
-Planned = str | Walked | IndexRow
+# unchanged, as its relative path or its IndexRow, or a file to read, as the walk found it;
+# from the walk's helper, also a BlockRun.
+Planned = str | Walked | IndexRow | BlockRun
 StatRow = tuple[str, int, int, int, int]  # an index row's relative path and stat_key
+BlockRange = tuple[str, str, int, int]  # an index block's first and last relative path, rows, CRC-32
 # A folder whose index holds this many files is walked and compared by a helper process
 # while this one decodes: the walk, its stat() calls and the comparison are 0.65 s of CPU at
 # 100,000 files, and they need no Python lock of this process.
@@ -111,10 +116,12 @@ def compare(
         row = next(rows, None)
 
 
-def index_rows(path: str, form: str, after: str = "") -> Iterator[StatRow]:
+def index_rows(path: str, form: str, after: str = "", blocks: list[BlockRange] | None = None) -> Iterator[StatRow]:
     """The relative paths and stat values an index file holds, after `after`, in order; none
     from an index of another format than `form`, or one that cannot be read (what it does not
-    give is read from the files)."""
+    give is read from the files). With `blocks`, the rows of the index's blocks come from
+    them, and each block's range is put in `blocks` before its first row: read in the same
+    transaction, they are the blocks of these rows."""
     import sqlite3
     from urllib.parse import quote
 
@@ -123,19 +130,59 @@ def index_rows(path: str, form: str, after: str = "") -> Iterator[StatRow]:
     except sqlite3.Error:
         return
     try:
+        db.execute("BEGIN")
         if db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() != (form,):
             return
-        yield from db.execute(
-            "SELECT relpath, size, mtime_ns, ino, ctime_ns FROM files WHERE relpath > ? ORDER BY relpath", (after,)
-        )
+        select = "SELECT relpath, size, mtime_ns, ino, ctime_ns FROM files WHERE relpath > ?"
+        if blocks is None:
+            yield from db.execute(select + " ORDER BY relpath", (after,))
+            return
+        # A block's rows from its `stats`: one value, where row by row the rows of 100,000
+        # files took 0.17-0.23 s of the walk's 0.9-1.2.
+        for first, last, count, digest, stats_sum, stats in db.execute(
+            "SELECT first, last, count, sum, stats_sum, stats FROM blocks ORDER BY first"
+        ).fetchall():
+            held = _block_stats(stats, stats_sum, count)
+            if held is None or last <= after or first <= after:
+                continue  # damaged (its rows are compared one by one), or before where the walk begins
+            yield from db.execute(select + " AND relpath < ? ORDER BY relpath", (after, first))
+            blocks.append((first, last, count, digest))
+            yield from held
+            after = last
+        yield from db.execute(select + " ORDER BY relpath", (after,))
     except (sqlite3.Error, ValueError):  # ValueError: a damaged page's text that is not UTF-8
         return
     finally:
         db.close()
 
 
+def _block_stats(stats: Any, digest: int, count: int) -> list[StatRow] | None:
+    """A block's rows as its `stats` hold them, or None where they are damaged."""
+    import marshal
+    import zlib
+
+    if not isinstance(stats, bytes) or zlib.crc32(stats) != digest:
+        return None
+    try:
+        rows = marshal.loads(stats)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return rows if isinstance(rows, list) and len(rows) == count else None
+
+
 def _start_helper(root: str, index: str, form: str) -> Any:
     """The helper process of walk_elsewhere (a subprocess.Popen), or None when it cannot start."""
+    import subprocess
+
+    helper = start_python(_HELPER, [root, str(_FRAME), index, form], subprocess.PIPE)
+    if helper is not None and helper.stdout is not None:
+        _widen(helper.stdout.fileno())
+    return helper
+
+
+def start_python(code: str, args: list[str], stdout: Any) -> Any:
+    """A fresh interpreter running `code` with this package importable (a subprocess.Popen:
+    safe from a thread of the window, where fork is not), or None when it cannot start."""
     import subprocess
     import sys
 
@@ -144,16 +191,12 @@ def _start_helper(root: str, index: str, form: str) -> Any:
     if not sys.executable:
         return None  # an embedded Python: no interpreter to start
     try:
-        helper = subprocess.Popen(
-            [sys.executable, "-c", _HELPER, root, str(_FRAME), index, form], stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, env=env,
+        return subprocess.Popen(
+            [sys.executable, "-c", code, *args], stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.DEVNULL,
+            env=env,
         )  # fmt: skip
     except OSError:
         return None
-    if helper.stdout is not None:
-        _widen(helper.stdout.fileno())
-    return helper
 
 
 def _frames(helper: Any) -> Iterator[Any]:
@@ -211,6 +254,8 @@ def walk_elsewhere(root: str, found: Batch, gone: list[str], index: str = "", fo
                 helper.stdout.close()
     if finished:
         return
+    if isinstance(last, tuple) and len(last) == 2:  # a BlockRun: it ends with its last file
+        last = last[1][-1]
     again = Batch()  # the walk here, from the start, giving only what the helper did not
 
     def hand_on() -> None:  # what the walk here found besides files, but for what the helper gave
@@ -260,14 +305,44 @@ def _walk_to(root: str, out: Any, frame: int = _FRAME, index: str = "", form: st
 
     size = max(1, frame // 10)
     walked = walk_files(root, found, stat=True)
-    for planned in compare(root, walked, index_rows(index, form), gone) if index else walked:
+    blocks: list[BlockRange] = []
+    compared = in_blocks(root, compare(root, walked, index_rows(index, form, blocks=blocks), gone), blocks)
+    for planned in compared if index else walked:
         files.append(planned)
-        if len(files) == size:
+        if len(files) == size or (len(planned) == 2 and not isinstance(planned, str)):  # a BlockRun goes at once
             send(False)
             out.flush()
             size = frame
     send(True)
     out.flush()
+
+
+def in_blocks(root: str, planned: Iterator[Planned], blocks: list[BlockRange]) -> Iterator[Planned]:
+    """compare()'s files, each block whose rows all came unchanged as one BlockRun in their
+    place (read as they come: `blocks` is filled once the comparison has begun)."""
+    i = 0
+    held: list[Planned] = []  # what came in the range of blocks[i]
+    unchanged = True
+
+    def passed() -> Iterator[Planned]:  # blocks[i] is behind: its BlockRun, or what came in its range
+        first, _, count, digest = blocks[i]
+        if unchanged and len(held) == count and held and held[0] == first:
+            yield digest, cast(list[str], held)
+        else:
+            yield from held
+
+    for item in planned:
+        rel = item if isinstance(item, str) else relative(root, cast(Walked, item)[0])
+        while i < len(blocks) and blocks[i][1] < rel:
+            yield from passed()
+            i, held, unchanged = i + 1, [], True
+        if i < len(blocks) and blocks[i][0] <= rel:
+            held.append(item)
+            unchanged = unchanged and isinstance(item, str)
+        else:
+            yield item
+    if i < len(blocks):
+        yield from passed()
 
 
 def walk(root: str, found: Batch) -> Iterator[tuple[str, bool]]:
