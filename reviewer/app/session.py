@@ -5,6 +5,7 @@ core.review's."""
 
 from __future__ import annotations
 
+import operator
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -190,9 +191,7 @@ class Session(QObject):
 
         def paths() -> None:
             self.articles.extend(articles)
-            by_path = self.by_path
-            for article in articles:
-                by_path[article.relpath] = article
+            self.by_path.update(zip(map(_RELPATH, articles), articles, strict=True))
 
         def rest() -> None:
             self.tally.add(articles)
@@ -418,13 +417,12 @@ class Session(QObject):
         return None
 
     def _index_urls(self, articles: list[Article]) -> None:
-        by_url = self._by_url
-        for article in articles:
-            original, web = article.original_url, article.web_url
+        keep = self._by_url.setdefault
+        for original, web, article in zip(map(_ORIGINAL_URL, articles), map(_WEB_URL, articles), articles, strict=True):
             if original:
-                by_url.setdefault(original, article)
+                keep(original, article)
             if web and web is not original:  # most often one string for both (Article._one_url)
-                by_url.setdefault(web, article)
+                keep(web, article)
 
     def discard(self) -> None:
         """Forget every pending edit and decision (the editor chose Discard)."""
@@ -505,6 +503,7 @@ class Session(QObject):
 
 
 BURY_SLICE = 5_000  # articles of the folder open before freed a step (_bury): 2-3 ms
+_RELPATH, _ORIGINAL_URL, _WEB_URL = (operator.attrgetter(a) for a in ("relpath", "original_url", "web_url"))
 PIECES_FROM = 100_000  # articles from which a batch is taken in a piece per turn (_batch_pieces)
 LOAD_BACKLOG = 1  # batches a loading folder sends ahead of the window (tasks.Context)
 

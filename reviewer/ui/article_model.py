@@ -509,7 +509,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._made.extend(articles)
         self._all_version += 1
         self._in_all.update(articles)
-        new = [a for a in articles if self._predicate(a)]
+        new = articles if isinstance(self._predicate, Everything) else list(filter(self._predicate, articles))
         if new:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)

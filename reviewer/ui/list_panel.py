@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QPalette
@@ -36,6 +37,7 @@ from ..words import marked
 from .article_model import ArticleTableModel, Column
 from .query_bar import QueryAssist
 
+FACETS_WHILE_LOADING_S = 1.0  # how long a load goes on before its facets are first counted
 QUEUE = "To review"
 BUILTIN_VIEWS = [
     ("All", ""),
@@ -349,8 +351,9 @@ class ListPanel(QWidget):
         layout.addLayout(middle, 1)
         self._facets_timer = single_shot(self, 150, self._count_facets)
         self._facets_counted = 0  # rows the facets were last counted over (see _count_facets)
+        self._loading_since = 0.0  # time.monotonic() when the folder began to load
         model.filtered.connect(self._view_filtered)
-        session.loading_started.connect(self._view_filtered)
+        session.loading_started.connect(self._loading_started)
         model.rowsInserted.connect(self.schedule_facets)  # a decision or its undo moves one article in or out
         model.rowsRemoved.connect(self.schedule_facets)
         self._counts_timer = single_shot(self, 100, self.update_counts)
@@ -361,16 +364,24 @@ class ListPanel(QWidget):
     def schedule_facets(self) -> None:
         self._facets_timer.start()
 
+    def _loading_started(self) -> None:
+        self._loading_since = time.monotonic()
+        self._view_filtered()
+
     def _view_filtered(self) -> None:
         self._facets_counted = 0  # other rows: counted again, even while a folder is read
         self.schedule_facets()
 
     def _count_facets(self) -> None:
         rows = list(self.model.articles)
-        if self.session.loading and len(rows) < 2 * self._facets_counted:
+        if self.session.loading and (
+            len(rows) < 2 * self._facets_counted or time.monotonic() - self._loading_since < FACETS_WHILE_LOADING_S
+        ):
             # While a folder is read, counted again once its rows have doubled, and when it is
             # read (LoadingView): counted at each pause between batches, a first open of
-            # 100,000 articles counted them 14 times, 1.3 s of the window's thread.
+            # 100,000 articles counted them 14 times, 1.3 s of the window's thread. Not in a
+            # load's first second: a reopening of 100,000 is read by then, and counting its
+            # rows as they came took a tenth of it.
             return
         self._facets_counted = len(rows)
         model = self.model
