@@ -12,9 +12,10 @@ class Counted:
         self.published, self.decision, self.quality = published, decision, quality
 
 
-def articles(n, seed):
+def articles(n, seed, decided=True):
     rng = random.Random(seed)
     decisions = [None, ("approve", "ana", "2026-11-29T10:00:00Z"), ("reject", "ben", "2026-11-01T10:00:00Z")]
+    decisions = decisions if decided else [None]
     return [
         Counted(
             published=rng.choice([True, False, None]),
@@ -26,8 +27,8 @@ def articles(n, seed):
 
 
 def test_a_batch_counts_as_its_articles_one_by_one():
-    for seed in range(5):
-        batch = articles(500, seed)
+    for seed in range(6):
+        batch = articles(500, seed, decided=seed < 4)  # and batches without a decision (a folder without a log)
         views = {"high": lambda a: (a.quality or 0) >= 80, "unset": lambda a: a.published is None}
         at_once, one_by_one = Tally(), Tally()
         for tally in (at_once, one_by_one):
@@ -38,8 +39,10 @@ def test_a_batch_counts_as_its_articles_one_by_one():
         for article in batch:
             one_by_one._count(article)
         assert at_once.states == one_by_one.states
+        assert at_once._state == one_by_one._state  # what each article was counted as, for its next change
         assert at_once.queue == one_by_one.queue
         assert at_once.decided == one_by_one.decided
         assert at_once.quality_range == one_by_one.quality_range
         assert {n: at_once.view(n) for n in views} == {n: one_by_one.view(n) for n in views}
-        assert at_once.decided == {"approve": sum(1 for a in batch if a.decision and a.decision[0] == "approve")}
+        approved = sum(1 for a in batch if a.decision and a.decision[0] == "approve")
+        assert at_once.decided == ({"approve": approved} if approved else {})
