@@ -66,9 +66,11 @@ Printed = tuple[str, Encoded]  # a file's path and its Encoded; or a run of arti
 # is kept as one to read again (git's "racily clean" entries). Files older than this are
 # taken from the index as their stat values say.
 RACY_NS = 2_000_000_000
-# The rows a block holds (the last of a run, fewer): one block is one batch for the window,
-# taken in within one turn of its event loop (4096 held it for 12-26 ms).
-BLOCK_ROWS = 2048
+# The rows a block holds (fewer where a run is split evenly): one block is one batch for the
+# window, taken in within one turn of its event loop. At 100,000 articles, blocks of 4,096
+# held it for 12-26 ms a batch, of 2,048 up to 48 ms while other files were read, of 1,024
+# longest pause 23-26 ms in a reopening, 41 ms while 36,000 files were read again.
+BLOCK_ROWS = 1024
 # The folder's first block is smaller: its rows are the window's first, shown once the walk
 # has passed them all (4096 took 190-220 ms to show, where the rows of a folder read row by row took 80).
 FIRST_BLOCK_ROWS = 256
