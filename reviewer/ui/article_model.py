@@ -398,6 +398,11 @@ class ArticleTableModel(QAbstractTableModel):
         self._start(lambda: until(ranking(order, made), lambda: version != self._all_version), done)
 
     @property
+    def grouped(self) -> bool:
+        """Whether same-story clusters are kept together (group_same): then no sort applies."""
+        return self._grouped
+
+    @property
     def filtering(self) -> bool:
         """Whether a filter is running (its rows are not the view's yet)."""
         return self._filtering is not None

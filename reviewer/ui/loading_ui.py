@@ -33,8 +33,11 @@ class LoadingView(QObject):
         s.progress.connect(self._on_progress)
         s.loading_finished.connect(self._on_loaded)
         s.log_read.connect(self._on_log_read)
+        self._after_load = False  # the sort at the end of a load is still to come (_on_sorted)
+        window.model.sorted_.connect(self._on_sorted)
 
     def _on_loading_started(self) -> None:
+        self._after_load = False
         self._go_on_loading()
         self._incoming_timer.stop()
         self._incoming = []
@@ -144,7 +147,8 @@ class LoadingView(QObject):
         current = self.w.table.currentIndex()
         article = self.w.model.article(current.row()) if current.isValid() else None
         moved_by_user = article is not None and article is not self._auto_current
-        self.w.model.resort()
+        self._after_load = not self.w.model.grouped
+        self.w.model.resort()  # at once, or in steps (a large folder): then _on_sorted follows it
         self.w.model.prepare_orders()
         self.w.list.update_counts()
         self.w.list.schedule_facets()
@@ -163,6 +167,22 @@ class LoadingView(QObject):
         self.w.statusBar().showMessage(
             f"Read {len(s.articles):,} articles, {len(s.problems):,} problems, {s.skipped:,} other files", 8000
         )
+
+
+    def _on_sorted(self) -> None:
+        """The rows sorted at the end of a load (in steps for a large folder, after _on_loaded):
+        the first row becomes the current one, unless the editor went to another article
+        meanwhile, which the list then shows where the sort has put it."""
+        if not self._after_load:
+            return
+        self._after_load = False
+        current = self.w.table.currentIndex()
+        article = self.w.model.article(current.row()) if current.isValid() else None
+        if article is None or article is self._auto_current:
+            self.w.table.select_row(0)
+            self._auto_current = self.w.model.article(0) if self.w.model.rowCount() else None
+        else:
+            self.w.table.scrollTo(current)
 
 
 def _nothing() -> None:

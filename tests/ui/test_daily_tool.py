@@ -1,8 +1,11 @@
 """The window as a daily tool: keys act on what is on screen, and the editor sees where they are."""
 
+import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
+
+from tests.ui.test_article_model import LaterSlicer
 
 
 def keys(qtbot, widget, *names):
@@ -606,3 +609,36 @@ def test_two_addresses_of_one_file_make_one_thumbnail_that_loads(window, qtbot):
     assert isinstance(buttons[0], ImageButton)
     qtbot.waitUntil(lambda: all(not b.icon().isNull() for b in buttons))
     assert not any(b.text().startswith("Loading") for b in buttons)
+
+
+@pytest.mark.parametrize("steps", [False, True], ids=["sorted at once", "sorted in steps"])
+@pytest.mark.parametrize("moved", [False, True], ids=["first row", "moved by the editor"])
+def test_after_the_sort_that_ends_a_load_the_current_article_is_the_one_in_sight(window, qtbot, moved, steps):
+    """Rows come in the order of their paths and are sorted once the folder is read (a large
+    folder's in steps, after the load has ended). Then the current article is the sorted
+    list's first, or the one the editor went to meanwhile, which the list scrolls to; the
+    pane shows it either way."""
+    session, model = window.session, window.model
+    later = LaterSlicer()
+    if steps:
+        model._slicer, model._at_once = later, 0
+    articles = sorted(session.articles, key=lambda a: a.relpath)
+    session.loading = True
+    session.loading_started.emit()
+    session.batch_loaded.emit(articles)
+    qtbot.waitUntil(lambda: window.detail.article is articles[0])
+    oldest = min(articles[1:], key=lambda a: a.date)  # not the first row, which was shown by itself
+    if moved:
+        window.table.select_row(model.row_of(oldest))
+    session.loading = False
+    session.loading_finished.emit()
+    if steps:
+        assert model.article(0) is articles[0]  # not sorted yet
+        later.run_all()
+    newest = max(articles, key=lambda a: a.date)
+    qtbot.waitUntil(lambda: model.article(0) is newest)  # sorted by date, newest first
+    qtbot.waitUntil(lambda: window.detail.article is (oldest if moved else newest))
+    current = window.table.currentIndex()
+    assert model.article(current.row()) is window.detail.article
+    assert window.table.viewport().rect().intersects(window.table.visualRect(current))
+    assert current.row() > 30 if moved else current.row() == 0
