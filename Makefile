@@ -46,8 +46,9 @@ lint: venv
 fuzz: venv syslibs
 	REVIEWER_FUZZ_CASES=10000 REVIEWER_CRASH_TRIALS=50 REVIEWER_CRASH_FILES=3000 REVIEWER_INDEX_CORRUPTIONS=1000 \
 	  REVIEWER_KEY_SESSIONS=500 REVIEWER_FUZZ_ALL=1 REVIEWER_LISTING_CORRUPTIONS=2000 REVIEWER_WALK_TREES=600 \
+	  REVIEWER_BLOCK_OPENS=150 \
 	  QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s tests/core/test_fuzz.py tests/core/test_crash.py \
-	  tests/core/test_index.py tests/core/test_kept_listing.py tests/core/test_links_out.py tests/core/test_git_guard.py \
+	  tests/core/test_index.py tests/core/test_index_blocks.py tests/core/test_kept_listing.py tests/core/test_links_out.py tests/core/test_git_guard.py \
 	  tests/core/test_huge_numbers.py tests/core/test_problem_lines.py tests/core/test_preview.py \
 	  tests/ui/test_key_sessions.py tests/core/test_yaml_screen.py
 

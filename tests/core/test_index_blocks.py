@@ -437,7 +437,11 @@ from hypothesis import strategies as st  # noqa: E402
 from tests.core.test_index import CHANGES, article_text, change  # noqa: E402
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("REVIEWER_BLOCK_OPENS", "15")),  # `make fuzz` 150
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     st.lists(st.lists(st.tuples(st.sampled_from(CHANGES), st.integers(0, 999)), max_size=5), min_size=1, max_size=3),
     st.integers(0, 2**16),
