@@ -489,6 +489,8 @@ def make_blocks_elsewhere(cache_dir: str, root: str, nice: int = 10) -> None:
     import subprocess
 
     _MAKERS[:] = [maker for maker in _MAKERS if maker.poll() is None]
+    if _MAKERS:
+        return  # one is making them: another would only wait for its transactions
     maker = start_python(_MAKE_BLOCKS, [cache_dir, root, str(nice)], subprocess.DEVNULL)
     if maker is not None:
         _MAKERS.append(maker)

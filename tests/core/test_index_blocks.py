@@ -466,3 +466,52 @@ def test_any_changes_between_opens_show_as_a_fresh_read(tmp_path_factory, rounds
             p for p in expected if isinstance(p, tuple)
         )
         assert sum(n for n in problems if isinstance(n, int)) == sum(n for n in expected if isinstance(n, int))
+
+
+# A helper that sends its first three frames (the first block's among them) and dies.
+DYING = """
+import os, sys
+from reviewer.core import walking
+class Dying:
+    sent = 0
+    def write(self, data):
+        self.sent += 1
+        if self.sent > 3:
+            os._exit(9)
+        sys.stdout.buffer.write(data)
+    def flush(self):
+        sys.stdout.buffer.flush()
+walking._walk_to(sys.argv[1], Dying(), int(sys.argv[2]), sys.argv[3], sys.argv[4])
+"""
+
+
+def test_a_helper_that_dies_after_a_block_is_taken_over_after_that_block(site, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    window_scan(site, cache)
+    make_blocks(site, cache)
+    monkeypatch.setattr(walking, "_HELPER", DYING)
+    spy = Spy(monkeypatch)
+    again = window_scan(site, cache)
+    assert 1 <= len(spy.blocks) < len(block_rows(site, cache))  # what the helper gave before it died
+    assert spy.read == []
+    taken = [a.relpath for a in again]
+    assert len(taken) == len(set(taken))  # none twice
+    assert_as_read(again, site)
+
+
+def test_blocks_are_made_by_one_process_at_a_time(monkeypatch):
+    started = []
+
+    class Running:
+        def poll(self):
+            return None
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(index_module, "start_python", lambda *args: started.append(args) or Running())
+    monkeypatch.setattr(index_module, "_MAKERS", [])
+    index_module.make_blocks_elsewhere("cache", "root")
+    index_module.make_blocks_elsewhere("cache", "root")  # the first is still at work
+    assert len(started) == 1
+    assert started[0][1] == ["cache", "root", "10"]
