@@ -615,24 +615,11 @@ class Article(Fields):
         return f"Article({self.relpath!r})"
 
 
-# What the folder index keeps of each article in a block (core.index), a list a slot: what it
-# read, not what the editor made of it (edits, decisions, conflicts).
-BLOCK_SLOTS = (
-    "relpath",
-    "_stored",
-    "_raw",
-    "_keys",
-    "_sizes",
-    "read_only",
-    "title",
-    "excerpt",
-    "date",
-    "type",
-    "category",
-    "topics",
-    "original_url",
-    "web_url",
-    "heat",
+# What the folder index keeps of each article in a block (core.index), a list a slot, in
+# the order of Article's slots: what it read, not what the editor made of it (edits,
+# decisions, conflicts), nor where the folder is (its path is made again from the block's).
+BLOCK_SLOTS = tuple(
+    s for s in Article.__slots__ if s not in ("_base", "_own_path", "edits", "conflict", "logged", "pending", "same")
 )
 
 
@@ -654,7 +641,7 @@ def articles_from_block(root: str, columns: tuple[list[Any], ...]) -> list[Artic
     plain = os.sep == "/" and not root.endswith("/")
     base = _BASES.setdefault(root + "/", root + "/") if plain else ""
     for values in zip(*columns, strict=True):
-        rel, stored, raw, keys, sizes, read_only, title, excerpt, date, kind, category, topics, original, web, heat = (
+        rel, read_only, sizes, stored, raw, keys, title, excerpt, date, kind, category, topics, original, web, heat = (
             values
         )
         article = new(Article)

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .article import Article, articles_from_block, block_columns
+from .article import BLOCK_SLOTS, Article, articles_from_block, block_columns
 from .kept import FORMS, LISTING_SUFFIX
 from .listing import json_line, text_line
 from .problems import Problem
@@ -43,7 +43,7 @@ from .walking import WALK_ELSEWHERE, Stat, start_python
 
 # Bumped whenever what a file reads as may change (parsing, Article's packing): an index of
 # another format is rebuilt. Python's own version is part of it (marshal's format is its own).
-FORMAT = f"11/py{sys.version_info[0]}.{sys.version_info[1]}"
+FORMAT = f"12/py{sys.version_info[0]}.{sys.version_info[1]}"
 ARTICLE, PROBLEM, NOTHING = 0, 1, 2
 Item = Article | Problem | None
 
@@ -77,6 +77,7 @@ FIRST_BLOCK_ROWS = 256
 # Folders from which blocks are kept: the walk's helper, which says a block is unchanged,
 # walks only from there (walking.WALK_ELSEWHERE).
 BLOCKS_FROM = WALK_ELSEWHERE
+_RELPATHS = BLOCK_SLOTS.index("relpath")  # the column of a block's articles' relative paths
 Block = tuple[list[Article], list[tuple[str, "Item"]]]  # a block's articles, and its other files' (path, item)
 
 
@@ -255,7 +256,9 @@ class FolderIndex:
             return None
         try:
             columns, others = marshal.loads(data)
-            held = columns[0] if not others else sorted(columns[0] + [rel for rel, _, _ in others])
+            held = columns[_RELPATHS]
+            if others:
+                held = sorted(held + [rel for rel, _, _ in others])
             if held != relpaths:
                 return None
             articles = articles_from_block(self.root, columns)

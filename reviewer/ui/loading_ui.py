@@ -168,7 +168,6 @@ class LoadingView(QObject):
             f"Read {len(s.articles):,} articles, {len(s.problems):,} problems, {s.skipped:,} other files", 8000
         )
 
-
     def _on_sorted(self) -> None:
         """The rows sorted at the end of a load (in steps for a large folder, after _on_loaded):
         the first row becomes the current one, unless the editor went to another article

@@ -15,6 +15,7 @@ from reviewer.core.article import Article, articles_from_block, block_columns
 from reviewer.core.index import FolderIndex
 from reviewer.core.library import read_article, scan_batches
 from reviewer.core.walking import Batch, compare, in_blocks, walk_files
+from tests.core.test_walking import dying
 from tests.helpers import CORPUS, EXAMPLES, writable_copy
 
 FIELDS = (
@@ -468,28 +469,11 @@ def test_any_changes_between_opens_show_as_a_fresh_read(tmp_path_factory, rounds
         assert sum(n for n in problems if isinstance(n, int)) == sum(n for n in expected if isinstance(n, int))
 
 
-# A helper that sends its first three frames (the first block's among them) and dies.
-DYING = """
-import os, sys
-from reviewer.core import walking
-class Dying:
-    sent = 0
-    def write(self, data):
-        self.sent += 1
-        if self.sent > 3:
-            os._exit(9)
-        sys.stdout.buffer.write(data)
-    def flush(self):
-        sys.stdout.buffer.flush()
-walking._walk_to(sys.argv[1], Dying(), int(sys.argv[2]), sys.argv[3], sys.argv[4])
-"""
-
-
 def test_a_helper_that_dies_after_a_block_is_taken_over_after_that_block(site, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     window_scan(site, cache)
     make_blocks(site, cache)
-    monkeypatch.setattr(walking, "_HELPER", DYING)
+    monkeypatch.setattr(walking, "_HELPER", dying(3))  # the first block among its frames
     spy = Spy(monkeypatch)
     again = window_scan(site, cache)
     assert 1 <= len(spy.blocks) < len(block_rows(site, cache))  # what the helper gave before it died

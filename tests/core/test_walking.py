@@ -80,15 +80,16 @@ def test_the_helper_finds_what_the_walk_here_finds(folder, monkeypatch):
     same(elsewhere(folder), found)
 
 
-# A helper that sends its first two frames and dies.
-DYING = """
+def dying(frames: int) -> str:
+    """A helper (walking._HELPER) that sends its first `frames` frames and dies."""
+    return f"""
 import os, sys
 from reviewer.core import walking
 class Dying:
     sent = 0
     def write(self, data):
         self.sent += 1
-        if self.sent > 2:
+        if self.sent > {frames}:
             os._exit(9)
         sys.stdout.buffer.write(data)
     def flush(self):
@@ -113,7 +114,7 @@ def taken_over(monkeypatch, walked) -> list[int]:
 def test_a_helper_that_dies_is_taken_over_where_it_stopped(folder, monkeypatch):
     expected = here(folder)
     monkeypatch.setattr(walking, "_FRAME", 10)
-    monkeypatch.setattr(walking, "_HELPER", DYING)
+    monkeypatch.setattr(walking, "_HELPER", dying(2))
     found, walked = Batch(), []
     counts = taken_over(monkeypatch, walked)
     for planned in walk_elsewhere(str(folder), found, []):
@@ -166,7 +167,7 @@ def test_the_helper_compares_with_the_index_as_this_process_does(folder, indexed
     assert sorted(gone) == ["0/sub1/a03.md", *(f"2/sub0/a{n:02}.md" for n in (2, 8, 14, 20, 26)), "top.md"]
     assert "0/sub0/a00.md" not in gone  # read again, and kept
     assert compared_elsewhere(folder, indexed)[:2] == (planned, gone)
-    monkeypatch.setattr(walking, "_HELPER", DYING)
+    monkeypatch.setattr(walking, "_HELPER", dying(2))
     monkeypatch.setattr(walking, "_FRAME", 10)
     found, walked, gone_after = Batch(), [], []
     counts = taken_over(monkeypatch, walked)
