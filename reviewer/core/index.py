@@ -469,7 +469,8 @@ _MAKE_BLOCKS = (
     "import os, sys; from reviewer.core.index import make_blocks;"
     " os.nice(int(sys.argv[3])); make_blocks(sys.argv[1], sys.argv[2])"
 )
-_MAKERS: list[Any] = []  # make_blocks_elsewhere's processes (subprocess.Popen) not yet seen to end
+# make_blocks_elsewhere's processes (subprocess.Popen) not yet seen to end, by the index they make blocks of
+_MAKERS: dict[str, Any] = {}
 
 
 def make_blocks(cache_dir: str, root: str) -> int:
@@ -491,23 +492,26 @@ def make_blocks_elsewhere(cache_dir: str, root: str, nice: int = 10) -> None:
     block it was making is not written, and the next scan's call goes on from there."""
     import subprocess
 
-    _MAKERS[:] = [maker for maker in _MAKERS if maker.poll() is None]
-    if _MAKERS:
-        return  # one is making them: another would only wait for its transactions
+    for path, maker in list(_MAKERS.items()):
+        if maker.poll() is not None:
+            del _MAKERS[path]
+    path = index_path(cache_dir, root)
+    if path in _MAKERS:
+        return  # one is making the folder's blocks: another would only wait for its transactions
     maker = start_python(_MAKE_BLOCKS, [cache_dir, root, str(nice)], subprocess.DEVNULL)
     if maker is not None:
-        _MAKERS.append(maker)
+        _MAKERS[path] = maker
 
 
 def wait_for_blocks(timeout: float | None = None) -> int:
     """Wait for make_blocks_elsewhere's processes to end (for tests and benchmarks); how many there were."""
-    for maker in _MAKERS:
+    for maker in _MAKERS.values():
         maker.wait(timeout)
     return len(_MAKERS)
 
 
 def _end_makers() -> None:
-    for maker in _MAKERS:
+    for maker in _MAKERS.values():
         if maker.poll() is None:
             maker.kill()
         maker.wait()

@@ -483,7 +483,7 @@ def test_a_helper_that_dies_after_a_block_is_taken_over_after_that_block(site, t
     assert_as_read(again, site)
 
 
-def test_blocks_are_made_by_one_process_at_a_time(monkeypatch):
+def test_a_folders_blocks_are_made_by_one_process_at_a_time(monkeypatch):
     started = []
 
     class Running:
@@ -494,8 +494,9 @@ def test_blocks_are_made_by_one_process_at_a_time(monkeypatch):
             return 0
 
     monkeypatch.setattr(index_module, "start_python", lambda *args: started.append(args) or Running())
-    monkeypatch.setattr(index_module, "_MAKERS", [])
-    index_module.make_blocks_elsewhere("cache", "root")
-    index_module.make_blocks_elsewhere("cache", "root")  # the first is still at work
-    assert len(started) == 1
-    assert started[0][1] == ["cache", "root", "10"]
+    monkeypatch.setattr(index_module, "_MAKERS", {})
+    index_module.make_blocks_elsewhere("cache", "/site")
+    index_module.make_blocks_elsewhere("cache", "/site")  # the first is still at work
+    assert [args[1] for args in started] == [["cache", "/site", "10"]]
+    index_module.make_blocks_elsewhere("cache", "/other")  # another folder's: at once
+    assert [args[1] for args in started] == [["cache", "/site", "10"], ["cache", "/other", "10"]]
