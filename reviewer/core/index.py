@@ -107,13 +107,17 @@ def decode(root: str, relpath: str, kind: int, data: bytes | None) -> Item:
             return Article.from_index("", relpath, data, base=root + "/")
         path = root + "/" + relpath
     else:
-        path = os.path.join(root, *relpath.split("/"))
+        path = _joined(root, relpath)
     if kind == ARTICLE and data is not None:
         return Article.from_index(path, relpath, data)
     if kind == PROBLEM and data is not None:
         problem_kind, message, line = marshal.loads(data)
         return Problem(path, relpath, problem_kind, message, line)
     return None
+
+
+def _joined(root: str, relpath: str) -> str:
+    return os.path.join(root, *relpath.split("/"))
 
 
 def _state_sum(relpath: str, kind: int, data: bytes | None) -> int:
@@ -262,13 +266,12 @@ class FolderIndex:
             if held != relpaths:
                 return None
             articles = articles_from_block(self.root, columns)
-            return articles, [(self._path_of(rel), decode(self.root, rel, kind, item)) for rel, kind, item in others]
+            return articles, [
+                (_joined(self.root, rel), decode(self.root, rel, kind, item)) for rel, kind, item in others
+            ]
         except (ValueError, TypeError, EOFError):
             self._damaged("a block of the folder index was damaged")
             return None
-
-    def _path_of(self, relpath: str) -> str:
-        return os.path.join(self.root, *relpath.split("/"))
 
     def make_blocks(self) -> int:
         """Blocks for the rows no block holds, of BLOCK_ROWS or a little fewer (the folder's

@@ -24,6 +24,7 @@ from .walking import (
     Walked,
     _os_problem,
     compare,
+    is_block_run,
     relative,
     walk,
     walk_elsewhere,
@@ -251,7 +252,7 @@ def _blocks_taken(files: Iterator[Planned], index: FolderIndex | None) -> Iterat
     """The planned files, each BlockRun as the block it names; as its files, one by one, where
     that block was made again or damaged since the helper looked."""
     for planned in files:
-        if isinstance(planned, str) or len(planned) != 2:
+        if not is_block_run(planned):
             yield planned
             continue
         digest, relpaths = planned

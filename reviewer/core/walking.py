@@ -14,7 +14,7 @@ import operator
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from .problems import Problem
 
@@ -72,6 +72,13 @@ BlockRun = tuple[int, list[str]]
 # from the walk's helper, also a BlockRun.
 Planned = str | Walked | IndexRow | BlockRun
 StatRow = tuple[str, int, int, int, int]  # an index row's relative path and stat_key
+
+
+def is_block_run(planned: Planned) -> TypeGuard[BlockRun]:
+    """Whether a planned item is a BlockRun: the one pair among them."""
+    return not isinstance(planned, str) and len(planned) == 2
+
+
 BlockRange = tuple[str, str, int, int]  # an index block's first and last relative path, rows, CRC-32
 # A folder whose index holds this many files is walked and compared by a helper process
 # while this one decodes: the walk, its stat() calls and the comparison are 0.65 s of CPU at
@@ -254,8 +261,6 @@ def walk_elsewhere(root: str, found: Batch, gone: list[str], index: str = "", fo
                 helper.stdout.close()
     if finished:
         return
-    if isinstance(last, tuple) and len(last) == 2:  # a BlockRun: it ends with its last file
-        last = last[1][-1]
     again = Batch()  # the walk here, from the start, giving only what the helper did not
 
     def hand_on() -> None:  # what the walk here found besides files, but for what the helper gave
@@ -266,7 +271,12 @@ def walk_elsewhere(root: str, found: Batch, gone: list[str], index: str = "", fo
         again.problems, again.leftovers = [], []
 
     # The walk's order is its relative paths': what the helper gave ends with `given`.
-    given = "" if last is None else last if isinstance(last, str) else relative(root, last[0])
+    if last is None or isinstance(last, str):
+        given = last or ""
+    elif is_block_run(last):
+        given = last[1][-1]  # a BlockRun ends with its last file
+    else:
+        given = relative(root, cast(Walked, last)[0])
     rest = (walked for walked in walk_files(root, again, stat=True) if relative(root, walked[0]) > given)
     for planned_here in compare(root, rest, index_rows(index, form, given), gone) if index else rest:
         hand_on()
@@ -309,7 +319,7 @@ def _walk_to(root: str, out: Any, frame: int = _FRAME, index: str = "", form: st
     compared = in_blocks(root, compare(root, walked, index_rows(index, form, blocks=blocks), gone), blocks)
     for planned in compared if index else walked:
         files.append(planned)
-        if len(files) == size or (len(planned) == 2 and not isinstance(planned, str)):  # a BlockRun goes at once
+        if len(files) == size or is_block_run(planned):  # a BlockRun goes at once
             send(False)
             out.flush()
             size = frame

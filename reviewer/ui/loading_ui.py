@@ -144,8 +144,7 @@ class LoadingView(QObject):
         self._go_on_loading()
         self._show_incoming()
         self.w.progress.hide()
-        current = self.w.table.currentIndex()
-        article = self.w.model.article(current.row()) if current.isValid() else None
+        article = self._table_article()
         moved_by_user = article is not None and article is not self._auto_current
         self._after_load = not self.w.model.grouped
         self.w.model.resort()  # at once, or in steps (a large folder): then _on_sorted follows it
@@ -175,13 +174,17 @@ class LoadingView(QObject):
         if not self._after_load:
             return
         self._after_load = False
-        current = self.w.table.currentIndex()
-        article = self.w.model.article(current.row()) if current.isValid() else None
+        article = self._table_article()
         if article is None or article is self._auto_current:
             self.w.table.select_row(0)
             self._auto_current = self.w.model.article(0) if self.w.model.rowCount() else None
         else:
-            self.w.table.scrollTo(current)
+            self.w.table.scrollTo(self.w.table.currentIndex())
+
+    def _table_article(self) -> Article | None:
+        """The list's current article (in the Problems view too, where Triage.current has none)."""
+        current = self.w.table.currentIndex()
+        return self.w.model.article(current.row()) if current.isValid() else None
 
 
 def _nothing() -> None:
