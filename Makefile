@@ -48,7 +48,7 @@ fuzz: venv syslibs
 	  REVIEWER_KEY_SESSIONS=500 REVIEWER_FUZZ_ALL=1 REVIEWER_LISTING_CORRUPTIONS=2000 REVIEWER_WALK_TREES=600 \
 	  REVIEWER_BLOCK_OPENS=150 \
 	  QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s tests/core/test_fuzz.py tests/core/test_crash.py \
-	  tests/core/test_index.py tests/core/test_index_blocks.py tests/core/test_kept_listing.py tests/core/test_links_out.py tests/core/test_git_guard.py \
+	  tests/core/test_index.py tests/core/test_index_blocks.py tests/core/test_index_first.py tests/core/test_kept_listing.py tests/core/test_links_out.py tests/core/test_git_guard.py \
 	  tests/core/test_huge_numbers.py tests/core/test_problem_lines.py tests/core/test_preview.py \
 	  tests/ui/test_key_sessions.py tests/core/test_yaml_screen.py
 

@@ -77,6 +77,9 @@ FIRST_BLOCK_ROWS = 256
 # Folders from which blocks are kept: the walk's helper, which says a block is unchanged,
 # walks only from there (walking.WALK_ELSEWHERE).
 BLOCKS_FROM = WALK_ELSEWHERE
+# A large folder is shown from its index first when its blocks hold this share of its rows
+# (FolderIndex.shows_first): the rows no block holds are decoded one by one, 4-6 us each.
+SHOWN_HELD = 0.9
 _RELPATHS = BLOCK_SLOTS.index("relpath")  # the column of a block's articles' relative paths
 Block = tuple[list[Article], list[tuple[str, "Item"]]]  # a block's articles, and its other files' (path, item)
 
@@ -147,6 +150,7 @@ class FolderIndex:
         self._write: sqlite3.Connection | None = None
         self._read: sqlite3.Connection | None = None
         self._remove_at_close = False
+        self._version = -1  # PRAGMA data_version at mark()
 
     @classmethod
     def open(cls, cache_dir: str, root: str) -> FolderIndex:
@@ -254,24 +258,106 @@ class FolderIndex:
             return None
         if found is None or found[1] != digest:
             return None  # made again since the helper looked: its rows are taken one by one
-        data = found[0]
+        return self._open_block(found[0], digest, relpaths)
+
+    def _open_block(self, data: Any, digest: int, relpaths: list[str] | None = None) -> Block | None:
+        """A block's articles and other files from its data, if that is whole (its CRC-32 is
+        `digest`) and holds exactly `relpaths` (when given); else None."""
         if not isinstance(data, bytes) or zlib.crc32(data) != digest:
             self._damaged("a block of the folder index was damaged")
             return None
         try:
             columns, others = marshal.loads(data)
-            held = columns[_RELPATHS]
-            if others:
-                held = sorted(held + [rel for rel, _, _ in others])
-            if held != relpaths:
-                return None
+            if relpaths is not None:
+                held = columns[_RELPATHS]
+                if others:
+                    held = sorted(held + [rel for rel, _, _ in others])
+                if held != relpaths:
+                    return None
             articles = articles_from_block(self.root, columns)
             return articles, [
                 (_joined(self.root, rel), decode(self.root, rel, kind, item)) for rel, kind, item in others
             ]
-        except (ValueError, TypeError, EOFError):
+        except (ValueError, TypeError, EOFError, IndexError):
             self._damaged("a block of the folder index was damaged")
             return None
+
+    def shows_first(self) -> bool:
+        """Whether the folder is shown from its index before its files are looked at
+        (library.show_index): a large folder whose blocks hold nearly all of its rows."""
+        rows, held = self._held()
+        return rows > 0 and rows >= BLOCKS_FROM and held >= rows * SHOWN_HELD
+
+    def _held(self) -> tuple[int, int]:
+        """The rows, and how many of them blocks hold; (0, 0) when the index cannot say."""
+        try:
+            db = self._reader()
+            rows = int(db.execute("SELECT count(*) FROM files").fetchone()[0])
+            return rows, int(db.execute("SELECT total(count) FROM blocks").fetchone()[0])
+        except (sqlite3.Error, ValueError):
+            return 0, 0
+
+    def everything(self) -> Iterator[tuple[int, Block] | tuple[Any, ...]]:
+        """All the index holds, in the order of relative paths, read in one transaction: each
+        block whole, as its CRC-32 and Block, and each row no block holds as an IndexRow
+        (walking.IndexRow: relative path, kind, data, None, four stat values). A damaged block
+        is given as its rows; a damaged row is not given (its file is read)."""
+        db = self._reader()
+        select = "SELECT relpath, kind, data, NULL, state_sum, size, mtime_ns, ino, ctime_ns FROM files WHERE "
+        try:
+            db.execute("BEGIN")
+            try:
+                after = ""
+                for first, last, digest in db.execute("SELECT first, last, sum FROM blocks ORDER BY first").fetchall():
+                    if first <= after:
+                        continue  # ranges that overlap: a damaged page
+                    yield from self._checked_rows(
+                        db.execute(select + "relpath > ? AND relpath < ? ORDER BY relpath", (after, first))
+                    )
+                    found = db.execute("SELECT data FROM blocks WHERE first = ?", (first,)).fetchone()
+                    block = self._open_block(found[0] if found else None, digest)
+                    if block is not None:
+                        yield digest, block
+                    else:  # its rows instead, each by its own CRC
+                        yield from self._checked_rows(
+                            db.execute(select + "relpath >= ? AND relpath <= ? ORDER BY relpath", (first, last))
+                        )
+                    after = last
+                yield from self._checked_rows(db.execute(select + "relpath > ? ORDER BY relpath", (after,)))
+            finally:
+                db.execute("COMMIT")
+        except (sqlite3.Error, TypeError, UnicodeError):
+            self._damaged("the folder index was damaged")
+
+    def mark(self) -> None:
+        """Remember the index's version, for written_since."""
+        try:
+            self._version = self._reader().execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            self._version = -1
+
+    def written_since(self) -> bool:
+        """Whether another connection (another process, a block maker) has written to the index
+        since mark(); True when that cannot be told."""
+        try:
+            return self._version < 0 or self._reader().execute("PRAGMA data_version").fetchone()[0] != self._version
+        except sqlite3.Error:
+            return True
+
+    def relpaths(self, first: str, last: str) -> list[str]:
+        """The relative paths of the rows from `first` to `last`."""
+        try:
+            query = "SELECT relpath FROM files WHERE relpath >= ? AND relpath <= ? ORDER BY relpath"
+            return [rel for (rel,) in self._reader().execute(query, (first, last))]
+        except sqlite3.Error:
+            return []
+
+    def _checked_rows(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        for relpath, kind, data, line, found, *st in rows:
+            if found == _state_sum(relpath, kind, data):
+                yield relpath, kind, data, line, *st
+            else:
+                self._damaged("a row of the folder index was damaged")
 
     def make_blocks(self) -> int:
         """Blocks for the rows no block holds, of BLOCK_ROWS or a little fewer (the folder's
@@ -366,12 +452,7 @@ class FolderIndex:
 
     def wants_blocks(self) -> bool:
         """Whether a large folder has rows no block holds (make_blocks)."""
-        try:
-            db = self._reader()
-            rows = int(db.execute("SELECT count(*) FROM files").fetchone()[0])
-            held = int(db.execute("SELECT total(count) FROM blocks").fetchone()[0])
-        except (sqlite3.Error, ValueError):
-            return False
+        rows, held = self._held()
         return rows >= BLOCKS_FROM and held < rows
 
     @staticmethod

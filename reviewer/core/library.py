@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import operator
 import os
 import re
 import time
@@ -26,6 +29,8 @@ from .walking import (
     compare,
     is_block_run,
     relative,
+    start_walk,
+    stat_key,
     walk,
     walk_elsewhere,
     walk_files,
@@ -154,6 +159,272 @@ def scan_batches(
         yield batch
         if chunk.last and index is not None:
             index.forget(chunk.gone)
+
+
+Item = Article | Problem | None
+_MISSING: Any = object()
+
+
+@dataclass
+class ShownBlock:
+    """A block of the index as shown: its articles in the order of their relative paths, and
+    its other files (few) by relative path."""
+
+    articles: list[Article]
+    others: dict[str, Item]
+
+    def relpaths(self) -> list[str]:
+        return [*map(_RELPATH, self.articles), *self.others]
+
+    def get(self, rel: str) -> Any:
+        """The item of the file at `rel`, or _MISSING."""
+        articles = self.articles
+        i = bisect.bisect_left(articles, rel, key=_RELPATH)
+        if i < len(articles) and articles[i].relpath == rel:
+            return articles[i]
+        return self.others.get(rel, _MISSING)
+
+
+@dataclass
+class Shown:
+    """What show_index showed of a folder, for check_shown: each block shown whole by its
+    CRC-32, and each row shown by itself with its four stat values. Kept as the blocks are:
+    a table of every file's item took 38 ms more of the loading thread at 100,000."""
+
+    blocks: dict[int, ShownBlock] = field(default_factory=dict)
+    rows: dict[str, Item] = field(default_factory=dict)
+    stats: dict[str, Stat] = field(default_factory=dict)
+    nothing: dict[str, int] = field(default_factory=dict)  # a file without front matter: its block's CRC-32, or -1
+    _firsts: list[str] = field(default_factory=list)  # each block's first relative path, in order
+    _spans: list[ShownBlock] = field(default_factory=list)  # the blocks, in that order
+
+    def add_block(self, digest: int, block: ShownBlock) -> None:
+        self.blocks[digest] = block
+        firsts = [*block.others, *(a.relpath for a in block.articles[:1])]
+        self._firsts.append(min(firsts))
+        self._spans.append(block)
+
+    def get(self, rel: str) -> Any:
+        """The item shown for the file at `rel`, or _MISSING."""
+        found = self.rows.get(rel, _MISSING)
+        if found is _MISSING and self._firsts:
+            i = bisect.bisect_right(self._firsts, rel) - 1
+            if i >= 0:
+                found = self._spans[i].get(rel)
+        return found
+
+    def __contains__(self, rel: str) -> bool:
+        return self.get(rel) is not _MISSING
+
+    def between(self, first: str, last: str) -> list[str]:
+        """The relative paths shown from `first` to `last`."""
+        every = itertools.chain(self.rows, *(block.relpaths() for block in self._spans))
+        return sorted(rel for rel in every if first <= rel <= last)
+
+
+def show_index(root: str, index: FolderIndex, shown: Shown) -> Iterator[Batch]:
+    """The folder as its index holds it, in batches, before any file is looked at (a mail
+    client shows its copy of a mailbox, then asks the server what changed): each block whole,
+    the rows between them a batch of CHUNK at a time. What was shown goes to `shown`; what the
+    files say of it is check_shown's. A batch's skipped files are the index's files without
+    front matter; the walk's other files come with the check."""
+    root = os.path.abspath(root)
+    total = index.count()
+    done = 0
+    batch = Batch()
+
+    def out(batch: Batch) -> Batch:
+        nonlocal done
+        done += len(batch.articles) + len(batch.problems) + batch.skipped
+        batch.done, batch.total = done, max(total, done)
+        return batch
+
+    for entry in index.everything():
+        if len(entry) == 2:  # a block: its CRC-32, its articles and other files
+            digest, (articles, others) = cast(tuple[int, Any], entry)
+            if batch.articles or batch.problems or batch.skipped:
+                yield out(batch)
+                batch = Batch()
+            block = Batch(articles=articles)
+            kept: dict[str, Item] = {}
+            for path, item in others:
+                rel = relative(root, path)
+                kept[rel] = item
+                _take(block, item)
+                if item is None:
+                    shown.nothing[rel] = digest
+            shown.add_block(digest, ShownBlock(articles, kept))
+            yield out(block)
+            continue
+        rel, kind, data, _, *st = entry
+        item = decode(root, rel, kind, data)
+        shown.rows[rel] = item
+        shown.stats[rel] = cast(Stat, tuple(st))
+        _take(batch, item)
+        if item is None:
+            shown.nothing[rel] = -1
+        if len(batch.articles) >= CHUNK:
+            yield out(batch)
+            batch = Batch()
+    yield out(batch)
+
+
+def start_check(root: str, index: FolderIndex) -> Any:
+    """The walk's helper for check_shown, started now, before show_index: it walks while the
+    index is shown. The index's version is taken first: unless another process writes to the
+    index from now until the walk is done, the helper compares with the index as shown."""
+    index.mark()
+    return start_walk(os.path.abspath(root), index.path, FORMAT, whole=True)
+
+
+def _take(batch: Batch, item: Article | Problem | None) -> None:
+    if isinstance(item, Article):
+        batch.articles.append(item)
+    elif isinstance(item, Problem):
+        batch.problems.append(item)
+    else:
+        batch.skipped += 1
+
+
+@dataclass
+class Checked:
+    """What the files say of what show_index showed (check_shown). In DiskWatch's terms, the
+    articles changed (as shown, as read now), added and removed; besides, the problems found
+    and the relative paths of those gone, the files skipped in all, and what the walk met
+    besides candidates (its problems and leftovers, in `found`)."""
+
+    changed: list[tuple[Article, Article]] = field(default_factory=list)
+    added: list[Article] = field(default_factory=list)
+    removed: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    problems_gone: set[str] = field(default_factory=set)
+    skipped: int = 0
+    found: Batch = field(default_factory=Batch)
+    read: int = 0  # files read
+
+
+def check_shown(
+    root: str,
+    index: FolderIndex,
+    shown: Shown,
+    workers: Workers | None = None,
+    parallel: bool | None = None,
+    helper: Any = None,
+) -> Checked:
+    """The folder's files against what show_index showed: the walk's helper compares each with
+    the index (walking.walk_elsewhere); a file it finds changed, new, or not as shown is read,
+    and kept in the index; what was shown and is no longer there is removed.
+
+    Unchanged against the index is as shown only while no other process changed the index
+    (_to_check). A `helper` started before show_index (start_check) walks while the index is shown."""
+    root = os.path.abspath(root)
+    if parallel is None:
+        parallel = (os.cpu_count() or 1) > 1
+    checked = Checked()
+    gone: list[str] = []
+    looked = time.time_ns()
+    seen, confirmed, stale = _to_check(
+        root, walk_elsewhere(root, checked.found, gone, index.path, FORMAT, helper), shown, index
+    )
+    read: dict[str, Item] = {}
+    chunks = (_Chunk(stale=stale[i : i + CHUNK], size=len(stale[i : i + CHUNK])) for i in range(0, len(stale), CHUNK))
+    for _, reads in _read(root, chunks, parallel, workers=workers):
+        index.store([(relative(root, r.path), r.stat, r.encoded) for r in reads if r.stat and r.encoded], looked)
+        read.update((relative(root, r.path), cast(Item, r.item)) for r in reads)  # not listing
+    index.forget(gone)
+    _compare_shown(checked, read, shown, seen, confirmed)
+    return checked
+
+
+def _compare_shown(checked: Checked, read: dict[str, Item], shown: Shown, seen: set[str], confirmed: set[int]) -> None:
+    """Into `checked`: the files `read` against what was shown of them, and what was shown and
+    is no longer there (neither `seen` nor in a block `confirmed`)."""
+    checked.read = len(read)
+    for rel, item in sorted(read.items()):
+        before = shown.get(rel)
+        if isinstance(before, Article) and isinstance(item, Article):
+            checked.changed.append((before, item))
+        elif isinstance(item, Article):
+            checked.added.append(item)
+        elif isinstance(before, Article):
+            checked.removed.append(before)
+        if isinstance(before, Problem):
+            checked.problems_gone.add(rel)
+        if isinstance(item, Problem):
+            checked.problems.append(item)
+    unconfirmed = [block for digest, block in shown.blocks.items() if digest not in confirmed]
+    for rel in itertools.chain(shown.rows, *(block.relpaths() for block in unconfirmed)):
+        if rel not in seen:  # no longer there
+            item = shown.get(rel)
+            if isinstance(item, Article):
+                checked.removed.append(item)
+            elif isinstance(item, Problem):
+                checked.problems_gone.add(rel)
+    nothing = sum(
+        1 for rel, digest in shown.nothing.items() if (digest in confirmed or rel in seen) and rel not in read
+    )
+    checked.skipped = checked.found.skipped + nothing + sum(item is None for item in read.values())
+
+
+def _to_check(
+    root: str, planned: Iterator[Planned], shown: Shown, index: FolderIndex
+) -> tuple[set[str], set[int], list[tuple[str, Stat | None, bool]]]:
+    """The relative paths the walk found, the blocks it found as shown (by CRC-32), and the
+    files to read (path, stat for the index, linked): those the helper found changed or new,
+    and those not as shown. A block made again since it was shown is read whole."""
+    seen: set[str] = set()
+    confirmed: set[int] = set()
+    stale: list[tuple[str, Stat | None, bool]] = []
+    named: list[str] = []  # files the helper named unchanged one by one
+    base = root + os.sep
+    for item in planned:
+        if is_block_run(item):
+            digest, (first, last) = item[0], (item[1][0], item[1][-1])
+            if digest in shown.blocks:
+                confirmed.add(digest)
+                continue
+            for rel in sorted(set(index.relpaths(first, last)).union(shown.between(first, last))):
+                path = _joined(root, base, rel)
+                if os.path.lexists(path):
+                    seen.add(rel)
+                    stale.append((path, None, False))
+        elif isinstance(item, str) or len(item) > 3:  # unchanged since its row
+            rel = item if isinstance(item, str) else item[0]
+            seen.add(rel)
+            named.append(rel)
+        else:
+            path, linked, st = cast(Walked, item)
+            seen.add(relative(root, path))
+            stale.append((path, st, linked))
+    # The index the helper compared with is the index shown, unless another process wrote to
+    # it since start_check: then a file it names unchanged is read, unless shown from a row with
+    # the same four stat values (an edit in place may keep size and time: only its ctime tells).
+    if index.written_since():
+        for rel in named:
+            path = _joined(root, base, rel)
+            if not _as_shown(path, rel, shown):
+                stale.append((path, None, False))
+    else:
+        stale += [(_joined(root, base, rel), None, False) for rel in named if rel not in shown]
+    return seen, confirmed, stale
+
+
+def _joined(root: str, base: str, rel: str) -> str:
+    return base + rel if os.sep == "/" else os.path.join(root, *rel.split("/"))
+
+
+def _as_shown(path: str, rel: str, shown: Shown) -> bool:
+    """Whether a file is as shown from its index row: the same four stat values."""
+    row = shown.stats.get(rel)
+    if row is None:
+        return False
+    try:
+        return stat_key(os.stat(path, follow_symlinks=False)) == row
+    except OSError:
+        return False
+
+
+_RELPATH = operator.attrgetter("relpath")
 
 
 @dataclass

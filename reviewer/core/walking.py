@@ -177,11 +177,13 @@ def _block_stats(stats: Any, digest: int, count: int) -> list[StatRow] | None:
     return rows if isinstance(rows, list) and len(rows) == count else None
 
 
-def _start_helper(root: str, index: str, form: str) -> Any:
-    """The helper process of walk_elsewhere (a subprocess.Popen), or None when it cannot start."""
+def start_walk(root: str, index: str = "", form: str = "", whole: bool = False) -> Any:
+    """The helper process of walk_elsewhere (a subprocess.Popen), or None when it cannot start.
+    Started before walk_elsewhere is, it walks while this process does other work; `whole`,
+    to the end before it sends anything (one frame: _walk_to)."""
     import subprocess
 
-    helper = start_python(_HELPER, [root, str(_FRAME), index, form], subprocess.PIPE)
+    helper = start_python(_HELPER, [root, "0" if whole else str(_FRAME), index, form], subprocess.PIPE)
     if helper is not None and helper.stdout is not None:
         _widen(helper.stdout.fileno())
     return helper
@@ -221,21 +223,24 @@ def _frames(helper: Any) -> Iterator[Any]:
         yield marshal.loads(data)
 
 
-def walk_elsewhere(root: str, found: Batch, gone: list[str], index: str = "", form: str = "") -> Iterator[Planned]:
+def walk_elsewhere(
+    root: str, found: Batch, gone: list[str], index: str = "", form: str = "", helper: Any = None
+) -> Iterator[Planned]:
     """walk_files(stat=True) in a helper process (a fresh interpreter: safe from a thread of
     the window, where fork is not), streamed back in frames; with the path of an `index` file
     (of format `form`), compared with it there too (compare: rows gone are added to `gone`).
 
     If the helper cannot start or dies, the walk goes on here from where it stopped: the
     files are in the order of their relative paths, so those it already gave are passed
-    over, and what else it found is not counted twice.
+    over, and what else it found is not counted twice. A `helper` started before (start_walk)
+    is the one taken.
     """
     last: Planned | None = None  # the last file given
     problems: set[tuple[str, str]] = set()
     leftovers: set[str] = set()
     skipped = 0  # files the helper passed over (not articles)
     finished = False
-    helper = _start_helper(root, index, form)
+    helper = helper or start_walk(root, index, form)
     try:
         for planned, their_gone, their_problems, their_leftovers, their_skipped, finished in _frames(helper):
             gone += their_gone
@@ -253,12 +258,7 @@ def walk_elsewhere(root: str, found: Batch, gone: list[str], index: str = "", fo
             if finished:
                 break
     finally:
-        if helper is not None:
-            if not finished:
-                helper.kill()
-            helper.wait()
-            if helper.stdout is not None:
-                helper.stdout.close()
+        end_walk(helper, finished)
     if finished:
         return
     again = Batch()  # the walk here, from the start, giving only what the helper did not
@@ -285,6 +285,16 @@ def walk_elsewhere(root: str, found: Batch, gone: list[str], index: str = "", fo
     found.skipped += max(0, again.skipped - skipped)
 
 
+def end_walk(helper: Any, finished: bool = False) -> None:
+    """Wait for a helper (start_walk) that has `finished`; else end it. Once is enough: again, nothing."""
+    if helper is not None and helper.returncode is None:
+        if not finished:
+            helper.kill()
+        helper.wait()
+        if helper.stdout is not None:
+            helper.stdout.close()
+
+
 def _widen(pipe: int) -> None:
     """Let the helper walk on ahead of what is taken from it: a pipe holds 64 KB, a third of a
     frame, so the helper stopped at each frame until this process, busy with the articles of
@@ -298,7 +308,9 @@ def _widen(pipe: int) -> None:
 
 
 def _walk_to(root: str, out: Any, frame: int = _FRAME, index: str = "", form: str = "") -> None:
-    """The helper of walk_elsewhere: frames of (planned, gone, problems, leftovers, skipped, finished)."""
+    """The helper of walk_elsewhere: frames of (planned, gone, problems, leftovers, skipped, finished);
+    without `frame`, one frame at the end (no frame waits in the pipe for a reader busy elsewhere),
+    each BlockRun in it named by its first and last file only."""
     import marshal
 
     found = Batch()
@@ -318,8 +330,10 @@ def _walk_to(root: str, out: Any, frame: int = _FRAME, index: str = "", form: st
     blocks: list[BlockRange] = []
     compared = in_blocks(root, compare(root, walked, index_rows(index, form, blocks=blocks), gone), blocks)
     for planned in compared if index else walked:
+        if not frame and is_block_run(planned):  # its first and last file: its CRC-32 says the rest
+            planned = (planned[0], [planned[1][0], planned[1][-1]])
         files.append(planned)
-        if len(files) == size or is_block_run(planned):  # a BlockRun goes at once
+        if frame and (len(files) == size or is_block_run(planned)):  # a BlockRun goes at once
             send(False)
             out.flush()
             size = frame

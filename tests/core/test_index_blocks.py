@@ -5,6 +5,7 @@ import os
 import random
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -253,26 +254,32 @@ def test_a_damaged_block_is_read_from_the_rows_and_the_index_made_again(site, tm
     assert not Path(path).exists()  # made again at the next scan
 
 
-def test_random_byte_corruptions_of_blocks_never_change_what_the_window_shows(site, tmp_path):
-    cache = tmp_path / "cache"
-    window_scan(site, cache)
-    make_blocks(site, cache)
-    path = Path(index_module.index_path(str(cache), str(site)))
+def corrupted(path: Path, rng: random.Random) -> Iterator[int]:
+    """The index file at `path` with one bit flipped, REVIEWER_INDEX_CORRUPTIONS times (30; `make
+    fuzz` 1,000), each time at a random offset, which is given; whole again at the end."""
     db = sqlite3.connect(path)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     good = path.read_bytes()
-    truth = [(a.relpath, a.title, a.quality, a.original) for batch in scan_batches(str(site)) for a in batch.articles]
-    rng = random.Random(11)
-    trials = int(os.environ.get("REVIEWER_INDEX_CORRUPTIONS", "30"))
-    wrong = []
-    for _ in range(trials):
+    for _ in range(int(os.environ.get("REVIEWER_INDEX_CORRUPTIONS", "30"))):
         damaged = bytearray(good)
         at = rng.randrange(100, len(damaged))
         damaged[at] ^= 1 << rng.randrange(8)
         path.write_bytes(bytes(damaged))
         for suffix in ("-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
+        yield at
+    path.write_bytes(good)
+
+
+def test_random_byte_corruptions_of_blocks_never_change_what_the_window_shows(site, tmp_path):
+    cache = tmp_path / "cache"
+    window_scan(site, cache)
+    make_blocks(site, cache)
+    path = Path(index_module.index_path(str(cache), str(site)))
+    truth = [(a.relpath, a.title, a.quality, a.original) for batch in scan_batches(str(site)) for a in batch.articles]
+    wrong = []
+    for at in corrupted(path, random.Random(11)):
         try:
             index = FolderIndex.open(str(cache), str(site))
         except index_module.IndexUnavailable:
@@ -438,6 +445,16 @@ from hypothesis import strategies as st  # noqa: E402
 from tests.core.test_index import CHANGES, article_text, change  # noqa: E402
 
 
+def small_site(tmp_path_factory, count: int) -> tuple[Path, Path]:
+    """A folder of `count` articles in a few folders, some deep, and a cache folder for its index."""
+    root = tmp_path_factory.mktemp("site")
+    for n in range(count):
+        folder = root / ("" if n < 6 else f"s{n % 3}") / ("deep" if n % 5 == 0 else "")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"a{n:02}.md").write_text(article_text(n))
+    return root, tmp_path_factory.mktemp("cache")
+
+
 @settings(
     max_examples=int(os.environ.get("REVIEWER_BLOCK_OPENS", "15")),  # `make fuzz` 150
     deadline=None,
@@ -448,12 +465,7 @@ from tests.core.test_index import CHANGES, article_text, change  # noqa: E402
     st.integers(0, 2**16),
 )
 def test_any_changes_between_opens_show_as_a_fresh_read(tmp_path_factory, rounds, seed):
-    root = tmp_path_factory.mktemp("site")
-    cache = tmp_path_factory.mktemp("cache")
-    for n in range(20):
-        folder = root / ("" if n < 6 else f"s{n % 3}") / ("deep" if n % 5 == 0 else "")
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"a{n:02}.md").write_text(article_text(n))
+    root, cache = small_site(tmp_path_factory, 20)
     window_scan(root, cache)
     for i, changes in enumerate(rounds):
         if (seed >> i) & 1:  # blocks made before this round's changes, or not
