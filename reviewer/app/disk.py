@@ -35,6 +35,7 @@ class DiskWatch(QObject):
         self._dirty: set[str] = set()
         self._check_all = False  # every folder (check without folders)
         self._hash_edited = False
+        self.checking_load = False  # the files of a folder shown from its index are checked (begin_load_check)
         self._timer = single_shot(self, 400, self._rescan)
 
     def start(self) -> None:
@@ -106,6 +107,25 @@ class DiskWatch(QObject):
 
         session.runner.start(work, on_done=self._on_checked)
 
+    def begin_load_check(self) -> None:
+        """The loading worker checks the files of a folder shown from its index (core.library.
+        check_shown): no check of this watch meanwhile; what it finds comes to take_load_check."""
+        self.checking = self.checking_load = True
+        collector.hold("disk check")
+
+    def take_load_check(
+        self, changed: list[tuple[Article, Article]], added: list[Article], removed: list[Article]
+    ) -> None:
+        if self.checking_load:
+            self.checking_load = False
+            self._on_checked((changed, added, removed), None)
+
+    def end_load_check(self) -> None:
+        """The load's check did not come (cancelled, or an error)."""
+        if self.checking_load:
+            self.checking_load = False
+            self._checked()
+
     def _on_checked(self, result: Compared | None, error: Exception | None) -> None:
         """Take what changed on disk, DISK_SLICE articles per turn of the event loop (8,799 at
         once held the window for 63 ms), then the rest at once; no other check meanwhile."""
@@ -132,14 +152,15 @@ class DiskWatch(QObject):
             if changed:
                 QTimer.singleShot(0, self, step)
                 return
-            self._checked()
             self._apply(updated, added, removed)
+            self._checked()
 
         step()
 
     def _checked(self) -> None:
         self.checking = False
         collector.release("disk check")
+        self.session.files_checked.emit()
 
     def _apply(self, updated: list[Article], added: list[Article], removed: list[Article]) -> None:
         """Articles read again (`updated`, already taken), new ones and gone ones: into the lists, one signal each."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from ..core.article import Article, Verdict
 from ..core.index import FolderIndex, IndexUnavailable, make_blocks_elsewhere
-from ..core.library import scan_batches
+from ..core.library import Shown, check_shown, scan_batches, show_index, start_check
 from ..core.problems import Problem
 from ..core.review import Review
 from ..core.review_log import Decision, read_decisions
 from ..core.storage import remove_leftovers
+from ..core.walking import end_walk
 from ..core.workers import Workers
 from .tasks import Context
 
@@ -35,10 +37,17 @@ class Reading:
     index_dir: str  # where folder indexes are kept; '' reads every file
 
 
+class Checking:
+    """Reported once every article the folder's index holds is shown: its files are checked
+    next (core.library.check_shown), and what they say comes as a Checked."""
+
+
 def read_folder(ctx: Context, how: Reading) -> int | bool:
     """The worker's part of opening a folder: reports the LogInfo, then each Batch of
     articles (their last decisions set), and notes as text; returns the number of temporary
-    files of interrupted saves removed, or False when cancelled."""
+    files of interrupted saves removed, or False when cancelled. A large folder whose index
+    is in blocks is shown from it first: its batches, then Checking, then what its files
+    say of them (a Checked)."""
     root = how.root
     info = read_log(root, how.log_dir, how.preferred_editor, how.keep_clean)
     ctx.report(info)
@@ -53,14 +62,31 @@ def read_folder(ctx: Context, how: Reading) -> int | bool:
     workers = Workers(background=True)  # the window's thread comes first
     blocks = False
     try:
-        for batch in scan_batches(root, index=index, workers=workers):
+        if index is not None and index.shows_first():
+            shown = Shown()
+            helper = start_check(root, index)  # walks while the index is shown
+            try:
+                for batch in show_index(root, index, shown):
+                    if ctx.cancelled:
+                        return False
+                    _set_logged(batch.articles, last)
+                    ctx.report(batch)
+                ctx.report(Checking())
+                checked = check_shown(root, index, shown, workers, helper=helper)
+            finally:
+                end_walk(helper)
             if ctx.cancelled:
                 return False
-            if last:  # a folder without a review log has no decision to give its articles
-                for article in batch.articles:
-                    article.logged = last.get(article.relpath)
-            leftovers += batch.leftovers
-            ctx.report(batch)
+            _set_logged(checked.added, last)
+            leftovers += checked.found.leftovers
+            ctx.report(checked)
+        else:
+            for batch in scan_batches(root, index=index, workers=workers):
+                if ctx.cancelled:
+                    return False
+                _set_logged(batch.articles, last)
+                leftovers += batch.leftovers
+                ctx.report(batch)
         blocks = index is not None and not index.message and index.wants_blocks()
     finally:
         workers.close()
@@ -71,6 +97,12 @@ def read_folder(ctx: Context, how: Reading) -> int | bool:
     if blocks:  # for the next time the folder opens (core.index)
         make_blocks_elsewhere(how.index_dir, root)
     return len(remove_leftovers(leftovers, root))
+
+
+def _set_logged(articles: list[Article], last: dict[str, Verdict]) -> None:
+    if last:  # a folder without a review log has no decision to give its articles
+        for article in articles:
+            article.logged = last.get(article.relpath)
 
 
 def read_log(root: str, log_dir: str, preferred: str, keep_clean: bool) -> LogInfo:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core.article import Article
+from ..core.library import Checked
 from ..core.problems import Problem
 from ..core.review import Review, revert
 from ..core.review_log import (
@@ -31,7 +32,7 @@ from ..words import plural
 from .clusters import Clusters
 from .commands import ORIGINAL, ClearPending, SetValues
 from .disk import DiskWatch
-from .loading import LogInfo, Reading, latest_of, read_folder, read_log
+from .loading import Checking, LogInfo, Reading, latest_of, read_folder, read_log
 from .saving import Saver
 from .settings import data_dir
 from .tasks import Context, Runner, Slicer, ThreadRunner, collector, release_memory, single_shot
@@ -57,6 +58,9 @@ class Session(QObject):
     refused = Signal(object)
     leftovers_removed = Signal(int)  # temporary files of interrupted saves, removed after loading
     notice = Signal(str)  # something the editor should know that is not a problem of a file (the index)
+    # The files were checked against what the window holds and what they said taken in: after
+    # a folder shown from its index (loading.Checking), or a change seen on disk (DiskWatch).
+    files_checked = Signal()
     same_story_changed = Signal()  # the same-story clusters were found again (article.same)
 
     def __init__(
@@ -94,6 +98,9 @@ class Session(QObject):
         self._modified = False
         self._pieces: deque[Callable[[], None]] = deque()  # of batches being taken in (_batch_pieces)
         self._pieces_timer = single_shot(self, 0, self._run_piece)
+        # Articles not yet in the URL map: while a folder loads, it is made after (_index_urls).
+        self._unindexed: deque[list[Article]] = deque()
+        self._urls_timer = single_shot(self, 0, self._index_some_urls)
         self.generation = 0  # counts folders opened: work for an earlier one is dropped
         self.slicer = Slicer(budget_ms=5, parent=self) if isinstance(self.runner, ThreadRunner) else None
         self.clusters = Clusters(self)
@@ -120,6 +127,8 @@ class Session(QObject):
         if self._load_context:
             self._load_context.cancel()
             resume_collector()
+        if self.disk.checking_load:
+            self.disk.end_load_check()
 
     def open(self, root: str) -> None:
         self.cancel_loading()
@@ -130,6 +139,7 @@ class Session(QObject):
         self._pieces.clear()  # of the folder open before
         self.by_path = {}
         self._by_url = {}
+        self._unindexed.clear()
         self._edited = {}
         self.clusters.reset()
         self.tally.clear(since=now())
@@ -165,6 +175,12 @@ class Session(QObject):
         if isinstance(batch, str):
             self.notice.emit(batch)
             return
+        if isinstance(batch, Checking):  # every article is in: the window is read, its files checked next
+            self._after_pieces(partial(self._if_current, generation, self._shown))
+            return
+        if isinstance(batch, Checked):
+            self._after_pieces(partial(self._if_current, generation, lambda: self._take_checked(batch)))
+            return
         if isinstance(batch, LogInfo):
             self.review, self.history, self.log_warnings = batch.review, batch.history, batch.warnings
             if batch.warnings:
@@ -181,8 +197,9 @@ class Session(QObject):
                 piece()
 
     def _batch_pieces(self, batch: Batch, generation: int) -> list[Callable[[], None]]:
-        """A batch taken in, as three pieces, each of which a large folder may have to run on a turn
-        of its own (_run_piece): the path map, the URL map, then the counts and the signals.
+        """A batch taken in, as two pieces, each of which a large folder may have to run on a turn
+        of its own (_run_piece): the path map, then the counts and the signals. The URL map
+        is made once every article is shown (_index_some_urls).
 
         Each map of a folder's articles grows its table at the same count: at 174,763 articles
         (300,000 read the first time) one batch held the window for 62 ms, 25 of them in the
@@ -192,6 +209,7 @@ class Session(QObject):
         def paths() -> None:
             self.articles.extend(articles)
             self.by_path.update(zip(map(_RELPATH, articles), articles, strict=True))
+            self._unindexed.append(articles)  # by URL once the folder is shown (_index_some_urls)
 
         def rest() -> None:
             self.tally.add(articles)
@@ -203,11 +221,7 @@ class Session(QObject):
                 self.batch_loaded.emit(articles)
             self.progress.emit(batch.done, batch.total)
 
-        return [
-            partial(self._if_current, generation, paths),
-            partial(self._if_current, generation, lambda: self._index_urls(articles)),
-            partial(self._if_current, generation, rest),
-        ]
+        return [partial(self._if_current, generation, paths), partial(self._if_current, generation, rest)]
 
     def _if_current(self, generation: int, piece: Callable[[], None]) -> None:
         if generation == self.generation:
@@ -219,6 +233,14 @@ class Session(QObject):
         if self._pieces:
             self._pieces_timer.start()
 
+    def _after_pieces(self, piece: Callable[[], None]) -> None:
+        """`piece` after the pieces of the batches before it (_batch_pieces), or now."""
+        if self._pieces:
+            self._pieces.append(piece)
+            self._pieces_timer.start()
+        else:
+            piece()
+
     def _on_loaded(self, result: int | bool | None, error: Exception | None, generation: int) -> None:
         if generation != self.generation or result is False:
             return  # cancelled: another folder is loading, or the window closed
@@ -226,14 +248,39 @@ class Session(QObject):
             self._pieces.append(partial(self._on_loaded, result, error, generation))
             self._pieces_timer.start()
             return
-        resume_collector()
+        self._load_context = None
+        if self.disk.checking_load:  # shown from the index, and its check did not come (an error)
+            self.disk.end_load_check()
         if result:
             self.leftovers_removed.emit(result)
-        self.loading = False
-        self._load_context = None
         if error is not None:
             self.problems.append(Problem(self.root, ".", "unreadable", f"the folder could not be read: {error}"))
             self.problems_changed.emit()
+        if self.loading:
+            self._finish_loading()
+        elif error is not None:
+            self.problems.sort(key=lambda p: p.relpath)
+
+    def _shown(self) -> None:
+        """Every article of the folder's index is shown: the window is read, the files are checked
+        next (DiskWatch waits for that check; what it finds comes as a Checked)."""
+        self.disk.begin_load_check()
+        self._finish_loading()
+
+    def _take_checked(self, checked: Checked) -> None:
+        """What the files said of the articles shown from the index, taken in as a change on disk."""
+        self.skipped = checked.skipped
+        if checked.problems_gone or checked.problems or checked.found.problems:
+            self.problems = [p for p in self.problems if p.relpath not in checked.problems_gone]
+            self.problems += checked.problems + checked.found.problems
+            self.problems.sort(key=lambda p: p.relpath)
+            self.problems_changed.emit()
+        self.disk.take_load_check(checked.changed, checked.added, checked.removed)
+
+    def _finish_loading(self) -> None:
+        resume_collector()
+        self.loading = False
+        self._urls_timer.start()
         self.problems.sort(key=lambda p: p.relpath)
         self.disk.start()
         self.loading_finished.emit()
@@ -409,12 +456,27 @@ class Session(QObject):
         """The article of the folder at this address (its originalUrl or webUrl), if any."""
         if not url:
             return None
+        self._index_some_urls(everything=True)
         bare = url.rstrip("/")
         for candidate in (url, bare, bare + "/"):  # with or without the final '/'
             found = self._by_url.get(candidate)
             if found is not None:
                 return found
         return None
+
+    def _index_some_urls(self, everything: bool = False) -> None:
+        """Articles of a loaded folder into the URL map: URL_SLICE a turn of the event loop (a
+        folder of 100,000 took 47-58 ms of the window's thread, as its articles came, before all
+        were shown); `everything` at once, in the order the articles came."""
+        if self.loading and not everything:
+            return  # the load's end starts it (_finish_loading)
+        done = 0
+        while self._unindexed and (everything or done < URL_SLICE):
+            articles = self._unindexed.popleft()
+            self._index_urls(articles)
+            done += len(articles)
+        if self._unindexed:
+            self._urls_timer.start()
 
     def _index_urls(self, articles: list[Article]) -> None:
         keep = self._by_url.setdefault
@@ -480,7 +542,8 @@ class Session(QObject):
         for article in added:
             self.articles.append(article)
             self.by_path[article.relpath] = article
-        self._index_urls(added)
+        self._unindexed.append(added)  # after those of the load still waiting, if any
+        self._index_some_urls()
         self.tally.add(added)
         if added:
             self.batch_loaded.emit(added)
@@ -489,6 +552,7 @@ class Session(QObject):
     def remove(self, articles: list[Article]) -> None:
         if not articles:
             return
+        self._index_some_urls(everything=True)  # what is removed from the map is in it
         gone = {id(a) for a in articles}
         self.articles = [a for a in self.articles if id(a) not in gone]
         for article in articles:
@@ -502,6 +566,7 @@ class Session(QObject):
         self.articles_removed.emit(list(articles))
 
 
+URL_SLICE = 10_000  # articles into the URL map a turn of the event loop, after a load: 5 ms
 BURY_SLICE = 5_000  # articles of the folder open before freed a step (_bury): 2-3 ms
 _RELPATH, _ORIGINAL_URL, _WEB_URL = (operator.attrgetter(a) for a in ("relpath", "original_url", "web_url"))
 PIECES_FROM = 100_000  # articles from which a batch is taken in a piece per turn (_batch_pieces)

@@ -33,11 +33,13 @@ class LoadingView(QObject):
         s.progress.connect(self._on_progress)
         s.loading_finished.connect(self._on_loaded)
         s.log_read.connect(self._on_log_read)
+        s.files_checked.connect(self._on_files_checked)
+        self._checking = False  # a folder shown from its index: its files are being checked
         self._after_load = False  # the sort at the end of a load is still to come (_on_sorted)
         window.model.sorted_.connect(self._on_sorted)
 
     def _on_loading_started(self) -> None:
-        self._after_load = False
+        self._after_load = self._checking = False
         self._go_on_loading()
         self._incoming_timer.stop()
         self._incoming = []
@@ -162,6 +164,19 @@ class LoadingView(QObject):
             self.w.list.show_problems()
         self.w.detail.set_quality_range(*(self.w.session.tally.quality_range or (None, None)))
         self.w.focus_list(first_row=not moved_by_user)
+        self._checking = self.w.session.disk.checking_load
+        if self._checking:
+            count = len(self.w.session.articles)
+            self.w.statusBar().showMessage(f"{count:,} articles as the folder index has them; checking their files…")
+        else:
+            self._say_read()
+
+    def _on_files_checked(self) -> None:
+        if self._checking:
+            self._checking = False
+            self._say_read()
+
+    def _say_read(self) -> None:
         s = self.w.session
         self.w.statusBar().showMessage(
             f"Read {len(s.articles):,} articles, {len(s.problems):,} problems, {s.skipped:,} other files", 8000

@@ -103,6 +103,12 @@ def test_a_large_folder_is_taken_in_a_piece_per_turn_and_finishes_after_the_last
 
     expected = Session(SyncRunner(), watch=False)
     expected.open(str(newsroom_copy))  # all at once, as a folder under PIECES_FROM articles
+    lookup = Session(SyncRunner(), watch=False)
+    lookup.open(str(newsroom_copy))  # loaded, its URL map not made yet: a lookup makes it whole
+    assert lookup._unindexed
+    url = next(a.original_url for a in lookup.articles if a.original_url)
+    assert lookup.find_by_url(url).original_url == url
+    assert not lookup._unindexed
     monkeypatch.setattr(session_module, "PIECES_FROM", 0)
     turns = []
     session = Session(SyncRunner(), watch=False)
@@ -110,18 +116,25 @@ def test_a_large_folder_is_taken_in_a_piece_per_turn_and_finishes_after_the_last
     monkeypatch.setattr(session, "_run_piece", lambda: (turns.append(len(session._pieces)), real()))
     session._pieces_timer.timeout.disconnect()
     session._pieces_timer.timeout.connect(session._run_piece)
-    finished = []
+    finished, urls_at_the_end = [], []
     session.loading_finished.connect(lambda: finished.append(len(session.articles)))
+    session.loading_finished.connect(lambda: urls_at_the_end.append(len(session._by_url)))
     session.open(str(newsroom_copy))
     assert session.loading
     assert not finished
     assert session.articles == []
     qtbot.waitUntil(lambda: bool(finished))
     assert finished == [len(expected.articles)]
-    assert len(turns) >= 4
+    assert len(turns) >= 3  # the path map, the counts, the end
     assert sorted(session.by_path) == sorted(expected.by_path)
-    assert sorted(session._by_url) == sorted(expected._by_url)
     assert session.tally.queue == expected.tally.queue
+    # The URL map is made once every article is shown, on turns of its own; a lookup first makes it whole.
+    assert urls_at_the_end == [0]
+    qtbot.waitUntil(lambda: not session._unindexed and not expected._unindexed)
+    assert {url: a.relpath for url, a in session._by_url.items()} == {
+        url: a.relpath for url, a in expected._by_url.items()
+    }
+    assert session._by_url
 
 
 def test_the_folder_before_is_let_go_in_steps(qtbot, newsroom_copy, tmp_path, monkeypatch):

@@ -228,14 +228,21 @@ def press(qtbot, window, name: str) -> None:
     qtbot.keyClick(target, key, modifier)
 
 
-def run_session(qtbot, window, root: Path, seed: int, monkeypatch) -> list[str]:
-    """One session on a fresh copy at `root`; the mismatches between the window and the model."""
+def run_session(qtbot, window, root: Path, seed: int, monkeypatch, reopened: bool = False) -> list[str]:
+    """One session on a fresh copy at `root`; the mismatches between the window and the model.
+    `reopened`: the copy opened once, changed on disk by a bot, and opened again (shown from
+    its index first when the test's thresholds say so)."""
     rng = random.Random(seed)
     if root.exists():
         shutil.rmtree(root)
     shutil.copytree(EXAMPLES, root)
     assert window.open_folder(str(root))
     qtbot.waitUntil(lambda: not window.session.loading and window.session.review is not None)
+    if reopened:
+        bot_changes(root, rng)
+        assert window.open_folder(str(root))
+        qtbot.waitUntil(lambda: not window.session.loading and not window.session.disk.checking)
+        qtbot.waitUntil(lambda: window.session.review is not None)
     window.triage.digit_pause_ms = PAUSE_MS
     window.list._typing.setInterval(PAUSE_MS)
     window.list.query.setCurrentText("")  # each session starts in All, with no query
@@ -453,6 +460,20 @@ HANDLERS = {
 }
 
 
+def bot_changes(root: Path, rng: random.Random) -> None:
+    """What the site's bot does between two opens: a few articles rewritten, one gone, one new."""
+    files = sorted(p for p in (root / "_news").glob("*.md"))
+    for path in rng.sample(files, 3):
+        text = path.read_text()
+        path.write_text(
+            text.replace("category: news", "category: updated") if "category: news" in text else text + "\n"
+        )
+    rng.choice(files).unlink()
+    (root / "_news" / f"2099-01-0{rng.randrange(1, 9)}-from-the-bot.md").write_text(
+        "---\ntitle: From the bot\npublished: false\nquality: 40\n---\nNew.\n"
+    )
+
+
 def compare(model: Model, root: Path) -> list[str]:
     """The folder and the review log against the model's prediction."""
     found = []
@@ -482,6 +503,41 @@ def test_random_key_sessions_change_what_the_editor_meant(window_on, qtbot, tmp_
     failures: list[str] = []
     for seed in seeds:
         failures += run_session(qtbot, window, tmp_path / f"s{seed}", seed, monkeypatch)
+    for failure in failures:
+        print(failure)
+    assert failures == []
+
+
+@pytest.mark.parametrize("chunk", range(max(1, -(-SESSIONS // CHUNK // 4))))
+def test_random_key_sessions_on_a_folder_shown_from_its_index(window_on, qtbot, tmp_path, monkeypatch, chunk):
+    """The same sessions on a folder reopened after a bot changed it: shown from its index's
+    blocks first (core.library.show_index), what changed taken in by the check, then the keys."""
+    from reviewer.app import loading
+    from reviewer.core import index as index_module
+    from reviewer.core import library
+
+    monkeypatch.setattr(index_module, "BLOCK_ROWS", 6)
+    monkeypatch.setattr(index_module, "FIRST_BLOCK_ROWS", 2)
+    monkeypatch.setattr(index_module, "BLOCKS_FROM", 0)
+    monkeypatch.setattr(library, "WALK_ELSEWHERE", 0)
+    monkeypatch.setattr(loading, "make_blocks_elsewhere", index_module.make_blocks)
+    shown = []
+    real_show = loading.show_index
+
+    def show(*args):
+        shown.append(args[0])
+        yield from real_show(*args)
+
+    monkeypatch.setattr(loading, "show_index", show)
+    first = tmp_path / "first"
+    shutil.copytree(EXAMPLES, first)
+    window = window_on(first)
+    assert window.session.index_dir
+    failures: list[str] = []
+    for seed in range(1000 + chunk * CHUNK, 1000 + (chunk + 1) * CHUNK):
+        root = tmp_path / f"s{seed}"
+        failures += run_session(qtbot, window, root, seed, monkeypatch, reopened=True)
+        assert str(root) in shown  # the reopening was shown from the index
     for failure in failures:
         print(failure)
     assert failures == []

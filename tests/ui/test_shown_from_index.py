@@ -1,0 +1,123 @@
+"""A large folder reopened in the window is shown from its index first, then its files are
+checked: keys pressed before the check land on the articles they were pressed on, and what
+changed on disk comes in as any change on disk does (read again, or a conflict kept for the
+editor), never overwritten."""
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog
+
+from reviewer.app import loading
+from reviewer.core import index as index_module
+from reviewer.core import library
+from tests.helpers import EXAMPLES, writable_copy
+
+
+@pytest.fixture
+def shown_first(monkeypatch):
+    """Blocks of a few rows for any folder, made at once after a load (not in a process of
+    their own), and any folder with blocks shown from its index first."""
+    monkeypatch.setattr(index_module, "BLOCK_ROWS", 6)
+    monkeypatch.setattr(index_module, "FIRST_BLOCK_ROWS", 2)
+    monkeypatch.setattr(index_module, "BLOCKS_FROM", 0)
+    monkeypatch.setattr(library, "WALK_ELSEWHERE", 0)
+    monkeypatch.setattr(loading, "make_blocks_elsewhere", index_module.make_blocks)
+
+
+def reopen(window, qtbot):
+    window.session.discard()
+    checked = []
+    window.session.files_checked.connect(lambda: checked.append(True))
+    window.open_folder(str(window.root))
+    qtbot.waitUntil(lambda: bool(checked) and not window.session.loading)
+
+
+def test_a_reopened_folder_is_shown_from_its_blocks_then_takes_what_changed(
+    window_on, tmp_path, qtbot, shown_first, monkeypatch
+):
+    root = writable_copy(EXAMPLES, tmp_path / "newsroom")
+    window = window_on(root)
+    index = index_module.FolderIndex.open(window.session.index_dir, str(root))
+    assert index.shows_first()
+    index.close()
+    news = sorted((root / "_news").glob("*.md"))
+    edited, deleted = news[0], news[1]
+    edited.write_text(edited.read_text().replace("title:", 'title: "Edited since"\nold_title:', 1))
+    deleted.unlink()
+    (root / "_news" / "zz-new.md").write_text(news[2].read_text())
+    shown = []
+    real_show = loading.show_index
+
+    def show(*args):
+        for batch in real_show(*args):
+            shown.extend(a.relpath for a in batch.articles)
+            yield batch
+
+    monkeypatch.setattr(loading, "show_index", show)
+    said = []
+    window.statusBar().messageChanged.connect(said.append)
+    reopen(window, qtbot)
+    assert said[-2].endswith("articles as the folder index has them; checking their files…")
+    assert said[-1].startswith(f"Read {len(window.session.articles)} articles")
+    assert deleted.relative_to(root).as_posix() in shown  # as the index had it, until the check
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*.md") if "_broken" not in p.parts}
+    on_disk.discard("README.md")
+    assert {a.relpath for a in window.model.articles} == {a.relpath for a in window.session.articles} == on_disk
+    tally = window.session.tally
+    assert tally.states[None] + tally.states[True] + tally.states[False] == len(on_disk)
+    assert window.list.views.item(0).text() == f"All  ({len(on_disk)})"
+    article = window.session.by_path[edited.relative_to(root).as_posix()]
+    window.reveal(article)
+    qtbot.waitUntil(lambda: window.detail.article is article)
+    assert "Edited since" in window.detail.title.text()
+    assert window.session.problems == sorted(window.session.problems, key=lambda p: p.relpath)
+    assert {p.relpath for p in window.session.problems} >= {"_broken/never-closed.md"}
+
+
+def test_keys_pressed_before_the_check_stay_on_their_articles_and_a_change_on_disk_is_a_conflict(
+    window_on, tmp_path, qtbot, shown_first, monkeypatch, dialogs
+):
+    root = writable_copy(EXAMPLES, tmp_path / "newsroom")
+    window = window_on(root)
+    first = window.model.article(window.model.rowCount() // 2)
+    theirs = Path(first.path)
+    theirs.write_text(theirs.read_text().replace("title:", 'title: "Changed by the bot"\nold_title:', 1))
+    bot_bytes = theirs.read_bytes()
+    pressed = {}
+    real_check = loading.check_shown
+
+    def keys_first(*args, **kwargs):
+        """The editor's keys, between the show and the check."""
+        table = window.table
+        window.activateWindow()
+        table.setFocus()
+        table.select_row(window.model.row_of(window.session.by_path[first.relpath]))
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is table and window.action_table["approve"].isEnabled())
+        pressed["approved"] = window.triage.current()
+        qtbot.keyClick(table, Qt.Key.Key_A)
+        pressed["rejected"] = window.triage.current()
+        qtbot.keyClick(table, Qt.Key.Key_X)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(loading, "check_shown", keys_first)
+    reopen(window, qtbot)
+    approved, rejected = pressed["approved"], pressed["rejected"]
+    assert approved.relpath == first.relpath
+    assert rejected is not approved  # a moved on to the next article
+    assert approved in window.session.articles  # the very articles the keys were pressed on
+    assert rejected in window.session.articles
+    assert approved.pending[0] == "approve"
+    assert approved.conflict  # its file changed on disk: the editor's decision kept, not lost, not written
+    assert approved.title != "Changed by the bot"
+    assert rejected.pending[0] == "reject"
+    assert not rejected.conflict
+    dialogs.answer(QDialog.Rejected)  # the conflict is shown; the editor cancels
+    window.action_table["save_all"].trigger()
+    assert any("Conflict" in shown for shown in dialogs.shown)
+    assert theirs.read_bytes() == bot_bytes
+    log = root / ".reviewer" / "decisions.jsonl"
+    logged = [json.loads(line)["path"] for line in log.read_text().splitlines()] if log.exists() else []
+    assert first.relpath not in " ".join(logged)
