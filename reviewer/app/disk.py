@@ -36,6 +36,9 @@ class DiskWatch(QObject):
         self._check_all = False  # every folder (check without folders)
         self._hash_edited = False
         self.checking_load = False  # the files of a folder shown from its index are checked (begin_load_check)
+        # Articles a save wrote while a check was under way: what the check read of their files
+        # may be from before the save (written_meanwhile).
+        self._written: set[Article] = set()
         self._timer = single_shot(self, 400, self._rescan)
 
     def start(self) -> None:
@@ -81,6 +84,7 @@ class DiskWatch(QObject):
         hash_edited, self._hash_edited = self._hash_edited, False
         root, articles = session.root, list(session.articles)
         self.checking = True
+        self._written.clear()
         # No full collections meanwhile (tasks.Collector): at 100,000 articles each held the window
         # for 20-27 ms, several a check.
         collector.hold("disk check")
@@ -111,6 +115,7 @@ class DiskWatch(QObject):
         """The loading worker checks the files of a folder shown from its index (core.library.
         check_shown): no check of this watch meanwhile; what it finds comes to take_load_check."""
         self.checking = self.checking_load = True
+        self._written.clear()
         collector.hold("disk check")
 
     def take_load_check(
@@ -125,6 +130,12 @@ class DiskWatch(QObject):
         if self.checking_load:
             self.checking_load = False
             self._checked()
+
+    def written_meanwhile(self, articles: list[Article]) -> None:
+        """A save wrote these articles' files (Saver): while a check is under way, what it
+        read of them may be older than what the save wrote."""
+        if self.checking:
+            self._written.update(articles)
 
     def _on_checked(self, result: Compared | None, error: Exception | None) -> None:
         """Take what changed on disk, DISK_SLICE articles per turn of the event loop (8,799 at
@@ -147,6 +158,9 @@ class DiskWatch(QObject):
                 if fresh.identity.digest == article.identity.digest:
                     article.identity = fresh.identity  # touched, not changed
                     continue
+                if article in self._written:  # saved since: the file may have been read before the save
+                    self._dirty.add(os.path.dirname(article.path))  # looked at again (_rescan)
+                    continue
                 article.changed_on_disk(fresh)
                 updated.append(article)
             if changed:
@@ -159,7 +173,10 @@ class DiskWatch(QObject):
 
     def _checked(self) -> None:
         self.checking = False
+        self._written.clear()
         collector.release("disk check")
+        if self._dirty:
+            self._timer.start()
         self.session.files_checked.emit()
 
     def _apply(self, updated: list[Article], added: list[Article], removed: list[Article]) -> None:

@@ -102,6 +102,7 @@ class Saver(QObject):
                         article.mark_conflict()
                     report.failed.append((article, outcome))
             if chunk:
+                session.disk.written_meanwhile([a for a, _, outcome in chunk if isinstance(outcome, Written)])
                 session.notify_changed([a for a, _, _ in chunk])
             if pending:
                 QTimer.singleShot(0, self, step)

@@ -260,6 +260,35 @@ def test_files_changed_on_disk_are_reloaded_or_marked(window):
     assert not any(a.title == "Brand new" for a in session.articles)
 
 
+def test_a_check_that_read_a_file_before_a_save_wrote_it_does_not_undo_the_save(window, qtbot):
+    """The check of the files (after a folder shown from its index, or a change on disk) reads
+    on a worker while the editor may save: a file it read before the save wrote it is not taken
+    as a change on disk, and the file is looked at again."""
+    from reviewer.core.library import read_article
+
+    session = window.session
+    article = current(window)
+    path = Path(article.path)
+    path.write_text(path.read_text() + "\n")  # touched by git: its bytes changed, not its values
+    session.check_disk()
+    before_save = read_article(str(path), str(window.root))  # what the check reads, then the save comes
+    session.disk.begin_load_check()
+    published = not article.published
+    window.triage.decide(published)
+    window.action_table["save_all"].trigger()
+    qtbot.waitUntil(lambda: not session.saving)
+    assert article.published is published
+    session.disk.take_load_check([(article, before_save)], [], [])
+    assert article.published is published  # not the file as it was before the save
+    assert not article.conflict
+    checked = []
+    session.files_checked.connect(lambda: checked.append(True))
+    qtbot.waitUntil(lambda: bool(checked), timeout=5000)  # its folder looked at again
+    assert article.published is published
+    assert not article.conflict
+    assert read_article(str(path), str(window.root)).published is published
+
+
 def test_model_passes_qt_model_tester(window, qtmodeltester):
     qtmodeltester.check(window.model, force_py=True)
     assert window.model.data(window.model.index(0, 0), ArticleRole) is window.model.article(0)
