@@ -270,20 +270,25 @@ class FolderIndex:
             return None  # made again since the helper looked: its rows are taken one by one
         return self._open_block(found[0], digest, relpaths)
 
-    def _open_block(self, data: Any, digest: int, relpaths: list[str] | None = None) -> Block | None:
+    def _open_block(
+        self, data: Any, digest: int, relpaths: list[str] | None = None, span: tuple[str, str] | None = None
+    ) -> Block | None:
         """A block's articles and other files from its data, if that is whole (its CRC-32 is
-        `digest`) and holds exactly `relpaths` (when given); else None."""
+        `digest`) and holds exactly `relpaths` (when given), or files from exactly the first
+        to the last of `span` (its range, as the blocks table says: not under the CRC); else None."""
         if not isinstance(data, bytes) or zlib.crc32(data) != digest:
             self._damaged("a block of the folder index was damaged")
             return None
         try:
             columns, others = marshal.loads(data)
-            if relpaths is not None:
-                held = columns[_RELPATHS]
-                if others:
-                    held = sorted(held + [rel for rel, _, _ in others])
-                if held != relpaths:
-                    return None
+            held = columns[_RELPATHS]
+            if others:
+                held = sorted(held + [rel for rel, _, _ in others])
+            if relpaths is not None and held != relpaths:
+                return None
+            if span is not None and (not held or (held[0], held[-1]) != span):
+                self._damaged("a block of the folder index was damaged")
+                return None
             articles = articles_from_block(self.root, columns)
             return articles, [
                 (_joined(self.root, rel), decode(self.root, rel, kind, item)) for rel, kind, item in others
@@ -311,27 +316,25 @@ class FolderIndex:
         """All the index holds, in the order of relative paths, read in one transaction: each
         block whole, as its CRC-32 and Block, and each row no block holds as an IndexRow
         (walking.IndexRow: relative path, kind, data, None, four stat values). A damaged block
-        is given as its rows; a damaged row is not given (its file is read)."""
+        is given as its rows, with those before the next block; a damaged row is not given
+        (its file is read)."""
         db = self._reader()
         select = "SELECT relpath, kind, data, NULL, state_sum, size, mtime_ns, ino, ctime_ns FROM files WHERE "
         try:
             db.execute("BEGIN")
             try:
-                after = ""
+                after = ""  # the rows up to here are given
                 ranges = db.execute("SELECT rowid, first, last, sum FROM blocks ORDER BY first").fetchall()
                 for rowid, first, last, digest in ranges:
                     if first <= after:
                         continue  # ranges that overlap: a damaged page
+                    block = self._open_block(_blob(db, rowid), digest, span=(first, last))
+                    if block is None:
+                        continue  # its rows come with those before the next block, each by its own CRC
                     yield from self._checked_rows(
                         db.execute(select + "relpath > ? AND relpath < ? ORDER BY relpath", (after, first))
                     )
-                    block = self._open_block(_blob(db, rowid), digest)
-                    if block is not None:
-                        yield digest, block
-                    else:  # its rows instead, each by its own CRC
-                        yield from self._checked_rows(
-                            db.execute(select + "relpath >= ? AND relpath <= ? ORDER BY relpath", (first, last))
-                        )
+                    yield digest, block
                     after = last
                 yield from self._checked_rows(db.execute(select + "relpath > ? ORDER BY relpath", (after,)))
             finally:

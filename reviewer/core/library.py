@@ -16,7 +16,7 @@ from typing import Any, cast
 from .article import Article, Identity, kept, packing, sharing
 from .files import NotRegularFile, Opened, is_inside, open_regular, opened_ahead, read_fd, write_refusal
 from .frontmatter_text import FrontMatterError, pack_lines, read, split
-from .index import ARTICLE, FORMAT, Encoded, FolderIndex, Listed, Printed, decode, encode
+from .index import ARTICLE, FORMAT, Encoded, FolderIndex, Item, Listed, Printed, decode, encode
 from .prewalk import Prewalk
 from .problems import Problem
 from .walking import (
@@ -161,7 +161,6 @@ def scan_batches(
             index.forget(chunk.gone)
 
 
-Item = Article | Problem | None
 _MISSING: Any = object()
 
 
@@ -277,7 +276,7 @@ def start_check(root: str, index: FolderIndex) -> Any:
     return start_walk(os.path.abspath(root), index.path, FORMAT, whole=True)
 
 
-def _take(batch: Batch, item: Article | Problem | None) -> None:
+def _take(batch: Batch, item: Item) -> None:
     if isinstance(item, Article):
         batch.articles.append(item)
     elif isinstance(item, Problem):

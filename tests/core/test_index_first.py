@@ -226,6 +226,26 @@ def test_a_damaged_block_is_shown_from_its_rows(site, tmp_path):
     window.assert_as_read()
 
 
+@pytest.mark.parametrize("column", ["first", "last"])
+def test_a_block_whose_range_is_damaged_is_shown_from_its_rows_once(site, tmp_path, column):
+    """A block's range is not under its CRC: a block whose files are not exactly its range is
+    shown from the rows, and no article twice (a fuzz run found one shown twice)."""
+    cache = tmp_path / "cache"
+    warm(site, cache)
+    db = sqlite3.connect(index_module.index_path(str(cache), str(site)))
+    first, last, _ = block_rows(site, cache)[3]
+    inside = db.execute(
+        "SELECT relpath FROM files WHERE relpath > ? AND relpath < ? ORDER BY relpath", (first, last)
+    ).fetchone()[0]
+    db.execute(f"UPDATE blocks SET {column} = ? WHERE first = ?", (inside, first))  # narrower than its files
+    db.commit()
+    db.close()
+    window = Window(site, cache)  # asserts that no article comes twice
+    assert "damaged" in window.index.message
+    window.check()
+    window.assert_as_read()
+
+
 def test_a_walk_whose_helper_dies_is_taken_over_and_checks_the_same(site, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     warm(site, cache)
