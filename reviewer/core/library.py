@@ -331,13 +331,15 @@ def check_shown(
         index.store([(relative(root, r.path), r.stat, r.encoded) for r in reads if r.stat and r.encoded], looked)
         read.update((relative(root, r.path), cast(Item, r.item)) for r in reads)  # not listing
     index.forget(gone)
-    _compare_shown(checked, read, shown, seen, confirmed)
+    _compare_shown(checked, read, shown, seen, confirmed, set(gone))
     return checked
 
 
-def _compare_shown(checked: Checked, read: dict[str, Item], shown: Shown, seen: set[str], confirmed: set[int]) -> None:
+def _compare_shown(
+    checked: Checked, read: dict[str, Item], shown: Shown, seen: set[str], confirmed: set[int], gone: set[str]
+) -> None:
     """Into `checked`: the files `read` against what was shown of them, and what was shown and
-    is no longer there (neither `seen` nor in a block `confirmed`)."""
+    is no longer there: in a block `confirmed`, its rows `gone`; elsewhere, what was not `seen`."""
     checked.read = len(read)
     for rel, item in sorted(read.items()):
         before = shown.get(rel)
@@ -352,15 +354,18 @@ def _compare_shown(checked: Checked, read: dict[str, Item], shown: Shown, seen: 
         if isinstance(item, Problem):
             checked.problems.append(item)
     unconfirmed = [block for digest, block in shown.blocks.items() if digest not in confirmed]
-    for rel in itertools.chain(shown.rows, *(block.relpaths() for block in unconfirmed)):
-        if rel not in seen:  # no longer there
-            item = shown.get(rel)
-            if isinstance(item, Article):
-                checked.removed.append(item)
-            elif isinstance(item, Problem):
-                checked.problems_gone.add(rel)
+    missing = {rel for rel in itertools.chain(shown.rows, *(b.relpaths() for b in unconfirmed)) if rel not in seen}
+    missing.update(rel for rel in gone if rel not in seen and rel in shown)
+    for rel in sorted(missing - read.keys()):  # no longer there
+        item = shown.get(rel)
+        if isinstance(item, Article):
+            checked.removed.append(item)
+        elif isinstance(item, Problem):
+            checked.problems_gone.add(rel)
     nothing = sum(
-        1 for rel, digest in shown.nothing.items() if (digest in confirmed or rel in seen) and rel not in read
+        1
+        for rel, digest in shown.nothing.items()
+        if ((digest in confirmed and rel not in gone) or rel in seen) and rel not in read
     )
     checked.skipped = checked.found.skipped + nothing + sum(item is None for item in read.values())
 

@@ -310,7 +310,7 @@ def _widen(pipe: int) -> None:
 def _walk_to(root: str, out: Any, frame: int = _FRAME, index: str = "", form: str = "") -> None:
     """The helper of walk_elsewhere: frames of (planned, gone, problems, leftovers, skipped, finished);
     without `frame`, one frame at the end (no frame waits in the pipe for a reader busy elsewhere),
-    each BlockRun in it named by its first and last file only."""
+    every block in it as in_blocks(whole=True) gives it."""
     import marshal
 
     found = Batch()
@@ -328,10 +328,8 @@ def _walk_to(root: str, out: Any, frame: int = _FRAME, index: str = "", form: st
     size = max(1, frame // 10)
     walked = walk_files(root, found, stat=True)
     blocks: list[BlockRange] = []
-    compared = in_blocks(root, compare(root, walked, index_rows(index, form, blocks=blocks), gone), blocks)
+    compared = in_blocks(root, compare(root, walked, index_rows(index, form, blocks=blocks), gone), blocks, not frame)
     for planned in compared if index else walked:
-        if not frame and is_block_run(planned):  # its first and last file: its CRC-32 says the rest
-            planned = (planned[0], [planned[1][0], planned[1][-1]])
         files.append(planned)
         if frame and (len(files) == size or is_block_run(planned)):  # a BlockRun goes at once
             send(False)
@@ -341,16 +339,23 @@ def _walk_to(root: str, out: Any, frame: int = _FRAME, index: str = "", form: st
     out.flush()
 
 
-def in_blocks(root: str, planned: Iterator[Planned], blocks: list[BlockRange]) -> Iterator[Planned]:
+def in_blocks(
+    root: str, planned: Iterator[Planned], blocks: list[BlockRange], whole: bool = False
+) -> Iterator[Planned]:
     """compare()'s files, each block whose rows all came unchanged as one BlockRun in their
-    place (read as they come: `blocks` is filled once the comparison has begun)."""
+    place (read as they come: `blocks` is filled once the comparison has begun). With `whole`,
+    every block as a BlockRun of its first and last file, after the files of its range that
+    did not come unchanged: those that did are the block's other rows (library.check_shown)."""
     i = 0
     held: list[Planned] = []  # what came in the range of blocks[i]
     unchanged = True
 
     def passed() -> Iterator[Planned]:  # blocks[i] is behind: its BlockRun, or what came in its range
-        first, _, count, digest = blocks[i]
-        if unchanged and len(held) == count and held and held[0] == first:
+        first, last, count, digest = blocks[i]
+        if whole:
+            yield from (item for item in held if not isinstance(item, str))
+            yield digest, [first, last]
+        elif unchanged and len(held) == count and held and held[0] == first:
             yield digest, cast(list[str], held)
         else:
             yield from held

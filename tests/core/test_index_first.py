@@ -159,6 +159,36 @@ def test_changes_made_before_the_open_come_with_the_check(site, tmp_path):
     window.assert_as_read()
 
 
+def test_a_change_in_every_block_is_read_and_no_unchanged_file_is_named(site, tmp_path, monkeypatch):
+    """The helper names each block once, after the files of its range it found changed: the
+    check does not get a name for every unchanged file (1,000 edits across 100,000 files were
+    100,000 names, 0.45 s of the check and 35 MB)."""
+    cache = tmp_path / "cache"
+    warm(site, cache)
+    rows = block_rows(site, cache)
+    edited = []
+    for first, last, _ in rows:
+        target = next(p for p in sorted(site.rglob("*.md")) if first <= p.relative_to(site).as_posix() <= last)
+        target.write_text(target.read_text() + "\nEdited.\n")
+        edited.append(target.relative_to(site).as_posix())
+    planned = []
+    walk = library.walk_elsewhere
+
+    def spy(*args, **kwargs):
+        for item in walk(*args, **kwargs):
+            planned.append(item)
+            yield item
+
+    monkeypatch.setattr(library, "walk_elsewhere", spy)
+    window = Window(site, cache)
+    checked = window.check()
+    assert [item for item in planned if isinstance(item, str)] == []  # every row is in a block
+    assert sum(walking.is_block_run(item) for item in planned) == len(rows)
+    assert checked.read == len(edited)
+    assert sorted(a.relpath for a, _ in checked.changed) == sorted(rel for rel in edited if rel in window.articles)
+    window.assert_as_read()
+
+
 @pytest.mark.parametrize("same_size", [False, True])
 def test_a_file_changed_and_indexed_by_another_process_after_the_show_is_still_found(site, tmp_path, same_size):
     """Unchanged against the index is not as shown: another window may read a changed file and
