@@ -5,6 +5,7 @@ core.review's."""
 
 from __future__ import annotations
 
+import itertools
 import operator
 import os
 from collections import deque
@@ -553,8 +554,8 @@ class Session(QObject):
         if not articles:
             return
         self._index_some_urls(everything=True)  # what is removed from the map is in it
-        gone = {id(a) for a in articles}
-        self.articles = [a for a in self.articles if id(a) not in gone]
+        gone = set(articles)  # hashed by identity: no id() call an article of the folder
+        self.articles = list(itertools.filterfalse(gone.__contains__, self.articles))
         for article in articles:
             if self.by_path.get(article.relpath) is article:
                 del self.by_path[article.relpath]

@@ -7,6 +7,7 @@ list of articles with a key function takes well under a tenth of a second.
 from __future__ import annotations
 
 import enum
+import itertools
 import os
 from array import array
 
@@ -619,23 +620,25 @@ class ArticleTableModel(QAbstractTableModel):
             self._after_filter.append(callback)
 
     def remove(self, articles: list[Article]) -> None:
+        """Articles gone. Each list is filtered by a set of them, not by id() calls: 100 of
+        100,000 articles gone from disk held the window for over 150 ms."""
         self.forget_orders()
-        gone = {id(a) for a in articles}
-        self._all = [a for a in self._all if id(a) not in gone]
-        self._made = [a for a in self._made if id(a) not in gone]
+        gone = set(articles)  # hashed by identity
+        self._all = list(itertools.filterfalse(gone.__contains__, self._all))
+        self._made = list(itertools.filterfalse(gone.__contains__, self._made))
         self._all_version += 1
         self._in_all.difference_update(articles)
-        rows = self._row_index()
-        if sum(a in rows for a in articles) == 1:
-            row = next(rows[a] for a in articles if a in rows)
+        shown = gone.intersection(self._rows)
+        if len(shown) == 1:
+            row = self._rows.index(next(iter(shown)))
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._rows[row]
             self._rows_changed()
             self.endRemoveRows()
-        elif any(a in rows for a in articles):
+        elif shown:
 
             def drop() -> None:
-                self._rows = [a for a in self._rows if id(a) not in gone]
+                self._rows = list(itertools.filterfalse(gone.__contains__, self._rows))
 
             self._relayout(drop)
 
