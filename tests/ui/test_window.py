@@ -289,6 +289,34 @@ def test_a_check_that_read_a_file_before_a_save_wrote_it_does_not_undo_the_save(
     assert read_article(str(path), str(window.root)).published is published
 
 
+def test_in_a_large_folder_changes_on_disk_come_a_piece_a_turn_and_a_key_between_keeps_its_article(
+    window, qtbot, monkeypatch
+):
+    """From session.PIECES_FROM articles, what a check found is taken in a piece a turn of the
+    event loop (removals, additions, files read again, clusters). A key pressed on an article
+    whose file went, before its piece ran, keeps the article, as a conflict."""
+    from reviewer.app import session as session_module
+
+    monkeypatch.setattr(session_module, "PIECES_FROM", 0)
+    session = window.session
+    kept, dropped = window.model.article(0), window.model.article(1)
+    for article in (kept, dropped):
+        os.unlink(article.path)
+    checked = []
+    session.files_checked.connect(lambda: checked.append(True))
+    session.disk.begin_load_check()
+    session.disk.take_load_check([], [], [kept, dropped])
+    assert kept in session.articles  # nothing taken in yet: a piece a turn
+    window.table.select_row(window.model.row_of(kept))
+    window.triage.set_quality(7)  # the editor's key, before the removal's turn
+    qtbot.waitUntil(lambda: bool(checked))
+    assert kept in session.articles
+    assert kept.conflict
+    assert kept.edits == {"quality": 7}
+    assert dropped not in session.articles
+    assert window.model.row_of(dropped) is None
+
+
 def test_model_passes_qt_model_tester(window, qtmodeltester):
     qtmodeltester.check(window.model, force_py=True)
     assert window.model.data(window.model.index(0, 0), ArticleRole) is window.model.article(0)
