@@ -99,7 +99,7 @@ class Session(QObject):
         self._modified = False
         self._pieces: deque[Callable[[], None]] = deque()  # of batches being taken in (_batch_pieces)
         self._pieces_timer = single_shot(self, 0, self._run_piece)
-        # Articles not yet in the URL map: while a folder loads, it is made after (_index_urls).
+        # Articles not yet in the URL map: while a folder loads, it is made after (_index_some_urls).
         self._unindexed: deque[list[Article]] = deque()
         self._urls_timer = single_shot(self, 0, self._index_some_urls)
         self.generation = 0  # counts folders opened: work for an earlier one is dropped
