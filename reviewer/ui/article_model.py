@@ -655,7 +655,7 @@ class ArticleTableModel(QAbstractTableModel):
         if self._filtering is not None:
             self._filtering.update((id(a), a) for a in articles)
         found = self.rows_of(articles)  # one or two: a search, no index to build (see row_of)
-        leaving: set[int] = set()
+        leaving: set[Article] = set()  # hashed by identity
         entering: list[Article] = []
         changed: list[int] = []
         predicate = self._predicate
@@ -665,7 +665,7 @@ class ArticleTableModel(QAbstractTableModel):
                 self._lingering = article  # it stays until the cursor leaves it (hold)
                 changed.append(row)
             elif row is not None and not matches:
-                leaving.add(id(article))
+                leaving.add(article)
             elif row is None and matches and article in self._in_all:
                 entering.append(article)
             elif row is not None:
@@ -724,8 +724,8 @@ class ArticleTableModel(QAbstractTableModel):
         self._left = article if leaving else None
         self.endRemoveRows() if leaving else self.endInsertRows()
 
-    def _rebuild(self, leaving: set[int], entering: list[Article]) -> None:
-        rows = [a for a in self._rows if id(a) not in leaving]
+    def _rebuild(self, leaving: set[Article], entering: list[Article]) -> None:
+        rows = list(itertools.filterfalse(leaving.__contains__, self._rows))  # no id() call a row
         if len(entering) > 64:  # many: let the stable sort merge them in
             rows.extend(entering)
             rows.sort(key=SORT_KEYS[self._sort_column], reverse=self._order == Qt.SortOrder.DescendingOrder)
