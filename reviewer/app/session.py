@@ -209,11 +209,12 @@ class Session(QObject):
 
         def paths() -> None:
             self.articles.extend(articles)
-            self.by_path.update(zip(map(_RELPATH, articles), articles, strict=True))
+            relpaths = batch.known[0] if batch.known else map(_RELPATH, articles)
+            self.by_path.update(zip(relpaths, articles, strict=True))
             self._unindexed.append(articles)  # by URL once the folder is shown (_index_some_urls)
 
         def rest() -> None:
-            self.tally.add(articles)
+            self.tally.add(articles, batch.known[1:] if batch.known else None)
             self.skipped += batch.skipped
             if batch.problems:
                 self.problems.extend(batch.problems)

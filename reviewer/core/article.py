@@ -623,6 +623,9 @@ BLOCK_SLOTS = tuple(
 )
 
 
+_RAW_COLUMN, _RELPATH_COLUMN = BLOCK_SLOTS.index("_raw"), BLOCK_SLOTS.index("relpath")
+
+
 def block_columns(articles: list[Article]) -> tuple[list[Any], ...]:
     """The articles' BLOCK_SLOTS, a list each: what marshal writes as one value, sharing
     what the articles share (key lists, sizes, topics, type and category), and what
@@ -656,6 +659,15 @@ def articles_from_block(root: str, columns: tuple[list[Any], ...]) -> list[Artic
         article.edits, article.conflict, article.logged, article.pending, article.same = _NO_EDITS, False, None, None, 0
         add(article)
     return made
+
+
+def column_values(columns: tuple[list[Any], ...]) -> tuple[list[Any], list[Any], list[Any]]:
+    """The relative paths, `published` and `quality` of a block's articles (articles_from_block),
+    as those properties give them for an article without edits, from its columns."""
+    raws = columns[_RAW_COLUMN]
+    states = [True if v is True else False if v is False else None for v in map(_PUBLISHED_OF, raws)]
+    qualities = [v if type(v) is int else _int_or_none(None if v is _ABSENT else v) for v in map(_QUALITY_OF, raws)]
+    return columns[_RELPATH_COLUMN], states, qualities
 
 
 class SaveState(NamedTuple):
@@ -753,6 +765,7 @@ def _one_url(values: list[Any]) -> None:
 _INDEX = {k: i for i, k in enumerate(SUMMARY_KEYS)}
 _ALL_ABSENT = (_ABSENT,) * len(SUMMARY_KEYS)  # the default of each, for map(dict.get, ...)
 _PUBLISHED, _QUALITY, _PROVIDER = _INDEX["published"], _INDEX["quality"], _INDEX["provider"]
+_PUBLISHED_OF, _QUALITY_OF = operator.itemgetter(_PUBLISHED), operator.itemgetter(_QUALITY)
 _TOPICS, _TYPE, _CATEGORY = _INDEX["topics"], _INDEX["type"], _INDEX["category"]
 _WEB_URL, _ORIGINAL_URL = _INDEX["webUrl"], _INDEX["originalUrl"]
 # The keys _summarise reads: an edit of any other key leaves the summary's attributes as they are.

@@ -82,6 +82,7 @@ BLOCKS_FROM = WALK_ELSEWHERE
 SHOWN_HELD = 0.9
 _RELPATHS = BLOCK_SLOTS.index("relpath")  # the column of a block's articles' relative paths
 Block = tuple[list[Article], list[tuple[str, "Item"]]]  # a block's articles, and its other files' (path, item)
+Columns = tuple[list[Any], ...]  # a block's articles' slots, a list each (article.block_columns)
 
 
 def encode(item: Item, state: bool = True) -> Encoded:
@@ -268,14 +269,16 @@ class FolderIndex:
             return None
         if found is None or found[1] != digest:
             return None  # made again since the helper looked: its rows are taken one by one
-        return self._open_block(found[0], digest, relpaths)
+        opened = self._open_block(found[0], digest, relpaths)
+        return opened[0] if opened is not None else None
 
     def _open_block(
         self, data: Any, digest: int, relpaths: list[str] | None = None, span: tuple[str, str] | None = None
-    ) -> Block | None:
-        """A block's articles and other files from its data, if that is whole (its CRC-32 is
-        `digest`) and holds exactly `relpaths` (when given), or files from exactly the first
-        to the last of `span` (its range, as the blocks table says: not under the CRC); else None."""
+    ) -> tuple[Block, Columns] | None:
+        """A block's articles and other files from its data, and its columns (article.block_columns),
+        if that is whole (its CRC-32 is `digest`) and holds exactly `relpaths` (when given), or
+        files from exactly the first to the last of `span` (its range, as the blocks table says:
+        not under the CRC); else None."""
         if not isinstance(data, bytes) or zlib.crc32(data) != digest:
             self._damaged("a block of the folder index was damaged")
             return None
@@ -290,9 +293,11 @@ class FolderIndex:
                 self._damaged("a block of the folder index was damaged")
                 return None
             articles = articles_from_block(self.root, columns)
-            return articles, [
-                (_joined(self.root, rel), decode(self.root, rel, kind, item)) for rel, kind, item in others
-            ]
+            block = (
+                articles,
+                [(_joined(self.root, rel), decode(self.root, rel, kind, item)) for rel, kind, item in others],
+            )
+            return block, columns
         except (ValueError, TypeError, EOFError, IndexError):
             self._damaged("a block of the folder index was damaged")
             return None
@@ -312,9 +317,9 @@ class FolderIndex:
         except (sqlite3.Error, ValueError):
             return 0, 0
 
-    def everything(self) -> Iterator[tuple[int, Block] | tuple[Any, ...]]:
+    def everything(self) -> Iterator[tuple[int, Block, Columns] | tuple[Any, ...]]:
         """All the index holds, in the order of relative paths, read in one transaction: each
-        block whole, as its CRC-32 and Block, and each row no block holds as an IndexRow
+        block whole, as its CRC-32, Block and Columns, and each row no block holds as an IndexRow
         (walking.IndexRow: relative path, kind, data, None, four stat values). A damaged block
         is given as its rows, with those before the next block; a damaged row is not given
         (its file is read)."""
@@ -328,13 +333,13 @@ class FolderIndex:
                 for rowid, first, last, digest in ranges:
                     if first <= after:
                         continue  # ranges that overlap: a damaged page
-                    block = self._open_block(_blob(db, rowid), digest, span=(first, last))
-                    if block is None:
+                    opened = self._open_block(_blob(db, rowid), digest, span=(first, last))
+                    if opened is None:
                         continue  # its rows come with those before the next block, each by its own CRC
                     yield from self._checked_rows(
                         db.execute(select + "relpath > ? AND relpath < ? ORDER BY relpath", (after, first))
                     )
-                    yield digest, block
+                    yield digest, *opened
                     after = last
                 yield from self._checked_rows(db.execute(select + "relpath > ? ORDER BY relpath", (after,)))
             finally:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .article import Article, Identity, kept, packing, sharing
+from .article import Article, Identity, column_values, kept, packing, sharing
 from .files import NotRegularFile, Opened, is_inside, open_regular, opened_ahead, read_fd, write_refusal
 from .frontmatter_text import FrontMatterError, pack_lines, read, split
 from .index import ARTICLE, FORMAT, Encoded, FolderIndex, Item, Listed, Printed, decode, encode
@@ -239,12 +239,12 @@ def show_index(root: str, index: FolderIndex, shown: Shown) -> Iterator[Batch]:
         return batch
 
     for entry in index.everything():
-        if len(entry) == 2:  # a block: its CRC-32, its articles and other files
-            digest, (articles, others) = cast(tuple[int, Any], entry)
+        if len(entry) == 3:  # a block: its CRC-32, its articles and other files, its columns
+            digest, (articles, others), columns = cast(tuple[int, Any, Any], entry)
             if batch.articles or batch.problems or batch.skipped:
                 yield out(batch)
                 batch = Batch()
-            block = Batch(articles=articles)
+            block = Batch(articles=articles, known=column_values(columns))
             kept: dict[str, Item] = {}
             for path, item in others:
                 rel = relative(root, path)

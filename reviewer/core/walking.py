@@ -50,6 +50,9 @@ class Batch:
     linked: set[str] = field(default_factory=set)  # candidates reached through a symbolic link
     # The articles in path order; with scan_batches(listing=True), unchanged ones as Listed.
     entries: list[Article | Listed] = field(default_factory=list)
+    # Of `articles`, when taken from the index's blocks: their relative paths, `published` and
+    # `quality` as the block's columns hold them (article.column_values), none of it asked of each article.
+    known: tuple[list[str], list[Any], list[Any]] | None = None
 
     def add_found(self, other: Batch) -> None:
         """What a walk found besides candidates in `other`: its problems, leftovers and skipped files."""

@@ -12,7 +12,7 @@ import pytest
 
 from reviewer.core import index as index_module
 from reviewer.core import library, walking
-from reviewer.core.article import Article, articles_from_block, block_columns
+from reviewer.core.article import Article, articles_from_block, block_columns, column_values
 from reviewer.core.index import FolderIndex
 from reviewer.core.library import read_article, scan_batches
 from reviewer.core.walking import Batch, compare, in_blocks, walk_files
@@ -128,8 +128,13 @@ def test_an_article_from_a_block_is_the_article_read(source):
     import marshal
 
     articles = [a for batch in scan_batches(str(root), parallel=False) for a in batch.articles]
-    again = articles_from_block(str(root), marshal.loads(marshal.dumps(block_columns(articles))))
+    columns = marshal.loads(marshal.dumps(block_columns(articles)))
+    again = articles_from_block(str(root), columns)
     assert len(again) == len(articles) > 50
+    relpaths, states, qualities = column_values(columns)  # what the window counts a block by
+    assert relpaths == [a.relpath for a in articles]
+    assert [(type(s), s) for s in states] == [(type(a.published), a.published) for a in articles]
+    assert [(type(q), q) for q in qualities] == [(type(a.quality), a.quality) for a in articles]
     for article, made in zip(articles, again, strict=True):
         assert [getattr(made, name) for name in FIELDS] == [getattr(article, name) for name in FIELDS]
         assert (made.original, made.key_names(), made.snapshot()) == (

@@ -60,6 +60,11 @@ class Window:
         self.skipped = 0
         self.helper = start_check(str(root), self.index)
         for batch in show_index(str(root), self.index, self.shown):
+            if batch.known is not None:  # a block's: what its columns say is what its articles say
+                relpaths, states, qualities = batch.known
+                assert relpaths == [a.relpath for a in batch.articles]
+                assert [(type(s), s) for s in states] == [(type(a.published), a.published) for a in batch.articles]
+                assert [(type(q), q) for q in qualities] == [(type(a.quality), a.quality) for a in batch.articles]
             for article in batch.articles:
                 assert article.relpath not in self.articles
                 self.articles[article.relpath] = article
