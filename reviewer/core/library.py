@@ -480,7 +480,7 @@ def _plan(
             rows, row, begun, after = iter(()), None, False, planned.last
             continue
         if isinstance(planned, str):  # unchanged since the index's row of it (compared by the helper)
-            path = base + planned if os.sep == "/" else os.path.join(root, *planned.split("/"))
+            path = _joined(root, base, planned)
             if not begun and index is not None:
                 # Read from now on, after the comparison began to: the rows it compared with, or
                 # what another process wrote since, never older ones.
@@ -496,7 +496,7 @@ def _plan(
                 chunk.stale.append((path, None, False))
         elif len(planned) > 3:  # unchanged since its row, given whole (compared here)
             rel, kind, data, line = planned[:4]
-            path = base + rel if os.sep == "/" else os.path.join(root, *rel.split("/"))
+            path = _joined(root, base, rel)
             chunk.fresh.append((path, _known(root, rel, path, kind, data, line, listing)))
         else:
             path, linked, st = cast(Walked, planned)
