@@ -42,15 +42,16 @@ lint: venv
 # 1,000 random corruptions of a folder index, 2,000 of a kept listing, 600 random trees walked in parts; the hostile cases of Hardening II (links out of
 # the folder, git settings that run programs, huge numbers, problem lines, hostile bodies);
 # 500 random editor sessions of 30-100 keys through the real window (test_key_sessions);
+# 600 random runs of many articles changing, going and coming back in the list's model;
 # 20,000 damaged articles read both ways, the fast YAML path against PyYAML (test_yaml_screen).
 fuzz: venv syslibs
 	REVIEWER_FUZZ_CASES=10000 REVIEWER_CRASH_TRIALS=50 REVIEWER_CRASH_FILES=3000 REVIEWER_INDEX_CORRUPTIONS=1000 \
 	  REVIEWER_KEY_SESSIONS=500 REVIEWER_FUZZ_ALL=1 REVIEWER_LISTING_CORRUPTIONS=2000 REVIEWER_WALK_TREES=600 \
-	  REVIEWER_BLOCK_OPENS=150 \
+	  REVIEWER_BLOCK_OPENS=150 REVIEWER_MODEL_RUNS=600 \
 	  QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s tests/core/test_fuzz.py tests/core/test_crash.py \
 	  tests/core/test_index.py tests/core/test_index_blocks.py tests/core/test_index_first.py tests/core/test_kept_listing.py tests/core/test_links_out.py tests/core/test_git_guard.py \
 	  tests/core/test_huge_numbers.py tests/core/test_problem_lines.py tests/core/test_preview.py \
-	  tests/ui/test_key_sessions.py tests/core/test_yaml_screen.py
+	  tests/ui/test_key_sessions.py tests/ui/test_article_model.py tests/core/test_yaml_screen.py
 
 venv: $(STAMP)
 

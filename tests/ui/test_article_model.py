@@ -1,5 +1,9 @@
 """The list model without a window: rows, refresh, sorting and filtering, also when they finish later."""
 
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 
 from reviewer.core.article import Article, Identity
@@ -276,3 +280,55 @@ def test_new_articles_drop_the_clusters_of_the_articles_before():
     model.same_story_changed(lambda a: "alpha.md")
     model.set_articles([make("foxtrot", False, 5, "2024-06")])
     assert model._cluster_of is None
+
+
+OPERATIONS = ("remove", "back", "refresh", "filter", "sort", "steps")
+
+
+@settings(max_examples=int(os.environ.get("REVIEWER_MODEL_RUNS", "60")), deadline=None)  # `make fuzz` 600
+@given(st.lists(st.tuples(st.sampled_from(OPERATIONS), st.randoms(use_true_random=False)), max_size=30))
+def test_many_articles_changing_or_going_at_once_leave_the_view_the_articles_that_match(operations):
+    """What a check of the folder brings (hundreds of articles changed, gone, back) against a
+    small model: the view holds the articles in the model that match, each once, and the order
+    they came in is theirs; a refresh of many marks every changed cell, though their rows are
+    not worked out."""
+    pool = [make(f"t{n:03}", n % 3 == 0, n * 7 % 101, f"2024-{n % 12 + 1:02}") for n in range(200)]
+    runner = LaterSlicer()
+    model = ArticleTableModel(slicer=runner, at_once=10)
+    model.append(pool[:150])
+    present = list(pool[:150])  # the model's articles, in the order they came
+    predicate = compile_query("")
+    cells: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last, *_: cells.append((first.row(), last.row())))
+    for what, rng in operations:
+        if what == "remove" and present:
+            gone = rng.sample(present, rng.choice([1, 2, min(len(present), 40)]))
+            model.remove(gone)
+            present = [a for a in present if a not in gone]
+        elif what == "back":
+            absent = [a for a in pool if a not in present]
+            back = rng.sample(absent, min(len(absent), rng.choice([1, 45])))
+            model.append(back)
+            present += back
+        elif what == "refresh" and present:
+            changed = rng.sample(present, min(len(present), rng.choice([1, 3, 80])))
+            for article in changed:
+                article.set("published", rng.random() < 0.5)
+            cells.clear()
+            model.refresh(changed)
+            rows = [model.row_of(a) for a in changed if model.row_of(a) is not None and predicate(a)]
+            assert all(any(first <= row <= last for first, last in cells) for row in rows)
+        elif what == "filter":
+            predicate = compile_query(rng.choice(["", "published:true", "-published:true", "quality:>=50"]))
+            model.set_predicate(predicate)
+        elif what == "sort":
+            model.sort(rng.choice([Column.TITLE, Column.QUALITY, Column.DATE]), Qt.DescendingOrder)
+        elif runner.tasks:
+            runner.run(rng.randrange(len(runner.tasks)))
+        if not model.filtering:
+            shown = model.articles
+            assert len(shown) == len(set(shown))
+            assert set(shown) == {a for a in present if predicate(a)}
+    assert model.made() == present  # not asked for before: removals are settled when it is
+    runner.run_all()
+    assert set(model.articles) == {a for a in present if predicate(a)}
