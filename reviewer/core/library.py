@@ -621,7 +621,10 @@ def _read(
         for chunk in plan:
             futures = None
             if parallel and _worth_workers(chunk):
-                fast_loads()  # imported before the workers are forked, not again in each of them
+                if workers.forks:
+                    # imported before the workers are forked, not again in each of them; a fork
+                    # server's workers import it anyway, and the window held 5 MB more for nothing
+                    fast_loads()
                 pool = workers.get()
                 if pool is not None:
                     paths = [path for path, _, _ in chunk.stale]

@@ -44,6 +44,12 @@ class Workers:
         return self._pool if self._forked or not fork_only else None
 
     @property
+    def forks(self) -> bool:
+        """Whether its workers are (or, started now, would be) forks of this process: what is
+        imported here before they start, they have (see _start)."""
+        return self._forked if self._pool is not None else threading.active_count() == 1
+
+    @property
     def started(self) -> bool:
         return self._pool is not None
 
@@ -65,7 +71,7 @@ def _start(count: int, nice: int = 0) -> tuple[Any, bool]:
 
     # fork is fastest and imports nothing again, but is unsafe once threads run (the window):
     # then forkserver, which re-imports the main module in each worker.
-    fork = threading.active_count() == 1
+    fork = threading.active_count() == 1  # as Workers.forks says
     context = multiprocessing.get_context("fork" if fork else "forkserver")
     # A forked worker ends with the command: killed, it must not go on writing files alone.
     parent = os.getpid() if fork else 0
