@@ -83,10 +83,13 @@ def test_kill_9_during_set_leaves_each_file_old_or_new(tmp_path):
         for name, data in originals.items():
             (root / name).write_bytes(data)
 
-    reset()
-    start = time.perf_counter()
-    subprocess.run(command, env=env, capture_output=True, check=True)
-    full = time.perf_counter() - start
+    runs = []
+    for _ in range(3):  # the first run can be slower (files and code not yet in memory)
+        reset()
+        start = time.perf_counter()
+        subprocess.run(command, env=env, capture_output=True, check=True)
+        runs.append(time.perf_counter() - start)
+    full = sorted(runs)[1]
     rng = random.Random(11)
     damaged, mid_write, trials = [], 0, 0
     # TRIALS kills at least, and more (up to five times as many) until one has come in the
@@ -111,6 +114,8 @@ def test_kill_9_during_set_leaves_each_file_old_or_new(tmp_path):
             elif data != originals[name]:
                 damaged.append(name)
         mid_write += 0 < changed < FILES
+        # On a machine busy elsewhere a run's length moves: aim the next kill where writing was.
+        full *= 0.8 if changed == FILES else 1.15 if changed == 0 else 1.0
         for name in temporary_files(root):  # the next run comes later: what a kill left is then old
             then = time.time() - 120
             os.utime(root / name, (then, then))
