@@ -698,7 +698,7 @@ class ArticleTableModel(QAbstractTableModel):
         elif leaving or entering:
             self._relayout(lambda: self._rebuild(leaving, entering))
         if changed and not (len(articles) == 1 and (leaving or entering)):
-            if changed[0] < 0:  # rows not worked out (see _rows_or_presence): all of them
+            if changed[0] < 0 or leaving or entering:  # rows not worked out, or moved since: all
                 first, last = 0, len(self._rows) - 1
             else:
                 first, last = min(changed), max(changed)
