@@ -209,6 +209,7 @@ class Article(Fields):
         "logged",
         "pending",
         "same",
+        "place",
     )
     relpath: str  # relative to the library root, with '/' separators
     # The absolute path is `_base + relpath` (`_base` one string for the folder), or `_own_path`
@@ -235,6 +236,7 @@ class Article(Fields):
     logged: Verdict | None
     pending: Verdict | None
     same: int  # the size of its same-story cluster (core.same_story), 0 when it is in none
+    place: int | None  # where it stands in an order being ranked (core.ordering.ranking)
     _sizes: dict[Any, int]
     _stored: bytes  # the identity (Identity.pack, _ID bytes), then the metadata's pack (PackedMetadata.packed)
     _raw: tuple[Any, ...]
@@ -618,9 +620,8 @@ class Article(Fields):
 # What the folder index keeps of each article in a block (core.index), a list a slot, in
 # the order of Article's slots: what it read, not what the editor made of it (edits,
 # decisions, conflicts), nor where the folder is (its path is made again from the block's).
-BLOCK_SLOTS = tuple(
-    s for s in Article.__slots__ if s not in ("_base", "_own_path", "edits", "conflict", "logged", "pending", "same")
-)
+_NOT_KEPT = ("_base", "_own_path", "edits", "conflict", "logged", "pending", "same", "place")
+BLOCK_SLOTS = tuple(s for s in Article.__slots__ if s not in _NOT_KEPT)
 
 
 _RAW_COLUMN, _RELPATH_COLUMN = BLOCK_SLOTS.index("_raw"), BLOCK_SLOTS.index("relpath")

@@ -15,6 +15,7 @@ import heapq
 from array import array
 from collections.abc import Callable, Generator
 from itertools import compress
+from operator import attrgetter
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -54,12 +55,49 @@ def filtering(items: list[T], predicate: Callable[[T], bool]) -> Steps[list[T]]:
     return result
 
 
-def ranking(order: list[T], made: list[T]) -> Steps[array[int]]:
+def ranking(order: list[T], made: list[T], place: str | None = None) -> Steps[array[int]]:
     """Where each of `made` stands in `order` (the same items): what filtering_ranked needs.
 
     >>> list(run(ranking(["b", "c", "a"], ["a", "b", "c"])))
     [2, 0, 1]
+
+    `place`: a slot of the items this may write to (Article.place). Each item's place in
+    `order` is noted on it while the rank is worked out, where a dict of the places by id took
+    13.5 MB at 100,000 items at its largest (this 2.8 MB) and twice as long (56 ms, 26-28). A ranking that
+    another one noting places overtakes in between two of its steps starts again with a dict.
+    Only from one thread (the window's).
     """
+    if place is None:
+        return (yield from _ranking_by_id(order, made))
+    me = object()
+    _noting[0] = me
+    try:
+        for start in range(0, len(order), STEP):
+            for n, item in enumerate(order[start : start + STEP], start):
+                setattr(item, place, n)
+            yield
+            if _noting[0] is not me:  # overtaken: the places are another order's
+                return (yield from _ranking_by_id(order, made))
+        rank = array("i")
+        get = attrgetter(place)
+        for start in range(0, len(made), STEP):
+            chunk = made[start : start + STEP]
+            rank.extend(map(get, chunk))
+            for item in chunk:  # the places dropped as read: 2.8 MB of numbers at 100,000
+                setattr(item, place, None)
+            yield
+            if _noting[0] is not me:
+                return (yield from _ranking_by_id(order, made))
+        return rank
+    finally:
+        if _noting[0] is me:
+            _noting[0] = None
+
+
+_noting: list[object | None] = [None]  # the ranking whose places are noted on the items now
+
+
+def _ranking_by_id(order: list[T], made: list[T]) -> Steps[array[int]]:
     position: dict[int, int] = {}
     for start in range(0, len(order), STEP):
         position.update(

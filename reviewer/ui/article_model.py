@@ -106,6 +106,7 @@ EDITED_ORDERS = (Column.STATUS, Column.QUALITY)  # these change with every decis
 # Up to this many articles a sort or a filter takes at most 20-40 ms: done at once, not in steps.
 AT_ONCE = 20_000
 MANY_REFRESHED = 32  # articles refreshed at once from which their rows are not worked out
+PLACE = "place"  # the slot of Article that core.ordering.ranking notes an order's places in
 
 
 class ArticleTableModel(QAbstractTableModel):
@@ -363,7 +364,7 @@ class ArticleTableModel(QAbstractTableModel):
                 if order is None or column in self._ranks:
                     continue
                 gone = lambda epoch=epoch: epoch != self._epoch  # noqa: E731  # articles came or went
-                rank = yield from until(ranking(order, self.made()), gone)
+                rank = yield from until(ranking(order, self.made(), PLACE), gone)
                 stale = column in EDITED_ORDERS and edits != self._edit_epoch
                 if rank is None or self._orders.get(column) is not order or stale:
                     continue  # that order is no longer true
@@ -398,7 +399,7 @@ class ArticleTableModel(QAbstractTableModel):
                 self._rank, self._rank_version = rank, version
 
         # given up as soon as the order changes again
-        self._start(lambda: until(ranking(order, made), lambda: version != self._all_version), done)
+        self._start(lambda: until(ranking(order, made, PLACE), lambda: version != self._all_version), done)
 
     @property
     def grouped(self) -> bool:
