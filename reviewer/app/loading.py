@@ -57,6 +57,7 @@ def read_folder(ctx: Context, how: Reading) -> int | bool:
     if how.index_dir:
         try:
             index = FolderIndex.open(how.index_dir, root)
+            index.spill_packs = True  # the window holds its articles: their packs wait on disk (core.spill)
         except IndexUnavailable as exc:
             ctx.report(f"{exc}; every file is read")
     workers = Workers(background=True)  # the window's thread comes first

@@ -12,9 +12,11 @@ import sys
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from .frontmatter_text import UNSET
+from .spill import Spill, Spilled
 
 EDITABLE_KEYS = ("published", "quality")
 Verdict = tuple[str, str, str]  # a decision: kind (approve, reject, ...), editor, UTC time
@@ -49,6 +51,11 @@ class Identity:
 
 _IDENTITY = struct.Struct("<qqQ16s")
 _ID = _IDENTITY.size  # Article._stored starts with the identity: one bytes object for both (41 bytes less)
+# An article whose pack is in a Spill (Article._spill) keeps its identity, then where the
+# pack is there: its offset and length. One pack() makes it from the whole _stored (an "s"
+# format keeps the leading bytes of a longer value).
+_SPILLED = struct.Struct(f"<{_ID}sQI")
+_WHERE = struct.Struct("<QI")
 
 
 def content_digest(data: bytes) -> bytes:
@@ -195,6 +202,7 @@ class Article(Fields):
         "read_only",
         "_sizes",
         "_stored",
+        "_spill",
         "_raw",
         "_keys",
         "title",
@@ -239,6 +247,7 @@ class Article(Fields):
     place: int | None  # where it stands in an order being ranked (core.ordering.ranking)
     _sizes: dict[Any, int]
     _stored: bytes  # the identity (Identity.pack, _ID bytes), then the metadata's pack (PackedMetadata.packed)
+    _spill: Spill | None  # where the pack is instead, when set: _stored has only where in it after the identity
     _raw: tuple[Any, ...]
     _keys: tuple[Any, ...]
 
@@ -247,6 +256,7 @@ class Article(Fields):
     ) -> None:
         self._place(path, relpath)
         self._stored = identity.pack()
+        self._spill = None
         self.edits = _NO_EDITS
         self.conflict = False  # the file changed on disk while this article had pending edits
         self.read_only = read_only  # why it may not be written (outside the folder, no permission), or ''
@@ -300,10 +310,23 @@ class Article(Fields):
 
     def snapshot(self) -> PackedMetadata:
         """What is on disk, packed: cheap to take, and any thread can unpack it (`.metadata()`)."""
-        return PackedMetadata(self._keys, self._stored[_ID:], self._raw, self._sizes)
+        return PackedMetadata(self._keys, _packed(self._stored, self._spill), self._raw, self._sizes)
+
+    def _whole(self) -> bytes:
+        """_stored with the pack itself in it, wherever the article keeps the pack."""
+        spill = self._spill
+        if spill is None:
+            return self._stored
+        return self._stored[:_ID] + Spilled(spill, *_WHERE.unpack_from(self._stored, _ID)).read()
 
     def _restore(self, state: PackedMetadata) -> None:
-        self._keys, self._stored = state.keys, self._stored[:_ID] + state.packed
+        packed = state.packed
+        if type(packed) is Spilled:
+            self._stored = self._stored[:_ID] + _WHERE.pack(packed.offset, packed.length)
+            self._spill = packed.spill
+        else:
+            self._stored, self._spill = self._stored[:_ID] + packed, None  # type: ignore[operator]
+        self._keys = state.keys
         self._summarise(state.raw, state.sizes)
         _DECODED.pop(id(self), None)
 
@@ -342,7 +365,7 @@ class Article(Fields):
         return (
             self.path,
             self.relpath,
-            self._stored,
+            self._whole(),  # another process has not this one's spill
             dict(self.edits),
             self.conflict,
             self.read_only,
@@ -368,6 +391,7 @@ class Article(Fields):
             keys,
         ) = state
         self._place(path, relpath)
+        self._spill = None
         self.edits = edits or _NO_EDITS
         self.same = 0
         self._keys = _shared(keys)
@@ -396,9 +420,9 @@ class Article(Fields):
             shape = marshal.dumps((self._keys, self._sizes, fixed, absent))
             topics = marshal.dumps(_none(self._raw[_TOPICS]))
             listed = (self.title, self.excerpt, self.date, self.original_url, self.web_url, self.heat)
-            return b"N" + marshal.dumps((self._stored, tuple(raw), self.read_only, shape, topics, listed))
+            return b"N" + marshal.dumps((self._whole(), tuple(raw), self.read_only, shape, topics, listed))
         except ValueError:  # a date from an explicit !!timestamp tag: the slow way, as a whole
-            full = (self._stored, tuple(None if v is _ABSENT else v for v in self._raw), absent)
+            full = (self._whole(), tuple(None if v is _ABSENT else v for v in self._raw), absent)
             rest = (self._sizes, self._keys, self.read_only)
             return b"P" + pickle.dumps(full + rest, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -418,6 +442,7 @@ class Article(Fields):
         article.logged = None
         article.pending = None
         article.same = 0
+        article._spill = None
         if data[:1] != b"N":
             stored, raw, absent, sizes, keys, read_only = pickle.loads(data[1:])
             if absent:
@@ -561,7 +586,7 @@ class Article(Fields):
     def take(self, fresh: Article) -> None:
         """The file as read again (`fresh`): its values, identity and access; edits dropped."""
         self._restore(fresh.snapshot())
-        self._stored = fresh._stored  # its identity too
+        self._stored, self._spill = fresh._stored, fresh._spill  # its identity too
         self.read_only = fresh.read_only
         self.edits = _NO_EDITS
         self.conflict = False
@@ -606,6 +631,7 @@ class Article(Fields):
             self.relpath,
             self.link,
             self._stored,
+            self._spill,
             self._keys,
             self._raw,
             self._sizes,
@@ -620,25 +646,33 @@ class Article(Fields):
 # What the folder index keeps of each article in a block (core.index), a list a slot, in
 # the order of Article's slots: what it read, not what the editor made of it (edits,
 # decisions, conflicts), nor where the folder is (its path is made again from the block's).
-_NOT_KEPT = ("_base", "_own_path", "edits", "conflict", "logged", "pending", "same", "place")
+_NOT_KEPT = ("_base", "_own_path", "_spill", "edits", "conflict", "logged", "pending", "same", "place")
 BLOCK_SLOTS = tuple(s for s in Article.__slots__ if s not in _NOT_KEPT)
 
 
 _RAW_COLUMN, _RELPATH_COLUMN = BLOCK_SLOTS.index("_raw"), BLOCK_SLOTS.index("relpath")
+_STORED_COLUMN = BLOCK_SLOTS.index("_stored")
+_MINUS_ID = _ID.__rsub__  # a whole _stored's length -> its pack's
 
 
 def block_columns(articles: list[Article]) -> tuple[list[Any], ...]:
     """The articles' BLOCK_SLOTS, a list each: what marshal writes as one value, sharing
     what the articles share (key lists, sizes, topics, type and category), and what
     articles_from_block makes articles of again."""
-    return tuple(list(map(operator.attrgetter(name), articles)) for name in BLOCK_SLOTS)
+    columns = tuple(list(map(operator.attrgetter(name), articles)) for name in BLOCK_SLOTS)
+    if any(a._spill is not None for a in articles):
+        columns[_STORED_COLUMN][:] = [a._whole() for a in articles]  # the pack itself, not where it was
+    return columns
 
 
-def articles_from_block(root: str, columns: tuple[list[Any], ...]) -> list[Article]:
-    """Articles from a block's columns (block_columns), their files in `root`.
+def articles_from_block(root: str, columns: tuple[list[Any], ...], spill: Spill | None = None) -> list[Article]:
+    """Articles from a block's columns (block_columns), their files in `root`; with `spill`,
+    their packs kept there instead of in memory (core.spill), if it takes them.
 
     A slot set from a list each, and nothing worked out again: 1.1 us an article, where
     from_index takes 4-6 (the loop is the cost; the block's columns are one marshal.loads)."""
+    if spill is not None:
+        columns, spill = _spilled(columns, spill)
     new = Article.__new__
     made: list[Article] = []
     add = made.append
@@ -658,8 +692,29 @@ def articles_from_block(root: str, columns: tuple[list[Any], ...]) -> list[Artic
         article.type, article.category, article.topics, article.heat = kind, category, topics, heat
         article.original_url, article.web_url = original, web
         article.edits, article.conflict, article.logged, article.pending, article.same = _NO_EDITS, False, None, None, 0
+        article._spill = spill
         add(article)
     return made
+
+
+def _spilled(columns: tuple[list[Any], ...], spill: Spill) -> tuple[tuple[list[Any], ...], Spill | None]:
+    """The columns with each pack replaced by where `spill` keeps it, and the spill; the
+    columns as they are and None if it cannot take them."""
+    stored = columns[_STORED_COLUMN]
+    try:
+        start = spill.add(b"".join(stored))  # whole: the identities too, not to slice each (0.08 us)
+    except OSError:
+        return columns, None
+    lengths = list(map(len, stored))
+    starts = accumulate(lengths, initial=start + _ID)
+    moved = list(columns)
+    moved[_STORED_COLUMN] = list(map(_SPILLED.pack, stored, starts, map(_MINUS_ID, lengths)))
+    return tuple(moved), spill
+
+
+def _packed(stored: bytes, spill: Spill | None) -> bytes | Spilled:
+    """The pack of an article's _stored: the bytes, or where its spill keeps them."""
+    return stored[_ID:] if spill is None else Spilled(spill, *_WHERE.unpack_from(stored, _ID))
 
 
 def column_values(columns: tuple[list[Any], ...]) -> tuple[list[Any], list[Any], list[Any]]:
@@ -683,6 +738,7 @@ class SaveState(NamedTuple):
     relpath: str
     link: str
     stored: bytes  # the identity, then the packed metadata (Article._stored)
+    spill: Spill | None  # where the packed metadata is instead, when set (Article._spill)
     keys: tuple[Any, ...]
     raw: tuple[Any, ...]
     sizes: dict[Any, int]
@@ -690,7 +746,7 @@ class SaveState(NamedTuple):
     pending: Verdict | None
 
     def snapshot(self) -> PackedMetadata:
-        return PackedMetadata(self.keys, self.stored[_ID:], self.raw, self.sizes)
+        return PackedMetadata(self.keys, _packed(self.stored, self.spill), self.raw, self.sizes)
 
     def job(self) -> tuple[str, Identity, PackedMetadata, dict[str, Any]]:
         """What storage.write_many takes for this article."""
@@ -710,7 +766,7 @@ class PackedMetadata:
     """
 
     keys: tuple[Any, ...]
-    packed: bytes
+    packed: bytes | Spilled  # the rest, marshalled and compressed (_pack); or where a Spill keeps that
     raw: tuple[Any, ...]  # the SUMMARY_KEYS values, _ABSENT where missing
     sizes: dict[Any, int]  # len() of every list and mapping value
 
@@ -862,7 +918,8 @@ def _pack(metadata: dict[Any, Any], preset: bytes) -> bytes:
     return kind + packer.compress(data) + packer.flush()
 
 
-def _unpack(packed: bytes, preset: bytes) -> Any:
+def _unpack(kept: bytes | Spilled, preset: bytes) -> Any:
+    packed = kept.read() if isinstance(kept, Spilled) else kept
     if packed == _NOT_PACKED:
         raise ValueError("the metadata was not kept (article.packing)")
     unpacker = zlib.decompressobj(_WBITS, preset)

@@ -39,6 +39,7 @@ from .article import BLOCK_SLOTS, Article, articles_from_block, block_columns
 from .kept import FORMS, LISTING_SUFFIX
 from .listing import json_line, text_line
 from .problems import Problem
+from .spill import Spill
 from .walking import WALK_ELSEWHERE, Stat, start_python
 
 # Bumped whenever what a file reads as may change (parsing, Article's packing): an index of
@@ -162,6 +163,10 @@ class FolderIndex:
         self._read: sqlite3.Connection | None = None
         self._remove_at_close = False
         self._version = -1  # PRAGMA data_version at mark()
+        # Whether the articles of blocks keep their packs in a temporary file beside the index
+        # (core.spill): for the window, which holds them; not for a command that prints and ends.
+        self.spill_packs = False
+        self._spill: Spill | None = None
 
     @classmethod
     def open(cls, cache_dir: str, root: str) -> FolderIndex:
@@ -296,7 +301,7 @@ class FolderIndex:
             if span is not None and (not held or (held[0], held[-1]) != span):
                 self._damaged("a block of the folder index was damaged")
                 return None
-            articles = articles_from_block(self.root, columns)
+            articles = articles_from_block(self.root, columns, self._spill_for_blocks())
             block = (
                 articles,
                 [(_joined(self.root, rel), decode(self.root, rel, kind, item)) for rel, kind, item in others],
@@ -305,6 +310,14 @@ class FolderIndex:
         except (ValueError, TypeError, EOFError, IndexError):
             self._damaged("a block of the folder index was damaged")
             return None
+
+    def _spill_for_blocks(self) -> Spill | None:
+        if self.spill_packs and self._spill is None:
+            try:
+                self._spill = Spill(os.path.dirname(self.path))
+            except OSError:
+                self.spill_packs = False  # kept in memory
+        return self._spill
 
     def shows_first(self) -> bool:
         """Whether the folder is shown from its index before its files are looked at
@@ -543,6 +556,7 @@ class FolderIndex:
 
     def close(self) -> None:
         self._close()
+        self._spill = None  # the articles that keep packs in it keep it open
         if self._remove_at_close:
             with contextlib.suppress(OSError):
                 self._remove_files()
