@@ -75,6 +75,16 @@ def test_a_reopened_folder_is_shown_from_its_blocks_then_takes_what_changed(
     assert "Edited since" in window.detail.title.text()
     assert window.session.problems == sorted(window.session.problems, key=lambda p: p.relpath)
     assert {p.relpath for p in window.session.problems} >= {"_broken/never-closed.md"}
+    # What the blocks gave keeps its packed metadata in the window's spill (core.spill), and
+    # reads as the file does: the pane's images, related items and fields come from there.
+    spilled = [a for a in window.session.articles if a._spill is not None]
+    assert len(spilled) > len(on_disk) // 2
+    with_related = next(a for a in spilled if a.related)
+    fresh = library.read_article(with_related.path, str(root))
+    assert fresh.metadata == with_related.metadata and fresh.related == with_related.related
+    window.reveal(with_related)
+    qtbot.waitUntil(lambda: window.detail.article is with_related)
+    assert window.detail.related.topLevelItemCount() == len(fresh.related) > 0
 
 
 def test_keys_pressed_before_the_check_stay_on_their_articles_and_a_change_on_disk_is_a_conflict(
