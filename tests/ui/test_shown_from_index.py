@@ -81,7 +81,8 @@ def test_a_reopened_folder_is_shown_from_its_blocks_then_takes_what_changed(
     assert len(spilled) > len(on_disk) // 2
     with_related = next(a for a in spilled if a.related)
     fresh = library.read_article(with_related.path, str(root))
-    assert fresh.metadata == with_related.metadata and fresh.related == with_related.related
+    assert fresh.metadata == with_related.metadata
+    assert fresh.related == with_related.related
     window.reveal(with_related)
     qtbot.waitUntil(lambda: window.detail.article is with_related)
     assert window.detail.related.topLevelItemCount() == len(fresh.related) > 0
