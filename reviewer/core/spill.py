@@ -49,10 +49,7 @@ class Spill:
             raise OSError(f"the metadata kept aside was cut short ({len(data)} of {length} bytes)")
         return data
 
-    def close(self) -> None:
-        self._file.close()
-
-    def __del__(self) -> None:
+    def __del__(self) -> None:  # the last article that kept a pack here is gone
         file = getattr(self, "_file", None)
         if file is not None:
             file.close()
