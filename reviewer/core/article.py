@@ -317,7 +317,7 @@ class Article(Fields):
         spill = self._spill
         if spill is None:
             return self._stored
-        return self._stored[:_ID] + Spilled(spill, *_WHERE.unpack_from(self._stored, _ID)).read()
+        return self._stored[:_ID] + _spilled_at(self._stored, spill).read()
 
     def _restore(self, state: PackedMetadata) -> None:
         packed = state.packed
@@ -586,7 +586,7 @@ class Article(Fields):
     def take(self, fresh: Article) -> None:
         """The file as read again (`fresh`): its values, identity and access; edits dropped."""
         self._restore(fresh.snapshot())
-        self._stored, self._spill = fresh._stored, fresh._spill  # its identity too
+        self._stored = fresh._stored  # its identity too (_restore took its pack, wherever that is)
         self.read_only = fresh.read_only
         self.edits = _NO_EDITS
         self.conflict = False
@@ -714,7 +714,12 @@ def _spilled(columns: tuple[list[Any], ...], spill: Spill) -> tuple[tuple[list[A
 
 def _packed(stored: bytes, spill: Spill | None) -> bytes | Spilled:
     """The pack of an article's _stored: the bytes, or where its spill keeps them."""
-    return stored[_ID:] if spill is None else Spilled(spill, *_WHERE.unpack_from(stored, _ID))
+    return stored[_ID:] if spill is None else _spilled_at(stored, spill)
+
+
+def _spilled_at(stored: bytes, spill: Spill) -> Spilled:
+    """Where `spill` keeps the pack of an article's _stored that has it there (_SPILLED)."""
+    return Spilled(spill, *_WHERE.unpack_from(stored, _ID))
 
 
 def column_values(columns: tuple[list[Any], ...]) -> tuple[list[Any], list[Any], list[Any]]:
