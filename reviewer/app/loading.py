@@ -71,6 +71,7 @@ def read_folder(ctx: Context, how: Reading) -> int | bool:
                     if ctx.cancelled:
                         return False
                     _set_logged(batch.articles, last)
+                    batch.undecided = not last
                     ctx.report(batch)
                 ctx.report(Checking())
                 checked = check_shown(root, index, shown, workers, helper=helper)
@@ -86,6 +87,7 @@ def read_folder(ctx: Context, how: Reading) -> int | bool:
                 if ctx.cancelled:
                     return False
                 _set_logged(batch.articles, last)
+                batch.undecided = not last
                 leftovers += batch.leftovers
                 ctx.report(batch)
         blocks = index is not None and not index.message and index.wants_blocks()

@@ -214,7 +214,7 @@ class Session(QObject):
             self._unindexed.append(articles)  # by URL once the folder is shown (_index_some_urls)
 
         def rest() -> None:
-            self.tally.add(articles, batch.known[1:] if batch.known else None)
+            self.tally.add(articles, batch.known[1:] if batch.known else None, undecided=batch.undecided)
             self.skipped += batch.skipped
             if batch.problems:
                 self.problems.extend(batch.problems)

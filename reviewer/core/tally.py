@@ -49,21 +49,24 @@ class Tally:
         articles = list(articles)
         self._views = {name: (p, {a for a in articles if p(a)}) for name, p in views.items()}
 
-    def add(self, articles: Iterable[Any], values: tuple[list[Any], list[Any]] | None = None) -> None:
+    def add(
+        self, articles: Iterable[Any], values: tuple[list[Any], list[Any]] | None = None, undecided: bool = False
+    ) -> None:
         """Count new articles: _count's steps over the whole batch at once (a folder's articles
         arrive a hundred thousand at a time), each attribute taken by map(): at 100,000 articles
         0.07 s where a loop of _count's steps took 0.15. `values`: their `published` and `quality`
-        when known already (a block's columns: article.column_values)."""
+        when known already (a block's columns: article.column_values); `undecided`: none of
+        them has a decision (not asking each saves 6 ms at 100,000)."""
         articles = list(articles)
         states, since, decided = self.states, self.since, self.decided
-        decisions = list(map(_DECISION, articles))
-        undecided = _UNDECIDED
+        decisions = [] if undecided else list(map(_DECISION, articles))
+        undecided_as = _UNDECIDED
         published, qualities = values or (list(map(_PUBLISHED, articles)), list(map(_QUALITY, articles)))
         if decisions.count(None) == len(decisions):  # a folder without a review log, or a batch without decisions
-            counts = list(map(undecided.__getitem__, published))
+            counts = list(map(undecided_as.__getitem__, published))
         else:
             counts = [
-                undecided[state] if decision is None else _count_of(state, decision, since)
+                undecided_as[state] if decision is None else _count_of(state, decision, since)
                 for state, decision in zip(published, decisions, strict=True)
             ]
         self._state.update(zip(articles, counts, strict=True))

@@ -53,6 +53,9 @@ class Batch:
     # Of `articles`, when taken from the index's blocks: their relative paths, `published` and
     # `quality` as the block's columns hold them (article.column_values), none of it asked of each article.
     known: tuple[list[str], list[Any], list[Any]] | None = None
+    # None of `articles` has a decision: the review log names no article (app.loading), so
+    # the tally need not ask each for one.
+    undecided: bool = False
 
     def add_found(self, other: Batch) -> None:
         """What a walk found besides candidates in `other`: its problems, leftovers and skipped files."""

@@ -46,3 +46,16 @@ def test_a_batch_counts_as_its_articles_one_by_one():
         assert {n: at_once.view(n) for n in views} == {n: one_by_one.view(n) for n in views}
         approved = sum(1 for a in batch if a.decision and a.decision[0] == "approve")
         assert at_once.decided == ({"approve": approved} if approved else {})
+
+
+def test_a_batch_said_to_be_undecided_counts_as_one_whose_decisions_are_asked():
+    batch = articles(400, 7, decided=False)
+    told, asked = Tally(), Tally()
+    for tally in (told, asked):
+        tally.clear(since="2026-11-15")
+    told.add(batch, ([a.published for a in batch], [a.quality for a in batch]), undecided=True)
+    asked.add(batch)
+    assert told.states == asked.states
+    assert told._state == asked._state
+    assert (told.queue, told.decided, told.quality_range) == (asked.queue, asked.decided, asked.quality_range)
+    assert told.queue == sum(1 for a in batch if a.published is False) > 0

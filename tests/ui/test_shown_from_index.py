@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from reviewer.app import loading
 from reviewer.core import index as index_module
-from reviewer.core import library
+from reviewer.core import library, review_log
 from tests.helpers import EXAMPLES, writable_copy
 
 
@@ -132,3 +132,36 @@ def test_keys_pressed_before_the_check_stay_on_their_articles_and_a_change_on_di
     log = root / ".reviewer" / "decisions.jsonl"
     logged = [json.loads(line)["path"] for line in log.read_text().splitlines()] if log.exists() else []
     assert first.relpath not in " ".join(logged)
+
+
+def test_a_folder_with_a_log_reopened_from_its_blocks_counts_its_decisions(
+    window_on, tmp_path, qtbot, shown_first, monkeypatch
+):
+    """Batches of a folder whose log names articles are not said to be undecided (loading sets
+    Batch.undecided only without a log): the queue and the decisions count as a recount does."""
+    root = writable_copy(EXAMPLES, tmp_path / "newsroom")
+    window = window_on(root)
+    unpublished = sorted(a.relpath for a in window.session.articles if a.published is False)
+    assert len(unpublished) >= 2
+    (root / ".reviewer").mkdir()
+    when = "2026-11-28T14:02:00.000Z"
+    lines = [review_log.Decision(when, "ana", rel, "", "reject").line() for rel in unpublished[:2]]
+    (root / ".reviewer" / "decisions.jsonl").write_text("".join(lines))
+    said = []
+    real_show = loading.show_index
+
+    def show(*args):
+        for batch in real_show(*args):
+            said.append(batch)
+            yield batch
+
+    monkeypatch.setattr(loading, "show_index", show)
+    reopen(window, qtbot)
+    assert said
+    assert not any(batch.undecided for batch in said)
+    logged = {a.relpath for a in window.session.articles if a.decision is not None}
+    assert logged == set(unpublished[:2])
+    recount = type(window.session.tally)()
+    recount.add(window.session.articles)
+    assert window.session.tally.queue == recount.queue == len(unpublished) - 2
+    assert window.session.tally.states == recount.states
