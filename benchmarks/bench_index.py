@@ -98,7 +98,11 @@ meter = GapMeter()
 meter.start()
 start, gui = time.perf_counter(), time.thread_time()
 first_rows = []
-window.model.rowsInserted.connect(lambda *_: first_rows.append(time.perf_counter()) if not first_rows else None)
+def note_rows(*_):
+    if not first_rows and window.model.rowCount() > 0:
+        first_rows.append(time.perf_counter())
+for signal in (window.model.rowsInserted, window.model.modelReset, window.model.layoutChanged):
+    signal.connect(note_rows)
 window.open_folder({root!r})
 opened = time.perf_counter()
 # Waited for as the window waits, in its event loop (gui_timing.loop_until), not by polling.
