@@ -76,7 +76,7 @@ import os, sys, time, resource
 sys.path.insert(0, {HERE!r})
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from bench_window import make_window
-from gui_timing import GapMeter, loop_until
+from gui_timing import GapMeter, wait_for
 from reviewer.ui.application import make_application
 import reviewer.app.session as session_module
 read_folder, loader = session_module.read_folder, []
@@ -97,19 +97,11 @@ window.session.files_checked.connect(lambda: checked.append((time.perf_counter()
 meter = GapMeter()
 meter.start()
 start, gui = time.perf_counter(), time.thread_time()
-first_rows = []
-def note_rows(*_):
-    if not first_rows and window.model.rowCount() > 0:
-        first_rows.append(time.perf_counter())
-for signal in (window.model.rowsInserted, window.model.modelReset, window.model.layoutChanged):
-    signal.connect(note_rows)
 window.open_folder({root!r})
-opened = time.perf_counter()
-# Waited for as the window waits, in its event loop (gui_timing.loop_until), not by polling.
-loop_until(lambda: bool(loaded), window.session.loading_finished)
+first = wait_for(app, lambda: window.model.rowCount() > 0)
+wait_for(app, lambda: bool(loaded))
 if loaded[0][2]:  # shown from the index: its files are checked next
-    loop_until(lambda: bool(checked), window.session.files_checked)
-first = first_rows[0] - opened
+    wait_for(app, lambda: bool(checked))
 end = checked[0] if loaded[0][2] else loaded[0][:2]
 gap = meter.stop()
 mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

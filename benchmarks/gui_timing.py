@@ -43,36 +43,6 @@ def wait_for(app, condition, timeout: float = 600.0) -> float:
     return time.perf_counter() - start
 
 
-def loop_until(condition, *signals, timeout: float = 600.0) -> float:
-    """Run an event loop until `condition()`, checked each time one of `signals` fires; the
-    seconds it took. It waits for events as the window's own loop does: wait_for's turns with
-    a 1 ms sleep between them woke the window's thread a thousand times a second, and each
-    time it took Python's lock from a thread loading a folder (a reopen of 100,000 articles
-    measured 0.524 s that way and 0.489 s this way, medians of 8, interleaved)."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    start = time.perf_counter()
-    if condition():
-        return 0.0
-    loop = QEventLoop()
-
-    def check(*_args) -> None:
-        if condition():
-            loop.quit()
-
-    for signal in signals:
-        signal.connect(check)
-    QTimer.singleShot(int(timeout * 1000), loop.quit)
-    try:
-        loop.exec()
-    finally:
-        for signal in signals:
-            signal.disconnect(check)
-    if not condition():
-        raise TimeoutError
-    return time.perf_counter() - start
-
-
 def until_signal(app, signal, action, meter: GapMeter | None = None) -> tuple[float, float]:
     """Run `action`, then the event loop until `signal` fires: (seconds, longest GUI gap meanwhile).
 
