@@ -669,7 +669,7 @@ def articles_from_block(root: str, columns: tuple[list[Any], ...], spill: Spill 
     """Articles from a block's columns (block_columns), their files in `root`; with `spill`,
     their packs kept there instead of in memory (core.spill), if it takes them.
 
-    A slot set from a list each, and nothing worked out again: 0.7 us an article, where
+    A slot set from a list each, and nothing worked out again: 0.65 us an article, where
     from_index takes 4-6 (the loop is the cost; the block's columns are one marshal.loads).
     One store a statement, each row unpacked as zip gives it: assigning four slots from one
     tuple builds the tuple and takes it apart again (82.7 ms for 100,000 articles, not 66.5)."""
