@@ -256,14 +256,20 @@ class Article(Fields):
     ) -> None:
         self._place(path, relpath)
         self._stored = identity.pack()
+        self._unread()
+        self.read_only = read_only  # why it may not be written (outside the folder, no permission), or ''
+        self.original = original
+
+    def _unread(self) -> None:
+        """What an article just made is besides what its file says: no edits, no conflict (the
+        file changed on disk while it had pending edits), no decision, no story, its pack in
+        memory. articles_from_block sets the same inline, where the loop is the cost."""
         self._spill = None
         self.edits = _NO_EDITS
-        self.conflict = False  # the file changed on disk while this article had pending edits
-        self.read_only = read_only  # why it may not be written (outside the folder, no permission), or ''
+        self.conflict = False
         self.logged = None
         self.pending = None
         self.same = 0
-        self.original = original
 
     def _place(self, path: str, relpath: str) -> None:
         self.relpath = relpath
@@ -437,12 +443,7 @@ class Article(Fields):
             article.relpath, article._base, article._own_path = relpath, _BASES.setdefault(base, base), None
         else:
             article._place(path, relpath)
-        article.edits = _NO_EDITS
-        article.conflict = False
-        article.logged = None
-        article.pending = None
-        article.same = 0
-        article._spill = None
+        article._unread()
         if data[:1] != b"N":
             stored, raw, absent, sizes, keys, read_only = pickle.loads(data[1:])
             if absent:
@@ -704,7 +705,7 @@ def articles_from_block(root: str, columns: tuple[list[Any], ...], spill: Spill 
         article.heat = heat
         article.original_url = original
         article.web_url = web
-        article.edits = no_edits
+        article.edits = no_edits  # as _unread does, inline: a call an article added up to 4 ms to 65 at 100,000
         article.conflict = False
         article.logged = None
         article.pending = None
