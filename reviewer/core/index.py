@@ -44,7 +44,7 @@ from .walking import WALK_ELSEWHERE, Stat, start_python
 
 # Bumped whenever what a file reads as may change (parsing, Article's packing): an index of
 # another format is rebuilt. Python's own version is part of it (marshal's format is its own).
-FORMAT = f"12/py{sys.version_info[0]}.{sys.version_info[1]}"
+FORMAT = f"13/py{sys.version_info[0]}.{sys.version_info[1]}"
 ARTICLE, PROBLEM, NOTHING = 0, 1, 2
 Item = Article | Problem | None
 
@@ -83,7 +83,7 @@ BLOCKS_FROM = WALK_ELSEWHERE
 SHOWN_HELD = 0.9
 _RELPATHS = BLOCK_SLOTS.index("relpath")  # the column of a block's articles' relative paths
 Block = tuple[list[Article], list[tuple[str, "Item"]]]  # a block's articles, and its other files' (path, item)
-Columns = tuple[list[Any], ...]  # a block's articles' slots, a list each (article.block_columns)
+Columns = tuple[Any, ...]  # a block's articles' slots, a list each, then their packs (article.block_columns)
 
 
 def encode(item: Item, state: bool = True) -> Encoded:

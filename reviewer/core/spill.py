@@ -9,6 +9,11 @@ cache folder, private to the process and gone when it ends (or when no article r
 any more). Nothing else writes to it, so what an article reads back is what it wrote, unlike
 the index, which another process may change meanwhile. A file that cannot be written leaves
 the packs in memory, as before.
+
+A block keeps its articles' packs one after another, as one bytes object (article.block_columns),
+and each article where its own is among them: the block's packs are written here with one add
+(Placed), or kept in memory as they are (Held), and its articles refer to them, no pack copied
+or placed one by one.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 
 class Spill:
@@ -67,10 +72,39 @@ def _write_all(file: object, fd: int, data: bytes, offset: int) -> None:
         file.flush()  # type: ignore[attr-defined]
 
 
-class Spilled(NamedTuple):
-    """A pack in a Spill: what PackedMetadata.packed is for an article whose pack is kept there."""
+class Packs(Protocol):
+    """Where a block's packs are kept, one after another (Placed, Held): what an article from
+    the block reads its pack from (Article._spill)."""
+
+    def read(self, offset: int, length: int) -> bytes: ...
+
+
+class Placed(NamedTuple):
+    """A block's packs as a Spill keeps them, from `start` on: written there with one add."""
 
     spill: Spill
+    start: int
+
+    def read(self, offset: int, length: int) -> bytes:
+        return self.spill.read(self.start + offset, length)
+
+
+class Held(NamedTuple):
+    """A block's packs kept in memory, one bytes object for all (where no Spill takes them)."""
+
+    data: bytes
+
+    def read(self, offset: int, length: int) -> bytes:
+        data = self.data[offset : offset + length]
+        if len(data) != length:
+            raise OSError(f"the metadata kept aside was cut short ({len(data)} of {length} bytes)")
+        return data
+
+
+class Spilled(NamedTuple):
+    """A pack in a block's Packs: what PackedMetadata.packed is for an article whose pack is kept there."""
+
+    spill: Packs
     offset: int
     length: int
 

@@ -102,10 +102,11 @@ def assert_as_read(articles: list[Article], root: Path) -> None:
     for article in articles:
         read_now = fresh[article.relpath]
         assert [getattr(article, name) for name in FIELDS] == [getattr(read_now, name) for name in FIELDS]
-        assert (article.original, article.key_names(), article.snapshot()) == (
+        assert (article.original, article.key_names(), article.snapshot().metadata(), article._whole()) == (
             read_now.original,
             read_now.key_names(),
-            read_now.snapshot(),
+            read_now.snapshot().metadata(),
+            read_now._stored,  # its identity and pack, the pack kept with its block's (core.spill)
         )
 
 
@@ -137,10 +138,11 @@ def test_an_article_from_a_block_is_the_article_read(source):
     assert [(type(q), q) for q in qualities] == [(type(a.quality), a.quality) for a in articles]
     for article, made in zip(articles, again, strict=True):
         assert [getattr(made, name) for name in FIELDS] == [getattr(article, name) for name in FIELDS]
-        assert (made.original, made.key_names(), made.snapshot()) == (
+        assert (made.original, made.key_names(), made.snapshot().metadata(), made._whole()) == (
             article.original,
             article.key_names(),
-            article.snapshot(),
+            article.snapshot().metadata(),
+            article._stored,  # its identity and pack, the pack now kept with the block's (core.spill.Held)
         )
 
 
@@ -154,7 +156,11 @@ def test_an_article_from_a_block_takes_edits_and_saves_as_one_read(site, tmp_pat
         each.set("quality", 77)
         each.set("published", True)
     assert article.changes() == read_now.changes()
-    assert article.save_state()[3:] == read_now.save_state()[3:]
+    ours, theirs = article.save_state(), read_now.save_state()
+    assert ours[5:] == theirs[5:]  # keys, raw values, sizes, edits, decision
+    assert ours.job()[1] == theirs.job()[1]  # the identity
+    assert ours.snapshot().metadata() == theirs.snapshot().metadata()
+    assert ours.changes() == theirs.changes()
 
 
 # --- taken whole, and only while unchanged ---------------------------------------------------

@@ -17,7 +17,7 @@ from reviewer.core import library
 from reviewer.core.article import Article, articles_from_block, block_columns
 from reviewer.core.index import FolderIndex
 from reviewer.core.library import read_article, scan_batches
-from reviewer.core.spill import Spill, Spilled
+from reviewer.core.spill import Held, Placed, Spill, Spilled
 from reviewer.core.storage import write_many
 from tests.core.test_index_blocks import FIELDS
 from tests.helpers import CORPUS, EXAMPLES, writable_copy
@@ -51,7 +51,12 @@ def test_a_spilled_article_is_the_article_read(source, tmp_path):
     spill = Spill(str(tmp_path))
     again = spilled_copies(articles, root, spill)
     assert len(again) == len(articles) > 50
-    assert all(a._spill is spill for a in again)
+    # The block's packs went to the spill whole, with one write: its articles share where.
+    [kept] = {id(a._spill): a._spill for a in again}.values()
+    assert type(kept) is Placed
+    assert kept.spill is spill
+    assert kept.start == 0
+    assert spill._end == sum(len(a._whole()) - 40 for a in articles)
     # Each keeps its identity and where its pack is: 52 bytes, where the pack took hundreds.
     assert all(len(a._stored) == 52 for a in again)
     assert sum(len(a._stored) for a in articles) > 4 * sum(len(a._stored) for a in again)
@@ -97,7 +102,7 @@ def test_a_spilled_article_saves_what_a_read_one_saves(tmp_path):
         assert (ours / a.relpath).read_bytes() == (theirs / b.relpath).read_bytes()
         assert not a.edits
         assert a.original == b.original
-        assert a._spill is spill  # only the keys the list holds changed: the rest stays where it was
+        assert a._spill.spill is spill  # only the keys the list holds changed: the rest stays where it was
         fresh = read_article(a.path, str(ours))
         assert isinstance(fresh, Article)
         assert_same(a, fresh)
@@ -121,7 +126,8 @@ def test_a_file_changed_under_an_edited_spilled_article_keeps_what_it_read(tmp_p
     assert article._spill is None
 
 
-def test_a_spill_that_cannot_be_written_leaves_the_packs_in_memory(tmp_path, monkeypatch):
+@pytest.mark.parametrize("why", ["full", "no spill"])
+def test_a_spill_that_cannot_be_written_leaves_the_packs_in_memory(why, tmp_path, monkeypatch):
     articles = read_all(EXAMPLES)
     spill = Spill(str(tmp_path))
 
@@ -129,9 +135,16 @@ def test_a_spill_that_cannot_be_written_leaves_the_packs_in_memory(tmp_path, mon
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(spill, "add", full)
-    again = spilled_copies(articles, EXAMPLES, spill)
-    assert all(a._spill is None for a in again)
-    assert [a._stored for a in again] == [a._stored for a in articles]
+    again = spilled_copies(articles, EXAMPLES, spill if why == "full" else None)
+    # The block's packs as one bytes object, which all its articles share.
+    [kept] = {id(a._spill): a._spill for a in again}.values()
+    assert type(kept) is Held
+    assert len(kept.data) == sum(len(a._stored) - 40 for a in articles)
+    assert [a._whole() for a in again] == [a._stored for a in articles]
+    for article, made in zip(articles, again, strict=True):
+        assert_same(made, article)
+    with pytest.raises(OSError, match="cut short"):
+        Spilled(kept, len(kept.data) - 3, 4).read()
 
 
 def test_a_spill_closes_when_no_article_keeps_a_pack_in_it(tmp_path):
@@ -168,8 +181,9 @@ def test_the_window_index_spills_block_packs_and_a_command_does_not(tmp_path, mo
     scan(False)
     assert index_module.make_blocks(str(cache), str(site)) > 5
     printed, kept = scan(False), scan(True)
-    assert not any(a._spill for a in printed)
-    assert sum(1 for a in kept if a._spill) > len(kept) // 2
+    assert not any(type(a._spill) is Placed for a in printed)
+    assert sum(1 for a in printed if type(a._spill) is Held) > len(printed) // 2
+    assert sum(1 for a in kept if type(a._spill) is Placed) > len(kept) // 2
     for a, b in zip(kept, printed, strict=True):
         assert_same(a, b)
     shutil.rmtree(site)  # the files are gone: what was read stays readable from the spill
