@@ -655,31 +655,38 @@ _RAW_COLUMN, _RELPATH_COLUMN = BLOCK_SLOTS.index("_raw"), BLOCK_SLOTS.index("rel
 _STORED_COLUMN = BLOCK_SLOTS.index("_stored")
 
 
-def block_columns(articles: list[Article]) -> tuple[Any, ...]:
-    """The articles' BLOCK_SLOTS, a list each, then their packs as one bytes object: what
-    marshal writes as one value, sharing what the articles share (key lists, sizes, topics,
-    type and category), and what articles_from_block makes articles of again.
+def block_columns(articles: list[Article]) -> tuple[tuple[Any, ...], bytes]:
+    """The articles' BLOCK_SLOTS, a list each, then the length of their packs; and their packs,
+    one after another as one bytes object. The columns are what marshal writes as one value,
+    sharing what the articles share (key lists, sizes, topics, type and category), the packs
+    what the index keeps beside it (core.index); articles_from_block makes articles of both again.
 
     The _stored column holds each article's identity and where its pack is in the packs
     (_SPILLED): a reopening writes the packs to its spill whole, and the articles' _stored
     are the block's as they are. One bytes object a pack, joined and then placed one by one,
-    took 38-55 ms more CPU to take in the blocks of 100,000 articles (marshal, join, place)."""
+    took 38-55 ms more CPU to take in the blocks of 100,000 articles (marshal, join, place);
+    the packs inside the marshal value, copied out of it, 2-22 ms more than written to the
+    spill from where the block's value has them."""
     columns = [list(map(operator.attrgetter(name), articles)) for name in BLOCK_SLOTS]
     wholes = [a._whole() for a in articles]  # the pack itself, wherever the article keeps it
     lengths = [len(whole) - _ID for whole in wholes]
     columns[_STORED_COLUMN] = list(map(_SPILLED.pack, wholes, accumulate(lengths, initial=0), lengths))
-    return (*columns, b"".join(whole[_ID:] for whole in wholes))
+    return (*columns, sum(lengths)), b"".join(whole[_ID:] for whole in wholes)
 
 
-def articles_from_block(root: str, columns: tuple[Any, ...], spill: Spill | None = None) -> list[Article]:
-    """Articles from a block's columns (block_columns), their files in `root`; their packs
-    kept in `spill` (core.spill), if it takes them, or else in memory, the block's as one.
+def articles_from_block(
+    root: str, columns: tuple[Any, ...], packs: bytes | memoryview, spill: Spill | None = None
+) -> list[Article]:
+    """Articles from a block's columns and packs (block_columns), their files in `root`; their
+    packs kept in `spill` (core.spill), if it takes them, or else in memory, the block's as one.
 
     A slot set from a list each, and nothing worked out again: 0.65 us an article, where
     from_index takes 4-6 (the loop is the cost; the block's columns are one marshal.loads).
     One store a statement, each row unpacked as zip gives it: assigning four slots from one
     tuple builds the tuple and takes it apart again (82.7 ms for 100,000 articles, not 66.5)."""
-    kept = _kept(columns[-1], spill)
+    if len(packs) != columns[-1]:
+        raise ValueError("a block's packs are not as long as its columns say")
+    kept = _kept(packs, spill)
     new = Article.__new__
     made: list[Article] = []
     add = made.append
@@ -719,14 +726,14 @@ def articles_from_block(root: str, columns: tuple[Any, ...], spill: Spill | None
     return made
 
 
-def _kept(packs: bytes, spill: Spill | None) -> Packs:
+def _kept(packs: bytes | memoryview, spill: Spill | None) -> Packs:
     """Where a block's packs are kept: written to `spill` with one add, or else in memory."""
     if spill is not None:
         try:
             return Placed(spill, spill.add(packs))
         except OSError:
             pass
-    return Held(packs)
+    return Held(bytes(packs))  # not a view: that would keep the block's whole value
 
 
 def _packed(stored: bytes, spill: Packs | None) -> bytes | Spilled:

@@ -34,7 +34,7 @@ class Spill:
         self._end = 0
         self._lock = threading.Lock()
 
-    def add(self, data: bytes) -> int:
+    def add(self, data: bytes | memoryview) -> int:
         """Write `data`; where it begins, for read. OSError when the file cannot take it (the
         caller keeps it in memory)."""
         with self._lock:
@@ -60,7 +60,7 @@ class Spill:
             file.close()
 
 
-def _write_all(file: object, fd: int, data: bytes, offset: int) -> None:
+def _write_all(file: object, fd: int, data: bytes | memoryview, offset: int) -> None:
     if hasattr(os, "pwrite"):
         view = memoryview(data)
         while view:

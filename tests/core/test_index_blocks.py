@@ -1,10 +1,13 @@
 """The folder index's blocks: runs of rows kept as one value, taken whole by a reopening only
 while every file of theirs is unchanged, and never giving anything but what reading the files gives."""
 
+import marshal
 import os
 import random
 import shutil
 import sqlite3
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,11 +129,11 @@ def test_an_article_from_a_block_is_the_article_read(source):
     if source == "corpus" and not CORPUS.is_dir():
         pytest.skip(f"the shared corpus is not at {CORPUS}")
     root = EXAMPLES if source == "examples" else CORPUS
-    import marshal
 
     articles = [a for batch in scan_batches(str(root), parallel=False) for a in batch.articles]
-    columns = marshal.loads(marshal.dumps(block_columns(articles)))
-    again = articles_from_block(str(root), columns)
+    columns, packs = block_columns(articles)
+    columns = marshal.loads(marshal.dumps(columns))
+    again = articles_from_block(str(root), columns, packs)
     assert len(again) == len(articles) > 50
     relpaths, states, qualities = column_values(columns)  # what the window counts a block by
     assert relpaths == [a.relpath for a in articles]
@@ -263,6 +266,36 @@ def test_a_damaged_block_is_read_from_the_rows_and_the_index_made_again(site, tm
     index.close()
     assert_as_read(again, site)
     assert not Path(path).exists()  # made again at the next scan
+
+
+@pytest.mark.parametrize("change", ["cut short", "longer", "no packs", "packs longer"])
+def test_a_block_whose_packs_are_not_as_its_columns_say_is_read_from_the_rows(change, site, tmp_path):
+    """A block written whole (its CRC-32 right) whose packs, kept before its marshal value,
+    are not as long as its columns say: taken as damaged, never as packs shifted."""
+    cache = tmp_path / "cache"
+    window_scan(site, cache)
+    make_blocks(site, cache)
+    path = index_module.index_path(str(cache), str(site))
+    db = sqlite3.connect(path)
+    first, data = db.execute("SELECT first, data FROM blocks ORDER BY first LIMIT 1 OFFSET 3").fetchone()
+    (length,) = struct.unpack_from("<Q", data)
+    packs, value = data[8 : 8 + length], data[8 + length :]
+    columns, _ = marshal.loads(value)
+    assert columns[-1] == length > 1000
+    made = {
+        "cut short": data[:-7],
+        "longer": data + b"\0" * 7,
+        "no packs": struct.pack("<Q", 0) + value,
+        "packs longer": struct.pack("<Q", length + 7) + packs + b"\0" * 7 + value,
+    }[change]
+    db.execute("PRAGMA recursive_triggers = OFF")
+    db.execute("UPDATE blocks SET data = ?, sum = ? WHERE first = ?", (made, zlib.crc32(made), first))
+    db.commit()
+    db.close()
+    index = FolderIndex.open(str(cache), str(site))
+    again = [a for batch in scan_batches(str(site), parallel=True, index=index) for a in batch.articles]
+    index.close()
+    assert_as_read(again, site)
 
 
 def corrupted(path: Path, rng: random.Random) -> Iterator[int]:
