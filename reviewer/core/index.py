@@ -45,7 +45,7 @@ from .walking import WALK_ELSEWHERE, Stat, start_python
 
 # Bumped whenever what a file reads as may change (parsing, Article's packing): an index of
 # another format is rebuilt. Python's own version is part of it (marshal's format is its own).
-FORMAT = f"14/py{sys.version_info[0]}.{sys.version_info[1]}"
+FORMAT = f"15/py{sys.version_info[0]}.{sys.version_info[1]}"
 ARTICLE, PROBLEM, NOTHING = 0, 1, 2
 Item = Article | Problem | None
 
@@ -89,7 +89,7 @@ SHOWN_HELD = 0.9
 _PACKS = struct.Struct("<Q")
 _RELPATHS = BLOCK_SLOTS.index("relpath")  # the column of a block's articles' relative paths
 Block = tuple[list[Article], list[tuple[str, "Item"]]]  # a block's articles, and its other files' (path, item)
-Columns = tuple[Any, ...]  # a block's articles' slots, a list each, then their packs' length (article.block_columns)
+Columns = tuple[Any, ...]  # a block's articles' slots, a list each, and more (article.block_columns)
 
 
 def encode(item: Item, state: bool = True) -> Encoded:

@@ -268,7 +268,7 @@ def test_a_damaged_block_is_read_from_the_rows_and_the_index_made_again(site, tm
     assert not Path(path).exists()  # made again at the next scan
 
 
-@pytest.mark.parametrize("change", ["cut short", "longer", "no packs", "packs longer"])
+@pytest.mark.parametrize("change", ["cut short", "longer", "no packs", "packs longer", "a value short"])
 def test_a_block_whose_packs_are_not_as_its_columns_say_is_read_from_the_rows(change, site, tmp_path):
     """A block written whole (its CRC-32 right) whose packs, kept before its marshal value,
     are not as long as its columns say: taken as damaged, never as packs shifted."""
@@ -280,13 +280,15 @@ def test_a_block_whose_packs_are_not_as_its_columns_say_is_read_from_the_rows(ch
     first, data = db.execute("SELECT first, data FROM blocks ORDER BY first LIMIT 1 OFFSET 3").fetchone()
     (length,) = struct.unpack_from("<Q", data)
     packs, value = data[8 : 8 + length], data[8 + length :]
-    columns, _ = marshal.loads(value)
+    columns, others = marshal.loads(value)
     assert columns[-1] == length > 1000
+    short = (*columns[:-2], columns[-2][:-1], columns[-1])  # one `quality` fewer than articles
     made = {
         "cut short": data[:-7],
         "longer": data + b"\0" * 7,
         "no packs": struct.pack("<Q", 0) + value,
         "packs longer": struct.pack("<Q", length + 7) + packs + b"\0" * 7 + value,
+        "a value short": data[: 8 + length] + marshal.dumps((short, others)),
     }[change]
     db.execute("PRAGMA recursive_triggers = OFF")
     db.execute("UPDATE blocks SET data = ?, sum = ? WHERE first = ?", (made, zlib.crc32(made), first))
@@ -296,6 +298,8 @@ def test_a_block_whose_packs_are_not_as_its_columns_say_is_read_from_the_rows(ch
     again = [a for batch in scan_batches(str(site), parallel=True, index=index) for a in batch.articles]
     index.close()
     assert_as_read(again, site)
+    # Bytes after the marshal value are not read: the packs before it are where the block says.
+    assert ("a block of the folder index was damaged" in index.message) == (change != "longer")
 
 
 def corrupted(path: Path, rng: random.Random) -> Iterator[int]:
