@@ -246,24 +246,45 @@ def test_a_block_made_again_after_the_walk_looked_is_taken_row_by_row(site, tmp_
     assert_as_read(again, site)
 
 
-def test_a_damaged_block_is_read_from_the_rows_and_the_index_made_again(site, tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
+def fourth_block(site: Path, cache: Path) -> tuple[str, str, bytes, int]:
+    """The site's index, with its blocks made: its path, and the fourth block's first path,
+    value and CRC-32."""
     window_scan(site, cache)
     make_blocks(site, cache)
     path = index_module.index_path(str(cache), str(site))
     db = sqlite3.connect(path)
-    first, data = db.execute("SELECT first, data FROM blocks ORDER BY first LIMIT 1 OFFSET 3").fetchone()
-    damaged = bytearray(data)
-    damaged[len(damaged) // 2] ^= 0x10
-    # Written as a stray write would: the block's own CRC-32 left as it was.
+    first, data, digest = db.execute("SELECT first, data, sum FROM blocks ORDER BY first LIMIT 1 OFFSET 3").fetchone()
+    db.close()
+    return path, first, data, digest
+
+
+def put_block(path: str, first: str, data: bytes, digest: int) -> None:
+    """`data` and `digest` written as the block at `first`, as a stray write would: past the triggers."""
+    db = sqlite3.connect(path)
     db.execute("PRAGMA recursive_triggers = OFF")
-    db.execute("UPDATE blocks SET data = ? WHERE first = ?", (bytes(damaged), first))
+    db.execute("UPDATE blocks SET data = ?, sum = ? WHERE first = ?", (data, digest, first))
     db.commit()
     db.close()
+
+
+def reopened(site: Path, cache: Path) -> tuple[list[Article], str]:
+    """The articles a reopening takes in, and what the index said of itself."""
     index = FolderIndex.open(str(cache), str(site))
-    again = [a for batch in scan_batches(str(site), parallel=True, index=index) for a in batch.articles]
-    assert "a block of the folder index was damaged" in index.message
-    index.close()
+    try:
+        batches = list(scan_batches(str(site), parallel=True, index=index))
+    finally:
+        index.close()
+    return [a for batch in batches for a in batch.articles], index.message
+
+
+def test_a_damaged_block_is_read_from_the_rows_and_the_index_made_again(site, tmp_path):
+    cache = tmp_path / "cache"
+    path, first, data, digest = fourth_block(site, cache)
+    damaged = bytearray(data)
+    damaged[len(damaged) // 2] ^= 0x10
+    put_block(path, first, bytes(damaged), digest)  # the block's own CRC-32 left as it was
+    again, message = reopened(site, cache)
+    assert "a block of the folder index was damaged" in message
     assert_as_read(again, site)
     assert not Path(path).exists()  # made again at the next scan
 
@@ -273,11 +294,7 @@ def test_a_block_whose_packs_are_not_as_its_columns_say_is_read_from_the_rows(ch
     """A block written whole (its CRC-32 right) whose packs, kept before its marshal value,
     are not as long as its columns say: taken as damaged, never as packs shifted."""
     cache = tmp_path / "cache"
-    window_scan(site, cache)
-    make_blocks(site, cache)
-    path = index_module.index_path(str(cache), str(site))
-    db = sqlite3.connect(path)
-    first, data = db.execute("SELECT first, data FROM blocks ORDER BY first LIMIT 1 OFFSET 3").fetchone()
+    path, first, data, _ = fourth_block(site, cache)
     (length,) = struct.unpack_from("<Q", data)
     packs, value = data[8 : 8 + length], data[8 + length :]
     columns, others = marshal.loads(value)
@@ -290,16 +307,11 @@ def test_a_block_whose_packs_are_not_as_its_columns_say_is_read_from_the_rows(ch
         "packs longer": struct.pack("<Q", length + 7) + packs + b"\0" * 7 + value,
         "a value short": data[: 8 + length] + marshal.dumps((short, others)),
     }[change]
-    db.execute("PRAGMA recursive_triggers = OFF")
-    db.execute("UPDATE blocks SET data = ?, sum = ? WHERE first = ?", (made, zlib.crc32(made), first))
-    db.commit()
-    db.close()
-    index = FolderIndex.open(str(cache), str(site))
-    again = [a for batch in scan_batches(str(site), parallel=True, index=index) for a in batch.articles]
-    index.close()
+    put_block(path, first, made, zlib.crc32(made))
+    again, message = reopened(site, cache)
     assert_as_read(again, site)
     # Bytes after the marshal value are not read: the packs before it are where the block says.
-    assert ("a block of the folder index was damaged" in index.message) == (change != "longer")
+    assert ("a block of the folder index was damaged" in message) == (change != "longer")
 
 
 def corrupted(path: Path, rng: random.Random) -> Iterator[int]:
