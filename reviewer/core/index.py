@@ -17,8 +17,9 @@ and the index is made again.
 A large folder's rows are also kept in blocks: a run of consecutive rows' articles as one
 value (article.block_columns), with their packs, for a reopening that takes them whole.
 A block holds exactly the rows of its range as they were when it was made: a trigger drops
-it with the first change to any row in that range, whoever makes it. The walk's helper says which blocks hold
-only unchanged files (walking.walk_elsewhere); the rest is taken row by row as before.
+it with the first change to any row in that range, whoever makes it. The walk's helper says
+which blocks hold only unchanged files (walking.walk_elsewhere); the rest is taken row by
+row as before.
 """
 
 from __future__ import annotations
