@@ -12,7 +12,7 @@ from ..core.problems import Problem
 from ..core.review import Review
 from ..core.review_log import Decision, read_decisions
 from ..core.storage import remove_leftovers
-from ..core.walking import end_walk
+from ..core.walking import Batch, end_walk
 from ..core.workers import Workers
 from .tasks import Context
 
@@ -70,8 +70,7 @@ def read_folder(ctx: Context, how: Reading) -> int | bool:
                 for batch in show_index(root, index, shown):
                     if ctx.cancelled:
                         return False
-                    _set_logged(batch.articles, last)
-                    batch.undecided = not last
+                    _set_batch_logged(batch, last)
                     ctx.report(batch)
                 ctx.report(Checking())
                 checked = check_shown(root, index, shown, workers, helper=helper)
@@ -86,8 +85,7 @@ def read_folder(ctx: Context, how: Reading) -> int | bool:
             for batch in scan_batches(root, index=index, workers=workers):
                 if ctx.cancelled:
                     return False
-                _set_logged(batch.articles, last)
-                batch.undecided = not last
+                _set_batch_logged(batch, last)
                 leftovers += batch.leftovers
                 ctx.report(batch)
         blocks = index is not None and not index.message and index.wants_blocks()
@@ -106,6 +104,12 @@ def _set_logged(articles: list[Article], last: dict[str, Verdict]) -> None:
     if last:  # a folder without a review log has no decision to give its articles
         for article in articles:
             article.logged = last.get(article.relpath)
+
+
+def _set_batch_logged(batch: Batch, last: dict[str, Verdict]) -> None:
+    """A batch's articles' decisions, and whether it has none at all for the tally to ask for (Batch.undecided)."""
+    _set_logged(batch.articles, last)
+    batch.undecided = not last
 
 
 def read_log(root: str, log_dir: str, preferred: str, keep_clean: bool) -> LogInfo:
