@@ -50,9 +50,7 @@ class Spill:
             with self._lock:
                 self._file.seek(offset)
                 data = self._file.read(length)
-        if len(data) != length:
-            raise OSError(f"the metadata kept aside was cut short ({len(data)} of {length} bytes)")
-        return data
+        return _whole(data, length)
 
     def __del__(self) -> None:  # the last article that kept a pack here is gone
         file = getattr(self, "_file", None)
@@ -70,6 +68,13 @@ def _write_all(file: object, fd: int, data: bytes | memoryview, offset: int) -> 
         file.seek(offset)  # type: ignore[attr-defined]
         file.write(data)  # type: ignore[attr-defined]
         file.flush()  # type: ignore[attr-defined]
+
+
+def _whole(data: bytes, length: int) -> bytes:
+    """`data`, read as `length` bytes; OSError when fewer came."""
+    if len(data) != length:
+        raise OSError(f"the metadata kept aside was cut short ({len(data)} of {length} bytes)")
+    return data
 
 
 class Packs(Protocol):
@@ -95,10 +100,7 @@ class Held(NamedTuple):
     data: bytes
 
     def read(self, offset: int, length: int) -> bytes:
-        data = self.data[offset : offset + length]
-        if len(data) != length:
-            raise OSError(f"the metadata kept aside was cut short ({len(data)} of {length} bytes)")
-        return data
+        return _whole(self.data[offset : offset + length], length)
 
 
 class Spilled(NamedTuple):
