@@ -25,6 +25,7 @@ from ..core.review_log import (
     LogFile,
     now,
 )
+from ..core.runs import PathMap
 from ..core.same_story import SameStory, best_of
 from ..core.site import Site
 from ..core.tally import Tally
@@ -92,7 +93,7 @@ class Session(QObject):
         self.undo_stack = QUndoStack(self)
         self.tally = Tally()  # counts by state and saved view, kept up incrementally
         # relpath -> article (the relative path: a string each article keeps; the absolute one is made on demand)
-        self.by_path: dict[str, Article] = {}
+        self.by_path: PathMap[Article] = PathMap()  # a block's articles kept as it gives them (core.runs)
         self._by_url: dict[str, Article] = {}  # originalUrl and webUrl as written (no copies of them)
         self._edited: dict[int, Article] = {}  # the articles with pending edits, by id
         self._load_context: Context | None = None
@@ -138,7 +139,7 @@ class Session(QObject):
         self._bury(self.articles)
         self.articles, self.problems, self.skipped = [], [], 0
         self._pieces.clear()  # of the folder open before
-        self.by_path = {}
+        self.by_path = PathMap()
         self._by_url = {}
         self._unindexed.clear()
         self._edited = {}
@@ -209,12 +210,14 @@ class Session(QObject):
 
         def paths() -> None:
             self.articles.extend(articles)
-            relpaths = batch.known[0] if batch.known else map(_RELPATH, articles)
-            self.by_path.update(zip(relpaths, articles, strict=True))
+            if batch.known:
+                self.by_path.add_sorted(batch.known[0], articles)
+            else:
+                self.by_path.update(zip(map(_RELPATH, articles), articles, strict=True))
             self._unindexed.append(articles)  # by URL once the folder is shown (_index_some_urls)
 
         def rest() -> None:
-            self.tally.add(articles, batch.known[1:] if batch.known else None, undecided=batch.undecided)
+            self.tally.add(articles, batch.known, undecided=batch.undecided)
             self.skipped += batch.skipped
             if batch.problems:
                 self.problems.extend(batch.problems)

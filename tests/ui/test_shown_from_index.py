@@ -35,6 +35,19 @@ def reopen(window, qtbot):
     qtbot.waitUntil(lambda: bool(checked) and not window.session.loading)
 
 
+def assert_counts_as_a_recount(tally, articles):
+    recount = type(tally)()
+    recount.clear(since=tally.since)
+    recount.add(articles)
+    assert (tally.states, tally.queue, tally.decided, len(tally)) == (
+        recount.states,
+        recount.queue,
+        recount.decided,
+        len(recount),
+    )
+    assert [tally.counted(a) for a in articles] == [recount.counted(a) for a in articles]
+
+
 def test_a_reopened_folder_is_shown_from_its_blocks_then_takes_what_changed(
     window_on, tmp_path, qtbot, shown_first, monkeypatch
 ):
@@ -68,6 +81,12 @@ def test_a_reopened_folder_is_shown_from_its_blocks_then_takes_what_changed(
     assert {a.relpath for a in window.model.articles} == {a.relpath for a in window.session.articles} == on_disk
     tally = window.session.tally
     assert tally.states[None] + tally.states[True] + tally.states[False] == len(on_disk)
+    # The blocks' articles were taken as runs (core.runs); the check's changes, removal and
+    # addition leave the map and the counts as one made afresh.
+    assert window.session.by_path._runs.values
+    assert tally._run_counts
+    assert dict(window.session.by_path) == {a.relpath: a for a in window.session.articles}
+    assert_counts_as_a_recount(tally, window.session.articles)
     assert window.list.views.item(0).text() == f"All  ({len(on_disk)})"
     article = window.session.by_path[edited.relative_to(root).as_posix()]
     window.reveal(article)
@@ -125,6 +144,7 @@ def test_keys_pressed_before_the_check_stay_on_their_articles_and_a_change_on_di
     assert approved.title != "Changed by the bot"
     assert rejected.pending[0] == "reject"
     assert not rejected.conflict
+    assert_counts_as_a_recount(window.session.tally, window.session.articles)
     dialogs.answer(QDialog.Rejected)  # the conflict is shown; the editor cancels
     window.action_table["save_all"].trigger()
     assert any("Conflict" in shown for shown in dialogs.shown)
