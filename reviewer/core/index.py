@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .article import BLOCK_SLOTS, Article, articles_from_block, block_columns
+from .article import Article, articles_from_block, block_columns, column_values
 from .kept import FORMS, LISTING_SUFFIX
 from .listing import json_line, text_line
 from .problems import Problem
@@ -88,7 +88,6 @@ SHOWN_HELD = 0.9
 # value were copied out of it at each reopening: 2-22 ms more at 100,000 articles (three
 # standalone runs, interleaved).
 _PACKS = struct.Struct("<Q")
-_RELPATHS = BLOCK_SLOTS.index("relpath")  # the column of a block's articles' relative paths
 Block = tuple[list[Article], list[tuple[str, "Item"]]]  # a block's articles, and its other files' (path, item)
 Columns = tuple[Any, ...]  # a block's articles' slots, a list each, and more (article.block_columns)
 
@@ -303,7 +302,7 @@ class FolderIndex:
             whole = memoryview(data)
             packs = whole[_PACKS.size : _PACKS.size + length]  # written to the spill from where they are
             columns, others = marshal.loads(whole[_PACKS.size + length :])
-            held = columns[_RELPATHS]
+            held = column_values(columns)[0]
             if others:
                 held = sorted(held + [rel for rel, _, _ in others])
             if relpaths is not None and held != relpaths:
