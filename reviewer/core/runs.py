@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import operator
 from collections.abc import Iterator, MutableMapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 _MISSING = object()
@@ -99,13 +99,22 @@ class PathMap(MutableMapping[str, V]):
         found = self._runs.find(key)
         return _MISSING if found is None else self._runs.values[found[0]][found[1]]
 
-    def __getitem__(self, key: str) -> V:
+    def _find(self, key: str) -> V | object:
         found = self._one.get(key, _MISSING)
+        return self._in_run(key) if found is _MISSING else found
+
+    def __getitem__(self, key: str) -> V:
+        found = self._find(key)
         if found is _MISSING:
-            found = self._in_run(key)
-            if found is _MISSING:
-                raise KeyError(key)
+            raise KeyError(key)
         return found  # type: ignore[return-value]
+
+    def get(self, key: str, default: Any = None) -> Any:  # without KeyError raised and caught, as Mapping's
+        found = self._find(key)
+        return default if found is _MISSING else found
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._find(key) is not _MISSING
 
     def __setitem__(self, key: str, value: V) -> None:
         if key not in self._one and self._in_run(key) is not _MISSING:
