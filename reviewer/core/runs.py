@@ -58,9 +58,6 @@ class Runs(Generic[V]):
         for keys, values in zip(self._keys, self.values, strict=True):
             yield from zip(keys, values, strict=True)
 
-    def __len__(self) -> int:
-        return sum(map(len, self._keys))
-
 
 class PathMap(MutableMapping[str, V]):
     """A dict from relative path to article that takes a block's sorted articles whole
