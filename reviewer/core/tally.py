@@ -136,8 +136,9 @@ class Tally:
             self._run_counts.append(cast("list[Counted | None]", counts))  # its own: set to None as they go
             self._in_runs += len(counts)
         else:
-            for article in articles:
-                self._take(article)  # counted once, as a dict keyed by article keeps it
+            if self._in_runs:  # one counted in a run already: counted once, as a dict keyed by article keeps it
+                for article in articles:
+                    self._take(article)
             self._state.update(zip(articles, counts, strict=True))
 
     def changed(self, articles: Iterable[Any]) -> None:
